@@ -1,0 +1,35 @@
+# The project's commands. `make run` is the main job, `make test` the whole test
+# suite; both install what they need from Debian first.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: deps build test test-fast test-asan run bench bench-compare clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Everything CI runs: the Release suite, then the sanitizer build of the layers below apps.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) test-asan
+
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXGRAD_SANITIZE=address,undefined \
+	  -DXGRAD_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target xgrad_tests_core
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L 'core'
+
+run: build
+	$(BUILD)/bin/xgrad_demo
+
+bench: build
+	$(BUILD)/bin/xgrad_bench_core --benchmark_time_unit=us
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,21 @@
+#pragma once
+// Access to the system BLAS (OpenBLAS). OpenBLAS 0.3.21 picks slow generic kernels
+// on recent Xeons unless OPENBLAS_CORETYPE is set before it initialises, so xgrad
+// loads it at first use, after naming the right core for the CPU it runs on.
+#include <string>
+
+namespace xgrad::core::blas {
+
+/// Row-major C = alpha * op(A) op(B) + beta * C.
+void sgemm(bool ta, bool tb, long m, long n, long k, float alpha, const float* a, long lda, const float* b, long ldb,
+           float beta, float* c, long ldc);
+void dgemm(bool ta, bool tb, long m, long n, long k, double alpha, const double* a, long lda, const double* b,
+           long ldb, double beta, double* c, long ldc);
+
+/// The kernel set OpenBLAS chose ("SkylakeX", "Haswell", "Prescott", ...).
+std::string core_name();
+/// True when the chosen kernels are the best this CPU supports.
+bool fast_path();
+void set_num_threads(int n);
+
+}  // namespace xgrad::core::blas

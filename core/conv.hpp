@@ -1,0 +1,34 @@
+#pragma once
+// 2-D convolution (cross-correlation, as in PyTorch) by im2col + GEMM, parallel
+// over the batch, and the kernels its gradients need. Layout NCHW; T is float or double.
+#include <array>
+
+#include "xgrad/core/tensor.hpp"
+
+namespace xgrad::core {
+
+struct Conv2dParams {
+  std::array<Index, 2> stride{1, 1};
+  std::array<Index, 2> padding{0, 0};
+  std::array<Index, 2> dilation{1, 1};
+};
+
+/// Output height/width of a convolution of (h, w) with a (kh, kw) kernel.
+std::array<Index, 2> conv2d_output_size(Index h, Index w, Index kh, Index kw, const Conv2dParams& p);
+
+/// x (N, C, H, W), w (O, C, kh, kw), bias (O) or undefined -> (N, O, H', W').
+template <class T>
+Tensor<T> conv2d(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias, const Conv2dParams& p);
+/// Gradient of conv2d w.r.t. its input, given the output gradient gy (col2im).
+template <class T>
+Tensor<T> conv2d_backward_input(const Tensor<T>& gy, const Tensor<T>& w, const Shape& x_shape, const Conv2dParams& p);
+/// Gradient of conv2d w.r.t. its weight, given gy and the input x.
+template <class T>
+Tensor<T> conv2d_backward_weight(const Tensor<T>& gy, const Tensor<T>& x, const Shape& w_shape, const Conv2dParams& p);
+/// Transposed convolution (the adjoint of conv2d): x (N, Cin, H, W), w (Cin, Cout, kh, kw),
+/// bias (Cout) or undefined; output_padding adds rows/columns to resolve the size.
+template <class T>
+Tensor<T> conv_transpose2d(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias, const Conv2dParams& p,
+                           std::array<Index, 2> output_padding = {0, 0});
+
+}  // namespace xgrad::core
