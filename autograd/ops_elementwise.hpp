@@ -1,0 +1,64 @@
+#pragma once
+// Differentiable element-wise ops. Binary ops broadcast (NumPy rules) and their
+// gradients are summed back to each input's shape. T is float or double.
+#include "xgrad/autograd/variable.hpp"
+
+namespace xgrad::autograd {
+
+template <class T> Variable<T> add(const Variable<T>& a, const Variable<T>& b);
+template <class T> Variable<T> sub(const Variable<T>& a, const Variable<T>& b);
+template <class T> Variable<T> mul(const Variable<T>& a, const Variable<T>& b);
+template <class T> Variable<T> div(const Variable<T>& a, const Variable<T>& b);
+/// a ** b (d/db uses log a: keep a > 0 where b needs a gradient).
+template <class T> Variable<T> pow(const Variable<T>& a, const Variable<T>& b);
+/// Gradient goes to a where a >= b (ties to a), like torch.maximum's subgradient split.
+template <class T> Variable<T> maximum(const Variable<T>& a, const Variable<T>& b);
+template <class T> Variable<T> minimum(const Variable<T>& a, const Variable<T>& b);
+
+template <class T> Variable<T> add(const Variable<T>& a, T s);
+template <class T> Variable<T> sub(const Variable<T>& a, T s);
+/// s - a
+template <class T> Variable<T> rsub(T s, const Variable<T>& a);
+template <class T> Variable<T> mul(const Variable<T>& a, T s);
+template <class T> Variable<T> div(const Variable<T>& a, T s);
+/// s / a
+template <class T> Variable<T> rdiv(T s, const Variable<T>& a);
+template <class T> Variable<T> pow(const Variable<T>& a, T exponent);
+
+template <class T> Variable<T> neg(const Variable<T>& x);
+template <class T> Variable<T> exp(const Variable<T>& x);
+template <class T> Variable<T> log(const Variable<T>& x);
+template <class T> Variable<T> log1p(const Variable<T>& x);
+template <class T> Variable<T> expm1(const Variable<T>& x);
+template <class T> Variable<T> sqrt(const Variable<T>& x);
+template <class T> Variable<T> rsqrt(const Variable<T>& x);
+/// d|x|/dx = sign(x) (0 at 0, like PyTorch).
+template <class T> Variable<T> abs(const Variable<T>& x);
+template <class T> Variable<T> square(const Variable<T>& x);
+/// Gradient passes where lo <= x <= hi.
+template <class T> Variable<T> clamp(const Variable<T>& x, T lo, T hi);
+template <class T> Variable<T> tanh(const Variable<T>& x);
+template <class T> Variable<T> sigmoid(const Variable<T>& x);
+template <class T> Variable<T> relu(const Variable<T>& x);
+template <class T> Variable<T> leaky_relu(const Variable<T>& x, T slope = T(0.01));
+template <class T> Variable<T> elu(const Variable<T>& x, T alpha = T(1));
+/// log(1 + exp(x)), stable; gradient sigmoid(x).
+template <class T> Variable<T> softplus(const Variable<T>& x);
+/// cond != 0 ? a : b; no gradient flows to the condition.
+template <class T> Variable<T> where(const Tensor<T>& cond, const Variable<T>& a, const Variable<T>& b);
+
+template <class T> Variable<T> operator+(const Variable<T>& a, const Variable<T>& b) { return add(a, b); }
+template <class T> Variable<T> operator-(const Variable<T>& a, const Variable<T>& b) { return sub(a, b); }
+template <class T> Variable<T> operator*(const Variable<T>& a, const Variable<T>& b) { return mul(a, b); }
+template <class T> Variable<T> operator/(const Variable<T>& a, const Variable<T>& b) { return div(a, b); }
+template <class T> Variable<T> operator-(const Variable<T>& a) { return neg(a); }
+template <class T> Variable<T> operator+(const Variable<T>& a, T s) { return add(a, s); }
+template <class T> Variable<T> operator-(const Variable<T>& a, T s) { return sub(a, s); }
+template <class T> Variable<T> operator*(const Variable<T>& a, T s) { return mul(a, s); }
+template <class T> Variable<T> operator/(const Variable<T>& a, T s) { return div(a, s); }
+template <class T> Variable<T> operator+(T s, const Variable<T>& a) { return add(a, s); }
+template <class T> Variable<T> operator-(T s, const Variable<T>& a) { return rsub(s, a); }
+template <class T> Variable<T> operator*(T s, const Variable<T>& a) { return mul(a, s); }
+template <class T> Variable<T> operator/(T s, const Variable<T>& a) { return rdiv(s, a); }
+
+}  // namespace xgrad::autograd

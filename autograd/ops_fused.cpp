@@ -1,0 +1,201 @@
+#include "xgrad/autograd/ops_fused.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "xgrad/autograd/record.hpp"
+#include "xgrad/core/detail/xt.hpp"
+#include "xgrad/core/elementwise.hpp"
+#include "xgrad/core/reduce.hpp"
+
+// The fused ops compute their value and gradient with one vectorised pass each
+// (xsimd through xtensor), instead of a chain of small ops: these are the losses
+// and ELBO terms evaluated on every batch, where a chain would cost an allocation
+// and a memory pass per step of the formula.
+namespace xgrad::autograd {
+
+namespace c = xgrad::core;
+using c::detail::flat;
+using detail::record;
+
+namespace {
+
+void require_same_shape(const char* op, const Shape& a, const Shape& b) {
+  if (a != b) throw core::ShapeError(fmt::format("{}: shapes {} and {} must be equal", op, a.str(), b.str()));
+}
+
+}  // namespace
+
+template <class T>
+Variable<T> log_softmax(const Variable<T>& x, int axis) {
+  const Tensor<T>& xv = x.value();
+  Tensor<T> y = c::sub(xv, c::logsumexp(xv, {axis}, true));
+  return record(OpId::log_softmax, std::move(y), [axis](Node<T>& self, Tensor<T>& gy) {
+    // dx = gy - softmax * sum(gy)
+    self.accumulate(0, c::sub(gy, c::mul(c::exp(self.value), c::sum(gy, {axis}, true))));
+  }, x);
+}
+
+template <class T>
+Variable<T> softmax(const Variable<T>& x, int axis) {
+  const Tensor<T>& xv = x.value();
+  Tensor<T> y = c::exp(c::sub(xv, c::logsumexp(xv, {axis}, true)));
+  return record(OpId::softmax, std::move(y), [axis](Node<T>& self, Tensor<T>& gy) {
+    // dx = y * (gy - sum(gy * y))
+    const Tensor<T>& y = self.value;
+    self.accumulate(0, c::mul(y, c::sub(gy, c::sum(c::mul(gy, y), {axis}, true))));
+  }, x);
+}
+
+template <class T>
+Variable<T> bce_with_logits(const Variable<T>& logits, const Tensor<T>& targets) {
+  require_same_shape("bce_with_logits", logits.shape(), targets.shape());
+  const Index n = logits.numel();
+  Tensor<T> loss(logits.shape());
+  {
+    auto z = flat(logits.value().data(), n);
+    auto t = flat(targets.data(), n);
+    auto out = flat(loss.data(), n);
+    xt::noalias(out) = xt::maximum(z, T(0)) - z * t + xt::log1p(xt::exp(-xt::abs(z)));
+  }
+  return record(OpId::bce_with_logits, std::move(loss), [targets](Node<T>& self, Tensor<T>& gy) {
+    // d/dz = sigmoid(z) - t
+    const Index n = gy.numel();
+    Tensor<T> g(gy.shape());
+    auto z = flat(self.input(0).data(), n);
+    auto t = flat(targets.data(), n);
+    auto go = flat(gy.data(), n);
+    auto out = flat(g.data(), n);
+    xt::noalias(out) = go * (T(1) / (T(1) + xt::exp(-z)) - t);
+    self.accumulate(0, std::move(g));
+  }, logits);
+}
+
+template <class T>
+Variable<T> cross_entropy(const Variable<T>& logits, const core::IndexTensor& labels) {
+  const Tensor<T>& z = logits.value();
+  if (z.dim() != 2 || labels.dim() != 1 || labels.size(0) != z.size(0))
+    throw core::ShapeError(fmt::format("cross_entropy: logits {} and labels {} must be (N, C) and (N)",
+                                       z.shape().str(), labels.shape().str()));
+  const Index rows = z.size(0), classes = z.size(1);
+  for (Index i = 0; i < rows; ++i)
+    if (labels.data()[i] < 0 || labels.data()[i] >= classes)
+      throw core::ValueError(fmt::format("cross_entropy: label {} at row {} is outside [0, {})", labels.data()[i], i,
+                                         classes));
+  Tensor<T> lse = c::logsumexp(z, {1}, false);
+  Tensor<T> loss(Shape{rows});
+  for (Index i = 0; i < rows; ++i) loss.data()[i] = lse.data()[i] - z.data()[i * classes + labels.data()[i]];
+  return record(OpId::cross_entropy, std::move(loss), [labels, lse = std::move(lse)](Node<T>& self, Tensor<T>& gy) {
+    // d/dz = gy * (softmax(z) - onehot(label))
+    const Tensor<T>& z = self.input(0);
+    const Index rows = z.size(0), classes = z.size(1);
+    Tensor<T> g(z.shape());
+    for (Index i = 0; i < rows; ++i) {
+      auto zi = flat(z.data() + i * classes, classes);
+      auto gi = flat(g.data() + i * classes, classes);
+      xt::noalias(gi) = xt::exp(zi - lse.data()[i]) * gy.data()[i];
+      g.data()[i * classes + labels.data()[i]] -= gy.data()[i];
+    }
+    self.accumulate(0, std::move(g));
+  }, logits);
+}
+
+template <class T>
+Variable<T> gaussian_log_prob(const Variable<T>& x, const Variable<T>& mu, const Variable<T>& logvar) {
+  constexpr T log_2pi = T(1.8378770664093454835606594728112);
+  const Tensor<T> d = c::sub(x.value(), mu.value());
+  const Tensor<T> inv_var = c::exp(c::neg(logvar.value()));
+  // -0.5 (log 2 pi + lv + d^2 / var)
+  Tensor<T> y = c::mul(c::add(c::add(c::mul(c::square(d), inv_var), logvar.value()), log_2pi), T(-0.5));
+  return record(OpId::gaussian_log_prob, std::move(y), [](Node<T>& self, Tensor<T>& gy) {
+    const Tensor<T> d = c::sub(self.input(0), self.input(1));
+    const Tensor<T> inv_var = c::exp(c::neg(self.input(2)));
+    const Tensor<T> g_mu = c::mul(gy, c::mul(d, inv_var));  // d/dmu = d / var; d/dx = -d / var
+    if (self.needs_grad(0)) self.accumulate(0, c::sum_to(c::neg(g_mu), self.input(0).shape()));
+    if (self.needs_grad(1)) self.accumulate(1, c::sum_to(g_mu, self.input(1).shape()));
+    if (self.needs_grad(2))  // d/dlv = -0.5 (1 - d^2 / var)
+      self.accumulate(2, c::sum_to(c::mul(gy, c::mul(c::rsub(T(1), c::mul(c::square(d), inv_var)), T(-0.5))),
+                                   self.input(2).shape()));
+  }, x, mu, logvar);
+}
+
+template <class T>
+Variable<T> kl_diag_gaussians(const Variable<T>& mu_q, const Variable<T>& logvar_q, const Variable<T>& mu_p,
+                              const Variable<T>& logvar_p) {
+  const Tensor<T> d = c::sub(mu_q.value(), mu_p.value());
+  const Tensor<T> inv_vp = c::exp(c::neg(logvar_p.value()));
+  const Tensor<T> ratio = c::mul(c::add(c::exp(logvar_q.value()), c::square(d)), inv_vp);  // (vq + d^2) / vp
+  Tensor<T> y = c::mul(c::sub(c::add(c::sub(logvar_p.value(), logvar_q.value()), ratio), T(1)), T(0.5));
+  return record(OpId::kl_diag_gaussians, std::move(y), [](Node<T>& self, Tensor<T>& gy) {
+    const Tensor<T> d = c::sub(self.input(0), self.input(2));
+    const Tensor<T> inv_vp = c::exp(c::neg(self.input(3)));
+    const Tensor<T> g_mu = c::mul(gy, c::mul(d, inv_vp));
+    if (self.needs_grad(0)) self.accumulate(0, c::sum_to(g_mu, self.input(0).shape()));
+    if (self.needs_grad(2)) self.accumulate(2, c::sum_to(c::neg(g_mu), self.input(2).shape()));
+    if (self.needs_grad(1))  // 0.5 (vq / vp - 1)
+      self.accumulate(1, c::sum_to(c::mul(gy, c::mul(c::sub(c::mul(c::exp(self.input(1)), inv_vp), T(1)), T(0.5))),
+                                   self.input(1).shape()));
+    if (self.needs_grad(3)) {  // 0.5 (1 - (vq + d^2) / vp)
+      const Tensor<T> ratio = c::mul(c::add(c::exp(self.input(1)), c::square(d)), inv_vp);
+      self.accumulate(3, c::sum_to(c::mul(gy, c::mul(c::rsub(T(1), ratio), T(0.5))), self.input(3).shape()));
+    }
+  }, mu_q, logvar_q, mu_p, logvar_p);
+}
+
+template <class T>
+Variable<T> kl_std_normal(const Variable<T>& mu, const Variable<T>& logvar) {
+  require_same_shape("kl_std_normal", mu.shape(), logvar.shape());
+  const Index n = mu.numel();
+  Tensor<T> y(mu.shape());
+  {
+    auto m = flat(mu.value().data(), n);
+    auto lv = flat(logvar.value().data(), n);
+    auto out = flat(y.data(), n);
+    xt::noalias(out) = T(0.5) * (m * m + xt::exp(lv) - T(1) - lv);
+  }
+  return record(OpId::kl_std_normal, std::move(y), [](Node<T>& self, Tensor<T>& gy) {
+    const Index n = gy.numel();
+    auto go = flat(gy.data(), n);
+    if (self.needs_grad(0)) {  // d/dmu = mu
+      Tensor<T> g(gy.shape());
+      auto out = flat(g.data(), n);
+      xt::noalias(out) = go * flat(self.input(0).data(), n);
+      self.accumulate(0, std::move(g));
+    }
+    if (self.needs_grad(1)) {  // d/dlv = 0.5 (exp(lv) - 1)
+      Tensor<T> g(gy.shape());
+      auto out = flat(g.data(), n);
+      xt::noalias(out) = go * T(0.5) * (xt::exp(flat(self.input(1).data(), n)) - T(1));
+      self.accumulate(1, std::move(g));
+    }
+  }, mu, logvar);
+}
+
+template <class T>
+Variable<T> dropout(const Variable<T>& x, T p, bool training, core::Generator& gen) {
+  if (p < T(0) || p >= T(1)) throw core::ValueError(fmt::format("dropout: probability {} is outside [0, 1)", p));
+  if (!training || p == T(0)) return x;
+  Tensor<T> mask = c::bernoulli(x.shape(), T(1) - p, gen);
+  c::mul_(mask, T(1) / (T(1) - p));
+  Tensor<T> y = c::mul(x.value(), mask);
+  return record(OpId::dropout, std::move(y), [mask = std::move(mask)](Node<T>& self, Tensor<T>& gy) {
+    self.accumulate(0, c::mul(gy, mask));
+  }, x);
+}
+
+#define XGRAD_INSTANTIATE(T)                                                                                      \
+  template Variable<T> log_softmax(const Variable<T>&, int);                                                      \
+  template Variable<T> softmax(const Variable<T>&, int);                                                          \
+  template Variable<T> bce_with_logits(const Variable<T>&, const Tensor<T>&);                                     \
+  template Variable<T> cross_entropy(const Variable<T>&, const core::IndexTensor&);                               \
+  template Variable<T> gaussian_log_prob(const Variable<T>&, const Variable<T>&, const Variable<T>&);             \
+  template Variable<T> kl_diag_gaussians(const Variable<T>&, const Variable<T>&, const Variable<T>&,              \
+                                         const Variable<T>&);                                                     \
+  template Variable<T> kl_std_normal(const Variable<T>&, const Variable<T>&);                                     \
+  template Variable<T> dropout(const Variable<T>&, T, bool, core::Generator&);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+#undef XGRAD_INSTANTIATE
+
+}  // namespace xgrad::autograd

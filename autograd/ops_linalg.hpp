@@ -1,0 +1,22 @@
+#pragma once
+// Differentiable products: matmul, the fused linear layer op, and convolutions.
+// Backward passes use BLAS transpose flags (matmulNT / TN), never a materialised transpose.
+#include "xgrad/autograd/variable.hpp"
+#include "xgrad/core/conv.hpp"
+#include "xgrad/core/linalg.hpp"
+
+namespace xgrad::autograd {
+
+/// 2-D (m,k)@(k,n), batched (B,m,k)@(B,k,n), or (B,m,k)@(k,n).
+template <class T> Variable<T> matmul(const Variable<T>& a, const Variable<T>& b);
+/// x @ w^T + b with x (..., in), w (out, in), b (out) or undefined.
+template <class T> Variable<T> linear(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b = {});
+/// NCHW cross-correlation; b (O) or undefined.
+template <class T>
+Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b, const core::Conv2dParams& p);
+/// w (Cin, Cout, kh, kw); b (Cout) or undefined.
+template <class T>
+Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b,
+                             const core::Conv2dParams& p, std::array<Index, 2> output_padding = {0, 0});
+
+}  // namespace xgrad::autograd

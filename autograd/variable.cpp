@@ -1,0 +1,182 @@
+#include "xgrad/autograd/variable.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <vector>
+
+#include "xgrad/core/elementwise.hpp"
+#include "xgrad/core/error.hpp"
+
+namespace xgrad::autograd {
+
+const char* op_name(OpId op) {
+  static constexpr const char* names[] = {
+#define XGRAD_OP_NAME(name) #name,
+      XGRAD_AUTOGRAD_OPS(XGRAD_OP_NAME)
+#undef XGRAD_OP_NAME
+          "leaf"};
+  return names[static_cast<int>(op)];
+}
+
+int op_count() { return static_cast<int>(OpId::leaf); }
+
+// ---- modes ------------------------------------------------------------------
+
+namespace {
+thread_local bool t_grad_enabled = true;
+std::atomic<bool> g_anomaly{false};
+std::atomic<std::uint64_t> g_visit_epoch{0};
+
+template <class T>
+bool all_finite(const Tensor<T>& t) {
+  return std::all_of(t.begin(), t.end(), [](T v) { return std::isfinite(v); });
+}
+}  // namespace
+
+bool grad_enabled() { return t_grad_enabled; }
+void set_grad_enabled(bool on) { t_grad_enabled = on; }
+bool anomaly_enabled() { return g_anomaly.load(std::memory_order_relaxed); }
+void set_anomaly_enabled(bool on) { g_anomaly = on; }
+
+namespace detail {
+template <class T>
+void check_forward(OpId op, const Tensor<T>& value) {
+  if (!all_finite(value))
+    throw core::Error(fmt::format("anomaly: the forward value of '{}' holds NaN or Inf (shape {})", op_name(op),
+                                  value.shape().str()));
+}
+template void check_forward(OpId, const Tensor<float>&);
+template void check_forward(OpId, const Tensor<double>&);
+}  // namespace detail
+
+// ---- nodes ------------------------------------------------------------------
+
+template <class T>
+Node<T>::~Node() {
+  // Take over parents that only this node keeps alive, and empty their edges
+  // before they die, so destruction never recurses along a long chain.
+  std::vector<NodePtr<T>> pending = std::move(parents_);
+  while (!pending.empty()) {
+    NodePtr<T> p = std::move(pending.back());
+    pending.pop_back();
+    if (p && p.use_count() == 1) {
+      for (auto& q : p->parents_) pending.push_back(std::move(q));
+      p->parents_.clear();
+      p->release();
+    }
+  }
+}
+
+template <class T>
+void Node<T>::accumulate_grad(Tensor<T>&& g) {
+  if (g.shape() != value.shape())
+    throw core::ShapeError(fmt::format("backward: gradient of shape {} for a value of shape {} (op '{}')",
+                                       g.shape().str(), value.shape().str(), op_name(op)));
+  if (!grad.defined())
+    grad = std::move(g);
+  else
+    core::add_(grad, g);
+}
+
+// ---- variables --------------------------------------------------------------
+
+template <class T>
+Variable<T>::Variable(Tensor<T> value, bool requires_grad)
+    : node_(std::make_shared<Node<T>>(std::move(value), requires_grad)) {}
+
+template <class T>
+void Variable<T>::set_requires_grad(bool on) {
+  if (!is_leaf()) throw core::Error("set_requires_grad: only leaf variables can change requires_grad");
+  node_->requires_grad = on;
+}
+
+template <class T>
+const char* Variable<T>::op_name() const {
+  return autograd::op_name(node_->op);
+}
+
+template <class T>
+Variable<T> Variable<T>::detach() const {
+  return Variable(node_->value, false);
+}
+
+template <class T>
+void Variable<T>::backward(bool retain_graph) const {
+  if (numel() != 1)
+    throw core::ShapeError(fmt::format(
+        "backward: output of shape {} is not a scalar; pass the output gradient explicitly", shape().str()));
+  backward(Tensor<T>::ones(shape()), retain_graph);
+}
+
+namespace {
+
+// Nodes that need a gradient, ordered so that every node comes after all the
+// nodes computed from it (reverse post-order of an iterative depth-first walk).
+template <class T>
+std::vector<Node<T>*> backward_order(Node<T>* root) {
+  const std::uint64_t mark = ++g_visit_epoch;
+  std::vector<Node<T>*> post;
+  std::vector<std::pair<Node<T>*, std::size_t>> stack;
+  root->visit_mark = mark;
+  stack.emplace_back(root, 0);
+  while (!stack.empty()) {
+    auto& [node, next] = stack.back();
+    if (next < node->num_parents()) {
+      Node<T>* p = node->parent(next++);
+      if (p->requires_grad && p->visit_mark != mark) {
+        p->visit_mark = mark;
+        stack.emplace_back(p, 0);
+      }
+    } else {
+      post.push_back(node);
+      stack.pop_back();
+    }
+  }
+  std::reverse(post.begin(), post.end());
+  return post;
+}
+
+template <class T>
+void check_backward(Node<T>& node) {
+  for (std::size_t i = 0; i < node.num_parents(); ++i) {
+    const Node<T>* p = node.parent(i);
+    if (p->requires_grad && p->grad.defined() && !all_finite(p->grad))
+      throw core::Error(fmt::format("anomaly: the backward of '{}' produced NaN or Inf in the gradient of input {}",
+                                    op_name(node.op), i));
+  }
+}
+
+}  // namespace
+
+template <class T>
+void Variable<T>::backward(const Tensor<T>& grad_output, bool retain_graph) const {
+  if (!requires_grad())
+    throw core::Error("backward: this variable does not require a gradient (no input requires one)");
+  if (grad_output.shape() != shape())
+    throw core::ShapeError(fmt::format("backward: output gradient of shape {} for an output of shape {}",
+                                       grad_output.shape().str(), shape().str()));
+  NodePtr<T> keep = node_;  // the root must outlive the walk even if the caller drops it
+  const bool anomaly = anomaly_enabled();
+  Tensor<T> seed = grad_output;
+  node_->accumulate_grad(std::move(seed));
+  for (Node<T>* node : backward_order(node_.get())) {
+    if (node->is_leaf() || !node->grad.defined()) continue;
+    {
+      NoGradGuard no_grad;  // backward closures compute with plain tensors
+      node->backward(node->grad);
+    }
+    if (anomaly) check_backward(*node);
+    node->grad = Tensor<T>();  // interior gradients are not kept, as in PyTorch
+    if (!retain_graph) node->release();
+  }
+}
+
+template class Node<float>;
+template class Node<double>;
+template class Variable<float>;
+template class Variable<double>;
+
+}  // namespace xgrad::autograd

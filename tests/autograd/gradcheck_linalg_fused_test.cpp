@@ -1,0 +1,73 @@
+// Gradcheck cases of matrix products, convolutions and the fused stable ops.
+#include "gradcheck_table.hpp"
+#include "xgrad/autograd/ops_elementwise.hpp"
+#include "xgrad/autograd/ops_fused.hpp"
+#include "xgrad/autograd/ops_linalg.hpp"
+
+namespace ag = xgrad::autograd;
+using xgrad::core::Conv2dParams;
+using xgrad::core::IndexTensor;
+using xgrad::core::Shape;
+using xgrad::core::Tensor;
+using xgrad::test::GradCase;
+using xgrad::test::InputSpec;
+using xgrad::test::Vars;
+
+namespace {
+
+const Conv2dParams kStrided{{2, 1}, {1, 0}, {1, 2}};  // stride (2,1), padding (1,0), dilation (1,2)
+
+const bool registered = xgrad::test::register_cases({
+    GradCase{"matmul", "2-D (3,4)@(4,2)", {InputSpec{Shape{3, 4}}, InputSpec{Shape{4, 2}}},
+             [](const Vars& v) { return ag::matmul(v[0], v[1]); }},
+    GradCase{"matmul", "batched (2,3,4)@(2,4,2)", {InputSpec{Shape{2, 3, 4}}, InputSpec{Shape{2, 4, 2}}},
+             [](const Vars& v) { return ag::matmul(v[0], v[1]); }},
+    GradCase{"matmul", "(2,3,4)@(4,2) shares the matrix", {InputSpec{Shape{2, 3, 4}}, InputSpec{Shape{4, 2}}},
+             [](const Vars& v) { return ag::matmul(v[0], v[1]); }},
+    GradCase{"matmul", "non-contiguous input: a transposed operand",
+             {InputSpec{Shape{4, 3}}, InputSpec{Shape{4, 2}}},
+             [](const Vars& v) { return ag::matmul(ag::transpose(v[0]), v[1]); }},
+    GradCase{"linear", "with bias", {InputSpec{Shape{3, 4}}, InputSpec{Shape{2, 4}}, InputSpec{Shape{2}}},
+             [](const Vars& v) { return ag::linear(v[0], v[1], v[2]); }},
+    GradCase{"linear", "3-D input, no bias", {InputSpec{Shape{2, 3, 4}}, InputSpec{Shape{5, 4}}},
+             [](const Vars& v) { return ag::linear(v[0], v[1]); }},
+    GradCase{"conv2d", "padding 1 with bias",
+             {InputSpec{Shape{2, 2, 4, 4}}, InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{3}}},
+             [](const Vars& v) { return ag::conv2d(v[0], v[1], v[2], Conv2dParams{{1, 1}, {1, 1}, {1, 1}}); }},
+    GradCase{"conv2d", "stride, padding and dilation per axis, 2x3 kernel",
+             {InputSpec{Shape{1, 2, 5, 7}}, InputSpec{Shape{2, 2, 2, 3}}},
+             [](const Vars& v) { return ag::conv2d(v[0], v[1], {}, kStrided); }},
+    GradCase{"conv_transpose2d", "stride 2, padding 1, output padding 1, bias",
+             {InputSpec{Shape{2, 3, 3, 3}}, InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{2}}},
+             [](const Vars& v) {
+               return ag::conv_transpose2d(v[0], v[1], v[2], Conv2dParams{{2, 2}, {1, 1}, {1, 1}}, {1, 1});
+             }},
+    GradCase{"log_softmax", "axis -1", {InputSpec{Shape{3, 5}, -3, 3}},
+             [](const Vars& v) { return ag::log_softmax(v[0], -1); }},
+    GradCase{"log_softmax", "axis 0", {InputSpec{Shape{3, 5}, -3, 3}},
+             [](const Vars& v) { return ag::log_softmax(v[0], 0); }},
+    GradCase{"softmax", "axis 1 of (2,4,3)", {InputSpec{Shape{2, 4, 3}, -3, 3}},
+             [](const Vars& v) { return ag::softmax(v[0], 1); }},
+    GradCase{"bce_with_logits", "soft targets", {InputSpec{Shape{3, 4}, -5, 5}},
+             [](const Vars& v) {
+               Tensor<double> t(Shape{3, 4}, {0, 1, 0.5, 0.2, 1, 0, 0.9, 0.1, 0.3, 0.7, 1, 0});
+               return ag::bce_with_logits(v[0], t);
+             }},
+    GradCase{"cross_entropy", "4 rows, 5 classes", {InputSpec{Shape{4, 5}, -3, 3}},
+             [](const Vars& v) { return ag::cross_entropy(v[0], IndexTensor(Shape{4}, {0, 4, 2, 2})); }},
+    GradCase{"gaussian_log_prob", "x (2,3), mu (3), logvar (2,1) broadcast",
+             {InputSpec{Shape{2, 3}}, InputSpec{Shape{3}}, InputSpec{Shape{2, 1}, -1, 1}},
+             [](const Vars& v) { return ag::gaussian_log_prob(v[0], v[1], v[2]); }},
+    GradCase{"kl_diag_gaussians", "q (2,3) against p (3) broadcast",
+             {InputSpec{Shape{2, 3}}, InputSpec{Shape{2, 3}, -1, 1}, InputSpec{Shape{3}}, InputSpec{Shape{3}, -1, 1}},
+             [](const Vars& v) { return ag::kl_diag_gaussians(v[0], v[1], v[2], v[3]); }},
+    GradCase{"kl_std_normal", "(4, 3)", {InputSpec{Shape{4, 3}}, InputSpec{Shape{4, 3}, -1, 1}},
+             [](const Vars& v) { return ag::kl_std_normal(v[0], v[1]); }},
+    GradCase{"dropout", "p = 0.3 with a fixed generator", {InputSpec{Shape{4, 5}}},
+             [](const Vars& v) {
+               xgrad::core::Generator gen(7);  // the same mask in every evaluation
+               return ag::dropout(v[0], 0.3, true, gen);
+             }},
+});
+
+}  // namespace
