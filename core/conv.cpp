@@ -21,14 +21,11 @@ struct Geometry {
   Index plane() const { return h * w; }
   // A 1x1 kernel with unit stride and no padding unfolds an image into itself (unless
   // conv_transpose2d's output padding makes the plane larger than the grid).
-  bool identity() const {
-    return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == w;
-  }
+  bool identity() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == w; }
 };
 
 Geometry geometry(Index c, Index h, Index w, Index kh, Index kw, Index oh, Index ow, const Conv2dParams& p) {
-  return {c,           h,           w,           kh,          kw,          oh,         ow,
-          p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1]};
+  return {c, h, w, kh, kw, oh, ow, p.stride[0], p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1]};
 }
 
 Index ceil_div(Index a, Index b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
@@ -87,7 +84,9 @@ void col2im(const T* cols, T* x, const Geometry& g, Index c_lo, Index c_hi) {
 }
 
 // Channel chunks of an unfolding worth a task; used when images run one at a time.
-Index channel_grain(const Geometry& g) { return std::max<Index>(1, 32768 / std::max<Index>(1, g.kh * g.kw * g.cols())); }
+Index channel_grain(const Geometry& g) {
+  return std::max<Index>(1, 32768 / std::max<Index>(1, g.kh * g.kw * g.cols()));
+}
 
 // Calls body(n, scratch) for every image n < count. When one image's product is small
 // enough for OpenBLAS to run it single-threaded, images run in parallel (each task
@@ -107,7 +106,7 @@ void for_each_image(Index count, Index scratch, bool small, Body&& body) {
   }
 }
 
-// Shapes of a convolution; `op` names the public function in errors.
+// The shapes of one convolution: batch, output channels, unfolding, output shape.
 struct Conv {
   Index n = 0, o = 0;
   Geometry g;
@@ -135,8 +134,7 @@ std::array<Index, 2> output_size(const char* op, Index h, Index w, Index kh, Ind
 Conv plan(const char* op, const Shape& x, const Shape& w, const Conv2dParams& p) {
   if (x.rank() != 4 || w.rank() != 4)
     detail::fail("{}: expects input (N, C, H, W) and weight (O, C, kh, kw), got shapes {} and {}", op, x, w);
-  if (x[1] != w[1])
-    detail::fail("{}: input {} has {} channels but weight {} expects {}", op, x, x[1], w, w[1]);
+  if (x[1] != w[1]) detail::fail("{}: input {} has {} channels but weight {} expects {}", op, x, x[1], w, w[1]);
   const auto [oh, ow] = output_size(op, x[2], x[3], w[2], w[3], p);
   return {x[0], w[0], geometry(x[1], x[2], x[3], w[2], w[3], oh, ow, p), Shape{x[0], w[0], oh, ow}};
 }
@@ -184,8 +182,8 @@ void weight_grad_chunked(const T* gy, const T* x, T* gw, const Conv& c) {
     for (Index ch = lo; ch < hi; ++ch)
       for (Index n = ch * per; n < std::min(c.n, (ch + 1) * per); ++n) {
         im2col(x + n * g.c * g.plane(), cols.data(), np, g, 0, g.c);
-        detail::gemm(false, true, c.o, k, np, T(1), gy + n * c.o * np, np, cols.data(), np,
-                     n == ch * per ? T(0) : T(1), partial.data() + ch * size, k);
+        detail::gemm(false, true, c.o, k, np, T(1), gy + n * c.o * np, np, cols.data(), np, n == ch * per ? T(0) : T(1),
+                     partial.data() + ch * size, k);
       }
   });
   for (Index ch = 0; ch < chunks; ++ch)
@@ -232,18 +230,19 @@ Tensor<T> conv2d(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias, 
   const bool small = detail::single_threaded_gemm(c.o, np, k);
   for_each_image<T>(c.n, g.identity() ? 0 : k * np, small, [&](Index n, T* cols, bool inner) {
     const T* xn = x.data() + n * g.c * g.plane();
-    if (g.identity()) {
-      cols = const_cast<T*>(xn);  // read only, as the GEMM's B operand
-    } else if (inner) {
-      parallel_for(0, g.c, channel_grain(g), [&](Index lo, Index hi) { im2col(xn, cols, np, g, lo, hi); });
-    } else {
-      im2col(xn, cols, np, g, 0, g.c);
+    const T* unfolded = xn;
+    if (!g.identity()) {
+      if (inner)
+        parallel_for(0, g.c, channel_grain(g), [&](Index lo, Index hi) { im2col(xn, cols, np, g, lo, hi); });
+      else
+        im2col(xn, cols, np, g, 0, g.c);
+      unfolded = cols;
     }
     T* yn = y.data() + n * c.o * np;
     // Seeding the output with the bias lets the GEMM add it for free (beta = 1).
     if (bias.defined())
       for (Index o = 0; o < c.o; ++o) std::fill(yn + o * np, yn + (o + 1) * np, bias.data()[o]);
-    detail::gemm(false, false, c.o, np, k, T(1), w.data(), k, cols, np, bias.defined() ? T(1) : T(0), yn, np);
+    detail::gemm(false, false, c.o, np, k, T(1), w.data(), k, unfolded, np, bias.defined() ? T(1) : T(0), yn, np);
   });
   return y;
 }
@@ -260,8 +259,7 @@ Tensor<T> conv2d_backward_input(const Tensor<T>& gy, const Tensor<T>& w, const S
 }
 
 template <class T>
-Tensor<T> conv2d_backward_weight(const Tensor<T>& gy, const Tensor<T>& x, const Shape& w_shape,
-                                 const Conv2dParams& p) {
+Tensor<T> conv2d_backward_weight(const Tensor<T>& gy, const Tensor<T>& x, const Shape& w_shape, const Conv2dParams& p) {
   const Conv c = plan("conv2d_backward_weight", x.shape(), w_shape, p);
   if (gy.shape() != c.out)
     detail::fail("conv2d_backward_weight: gy {} does not match the output {} of input {} and weight {}", gy.shape(),
@@ -295,7 +293,8 @@ Tensor<T> conv_transpose2d(const Tensor<T>& x, const Tensor<T>& w, const Tensor<
   check_bias(op, bias, ws, cout);
   std::array<Index, 2> size{};
   for (int d = 0; d < 2; ++d)
-    size[d] = (xs[2 + d] - 1) * p.stride[d] - 2 * p.padding[d] + p.dilation[d] * (ws[2 + d] - 1) + output_padding[d] + 1;
+    size[d] =
+        (xs[2 + d] - 1) * p.stride[d] - 2 * p.padding[d] + p.dilation[d] * (ws[2 + d] - 1) + output_padding[d] + 1;
   if (size[0] < 1 || size[1] < 1)
     detail::fail("{}: input {} and weight {} with padding ({}, {}) give an empty output ({}, {})", op, xs, ws,
                  p.padding[0], p.padding[1], size[0], size[1]);
@@ -316,12 +315,11 @@ Tensor<T> conv_transpose2d(const Tensor<T>& x, const Tensor<T>& w, const Tensor<
   return y;
 }
 
-#define XGRAD_INSTANTIATE(T)                                                                                      \
-  template Tensor<T> conv2d<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Conv2dParams&);       \
-  template Tensor<T> conv2d_backward_input<T>(const Tensor<T>&, const Tensor<T>&, const Shape&, const Conv2dParams&); \
-  template Tensor<T> conv2d_backward_weight<T>(const Tensor<T>&, const Tensor<T>&, const Shape&,                  \
-                                               const Conv2dParams&);                                             \
-  template Tensor<T> conv_transpose2d<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Conv2dParams&, \
+#define XGRAD_INSTANTIATE(T)                                                                                           \
+  template Tensor<T> conv2d<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Conv2dParams&);             \
+  template Tensor<T> conv2d_backward_input<T>(const Tensor<T>&, const Tensor<T>&, const Shape&, const Conv2dParams&);  \
+  template Tensor<T> conv2d_backward_weight<T>(const Tensor<T>&, const Tensor<T>&, const Shape&, const Conv2dParams&); \
+  template Tensor<T> conv_transpose2d<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Conv2dParams&,    \
                                          std::array<Index, 2>);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)

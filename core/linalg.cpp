@@ -104,8 +104,8 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) 
     detail::fail("linear: expects input (..., in) and weight (out, in), got shapes {} and {}", x.shape(), w.shape());
   const Index in = w.size(1), out = w.size(0);
   if (x.size(-1) != in)
-    detail::fail("linear: input {} and weight {} do not fit (in features {} and {})", x.shape(), w.shape(),
-                 x.size(-1), in);
+    detail::fail("linear: input {} and weight {} do not fit (in features {} and {})", x.shape(), w.shape(), x.size(-1),
+                 in);
   if (bias.defined() && bias.shape() != Shape{out})
     detail::fail("linear: bias {} does not match weight {} ({} outputs)", bias.shape(), w.shape(), out);
   Shape ys(x.shape().begin(), x.shape().end() - 1);
@@ -122,9 +122,9 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) 
   return y;
 }
 
-#define XGRAD_INSTANTIATE(T)                                                                              \
-  template Tensor<T> matmul<T>(const Tensor<T>&, const Tensor<T>&, Trans, Trans);                          \
-  template void gemm_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, Trans, Trans, T, T);              \
+#define XGRAD_INSTANTIATE(T)                                                                  \
+  template Tensor<T> matmul<T>(const Tensor<T>&, const Tensor<T>&, Trans, Trans);             \
+  template void gemm_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, Trans, Trans, T, T); \
   template Tensor<T> linear<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)

@@ -21,8 +21,8 @@ Tensor<float> random(const Shape& s, unsigned seed) {
 }
 
 void gflops(benchmark::State& state, double flops_per_iteration) {
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(flops_per_iteration * 1e-9 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(flops_per_iteration * 1e-9 * static_cast<double>(state.iterations()),
+                                                 benchmark::Counter::kIsRate);
 }
 
 void BM_Sgemm(benchmark::State& state) {

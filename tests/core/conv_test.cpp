@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "xgrad/core/conv.hpp"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <string>
 #include <type_traits>
 
 #include "fixture.hpp"
-#include "xgrad/core/conv.hpp"
 #include "xgrad/core/parallel.hpp"
 
 using namespace xgrad::core;
@@ -53,8 +53,8 @@ struct Case {
   Conv2dParams p;
 };
 const Case kConvCases[] = {
-    {"plain", true, params(1, 1, 0, 0, 1, 1)},  {"s2p1", true, params(2, 2, 1, 1, 1, 1)},
-    {"dil2", false, params(1, 2, 2, 1, 2, 2)},  {"mixed", true, params(2, 1, 1, 2, 2, 1)},
+    {"plain", true, params(1, 1, 0, 0, 1, 1)}, {"s2p1", true, params(2, 2, 1, 1, 1, 1)},
+    {"dil2", false, params(1, 2, 2, 1, 2, 2)}, {"mixed", true, params(2, 1, 1, 2, 2, 1)},
     {"k1", true, params(1, 1, 0, 0, 1, 1)},
 };
 
@@ -158,7 +158,8 @@ TEST_CASE("conv2d with images large enough for threaded BLAS matches the definit
 
 TEST_CASE("conv2d_backward_input is the adjoint of conv2d", "[conv]") {
   // <conv2d(x), y> == <x, backward_input(y)>, for small and large (BLAS-threaded) images.
-  for (auto [xs, ws] : {std::pair{Shape{3, 3, 9, 8}, Shape{4, 3, 3, 2}}, std::pair{Shape{2, 16, 20, 20}, Shape{24, 16, 3, 3}}}) {
+  for (auto [xs, ws] :
+       {std::pair{Shape{3, 3, 9, 8}, Shape{4, 3, 3, 2}}, std::pair{Shape{2, 16, 20, 20}, Shape{24, 16, 3, 3}}}) {
     const auto p = params(2, 1, 1, 2, 1, 2);
     const auto x = random<double>(xs, 3), w = random<double>(ws, 4);
     const auto cx = conv2d(x, w, Tensor<double>(), p);
@@ -187,7 +188,8 @@ TEST_CASE("conv_transpose2d is the adjoint of conv2d", "[conv]") {
 
 TEST_CASE("conv2d and its gradients give identical results on 1 and 2 threads", "[conv]") {
   // Small images run in parallel over the batch; large ones leave the threads to BLAS.
-  for (auto [xs, ws] : {std::pair{Shape{8, 3, 10, 10}, Shape{4, 3, 3, 3}}, std::pair{Shape{4, 16, 20, 20}, Shape{24, 16, 3, 3}}}) {
+  for (auto [xs, ws] :
+       {std::pair{Shape{8, 3, 10, 10}, Shape{4, 3, 3, 3}}, std::pair{Shape{4, 16, 20, 20}, Shape{24, 16, 3, 3}}}) {
     const auto p = params(1, 1, 1, 1, 1, 1);
     const auto x = random<float>(xs, 12), w = random<float>(ws, 13), b = random<float>({ws[0]}, 14);
     Tensor<float> y[2], gx[2], gw[2];
@@ -207,8 +209,9 @@ TEST_CASE("conv2d names the shapes that do not fit", "[conv]") {
   const Tensor<float> x(Shape{2, 3, 8, 8}), w(Shape{4, 3, 3, 3}), none;
   CHECK_THROWS_WITH(conv2d(x, Tensor<float>(Shape{4, 2, 3, 3}), none, {}),
                     "conv2d: input (2, 3, 8, 8) has 3 channels but weight (4, 2, 3, 3) expects 2");
-  CHECK_THROWS_WITH(conv2d(Tensor<float>(Shape{3, 8, 8}), w, none, {}),
-                    "conv2d: expects input (N, C, H, W) and weight (O, C, kh, kw), got shapes (3, 8, 8) and (4, 3, 3, 3)");
+  CHECK_THROWS_WITH(
+      conv2d(Tensor<float>(Shape{3, 8, 8}), w, none, {}),
+      "conv2d: expects input (N, C, H, W) and weight (O, C, kh, kw), got shapes (3, 8, 8) and (4, 3, 3, 3)");
   CHECK_THROWS_WITH(conv2d(x, w, Tensor<float>(Shape{3}), {}),
                     "conv2d: bias (3) does not match weight (4, 3, 3, 3) (4 output channels)");
   CHECK_THROWS_WITH(conv2d(Tensor<float>(Shape{2, 3, 2, 8}), w, none, {}),
@@ -235,4 +238,12 @@ TEST_CASE("conv_transpose2d rejects bad channels and output padding", "[conv]") 
                     "or dilation (1, 1)");
   CHECK_THROWS_WITH(conv_transpose2d(x, w, Tensor<float>(Shape{3}), {}),
                     "conv_transpose2d: bias (3) does not match weight (3, 2, 3, 3) (2 output channels)");
+}
+
+TEST_CASE("conv2d of an empty batch gives an empty output and a zero weight gradient", "[conv]") {
+  const Tensor<float> x(Shape{0, 2, 5, 5}), w = random<float>({3, 2, 3, 3}, 15);
+  const auto y = conv2d(x, w, Tensor<float>(), {});
+  CHECK(y.shape() == Shape{0, 3, 3, 3});
+  CHECK(conv2d_backward_input(y, w, x.shape(), {}).shape() == x.shape());
+  CHECK(conv2d_backward_weight(y, x, w.shape(), {}).to_vector() == std::vector<float>(54, 0.f));
 }

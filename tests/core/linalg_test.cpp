@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "xgrad/core/linalg.hpp"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <type_traits>
 
 #include "fixture.hpp"
-#include "xgrad/core/linalg.hpp"
 #include "xgrad/core/parallel.hpp"
 
 using namespace xgrad::core;
@@ -39,7 +39,8 @@ Tensor<double> naive_bmm(const Tensor<double>& a, const Tensor<double>& b, bool 
     for (Index i = 0; i < m; ++i)
       for (Index j = 0; j < n; ++j) {
         double s = 0;
-        for (Index l = 0; l < k; ++l) s += (ta ? a.at({e, l, i}) : a.at({e, i, l})) * (tb ? b.at({e, j, l}) : b.at({e, l, j}));
+        for (Index l = 0; l < k; ++l)
+          s += (ta ? a.at({e, l, i}) : a.at({e, i, l})) * (tb ? b.at({e, j, l}) : b.at({e, l, j}));
         c.at({e, i, j}) = s;
       }
   return c;
@@ -69,7 +70,7 @@ TEMPLATE_TEST_CASE("batched matmul multiplies entry by entry", "[linalg]", float
 
 TEMPLATE_TEST_CASE("a 3-D by 2-D matmul applies the matrix to every batch entry", "[linalg]", float, double) {
   using T = TestType;
-  CHECK(close(matmul(fx<T>("bmm_a"), fx<T>("b2_m")), fx<T>("b2_nn")));  // one tall GEMM
+  CHECK(close(matmul(fx<T>("bmm_a"), fx<T>("b2_m")), fx<T>("b2_nn")));               // one tall GEMM
   CHECK(close(matmul(fx<T>("bmm_at"), fx<T>("b2_m"), Trans::Yes), fx<T>("b2_tn")));  // one GEMM per entry
   CHECK(close(matmul(fx<T>("bmm_a"), fx<T>("b2_mt"), Trans::No, Trans::Yes), fx<T>("b2_nt")));
 }
