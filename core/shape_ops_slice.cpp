@@ -36,9 +36,10 @@ void for_each_run(const AxisSplit& a, Index start, Index count, Index step, F&& 
   }
   const Index rows = a.outer * count;
   parallel_for(0, rows, std::max<Index>(1, detail::kParallelCopyElements / a.inner), [&](Index lo, Index hi) {
+    Index o = lo / count, k = lo % count;
     for (Index r = lo; r < hi; ++r) {
-      const Index o = r / count, k = r % count;
       f((o * a.size + start + k * step) * a.inner, r * a.inner, a.inner);
+      if (++k == count) k = 0, ++o;
     }
   });
 }

@@ -146,6 +146,20 @@ TEST_CASE("slice of an empty range has size 0 on the axis", "[shape_ops]") {
   CHECK(slice(x, 1, 7, 9).shape() == Shape{2, 0});
 }
 
+TEST_CASE("large strided slices and concats give the same result on one and two threads", "[shape_ops]") {
+  const int before = num_threads();
+  auto x = iota<float>({1000, 400});  // 133k single-element runs: above the parallel threshold
+  auto cols = IndexTensor::arange(1, 400, 3);
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    CHECK(equal(slice(x, 1, 1, 400, 3), index_select(x, 1, cols)));
+    auto joined = concat<float>({x, x}, 1);
+    CHECK(equal(slice(joined, 1, 400, 800), x));
+    CHECK(equal(slice(joined, 1, 0, 400), x));
+  }
+  set_num_threads(before);
+}
+
 TEST_CASE("slice rejects a non-positive step and a bad axis", "[shape_ops]") {
   auto x = iota<float>({2, 5});
   CHECK_THROWS_WITH(slice(x, 1, 0, 5, 0), "slice: step must be positive, got 0");
