@@ -171,7 +171,7 @@ Tensor<T> unsqueeze(const Tensor<T>& x, int axis) {
   const Shape& xs = x.shape();
   if (xs.rank() == Shape::kMaxRank)
     detail::fail("unsqueeze: shape {} already has the maximum rank {}", xs, Shape::kMaxRank);
-  const int a = normalize_axis(axis, xs.rank() + 1, "unsqueeze");
+  const int a = detail::new_axis(axis, xs, "unsqueeze");
   Shape out;
   for (int i = 0; i < xs.rank(); ++i) {
     if (i == a) out.push_back(1);

@@ -149,7 +149,7 @@ Tensor<T> stack(const std::vector<Tensor<T>>& xs, int axis) {
     if (x.shape() != first) detail::fail("stack: shapes {} and {} differ", first, x.shape());
   if (first.rank() == Shape::kMaxRank)
     detail::fail("stack: shape {} already has the maximum rank {}", first, Shape::kMaxRank);
-  const int ax = normalize_axis(axis, first.rank() + 1, "stack");
+  const int ax = detail::new_axis(axis, first, "stack");
   Shape out_shape;
   Index outer = 1, block = 1;
   for (int i = 0; i <= first.rank(); ++i) {

@@ -20,6 +20,14 @@ inline int require_axis(int axis, int rank, const char* op) {
   return normalize_axis(axis, rank, op);
 }
 
+/// The position of an axis inserted into `s` (unsqueeze, stack): -rank-1 .. rank.
+inline int new_axis(int axis, const Shape& s, const char* op) {
+  const int r = s.rank();
+  if (axis < -r - 1 || axis > r)
+    fail<ValueError>("{}: axis {} is out of range [{}, {}] for a new axis of shape {}", op, axis, -r - 1, r, s);
+  return axis < 0 ? axis + r + 1 : axis;
+}
+
 /// `axis` must already be normalized.
 inline AxisSplit axis_split(const Shape& s, int axis) {
   AxisSplit a;
