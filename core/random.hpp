@@ -36,6 +36,11 @@ class Generator {
   State state_;
 };
 
+// Tensor samplers draw element by element on the calling thread, so a seed gives the
+// same tensor whatever the thread count. Float tensors are drawn in double and
+// rounded: float and double draws from one seed agree to float precision.
+
+/// Uniform in [lo, hi) (a float that would round up to hi is moved just below it).
 template <class T> Tensor<T> uniform(const Shape& shape, T lo, T hi, Generator& gen);
 template <class T> Tensor<T> normal(const Shape& shape, T mean, T stddev, Generator& gen);
 /// 1 with probability p, else 0.
