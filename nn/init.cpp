@@ -20,7 +20,8 @@ double calculate_gain(Nonlinearity nonlinearity, double slope) {
 
 std::pair<Index, Index> fans(const Shape& shape) {
   if (shape.rank() < 2)
-    throw core::ShapeError(fmt::format("init: fan in and fan out need at least 2 dimensions, got shape {}", shape.str()));
+    throw core::ShapeError(
+        fmt::format("init: fan in and fan out need at least 2 dimensions, got shape {}", shape.str()));
   Index receptive = 1;
   for (int i = 2; i < shape.rank(); ++i) receptive *= shape[i];
   return {shape[1] * receptive, shape[0] * receptive};
@@ -71,8 +72,8 @@ void kaiming_normal_(Tensor& t, core::Generator& gen, double a, FanMode mode, No
 // multiplying Q by sign(diag(R)). Each column is orthogonalised twice ("twice is
 // enough", Giraud et al. 2005), in double, so Q is orthonormal to rounding.
 void orthogonal_(Tensor& t, core::Generator& gen, double gain) {
-  if (t.dim() < 2) throw core::ShapeError(fmt::format("orthogonal_: needs at least 2 dimensions, got shape {}",
-                                                      t.shape().str()));
+  if (t.dim() < 2)
+    throw core::ShapeError(fmt::format("orthogonal_: needs at least 2 dimensions, got shape {}", t.shape().str()));
   const Index rows = t.size(0), cols = t.numel() / rows;
   const bool wide = rows < cols;
   const Index m = wide ? cols : rows, n = wide ? rows : cols;  // the tall (m, n) matrix, m >= n

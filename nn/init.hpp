@@ -49,7 +49,9 @@ inline void ones_(Var& v) { ones_(v.value_mut()); }
 inline void xavier_uniform_(Var& v, core::Generator& gen, double gain = 1.0) {
   xavier_uniform_(v.value_mut(), gen, gain);
 }
-inline void xavier_normal_(Var& v, core::Generator& gen, double gain = 1.0) { xavier_normal_(v.value_mut(), gen, gain); }
+inline void xavier_normal_(Var& v, core::Generator& gen, double gain = 1.0) {
+  xavier_normal_(v.value_mut(), gen, gain);
+}
 inline void kaiming_uniform_(Var& v, core::Generator& gen, double a = 0.0, FanMode mode = FanMode::FanIn,
                              Nonlinearity nonlinearity = Nonlinearity::LeakyReLU) {
   kaiming_uniform_(v.value_mut(), gen, a, mode, nonlinearity);

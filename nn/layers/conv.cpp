@@ -13,14 +13,15 @@ namespace {
 
 template <class Options>
 void check_options(const char* layer, const Options& o) {
-  const bool ok = o.in > 0 && o.out > 0 && o.kernel[0] > 0 && o.kernel[1] > 0 && o.stride[0] > 0 &&
-                  o.stride[1] > 0 && o.padding[0] >= 0 && o.padding[1] >= 0 && o.dilation[0] > 0 && o.dilation[1] > 0;
+  const bool ok = o.in > 0 && o.out > 0 && o.kernel[0] > 0 && o.kernel[1] > 0 && o.stride[0] > 0 && o.stride[1] > 0 &&
+                  o.padding[0] >= 0 && o.padding[1] >= 0 && o.dilation[0] > 0 && o.dilation[1] > 0;
   if (!ok)
-    throw core::ValueError(fmt::format("{}: channels, kernel, stride and dilation must be positive and padding "
-                                       "non-negative (in {}, out {}, kernel {}x{}, stride {}x{}, padding {}x{}, "
-                                       "dilation {}x{})",
-                                       layer, o.in, o.out, o.kernel[0], o.kernel[1], o.stride[0], o.stride[1],
-                                       o.padding[0], o.padding[1], o.dilation[0], o.dilation[1]));
+    throw core::ValueError(
+        fmt::format("{}: channels, kernel, stride and dilation must be positive and padding "
+                    "non-negative (in {}, out {}, kernel {}x{}, stride {}x{}, padding {}x{}, "
+                    "dilation {}x{})",
+                    layer, o.in, o.out, o.kernel[0], o.kernel[1], o.stride[0], o.stride[1], o.padding[0], o.padding[1],
+                    o.dilation[0], o.dilation[1]));
 }
 
 void check_input(const char* layer, const Var& x, Index channels) {
@@ -73,10 +74,10 @@ ConvTranspose2d::ConvTranspose2d(const ConvTranspose2dOptions& options, core::Ge
   // As in PyTorch: output padding must be smaller than the stride or the dilation.
   for (int i = 0; i < 2; ++i)
     if (op[i] < 0 || (op[i] >= options.stride[i] && op[i] >= options.dilation[i]))
-      throw core::ValueError(fmt::format("ConvTranspose2d: output_padding {}x{} must be smaller than the stride {}x{} "
-                                         "or the dilation {}x{}",
-                                         op[0], op[1], options.stride[0], options.stride[1], options.dilation[0],
-                                         options.dilation[1]));
+      throw core::ValueError(
+          fmt::format("ConvTranspose2d: output_padding {}x{} must be smaller than the stride {}x{} "
+                      "or the dilation {}x{}",
+                      op[0], op[1], options.stride[0], options.stride[1], options.dilation[0], options.dilation[1]));
   weight = register_parameter("weight", Tensor({options.in, options.out, options.kernel[0], options.kernel[1]}));
   if (options.bias) bias = register_parameter("bias", Tensor({options.out}));
   init_conv(weight, bias, gen);
@@ -89,8 +90,8 @@ Var ConvTranspose2d::forward(const Var& x) {
 
 std::string ConvTranspose2d::describe() const {
   const auto& o = options;
-  return fmt::format("ConvTranspose2d({} -> {}, kernel {}x{}, stride {}x{}, padding {}x{}, output_padding {}x{})",
-                     o.in, o.out, o.kernel[0], o.kernel[1], o.stride[0], o.stride[1], o.padding[0], o.padding[1],
+  return fmt::format("ConvTranspose2d({} -> {}, kernel {}x{}, stride {}x{}, padding {}x{}, output_padding {}x{})", o.in,
+                     o.out, o.kernel[0], o.kernel[1], o.stride[0], o.stride[1], o.padding[0], o.padding[1],
                      o.output_padding[0], o.output_padding[1]);
 }
 

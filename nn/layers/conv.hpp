@@ -9,7 +9,7 @@
 namespace xgrad::nn {
 
 struct Conv2dOptions {
-  Index in = 0;  ///< input channels
+  Index in = 0;   ///< input channels
   Index out = 0;  ///< output channels
   std::array<Index, 2> kernel{3, 3};
   std::array<Index, 2> stride{1, 1};

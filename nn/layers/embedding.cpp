@@ -9,8 +9,8 @@ namespace xgrad::nn {
 
 Embedding::Embedding(const EmbeddingOptions& options, core::Generator& gen) : options(options) {
   if (options.num <= 0 || options.dim <= 0)
-    throw core::ValueError(fmt::format("Embedding: num and dim must be positive, got {} and {}", options.num,
-                                       options.dim));
+    throw core::ValueError(
+        fmt::format("Embedding: num and dim must be positive, got {} and {}", options.num, options.dim));
   weight = register_parameter("weight", Tensor({options.num, options.dim}));
   init::normal_(weight, 0.0, 1.0, gen);
 }

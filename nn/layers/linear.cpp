@@ -24,8 +24,8 @@ Linear::Linear(const LinearOptions& options, core::Generator& gen) : options(opt
 
 Var Linear::forward(const Var& x) {
   if (x.dim() < 1 || x.size(-1) != options.in)
-    throw core::ShapeError(fmt::format("Linear: input of shape {} does not end in in_features {}", x.shape().str(),
-                                       options.in));
+    throw core::ShapeError(
+        fmt::format("Linear: input of shape {} does not end in in_features {}", x.shape().str(), options.in));
   return autograd::linear(x, weight, bias);
 }
 

@@ -33,8 +33,8 @@ Var LayerNorm::forward(const Var& x) {
   const int k = options.shape.rank();
   const Shape& xs = x.shape();
   if (xs.rank() < k || !std::equal(options.shape.begin(), options.shape.end(), xs.end() - k))
-    throw core::ShapeError(fmt::format("LayerNorm: input of shape {} does not end in {}", xs.str(),
-                                       options.shape.str()));
+    throw core::ShapeError(
+        fmt::format("LayerNorm: input of shape {} does not end in {}", xs.str(), options.shape.str()));
   Axes axes;
   for (int i = xs.rank() - k; i < xs.rank(); ++i) axes.push_back(i);
   Var y = normalize(x, mean(x, axes, true), var(x, axes, true, 0), options.eps);
@@ -61,8 +61,8 @@ Var BatchNorm::forward(const Var& x) {
   const Index channels = options.features;
   if (x.dim() < min_rank_ || x.dim() > max_rank_ || x.size(1) != channels)
     throw core::ShapeError(fmt::format("{}: input of shape {} is not {}", name_, x.shape().str(),
-                                       min_rank_ == 4   ? fmt::format("(N, {}, H, W)", channels)
-                                                        : fmt::format("(N, {}) or (N, {}, L)", channels, channels)));
+                                       min_rank_ == 4 ? fmt::format("(N, {}, H, W)", channels)
+                                                      : fmt::format("(N, {}) or (N, {}, L)", channels, channels)));
   // Statistics per channel: over every axis but 1, shaped (1, C, 1, ...) to broadcast.
   Axes axes{0};
   Shape stat_shape{1, channels};

@@ -40,10 +40,10 @@ class BatchNorm : public Layer {
   std::string describe() const override;
 
   const BatchNormOptions options;
-  Var weight;        ///< (C) ones, undefined without affine
-  Var bias;          ///< (C) zeros, undefined without affine
-  Var running_mean;  ///< (C) buffer, zeros
-  Var running_var;   ///< (C) buffer, ones
+  Var weight;               ///< (C) ones, undefined without affine
+  Var bias;                 ///< (C) zeros, undefined without affine
+  Var running_mean;         ///< (C) buffer, zeros
+  Var running_var;          ///< (C) buffer, ones
   Var num_batches_tracked;  ///< scalar buffer counting training batches (kept for PyTorch's state_dict keys)
 
  protected:

@@ -13,13 +13,14 @@ namespace {
 
 void check_options(const char* layer, const RNNOptions& o) {
   if (o.in <= 0 || o.hidden <= 0 || o.layers <= 0)
-    throw core::ValueError(fmt::format("{}: in, hidden and layers must be positive, got {}, {} and {}", layer, o.in,
-                                       o.hidden, o.layers));
+    throw core::ValueError(
+        fmt::format("{}: in, hidden and layers must be positive, got {}, {} and {}", layer, o.in, o.hidden, o.layers));
 }
 
 void check_input(const char* layer, const Var& x, Index in) {
   if (x.dim() != 3 || x.size(2) != in || x.size(1) == 0)
-    throw core::ShapeError(fmt::format("{}: input of shape {} is not (B, T, {}) with T > 0", layer, x.shape().str(), in));
+    throw core::ShapeError(
+        fmt::format("{}: input of shape {} is not (B, T, {}) with T > 0", layer, x.shape().str(), in));
 }
 
 // Per-layer initial states (B, H) from s (layers, B, H), or zeros when s is undefined.

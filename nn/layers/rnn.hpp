@@ -22,7 +22,7 @@ struct GRUOutput {
 };
 
 struct LSTMOutput {
-  Var output;     ///< (B, T, H): the last layer's hidden state at every step
+  Var output;       ///< (B, T, H): the last layer's hidden state at every step
   LSTMState state;  ///< h and c, each (layers, B, H): each layer's final state
 };
 

@@ -61,8 +61,8 @@ void check_input(const char* cell, const Var& x, Index in) {
 Var state_or_zeros(const char* cell, const char* what, const Var& s, Index batch, Index hidden) {
   if (!s.defined()) return Var(Tensor::zeros({batch, hidden}));
   if (s.shape() != Shape{batch, hidden})
-    throw core::ShapeError(fmt::format("{}: {} of shape {} is not (B, H) = ({}, {})", cell, what, s.shape().str(),
-                                       batch, hidden));
+    throw core::ShapeError(
+        fmt::format("{}: {} of shape {} is not (B, H) = ({}, {})", cell, what, s.shape().str(), batch, hidden));
   return s;
 }
 

@@ -42,8 +42,8 @@ class RecurrentModule : public Module {
  protected:
   /// Registers (for `layer`, named in errors) weight_ih<suffix>, weight_hh<suffix>, bias_ih<suffix>, bias_hh<suffix>
   /// for `gates` gates, each ~ U(-1/sqrt(hidden), 1/sqrt(hidden)).
-  RNNWeights register_weights(const char* layer, Index gates, Index in, Index hidden, bool bias, const std::string& suffix,
-                              core::Generator& gen);
+  RNNWeights register_weights(const char* layer, Index gates, Index in, Index hidden, bool bias,
+                              const std::string& suffix, core::Generator& gen);
 };
 
 class GRUCell : public RecurrentModule {

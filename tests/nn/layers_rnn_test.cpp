@@ -99,8 +99,8 @@ TEST_CASE("a two-layer LSTM over a sequence matches PyTorch, outputs and gradien
   auto h0 = case_input("lstm2", "h0");
   auto c0 = case_input("lstm2", "c0");
   const nn::LSTMOutput out = lstm->forward(x, {h0, c0});
-  check_case("lstm2", {{"y", out.output}, {"hn", out.state.h}, {"cn", out.state.c}},
-             {{"x", x}, {"h0", h0}, {"c0", c0}}, *lstm);
+  check_case("lstm2", {{"y", out.output}, {"hn", out.state.h}, {"cn", out.state.c}}, {{"x", x}, {"h0", h0}, {"c0", c0}},
+             *lstm);
 }
 
 TEST_CASE("a GRU's last output step is its final hidden state", "[layers]") {

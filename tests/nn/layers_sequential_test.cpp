@@ -1,11 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "layer_case.hpp"
-#include "xgrad/nn/layers/activation.hpp"
-#include "xgrad/nn/layers/flatten.hpp"
-#include "xgrad/nn/layers/linear.hpp"
-#include "xgrad/nn/layers/mlp.hpp"
-#include "xgrad/nn/layers/sequential.hpp"
+#include "xgrad/nn/nn.hpp"  // the umbrella header compiles on its own
 
 using namespace xgrad;
 using test::case_input;

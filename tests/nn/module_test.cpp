@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "xgrad/nn/module.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace xgrad;
 using nn::Shape;
