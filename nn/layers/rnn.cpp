@@ -64,16 +64,20 @@ GRU::GRU(const RNNOptions& options, core::Generator& gen) : options(options) {
 GRUOutput GRU::forward(const Var& x, const Var& h0) {
   check_input("GRU", x, options.in);
   const Index batch = x.size(0), steps = x.size(1);
-  std::vector<Var> finals = initial_states("GRU", "initial hidden state", h0, options.layers, batch, options.hidden);
+  // Each layer's state: the initial one at first, its final one after the loop.
+  std::vector<Var> states = initial_states("GRU", "initial hidden state", h0, options.layers, batch, options.hidden);
   Var rows = time_major_rows(x);
   for (std::size_t l = 0; l < weights.size(); ++l) {
     const RNNWeights& w = weights[l];
+    Var& h = states[l];
     std::vector<Var> hs;
-    for (const Var& gi : input_gates_per_step(rows, w, steps, batch))
-      hs.push_back(finals[l] = gru_step(gi, finals[l], w.weight_hh, w.bias_hh));
+    for (const Var& gi : input_gates_per_step(rows, w, steps, batch)) {
+      h = gru_step(gi, h, w.weight_hh, w.bias_hh);
+      hs.push_back(h);
+    }
     rows = concat(hs, 0);
   }
-  return {batch_first(rows, steps, batch), stack(finals, 0)};
+  return {batch_first(rows, steps, batch), stack(states, 0)};
 }
 
 std::string GRU::describe() const {
@@ -91,23 +95,23 @@ LSTM::LSTM(const RNNOptions& options, core::Generator& gen) : options(options) {
 LSTMOutput LSTM::forward(const Var& x, const LSTMState& state0) {
   check_input("LSTM", x, options.in);
   const Index batch = x.size(0), steps = x.size(1), layers = options.layers, hidden = options.hidden;
-  std::vector<Var> hs0 = initial_states("LSTM", "initial hidden state", state0.h, layers, batch, hidden);
-  std::vector<Var> cs0 = initial_states("LSTM", "initial cell state", state0.c, layers, batch, hidden);
-  std::vector<Var> h_final, c_final;
+  // Each layer's state: the initial one at first, its final one after the loop.
+  std::vector<Var> h = initial_states("LSTM", "initial hidden state", state0.h, layers, batch, hidden);
+  std::vector<Var> c = initial_states("LSTM", "initial cell state", state0.c, layers, batch, hidden);
   Var rows = time_major_rows(x);
   for (std::size_t l = 0; l < weights.size(); ++l) {
     const RNNWeights& w = weights[l];
-    LSTMState s{hs0[l], cs0[l]};
+    LSTMState s{h[l], c[l]};
     std::vector<Var> hs;
     for (const Var& gi : input_gates_per_step(rows, w, steps, batch)) {
       s = lstm_step(gi, s, w.weight_hh, w.bias_hh);
       hs.push_back(s.h);
     }
-    h_final.push_back(s.h);
-    c_final.push_back(s.c);
+    h[l] = s.h;
+    c[l] = s.c;
     rows = concat(hs, 0);
   }
-  return {batch_first(rows, steps, batch), {stack(h_final, 0), stack(c_final, 0)}};
+  return {batch_first(rows, steps, batch), {stack(h, 0), stack(c, 0)}};
 }
 
 std::string LSTM::describe() const {
