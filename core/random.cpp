@@ -1,0 +1,182 @@
+// xoshiro256** (Blackman & Vigna, https://prng.di.unimi.it/xoshiro256starstar.c)
+// seeded through splitmix64, as its authors recommend. Tensor samplers draw one
+// value at a time on the calling thread: a seed then gives the same tensor
+// whatever the thread count. Float tensors are sampled in double and rounded, so
+// float and double draws from one seed agree to float precision.
+#include "xgrad/core/random.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <utility>
+
+#include "xgrad/core/detail/format.hpp"
+
+namespace xgrad::core {
+namespace {
+
+std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+std::uint64_t splitmix64(std::uint64_t& x) {
+  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+template <class T>
+void check_probability(T p, const char* op) {
+  if (!(p >= T(0) && p <= T(1))) detail::fail<ValueError>("{}: probability {} is outside [0, 1]", op, p);
+}
+
+}  // namespace
+
+void Generator::manual_seed(std::uint64_t seed) {
+  state_ = State{};
+  for (auto& w : state_.s) w = splitmix64(seed);
+}
+
+std::uint64_t Generator::next_u64() {
+  auto& s = state_.s;
+  const std::uint64_t result = rotl(s[1] * 5, 7) * 9;
+  const std::uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
+  return result;
+}
+
+double Generator::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+
+double Generator::normal() {
+  if (state_.has_spare_normal) {
+    state_.has_spare_normal = false;
+    return state_.spare_normal;
+  }
+  const double u1 = 1.0 - uniform();  // in (0, 1]: log never sees 0
+  const double u2 = uniform();
+  const double r = std::sqrt(-2.0 * std::log(u1));
+  const double theta = 2.0 * std::numbers::pi * u2;
+  state_.spare_normal = r * std::sin(theta);
+  state_.has_spare_normal = true;
+  return r * std::cos(theta);
+}
+
+// Lemire, "Fast random integer generation in an interval" (2019): the high word of
+// x * n is uniform in [0, n) once the few low words below 2^64 mod n are rejected.
+std::uint64_t Generator::below(std::uint64_t n) {
+  if (n == 0) detail::fail<ValueError>("below: n must be positive");
+  unsigned __int128 m = static_cast<unsigned __int128>(next_u64()) * n;
+  auto low = static_cast<std::uint64_t>(m);
+  if (low < n) {
+    const std::uint64_t threshold = (0 - n) % n;
+    while (low < threshold) {
+      m = static_cast<unsigned __int128>(next_u64()) * n;
+      low = static_cast<std::uint64_t>(m);
+    }
+  }
+  return static_cast<std::uint64_t>(m >> 64);
+}
+
+template <class T>
+Tensor<T> uniform(const Shape& shape, T lo, T hi, Generator& gen) {
+  if (!(lo <= hi)) detail::fail<ValueError>("uniform: lo {} is above hi {}", lo, hi);
+  Tensor<T> out(shape);
+  const double a = lo, w = static_cast<double>(hi) - a;
+  // Rounding to float can land on hi itself; step back inside [lo, hi).
+  const T top = lo < hi ? std::nextafter(hi, lo) : hi;
+  for (T& v : out) v = std::min(static_cast<T>(a + w * gen.uniform()), top);
+  return out;
+}
+
+template <class T>
+Tensor<T> normal(const Shape& shape, T mean, T stddev, Generator& gen) {
+  if (!(stddev >= T(0))) detail::fail<ValueError>("normal: stddev {} is negative", stddev);
+  Tensor<T> out(shape);
+  const double m = mean, s = stddev;
+  for (T& v : out) v = static_cast<T>(m + s * gen.normal());
+  return out;
+}
+
+template <class T>
+Tensor<T> bernoulli(const Shape& shape, T p, Generator& gen) {
+  check_probability(p, "bernoulli");
+  Tensor<T> out(shape);
+  const double q = p;
+  for (T& v : out) v = gen.uniform() < q ? T(1) : T(0);
+  return out;
+}
+
+template <class T>
+Tensor<T> bernoulli(const Tensor<T>& probs, Generator& gen) {
+  for (T p : probs) check_probability(p, "bernoulli");
+  Tensor<T> out(probs.shape());
+  for (Index i = 0; i < out.numel(); ++i)
+    out.data()[i] = gen.uniform() < static_cast<double>(probs.data()[i]) ? T(1) : T(0);
+  return out;
+}
+
+template <class T>
+IndexTensor categorical(const Tensor<T>& probs, Generator& gen) {
+  const Shape& ps = probs.shape();
+  if (ps.rank() != 2) detail::fail("categorical: probs must have shape (n, k), got {}", ps);
+  const Index n = ps[0], k = ps[1];
+  for (Index i = 0; i < n; ++i) {  // validate every row before drawing any
+    const T* row = probs.data() + i * k;
+    double sum = 0;
+    for (Index j = 0; j < k; ++j) {
+      if (!(row[j] >= T(0) && std::isfinite(static_cast<double>(row[j]))))
+        detail::fail<ValueError>("categorical: weight {} in row {} of probs of shape {} is negative or not finite",
+                                 row[j], i, ps);
+      sum += row[j];
+    }
+    if (!(sum > 0)) detail::fail<ValueError>("categorical: row {} of probs of shape {} sums to zero", i, ps);
+  }
+  IndexTensor out(Shape{n});
+  for (Index i = 0; i < n; ++i) {
+    const T* row = probs.data() + i * k;
+    double sum = 0;
+    Index last_positive = 0;
+    for (Index j = 0; j < k; ++j) {
+      sum += row[j];
+      if (row[j] > T(0)) last_positive = j;
+    }
+    const double u = gen.uniform() * sum;
+    // Rounding may leave u at or past the final cumulative sum: fall back to the
+    // last category that can be drawn, never a zero-weight one.
+    Index pick = last_positive;
+    double cum = 0;
+    for (Index j = 0; j < k; ++j) {
+      cum += row[j];
+      if (u < cum) {
+        pick = j;
+        break;
+      }
+    }
+    out.data()[i] = pick;
+  }
+  return out;
+}
+
+IndexTensor permutation(Index n, Generator& gen) {
+  if (n < 0) detail::fail<ValueError>("permutation: n must be non-negative, got {}", n);
+  IndexTensor out = IndexTensor::arange(0, n);
+  Index* p = out.data();
+  for (Index i = n - 1; i > 0; --i) std::swap(p[i], p[static_cast<Index>(gen.below(static_cast<std::uint64_t>(i) + 1))]);
+  return out;
+}
+
+#define XGRAD_RANDOM(T)                                                         \
+  template Tensor<T> uniform(const Shape&, T, T, Generator&);                   \
+  template Tensor<T> normal(const Shape&, T, T, Generator&);                    \
+  template Tensor<T> bernoulli(const Shape&, T, Generator&);                    \
+  template Tensor<T> bernoulli(const Tensor<T>&, Generator&);                   \
+  template IndexTensor categorical(const Tensor<T>&, Generator&);
+XGRAD_RANDOM(float)
+XGRAD_RANDOM(double)
+#undef XGRAD_RANDOM
+
+}  // namespace xgrad::core
