@@ -1,28 +1,37 @@
 #include "xgrad/nn/data/dataloader.hpp"
 
+#include <condition_variable>
 #include <exception>
+#include <mutex>
 #include <optional>
+#include <thread>
+#include <utility>
 
 #include <fmt/format.h>
-#include <tbb/task_group.h>
 
 #include "xgrad/core/random.hpp"
 
 namespace xgrad::nn {
 
-// One pass: the order, the current batch, and the background gather of the next.
+// One pass: the order, the current batch, and (with prefetch) a thread that
+// gathers one batch ahead. A dedicated thread rather than a TBB task: with
+// set_num_threads(1) TBB has no worker to run a task in the background, and a
+// TBB worker busy gathering would stall the kernels' parallel loops.
 struct DataLoader::Epoch {
   std::shared_ptr<const Dataset> data;
   std::vector<core::Index> order;
-  core::Index batch_size = 0, num_batches = 0, next = 0;  // next: index of the batch after `current`
-  bool prefetch = true;
+  core::Index batch_size = 0, num_batches = 0;
+  core::Index next = 0;  // the batch the next advance() makes current
   Batch current;
   bool done = false;
 
-  // Written by the background task, read after wait().
-  tbb::task_group group;
-  Batch pending;
-  bool pending_live = false;
+  // The hand-over slot between the prefetch thread and the consumer.
+  std::thread worker;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<Batch> slot;
+  std::exception_ptr error;
+  bool stop = false, worker_done = false;
 
   Batch gather(core::Index b) const {
     const std::size_t lo = static_cast<std::size_t>(b * batch_size);
@@ -31,43 +40,68 @@ struct DataLoader::Epoch {
                                                      order.begin() + static_cast<std::ptrdiff_t>(hi)));
   }
 
-  void start_prefetch() {
-    if (!prefetch || next >= num_batches) return;
-    pending_live = true;
-    const core::Index b = next;
-    // An exception inside the task is rethrown by wait(), i.e. at the ++ that needs the batch.
-    group.run([this, b] { pending = gather(b); });
+  void start_worker() {
+    worker = std::thread([this] {
+      for (core::Index b = 0; b < num_batches; ++b) {
+        {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return stop || (!slot && !error); });
+          if (stop) break;
+        }
+        std::optional<Batch> batch;
+        std::exception_ptr err;
+        try {
+          batch = gather(b);
+        } catch (...) {
+          err = std::current_exception();
+        }
+        std::lock_guard lock(mu);
+        if (err) {
+          error = err;
+          break;
+        }
+        slot = std::move(batch);
+        cv.notify_all();
+      }
+      std::lock_guard lock(mu);
+      worker_done = true;
+      cv.notify_all();
+    });
   }
 
-  // Makes batch `next` current and starts gathering the one after.
+  // Makes batch `next` current; an error from gathering it is thrown here.
   void advance() {
     if (next >= num_batches) {
-      finish();
       done = true;
       return;
     }
-    if (pending_live) {
-      pending_live = false;
-      group.wait();
-      current = std::move(pending);
-    } else {
+    if (!worker.joinable()) {
       current = gather(next);
+    } else {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return slot || error || worker_done; });
+      if (slot) {
+        current = std::move(*slot);
+        slot.reset();
+        cv.notify_all();
+      } else {
+        done = true;
+        if (error) std::rethrow_exception(std::exchange(error, nullptr));
+        return;
+      }
     }
     ++next;
-    start_prefetch();
   }
 
-  void finish() noexcept {
-    if (!pending_live) return;
-    pending_live = false;
-    try {
-      group.wait();
-    } catch (...) {
-      // The batch was never asked for; its error does not matter any more.
+  ~Epoch() {
+    if (!worker.joinable()) return;
+    {
+      std::lock_guard lock(mu);
+      stop = true;
     }
+    cv.notify_all();
+    worker.join();
   }
-
-  ~Epoch() { finish(); }
 };
 
 DataLoader::DataLoader(std::shared_ptr<const Dataset> data, DataLoaderOptions options)
@@ -102,7 +136,7 @@ DataLoader::Iterator DataLoader::iterate(std::uint64_t e) const {
   ep->order = order(e);
   ep->batch_size = options_.batch_size;
   ep->num_batches = num_batches();
-  ep->prefetch = options_.prefetch;
+  if (options_.prefetch && ep->num_batches > 0) ep->start_worker();
   ep->advance();
   return Iterator(std::move(ep));
 }

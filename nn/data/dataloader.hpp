@@ -1,6 +1,6 @@
 #pragma once
 // DataLoader: batches from any Dataset, in a seeded shuffled order, with the
-// next batch gathered in the background (a TBB task) while the caller works on
+// next batch gathered in the background (by a thread per pass) while the caller works on
 // the current one.
 //
 //   DataLoader loader(train, {.batch_size = 128, .seed = 1});

@@ -28,7 +28,7 @@ struct WindowOptions {
   core::Index stride = 1;   ///< step between the starts of consecutive windows
   core::Index horizon = 0;  ///< values after each window returned as the target y (0: none)
   /// Statistics to use; fitted on the series when empty.
-  std::optional<Normalization> normalization;
+  std::optional<Normalization> normalization = std::nullopt;
 };
 
 struct SeriesWindows {
