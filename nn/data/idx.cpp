@@ -1,5 +1,6 @@
 #include "xgrad/nn/data/idx.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -97,13 +98,19 @@ IdxArray decode_idx(std::string_view bytes, const std::string& source, std::stri
   a.type = static_cast<IdxType>(u[2]);
   a.source = source;
   a.what = std::string(what);
-  // The expected payload is computed in 128 bits: eight 32-bit sizes can exceed 64.
-  unsigned __int128 expected = idx_type_size(a.type);
+  // Products are computed in 128 bits and capped: eight 32-bit sizes can exceed 64 bits.
+  constexpr unsigned __int128 kCap = UINT64_MAX;
+  unsigned __int128 expected = idx_type_size(a.type), nonzero = 1;
   for (int d = 0; d < rank; ++d) {
     const std::uint32_t n = load_be32(data.data() + kMagicBytes + 4 * static_cast<std::size_t>(d));
     a.shape.push_back(static_cast<core::Index>(n));
-    if (expected != 0) expected = expected * n > (unsigned __int128)(UINT64_MAX) ? (unsigned __int128)(UINT64_MAX) : expected * n;
+    expected = std::min(expected * n, kCap);
+    if (n != 0) nonzero = std::min(nonzero * n, kCap);
   }
+  // Even with a zero size (and so no payload), the other sizes must multiply to
+  // an int64: Shape::numel multiplies them in order and would overflow first.
+  if (nonzero > static_cast<unsigned __int128>(INT64_MAX))
+    fail(fmt::format("sizes {} are too large: the nonzero ones multiply past 2^63", a.shape.str()));
   const std::size_t payload = data.size() - header;
   if (expected != payload) {
     const std::string exp = expected >= UINT64_MAX ? std::string("more than 2^64") : std::to_string(static_cast<std::uint64_t>(expected));

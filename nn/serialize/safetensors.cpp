@@ -165,13 +165,20 @@ TensorFile decode_safetensors(std::string_view bytes, const std::string& source)
     const json& sh = v["shape"];
     if (!sh.is_array()) fail(fmt::format("{} has a shape that is {}, not an array", what, sh.type_name()));
     if (sh.size() > static_cast<std::size_t>(core::Shape::kMaxRank)) fail(fmt::format("{} has rank {}, above the maximum of {}", what, sh.size(), core::Shape::kMaxRank));
-    unsigned __int128 need = e.dtype.size;  // saturates at 2^64: eight int64 sizes can overflow any fixed width
+    // Products saturate at 2^64: eight int64 sizes can overflow any fixed width.
+    constexpr unsigned __int128 kCap = UINT64_MAX;
+    unsigned __int128 need = e.dtype.size, nonzero = 1;
     for (const json& d : sh) {
       std::uint64_t x = 0;
       if (!as_count(d, x)) fail(fmt::format("{} has a shape entry {} that is not a non-negative 63-bit integer", what, show(d.dump())));
       e.shape.push_back(static_cast<core::Index>(x));
-      need = std::min<unsigned __int128>(need * x, (unsigned __int128)UINT64_MAX);
+      need = std::min(need * x, kCap);
+      if (x != 0) nonzero = std::min(nonzero * x, kCap);
     }
+    // A zero size makes the tensor empty, but Shape::numel multiplies the sizes
+    // in order, so the others must still multiply to an int64.
+    if (nonzero > static_cast<unsigned __int128>(INT64_MAX))
+      fail(fmt::format("{} has shape {} whose nonzero sizes multiply past 2^63", what, e.shape.str()));
     const json& off = v["data_offsets"];
     if (!off.is_array() || off.size() != 2 || !as_count(off[0], e.begin) || !as_count(off[1], e.end))
       fail(fmt::format("{} needs data_offsets [begin, end] of two non-negative integers, got {}", what, show(off.dump())));

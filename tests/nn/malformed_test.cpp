@@ -47,9 +47,10 @@ const std::vector<Bad> kTable = {
     {"idx", std::string("\x00\x00\x08\x03", 4) + u32be(1), "truncated header: rank 3 needs 16 header bytes, file has 8"},
     {"idx", test::idx_bytes(0x08, {2, 3}, "abcde"), "payload has 5 bytes, expected 6 for unsigned byte sizes (2, 3)"},
     {"idx", test::idx_bytes(0x0C, {2}, "123456789"), "payload has 9 bytes, expected 8 for int32 sizes (2)"},
-    {"idx", test::idx_bytes(0x0E, std::vector<std::uint32_t>(8, 0xffffffffu), ""),
-     "payload has 0 bytes, expected more than 2^64 for double sizes (4294967295, 4294967295, 4294967295, 4294967295, "
-     "4294967295, 4294967295, 4294967295, 4294967295)"},
+    {"idx", test::idx_bytes(0x0E, {0xffffffffu, 0xffffffffu, 1, 0}, ""),
+     "sizes (4294967295, 4294967295, 1, 0) are too large: the nonzero ones multiply past 2^63"},
+    {"idx", test::idx_bytes(0x0E, {0x80000000u, 0x80000000u}, std::string(16, '\0')),
+     "payload has 16 bytes, expected more than 2^64 for double sizes (2147483648, 2147483648)"},
     {"idx", kGz.substr(0, kGz.size() - 6), "truncated gzip stream"},
     {"idx", std::string("\x1f\x8b\x00\x00\x00\x00\x00\x00\x00\x03", 10), "corrupt gzip data (unknown compression method)"},
     {"idx", kGz + "xyz", "3 bytes of trailing garbage after the gzip stream"},
@@ -90,6 +91,8 @@ const std::vector<Bad> kTable = {
     {"safetensors", st(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", "1234"),
      "tensor 'a' has a shape entry '-1' that is not a non-negative 63-bit integer"},
     {"safetensors", st(R"({"a":{"dtype":"F32","shape":[1]}})"), "tensor 'a' needs dtype, shape and data_offsets"},
+    {"safetensors", st(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}})"),
+     "tensor 'a' has shape (4294967296, 4294967296, 0) whose nonzero sizes multiply past 2^63"},
     {"safetensors", st(R"({"__metadata__":{"k":1}})"), "__metadata__ value of 'k' is number, not a string"},
     // text
     {"text", "", "file is empty"},
