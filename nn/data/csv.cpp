@@ -146,7 +146,7 @@ Series parse_csv_series(std::string_view text, const std::string& source, const 
     if (hits.size() > 1) fail(fmt::format("column {} appears more than once in the header (positions {} and {})", show(column.name()), hits[0], hits[1]));
     col = hits[0];
   } else {
-    if (static_cast<std::size_t>(column.index()) >= table.header.size())
+    if (column.index() < 0 || static_cast<std::size_t>(column.index()) >= table.header.size())
       fail(fmt::format("column index {} is out of range: the header has {} columns", column.index(), table.header.size()));
     col = static_cast<std::size_t>(column.index());
   }

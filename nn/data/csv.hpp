@@ -23,16 +23,17 @@ CsvTable parse_csv(std::string_view text, const std::string& source, char delimi
 /// A column chosen by header name or by 0-based position.
 class CsvColumn {
  public:
-  CsvColumn(std::string name) : name_(std::move(name)) {}  // NOLINT: implicit on purpose
-  CsvColumn(const char* name) : name_(name) {}             // NOLINT
-  CsvColumn(int index) : index_(index) {}                  // NOLINT
-  bool by_name() const { return index_ < 0; }
+  CsvColumn(std::string name) : name_(std::move(name)), by_name_(true) {}  // NOLINT: implicit on purpose
+  CsvColumn(const char* name) : CsvColumn(std::string(name)) {}           // NOLINT
+  CsvColumn(int index) : index_(index) {}                                 // NOLINT
+  bool by_name() const { return by_name_; }
   const std::string& name() const { return name_; }
   int index() const { return index_; }
 
  private:
   std::string name_;
-  int index_ = -1;
+  int index_ = 0;
+  bool by_name_ = false;
 };
 
 /// What to do with an empty (or NA / NaN / null) value.

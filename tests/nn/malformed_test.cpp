@@ -17,7 +17,7 @@ using namespace xgrad;
 namespace {
 
 struct Bad {
-  const char* reader;                // "idx", "csv" (column "v"), "safetensors", "text"
+  const char* reader;                // "idx", "csv" (column "v"), "csv-col-1" (column -1), "safetensors", "text"
   std::optional<std::string> bytes;  // nullopt: the file does not exist
   std::string expected;              // the message after "<reader>: <path>: "
   bool exact = true;                 // false: `expected` is a prefix (third-party text follows)
@@ -63,6 +63,7 @@ const std::vector<Bad> kTable = {
     {"csv", "t,x\n1,2\n", "no column named 'v' in the header ('t', 'x')"},
     {"csv", "v,v\n1,2\n", "column 'v' appears more than once in the header (positions 0 and 1)"},
     {"csv", "v\n", "the header is followed by no data rows"},
+    {"csv-col-1", "v\n1\n", "column index -1 is out of range: the header has 1 columns"},
     {"csv", "v\n1\nabc\n", "line 3: column 'v': 'abc' is not a finite number"},
     {"csv", "v\n1e999\n", "line 2: column 'v': '1e999' is not a finite number"},
     {"csv", "v\n1\n\"\"\n", "line 3: column 'v' has no value (read with Missing::Drop or Missing::Interpolate to accept gaps)"},
@@ -102,6 +103,7 @@ const std::vector<Bad> kTable = {
 void read_with(const std::string& reader, const std::string& path) {
   if (reader == "idx") nn::read_idx(path);
   else if (reader == "csv") nn::read_csv_series(path, "v");
+  else if (reader == "csv-col-1") nn::read_csv_series(path, -1);
   else if (reader == "safetensors") nn::load_safetensors(path);
   else if (reader == "text") nn::read_text_file(path);
   else FAIL("unknown reader " << reader);
@@ -116,7 +118,8 @@ TEST_CASE("Malformed inputs give one-line errors naming the file and the problem
     const Bad& bad = kTable[i];
     const std::string path = dir.file("case" + std::to_string(i) + "." + bad.reader);
     if (bad.bytes) test::write_bytes(path, *bad.bytes);
-    const std::string want = std::string(bad.reader) + ": " + path + ": " + bad.expected;
+    const std::string prefix = std::string(bad.reader).substr(0, std::string(bad.reader).find('-'));  // "csv-col-1" reads as csv
+    const std::string want = prefix + ": " + path + ": " + bad.expected;
     INFO("case " << i << " (" << bad.reader << ")");
     std::string got;
     try {
