@@ -24,8 +24,8 @@ typename Bernoulli<T>::Var Bernoulli<T>::probs() const {
 template <class T>
 typename Bernoulli<T>::Var Bernoulli<T>::log_prob(const Var& x) const {
   if (x.requires_grad() && autograd::grad_enabled())
-    throw core::ValueError(fmt::format("Bernoulli: log_prob gives no gradient to the value (shape {}); detach it",
-                                       x.shape().str()));
+    throw core::ValueError(
+        fmt::format("Bernoulli: log_prob gives no gradient to the value (shape {}); detach it", x.shape().str()));
   // bce_with_logits wants equal shapes: broadcast whichever side is smaller.
   const core::Shape shape = core::broadcast_shapes(logits_.shape(), x.shape(), "Bernoulli.log_prob");
   const Var logits = logits_.shape() == shape ? logits_ : ag::broadcast_to(logits_, shape);

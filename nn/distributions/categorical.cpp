@@ -48,8 +48,8 @@ typename Categorical<T>::Var Categorical<T>::mean() const {
 template <class T>
 core::IndexTensor Categorical<T>::sample(core::Generator& gen, T temperature) const {
   if (!(temperature > T(0)) || !std::isfinite(static_cast<double>(temperature)))
-    throw core::ValueError(fmt::format("Categorical: sampling temperature must be positive and finite, got {}",
-                                       temperature));
+    throw core::ValueError(
+        fmt::format("Categorical: sampling temperature must be positive and finite, got {}", temperature));
   const core::Index k = num_classes();
   core::Tensor<T> z = logits_.value().reshape(core::Shape{-1, k});
   if (temperature != T(1)) z = core::div(z, temperature);

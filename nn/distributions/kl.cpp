@@ -70,10 +70,10 @@ Variable<T> kl_divergence(const Distribution<T>& q, const Distribution<T>& p) {
   throw core::ValueError(fmt::format("kl_divergence: no closed form for {} and {}", q.name(), p.name()));
 }
 
-#define XGRAD_INSTANTIATE(T)                                                                  \
-  template Variable<T> kl_divergence(const Normal<T>&, const Normal<T>&);                     \
-  template Variable<T> kl_divergence(const Bernoulli<T>&, const Bernoulli<T>&);               \
-  template Variable<T> kl_divergence(const Categorical<T>&, const Categorical<T>&);           \
+#define XGRAD_INSTANTIATE(T)                                                        \
+  template Variable<T> kl_divergence(const Normal<T>&, const Normal<T>&);           \
+  template Variable<T> kl_divergence(const Bernoulli<T>&, const Bernoulli<T>&);     \
+  template Variable<T> kl_divergence(const Categorical<T>&, const Categorical<T>&); \
   template Variable<T> kl_divergence(const Distribution<T>&, const Distribution<T>&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)

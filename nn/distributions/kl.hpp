@@ -30,13 +30,14 @@ autograd::Variable<T> kl_divergence(const Categorical<T>& q, const Categorical<T
 template <class T>
 autograd::Variable<T> kl_divergence(const Distribution<T>& q, const Distribution<T>& p);
 
+/// A distribution type other than the base itself.
+template <class D>
+concept ConcreteDistribution = std::derived_from<D, Distribution<typename D::value_type>> &&
+                               !std::same_as<D, Distribution<typename D::value_type>>;
+
 /// Two concrete distributions without a closed-form KL: a compile-time error
 /// rather than a runtime one (the base overload above is the runtime path).
-template <class Q, class P>
-  requires std::derived_from<Q, Distribution<typename Q::value_type>> &&
-           std::derived_from<P, Distribution<typename P::value_type>> &&
-           (!std::same_as<Q, Distribution<typename Q::value_type>>) &&
-           (!std::same_as<P, Distribution<typename P::value_type>>)
+template <ConcreteDistribution Q, ConcreteDistribution P>
 autograd::Variable<typename Q::value_type> kl_divergence(const Q& q, const P& p) = delete;
 
 }  // namespace xgrad::nn

@@ -40,8 +40,8 @@ MixtureOfGaussians<T>::MixtureOfGaussians(autograd::Variable<T> logits, autograd
   if (l.rank() < 1 || m.rank() < 2 || v.rank() < 2 || l.dim(-1) != m.dim(-2) || m.dim(-2) != v.dim(-2) ||
       m.dim(-1) != v.dim(-1) || l.dim(-1) < 1)
     throw core::ShapeError(fmt::format(
-        "MixtureOfGaussians: logits {}, means {} and logvars {} must be (..., K), (..., K, D) and (..., K, D)",
-        l.str(), m.str(), v.str()));
+        "MixtureOfGaussians: logits {}, means {} and logvars {} must be (..., K), (..., K, D) and (..., K, D)", l.str(),
+        m.str(), v.str()));
   const char* op = "MixtureOfGaussians";
   batch_ = core::broadcast_shapes(core::broadcast_shapes(leading(l, 1), leading(m, 2), op), leading(v, 2), op);
 }
