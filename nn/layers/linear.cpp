@@ -1,0 +1,36 @@
+#include "xgrad/nn/layers/linear.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "xgrad/autograd/ops_linalg.hpp"
+#include "xgrad/nn/init.hpp"
+
+namespace xgrad::nn {
+
+Linear::Linear(const LinearOptions& options, core::Generator& gen) : options(options) {
+  if (options.in <= 0 || options.out <= 0)
+    throw core::ValueError(fmt::format("Linear: in and out must be positive, got {} and {}", options.in, options.out));
+  weight = register_parameter("weight", Tensor({options.out, options.in}));
+  // kaiming_uniform_ with a = sqrt(5) is U(-1/sqrt(in), 1/sqrt(in)): PyTorch's choice, kept for parity.
+  init::kaiming_uniform_(weight, gen, std::sqrt(5.0));
+  if (options.bias) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(options.in));
+    bias = register_parameter("bias", Tensor({options.out}));
+    init::uniform_(bias, -bound, bound, gen);
+  }
+}
+
+Var Linear::forward(const Var& x) {
+  if (x.dim() < 1 || x.size(-1) != options.in)
+    throw core::ShapeError(
+        fmt::format("Linear: input of shape {} does not end in in_features {}", x.shape().str(), options.in));
+  return autograd::linear(x, weight, bias);
+}
+
+std::string Linear::describe() const {
+  return fmt::format("Linear({} -> {}{})", options.in, options.out, options.bias ? "" : ", no bias");
+}
+
+}  // namespace xgrad::nn

@@ -1,0 +1,27 @@
+#pragma once
+// Linear: y = x W^T + b over the last axis of x.
+#include "xgrad/core/random.hpp"
+#include "xgrad/nn/layers/layer.hpp"
+
+namespace xgrad::nn {
+
+struct LinearOptions {
+  Index in = 0;
+  Index out = 0;
+  bool bias = true;
+};
+
+class Linear : public Layer {
+ public:
+  /// weight and bias ~ U(-1/sqrt(in), 1/sqrt(in)), PyTorch's default.
+  Linear(const LinearOptions& options, core::Generator& gen);
+  /// x (..., in) -> (..., out)
+  Var forward(const Var& x) override;
+  std::string describe() const override;
+
+  const LinearOptions options;
+  Var weight;  ///< (out, in)
+  Var bias;    ///< (out), undefined without bias
+};
+
+}  // namespace xgrad::nn
