@@ -162,7 +162,8 @@ void Variable<T>::backward(const Tensor<T>& grad_output, bool retain_graph) cons
   const bool anomaly = anomaly_enabled();
   Tensor<T> seed = grad_output;
   node_->accumulate_grad(std::move(seed));
-  for (Node<T>* node : backward_order(node_.get())) {
+  const std::vector<Node<T>*> order = backward_order(node_.get());
+  for (Node<T>* node : order) {
     if (node->is_leaf() || !node->grad.defined()) continue;
     {
       NoGradGuard no_grad;  // backward closures compute with plain tensors
@@ -170,8 +171,13 @@ void Variable<T>::backward(const Tensor<T>& grad_output, bool retain_graph) cons
     }
     if (anomaly) check_backward(*node);
     node->grad = Tensor<T>();  // interior gradients are not kept, as in PyTorch
-    if (!retain_graph) node->release();
   }
+  // Release only after the walk, inputs first: an interior node is often owned by
+  // nothing but its consumer's edges, so releasing the consumer as soon as its
+  // backward ran would free the node before its own turn (a use-after-free that
+  // silently lost every gradient below it).
+  if (!retain_graph)
+    for (auto it = order.rbegin(); it != order.rend(); ++it) (*it)->release();
 }
 
 template class Node<float>;
