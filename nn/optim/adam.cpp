@@ -1,3 +1,12 @@
+// PyTorch rounds each of its operations on its own except where its kernels fuse a
+// multiply-add; the kernels here spell out those fused ones with detail::fmadd and
+// forbid the compiler from fusing any other (it did, and drifted an ulp a step).
+// First in the file, so every function in it has the same options.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#elif defined(__clang__)
+#pragma clang fp contract(off)
+#endif
 #include "xgrad/nn/optim/adam.hpp"
 
 #include <fmt/format.h>
@@ -71,10 +80,10 @@ void Adam::step() {
       Tensor& v = slot(g, i, "exp_avg_sq");
       auto body = [&](auto& in, auto& out, Index k) {
         Batch w = detail::load(out[0], k), gk = detail::load(in[0], k);
-        if (l2) gk = xsimd::fma(w, wd, gk);
+        if (l2) gk = detail::fmadd(w, wd, gk);
         if (decay) w = w * shrink;
-        const Batch mk = xsimd::fma(gk, c1, detail::load(out[1], k) * b1);
-        const Batch vk = detail::load(out[2], k) * b2 + c2 * gk * gk;
+        const Batch mk = detail::fmadd(gk, c1, detail::load(out[1], k) * b1);
+        const Batch vk = detail::fmadd(c2 * gk, gk, detail::load(out[2], k) * b2);  // addcmul_, fused in PyTorch
         detail::store(out[1], k, mk);
         detail::store(out[2], k, vk);
         Batch second = vk;

@@ -1,3 +1,12 @@
+// PyTorch rounds each of its operations on its own except where its kernels fuse a
+// multiply-add; the kernels here spell out those fused ones with detail::fmadd and
+// forbid the compiler from fusing any other (it did, and drifted an ulp a step).
+// First in the file, so every function in it has the same options.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#elif defined(__clang__)
+#pragma clang fp contract(off)
+#endif
 #include "xgrad/nn/optim/rmsprop.hpp"
 
 #include <fmt/format.h>
@@ -61,21 +70,21 @@ void RMSprop::update(std::size_t group, std::size_t index) {
   detail::for_each_batch<1, out.size()>(p.numel(), {grad.data()}, out, [&](auto& in, auto& a, Index k) {
     const Batch w = detail::load(a[0], k);
     Batch gk = detail::load(in[0], k);
-    if (decay) gk = xsimd::fma(w, wd, gk);  // PyTorch's g.add(p, alpha=wd) is one fused multiply-add
-    const Batch sq = detail::load(a[1], k) * alpha + keep * gk * gk;
+    if (decay) gk = detail::fmadd(w, wd, gk);  // PyTorch's g.add(p, alpha=wd) is one fused multiply-add
+    const Batch sq = detail::fmadd(keep * gk, gk, detail::load(a[1], k) * alpha);  // addcmul_, fused in PyTorch
     detail::store(a[1], k, sq);
     Batch avg;
     if constexpr (Centered) {
-      const Batch ga = xsimd::fma(gk, keep, detail::load(a[2], k) * alpha);
+      const Batch ga = detail::fmadd(gk, keep, detail::load(a[2], k) * alpha);
       detail::store(a[2], k, ga);
-      avg = xsimd::sqrt(sq + Batch(-1.f) * ga * ga) + eps;
+      avg = xsimd::sqrt(detail::fmadd(Batch(-1.f) * ga, ga, sq)) + eps;
     } else {
       avg = xsimd::sqrt(sq) + eps;
     }
     if constexpr (Momentum) {
       const Batch b = detail::load(a[2 + Centered], k) * mom + gk / avg;
       detail::store(a[2 + Centered], k, b);
-      detail::store(a[0], k, xsimd::fma(b, neg_lr, w));
+      detail::store(a[0], k, detail::fmadd(b, neg_lr, w));
     } else {
       detail::store(a[0], k, w + neg_lr * gk / avg);
     }

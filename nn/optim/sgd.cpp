@@ -1,3 +1,12 @@
+// PyTorch rounds each of its operations on its own except where its kernels fuse a
+// multiply-add; the kernels here spell out those fused ones with detail::fmadd and
+// forbid the compiler from fusing any other (it did, and drifted an ulp a step).
+// First in the file, so every function in it has the same options.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#elif defined(__clang__)
+#pragma clang fp contract(off)
+#endif
 #include "xgrad/nn/optim/sgd.hpp"
 
 #include <fmt/format.h>
@@ -44,11 +53,11 @@ void SGD::step() {
       const Tensor& grad = checked_grad(g, i);
       Tensor& value = p.value_mut();
       // PyTorch's `a.add(b, alpha=c)` is one fused multiply-add; so is ours.
-      auto decayed = [&](Batch d, Batch w) { return decay ? xsimd::fma(w, wd, d) : d; };
+      auto decayed = [&](Batch d, Batch w) { return decay ? detail::fmadd(w, wd, d) : d; };
       if (o.momentum == 0) {
         detail::for_each_batch<1, 1>(value.numel(), {grad.data()}, {value.data()}, [&](auto& in, auto& out, Index k) {
           const Batch w = detail::load(out[0], k);
-          detail::store(out[0], k, xsimd::fma(decayed(detail::load(in[0], k), w), neg_lr, w));
+          detail::store(out[0], k, detail::fmadd(decayed(detail::load(in[0], k), w), neg_lr, w));
         });
         continue;
       }
@@ -58,10 +67,10 @@ void SGD::step() {
                                    [&](auto& in, auto& out, Index k) {
                                      const Batch w = detail::load(out[0], k);
                                      const Batch d = decayed(detail::load(in[0], k), w);
-                                     const Batch b = first ? d : xsimd::fma(d, keep, detail::load(out[1], k) * mom);
-                                     const Batch step = nesterov ? xsimd::fma(b, mom, d) : b;
+                                     const Batch b = first ? d : detail::fmadd(d, keep, detail::load(out[1], k) * mom);
+                                     const Batch step = nesterov ? detail::fmadd(b, mom, d) : b;
                                      detail::store(out[1], k, b);
-                                     detail::store(out[0], k, xsimd::fma(step, neg_lr, w));
+                                     detail::store(out[0], k, detail::fmadd(step, neg_lr, w));
                                    });
     }
   }

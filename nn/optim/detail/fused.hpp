@@ -58,6 +58,16 @@ void for_each_batch(Index n, const std::array<const float*, In>& in, const std::
     std::memcpy(out[k] + done, out_buf[k], sizeof(float) * static_cast<std::size_t>(rest));
 }
 
+/// a * b + c rounded once. xsimd 8.1 has no AVX-512 fma: its xsimd::fma there is
+/// a * b + c, fused or not at the compiler's whim (and not at all where these
+/// kernels turn contraction off), so the AVX-512 instruction is called directly.
+inline Batch fmadd(const Batch& a, const Batch& b, const Batch& c) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(Batch) == 64) return _mm512_fmadd_ps(a, b, c);
+#endif
+  return xsimd::fma(a, b, c);  // a real fma instruction on FMA3 (AVX2) machines
+}
+
 inline Batch load(const float* p, Index i) { return Batch::load_unaligned(p + i); }
 inline void store(float* p, Index i, const Batch& v) { v.store_unaligned(p + i); }
 
