@@ -57,6 +57,7 @@ AdamW::AdamW(std::vector<Var> params, AdamWOptions options)
     : Adam(std::vector<ParamGroup>{{std::move(params), options.lr}}, as_adam(options), true) {}
 
 void Adam::step() {
+  check_grads();
   using detail::Batch;
   const auto& o = options_;
   // Scalars are worked out in double and cast to float once, as PyTorch casts its
@@ -72,7 +73,7 @@ void Adam::step() {
     for (std::size_t i = 0; i < groups()[g].params.size(); ++i) {
       Var& p = groups()[g].params[i];
       if (!p.grad().defined()) continue;
-      const Tensor& grad = checked_grad(g, i);
+      const Tensor& grad = p.grad();
       const auto t = static_cast<double>(++param_step(g, i));
       const double bias1 = 1 - std::pow(o.beta1, t), bias2 = 1 - std::pow(o.beta2, t);
       const Batch neg_step(static_cast<float>(-(lr / bias1))), bias2_sqrt(static_cast<float>(std::sqrt(bias2)));

@@ -71,13 +71,15 @@ bool Optimizer::has_slot(std::size_t group, std::size_t index, const std::string
 
 std::int64_t& Optimizer::param_step(std::size_t group, std::size_t index) { return states_[{group, index}].step; }
 
-const Tensor& Optimizer::checked_grad(std::size_t group, std::size_t index) const {
-  const Var& p = groups_[group].params[index];
-  const Tensor& g = p.grad();
-  if (g.shape() != p.shape())
-    throw core::ShapeError(fmt::format("{}: parameter {}.{} has shape {} but its gradient {}", name(), group, index,
-                                       p.shape().str(), g.shape().str()));
-  return g;
+void Optimizer::check_grads() const {
+  for (std::size_t g = 0; g < groups_.size(); ++g)
+    for (std::size_t i = 0; i < groups_[g].params.size(); ++i) {
+      const Var& p = groups_[g].params[i];
+      const Tensor& grad = p.grad();
+      if (grad.defined() && grad.shape() != p.shape())
+        throw core::ShapeError(fmt::format("{}: parameter {}.{} has shape {} but its gradient {}", name(), g, i,
+                                           p.shape().str(), grad.shape().str()));
+    }
 }
 
 OptimizerState Optimizer::state() const {

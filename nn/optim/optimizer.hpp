@@ -64,9 +64,9 @@ class Optimizer {
   virtual const char* name() const = 0;
   /// The slot names this optimizer uses; load_state rejects any other.
   virtual std::vector<std::string> slot_names() const = 0;
-  /// The gradient of a parameter about to be updated; throws ShapeError when it
-  /// does not match the parameter.
-  const Tensor& checked_grad(std::size_t group, std::size_t index) const;
+  /// Throws ShapeError naming the first parameter whose gradient does not match
+  /// its shape; step() calls it first, so a bad gradient leaves every parameter as it was.
+  void check_grads() const;
 
   std::int64_t steps_ = 0;
 

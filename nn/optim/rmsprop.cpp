@@ -39,6 +39,7 @@ RMSprop::RMSprop(std::vector<Var> params, RMSpropOptions options)
     : RMSprop(std::vector<ParamGroup>{{std::move(params), options.lr}}, options) {}
 
 void RMSprop::step() {
+  check_grads();
   const bool centered = options_.centered, momentum = options_.momentum > 0;
   for (std::size_t g = 0; g < groups().size(); ++g)
     for (std::size_t i = 0; i < groups()[g].params.size(); ++i) {
@@ -61,7 +62,7 @@ void RMSprop::update(std::size_t group, std::size_t index) {
       neg_lr(static_cast<float>(-groups()[group].lr));
   const bool decay = o.weight_decay != 0;
   Var& p = groups()[group].params[index];
-  const Tensor& grad = checked_grad(group, index);
+  const Tensor& grad = p.grad();
   ++param_step(group, index);
   // out: p, square_avg, then grad_avg when centered, then momentum_buffer with momentum.
   std::array<float*, 2 + Centered + Momentum> out{p.value_mut().data(), slot(group, index, "square_avg").data()};

@@ -39,6 +39,7 @@ SGD::SGD(std::vector<Var> params, SGDOptions options)
     : SGD(std::vector<ParamGroup>{{std::move(params), options.lr}}, options) {}
 
 void SGD::step() {
+  check_grads();
   using detail::Batch;
   const auto& o = options_;
   // Coefficients are cast to float once, as PyTorch casts its Python scalars.
@@ -50,7 +51,7 @@ void SGD::step() {
     for (std::size_t i = 0; i < groups()[g].params.size(); ++i) {
       Var& p = groups()[g].params[i];
       if (!p.grad().defined()) continue;
-      const Tensor& grad = checked_grad(g, i);
+      const Tensor& grad = p.grad();
       Tensor& value = p.value_mut();
       // PyTorch's `a.add(b, alpha=c)` is one fused multiply-add; so is ours.
       auto decayed = [&](Batch d, Batch w) { return decay ? detail::fmadd(w, wd, d) : d; };

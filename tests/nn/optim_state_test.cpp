@@ -120,7 +120,7 @@ TEST_CASE("a state holds per-parameter step counts, group lrs and sizes", "[opti
   CHECK(s.tensors[0].first == "0.0.exp_avg");
 }
 
-TEST_CASE("an updated step result does not depend on the thread count", "[optim]") {
+TEST_CASE("an Adam update does not depend on the thread count", "[optim]") {
   auto run = [](int threads) {
     xgrad::core::set_num_threads(threads);
     auto p = fresh_params();

@@ -42,7 +42,7 @@ void for_each_batch(Index n, const std::array<const float*, In>& in, const std::
   if (rest == 0) return;
   // The tail: copy into zero-padded batches, run the same body, copy back.
   alignas(64) float in_buf[In > 0 ? In : 1][kLanes] = {};
-  alignas(64) float out_buf[Out][kLanes] = {};
+  alignas(64) float out_buf[Out > 0 ? Out : 1][kLanes] = {};
   std::array<const float*, In> in_tail{};
   std::array<float*, Out> out_tail{};
   for (std::size_t k = 0; k < In; ++k) {
