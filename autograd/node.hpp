@@ -37,6 +37,7 @@ class Node {
   bool is_leaf() const { return op == OpId::leaf; }
   std::size_t num_parents() const { return parents_.size(); }
   Node* parent(std::size_t i) const { return parents_[i].get(); }
+  const NodePtr<T>& parent_ptr(std::size_t i) const { return parents_[i]; }
   /// The value of input i (parents stay alive while this node exists).
   const core::Tensor<T>& input(std::size_t i) const { return parents_[i]->value; }
   /// Whether input i wants a gradient; backward skips the others.

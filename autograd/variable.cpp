@@ -115,23 +115,25 @@ namespace {
 
 // Nodes that need a gradient, ordered so that every node comes after all the
 // nodes computed from it (reverse post-order of an iterative depth-first walk).
+// The order owns its nodes: releasing a processed node's edges may drop the last
+// other owner of a node still waiting its turn.
 template <class T>
-std::vector<Node<T>*> backward_order(Node<T>* root) {
+std::vector<NodePtr<T>> backward_order(const NodePtr<T>& root) {
   const std::uint64_t mark = ++g_visit_epoch;
-  std::vector<Node<T>*> post;
-  std::vector<std::pair<Node<T>*, std::size_t>> stack;
+  std::vector<NodePtr<T>> post;
+  std::vector<std::pair<NodePtr<T>, std::size_t>> stack;
   root->visit_mark = mark;
   stack.emplace_back(root, 0);
   while (!stack.empty()) {
-    auto& [node, next] = stack.back();
-    if (next < node->num_parents()) {
-      Node<T>* p = node->parent(next++);
+    auto& top = stack.back();
+    if (top.second < top.first->num_parents()) {
+      const NodePtr<T>& p = top.first->parent_ptr(top.second++);
       if (p->requires_grad && p->visit_mark != mark) {
         p->visit_mark = mark;
-        stack.emplace_back(p, 0);
+        stack.emplace_back(p, 0);  // may reallocate: `top` is not used after this
       }
     } else {
-      post.push_back(node);
+      post.push_back(std::move(top.first));
       stack.pop_back();
     }
   }
@@ -158,26 +160,24 @@ void Variable<T>::backward(const Tensor<T>& grad_output, bool retain_graph) cons
   if (grad_output.shape() != shape())
     throw core::ShapeError(fmt::format("backward: output gradient of shape {} for an output of shape {}",
                                        grad_output.shape().str(), shape().str()));
-  NodePtr<T> keep = node_;  // the root must outlive the walk even if the caller drops it
   const bool anomaly = anomaly_enabled();
   Tensor<T> seed = grad_output;
   node_->accumulate_grad(std::move(seed));
-  const std::vector<Node<T>*> order = backward_order(node_.get());
-  for (Node<T>* node : order) {
-    if (node->is_leaf() || !node->grad.defined()) continue;
+  auto order = backward_order(node_);
+  for (NodePtr<T>& node : order) {
+    if (node->is_leaf() || !node->grad.defined()) {
+      node.reset();
+      continue;
+    }
     {
       NoGradGuard no_grad;  // backward closures compute with plain tensors
       node->backward(node->grad);
     }
     if (anomaly) check_backward(*node);
     node->grad = Tensor<T>();  // interior gradients are not kept, as in PyTorch
+    if (!retain_graph) node->release();
+    node.reset();  // done with it: let it go now if nothing else holds it
   }
-  // Release only after the walk, inputs first: an interior node is often owned by
-  // nothing but its consumer's edges, so releasing the consumer as soon as its
-  // backward ran would free the node before its own turn (a use-after-free that
-  // silently lost every gradient below it).
-  if (!retain_graph)
-    for (auto it = order.rbegin(); it != order.rend(); ++it) (*it)->release();
 }
 
 template class Node<float>;

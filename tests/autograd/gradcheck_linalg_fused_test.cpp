@@ -3,6 +3,7 @@
 #include "xgrad/autograd/ops_elementwise.hpp"
 #include "xgrad/autograd/ops_fused.hpp"
 #include "xgrad/autograd/ops_linalg.hpp"
+#include "xgrad/autograd/ops_shape.hpp"
 
 namespace ag = xgrad::autograd;
 using xgrad::core::Conv2dParams;

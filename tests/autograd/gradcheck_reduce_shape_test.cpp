@@ -1,5 +1,6 @@
 // Gradcheck cases of reductions (several axes, keepdim) and movement ops.
 #include "gradcheck_table.hpp"
+#include "xgrad/autograd/ops_elementwise.hpp"
 #include "xgrad/autograd/ops_reduce.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
 

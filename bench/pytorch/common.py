@@ -1,0 +1,42 @@
+"""Shared setup for the PyTorch side of xgrad's benchmarks.
+
+Run with Debian's interpreter (/usr/bin/python3, which has python3-torch).
+bench/compare.sh sets OPENBLAS_CORETYPE and OPENBLAS_NUM_THREADS before the
+process starts (OpenBLAS reads them when it loads); here we set torch's own
+intra-op threads to the same count as xgrad's.
+"""
+import os
+import statistics
+import time
+
+import torch
+
+
+def setup(threads=None):
+    threads = int(threads or os.environ.get("XGRAD_BENCH_THREADS", "2"))
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    return threads
+
+
+def median_time(fn, min_time=1.0, warmup=3, repeats=5):
+    """Median seconds per call of fn over `repeats` runs of about min_time/repeats each."""
+    for _ in range(warmup):
+        fn()
+    per_run = []
+    budget = min_time / repeats
+    for _ in range(repeats):
+        n, start = 0, time.perf_counter()
+        while True:
+            fn()
+            n += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= budget:
+                break
+        per_run.append(elapsed / n)
+    return statistics.median(per_run)
+
+
+def report(name, seconds, **extra):
+    fields = " ".join(f"{k}={v}" for k, v in extra.items())
+    print(f"{name} {seconds * 1e6:.3f} us {fields}".rstrip(), flush=True)

@@ -1,0 +1,169 @@
+#pragma once
+// Private to core's kernel files (.cpp only): xsimd batches, the flat
+// element-wise loop every kernel runs on, and the grain sizes that decide when a
+// loop goes parallel.
+//
+// Kernels use xsimd batches directly rather than xtensor assignments: xtensor
+// finishes a range with scalar std:: functions, so a value would depend on where
+// a parallel range happened to be cut, and building an adaptor per row costs more
+// than a short broadcast row. Here the last partial batch of a range goes through
+// the same SIMD code in a padded register, so every element is computed the same
+// way whatever the thread count.
+#include <algorithm>
+#include <cstring>
+#include <limits>
+// GCC 12's own AVX-512 header initialises _mm512_undefined_*() from itself and
+// then warns about it wherever xsimd inlines one (GCC bug 105593, fixed in 13).
+// The warning is located in that header, so silencing it around the include
+// leaves it on for our code.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+#include <xsimd/xsimd.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#include "xgrad/core/parallel.hpp"
+#include "xgrad/core/shape.hpp"
+
+namespace xgrad::core::detail {
+
+template <class T>
+using Batch = xsimd::batch<T>;
+template <class T>
+using BatchBool = xsimd::batch_bool<T>;
+template <class T>
+inline constexpr Index kLanes = static_cast<Index>(Batch<T>::size);
+
+// ---- parallel grains (elements per task) -------------------------------------
+// MEASUREMENT PENDING: the machine is loaded by concurrent builds.
+inline constexpr Index kCheapGrain = Index(1) << 15;
+inline constexpr Index kCostlyGrain = Index(1) << 13;
+
+// ---- operands ------------------------------------------------------------------
+/// One value standing for a whole operand (a broadcast scalar).
+template <class T>
+struct Splat {
+  T value;
+};
+
+template <class T>
+Batch<T> load(const T* p, Index i) {
+  return Batch<T>::load_unaligned(p + i);
+}
+template <class T>
+Batch<T> load(Splat<T> s, Index) {
+  return Batch<T>(s.value);
+}
+/// The n < kLanes elements at p + i in the low lanes, zeros above.
+template <class T>
+Batch<T> load_partial(const T* p, Index i, Index n) {
+  alignas(64) T buf[kLanes<T>] = {};
+  std::memcpy(buf, p + i, static_cast<std::size_t>(n) * sizeof(T));
+  return Batch<T>::load_aligned(buf);
+}
+template <class T>
+Batch<T> load_partial(Splat<T> s, Index, Index) {
+  return Batch<T>(s.value);
+}
+template <class T>
+void store_partial(T* p, const Batch<T>& v, Index n) {
+  alignas(64) T buf[kLanes<T>];
+  v.store_aligned(buf);
+  std::memcpy(p, buf, static_cast<std::size_t>(n) * sizeof(T));
+}
+template <class T>
+const T* advance(const T* p, Index k) {
+  return p + k;
+}
+template <class T>
+Splat<T> advance(Splat<T> s, Index) {
+  return s;
+}
+
+// ---- loops ---------------------------------------------------------------------
+/// out[i] = f(src[i]...) for i in [0, n); a source is a pointer or a Splat.
+/// `out` may alias a source at the same index (in-place ops).
+template <class T, class F, class... Src>
+void map_range(T* out, Index n, const F& f, Src... src) {
+  constexpr Index B = kLanes<T>;
+  Index i = 0;
+  for (; i + B <= n; i += B) f(load(src, i)...).store_unaligned(out + i);
+  if (i < n) store_partial(out + i, f(load_partial(src, i, n - i)...), n - i);
+}
+
+/// Units of work handed to parallel_for: tasks start on 4 KiB boundaries (relative
+/// to 64-byte aligned buffers), so two threads never share a cache line.
+inline constexpr Index kParallelUnit = 1024;
+
+/// Calls body(lo, hi) over [0, n) in parallel, tasks of at least ~grain elements
+/// cut at multiples of kParallelUnit.
+template <class Body>
+void parallel_elements(Index n, Index grain, const Body& body) {
+  const Index units = (n + kParallelUnit - 1) / kParallelUnit;
+  parallel_for(0, units, std::max<Index>(1, grain / kParallelUnit), [&](Index lo, Index hi) {
+    body(lo * kParallelUnit, std::min(hi * kParallelUnit, n));
+  });
+}
+
+/// map_range over n elements, in parallel above `grain`.
+template <class T, class F, class... Src>
+void map_flat(T* out, Index n, Index grain, const F& f, Src... src) {
+  parallel_elements(n, grain, [&](Index lo, Index hi) { map_range(out + lo, hi - lo, f, advance(src, lo)...); });
+}
+
+// ---- NaN-aware helpers, for batches and scalars alike ---------------------------
+template <class T>
+T vselect(bool c, T a, T b) {
+  return c ? a : b;
+}
+template <class T>
+Batch<T> vselect(const BatchBool<T>& c, const Batch<T>& a, const Batch<T>& b) {
+  return xsimd::select(c, a, b);
+}
+template <class T>
+bool is_nan(T v) {
+  return v != v;
+}
+template <class T>
+BatchBool<T> is_nan(const Batch<T>& v) {
+  return xsimd::isnan(v);
+}
+
+/// max/min that return NaN when either side is NaN (like torch.maximum).
+struct NanMax {
+  template <class V>
+  V operator()(const V& a, const V& b) const {
+    return vselect((a > b) | is_nan(a), a, b);
+  }
+};
+struct NanMin {
+  template <class V>
+  V operator()(const V& a, const V& b) const {
+    return vselect((a < b) | is_nan(a), a, b);
+  }
+};
+
+// ---- formulas shared by several kernel files -----------------------------------
+/// 1 / (1 + exp(-x)) without overflow: with e = exp(-|x|) <= 1, it is 1 / (1 + e)
+/// for x >= 0 and e / (1 + e) below.
+template <class T>
+Batch<T> sigmoid(const Batch<T>& x) {
+  const Batch<T> e = xsimd::exp(-xsimd::abs(x));
+  const Batch<T> r = Batch<T>(1) / (Batch<T>(1) + e);
+  return xsimd::select(x >= Batch<T>(0), r, e * r);
+}
+
+/// x ** y with the C conventions xsimd's exp(y * log|x|) misses: x ** 0 == 1
+/// and 1 ** y == 1 (even for NaN), 0 ** y == inf for y < 0.
+template <class T>
+Batch<T> pow(const Batch<T>& x, const Batch<T>& y) {
+  const Batch<T> z = xsimd::pow(x, y);
+  const Batch<T> zero(0);
+  const Batch<T> r = xsimd::select((x == zero) & (y < zero), Batch<T>(std::numeric_limits<T>::infinity()), z);
+  return xsimd::select((y == zero) | (x == Batch<T>(1)), Batch<T>(1), r);
+}
+
+}  // namespace xgrad::core::detail

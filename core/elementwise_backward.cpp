@@ -1,0 +1,84 @@
+// Fused backward kernels of the activations: one pass over the saved tensor(s)
+// and the upstream gradient, no temporaries.
+#include "xgrad/core/detail/format.hpp"
+#include "xgrad/core/detail/simd.hpp"
+#include "xgrad/core/elementwise.hpp"
+
+namespace xgrad::core {
+namespace {
+
+using detail::Batch;
+
+/// out = f(first, rest...) over tensors that must all have first's shape.
+template <class T, class F, class... Rest>
+Tensor<T> fused(const char* op, Index grain, const F& f, const Tensor<T>& first, const Rest&... rest) {
+  for (const Tensor<T>* t : {&first, &rest...})
+    if (!t->defined()) detail::fail<ValueError>("{}: an input tensor is undefined", op);
+  for (const Tensor<T>* t : {&rest...})
+    if (t->shape() != first.shape()) detail::fail("{}: shapes {} and {} differ", op, first.shape(), t->shape());
+  Tensor<T> out(first.shape());
+  detail::map_flat(out.data(), out.numel(), grain, f, first.data(), rest.data()...);
+  return out;
+}
+
+constexpr Index kCheap = detail::kCheapGrain;
+
+}  // namespace
+
+template <class T>
+Tensor<T> sigmoid_backward(const Tensor<T>& y, const Tensor<T>& gy) {
+  return fused("sigmoid_backward", kCheap, [](auto s, auto g) { return g * s * (decltype(s)(1) - s); }, y, gy);
+}
+
+template <class T>
+Tensor<T> tanh_backward(const Tensor<T>& y, const Tensor<T>& gy) {
+  return fused("tanh_backward", kCheap, [](auto t, auto g) { return g * (decltype(t)(1) - t * t); }, y, gy);
+}
+
+template <class T>
+Tensor<T> relu_backward(const Tensor<T>& y, const Tensor<T>& gy) {
+  return fused("relu_backward", kCheap,
+               [](auto r, auto g) { return xsimd::select(r > decltype(r)(0), g, decltype(r)(0)); }, y, gy);
+}
+
+template <class T>
+Tensor<T> leaky_relu_backward(const Tensor<T>& x, const Tensor<T>& gy, T slope) {
+  const Batch<T> k(slope);
+  return fused("leaky_relu_backward", kCheap,
+               [k](auto v, auto g) { return xsimd::select(v > decltype(v)(0), g, g * k); }, x, gy);
+}
+
+template <class T>
+Tensor<T> elu_backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& gy, T alpha) {
+  const Batch<T> k(alpha);
+  return fused("elu_backward", kCheap,
+               [k](auto v, auto e, auto g) { return xsimd::select(v > decltype(v)(0), g, g * (e + k)); }, x, y, gy);
+}
+
+template <class T>
+Tensor<T> softplus_backward(const Tensor<T>& x, const Tensor<T>& gy) {
+  return fused("softplus_backward", detail::kCostlyGrain, [](auto v, auto g) { return g * detail::sigmoid(v); }, x,
+               gy);
+}
+
+template <class T>
+Tensor<T> clamp_backward(const Tensor<T>& x, const Tensor<T>& gy, T lo, T hi) {
+  const Batch<T> vlo(lo), vhi(hi);
+  return fused("clamp_backward", kCheap,
+               [vlo, vhi](auto v, auto g) { return xsimd::select((v >= vlo) & (v <= vhi), g, decltype(v)(0)); }, x,
+               gy);
+}
+
+#define XGRAD_ELEMENTWISE_BACKWARD(T)                                                              \
+  template Tensor<T> sigmoid_backward(const Tensor<T>&, const Tensor<T>&);                         \
+  template Tensor<T> tanh_backward(const Tensor<T>&, const Tensor<T>&);                            \
+  template Tensor<T> relu_backward(const Tensor<T>&, const Tensor<T>&);                            \
+  template Tensor<T> leaky_relu_backward(const Tensor<T>&, const Tensor<T>&, T);                   \
+  template Tensor<T> elu_backward(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, T);        \
+  template Tensor<T> softplus_backward(const Tensor<T>&, const Tensor<T>&);                        \
+  template Tensor<T> clamp_backward(const Tensor<T>&, const Tensor<T>&, T, T);
+XGRAD_ELEMENTWISE_BACKWARD(float)
+XGRAD_ELEMENTWISE_BACKWARD(double)
+#undef XGRAD_ELEMENTWISE_BACKWARD
+
+}  // namespace xgrad::core
