@@ -36,11 +36,11 @@ class Adam : public Optimizer {
   Adam(std::vector<Var> params, AdamOptions options = {});
 
   void step() override;
+  const char* name() const override { return decoupled_ ? "AdamW" : "Adam"; }
   const AdamOptions& options() const { return options_; }
 
  protected:
   Adam(std::vector<ParamGroup> groups, AdamOptions options, bool decoupled);
-  const char* name() const override { return decoupled_ ? "AdamW" : "Adam"; }
   std::vector<std::string> slot_names() const override { return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
 
  private:

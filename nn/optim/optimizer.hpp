@@ -41,11 +41,14 @@ class Optimizer {
 
   std::vector<ParamGroup>& groups() { return groups_; }
   const std::vector<ParamGroup>& groups() const { return groups_; }
-  /// Sets the learning rate of every group (schedules call this).
+  /// Sets every group's learning rate to `lr` (schedules instead set each group's
+  /// from its own base lr, through groups()).
   void set_lr(double lr);
   double lr(std::size_t group = 0) const { return groups_.at(group).lr; }
   /// Number of step() calls so far.
   std::int64_t steps() const { return steps_; }
+  /// "SGD", "Adam", ...: names the optimizer in error messages (and checkpoints).
+  virtual const char* name() const = 0;
 
   virtual OptimizerState state() const;
   /// Restores a state(); throws naming the key when it does not fit these parameters
@@ -60,8 +63,6 @@ class Optimizer {
   /// How many updates this parameter has had (Adam's bias correction counts per
   /// parameter, as PyTorch does: a parameter without a gradient does not advance).
   std::int64_t& param_step(std::size_t group, std::size_t index);
-  /// "SGD", "Adam", ...: names the optimizer in error messages.
-  virtual const char* name() const = 0;
   /// The slot names this optimizer uses; load_state rejects any other.
   virtual std::vector<std::string> slot_names() const = 0;
   /// Throws ShapeError naming the first parameter whose gradient does not match

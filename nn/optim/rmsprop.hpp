@@ -26,10 +26,10 @@ class RMSprop : public Optimizer {
   RMSprop(std::vector<Var> params, RMSpropOptions options = {});
 
   void step() override;
+  const char* name() const override { return "RMSprop"; }
   const RMSpropOptions& options() const { return options_; }
 
  protected:
-  const char* name() const override { return "RMSprop"; }
   std::vector<std::string> slot_names() const override { return {"square_avg", "grad_avg", "momentum_buffer"}; }
 
  private:

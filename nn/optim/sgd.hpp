@@ -25,10 +25,10 @@ class SGD : public Optimizer {
   SGD(std::vector<Var> params, SGDOptions options = {});
 
   void step() override;
+  const char* name() const override { return "SGD"; }
   const SGDOptions& options() const { return options_; }
 
  protected:
-  const char* name() const override { return "SGD"; }
   std::vector<std::string> slot_names() const override { return {"momentum_buffer"}; }
 
  private:

@@ -118,3 +118,11 @@ TEST_CASE("Adam's first step moves each element by about lr", "[optim]") {
   CHECK(a.value().to_vector()[1] == Approx(-0.99).epsilon(1e-6));
   CHECK(a.value().to_vector()[2] == Approx(0.49).epsilon(1e-4));
 }
+
+TEST_CASE("each optimizer names itself", "[optim]") {
+  const std::vector<Var> p{param({1})};
+  CHECK(std::string(SGD(p).name()) == "SGD");
+  CHECK(std::string(Adam(p).name()) == "Adam");
+  CHECK(std::string(AdamW(p).name()) == "AdamW");
+  CHECK(std::string(RMSprop(p).name()) == "RMSprop");
+}
