@@ -41,7 +41,7 @@ void LrSchedule::load_state(const std::map<std::string, double>& s) {
     throw core::ValueError(fmt::format("lr schedule load_state: 'step' is {}, not a count", step));
   std::vector<double> base(base_lrs_.size());
   for (std::size_t g = 0; g < base.size(); ++g) base[g] = need(fmt::format("{}.base_lr", g));
-  // Every key present is one of those read above: anything more is for another schedule.
+  // Every key must be one of those read above: more means a schedule made for more groups.
   if (s.size() != base.size() + 1)
     for (const auto& [key, value] : s) {
       bool known = key == "step";
