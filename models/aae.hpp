@@ -55,7 +55,8 @@ class Aae : public GenerativeModel {
   /// extra "disc_loss" = BCE(D(prior), 1) + BCE(D(code), 0) and "gen_loss" = BCE(D(code), 1),
   /// batch means.
   StepStats train_step(const Batch& batch, core::Generator& gen) override;
-  /// neg_elbo = recon = summed BCE (the AAE has no KL term; kl = 0).
+  /// neg_elbo = recon = summed BCE (the AAE has no KL term; kl = 0); the Gaussian
+  /// encoder decodes a draw from q(z | x), as in training.
   EvalSums evaluate(const Batch& batch, core::Generator& gen) override;
   /// Throws core::Error: the adversarial regularisation defines no prior density
   /// matched by a proposal, so there is no importance-weighted bound.
