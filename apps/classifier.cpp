@@ -9,6 +9,7 @@
 #include "cli.hpp"
 #include "harness.hpp"
 #include "progress.hpp"
+#include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
 #include "xgrad/nn/layers/activation.hpp"
 #include "xgrad/nn/layers/conv.hpp"

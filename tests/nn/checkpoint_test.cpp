@@ -12,6 +12,7 @@
 #include "xgrad/nn/losses.hpp"
 #include "xgrad/nn/optim/adam.hpp"
 #include "xgrad/nn/serialize/checkpoint.hpp"
+#include "xgrad/nn/serialize/safetensors.hpp"
 
 using namespace xgrad;
 using Catch::Matchers::Contains;
