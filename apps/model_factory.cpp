@@ -6,23 +6,10 @@
 #include "cli.hpp"
 #include "xgrad/models/common/kl_schedule.hpp"
 #include "xgrad/models/common/latent_variable_model.hpp"
-// The models arrive from their own branches; each is wired in once merged.
-#if __has_include("xgrad/models/vae.hpp")
-#include "xgrad/models/vae.hpp"
-#define XGRAD_HAVE_VAE 1
-#endif
-#if __has_include("xgrad/models/cvae.hpp")
-#include "xgrad/models/cvae.hpp"
-#define XGRAD_HAVE_CVAE 1
-#endif
-#if __has_include("xgrad/models/beta_vae.hpp")
-#include "xgrad/models/beta_vae.hpp"
-#define XGRAD_HAVE_BETA_VAE 1
-#endif
-#if __has_include("xgrad/models/aae.hpp")
 #include "xgrad/models/aae.hpp"
-#define XGRAD_HAVE_AAE 1
-#endif
+#include "xgrad/models/beta_vae.hpp"
+#include "xgrad/models/cvae.hpp"
+#include "xgrad/models/vae.hpp"
 
 namespace xgrad::apps {
 
@@ -68,7 +55,6 @@ BuiltModel make_model(const ModelConfig& c, core::Generator& gen) {
   if (!(c.lr > 0)) throw UsageError(fmt::format("--lr must be positive (got {})", c.lr));
   BuiltModel b;
   const auto latent = static_cast<core::Index>(c.latent);
-#ifdef XGRAD_HAVE_VAE
   if (c.kind == "vae" || c.kind == "conv-vae") {
     models::VaeOptions o;
     o.arch = c.kind == "vae" ? models::VaeOptions::Arch::Mlp : models::VaeOptions::Arch::Conv;
@@ -76,8 +62,6 @@ BuiltModel make_model(const ModelConfig& c, core::Generator& gen) {
     o.lr = c.lr;
     b.model = std::make_shared<models::Vae>(o, gen);
   }
-#endif
-#ifdef XGRAD_HAVE_CVAE
   if (c.kind == "cvae") {
     models::CvaeOptions o;
     o.latent = latent;
@@ -85,8 +69,6 @@ BuiltModel make_model(const ModelConfig& c, core::Generator& gen) {
     b.model = std::make_shared<models::Cvae>(o, gen);
     b.conditional = true;
   }
-#endif
-#ifdef XGRAD_HAVE_BETA_VAE
   if (c.kind == "beta-vae") {
     require_positive("--beta", c.beta);
     models::BetaVaeOptions o;
@@ -99,15 +81,12 @@ BuiltModel make_model(const ModelConfig& c, core::Generator& gen) {
     }
     b.model = std::make_shared<models::BetaVae>(o, gen);
   }
-#endif
-#ifdef XGRAD_HAVE_AAE
   if (c.kind == "aae") {
     models::AaeOptions o;
     o.latent_dim = latent;
     o.recon_optim.lr = c.lr;
     b.model = std::make_shared<models::Aae>(o, gen);
   }
-#endif
   if (!b.model) throw UsageError(fmt::format("model '{}' is not built into this xgrad yet", c.kind));
   if (!c.kl_schedule.empty()) {
     models::KlSchedule schedule;
