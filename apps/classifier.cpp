@@ -125,7 +125,7 @@ std::shared_ptr<Classifier> load_or_train_classifier(const std::string& data_dir
   const std::string path = classifier_cache_path();
   if (!fs::exists(path)) {
     fmt::print(stderr, "xgrad: no classifier at {}; training one (about a minute)\n", path);
-    const double acc = train_classifier(data_dir, path, 3, 1, false);
+    const double acc = train_classifier(data_dir, path, 4, 1, false);
     fmt::print(stderr, "xgrad: classifier test accuracy {:.4f}, saved to {}\n", acc, path);
   }
   core::Generator gen(0);
@@ -252,7 +252,7 @@ void add_classifier_command(CLI::App& app) {
   struct Opts {
     CommonOptions common;
     std::string data = "/usr/share/datasets/fashion-mnist";
-    int epochs = 3;
+    int epochs = 4;
   };
   auto o = std::make_shared<Opts>();
   auto* cls = app.add_subcommand("classifier", "The built-in Fashion-MNIST classifier used to score samples");

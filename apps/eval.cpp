@@ -59,8 +59,8 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
     for (double v : kl) total += v;
     out["total_kl"] = total;
   } else {
-    out["kl_per_dim"] = nullptr;
-    out["total_kl"] = ev.kl / n;
+    out["kl_per_dim"] = nullptr;  // no posterior to measure (AAE)
+    out["total_kl"] = nullptr;
   }
   if (run.built.conditional && s.conditional_accuracy)
     out["conditional_accuracy"] = conditional_accuracy(model, s.seed, 500, run.data.dir);
