@@ -29,7 +29,8 @@ test-asan: deps
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L '$(ASAN_LABELS)'
 
 run: build
-	$(BUILD)/bin/xgrad_demo
+	$(BUILD)/bin/xgrad train --model vae --out out/vae
+	$(BUILD)/bin/xgrad report out/vae
 
 bench: build
 	$(BUILD)/bin/xgrad_bench_core --benchmark_time_unit=us
