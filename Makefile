@@ -3,6 +3,9 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
+# The suites CI also runs under AddressSanitizer + UndefinedBehaviorSanitizer.
+ASAN_SUITES ?= xgrad_tests_core xgrad_tests_autograd xgrad_tests_nn
+ASAN_LABELS ?= core|autograd|nn
 CMAKE_FLAGS ?=
 
 .PHONY: deps build test test-fast test-asan run bench bench-compare clean
@@ -22,11 +25,12 @@ test: build
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXGRAD_SANITIZE=address,undefined \
 	  -DXGRAD_BUILD_BENCH=OFF $(CMAKE_FLAGS)
-	cmake --build $(ASAN_BUILD) -j $(JOBS) --target xgrad_tests_core
-	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L 'core'
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(ASAN_SUITES)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L '$(ASAN_LABELS)'
 
 run: build
-	$(BUILD)/bin/xgrad_demo
+	$(BUILD)/bin/xgrad train --model vae --out out/vae
+	$(BUILD)/bin/xgrad report out/vae
 
 bench: build
 	$(BUILD)/bin/xgrad_bench_core --benchmark_time_unit=us

@@ -1,6 +1,8 @@
 #pragma once
-// The nn layer: Module, layers, initialisation (losses, optimizers, distributions,
-// data and serialization add their headers here).
+// The nn layer: Module, layers, initialisation, losses, optimizers and schedules,
+// distributions, data and serialization.
+#include "xgrad/nn/data/data.hpp"
+#include "xgrad/nn/distributions/distributions.hpp"
 #include "xgrad/nn/init.hpp"
 #include "xgrad/nn/layers/activation.hpp"
 #include "xgrad/nn/layers/conv.hpp"
@@ -14,4 +16,13 @@
 #include "xgrad/nn/layers/rnn.hpp"
 #include "xgrad/nn/layers/rnn_cell.hpp"
 #include "xgrad/nn/layers/sequential.hpp"
+#include "xgrad/nn/losses.hpp"
 #include "xgrad/nn/module.hpp"
+#include "xgrad/nn/optim/adam.hpp"
+#include "xgrad/nn/optim/clip.hpp"
+#include "xgrad/nn/optim/optimizer.hpp"
+#include "xgrad/nn/optim/rmsprop.hpp"
+#include "xgrad/nn/optim/schedule.hpp"
+#include "xgrad/nn/optim/sgd.hpp"
+#include "xgrad/nn/serialize/atomic_file.hpp"
+#include "xgrad/nn/serialize/safetensors.hpp"

@@ -1,0 +1,91 @@
+#pragma once
+// The harness: trains and evaluates any GenerativeModel on Fashion-MNIST
+// through DataLoader, writes a run directory (metrics.jsonl, config.json,
+// model.safetensors, checkpoint.safetensors, samples.png, reconstructions.png)
+// and reads one back.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model_factory.hpp"
+#include "xgrad/nn/data/dataset.hpp"
+
+namespace xgrad::apps {
+
+struct DataOptions {
+  std::string dir = "/usr/share/datasets/fashion-mnist";
+  std::int64_t limit = 0;       ///< use only the first N training images (0 = all)
+  std::int64_t test_limit = 0;  ///< use only the first N test images (0 = all)
+  bool flatten = true;
+};
+
+struct Datasets {
+  std::shared_ptr<const nn::Dataset> train, test;
+};
+
+/// Throws UsageError for a missing directory, DataError for malformed files.
+Datasets load_fashion_mnist(const DataOptions& options);
+/// The whole test split (or its first `limit` rows).
+std::shared_ptr<const nn::Dataset> load_test_set(const std::string& dir, std::int64_t limit, bool flatten);
+
+/// Sums of the model's terms over a dataset, in eval mode, batch by batch.
+models::EvalSums evaluate_dataset(models::GenerativeModel& model, const nn::Dataset& data, std::int64_t batch,
+                                  core::Generator& gen);
+
+struct TrainSettings {
+  ModelConfig model;
+  DataOptions data;
+  int epochs = 10;
+  std::int64_t batch = 128;
+  std::uint64_t seed = 1;
+  std::string out;
+  bool resume = false;
+  bool quiet = false;  ///< no progress bar (compare runs several models)
+};
+
+struct TrainResult {
+  BuiltModel built;
+  std::vector<nlohmann::json> metrics;  ///< one object per epoch
+};
+
+/// Trains into settings.out. Throws Interrupted (after writing a checkpoint) when
+/// g_stop_requested is set between batches.
+TrainResult train_run(const TrainSettings& settings);
+
+/// A trained run directory read back: its config and model (in eval mode).
+struct LoadedRun {
+  nlohmann::json config;
+  ModelConfig model_config;
+  DataOptions data;
+  BuiltModel built;
+};
+LoadedRun load_run(const std::string& dir);
+
+struct EvalSettings {
+  int iwae_k = 50;              ///< importance samples
+  std::int64_t iwae_n = 500;    ///< test images for the IWAE bound and the reconstruction error
+  std::int64_t test_limit = 0;  ///< test images for the ELBO (0 = all)
+  std::uint64_t seed = 1;
+  bool conditional_accuracy = true;
+};
+/// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error (and
+/// conditional_accuracy for conditional models) as one JSON object.
+nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& settings);
+
+/// The HTML of a run's report (curves as inline SVG, pictures as base64 PNG, metrics table).
+std::string render_report(const std::string& dir);
+
+/// Writes model.safetensors (the state_dict, with kind and options in the metadata), atomically.
+void save_model_file(const std::string& path, const BuiltModel& built, const ModelConfig& config);
+/// Loads a model file into `built`, checking that it was written for the same kind.
+void load_model_file(const std::string& path, BuiltModel& built, const ModelConfig& config);
+
+/// The images (N, 784) of the first n rows of `data` and their labels.
+nn::Batch first_rows(const nn::Dataset& data, std::int64_t n);
+/// (N, 784) or (N, 1, 28, 28) to (N, 784), for image grids.
+core::Tensor<float> flat_images(const core::Tensor<float>& x);
+
+}  // namespace xgrad::apps

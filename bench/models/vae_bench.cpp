@@ -1,0 +1,49 @@
+// One train_step (forward, backward, Adam) of each VAE on a batch of 128 random
+// images in [0, 1]. The PyTorch side is bench/pytorch/vae.py --bench (same models,
+// same batch, PyTorch's default init, Adam 1e-3, per-example mean of the loss).
+#include <benchmark/benchmark.h>
+
+#include "xgrad/models/cvae.hpp"
+#include "xgrad/models/vae.hpp"
+
+using namespace xgrad;
+using namespace xgrad::models;
+
+namespace {
+
+nn::Batch random_batch(core::Generator& gen) {
+  nn::Batch b{.x = core::uniform<float>({128, 784}, 0.f, 1.f, gen), .y = {}, .labels = core::IndexTensor(core::Shape{128})};
+  for (Index i = 0; i < 128; ++i) b.labels.data()[i] = i % 10;
+  return b;
+}
+
+void run(benchmark::State& state, GenerativeModel& model, core::Generator& gen) {
+  const nn::Batch batch = random_batch(gen);
+  for (auto _ : state) benchmark::DoNotOptimize(model.train_step(batch, gen).loss);
+}
+
+// 784-400-20 (PyTorch's examples/vae).
+void BM_VaeMlpStep(benchmark::State& state) {
+  core::Generator gen(0);
+  Vae vae(VaeOptions{}, gen);
+  run(state, vae, gen);
+}
+BENCHMARK(BM_VaeMlpStep)->Unit(benchmark::kMillisecond);
+
+// conv 4x4/2 32, conv 4x4/2 64, Linear 3136 -> 400, latent 20, and the mirror.
+void BM_ConvVaeStep(benchmark::State& state) {
+  core::Generator gen(0);
+  Vae vae(VaeOptions{.arch = VaeOptions::Arch::Conv}, gen);
+  run(state, vae, gen);
+}
+BENCHMARK(BM_ConvVaeStep)->Unit(benchmark::kMillisecond);
+
+// (784 + 10)-400-20, decoder (20 + 10)-400-784.
+void BM_CvaeStep(benchmark::State& state) {
+  core::Generator gen(0);
+  Cvae cvae(CvaeOptions{}, gen);
+  run(state, cvae, gen);
+}
+BENCHMARK(BM_CvaeStep)->Unit(benchmark::kMillisecond);
+
+}  // namespace

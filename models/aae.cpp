@@ -1,0 +1,267 @@
+#include "xgrad/models/aae.hpp"
+
+#include <cmath>
+#include <numbers>
+
+#include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/error.hpp"
+#include "xgrad/core/shape_ops.hpp"
+#include "xgrad/models/common/elbo.hpp"
+#include "xgrad/nn/distributions/mixture.hpp"
+#include "xgrad/nn/distributions/normal.hpp"
+#include "xgrad/nn/losses.hpp"
+
+namespace xgrad::models {
+
+namespace {
+
+std::vector<Index> sizes(Index in, const std::vector<Index>& hidden, Index out) {
+  std::vector<Index> s{in};
+  s.insert(s.end(), hidden.begin(), hidden.end());
+  s.push_back(out);
+  return s;
+}
+
+// Turns gradient recording off for a module's parameters while it lives: the
+// generator phase backpropagates through the discriminator to the encoder, but
+// needs no gradient for the discriminator's own weights.
+class FrozenParameters {
+ public:
+  explicit FrozenParameters(const nn::Module& m) : params_(m.parameters()) {
+    for (Var& p : params_) p.set_requires_grad(false);
+  }
+  ~FrozenParameters() {
+    for (Var& p : params_) p.set_requires_grad(true);
+  }
+  FrozenParameters(const FrozenParameters&) = delete;
+  FrozenParameters& operator=(const FrozenParameters&) = delete;
+
+ private:
+  std::vector<Var> params_;
+};
+
+Tensor full_like_rows(Index n, float value) { return Tensor::full(core::Shape{n, 1}, value); }
+
+}  // namespace
+
+Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
+  if (options.input_dim <= 0 || options.latent_dim <= 0 || options.hidden.empty())
+    throw core::ValueError("Aae: input_dim, latent_dim and at least one hidden size are needed");
+  if (options.prior == AaePrior::Mixture && (options.mixture_components <= 0 || options.mixture_std <= 0))
+    throw core::ValueError("Aae: the mixture prior needs mixture_components > 0 and mixture_std > 0");
+  const Index d = options.latent_dim, h_enc = options.hidden.back(), h_dec = options.hidden.front();
+  if (options.encoder == AaeEncoder::Deterministic) {
+    encoder = register_module("encoder", nn::make<nn::MLP>(nn::MLPOptions{.sizes = sizes(options.input_dim, options.hidden, d)}, gen));
+  } else {
+    std::vector<Index> trunk{options.input_dim};
+    trunk.insert(trunk.end(), options.hidden.begin(), options.hidden.end());
+    encoder = register_module("encoder", nn::make<nn::MLP>(nn::MLPOptions{.sizes = trunk, .activate_last = true}, gen));
+    posterior = register_module("posterior", nn::make<GaussianHead>(GaussianHeadOptions{.in = h_enc, .out = d}, gen));
+  }
+  std::vector<Index> dec{d + options.num_classes};
+  dec.insert(dec.end(), options.hidden.rbegin(), options.hidden.rend());
+  decoder = register_module("decoder", nn::make<nn::MLP>(nn::MLPOptions{.sizes = dec, .activate_last = true}, gen));
+  likelihood = register_module("likelihood",
+                               nn::make<BernoulliHead>(BernoulliHeadOptions{.in = h_dec, .out = options.input_dim}, gen));
+  discriminator = register_module(
+      "discriminator", nn::make<nn::MLP>(nn::MLPOptions{.sizes = sizes(d, options.disc_hidden, 1)}, gen));
+
+  std::vector<Var> autoencoder = encoder_parameters();
+  for (const Var& p : decoder->parameters()) autoencoder.push_back(p);
+  for (const Var& p : likelihood->parameters()) autoencoder.push_back(p);
+  recon_optim_ = std::make_unique<nn::Adam>(autoencoder, options.recon_optim);
+  disc_optim_ = std::make_unique<nn::Adam>(discriminator->parameters(), options.disc_optim);
+  gen_optim_ = std::make_unique<nn::Adam>(encoder_parameters(), options.gen_optim);
+}
+
+std::vector<Var> Aae::encoder_parameters() const {
+  std::vector<Var> ps = encoder->parameters();
+  if (posterior)
+    for (const Var& p : posterior->parameters()) ps.push_back(p);
+  return ps;
+}
+
+Var Aae::code(const Var& x, core::Generator& gen) {
+  const Var h = encoder->forward(x);
+  return posterior ? posterior->forward(h).rsample(gen) : h;
+}
+
+nn::Bernoulli<> Aae::decode_dist(const Var& z, const IndexTensor& labels) {
+  if (options.num_classes == 0) return likelihood->forward(decoder->forward(z));
+  if (!labels.defined() || labels.dim() != 1 || labels.size(0) != z.size(0))
+    throw core::ValueError("Aae: the supervised variant needs one label per code (" + std::to_string(z.size(0)) + ")");
+  const Var y(core::one_hot<float>(labels, options.num_classes));
+  return likelihood->forward(decoder->forward(autograd::concat<float>({z, y}, 1)));
+}
+
+Var Aae::recon_nll(const Batch& batch, core::Generator& gen) {
+  const Var x(batch.x);
+  const nn::Bernoulli<> p = decode_dist(code(x, gen), batch.labels);
+  return -sum_except_batch(p.log_prob(match_event_shape(p, x)));
+}
+
+StepStats Aae::train_step(const Batch& batch, core::Generator& gen) {
+  StepStats stats;
+  stats.loss = stats.recon = reconstruction_phase(batch, gen);
+  // The codes are recorded once for both regularisation phases: the discriminator
+  // phase does not change the encoder, so phase 3 may backpropagate through them.
+  const Var z = code(Var(batch.x), gen);
+  stats.extra["disc_loss"] = discriminator_phase(z, gen);
+  stats.extra["gen_loss"] = generator_phase(z);
+  return stats;
+}
+
+double Aae::reconstruction_phase(const Batch& batch, core::Generator& gen) {
+  zero_grad();
+  const Var recon = autograd::mean(recon_nll(batch, gen));
+  recon.backward();
+  recon_optim_->step();
+  return recon.item();
+}
+
+double Aae::discriminator_phase(const Var& z, core::Generator& gen) {
+  const Index n = z.size(0);
+  zero_grad();
+  const Var loss = nn::bce_with_logits(discriminate(Var(sample_prior(n, gen))), full_like_rows(n, 1.0f)) +
+                   nn::bce_with_logits(discriminate(z.detach()), full_like_rows(n, 0.0f));
+  loss.backward();
+  disc_optim_->step();
+  return loss.item();
+}
+
+double Aae::generator_phase(const Var& z) {
+  zero_grad();
+  const FrozenParameters frozen(*discriminator);
+  const Var loss = nn::bce_with_logits(discriminate(z), full_like_rows(z.size(0), 1.0f));
+  loss.backward();
+  gen_optim_->step();
+  return loss.item();
+}
+
+EvalSums Aae::evaluate(const Batch& batch, core::Generator& gen) {
+  const autograd::NoGradGuard no_grad;
+  EvalSums sums;
+  sums.recon = sums.neg_elbo = autograd::sum(recon_nll(batch, gen)).item();
+  sums.count = batch.x.size(0);
+  return sums;
+}
+
+Tensor Aae::iwae_log_likelihood(const Batch&, int, core::Generator&) {
+  throw core::Error(
+      "Aae: no importance-weighted log-likelihood: the adversarial autoencoder matches q(z) to the prior "
+      "through a discriminator, so it has no proposal density paired with a likelihood (and a deterministic "
+      "encoder has no density at all); compare its reconstruction error instead");
+}
+
+Tensor Aae::encode(const Batch& batch) {
+  const autograd::NoGradGuard no_grad;
+  const Var h = encoder->forward(Var(batch.x));
+  return posterior ? posterior->forward(h).loc().value() : h.value();
+}
+
+Tensor Aae::decode(const Tensor& z, const IndexTensor& labels) {
+  const autograd::NoGradGuard no_grad;
+  return decode_dist(Var(z), labels).mean().value();
+}
+
+Tensor Aae::sample(Index n, core::Generator& gen, const IndexTensor& labels) {
+  return decode(sample_prior(n, gen), labels);
+}
+
+Tensor Aae::sample_prior(Index n, core::Generator& gen) const {
+  const Index d = options.latent_dim;
+  if (options.prior == AaePrior::StandardNormal) return nn::Normal<float>::standard(core::Shape{n, d}).sample(gen);
+  const Index k = options.mixture_components;
+  Tensor means = Tensor::zeros(core::Shape{k, d});
+  for (Index c = 0; c < k; ++c) {
+    const double angle = 2 * std::numbers::pi * static_cast<double>(c) / static_cast<double>(k);
+    means.at({c, 0}) = static_cast<float>(options.mixture_radius * std::cos(angle));
+    if (d > 1) means.at({c, 1}) = static_cast<float>(options.mixture_radius * std::sin(angle));
+  }
+  const float logvar = static_cast<float>(2 * std::log(options.mixture_std));
+  // Equal weights; logits of shape (n, K) make the batch n mixtures to draw from.
+  const nn::MixtureOfGaussians<float> prior(Var(Tensor::zeros(core::Shape{n, k})), Var(std::move(means)),
+                                            Var(Tensor::full(core::Shape{k, d}, logvar)));
+  return prior.sample(gen);
+}
+
+std::vector<std::pair<std::string, nn::Optimizer*>> Aae::optimizers() {
+  return {{"recon", recon_optim_.get()}, {"disc", disc_optim_.get()}, {"gen", gen_optim_.get()}};
+}
+
+CodeMoments code_moments(const Tensor& codes) {
+  if (codes.dim() != 2 || codes.size(0) < 2)
+    throw core::ValueError("code_moments: codes must be (N, D) with N >= 2, got " + codes.shape().str());
+  const Index n = codes.size(0), d = codes.size(1);
+  std::vector<double> mean(d, 0.0), cov(d * d, 0.0);
+  const float* z = codes.data();
+  for (Index i = 0; i < n; ++i)
+    for (Index a = 0; a < d; ++a) mean[a] += z[i * d + a];
+  for (double& m : mean) m /= static_cast<double>(n);
+  for (Index i = 0; i < n; ++i)
+    for (Index a = 0; a < d; ++a)
+      for (Index b = 0; b < d; ++b) cov[a * d + b] += (z[i * d + a] - mean[a]) * (z[i * d + b] - mean[b]);
+  CodeMoments m{Tensor(core::Shape{d}), Tensor(core::Shape{d, d})};
+  for (Index a = 0; a < d; ++a) m.mean.data()[a] = static_cast<float>(mean[a]);
+  for (Index j = 0; j < d * d; ++j) m.cov.data()[j] = static_cast<float>(cov[j] / static_cast<double>(n - 1));
+  return m;
+}
+
+double distance_from_identity(const Tensor& cov) {
+  const Index d = cov.size(0);
+  double s = 0;
+  for (Index a = 0; a < d; ++a)
+    for (Index b = 0; b < d; ++b) {
+      const double e = cov.data()[a * d + b] - (a == b ? 1.0 : 0.0);
+      s += e * e;
+    }
+  return std::sqrt(s);
+}
+
+double fresh_discriminator_accuracy(const Tensor& codes, const Tensor& prior_draws, core::Generator& gen, int epochs,
+                                    Index hidden, Index batch_size) {
+  if (codes.dim() != 2 || codes.shape() != prior_draws.shape() || codes.size(0) < 4)
+    throw core::ValueError("fresh_discriminator_accuracy: codes and prior draws must both be (N, D), N >= 4");
+  const Index n = codes.size(0), d = codes.size(1), half = n / 2;
+  // Rows [0, half) of each side train; rows [half, n) test. Label 1 = prior.
+  auto rows = [&](Index from, Index to) {
+    Tensor x(core::Shape{2 * (to - from), d});
+    IndexTensor y(core::Shape{2 * (to - from)});
+    for (Index i = from; i < to; ++i) {
+      const Index r = 2 * (i - from);
+      std::copy_n(codes.data() + i * d, d, x.data() + r * d);
+      std::copy_n(prior_draws.data() + i * d, d, x.data() + (r + 1) * d);
+      y.data()[r] = 0, y.data()[r + 1] = 1;
+    }
+    return std::pair{std::move(x), std::move(y)};
+  };
+  const auto [train_x, train_y] = rows(0, half);
+  const auto [test_x, test_y] = rows(half, n);
+
+  nn::MLP disc(nn::MLPOptions{.sizes = {d, hidden, hidden, 1}}, gen);
+  nn::Adam optim(disc.parameters(), nn::AdamOptions{.lr = 1e-3});
+  const Index m = train_x.size(0);
+  for (int e = 0; e < epochs; ++e) {
+    const IndexTensor order = core::permutation(m, gen);
+    for (Index start = 0; start < m; start += batch_size) {
+      const Index b = std::min(batch_size, m - start);
+      IndexTensor idx(core::Shape{b});
+      Tensor target(core::Shape{b, 1});
+      for (Index i = 0; i < b; ++i) {
+        idx.data()[i] = order.data()[start + i];
+        target.data()[i] = static_cast<float>(train_y.data()[idx.data()[i]]);
+      }
+      disc.zero_grad();
+      const Var loss = nn::bce_with_logits(disc.forward(Var(core::index_select(train_x, 0, idx))), target);
+      loss.backward();
+      optim.step();
+    }
+  }
+  const autograd::NoGradGuard no_grad;
+  const Tensor logits = disc.forward(Var(test_x)).value();
+  Index correct = 0;
+  for (Index i = 0; i < test_x.size(0); ++i) correct += (logits.data()[i] > 0) == (test_y.data()[i] == 1);
+  return static_cast<double>(correct) / static_cast<double>(test_x.size(0));
+}
+
+}  // namespace xgrad::models

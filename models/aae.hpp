@@ -1,0 +1,127 @@
+#pragma once
+// Adversarial autoencoder (Makhzani et al. 2015, "Adversarial Autoencoders").
+// An autoencoder whose code distribution q(z) is pushed towards a prior p(z) by
+// a discriminator on the code instead of a KL term. Each train_step runs the
+// paper's phases on the batch, each with its own optimizer:
+//   1. reconstruction: encoder + decoder minimise the Bernoulli NLL of x;
+//   2. regularisation, discriminator: D(z ~ p) -> 1, D(z = enc(x)) -> 0;
+//   3. regularisation, generator: the encoder makes D(enc(x)) -> 1.
+// Options give a deterministic or Gaussian (reparameterised) encoder, a standard
+// Gaussian or a 10-component mixture prior, and the supervised variant whose
+// decoder also sees the one-hot label (so z is left to carry the style).
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "xgrad/models/common/generative_model.hpp"
+#include "xgrad/models/common/heads.hpp"
+#include "xgrad/nn/layers/mlp.hpp"
+#include "xgrad/nn/optim/adam.hpp"
+
+namespace xgrad::models {
+
+enum class AaeEncoder { Deterministic, Gaussian };
+enum class AaePrior { StandardNormal, Mixture };
+
+struct AaeOptions {
+  Index input_dim = 784;
+  std::vector<Index> hidden = {512, 512};       ///< encoder's hidden sizes (the decoder mirrors them)
+  Index latent_dim = 8;
+  std::vector<Index> disc_hidden = {512, 512};  ///< discriminator's hidden sizes
+  AaeEncoder encoder = AaeEncoder::Deterministic;
+  AaePrior prior = AaePrior::StandardNormal;
+  Index num_classes = 0;  ///< > 0: the supervised variant, the decoder sees one_hot(label)
+  /// Mixture prior: `mixture_components` equal-weight Gaussians with means on a circle of
+  /// `mixture_radius` in the plane of the first two latent dimensions (0 elsewhere), and
+  /// standard deviation `mixture_std` in every dimension.
+  Index mixture_components = 10;
+  double mixture_radius = 4.0;
+  double mixture_std = 0.5;
+  nn::AdamOptions recon_optim{.lr = 1e-3};
+  nn::AdamOptions disc_optim{.lr = 2e-4, .beta1 = 0.5};
+  nn::AdamOptions gen_optim{.lr = 2e-4, .beta1 = 0.5};
+};
+
+class Aae : public GenerativeModel {
+ public:
+  Aae(const AaeOptions& options, core::Generator& gen);
+
+  std::string kind() const override { return "aae"; }
+  Index latent_dim() const override { return options.latent_dim; }
+
+  /// Reconstruction, discriminator and generator phases in that order. StepStats:
+  /// loss = recon = BCE summed over pixels, mean over the batch (from phase 1); kl = 0;
+  /// extra "disc_loss" = BCE(D(prior), 1) + BCE(D(code), 0) and "gen_loss" = BCE(D(code), 1),
+  /// batch means.
+  StepStats train_step(const Batch& batch, core::Generator& gen) override;
+  /// neg_elbo = recon = summed BCE (the AAE has no KL term; kl = 0); the Gaussian
+  /// encoder decodes a draw from q(z | x), as in training.
+  EvalSums evaluate(const Batch& batch, core::Generator& gen) override;
+  /// Throws core::Error: the adversarial regularisation defines no prior density
+  /// matched by a proposal, so there is no importance-weighted bound.
+  Tensor iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen) override;
+
+  /// The code (the mean for the Gaussian encoder).
+  Tensor encode(const Batch& batch) override;
+  /// sigmoid(decoder logits); labels are required by the supervised variant.
+  Tensor decode(const Tensor& z, const IndexTensor& labels = {}) override;
+  Tensor sample(Index n, core::Generator& gen, const IndexTensor& labels = {}) override;
+
+  std::vector<std::pair<std::string, nn::Optimizer*>> optimizers() override;
+
+  /// n draws from the prior p(z), (n, latent_dim).
+  Tensor sample_prior(Index n, core::Generator& gen) const;
+  /// Discriminator logits for codes z (B, latent_dim) -> (B, 1), recorded.
+  Var discriminate(const Var& z) { return discriminator->forward(z); }
+
+  // The phases train_step runs, public so each can be checked on its own.
+  /// The codes of x that training uses (the encoder output, or a reparameterised
+  /// draw for the Gaussian encoder), recorded.
+  Var code(const Var& x, core::Generator& gen);
+  /// Phase 1: one step of the reconstruction optimizer (encoder + decoder) on the
+  /// Bernoulli NLL; returns it per example, before the step.
+  double reconstruction_phase(const Batch& batch, core::Generator& gen);
+  /// Phase 2: one step of the discriminator optimizer on prior draws (label 1) vs
+  /// the codes z (label 0, not differentiated); returns the loss before the step.
+  double discriminator_phase(const Var& z, core::Generator& gen);
+  /// Phase 3: one step of the generator optimizer (the encoder) making the
+  /// discriminator call the codes z (recorded by code()) real; returns the loss.
+  double generator_phase(const Var& z);
+
+  const AaeOptions options;
+  /// x -> code (deterministic: input-hidden-latent), or x -> features (Gaussian).
+  std::shared_ptr<nn::MLP> encoder;
+  std::shared_ptr<GaussianHead> posterior;  ///< features -> q(z | x); Gaussian encoder only
+  std::shared_ptr<nn::MLP> decoder;         ///< code [, one_hot(label)] -> features
+  std::shared_ptr<BernoulliHead> likelihood;  ///< features -> p(x | z) over the pixels
+  std::shared_ptr<nn::MLP> discriminator;   ///< code -> logit of "drawn from the prior"
+
+ private:
+  /// p(x | z), conditioned on the labels in the supervised variant.
+  nn::Bernoulli<> decode_dist(const Var& z, const IndexTensor& labels);
+  /// -log p(x | code(x)) per example, (B).
+  Var recon_nll(const Batch& batch, core::Generator& gen);
+  std::vector<Var> encoder_parameters() const;
+
+  std::unique_ptr<nn::Adam> recon_optim_, disc_optim_, gen_optim_;
+};
+
+/// First and second moments of codes (N, D): the per-dimension mean (D) and the
+/// covariance (D, D), normalised by N - 1. Used to check q(z) against N(0, I).
+struct CodeMoments {
+  Tensor mean;
+  Tensor cov;
+};
+CodeMoments code_moments(const Tensor& codes);
+/// || cov - I ||_F.
+double distance_from_identity(const Tensor& cov);
+
+/// A two-sample test of "the codes look like the prior": trains a fresh
+/// discriminator (latent_dim-hidden-hidden-1, Adam) for `epochs` on the first half
+/// of `codes` (label 0) vs the first half of `prior_draws` (label 1), and returns its
+/// accuracy on the other halves. About 0.5 when the two cannot be told apart.
+double fresh_discriminator_accuracy(const Tensor& codes, const Tensor& prior_draws, core::Generator& gen,
+                                    int epochs = 20, Index hidden = 512, Index batch_size = 128);
+
+}  // namespace xgrad::models

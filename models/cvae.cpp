@@ -1,0 +1,49 @@
+#include "xgrad/models/cvae.hpp"
+
+#include <fmt/format.h>
+
+#include "xgrad/autograd/ops_shape.hpp"
+
+namespace xgrad::models {
+
+Tensor one_hot(const IndexTensor& labels, Index classes) {
+  if (!labels.defined()) throw core::ValueError("cvae: the batch has no labels to condition on");
+  Tensor h = Tensor::zeros({labels.numel(), classes});
+  for (Index i = 0; i < labels.numel(); ++i) {
+    const Index c = labels.data()[i];
+    if (c < 0 || c >= classes)
+      throw core::ValueError(fmt::format("cvae: label {} is outside [0, {})", c, classes));
+    h.data()[i * classes + c] = 1.f;
+  }
+  return h;
+}
+
+Cvae::Cvae(const CvaeOptions& options, core::Generator& gen) : options(options) {
+  const VaeOptions mlp{.input = options.input, .hidden = options.hidden, .latent = options.latent};
+  auto nets = make_vae_networks(mlp, options.input + options.classes, options.latent + options.classes, gen);
+  encoder = register_module("encoder", nets.encoder);
+  head = register_module("head", nn::make<GaussianHead>(GaussianHeadOptions{.in = nets.features, .out = options.latent}, gen));
+  decoder = register_module("decoder", nets.decoder);
+  out = register_module("out", nn::make<BernoulliHead>(BernoulliHeadOptions{}, gen));
+  set_objective(options.objective);
+  make_optimizer(options.lr);
+}
+
+nn::Normal<> Cvae::posterior(const Batch& batch) {
+  const Var y(one_hot(batch.labels, options.classes));
+  return head->forward(encoder->forward(autograd::concat<float>({flatten_rows(batch.x), y}, 1)));
+}
+
+std::unique_ptr<nn::Distribution<>> Cvae::likelihood(const Var& z, const Batch& batch) {
+  if (batch.labels.numel() != z.size(0))
+    throw core::ShapeError(fmt::format("cvae: {} codes but {} labels", z.size(0), batch.labels.numel()));
+  const Var y(one_hot(batch.labels, options.classes));
+  return std::make_unique<nn::Bernoulli<>>(out->forward(decoder->forward(autograd::concat<float>({z, y}, 1))));
+}
+
+std::string Cvae::describe() const {
+  return fmt::format("cvae({} + {} classes -> {} latent, {})", options.input, options.classes, options.latent,
+                     objective_.str());
+}
+
+}  // namespace xgrad::models

@@ -1,0 +1,57 @@
+#pragma once
+// VAE (Kingma & Welling 2014): q(z | x) = N(mu(x), diag sigma^2(x)), p(z) = N(0, I),
+// p(x | z) = Bernoulli(logits(z)) over the pixels, trained on the ELBO with Adam.
+// Two architectures:
+//   Mlp  ("vae"):      784 -> 400 ReLU -> (mu, logvar) 20; 20 -> 400 ReLU -> 784 logits
+//                      (PyTorch's examples/vae).
+//   Conv ("conv-vae"): 1x28x28 -> conv 4x4/2 32 ReLU -> conv 4x4/2 64 ReLU -> flatten
+//                      -> Linear hidden ReLU -> (mu, logvar); the mirror image with
+//                      ConvTranspose2d back to 1x28x28 logits.
+// Inputs may be (B, 784) or (B, 1, 28, 28); decode returns (B, 784).
+#include <vector>
+
+#include "xgrad/models/common/heads.hpp"
+#include "xgrad/models/common/latent_variable_model.hpp"
+#include "xgrad/nn/layers/layer.hpp"
+
+namespace xgrad::models {
+
+struct VaeOptions {
+  enum class Arch { Mlp, Conv };
+  Arch arch = Arch::Mlp;
+  Index input = 784;                ///< pixels (Conv: side * side, one channel)
+  std::vector<Index> hidden{400};   ///< MLP hidden sizes; Conv uses hidden[0] after the convolutions
+  Index latent = 20;
+  double lr = 1e-3;                 ///< Adam
+  ElboObjective objective{};        ///< beta-VAE and free bits change it
+};
+
+class Vae : public LatentVariableModel {
+ public:
+  Vae(const VaeOptions& options, core::Generator& gen);
+  std::string kind() const override { return options.arch == VaeOptions::Arch::Conv ? "conv-vae" : "vae"; }
+  Index latent_dim() const override { return options.latent; }
+  nn::Normal<> posterior(const Batch& batch) override;
+  std::unique_ptr<nn::Distribution<>> likelihood(const Var& z, const Batch& batch) override;
+  std::string describe() const override;
+
+  const VaeOptions options;
+  std::shared_ptr<nn::Layer> encoder;  ///< x (B, input) -> features
+  std::shared_ptr<GaussianHead> head;  ///< features -> q(z | x)
+  std::shared_ptr<nn::Layer> decoder;  ///< z -> logits (B, input)
+  std::shared_ptr<BernoulliHead> out;  ///< logits -> p(x | z)
+};
+
+/// The encoder and decoder networks of either architecture, for models built like the
+/// VAE (CVAE, beta-VAE): `in` features into the encoder, `latent_in` into the decoder.
+struct VaeNetworks {
+  std::shared_ptr<nn::Layer> encoder;
+  Index features = 0;  ///< the encoder's output size (the GaussianHead's in)
+  std::shared_ptr<nn::Layer> decoder;
+};
+VaeNetworks make_vae_networks(const VaeOptions& options, Index in, Index latent_in, core::Generator& gen);
+
+/// (B, ...) -> (B, features): images flattened to rows.
+Var flatten_rows(const Tensor& x);
+
+}  // namespace xgrad::models

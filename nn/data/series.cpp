@@ -1,0 +1,61 @@
+#include "xgrad/nn/data/series.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace xgrad::nn {
+
+Normalization Normalization::fit(const std::vector<double>& values) {
+  if (values.empty()) throw core::ValueError("Normalization::fit: the series is empty");
+  double mean = 0.0;
+  for (double v : values) mean += v;
+  mean /= static_cast<double>(values.size());
+  double var = 0.0;
+  for (double v : values) var += (v - mean) * (v - mean);
+  var /= static_cast<double>(values.size());
+  const double sd = std::sqrt(var);
+  // A constant series has nothing to scale; dividing by zero would make NaNs.
+  return {mean, sd > 0.0 && std::isfinite(sd) ? sd : 1.0};
+}
+
+core::Tensor<float> Normalization::apply(const core::Tensor<float>& t) const {
+  core::Tensor<float> out(t.shape());
+  for (core::Index i = 0; i < t.numel(); ++i) out.data()[i] = static_cast<float>(apply(static_cast<double>(t.data()[i])));
+  return out;
+}
+
+core::Tensor<float> Normalization::invert(const core::Tensor<float>& z) const {
+  core::Tensor<float> out(z.shape());
+  for (core::Index i = 0; i < z.numel(); ++i) out.data()[i] = static_cast<float>(invert(static_cast<double>(z.data()[i])));
+  return out;
+}
+
+SeriesWindows make_windows(const std::vector<double>& values, const WindowOptions& o) {
+  if (o.length < 1 || o.stride < 1 || o.horizon < 0)
+    throw core::ValueError(fmt::format("make_windows: need length >= 1, stride >= 1, horizon >= 0; got length {}, stride {}, horizon {}",
+                                       o.length, o.stride, o.horizon));
+  const auto n = static_cast<core::Index>(values.size());
+  const core::Index span = o.length + o.horizon;
+  if (n < span)
+    throw core::ValueError(fmt::format("make_windows: the series has {} values, fewer than length {} + horizon {}", n, o.length, o.horizon));
+  const core::Index count = (n - span) / o.stride + 1;
+
+  SeriesWindows w;
+  w.normalization = o.normalization ? *o.normalization : Normalization::fit(values);
+  core::Tensor<float> x(core::Shape{count, o.length, 1});
+  core::Tensor<float> y;
+  if (o.horizon > 0) y = core::Tensor<float>(core::Shape{count, o.horizon, 1});
+  for (core::Index i = 0; i < count; ++i) {
+    const core::Index s = i * o.stride;
+    w.starts.push_back(s);
+    for (core::Index k = 0; k < o.length; ++k)
+      x.data()[i * o.length + k] = static_cast<float>(w.normalization.apply(values[static_cast<std::size_t>(s + k)]));
+    for (core::Index k = 0; k < o.horizon; ++k)
+      y.data()[i * o.horizon + k] = static_cast<float>(w.normalization.apply(values[static_cast<std::size_t>(s + o.length + k)]));
+  }
+  w.data = std::make_shared<TensorDataset>(std::move(x), std::move(y));
+  return w;
+}
+
+}  // namespace xgrad::nn

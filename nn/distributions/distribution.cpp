@@ -1,0 +1,25 @@
+#include "xgrad/nn/distributions/distribution.hpp"
+
+#include <fmt/format.h>
+
+#include "xgrad/autograd/ops_reduce.hpp"
+
+namespace xgrad::nn {
+
+template <class T>
+autograd::Variable<T> sum_event(const autograd::Variable<T>& x, int n_event_dims) {
+  if (n_event_dims < 0 || n_event_dims > x.dim())
+    throw core::ShapeError(
+        fmt::format("sum_event: cannot sum the last {} axes of a tensor of shape {}", n_event_dims, x.shape().str()));
+  if (n_event_dims == 0) return x;
+  core::Axes axes;
+  for (int i = x.dim() - n_event_dims; i < x.dim(); ++i) axes.push_back(i);
+  return autograd::sum(x, axes);
+}
+
+template class Distribution<float>;
+template class Distribution<double>;
+template autograd::Variable<float> sum_event(const autograd::Variable<float>&, int);
+template autograd::Variable<double> sum_event(const autograd::Variable<double>&, int);
+
+}  // namespace xgrad::nn

@@ -1,0 +1,109 @@
+// PyTorch rounds each of its operations on its own except where its kernels fuse a
+// multiply-add; the kernels here spell out those fused ones with detail::fmadd and
+// forbid the compiler from fusing any other (it did, and drifted an ulp a step).
+// First in the file, so every function in it has the same options.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#elif defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+#include "xgrad/nn/optim/adam.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <tuple>
+#include <type_traits>
+
+#include "xgrad/nn/optim/detail/fused.hpp"
+
+namespace xgrad::nn {
+
+namespace {
+
+AdamOptions checked(AdamOptions o, const char* who) {
+  auto nonneg = [&](double v, const char* what) {
+    if (!(v >= 0)) throw core::ValueError(fmt::format("{}: {} {} must be >= 0", who, what, v));
+  };
+  auto beta = [&](double v, const char* what) {
+    if (!(v >= 0 && v < 1)) throw core::ValueError(fmt::format("{}: {} {} must be in [0, 1)", who, what, v));
+  };
+  nonneg(o.lr, "lr");
+  nonneg(o.eps, "eps");
+  nonneg(o.weight_decay, "weight_decay");
+  beta(o.beta1, "beta1");
+  beta(o.beta2, "beta2");
+  return o;
+}
+
+AdamOptions as_adam(const AdamWOptions& o) {
+  return {.lr = o.lr, .beta1 = o.beta1, .beta2 = o.beta2, .eps = o.eps, .weight_decay = o.weight_decay,
+          .amsgrad = o.amsgrad};
+}
+
+}  // namespace
+
+Adam::Adam(std::vector<ParamGroup> groups, AdamOptions options, bool decoupled)
+    : Optimizer(std::move(groups)), options_(checked(options, decoupled ? "AdamW" : "Adam")), decoupled_(decoupled) {}
+
+Adam::Adam(std::vector<ParamGroup> groups, AdamOptions options) : Adam(std::move(groups), options, false) {}
+
+Adam::Adam(std::vector<Var> params, AdamOptions options)
+    : Adam(std::vector<ParamGroup>{{std::move(params), options.lr}}, options, false) {}
+
+AdamW::AdamW(std::vector<ParamGroup> groups, AdamWOptions options) : Adam(std::move(groups), as_adam(options), true) {}
+
+AdamW::AdamW(std::vector<Var> params, AdamWOptions options)
+    : Adam(std::vector<ParamGroup>{{std::move(params), options.lr}}, as_adam(options), true) {}
+
+void Adam::step() {
+  check_grads();
+  using detail::Batch;
+  const auto& o = options_;
+  // Scalars are worked out in double and cast to float once, as PyTorch casts its
+  // Python numbers; the loop then runs in float in PyTorch's operation order.
+  const Batch b1(static_cast<float>(o.beta1)), c1(static_cast<float>(1 - o.beta1));
+  const Batch b2(static_cast<float>(o.beta2)), c2(static_cast<float>(1 - o.beta2));
+  const Batch eps(static_cast<float>(o.eps)), wd(static_cast<float>(o.weight_decay));
+  const bool l2 = !decoupled_ && o.weight_decay != 0, amsgrad = o.amsgrad;
+  for (std::size_t g = 0; g < groups().size(); ++g) {
+    const double lr = groups()[g].lr;
+    const Batch shrink(static_cast<float>(1 - lr * o.weight_decay));
+    const bool decay = decoupled_ && o.weight_decay != 0;
+    for (std::size_t i = 0; i < groups()[g].params.size(); ++i) {
+      Var& p = groups()[g].params[i];
+      if (!p.grad().defined()) continue;
+      const Tensor& grad = p.grad();
+      const auto t = static_cast<double>(++param_step(g, i));
+      const double bias1 = 1 - std::pow(o.beta1, t), bias2 = 1 - std::pow(o.beta2, t);
+      const Batch neg_step(static_cast<float>(-(lr / bias1))), bias2_sqrt(static_cast<float>(std::sqrt(bias2)));
+      Tensor& m = slot(g, i, "exp_avg");
+      Tensor& v = slot(g, i, "exp_avg_sq");
+      auto body = [&](auto& in, auto& out, Index k) {
+        Batch w = detail::load(out[0], k), gk = detail::load(in[0], k);
+        if (l2) gk = detail::fmadd(w, wd, gk);
+        if (decay) w = w * shrink;
+        const Batch mk = detail::fmadd(gk, c1, detail::load(out[1], k) * b1);
+        const Batch vk = detail::fmadd(c2 * gk, gk, detail::load(out[2], k) * b2);  // addcmul_, fused in PyTorch
+        detail::store(out[1], k, mk);
+        detail::store(out[2], k, vk);
+        Batch second = vk;
+        if constexpr (std::tuple_size_v<std::decay_t<decltype(out)>> == 4) {  // amsgrad
+          second = xsimd::max(detail::load(out[3], k), vk);
+          detail::store(out[3], k, second);
+        }
+        const Batch denom = xsimd::sqrt(second) / bias2_sqrt + eps;
+        detail::store(out[0], k, w + neg_step * mk / denom);
+      };
+      if (amsgrad)
+        detail::for_each_batch<1, 4>(p.numel(), {grad.data()},
+                                     {p.value_mut().data(), m.data(), v.data(), slot(g, i, "max_exp_avg_sq").data()},
+                                     body);
+      else
+        detail::for_each_batch<1, 3>(p.numel(), {grad.data()}, {p.value_mut().data(), m.data(), v.data()}, body);
+    }
+  }
+  ++steps_;
+}
+
+}  // namespace xgrad::nn

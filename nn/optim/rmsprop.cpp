@@ -1,0 +1,95 @@
+// PyTorch rounds each of its operations on its own except where its kernels fuse a
+// multiply-add; the kernels here spell out those fused ones with detail::fmadd and
+// forbid the compiler from fusing any other (it did, and drifted an ulp a step).
+// First in the file, so every function in it has the same options.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#elif defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+#include "xgrad/nn/optim/rmsprop.hpp"
+
+#include <fmt/format.h>
+
+#include "xgrad/nn/optim/detail/fused.hpp"
+
+namespace xgrad::nn {
+
+namespace {
+
+RMSpropOptions checked(RMSpropOptions o) {
+  auto nonneg = [](double v, const char* what) {
+    if (!(v >= 0)) throw core::ValueError(fmt::format("RMSprop: {} {} must be >= 0", what, v));
+  };
+  nonneg(o.lr, "lr");
+  nonneg(o.eps, "eps");
+  nonneg(o.weight_decay, "weight_decay");
+  nonneg(o.momentum, "momentum");
+  if (!(o.alpha >= 0 && o.alpha <= 1))
+    throw core::ValueError(fmt::format("RMSprop: alpha {} must be in [0, 1]", o.alpha));
+  return o;
+}
+
+}  // namespace
+
+RMSprop::RMSprop(std::vector<ParamGroup> groups, RMSpropOptions options)
+    : Optimizer(std::move(groups)), options_(checked(options)) {}
+
+RMSprop::RMSprop(std::vector<Var> params, RMSpropOptions options)
+    : RMSprop(std::vector<ParamGroup>{{std::move(params), options.lr}}, options) {}
+
+void RMSprop::step() {
+  check_grads();
+  const bool centered = options_.centered, momentum = options_.momentum > 0;
+  for (std::size_t g = 0; g < groups().size(); ++g)
+    for (std::size_t i = 0; i < groups()[g].params.size(); ++i) {
+      if (!groups()[g].params[i].grad().defined()) continue;
+      if (centered)
+        momentum ? update<true, true>(g, i) : update<true, false>(g, i);
+      else
+        momentum ? update<false, true>(g, i) : update<false, false>(g, i);
+    }
+  ++steps_;
+}
+
+// The loop for one parameter; the flags pick which slots exist, at compile time.
+template <bool Centered, bool Momentum>
+void RMSprop::update(std::size_t group, std::size_t index) {
+  using detail::Batch;
+  const auto& o = options_;
+  const Batch wd(static_cast<float>(o.weight_decay)), alpha(static_cast<float>(o.alpha)),
+      keep(static_cast<float>(1 - o.alpha)), eps(static_cast<float>(o.eps)), mom(static_cast<float>(o.momentum)),
+      neg_lr(static_cast<float>(-groups()[group].lr));
+  const bool decay = o.weight_decay != 0;
+  Var& p = groups()[group].params[index];
+  const Tensor& grad = p.grad();
+  ++param_step(group, index);
+  // out: p, square_avg, then grad_avg when centered, then momentum_buffer with momentum.
+  std::array<float*, 2 + Centered + Momentum> out{p.value_mut().data(), slot(group, index, "square_avg").data()};
+  if constexpr (Centered) out[2] = slot(group, index, "grad_avg").data();
+  if constexpr (Momentum) out[2 + Centered] = slot(group, index, "momentum_buffer").data();
+  detail::for_each_batch<1, out.size()>(p.numel(), {grad.data()}, out, [&](auto& in, auto& a, Index k) {
+    const Batch w = detail::load(a[0], k);
+    Batch gk = detail::load(in[0], k);
+    if (decay) gk = detail::fmadd(w, wd, gk);  // PyTorch's g.add(p, alpha=wd) is one fused multiply-add
+    const Batch sq = detail::fmadd(keep * gk, gk, detail::load(a[1], k) * alpha);  // addcmul_, fused in PyTorch
+    detail::store(a[1], k, sq);
+    Batch avg;
+    if constexpr (Centered) {
+      const Batch ga = detail::fmadd(gk, keep, detail::load(a[2], k) * alpha);
+      detail::store(a[2], k, ga);
+      avg = xsimd::sqrt(detail::fmadd(Batch(-1.f) * ga, ga, sq)) + eps;
+    } else {
+      avg = xsimd::sqrt(sq) + eps;
+    }
+    if constexpr (Momentum) {
+      const Batch b = detail::load(a[2 + Centered], k) * mom + gk / avg;
+      detail::store(a[2 + Centered], k, b);
+      detail::store(a[0], k, detail::fmadd(b, neg_lr, w));
+    } else {
+      detail::store(a[0], k, w + neg_lr * gk / avg);
+    }
+  });
+}
+
+}  // namespace xgrad::nn

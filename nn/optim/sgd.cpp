@@ -1,0 +1,81 @@
+// PyTorch rounds each of its operations on its own except where its kernels fuse a
+// multiply-add; the kernels here spell out those fused ones with detail::fmadd and
+// forbid the compiler from fusing any other (it did, and drifted an ulp a step).
+// First in the file, so every function in it has the same options.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#elif defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+#include "xgrad/nn/optim/sgd.hpp"
+
+#include <fmt/format.h>
+
+#include "xgrad/nn/optim/detail/fused.hpp"
+
+namespace xgrad::nn {
+
+namespace {
+
+SGDOptions checked(SGDOptions o) {
+  auto nonneg = [](double v, const char* what) {
+    if (!(v >= 0)) throw core::ValueError(fmt::format("SGD: {} {} must be >= 0", what, v));
+  };
+  nonneg(o.lr, "lr");
+  nonneg(o.momentum, "momentum");
+  nonneg(o.dampening, "dampening");
+  nonneg(o.weight_decay, "weight_decay");
+  if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
+    throw core::ValueError("SGD: nesterov needs momentum > 0 and dampening 0");
+  return o;
+}
+
+}  // namespace
+
+SGD::SGD(std::vector<ParamGroup> groups, SGDOptions options)
+    : Optimizer(std::move(groups)), options_(checked(options)) {}
+
+SGD::SGD(std::vector<Var> params, SGDOptions options)
+    : SGD(std::vector<ParamGroup>{{std::move(params), options.lr}}, options) {}
+
+void SGD::step() {
+  check_grads();
+  using detail::Batch;
+  const auto& o = options_;
+  // Coefficients are cast to float once, as PyTorch casts its Python scalars.
+  const Batch wd(static_cast<float>(o.weight_decay)), mom(static_cast<float>(o.momentum)),
+      keep(static_cast<float>(1 - o.dampening));
+  const bool decay = o.weight_decay != 0, nesterov = o.nesterov;
+  for (std::size_t g = 0; g < groups().size(); ++g) {
+    const Batch neg_lr(static_cast<float>(-groups()[g].lr));
+    for (std::size_t i = 0; i < groups()[g].params.size(); ++i) {
+      Var& p = groups()[g].params[i];
+      if (!p.grad().defined()) continue;
+      const Tensor& grad = p.grad();
+      Tensor& value = p.value_mut();
+      // PyTorch's `a.add(b, alpha=c)` is one fused multiply-add; so is ours.
+      auto decayed = [&](Batch d, Batch w) { return decay ? detail::fmadd(w, wd, d) : d; };
+      if (o.momentum == 0) {
+        detail::for_each_batch<1, 1>(value.numel(), {grad.data()}, {value.data()}, [&](auto& in, auto& out, Index k) {
+          const Batch w = detail::load(out[0], k);
+          detail::store(out[0], k, detail::fmadd(decayed(detail::load(in[0], k), w), neg_lr, w));
+        });
+        continue;
+      }
+      const bool first = !has_slot(g, i, "momentum_buffer");
+      Tensor& buf = slot(g, i, "momentum_buffer");
+      detail::for_each_batch<1, 2>(value.numel(), {grad.data()}, {value.data(), buf.data()},
+                                   [&](auto& in, auto& out, Index k) {
+                                     const Batch w = detail::load(out[0], k);
+                                     const Batch d = decayed(detail::load(in[0], k), w);
+                                     const Batch b = first ? d : detail::fmadd(d, keep, detail::load(out[1], k) * mom);
+                                     const Batch step = nesterov ? detail::fmadd(b, mom, d) : b;
+                                     detail::store(out[1], k, b);
+                                     detail::store(out[0], k, detail::fmadd(step, neg_lr, w));
+                                   });
+    }
+  }
+  ++steps_;
+}
+
+}  // namespace xgrad::nn
