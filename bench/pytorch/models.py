@@ -1,0 +1,38 @@
+"""Runs the PyTorch side of every model step benchmark (for bench/compare.sh).
+
+Each script prints lines "BM_<Name> <microseconds> us ..."; --filter keeps the
+scripts whose benchmarks match the regular expression.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = {
+    "vae.py": ["--bench"],  # BM_VaeMlpStep, BM_ConvVaeStep, BM_CvaeStep
+    "aae.py": [],  # BM_AaeStep
+    "vrnn.py": ["--bench"],  # BM_VrnnSeriesStep, BM_VrnnTextStep
+}
+NAMES = {
+    "vae.py": ["BM_VaeMlpStep", "BM_ConvVaeStep", "BM_CvaeStep"],
+    "aae.py": ["BM_AaeStep"],
+    "vrnn.py": ["BM_VrnnSeriesStep", "BM_VrnnTextStep"],
+}
+
+ap = argparse.ArgumentParser(description=__doc__)
+ap.add_argument("--bench", action="store_true", help="run the step benchmarks (the only mode)")
+ap.add_argument("--filter", default="BM_")
+args = ap.parse_args()
+for script, extra in SCRIPTS.items():
+    if not any(re.search(args.filter, n) for n in NAMES[script]):
+        continue
+    path = os.path.join(HERE, script)
+    if not os.path.exists(path):
+        print(f"models.py: {script} is missing", file=sys.stderr)
+        continue
+    out = subprocess.run([sys.executable, path, *extra], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("BM_") and re.search(args.filter, line.split()[0]):
+            print(line, flush=True)
