@@ -12,8 +12,13 @@ Shape::Shape(const std::vector<Index>& dims) : Shape(dims.begin(), dims.end()) {
 Index Shape::dim(int axis) const { return dims_[static_cast<std::size_t>(normalize_axis(axis, rank_, "size"))]; }
 
 Index Shape::numel() const {
+  // A zero anywhere makes the product 0 even when the other sizes would overflow.
+  for (int i = 0; i < rank_; ++i)
+    if (dims_[static_cast<std::size_t>(i)] == 0) return 0;
   Index n = 1;
-  for (int i = 0; i < rank_; ++i) n *= dims_[static_cast<std::size_t>(i)];
+  for (int i = 0; i < rank_; ++i)
+    if (__builtin_mul_overflow(n, dims_[static_cast<std::size_t>(i)], &n))
+      detail::fail("shape: {} has more elements than fit in 64 bits", str());
   return n;
 }
 

@@ -91,3 +91,10 @@ TEST_CASE("to converts element types", "[tensor]") {
   CHECK(a.to<float>().to_vector() == std::vector<float>{1.5f, -2.5f, 3.f});
   CHECK(a.to<Index>().to_vector() == std::vector<Index>{1, -2, 3});
 }
+
+TEST_CASE("numel of a huge shape is an error, not an overflow", "[shape]") {
+  const xgrad::core::Index big = xgrad::core::Index(1) << 31;
+  CHECK_THROWS_WITH((Shape{big, big, big}.numel()),
+                    "shape: (2147483648, 2147483648, 2147483648) has more elements than fit in 64 bits");
+  CHECK(Shape{big, big, big, 0}.numel() == 0);
+}
