@@ -1,0 +1,9 @@
+#pragma once
+// models/common, one include away: the interface, heads, ELBO, schedules, IWAE, latent tools.
+#include "xgrad/models/common/elbo.hpp"
+#include "xgrad/models/common/generative_model.hpp"
+#include "xgrad/models/common/heads.hpp"
+#include "xgrad/models/common/iwae.hpp"
+#include "xgrad/models/common/kl_schedule.hpp"
+#include "xgrad/models/common/latent.hpp"
+#include "xgrad/models/common/latent_variable_model.hpp"

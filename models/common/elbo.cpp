@@ -1,0 +1,114 @@
+#include "xgrad/models/common/elbo.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "xgrad/autograd/ops_elementwise.hpp"
+#include "xgrad/autograd/ops_reduce.hpp"
+#include "xgrad/autograd/ops_shape.hpp"
+#include "xgrad/core/reduce.hpp"
+
+namespace xgrad::models {
+
+namespace {
+
+double sum_value(const Var& x) {
+  double s = 0;
+  for (float v : x.value()) s += v;
+  return s;
+}
+
+// (B, ...) -> (B, Z); a (B) KL (e.g. Categorical's) becomes (B, 1).
+Var per_dim(const Var& x) {
+  if (x.dim() == 0) throw core::ShapeError("elbo: the KL has no batch axis");
+  return autograd::reshape(x, core::Shape{x.size(0), x.numel() / std::max<Index>(x.size(0), 1)});
+}
+
+}  // namespace
+
+std::string ElboObjective::str() const {
+  switch (kind) {
+    case Kind::Elbo:
+      return fmt::format("elbo(beta={})", kl_weight);
+    case Kind::FreeBits:
+      return fmt::format("free-bits(lambda={}, beta={})", free_bits, kl_weight);
+    case Kind::Capacity:
+      return fmt::format("capacity(gamma={}, C={})", gamma, capacity);
+  }
+  return "?";
+}
+
+Var match_event_shape(const nn::Distribution<>& likelihood, const Var& x) {
+  // Categorical and mixtures score one value per batch element (indices, vectors): not element-wise.
+  if (likelihood.name() == "Categorical" || likelihood.name() == "MixtureOfGaussians") return x;
+  const core::Shape want = likelihood.batch_shape();
+  return x.shape() != want && x.numel() == want.numel() ? autograd::reshape(x, want) : x;
+}
+
+Var sum_except_batch(const Var& x) {
+  if (x.dim() <= 1) return x;
+  return autograd::sum(autograd::reshape(x, core::Shape{x.size(0), x.numel() / x.size(0)}), {1});
+}
+
+Var ElboTerms::elbo() const { return recon_log_lik - kl; }
+double ElboTerms::recon_sum() const { return -sum_value(recon_log_lik); }
+double ElboTerms::kl_sum() const { return sum_value(kl); }
+
+StepStats ElboTerms::step_stats() const {
+  return StepStats{.loss = loss_value(), .recon = recon_mean(), .kl = kl_mean(), .extra = {}};
+}
+
+EvalSums ElboTerms::eval_sums() const {
+  return EvalSums{.neg_elbo = neg_elbo_sum(), .recon = recon_sum(), .kl = kl_sum(), .count = batch_size()};
+}
+
+ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
+               const nn::Distribution<>& p, const ElboObjective& objective) {
+  const Var target = match_event_shape(likelihood, x);
+
+  ElboTerms t;
+  t.objective = objective;
+  t.recon_log_lik = sum_except_batch(likelihood.log_prob(target));
+  t.kl_per_dim = per_dim(nn::kl_divergence(q, p));
+  t.kl = autograd::sum(t.kl_per_dim, {1});
+  if (t.recon_log_lik.dim() != 1 || t.recon_log_lik.size(0) != t.kl.size(0))
+    throw core::ShapeError(fmt::format("elbo: log-likelihood per example {} and KL per example {} disagree",
+                                       t.recon_log_lik.shape().str(), t.kl.shape().str()));
+
+  const Var nll = -autograd::mean(t.recon_log_lik);
+  const auto w = static_cast<float>(objective.kl_weight);
+  switch (objective.kind) {
+    case ElboObjective::Kind::Elbo:
+      t.loss = w == 1.f ? autograd::mean(t.kl - t.recon_log_lik) : autograd::mean(t.kl * w - t.recon_log_lik);
+      break;
+    case ElboObjective::Kind::FreeBits: {
+      const Var floored = autograd::clamp(autograd::mean(t.kl_per_dim, {0}), static_cast<float>(objective.free_bits),
+                                          std::numeric_limits<float>::max());
+      t.loss = nll + autograd::sum(floored) * w;
+      break;
+    }
+    case ElboObjective::Kind::Capacity:
+      t.loss = nll + autograd::abs(autograd::mean(t.kl) - static_cast<float>(objective.capacity)) *
+                         static_cast<float>(objective.gamma);
+      break;
+  }
+  return t;
+}
+
+ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
+               const nn::Distribution<>& p, double kl_weight) {
+  return elbo(likelihood, x, q, p, ElboObjective::elbo(kl_weight));
+}
+
+ElboTerms elbo_free_bits(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
+                         const nn::Distribution<>& p, double lambda, double kl_weight) {
+  return elbo(likelihood, x, q, p, ElboObjective::with_free_bits(lambda, kl_weight));
+}
+
+ElboTerms elbo_capacity(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
+                        const nn::Distribution<>& p, double gamma, double capacity) {
+  return elbo(likelihood, x, q, p, ElboObjective::with_capacity(gamma, capacity));
+}
+
+}  // namespace xgrad::models

@@ -1,0 +1,32 @@
+#pragma once
+// Looking at a latent space: interpolation, traversal, per-dimension KL and
+// active units. Pure functions of a model (no files, no pictures: apps draw them).
+#include "xgrad/models/common/latent_variable_model.hpp"
+#include "xgrad/nn/data/dataset.hpp"
+
+namespace xgrad::models {
+
+/// Encodes a and b (the same number of rows B), decodes `steps` (>= 2) points on the
+/// segment between their codes, ends included: (B * steps, ...) with each pair's
+/// steps contiguous. Conditional models decode with a's labels.
+Tensor interpolate(GenerativeModel& model, const Batch& a, const Batch& b, int steps);
+
+/// Encodes `base` (B rows) and decodes `steps` (>= 2) codes in which dimension `dim`
+/// runs evenly over [-range, range] (the others kept): (B * steps, ...), each row's
+/// steps contiguous.
+Tensor traverse(GenerativeModel& model, const Batch& base, Index dim, double range, int steps);
+
+/// KL(q(z | x) || p(z)) of each latent dimension averaged over the dataset: (latent_dim).
+/// Uses the analytic KL, so no sampling is involved.
+Tensor kl_per_dimension(LatentVariableModel& model, const nn::Dataset& data, Index batch_size = 256);
+
+struct ActiveUnits {
+  Tensor variance;  ///< (latent_dim) Var_x(E_q[z_d | x]) over the dataset
+  Index count = 0;  ///< dimensions whose variance exceeds the threshold
+};
+
+/// Active units (Burda et al. 2015): dimension d is active when Cov_x(E_q[z_d | x]) > threshold.
+ActiveUnits active_units(GenerativeModel& model, const nn::Dataset& data, Index batch_size = 256,
+                         double threshold = 0.01);
+
+}  // namespace xgrad::models
