@@ -31,16 +31,16 @@
 #include <string>
 #include <vector>
 
+#include "xgrad/models/common/elbo.hpp"
 #include "xgrad/models/common/generative_model.hpp"
+#include "xgrad/models/common/heads.hpp"
+#include "xgrad/models/sequence_input.hpp"
 #include "xgrad/nn/layers/embedding.hpp"
 #include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/layers/rnn_cell.hpp"
 #include "xgrad/nn/optim/adam.hpp"
 
 namespace xgrad::models {
-
-enum class VrnnLikelihood { Gaussian, Mixture, Categorical };
-enum class RecurrentCell { GRU, LSTM };
 
 struct VrnnOptions {
   VrnnLikelihood likelihood = VrnnLikelihood::Gaussian;
@@ -64,25 +64,14 @@ struct VrnnState {
   VrnnState detached() const { return {h.defined() ? h.detach() : Var(), c.defined() ? c.detach() : Var()}; }
 };
 
-/// One batch of sequences in time-major form, ready for the recurrence.
-struct VrnnInput {
-  Tensor x;            ///< (L, B, D) series values (undefined for text)
-  IndexTensor ids;     ///< (L, B) token ids (undefined for series)
-  Tensor mask;         ///< (L, B) 1 for real steps, 0 for padding; undefined when none is padded
-  Index steps = 0;     ///< L
-  Index rows = 0;      ///< B
-  /// From a Batch (see the data conventions above); `options` says which field to read.
-  static VrnnInput from_batch(const Batch& batch, const VrnnOptions& options);
-  /// Each row repeated k times (row-major: the k copies of row b are adjacent).
-  VrnnInput repeat_rows(Index k) const;
-};
+/// A window in time-major form (see sequence_input.hpp).
+using VrnnInput = SequenceInput;
 
 /// What one pass over a window gives.
 struct VrnnTerms {
-  Var recon;        ///< (B,) -log p(x|z) summed over real steps
-  Var kl;           ///< (B,) KL(q || p) summed over real steps
-  Var log_weight;   ///< (B,) log p(x, z) - log q(z | x), only when asked for
-  VrnnState state;  ///< the state after the window's last real step
+  ElboTerms elbo;        ///< per sequence (B), summed over real steps; loss with the model's objective
+  Var log_weight;        ///< (B) log p(x, z) - log q(z | x) of the whole path, only when asked for
+  VrnnState state;       ///< the state after the window's last real step
   Index real_steps = 0;  ///< unpadded steps over the batch
 };
 
@@ -96,6 +85,13 @@ class Vrnn : public GenerativeModel {
   /// One pass over a window from `state` (zeros when undefined); z_t = posterior rsample.
   VrnnTerms forward(const VrnnInput& input, const VrnnState& state, core::Generator& gen,
                     bool with_log_weight = false);
+  /// The objective train_step minimises (ELBO with a KL weight, free bits, capacity);
+  /// free bits floor each (step, latent dimension) KL averaged over the batch. Padded
+  /// batches support the plain ELBO objective only.
+  const ElboObjective& objective() const { return objective_; }
+  void set_objective(const ElboObjective& objective) { objective_ = objective, kl_weight_ = objective.kl_weight; }
+  void set_kl_weight(double w) override { kl_weight_ = w, objective_.kl_weight = w; }
+
   /// A training step on a window starting from `state`; returns the stats and stores
   /// the detached final state in `state` (truncated BPTT: call with consecutive windows).
   StepStats train_window(const VrnnInput& input, VrnnState& state, core::Generator& gen);
@@ -130,23 +126,27 @@ class Vrnn : public GenerativeModel {
   Var phi_x(const VrnnInput& in, Index t) const;
   VrnnState cell_step(const Var& input, const VrnnState& s) const;
   VrnnState initial_state(Index rows, const VrnnState& given) const;
-  /// Per-step loglik of targets at steps [0, L) from decoder features (L*B, h) -> (L, B).
-  Var log_likelihood(const Var& dec_features, const VrnnInput& in) const;
-  /// The output distribution's mean (series, (N, D)) or logits (text, (N, K)) from decoder features.
-  Var output_params(const Var& dec_features) const;
-  /// Series: the mean of the output distribution from its parameters, (N, D).
-  Var series_mean(const Var& params) const;
+  /// p(x_t | z_t, h_{t-1}) from decoder features (..., h).
+  std::unique_ptr<nn::Distribution<>> likelihood(const Var& dec_features) const;
+  /// Series: the mean of p(x_t | ...), (N, D).
+  Var series_mean(const Var& dec_features) const;
+  /// q(z_t | x_t, h_{t-1}) and the decoder body, shared by every loop.
+  nn::Normal<> posterior_step(const Var& fx, const Var& h) const;
+  Var decoder_step(const Var& fz, const Var& h) const;
 
   bool text() const { return options.likelihood == VrnnLikelihood::Categorical; }
 
   std::shared_ptr<nn::Embedding> embed_;  // text: phi_x's first layer
   std::shared_ptr<nn::Linear> phi_x1_, phi_x2_, phi_z_;
-  std::shared_ptr<nn::Linear> prior_, prior_mean_, prior_logvar_;
-  std::shared_ptr<nn::Linear> enc1_, enc2_, enc_mean_, enc_logvar_;
-  std::shared_ptr<nn::Linear> dec1_, dec2_, out_;  // out_: mean|logvar, mixture params, or logits
+  std::shared_ptr<nn::Linear> prior_, enc1_, enc2_, dec1_, dec2_;
+  std::shared_ptr<GaussianHead> prior_head_, enc_head_;
+  std::shared_ptr<GaussianLikelihoodHead> gauss_out_;  // one of the three output heads
+  std::shared_ptr<MixtureHead> mix_out_;
+  std::shared_ptr<CategoricalHead> cat_out_;
   std::shared_ptr<nn::GRUCell> gru_;
   std::shared_ptr<nn::LSTMCell> lstm_;
   std::unique_ptr<nn::Adam> adam_;
+  ElboObjective objective_;
 };
 
 }  // namespace xgrad::models
