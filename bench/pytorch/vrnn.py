@@ -150,14 +150,12 @@ def co2_windows(L=64):
             out.append(vals[lo])
         else:
             out.append(vals[lo] + (vals[hi] - vals[lo]) * (i - lo) / (hi - lo))
-    n_train = int(len(out) * 0.8)
-    train, test = out[:n_train], out[n_train:]
-    mean = sum(train) / len(train)
-    std = math.sqrt(sum((v - mean) ** 2 for v in train) / len(train))
-    norm = lambda xs: torch.tensor([(v - mean) / std for v in xs], dtype=torch.float32)  # noqa: E731
-    tr, te = norm(train), norm(test)
-    tr_w = torch.stack([tr[i:i + L] for i in range(0, len(tr) - L + 1)]).unsqueeze(-1)
-    te_w = torch.stack([te[i:i + L] for i in range(0, len(te) - L + 1, L)]).unsqueeze(-1)
+    mean = sum(out) / len(out)
+    std = math.sqrt(sum((v - mean) ** 2 for v in out) / len(out))
+    z = torch.tensor([(v - mean) / std for v in out], dtype=torch.float32)
+    w = torch.stack([z[i:i + L] for i in range(0, len(z) - L + 1)]).unsqueeze(-1)
+    held = torch.arange(len(w)) % 10 == 9  # every tenth window is held out
+    tr_w, te_w = w[~held], w[held]
     return tr_w, te_w
 
 

@@ -21,7 +21,7 @@ nn::Batch sine(Index B, Index L) {
 
 TEST_CASE("GRU baseline loss falls on a sine series", "[vrnn][rnn_lm]") {
   core::Generator gen(1);
-  RnnLm m({.hidden = 12}, gen);
+  RnnLm m({.hidden = 12, .lr = 1e-2}, gen);
   const auto batch = sine(8, 16);
   const double first = m.train_step(batch).loss;
   double last = first;
@@ -34,7 +34,7 @@ TEST_CASE("GRU baseline loss falls on a sine series", "[vrnn][rnn_lm]") {
 
 TEST_CASE("LSTM baseline loss falls on a short text", "[vrnn][rnn_lm]") {
   core::Generator gen(2);
-  RnnLm m({.likelihood = models::VrnnLikelihood::Categorical, .cell = models::RecurrentCell::LSTM, .hidden = 16}, gen);
+  RnnLm m({.likelihood = models::VrnnLikelihood::Categorical, .cell = models::RecurrentCell::LSTM, .hidden = 16, .lr = 1e-2}, gen);
   const std::string s = "the cat sat on the mat. ";
   core::IndexTensor ids({4, 11});
   for (Index b = 0; b < 4; ++b)
