@@ -7,8 +7,10 @@ JOBS ?= $(shell nproc)
 ASAN_SUITES ?= xgrad_tests_core xgrad_tests_autograd xgrad_tests_nn
 ASAN_LABELS ?= core|autograd|nn
 CMAKE_FLAGS ?=
+# Seconds each libFuzzer target (IDX, CSV, safetensors readers) runs in CI.
+FUZZ_SECONDS ?= 30
 
-.PHONY: deps build test test-fast test-asan run bench bench-compare clean
+.PHONY: deps build test test-asan fuzz run bench bench-compare clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -17,10 +19,12 @@ build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Everything CI runs: the Release suite, then the sanitizer build of the layers below apps.
+# Everything CI runs: the Release suite, the sanitizer build of the layers below
+# models, and a bounded run of the readers' fuzzers.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) test-asan
+	$(MAKE) fuzz
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXGRAD_SANITIZE=address,undefined \
@@ -28,12 +32,20 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target $(ASAN_SUITES)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) -L '$(ASAN_LABELS)'
 
+fuzz: deps
+	bash fuzz/run.sh $(FUZZ_SECONDS)
+
 run: build
 	$(BUILD)/bin/xgrad train --model vae --out out/vae
 	$(BUILD)/bin/xgrad report out/vae
 
 bench: build
-	$(BUILD)/bin/xgrad_bench_core --benchmark_time_unit=us
+	for b in core autograd nn models; do $(BUILD)/bin/xgrad_bench_$$b; done
+
+# One training step of each model in PyTorch and xgrad, side by side (needs python3-torch).
+bench-compare: build
+	bash scripts/install-deps.sh --with-torch
+	bash bench/compare.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
