@@ -133,6 +133,18 @@ T reduce_row(const T* x, Index n, T p, Op op, Map map) {
 template <class T, class Op, class Map>
 void reduce_rows(const T* x, Index K, Index R, const T* param, T* out, Op op, Map map) {
   auto p = [&](Index k) { return param ? param[k] : T(0); };
+  if (R < kLanes<T>) {
+    // Rows shorter than a batch (size-1 axes, a handful of classes): a scalar
+    // loop costs less than a padded batch and a lane reduction per row.
+    parallel_for(0, K, std::max<Index>(1, Map::grain / std::max<Index>(R, 1)), [&](Index lo, Index hi) {
+      for (Index k = lo; k < hi; ++k) {
+        T acc = Op::template identity<T>();
+        for (Index r = 0; r < R; ++r) acc = op(acc, map(x[k * R + r], p(k)));
+        out[k] = acc;
+      }
+    });
+    return;
+  }
   const Index nb = (R + kBlock - 1) / kBlock;
   if (nb == 1) {
     parallel_for(0, K, std::max<Index>(1, Map::grain / std::max<Index>(R, 1)), [&](Index lo, Index hi) {
@@ -232,7 +244,6 @@ struct Layout {
   Index K1 = 1, R = 1, K2 = 1;
   const T* data = nullptr;
   Tensor<T> buffer;  // the permuted copy, when one was needed
-  Index out_numel() const { return K1 * K2; }
 };
 
 /// Copies x, seen as `dims` (contiguous), to `dst` with its axes reordered by `perm`.
@@ -360,22 +371,25 @@ Tensor<T> var(const Tensor<T>& x, const Axes& axes, bool keepdim, Index correcti
   return out;
 }
 
+namespace {
+template <class T, class Op>
+Tensor<T> extreme(const Tensor<T>& x, const Axes& axes, bool keepdim, const char* op, Op combine) {
+  Layout<T> L = make_layout(x, axes, keepdim, op);
+  if (L.R == 0) detail::fail<ValueError>("{}: cannot reduce over zero elements (shape {})", op, x.shape());
+  Tensor<T> out(L.out_shape);
+  if (out.numel() > 0) run(L, out.data(), combine, Identity{});
+  return out;
+}
+}  // namespace
+
 template <class T>
 Tensor<T> max(const Tensor<T>& x, const Axes& axes, bool keepdim) {
-  Layout<T> L = make_layout(x, axes, keepdim, "max");
-  if (L.R == 0) detail::fail<ValueError>("max: cannot reduce over zero elements (shape {})", x.shape());
-  Tensor<T> out(L.out_shape);
-  if (out.numel() > 0) run(L, out.data(), MaxOp{}, Identity{});
-  return out;
+  return extreme(x, axes, keepdim, "max", MaxOp{});
 }
 
 template <class T>
 Tensor<T> min(const Tensor<T>& x, const Axes& axes, bool keepdim) {
-  Layout<T> L = make_layout(x, axes, keepdim, "min");
-  if (L.R == 0) detail::fail<ValueError>("min: cannot reduce over zero elements (shape {})", x.shape());
-  Tensor<T> out(L.out_shape);
-  if (out.numel() > 0) run(L, out.data(), MinOp{}, Identity{});
-  return out;
+  return extreme(x, axes, keepdim, "min", MinOp{});
 }
 
 template <class T>

@@ -32,8 +32,8 @@ void BM_Exp(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * n * 2 * static_cast<int64_t>(sizeof(float)));
 }
-BENCHMARK(BM_Exp)->Arg(1 << 20);
-BENCHMARK(BM_Exp)->Arg(1 << 20)->UseRealTime();
+BENCHMARK(BM_Exp)->Arg(1048576);
+BENCHMARK(BM_Exp)->Arg(1048576)->UseRealTime();
 
 void BM_Add(benchmark::State& state) {
   const auto n = state.range(0);
@@ -44,8 +44,8 @@ void BM_Add(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * n * 3 * static_cast<int64_t>(sizeof(float)));
 }
-BENCHMARK(BM_Add)->Arg(1 << 20);
-BENCHMARK(BM_Add)->Arg(1 << 20)->UseRealTime();
+BENCHMARK(BM_Add)->Arg(1048576);
+BENCHMARK(BM_Add)->Arg(1048576)->UseRealTime();
 
 void BM_Sum(benchmark::State& state) {
   const auto n = state.range(0);
@@ -56,8 +56,8 @@ void BM_Sum(benchmark::State& state) {
   }
   state.SetBytesProcessed(state.iterations() * n * static_cast<int64_t>(sizeof(float)));
 }
-BENCHMARK(BM_Sum)->Arg(1 << 20);
-BENCHMARK(BM_Sum)->Arg(1 << 20)->UseRealTime();
+BENCHMARK(BM_Sum)->Arg(1048576);
+BENCHMARK(BM_Sum)->Arg(1048576)->UseRealTime();
 
 // (B, N) + (N): the bias add of a linear layer, B vectorised rows.
 void BM_BiasAdd(benchmark::State& state) {

@@ -139,6 +139,11 @@ TEST_CASE("argmax treats NaN as the maximum, like torch", "[reduce]") {
   CHECK(std::isnan(max(x, {1}).at({0})));
   CHECK(std::isnan(min(x).item()));
   CHECK(max(x, {1}).at({1}) == 3);
+  auto long_row = random_tensor<float>({2, 1000}, 3);
+  long_row.at({1, 777}) = nan;
+  CHECK(std::isnan(max(long_row, {1}).at({1})));
+  CHECK(std::isnan(min(long_row, {0}).at({777})));
+  CHECK_FALSE(std::isnan(max(long_row, {1}).at({0})));
 }
 
 TEMPLATE_TEST_CASE("long rows, long columns and permuted layouts agree with a long double reference", "[reduce]",
@@ -201,6 +206,18 @@ TEMPLATE_TEST_CASE("logsumexp is stable for large and infinite inputs", "[reduce
   CHECK(r.at({0}) == -inf);  // all -inf: -inf, not NaN
   CHECK(r.at({1}) == T(0));
   CHECK(r.at({2}) == inf);
+  // The same through the SIMD row and column loops (rows longer than a batch).
+  auto long_rows = Tensor<T>::full({3, 37}, -inf);
+  long_rows.at({1, 30}) = T(2);
+  long_rows.at({2, 36}) = inf;
+  const auto lr = logsumexp(long_rows, {1});
+  CHECK(lr.at({0}) == -inf);
+  CHECK(lr.at({1}) == T(2));
+  CHECK(lr.at({2}) == inf);
+  const auto lc = logsumexp(long_rows.reshape({3, 37, 1}), {0});
+  CHECK(lc.at({0, 0}) == -inf);
+  CHECK(lc.at({30, 0}) == T(2));
+  CHECK(lc.at({36, 0}) == inf);
 }
 
 TEMPLATE_TEST_CASE("reducing over zero elements", "[reduce][errors]", float, double) {
