@@ -1,12 +1,6 @@
 #pragma once
-// The public API of xgrad, one include away.
-#include "xgrad/core/core.hpp"
-#if __has_include("xgrad/autograd/autograd.hpp")
+// The public API of xgrad, one include away: core, autograd, nn and models.
 #include "xgrad/autograd/autograd.hpp"
-#endif
-#if __has_include("xgrad/nn/nn.hpp")
-#include "xgrad/nn/nn.hpp"
-#endif
-#if __has_include("xgrad/models/models.hpp")
+#include "xgrad/core/core.hpp"
 #include "xgrad/models/models.hpp"
-#endif
+#include "xgrad/nn/nn.hpp"
