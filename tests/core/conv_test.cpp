@@ -1,11 +1,11 @@
 #include "xgrad/core/conv.hpp"
 
 #include <catch2/catch.hpp>
-#include <random>
 #include <string>
 #include <type_traits>
 
 #include "fixture.hpp"
+#include "kernel_check.hpp"
 #include "xgrad/core/parallel.hpp"
 
 using namespace xgrad::core;
@@ -22,14 +22,6 @@ bool close(const Tensor<T>& a, const Tensor<T>& b) {
   return std::is_same_v<T, float> ? allclose(a, b, 1e-4, 1e-4) : allclose(a, b, 1e-11, 1e-11);
 }
 
-template <class T>
-Tensor<T> random(const Shape& s, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<double> u(-1, 1);
-  Tensor<T> t(s);
-  for (T& v : t) v = static_cast<T>(u(gen));
-  return t;
-}
 
 double dot(const Tensor<double>& a, const Tensor<double>& b) {
   REQUIRE(a.shape() == b.shape());
@@ -151,7 +143,7 @@ TEMPLATE_TEST_CASE("conv_transpose2d matches PyTorch", "[conv]", float, double) 
 TEST_CASE("conv2d with images large enough for threaded BLAS matches the definition", "[conv]") {
   // 24 x 400 x 144 per image is above OpenBLAS's single-thread limit: images run one
   // after another and the unfolding is parallel over channels.
-  const auto x = random<double>({2, 16, 20, 20}, 1), w = random<double>({24, 16, 3, 3}, 2);
+  const auto x = xgrad::test::random_tensor<double>({2, 16, 20, 20}, 1), w = xgrad::test::random_tensor<double>({24, 16, 3, 3}, 2);
   const auto p = params(1, 1, 1, 1, 1, 1);
   CHECK(allclose(conv2d(x, w, Tensor<double>(), p), naive_conv2d(x, w, p), 1e-12, 1e-12));
 }
@@ -161,9 +153,9 @@ TEST_CASE("conv2d_backward_input is the adjoint of conv2d", "[conv]") {
   for (auto [xs, ws] :
        {std::pair{Shape{3, 3, 9, 8}, Shape{4, 3, 3, 2}}, std::pair{Shape{2, 16, 20, 20}, Shape{24, 16, 3, 3}}}) {
     const auto p = params(2, 1, 1, 2, 1, 2);
-    const auto x = random<double>(xs, 3), w = random<double>(ws, 4);
+    const auto x = xgrad::test::random_tensor<double>(xs, 3), w = xgrad::test::random_tensor<double>(ws, 4);
     const auto cx = conv2d(x, w, Tensor<double>(), p);
-    const auto y = random<double>(cx.shape(), 5);
+    const auto y = xgrad::test::random_tensor<double>(cx.shape(), 5);
     CHECK(dot(cx, y) == Approx(dot(x, conv2d_backward_input(y, w, xs, p))).epsilon(1e-12));
   }
 }
@@ -172,17 +164,17 @@ TEST_CASE("conv2d_backward_weight is the adjoint of conv2d in the weight", "[con
   // 9 images of 576 x 1024 columns exceed one group of the weight-gradient GEMM, so
   // this also checks that groups are summed.
   const auto p = params(1, 1, 1, 1, 1, 1);
-  const auto x = random<double>({9, 64, 32, 32}, 6), w = random<double>({4, 64, 3, 3}, 7);
+  const auto x = xgrad::test::random_tensor<double>({9, 64, 32, 32}, 6), w = xgrad::test::random_tensor<double>({4, 64, 3, 3}, 7);
   const auto cx = conv2d(x, w, Tensor<double>(), p);
-  const auto y = random<double>(cx.shape(), 8);
+  const auto y = xgrad::test::random_tensor<double>(cx.shape(), 8);
   CHECK(dot(cx, y) == Approx(dot(w, conv2d_backward_weight(y, x, w.shape(), p))).epsilon(1e-12));
 }
 
 TEST_CASE("conv_transpose2d is the adjoint of conv2d", "[conv]") {
   const auto p = params(2, 3, 1, 0, 1, 2);
-  const auto x = random<double>({2, 3, 5, 4}, 9), w = random<double>({3, 2, 3, 2}, 10);
+  const auto x = xgrad::test::random_tensor<double>({2, 3, 5, 4}, 9), w = xgrad::test::random_tensor<double>({3, 2, 3, 2}, 10);
   const auto tx = conv_transpose2d(x, w, Tensor<double>(), p);
-  const auto y = random<double>(tx.shape(), 11);
+  const auto y = xgrad::test::random_tensor<double>(tx.shape(), 11);
   CHECK(dot(tx, y) == Approx(dot(x, conv2d(y, w, Tensor<double>(), p))).epsilon(1e-12));
 }
 
@@ -191,7 +183,7 @@ TEST_CASE("conv2d and its gradients give identical results on 1 and 2 threads", 
   for (auto [xs, ws] :
        {std::pair{Shape{8, 3, 10, 10}, Shape{4, 3, 3, 3}}, std::pair{Shape{4, 16, 20, 20}, Shape{24, 16, 3, 3}}}) {
     const auto p = params(1, 1, 1, 1, 1, 1);
-    const auto x = random<float>(xs, 12), w = random<float>(ws, 13), b = random<float>({ws[0]}, 14);
+    const auto x = xgrad::test::random_tensor<float>(xs, 12), w = xgrad::test::random_tensor<float>(ws, 13), b = xgrad::test::random_tensor<float>({ws[0]}, 14);
     Tensor<float> y[2], gx[2], gw[2];
     for (int t : {0, 1}) {
       Threads threads(t + 1);
@@ -241,7 +233,7 @@ TEST_CASE("conv_transpose2d rejects bad channels and output padding", "[conv]") 
 }
 
 TEST_CASE("conv2d of an empty batch gives an empty output and a zero weight gradient", "[conv]") {
-  const Tensor<float> x(Shape{0, 2, 5, 5}), w = random<float>({3, 2, 3, 3}, 15);
+  const Tensor<float> x(Shape{0, 2, 5, 5}), w = xgrad::test::random_tensor<float>({3, 2, 3, 3}, 15);
   const auto y = conv2d(x, w, Tensor<float>(), {});
   CHECK(y.shape() == Shape{0, 3, 3, 3});
   CHECK(conv2d_backward_input(y, w, x.shape(), {}).shape() == x.shape());

@@ -1,10 +1,10 @@
 #include "xgrad/core/linalg.hpp"
 
 #include <catch2/catch.hpp>
-#include <random>
 #include <type_traits>
 
 #include "fixture.hpp"
+#include "kernel_check.hpp"
 #include "xgrad/core/parallel.hpp"
 
 using namespace xgrad::core;
@@ -21,14 +21,6 @@ bool close(const Tensor<T>& a, const Tensor<T>& b) {
   return std::is_same_v<T, float> ? allclose(a, b, 1e-5, 1e-5) : allclose(a, b, 1e-12, 1e-12);
 }
 
-template <class T>
-Tensor<T> random(const Shape& s, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<double> u(-1, 1);
-  Tensor<T> t(s);
-  for (T& v : t) v = static_cast<T>(u(gen));
-  return t;
-}
 
 // op(a) @ op(b) for 3-D a and b, by the definition.
 Tensor<double> naive_bmm(const Tensor<double>& a, const Tensor<double>& b, bool ta, bool tb) {
@@ -82,14 +74,14 @@ TEMPLATE_TEST_CASE("a 2-D by 3-D matmul applies the matrix to every batch entry"
 
 TEMPLATE_TEST_CASE("gemm_ scales the product and accumulates onto the output", "[linalg]", float, double) {
   using T = TestType;
-  const auto c0 = random<T>({3, 5}, 7);
+  const auto c0 = xgrad::test::random_tensor<T>({3, 5}, 7);
   auto c = c0;
   gemm_(c, fx<T>("mm_at"), fx<T>("mm_b"), Trans::Yes, Trans::No, T(0.5), T(2));
   auto expected = fx<T>("mm_tn");
   for (Index i = 0; i < expected.numel(); ++i) expected.data()[i] = T(0.5) * expected.data()[i] + T(2) * c0.data()[i];
   CHECK(close(c, expected));
 
-  auto cb = random<T>({2, 3, 5}, 8);
+  auto cb = xgrad::test::random_tensor<T>({2, 3, 5}, 8);
   auto expected_b = fx<T>("bmm_nn");
   for (Index i = 0; i < expected_b.numel(); ++i) expected_b.data()[i] += cb.data()[i];
   gemm_(cb, fx<T>("bmm_a"), fx<T>("bmm_b"), Trans::No, Trans::No, T(1), T(1));
@@ -143,7 +135,7 @@ TEST_CASE("matmul over an empty inner dimension gives zeros", "[linalg]") {
 
 TEST_CASE("batched matmul of many small entries is thread-count independent and exact", "[linalg]") {
   // 64 entries of 16x16x16 are spread over threads; 3-D @ 2-D with ta = Yes loops too.
-  const auto a = random<double>({64, 16, 16}, 1), b = random<double>({64, 16, 16}, 2);
+  const auto a = xgrad::test::random_tensor<double>({64, 16, 16}, 1), b = xgrad::test::random_tensor<double>({64, 16, 16}, 2);
   Tensor<double> c1, c2, d1, d2;
   {
     Threads one(1);
@@ -162,6 +154,6 @@ TEST_CASE("batched matmul of many small entries is thread-count independent and 
 }
 
 TEST_CASE("batched matmul of entries large enough for threaded BLAS matches the definition", "[linalg]") {
-  const auto a = random<double>({3, 90, 80}, 3), b = random<double>({3, 70, 90}, 4);
+  const auto a = xgrad::test::random_tensor<double>({3, 90, 80}, 3), b = xgrad::test::random_tensor<double>({3, 70, 90}, 4);
   CHECK(allclose(matmul(a, b, Trans::Yes, Trans::Yes), naive_bmm(a, b, true, true), 1e-12, 1e-12));
 }
