@@ -222,6 +222,7 @@ TrainResult train_run(const TrainSettings& s) {
     nn::save_checkpoint(ckpt_path, c);
   };
 
+  std::int64_t steps_here = 0;
   model.train();
   for (int epoch = start_epoch; epoch < s.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -239,6 +240,7 @@ TrainResult train_run(const TrainSettings& s) {
       loss_sum += st.loss * static_cast<double>(it->size());
       loss_count += static_cast<double>(it->size());
       if (bar) bar->tick(1, fmt::format("loss {:.2f}", loss_sum / loss_count));
+      if (++steps_here == s.stop_after_steps) g_stop_requested.store(true);
       if (g_stop_requested.load()) {
         checkpoint(epoch, i + 1);
         if (bar) bar->finish("interrupted");

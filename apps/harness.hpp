@@ -44,6 +44,9 @@ struct TrainSettings {
   std::string out;
   bool resume = false;
   bool quiet = false;  ///< no progress bar (compare runs several models)
+  /// Behave as if SIGINT arrived after this many steps of this invocation (0: never);
+  /// lets tests interrupt at an exact batch, mid-epoch, without racing a signal.
+  std::int64_t stop_after_steps = 0;
 };
 
 struct TrainResult {

@@ -26,6 +26,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--limit", o->train.data.limit, "Use only the first N training images (0 = all)")->capture_default_str();
   cmd->add_option("--test-limit", o->train.data.test_limit, "Use only the first N test images (0 = all)")->capture_default_str();
   cmd->add_flag("--resume", o->train.resume, "Continue from OUT/checkpoint.safetensors");
+  cmd->add_option("--stop-after-steps", o->train.stop_after_steps, "Stop as on SIGINT after N steps (for tests)")
+      ->group("");  // hidden: a deterministic interruption point for the resume tests
   add_common_options(*cmd, o->common, "Run directory", false);
   cmd->callback([o] {
     apply_common_options(o->common);
