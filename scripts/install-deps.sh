@@ -11,6 +11,7 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libpng-dev
   catch2 libbenchmark-dev
   clang-14 libclang-rt-14-dev
+  chromium  # headless browser: the report rendering test
   dataset-fashion-mnist fortunes python3-statsmodels python3-numpy
 )
 # PyTorch is only needed for reference fixtures and the side-by-side benchmark.
