@@ -2,8 +2,10 @@
 // training curves as inline SVG, the pictures as base64 PNG and the metrics table.
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
 
 #include "cli.hpp"
 #include "harness.hpp"
@@ -58,6 +60,8 @@ std::string svg_curves(const std::vector<nlohmann::json>& rows) {
   s += fmt::format("<text x=\"4\" y=\"{}\" font-size=\"11\">{:.1f}</text>", T + 4, hi);
   s += fmt::format("<text x=\"4\" y=\"{}\" font-size=\"11\">{:.1f}</text>", H - B, lo);
   s += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\">epoch</text>", W / 2, H - 8);
+  for (int e : {1, max_epoch})  // the first and last epoch under the x axis
+    s += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>", x(e), H - B + 14, e);
   const std::pair<const char*, const char*> series[] = {{"train_loss", "#1f77b4"}, {"test_loss", "#d62728"}};
   int li = 0;
   for (auto [key, colour] : series) {
@@ -98,7 +102,9 @@ std::string render_report(const std::string& dir) {
   for (const auto& r : rows) {
     html += "<tr>";
     for (const char* k : {"epoch", "train_loss", "test_loss", "test_recon", "test_kl", "seconds"})
-      html += r.contains(k) && r[k].is_number() ? fmt::format("<td>{:.3f}</td>", r[k].get<double>()) : "<td>—</td>";
+      html += !r.contains(k) || !r[k].is_number() ? "<td>—</td>"
+              : k == std::string_view("epoch") ? fmt::format("<td>{}</td>", r[k].get<std::int64_t>())
+                                               : fmt::format("<td>{:.3f}</td>", r[k].get<double>());
     html += "</tr>\n";
   }
   html += "</table>\n";

@@ -30,7 +30,7 @@ TEST_CASE("a report draws each loss series of metrics.jsonl as an SVG polyline",
   std::size_t lines = 0;
   for (auto at = html.find("<polyline"); at != std::string::npos; at = html.find("<polyline", at + 1)) ++lines;
   CHECK(lines == 2);
-  CHECK_THAT(html, Contains("<td>265.000</td>"));
+  CHECK_THAT(html, Contains("<tr><td>2</td><td>270.000</td><td>265.000</td>"));  // epochs are counts
 }
 
 TEST_CASE("a report of a directory without metrics is a usage error naming it", "[apps]") {
