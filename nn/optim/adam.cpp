@@ -9,30 +9,23 @@
 #endif
 #include "xgrad/nn/optim/adam.hpp"
 
-#include <fmt/format.h>
-
 #include <cmath>
 #include <tuple>
 #include <type_traits>
 
 #include "xgrad/nn/optim/detail/fused.hpp"
+#include "xgrad/nn/optim/detail/option_checks.hpp"
 
 namespace xgrad::nn {
 
 namespace {
 
 AdamOptions checked(AdamOptions o, const char* who) {
-  auto nonneg = [&](double v, const char* what) {
-    if (!(v >= 0)) throw core::ValueError(fmt::format("{}: {} {} must be >= 0", who, what, v));
-  };
-  auto beta = [&](double v, const char* what) {
-    if (!(v >= 0 && v < 1)) throw core::ValueError(fmt::format("{}: {} {} must be in [0, 1)", who, what, v));
-  };
-  nonneg(o.lr, "lr");
-  nonneg(o.eps, "eps");
-  nonneg(o.weight_decay, "weight_decay");
-  beta(o.beta1, "beta1");
-  beta(o.beta2, "beta2");
+  detail::require_nonnegative(who, "lr", o.lr);
+  detail::require_nonnegative(who, "eps", o.eps);
+  detail::require_nonnegative(who, "weight_decay", o.weight_decay);
+  detail::require_fraction(who, "beta1", o.beta1);
+  detail::require_fraction(who, "beta2", o.beta2);
   return o;
 }
 

@@ -9,24 +9,19 @@
 #endif
 #include "xgrad/nn/optim/rmsprop.hpp"
 
-#include <fmt/format.h>
-
 #include "xgrad/nn/optim/detail/fused.hpp"
+#include "xgrad/nn/optim/detail/option_checks.hpp"
 
 namespace xgrad::nn {
 
 namespace {
 
 RMSpropOptions checked(RMSpropOptions o) {
-  auto nonneg = [](double v, const char* what) {
-    if (!(v >= 0)) throw core::ValueError(fmt::format("RMSprop: {} {} must be >= 0", what, v));
-  };
-  nonneg(o.lr, "lr");
-  nonneg(o.eps, "eps");
-  nonneg(o.weight_decay, "weight_decay");
-  nonneg(o.momentum, "momentum");
-  if (!(o.alpha >= 0 && o.alpha <= 1))
-    throw core::ValueError(fmt::format("RMSprop: alpha {} must be in [0, 1]", o.alpha));
+  detail::require_nonnegative("RMSprop", "lr", o.lr);
+  detail::require_nonnegative("RMSprop", "eps", o.eps);
+  detail::require_nonnegative("RMSprop", "weight_decay", o.weight_decay);
+  detail::require_nonnegative("RMSprop", "momentum", o.momentum);
+  detail::require_fraction("RMSprop", "alpha", o.alpha, /*one_allowed=*/true);
   return o;
 }
 

@@ -9,22 +9,18 @@
 #endif
 #include "xgrad/nn/optim/sgd.hpp"
 
-#include <fmt/format.h>
-
 #include "xgrad/nn/optim/detail/fused.hpp"
+#include "xgrad/nn/optim/detail/option_checks.hpp"
 
 namespace xgrad::nn {
 
 namespace {
 
 SGDOptions checked(SGDOptions o) {
-  auto nonneg = [](double v, const char* what) {
-    if (!(v >= 0)) throw core::ValueError(fmt::format("SGD: {} {} must be >= 0", what, v));
-  };
-  nonneg(o.lr, "lr");
-  nonneg(o.momentum, "momentum");
-  nonneg(o.dampening, "dampening");
-  nonneg(o.weight_decay, "weight_decay");
+  detail::require_nonnegative("SGD", "lr", o.lr);
+  detail::require_nonnegative("SGD", "momentum", o.momentum);
+  detail::require_nonnegative("SGD", "dampening", o.dampening);
+  detail::require_nonnegative("SGD", "weight_decay", o.weight_decay);
   if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
     throw core::ValueError("SGD: nesterov needs momentum > 0 and dampening 0");
   return o;
