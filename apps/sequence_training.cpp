@@ -168,7 +168,7 @@ SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const Seq
         last_val = fmt::format("  val {:.3f}", row["val_nats_per_step"].get<double>() * to_unit);
       }
       const std::int64_t now = by_time ? static_cast<std::int64_t>(elapsed()) : r.steps;
-      bar.tick(now - shown, fmt::format("{} {:.3f}{}", unit, rows_sum > 0 ? loss_sum / (rows_sum * L) * to_unit : 0.0, last_val));
+      bar.tick(now - shown, fmt::format("{}{} {:.3f}{}", by_time ? fmt::format("step {}  ", r.steps) : "", unit, rows_sum > 0 ? loss_sum / (rows_sum * L) * to_unit : 0.0, last_val));
       shown = now;
       if (g_stop_requested.load()) {
         save();
