@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -49,6 +50,13 @@ void require_length(std::size_t n, core::Index window, const std::string& what) 
                                  what, n, window));
 }
 
+/// x[t] - x[t-1]: what a model with --difference sees (a trend becomes a level).
+std::vector<double> differences(const std::vector<double>& v) {
+  std::vector<double> d;
+  for (std::size_t i = 1; i < v.size(); ++i) d.push_back(v[i] - v[i - 1]);
+  return d;
+}
+
 /// q-quantile of sorted values, interpolating linearly between order statistics.
 double quantile(const std::vector<double>& sorted, double q) {
   const double pos = q * static_cast<double>(sorted.size() - 1);
@@ -73,6 +81,7 @@ void add_train(CLI::App& series) {
     SequenceTrainSettings train;
     std::string csv, column, missing = "interpolate";
     core::Index window = 64, holdout = 0;
+    bool difference = false;
   };
   auto o = std::make_shared<Opts>();
   o->train.model.text = false;
@@ -83,6 +92,8 @@ void add_train(CLI::App& series) {
   cmd->add_option("--missing", o->missing, "Empty or NA cells: interpolate, drop or error")->capture_default_str();
   cmd->add_option("--window", o->window, "Steps per training window")->capture_default_str();
   cmd->add_option("--holdout", o->holdout, "Keep the last N values out of training (forecast reports its coverage of them)")->capture_default_str();
+  cmd->add_flag("--difference", o->difference,
+                "Model the changes between consecutive values (for trending series; forecasts add them back up)");
   cmd->add_option("--model", o->train.model.kind, "vrnn, or rnn: the same network without latent variables")->capture_default_str();
   cmd->add_option("--hidden", o->train.model.hidden, "Recurrent state and hidden layer size")->capture_default_str();
   cmd->add_option("--latent", o->train.model.latent, "Latent dimensions per step")->capture_default_str();
@@ -120,11 +131,13 @@ void add_train(CLI::App& series) {
     if (o->holdout >= static_cast<core::Index>(values.size()))
       throw UsageError(fmt::format("--holdout {} leaves nothing to train on: {} has {} values", o->holdout, what, values.size()));
     const std::vector<double> train(values.begin(), values.end() - o->holdout);
-    require_length(train.size(), o->window, o->holdout ? what + " without the held-out values" : what);
-    const nn::Normalization norm = nn::Normalization::fit(train);
+    const std::vector<double> modelled = o->difference ? differences(train) : train;
+    require_length(modelled.size(), o->window,
+                   (o->holdout ? what + " without the held-out values" : what) + (o->difference ? " differenced" : ""));
+    const nn::Normalization norm = nn::Normalization::fit(modelled);
     // Every tenth window validates (a chronological split would leave a trending
     // series' validation outside the range it trained on).
-    auto all = windows_of(train, o->window, norm);
+    auto all = windows_of(modelled, o->window, norm);
     std::vector<core::Index> fit, val;
     for (core::Index i = 0; i < all->size(); ++i) (i % 10 == 9 ? val : fit).push_back(i);
     if (val.empty()) val.push_back(all->size() - 1);  // too short to spare one: validate on the last
@@ -135,6 +148,7 @@ void add_train(CLI::App& series) {
                    {"missing", o->missing},
                    {"window", o->window},
                    {"holdout", o->holdout},
+                   {"difference", o->difference},
                    {"train_length", train.size()},
                    {"normalization", {{"mean", norm.mean}, {"scale", norm.scale}}},
                    {"values", values}};
@@ -174,14 +188,19 @@ void add_forecast(CLI::App& series) {
     const auto values = data.at("values").get<std::vector<double>>();
     const auto n_train = data.at("train_length").get<core::Index>();
     const nn::Normalization norm = normalization_of(data);
-    const core::Index context = std::min(o->context > 0 ? o->context : data.at("window").get<core::Index>(), n_train);
+    const bool diff = data.value("difference", false);
+    // What the model reads: the values, or their changes (one fewer).
+    const std::vector<double> seen =
+        diff ? differences({values.begin(), values.begin() + n_train}) : std::vector<double>(values.begin(), values.begin() + n_train);
+    const auto n_seen = static_cast<core::Index>(seen.size());
+    const core::Index context = std::min(o->context > 0 ? o->context : data.at("window").get<core::Index>(), n_seen);
     const std::string dir = output_dir(o->out, o->dir);
 
     // The same context for every sample; the futures differ through z and x draws.
     core::Tensor<float> history({o->samples, context, 1});
     for (core::Index b = 0; b < o->samples; ++b)
       for (core::Index t = 0; t < context; ++t)
-        history.data()[b * context + t] = static_cast<float>(norm.apply(values[static_cast<std::size_t>(n_train - context + t)]));
+        history.data()[b * context + t] = static_cast<float>(norm.apply(seen[static_cast<std::size_t>(n_seen - context + t)]));
     core::Generator gen(o->seed);
     const core::Tensor<float> futures = vrnn->sample_future(history, o->horizon, gen);
 
@@ -191,9 +210,15 @@ void add_forecast(CLI::App& series) {
                     .y_label = data.value("column", std::string("value"))};
     core::Index covered = 0, compared = 0;
     std::vector<double> draws(static_cast<std::size_t>(o->samples));
+    // With --difference each future is the last value plus its running sum of changes.
+    std::vector<double> level(static_cast<std::size_t>(o->samples), values[static_cast<std::size_t>(n_train - 1)]);
     for (core::Index h = 0; h < o->horizon; ++h) {
-      for (core::Index b = 0; b < o->samples; ++b)
-        draws[static_cast<std::size_t>(b)] = norm.invert(futures.data()[b * o->horizon + h]);
+      for (core::Index b = 0; b < o->samples; ++b) {
+        const double v = norm.invert(futures.data()[b * o->horizon + h]);
+        auto& lv = level[static_cast<std::size_t>(b)];
+        lv += v;
+        draws[static_cast<std::size_t>(b)] = diff ? lv : v;
+      }
       std::sort(draws.begin(), draws.end());
       const double t = static_cast<double>(n_train + h), lo = quantile(draws, 0.05), hi = quantile(draws, 0.95);
       const double med = quantile(draws, 0.5);
@@ -256,14 +281,18 @@ void add_anomaly(CLI::App& series) {
     const std::vector<double> values =
         read_series(csv, column, o->missing.empty() ? data.value("missing", std::string("interpolate")) : o->missing);
     const auto window = data.at("window").get<core::Index>();
-    require_length(values.size(), window, fmt::format("column {} of {}", column, csv));
+    const bool diff = data.value("difference", false);
+    const std::vector<double> seen = diff ? differences(values) : values;  // seen[i] is values[i + shift]
+    const std::size_t shift = diff ? 1 : 0;
+    require_length(seen.size(), window, fmt::format("column {} of {}{}", column, csv, diff ? " differenced" : ""));
     const std::string dir = output_dir(o->out, o->dir);
 
     // Step t is scored in the window that ends at it, so it sees window - 1 steps of
     // context as in training; the first window's steps are scored where they are.
-    auto windows = windows_of(values, window, normalization_of(data));
+    auto windows = windows_of(seen, window, normalization_of(data));
     const core::Index n = static_cast<core::Index>(values.size()), nw = windows->size();
-    std::vector<double> score(values.size());
+    // A differenced model has no score for the first value (it has no change).
+    std::vector<double> score(values.size(), -std::numeric_limits<double>::infinity());
     core::Generator gen(o->seed);
     const core::Index batch = 64;
     for (core::Index first = 0; first < nw; first += batch) {
@@ -273,15 +302,16 @@ void add_anomaly(CLI::App& series) {
       for (std::size_t r = 0; r < idx.size(); ++r) {
         const core::Index w = idx[r];
         if (w == 0)
-          for (core::Index t = 0; t < window; ++t) score[static_cast<std::size_t>(t)] = s.data()[t];
+          for (core::Index t = 0; t < window; ++t) score[static_cast<std::size_t>(t) + shift] = s.data()[t];
         else
-          score[static_cast<std::size_t>(w + window - 1)] = s.data()[static_cast<core::Index>(r) * window + window - 1];
+          score[static_cast<std::size_t>(w + window - 1) + shift] = s.data()[static_cast<core::Index>(r) * window + window - 1];
       }
     }
     CsvWriter out({"t", "value", "score"});
     SeriesPlot plot{.title = fmt::format("{}: negative per-step ELBO, top {} marked", column, o->top), .y_label = column};
     for (core::Index t = 0; t < n; ++t) {
-      out.row({static_cast<double>(t), values[static_cast<std::size_t>(t)], score[static_cast<std::size_t>(t)]});
+      const double sc = score[static_cast<std::size_t>(t)];
+      out.row({static_cast<double>(t), values[static_cast<std::size_t>(t)], std::isfinite(sc) ? sc : std::nan("")});
       plot.t.push_back(static_cast<double>(t)), plot.values.push_back(values[static_cast<std::size_t>(t)]);
     }
     std::vector<std::size_t> order(values.size());

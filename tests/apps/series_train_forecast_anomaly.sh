@@ -34,4 +34,13 @@ head -n 1 "$TMP/co2/anomaly.csv" | grep -qx 't,value,score' || fail "anomaly.csv
 [ "$(grep -c '<circle' "$TMP/co2/anomaly.svg")" -eq 5 ] || fail "anomaly.svg should mark 5 points"
 "$XGRAD" series anomaly "$TMP/co2" --csv "$NILE" --column volume --k 2 --out "$TMP/nile-an" >/dev/null || fail "anomaly on another CSV failed"
 [ "$(wc -l < "$TMP/nile-an/anomaly.csv")" -eq 101 ] || fail "nile anomaly.csv should have 100 rows"
+# --difference models the changes: forecasts are summed back into ppm, the first step has no score.
+"$XGRAD" series train $TINY --window 16 --holdout 10 --difference --out "$TMP/diff" 2>/dev/null || fail "--difference train failed"
+grep -q '"difference": true' "$TMP/diff/config.json" || fail "config.json does not record --difference"
+"$XGRAD" series forecast "$TMP/diff" --horizon 10 --samples 16 >/dev/null || fail "--difference forecast failed"
+awk -F, 'NR > 1 && !($3 <= $2 && $2 <= $4 && $2 > 300 && $2 < 450) { bad = 1 } END { exit bad }' "$TMP/diff/forecast.csv" \
+  || fail "a differenced forecast should be summed back into ppm"
+"$XGRAD" series anomaly "$TMP/diff" --k 2 >/dev/null || fail "--difference anomaly failed"
+sed -n 2p "$TMP/diff/anomaly.csv" | grep -qx '0,316.1,' || fail "the first step of a differenced model has no score"
+sed -n 3p "$TMP/diff/anomaly.csv" | grep -Eq '^1,317.3,-?[0-9]' || fail "the second step should have a score"
 echo ok
