@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "cli.hpp"
+#include "xgrad/nn/serialize/safetensors.hpp"
 
 namespace xgrad::apps {
 
@@ -37,6 +38,33 @@ void restore_checkpoint(const nn::Checkpoint& ckpt, const std::string& path, nn:
     throw;
   } catch (const core::Error& e) {
     throw UsageError(fmt::format("{}: does not fit the model: {}", path, e.what()));
+  }
+}
+
+void save_module_file(const std::string& path, const nn::Module& module, const std::string& kind,
+                      const nlohmann::json& config) {
+  nn::TensorFile f;
+  for (auto& [name, t] : module.state_dict()) f.tensors.emplace_back(name, t);
+  f.metadata["xgrad.model"] = kind;
+  f.metadata["config"] = config.dump();
+  nn::save_safetensors(path, f);
+}
+
+void load_module_file(const std::string& path, nn::Module& module, const std::string& kind) {
+  nn::TensorFile f = nn::load_safetensors(path);
+  auto found = f.metadata.find("xgrad.model");
+  if (found == f.metadata.end()) throw UsageError(fmt::format("{}: not an xgrad model file", path));
+  if (found->second != kind) throw UsageError(fmt::format("{}: holds a '{}' model, not '{}'", path, found->second, kind));
+  nn::StateDict state;
+  for (auto& [name, any] : f.tensors) {
+    auto* t = std::get_if<nn::Tensor>(&any);
+    if (!t) throw UsageError(fmt::format("{}: tensor {} is not F32", path, name));
+    state.emplace_back(name, std::move(*t));
+  }
+  try {
+    module.load_state_dict(state);
+  } catch (const core::Error& e) {
+    throw UsageError(fmt::format("{}: does not fit the configured model: {}", path, e.what()));
   }
 }
 

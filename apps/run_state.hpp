@@ -28,6 +28,13 @@ nn::Checkpoint capture_checkpoint(const nn::Module& module, const NamedOptimizer
 void restore_checkpoint(const nn::Checkpoint& ckpt, const std::string& path, nn::Module& module,
                         const NamedOptimizers& optimizers);
 
+/// model.safetensors: the module's state_dict, with `kind` and `config` in the metadata, atomically.
+void save_module_file(const std::string& path, const nn::Module& module, const std::string& kind,
+                      const nlohmann::json& config);
+/// Loads a file written by save_module_file into `module`; UsageError when it holds
+/// another kind, a non-F32 tensor or tensors that do not fit.
+void load_module_file(const std::string& path, nn::Module& module, const std::string& kind);
+
 /// One line per object, each ending in a newline.
 std::string json_lines(const std::vector<nlohmann::json>& rows);
 /// The objects of a metrics.jsonl (none when the file is missing) that `keep` accepts.

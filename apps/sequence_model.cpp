@@ -7,7 +7,6 @@
 
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/models/common/kl_schedule.hpp"
-#include "xgrad/nn/serialize/safetensors.hpp"
 
 namespace xgrad::apps {
 
@@ -130,30 +129,11 @@ std::unique_ptr<SequenceModel> make_sequence_model(const SequenceModelConfig& c,
 }
 
 void save_sequence_model(const std::string& path, SequenceModel& model, const SequenceModelConfig& config) {
-  nn::TensorFile f;
-  for (auto& [name, t] : model.module().state_dict()) f.tensors.emplace_back(name, t);
-  f.metadata["xgrad.model"] = config.kind;
-  f.metadata["config"] = to_json(config).dump();
-  nn::save_safetensors(path, f);
+  save_module_file(path, model.module(), config.kind, to_json(config));
 }
 
 void load_sequence_model(const std::string& path, SequenceModel& model, const SequenceModelConfig& config) {
-  nn::TensorFile f = nn::load_safetensors(path);
-  auto kind = f.metadata.find("xgrad.model");
-  if (kind == f.metadata.end()) throw UsageError(fmt::format("{}: not an xgrad model file", path));
-  if (kind->second != config.kind)
-    throw UsageError(fmt::format("{}: holds a '{}' model, not '{}'", path, kind->second, config.kind));
-  nn::StateDict state;
-  for (auto& [name, any] : f.tensors) {
-    auto* t = std::get_if<nn::Tensor>(&any);
-    if (!t) throw UsageError(fmt::format("{}: tensor {} is not F32", path, name));
-    state.emplace_back(name, std::move(*t));
-  }
-  try {
-    model.module().load_state_dict(state);
-  } catch (const core::Error& e) {
-    throw UsageError(fmt::format("{}: does not fit the configured model: {}", path, e.what()));
-  }
+  load_module_file(path, model.module(), config.kind);
 }
 
 }  // namespace xgrad::apps

@@ -32,4 +32,8 @@ elbo=$(printf '%s\n' "$out" | awk '/^elbo_bits_per_char/ {print $2}')
 awk -v e="$elbo" 'BEGIN { exit !(e > 4 && e < 12) }' || fail "implausible bits per character $elbo"
 "$XGRAD" text score "$TMP/fortunes" --k 2 --limit 4 --threads 2 | grep -q '^scored 64 characters of the validation split' \
   || fail "score without --corpus should use the validation split"
+# --epochs counts passes: 3000 bytes -> 2700 train -> 168 sequences of 16 -> 6 batches of 32.
+"$XGRAD" text train --corpus "$TMP/gpl.txt" --seq-len 16 --hidden 16 --latent 4 --batch 32 --epochs 1 --val-sequences 4 \
+  --threads 2 --out "$TMP/epoch" 2>/dev/null || fail "text train --epochs failed"
+tail -n 1 "$TMP/epoch/metrics.jsonl" | grep -q '"step":6,' || fail "one epoch should be 6 steps: $(tail -n 1 "$TMP/epoch/metrics.jsonl")"
 echo ok
