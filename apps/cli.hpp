@@ -56,5 +56,7 @@ void add_traverse_command(CLI::App& app);
 void add_classifier_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_text_command(CLI::App& app);    // text train | generate | score
+void add_series_command(CLI::App& app);  // series train | forecast | anomaly
 
 }  // namespace xgrad::apps

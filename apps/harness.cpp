@@ -11,6 +11,7 @@
 #include "cli.hpp"
 #include "image_grid.hpp"
 #include "progress.hpp"
+#include "run_state.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
@@ -38,12 +39,6 @@ std::shared_ptr<const nn::Dataset> first_n(std::shared_ptr<const nn::Dataset> d,
 void check_data_dir(const std::string& dir) {
   if (!fs::is_directory(dir))
     throw UsageError(fmt::format("data directory {} does not exist (install Debian's dataset-fashion-mnist or pass --data DIR)", dir));
-}
-
-std::string lines_of(const std::vector<json>& rows) {
-  std::string s;
-  for (const auto& r : rows) s += r.dump() + "\n";
-  return s;
 }
 
 }  // namespace
@@ -85,30 +80,11 @@ core::Tensor<float> flat_images(const core::Tensor<float>& x) {
 }
 
 void save_model_file(const std::string& path, const BuiltModel& built, const ModelConfig& config) {
-  nn::TensorFile f;
-  for (auto& [name, t] : built.model->state_dict()) f.tensors.emplace_back(name, t);
-  f.metadata["xgrad.model"] = config.kind;
-  f.metadata["config"] = to_json(config).dump();
-  nn::save_safetensors(path, f);
+  save_module_file(path, *built.model, config.kind, to_json(config));
 }
 
 void load_model_file(const std::string& path, BuiltModel& built, const ModelConfig& config) {
-  nn::TensorFile f = nn::load_safetensors(path);
-  auto kind = f.metadata.find("xgrad.model");
-  if (kind == f.metadata.end()) throw UsageError(fmt::format("{}: not an xgrad model file", path));
-  if (kind->second != config.kind)
-    throw UsageError(fmt::format("{}: holds a '{}' model, not '{}'", path, kind->second, config.kind));
-  nn::StateDict state;
-  for (auto& [name, any] : f.tensors) {
-    auto* t = std::get_if<nn::Tensor>(&any);
-    if (!t) throw UsageError(fmt::format("{}: tensor {} is not F32", path, name));
-    state.emplace_back(name, std::move(*t));
-  }
-  try {
-    built.model->load_state_dict(state);
-  } catch (const core::Error& e) {
-    throw UsageError(fmt::format("{}: does not fit the configured model: {}", path, e.what()));
-  }
+  load_module_file(path, *built.model, config.kind);
 }
 
 namespace {
@@ -167,23 +143,7 @@ TrainResult train_run(const TrainSettings& s) {
   std::int64_t start_batch = 0, step = 0;
   double loss_sum = 0, loss_count = 0;
   if (ckpt) {
-    try {
-      model.load_state_dict(ckpt->model);
-      auto opts = model.optimizers();
-      if (opts.size() != ckpt->optimizers.size())
-        throw UsageError(fmt::format("{}: holds {} optimizer states, the model has {}", ckpt_path,
-                                     ckpt->optimizers.size(), opts.size()));
-      for (std::size_t i = 0; i < opts.size(); ++i) {
-        if (opts[i].first != ckpt->optimizers[i].first)
-          throw UsageError(fmt::format("{}: optimizer '{}' where '{}' was expected", ckpt_path,
-                                       ckpt->optimizers[i].first, opts[i].first));
-        opts[i].second->load_state(ckpt->optimizers[i].second);
-      }
-    } catch (const UsageError&) {
-      throw;
-    } catch (const core::Error& e) {
-      throw UsageError(fmt::format("{}: does not fit the model: {}", ckpt_path, e.what()));
-    }
+    restore_checkpoint(*ckpt, ckpt_path, model, model.optimizers());
     gen.set_state(ckpt->rng);
     auto get = [&](const char* k) { return ckpt->progress.count(k) ? ckpt->progress.at(k) : 0.0; };
     start_epoch = static_cast<int>(get("epoch"));
@@ -195,12 +155,9 @@ TrainResult train_run(const TrainSettings& s) {
       throw UsageError(fmt::format("{}: was written with another --seed, --batch or --limit; resume with the same ones",
                                    ckpt_path));
     // Keep the metrics of the epochs already done.
-    std::ifstream in(s.out + "/metrics.jsonl");
-    for (std::string line; std::getline(in, line);) {
-      json j = json::parse(line, nullptr, false);
-      if (j.is_object() && j.contains("epoch") && j["epoch"].is_number() && j["epoch"].get<int>() <= start_epoch)
-        result.metrics.push_back(j);
-    }
+    result.metrics = read_json_lines(s.out + "/metrics.jsonl", [&](const json& j) {
+      return j.contains("epoch") && j["epoch"].is_number() && j["epoch"].get<int>() <= start_epoch;
+    });
   }
 
   json config = {{"command", "train"},     {"model", to_json(mc)},         {"data", data.dir},
@@ -210,16 +167,16 @@ TrainResult train_run(const TrainSettings& s) {
   nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
 
   auto checkpoint = [&](int epoch, std::int64_t batch) {
-    nn::Checkpoint c;
-    c.model = model.state_dict();
-    for (auto& [name, opt] : model.optimizers()) c.optimizers.emplace_back(name, opt->state());
-    c.progress = {{"epoch", epoch},         {"batch", static_cast<double>(batch)},
-                  {"step", static_cast<double>(step)}, {"loss_sum", loss_sum},
-                  {"loss_count", loss_count}, {"num_batches", static_cast<double>(nb)},
-                  {"seed", static_cast<double>(s.seed)}};
-    c.rng = gen.state();
-    c.info = {{"kind", mc.kind}, {"config", to_json(mc).dump()}, {"version", XGRAD_VERSION}};
-    nn::save_checkpoint(ckpt_path, c);
+    nn::save_checkpoint(ckpt_path, capture_checkpoint(model, model.optimizers(),
+                                                      {{"epoch", epoch},
+                                                       {"batch", static_cast<double>(batch)},
+                                                       {"step", static_cast<double>(step)},
+                                                       {"loss_sum", loss_sum},
+                                                       {"loss_count", loss_count},
+                                                       {"num_batches", static_cast<double>(nb)},
+                                                       {"seed", static_cast<double>(s.seed)}},
+                                                      gen,
+                                                      {{"kind", mc.kind}, {"config", to_json(mc).dump()}, {"version", XGRAD_VERSION}}));
   };
 
   std::int64_t steps_here = 0;
@@ -258,7 +215,7 @@ TrainResult train_run(const TrainSettings& s) {
     if (bar) bar->finish(fmt::format("loss {:.2f}  test {:.2f}", loss_sum / std::max(loss_count, 1.0), ev.neg_elbo / n));
     result.metrics.push_back(row);
     loss_sum = loss_count = 0;
-    nn::write_file_atomic(s.out + "/metrics.jsonl", lines_of(result.metrics));
+    nn::write_file_atomic(s.out + "/metrics.jsonl", json_lines(result.metrics));
     save_model_file(s.out + "/model.safetensors", built, mc);
     checkpoint(epoch + 1, 0);
     model.train();

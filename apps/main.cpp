@@ -10,7 +10,7 @@
 
 int main(int argc, char** argv) {
   using namespace xgrad::apps;
-  CLI::App app{"xgrad: train, evaluate and compare variational autoencoders", "xgrad"};
+  CLI::App app{"xgrad: train, evaluate and compare variational autoencoders; model text and time series", "xgrad"};
   app.set_version_flag("--version", XGRAD_VERSION);
   app.require_subcommand(1);
   add_train_command(app);
@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   add_classifier_command(app);
   add_compare_command(app);
   add_report_command(app);
+  add_text_command(app);
+  add_series_command(app);
   try {
     app.parse(argc, argv);  // subcommands run in their callbacks
     return 0;

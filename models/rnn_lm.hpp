@@ -38,6 +38,8 @@ class RnnLm : public nn::Module {
   /// Sums over the sequences (no graph).
   EvalSums evaluate(const Batch& batch) const;
   std::string describe() const override;
+  /// The Adam optimizer train_step uses (its state goes into checkpoints).
+  nn::Adam& optimizer() { return *adam_; }
 
   const RnnLmOptions options;
 

@@ -114,6 +114,15 @@ class Vrnn : public GenerativeModel {
   Tensor generate(Index n, Index length, core::Generator& gen, float temperature = 1.f,
                   const IndexTensor& text_prefix = {}, const Tensor& series_prefix = {});
 
+  /// Series, unpadded: (B, L) per-step negative ELBO, -log p(x_t | z_t, h) + KL(q_t || p_t),
+  /// averaged over k posterior paths: how surprising each step is (anomaly scores).
+  /// Defined in vrnn_inference.cpp.
+  Tensor step_scores(const Batch& batch, int k, core::Generator& gen);
+  /// Series: filters `history` (n, P, D) through the posterior, then draws `horizon`
+  /// steps ancestrally, sampling x_t from the likelihood (not its mean) and feeding it
+  /// back, so the n rows are draws from the predictive distribution: (n, horizon, D).
+  Tensor sample_future(const Tensor& history, Index horizon, core::Generator& gen);
+
   /// Unpadded steps in the batch (to turn evaluate's sums into per-step figures).
   Index sequence_steps(const Batch& batch) const;
 

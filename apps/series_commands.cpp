@@ -1,0 +1,112 @@
+// xgrad series train | forecast | anomaly: a VRNN on one numeric column of a CSV
+// (default: the weekly co2 series of Debian's python3-statsmodels). The series is
+// normalised with the training part's mean and standard deviation; both, and the
+// series itself, are stored in config.json so forecasts and scores come back in
+// the data's units.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "sequence_training.hpp"
+#include "series_data.hpp"
+
+namespace xgrad::apps {
+
+using nlohmann::json;
+
+void add_series_train(CLI::App& series) {
+  struct Opts {
+    CommonOptions common;
+    SequenceTrainSettings train;
+    std::string csv, column, missing = "interpolate";
+    core::Index window = 64, holdout = 0;
+    bool difference = false;
+  };
+  auto o = std::make_shared<Opts>();
+  o->train.model.text = false;
+  o->train.model.hidden = 64;
+  auto* cmd = series.add_subcommand("train", "Train a VRNN on a numeric CSV column; writes metrics, checkpoints and the model to --out");
+  cmd->add_option("--csv", o->csv, fmt::format("CSV file (default: {})", kCo2Csv));
+  cmd->add_option("--column", o->column, "Column name (default co2 for the default file; required with --csv)");
+  cmd->add_option("--missing", o->missing, "Empty or NA cells: interpolate, drop or error")->capture_default_str();
+  cmd->add_option("--window", o->window, "Steps per training window")->capture_default_str();
+  cmd->add_option("--holdout", o->holdout, "Keep the last N values out of training (forecast reports its coverage of them)")->capture_default_str();
+  cmd->add_flag("--difference", o->difference,
+                "Model the changes between consecutive values (for trending series; forecasts add them back up)");
+  cmd->add_option("--model", o->train.model.kind, "vrnn, or rnn: the same network without latent variables")->capture_default_str();
+  cmd->add_option("--hidden", o->train.model.hidden, "Recurrent state and hidden layer size")->capture_default_str();
+  cmd->add_option("--latent", o->train.model.latent, "Latent dimensions per step")->capture_default_str();
+  cmd->add_option("--rnn", o->train.model.cell, "Recurrent cell: gru or lstm")->capture_default_str();
+  cmd->add_option("--likelihood", o->train.model.likelihood, "Per-step likelihood: gauss or gmm")->capture_default_str();
+  cmd->add_option("--components", o->train.model.components, "gmm: mixture components")->capture_default_str();
+  cmd->add_option("--lr", o->train.model.lr, "Adam learning rate")->capture_default_str();
+  cmd->add_option("--clip", o->train.model.clip, "Global gradient-norm clip (0 = none)")->capture_default_str();
+  cmd->add_option("--kl-schedule", o->train.model.kl_schedule, "KL schedule, e.g. linear:500 or constant:1,free-bits:0.05");
+  cmd->add_option("--steps", o->train.steps, "Training steps (default 1000 unless --epochs or --minutes)");
+  cmd->add_option("--epochs", o->train.epochs, "Passes over the training windows");
+  cmd->add_option("--minutes", o->train.minutes, "Stop after this much training time (wall clock)");
+  cmd->add_option("--batch", o->train.batch, "Windows per batch")->capture_default_str();
+  cmd->add_option("--eval-every", o->train.eval_every, "Validate and checkpoint every N steps")->capture_default_str();
+  cmd->add_flag("--resume", o->train.resume, "Continue from OUT/checkpoint.safetensors");
+  add_common_options(*cmd, o->common, "Run directory (default out/series)", false);
+  cmd->callback([o] {
+    apply_common_options(o->common);
+    SequenceTrainSettings s = o->train;
+    s.seed = o->common.seed;
+    s.out = o->common.out.empty() ? "out/series" : o->common.out;
+    s.command = "series train";
+    if (s.steps == 0 && s.epochs == 0 && s.minutes == 0) s.steps = 1000;
+    require_positive("--window", static_cast<double>(o->window));
+    if (o->holdout < 0) throw UsageError(fmt::format("--holdout must be >= 0 (got {})", o->holdout));
+    check_sequence_config(s.model);
+    std::string csv = o->csv, column = o->column;
+    if (csv.empty()) {
+      csv = kCo2Csv;
+      if (column.empty()) column = "co2";
+    }
+    if (column.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
+    const std::vector<double> values = read_series(csv, column, o->missing);
+    const std::string what = fmt::format("column {} of {}", column, csv);
+    if (o->holdout >= static_cast<core::Index>(values.size()))
+      throw UsageError(fmt::format("--holdout {} leaves nothing to train on: {} has {} values", o->holdout, what, values.size()));
+    const std::vector<double> train(values.begin(), values.end() - o->holdout);
+    const std::vector<double> modelled = o->difference ? differences(train) : train;
+    require_length(modelled.size(), o->window,
+                   (o->holdout ? what + " without the held-out values" : what) + (o->difference ? " differenced" : ""));
+    const nn::Normalization norm = nn::Normalization::fit(modelled);
+    // Every tenth window validates (a chronological split would leave a trending
+    // series' validation outside the range it trained on).
+    auto all = windows_of(modelled, o->window, norm);
+    std::vector<core::Index> fit, val;
+    for (core::Index i = 0; i < all->size(); ++i) (i % 10 == 9 ? val : fit).push_back(i);
+    if (val.empty()) val.push_back(all->size() - 1);  // too short to spare one: validate on the last
+    auto fit_set = std::make_shared<nn::TensorDataset>(all->get_batch(fit).x);
+    auto val_set = std::make_shared<nn::TensorDataset>(all->get_batch(val).x);
+    s.data_info = {{"csv", csv},
+                   {"column", column},
+                   {"missing", o->missing},
+                   {"window", o->window},
+                   {"holdout", o->holdout},
+                   {"difference", o->difference},
+                   {"train_length", train.size()},
+                   {"normalization", {{"mean", norm.mean}, {"scale", norm.scale}}},
+                   {"values", values}};
+    install_stop_handlers();
+    const SequenceTrainResult r = train_sequence_run(s, {fit_set, val_set, o->window});
+    fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} nats per step; wrote {}\n",
+               r.model->describe(), r.steps, r.seconds, r.metrics.back()["val_nats_per_step"].get<double>(), s.out);
+  });
+}
+
+void add_series_command(CLI::App& app) {
+  auto* series = app.add_subcommand("series", "VRNN on a time series: train, forecast, anomaly scores");
+  series->require_subcommand(1);
+  add_series_train(*series);
+  add_series_forecast(*series);
+  add_series_anomaly(*series);
+}
+
+}  // namespace xgrad::apps

@@ -1,0 +1,58 @@
+#include "series_data.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "cli.hpp"
+
+namespace xgrad::apps {
+
+using nlohmann::json;
+
+nn::Missing missing_of(const std::string& s) {
+  if (s == "interpolate") return nn::Missing::Interpolate;
+  if (s == "drop") return nn::Missing::Drop;
+  if (s == "error") return nn::Missing::Error;
+  throw UsageError(fmt::format("unknown --missing '{}' (choose from interpolate, drop, error)", s));
+}
+
+std::vector<double> read_series(const std::string& csv, const std::string& column, const std::string& missing) {
+  return nn::read_csv_series(csv, column, {.missing = missing_of(missing)}).values;
+}
+
+std::shared_ptr<nn::TensorDataset> windows_of(const std::vector<double>& values, core::Index length,
+                                              const nn::Normalization& norm) {
+  return nn::make_windows(values, {.length = length, .stride = 1, .normalization = norm}).data;
+}
+
+void require_length(std::size_t n, core::Index window, const std::string& what) {
+  if (static_cast<core::Index>(n) < window)
+    throw UsageError(fmt::format("{} has {} values, fewer than the window of {} (use a longer series or a smaller --window)",
+                                 what, n, window));
+}
+
+std::vector<double> differences(const std::vector<double>& v) {
+  std::vector<double> d;
+  for (std::size_t i = 1; i < v.size(); ++i) d.push_back(v[i] - v[i - 1]);
+  return d;
+}
+
+double quantile(const std::vector<double>& sorted, double q) {
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const auto i = static_cast<std::size_t>(std::floor(pos));
+  const double f = pos - static_cast<double>(i);
+  return i + 1 < sorted.size() ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
+}
+
+nn::Normalization normalization_of(const json& data) {
+  return {data.at("normalization").at("mean").get<double>(), data.at("normalization").at("scale").get<double>()};
+}
+
+std::string output_dir(const std::string& out, const std::string& run) {
+  const std::string dir = out.empty() ? run : out;
+  ensure_writable_dir(dir);
+  return dir;
+}
+
+}  // namespace xgrad::apps

@@ -1,0 +1,40 @@
+#pragma once
+// What the `xgrad series` commands share: reading the column, the windows the model
+// sees, and the run's stored normalisation.
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "xgrad/nn/data/csv.hpp"
+#include "xgrad/nn/data/series.hpp"
+
+namespace xgrad::apps {
+
+inline constexpr const char* kCo2Csv = "/usr/lib/python3/dist-packages/statsmodels/datasets/co2/co2.csv";
+
+/// "interpolate", "drop" or "error"; UsageError otherwise.
+nn::Missing missing_of(const std::string& s);
+/// The column's values, gaps handled as `missing` says.
+std::vector<double> read_series(const std::string& csv, const std::string& column, const std::string& missing);
+/// Windows of `length` over the normalised values as a dataset x (N, length, 1), stride 1.
+std::shared_ptr<nn::TensorDataset> windows_of(const std::vector<double>& values, core::Index length,
+                                              const nn::Normalization& norm);
+/// UsageError "<what> has N values, fewer than the window of L" when n < window.
+void require_length(std::size_t n, core::Index window, const std::string& what);
+/// x[t] - x[t-1]: what a model with --difference sees (a trend becomes a level).
+std::vector<double> differences(const std::vector<double>& v);
+/// q-quantile of sorted values, interpolating linearly between order statistics.
+double quantile(const std::vector<double>& sorted, double q);
+/// The normalisation stored in a run's config.json "data".
+nn::Normalization normalization_of(const nlohmann::json& data);
+/// `out`, or the run directory when empty, created and checked writable.
+std::string output_dir(const std::string& out, const std::string& run);
+
+// The subcommands, one file each.
+void add_series_train(CLI::App& series);
+void add_series_forecast(CLI::App& series);
+void add_series_anomaly(CLI::App& series);
+
+}  // namespace xgrad::apps
