@@ -28,7 +28,7 @@ class Interrupted : public core::Error {
 struct CommonOptions {
   std::uint64_t seed = 1;
   int threads = 0;  ///< 0: all hardware threads
-  std::string out;
+  std::string out{};
 };
 
 /// Adds --seed, --threads and --out (required when `out_required`).

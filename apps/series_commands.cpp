@@ -23,7 +23,7 @@ void add_series_train(CLI::App& series) {
     SequenceTrainSettings train;
     std::string csv, column, missing = "interpolate";
     core::Index window = 64, holdout = 0;
-    bool difference = false;
+    bool difference = false, no_difference = false;
   };
   auto o = std::make_shared<Opts>();
   o->train.model.text = false;
@@ -34,8 +34,10 @@ void add_series_train(CLI::App& series) {
   cmd->add_option("--missing", o->missing, "Empty or NA cells: interpolate, drop or error")->capture_default_str();
   cmd->add_option("--window", o->window, "Steps per training window")->capture_default_str();
   cmd->add_option("--holdout", o->holdout, "Keep the last N values out of training (forecast reports its coverage of them)")->capture_default_str();
-  cmd->add_flag("--difference", o->difference,
-                "Model the changes between consecutive values (for trending series; forecasts add them back up)");
+  auto* diff = cmd->add_flag("--difference", o->difference,
+                             "Model the changes between consecutive values (forecasts add them back up); "
+                             "the default when a linear trend explains half of the variance or more");
+  cmd->add_flag("--no-difference", o->no_difference, "Model the values themselves, even when they trend")->excludes(diff);
   cmd->add_option("--model", o->train.model.kind, "vrnn, or rnn: the same network without latent variables")->capture_default_str();
   cmd->add_option("--hidden", o->train.model.hidden, "Recurrent state and hidden layer size")->capture_default_str();
   cmd->add_option("--latent", o->train.model.latent, "Latent dimensions per step")->capture_default_str();
@@ -73,9 +75,17 @@ void add_series_train(CLI::App& series) {
     if (o->holdout >= static_cast<core::Index>(values.size()))
       throw UsageError(fmt::format("--holdout {} leaves nothing to train on: {} has {} values", o->holdout, what, values.size()));
     const std::vector<double> train(values.begin(), values.end() - o->holdout);
-    const std::vector<double> modelled = o->difference ? differences(train) : train;
+    // A trending series (co2) leaves its training range within the forecast horizon, and a
+    // model of normalised levels cannot go there; its changes stay in range (ARIMA's d = 1).
+    const double trend = linear_trend_share(train);
+    const bool difference = o->difference || (!o->no_difference && trend >= 0.5);
+    if (difference && !o->difference) {
+      fmt::print(stderr, "series: modelling the changes between values (a linear trend explains {:.0f}% of the "
+                 "variance; --no-difference models the values)\n", 100 * trend);
+    }
+    const std::vector<double> modelled = difference ? differences(train) : train;
     require_length(modelled.size(), o->window,
-                   (o->holdout ? what + " without the held-out values" : what) + (o->difference ? " differenced" : ""));
+                   (o->holdout ? what + " without the held-out values" : what) + (difference ? " differenced" : ""));
     const nn::Normalization norm = nn::Normalization::fit(modelled);
     // Every tenth window validates (a chronological split would leave a trending
     // series' validation outside the range it trained on).
@@ -90,7 +100,7 @@ void add_series_train(CLI::App& series) {
                    {"missing", o->missing},
                    {"window", o->window},
                    {"holdout", o->holdout},
-                   {"difference", o->difference},
+                   {"difference", difference},
                    {"train_length", train.size()},
                    {"normalization", {{"mean", norm.mean}, {"scale", norm.scale}}},
                    {"values", values}};

@@ -32,6 +32,20 @@ void require_length(std::size_t n, core::Index window, const std::string& what) 
                                  what, n, window));
 }
 
+double linear_trend_share(const std::vector<double>& v) {
+  const std::size_t n = v.size();
+  if (n < 3) return 0;
+  double mt = 0, mv = 0;
+  for (std::size_t i = 0; i < n; ++i) mt += static_cast<double>(i), mv += v[i];
+  mt /= static_cast<double>(n), mv /= static_cast<double>(n);
+  double stt = 0, stv = 0, svv = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double dt = static_cast<double>(i) - mt, dv = v[i] - mv;
+    stt += dt * dt, stv += dt * dv, svv += dv * dv;
+  }
+  return svv > 0 ? stv * stv / (stt * svv) : 0.0;
+}
+
 std::vector<double> differences(const std::vector<double>& v) {
   std::vector<double> d;
   for (std::size_t i = 1; i < v.size(); ++i) d.push_back(v[i] - v[i - 1]);

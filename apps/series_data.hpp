@@ -25,6 +25,9 @@ std::shared_ptr<nn::TensorDataset> windows_of(const std::vector<double>& values,
 void require_length(std::size_t n, core::Index window, const std::string& what);
 /// x[t] - x[t-1]: what a model with --difference sees (a trend becomes a level).
 std::vector<double> differences(const std::vector<double>& v);
+/// The share of the values' variance a straight line through them explains (R² of a
+/// least-squares fit against time; 0 for fewer than 3 values or a constant series).
+double linear_trend_share(const std::vector<double>& v);
 /// q-quantile of sorted values, interpolating linearly between order statistics.
 double quantile(const std::vector<double>& sorted, double q);
 /// The normalisation stored in a run's config.json "data".

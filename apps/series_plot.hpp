@@ -8,11 +8,11 @@
 namespace xgrad::apps {
 
 struct SeriesPlot {
-  std::string title, y_label;
-  std::vector<double> t, values;            ///< the history (a line)
-  std::vector<double> band_t, low, median, high;  ///< a shaded band with a median line (may be empty)
-  std::vector<double> actual_t, actual;     ///< held-out values (a dashed line, may be empty)
-  std::vector<std::size_t> marks;           ///< indices into `values` drawn as red circles
+  std::string title{}, y_label{};
+  std::vector<double> t{}, values{};        ///< the history (a line)
+  std::vector<double> band_t{}, low{}, median{}, high{};  ///< a shaded band with a median line (may be empty)
+  std::vector<double> actual_t{}, actual{}; ///< held-out values (a dashed line, may be empty)
+  std::vector<std::size_t> marks{};         ///< indices into `values` drawn as red circles
 };
 
 /// The plot as SVG text, 900x360 with axes and tick labels.

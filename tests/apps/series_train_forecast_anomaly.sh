@@ -16,6 +16,11 @@ for run in co2 nile; do
   grep -q '"val_nats_per_step":' "$TMP/$run/metrics.jsonl" || fail "$run: no validation figure in metrics.jsonl"
   grep -q '"normalization"' "$TMP/$run/config.json" || fail "$run: the normalisation is not stored"
 done
+# By default a trending series (co2) is differenced and a level one (nile) is not.
+grep -q '"difference": true' "$TMP/co2/config.json" || fail "co2 should be differenced by default"
+grep -q '"difference": false' "$TMP/nile/config.json" || fail "nile should not be differenced by default"
+"$XGRAD" series train $TINY --window 16 --no-difference --out "$TMP/levels" 2>/dev/null || fail "--no-difference train failed"
+grep -q '"difference": false' "$TMP/levels/config.json" || fail "--no-difference is not recorded"
 out=$("$XGRAD" series forecast "$TMP/co2" --horizon 20 --samples 16 --threads 2) || fail "forecast failed"
 printf '%s\n' "$out" | grep -Eq '^coverage [0-9.]+: the 5-95% band holds [0-9]+ of 20 held-out values$' || fail "no coverage line: $out"
 head -n 1 "$TMP/co2/forecast.csv" | grep -qx 't,median,p05,p95,actual' || fail "forecast.csv header"
