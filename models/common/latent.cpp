@@ -84,7 +84,7 @@ Tensor kl_per_dimension(LatentVariableModel& model, const nn::Dataset& data, Ind
   const Index d = model.latent_dim();
   std::vector<double> sum(static_cast<std::size_t>(d), 0.0);
   for_each_batch(data, batch_size, [&](const Batch& batch) {
-    const Tensor kl = nn::kl_divergence(model.posterior(batch), model.prior(batch.size())).value();
+    const Tensor kl = nn::kl_divergence(model.posterior(batch), model.prior_for(batch, batch.size())).value();
     for (Index i = 0; i < kl.numel(); ++i) sum[static_cast<std::size_t>(i % d)] += kl.data()[i];
   });
   Tensor out({d});

@@ -278,16 +278,14 @@ double moment_distance(const Tensor& codes) {
 // The regularisation phases (discriminator, then the encoder as generator) must pull
 // the codes' moments toward the prior's: two twins from one seed see the same batches,
 // one trains with all three phases, the other with the reconstruction phase only.
+// Reconstruction alone spreads the codes far (distance ~124 after 600 steps here); the
+// regularised twin ends ~3x closer. (The regularisation phases alone, with no
+// reconstruction to anchor the codes, oscillate like any GAN: no monotone pull to test.)
 TEST_CASE("AAE regularisation phases move the code moments toward the prior", "[aae]") {
   const nn::Batch data = fashion_batch(512);
   auto train_twin = [&](bool regularise) {
     core::Generator gen(12);
-    AaeOptions o = small_options();
-    if (getenv("T_DLR")) o.disc_optim.lr = atof(getenv("T_DLR"));
-    if (getenv("T_GLR")) o.gen_optim.lr = atof(getenv("T_GLR"));
-    if (getenv("T_DH")) o.disc_hidden = {atoi(getenv("T_DH"))};
-    if (getenv("T_ENC")) o.encoder = models::AaeEncoder::Gaussian;
-    Aae model(o, gen);
+    Aae model(small_options(), gen);
     for (int step = 0; step < 600; ++step) {
       const nn::Batch b = rows(data, 64 * (step % 8), 64);
       if (regularise) model.train_step(b, gen);
