@@ -6,7 +6,9 @@
 // The defaults are AaeOptions' (those of `xgrad train --model aae`); environment
 // variables vary them for the search recorded in models/README.md:
 //   AAE_EPOCHS (default 5), AAE_ENCODER=deterministic|gaussian, AAE_RECON_LR,
-//   AAE_DISC_LR, AAE_GEN_LR, AAE_GEN_STEPS, AAE_SEED (0), AAE_THREADS (1).
+//   AAE_DISC_LR, AAE_GEN_LR, AAE_GEN_STEPS, AAE_SEED (0), AAE_THREADS (1),
+//   AAE_LATENT (8), AAE_DECAY_LAST=k (the last k epochs run every optimizer at a tenth of its rate),
+//   AAE_TRACE=1 (the test-code statistics after every epoch, not only the last).
 // For the Gaussian encoder "codes" are draws z ~ q(z | x) (the aggregate posterior the
 // prior is matched to); the posterior means are reported too.
 #include <catch2/catch.hpp>
@@ -25,6 +27,7 @@
 #include "xgrad/nn/data/fashion_mnist.hpp"
 
 using namespace xgrad;
+using core::Index;
 
 namespace {
 
@@ -62,16 +65,25 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
   models::AaeOptions o;
   if (const char* e = std::getenv("AAE_ENCODER"))
     o.encoder = std::string(e) == "gaussian" ? models::AaeEncoder::Gaussian : models::AaeEncoder::Deterministic;
+  o.latent_dim = static_cast<Index>(env_or("AAE_LATENT", static_cast<double>(o.latent_dim)));
   o.recon_optim.lr = env_or("AAE_RECON_LR", o.recon_optim.lr);
   o.disc_optim.lr = env_or("AAE_DISC_LR", o.disc_optim.lr);
   o.gen_optim.lr = env_or("AAE_GEN_LR", o.gen_optim.lr);
   o.generator_steps = static_cast<int>(env_or("AAE_GEN_STEPS", o.generator_steps));
-  std::printf("encoder %s, lr recon %g disc %g gen %g, generator steps %d, %d epochs, seed %llu\n",
-              o.encoder == models::AaeEncoder::Gaussian ? "gaussian" : "deterministic", o.recon_optim.lr,
+  std::printf("encoder %s, latent %lld, lr recon %g disc %g gen %g, generator steps %d, %d epochs, seed %llu\n",
+              o.encoder == models::AaeEncoder::Gaussian ? "gaussian" : "deterministic",
+              static_cast<long long>(o.latent_dim), o.recon_optim.lr,
               o.disc_optim.lr, o.gen_optim.lr, o.generator_steps, epochs, static_cast<unsigned long long>(seed));
   models::Aae model(o, gen);
   nn::DataLoader loader(train_set, {.batch_size = 128, .seed = seed});
+  const int decay_last = static_cast<int>(env_or("AAE_DECAY_LAST", 0));
+  const bool trace = env_or("AAE_TRACE", 0) != 0;
+  nn::Batch test;
+  test.x = test_set.x();
+  test.labels = test_set.labels();
   for (int e = 0; e < epochs; ++e) {
+    if (e == epochs - decay_last)
+      for (auto& [name, opt] : model.optimizers()) opt->set_lr(opt->lr() / 10);
     double recon = 0, disc = 0, gl = 0;
     int steps = 0;
     for (const nn::Batch& b : loader) {
@@ -79,11 +91,9 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
       recon += st.recon, disc += st.extra.at("disc_loss"), gl += st.extra.at("gen_loss"), ++steps;
     }
     std::printf("epoch %d: recon %.2f  disc %.4f  gen %.4f\n", e + 1, recon / steps, disc / steps, gl / steps);
+    if (trace && e + 1 < epochs) print("  test codes", prior_match(model.encode(test), model, gen));
     std::fflush(stdout);
   }
-  nn::Batch test;
-  test.x = test_set.x();
-  test.labels = test_set.labels();
   const models::EvalSums sums = model.evaluate(test, gen);
   std::printf("test recon (BCE nats per image) %.2f\n", sums.recon / static_cast<double>(sums.count));
   nn::Tensor codes = model.encode(test);
