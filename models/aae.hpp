@@ -40,7 +40,7 @@ struct AaeOptions {
   double mixture_radius = 4.0;
   double mixture_std = 0.5;
   /// Generator steps per batch (each re-encodes the batch): > 1 strengthens the
-  /// encoder against the discriminator.
+  /// encoder against the discriminator (measured: 2 made the prior match worse, models/README.md).
   int generator_steps = 1;
   nn::AdamOptions recon_optim{.lr = 1e-3};
   nn::AdamOptions disc_optim{.lr = 2e-4, .beta1 = 0.5};

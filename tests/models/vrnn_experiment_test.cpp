@@ -11,6 +11,7 @@
 // summed over windows / (windows * 64).
 // VRNN_SEED=s (default 0) seeds the initialisation with s and the batch draws with s + 1
 // (bench/pytorch/vrnn.py --seed s does the same on its side), for the spread over seeds.
+// VRNN_THREADS (default 1, as the PyTorch side's --threads 1) sets xgrad's threads.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -18,6 +19,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "xgrad/core/parallel.hpp"
 #include "xgrad/core/random.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/common/kl_schedule.hpp"
@@ -34,6 +36,11 @@ namespace {
 
 constexpr Index kL = 64, kBatch = 32;
 constexpr int kSteps = 500;
+
+void set_threads() {
+  const char* s = std::getenv("VRNN_THREADS");
+  core::set_num_threads(s && *s ? std::atoi(s) : 1);
+}
 
 std::uint64_t seed() {
   const char* s = std::getenv("VRNN_SEED");
@@ -114,6 +121,7 @@ double vrnn_step(models::Vrnn& m, const nn::Batch& b, core::Generator& gen, int)
 double lm_step(models::RnnLm& m, const nn::Batch& b, core::Generator&, int) { return m.train_step(b).loss; }
 
 TEST_CASE("VRNN and GRU baseline on co2, 500 steps", "[.][experiment][vrnn-experiment]") {
+  set_threads();
   const Data d = co2();
   std::printf("co2: %lld training windows, %lld held out\n", (long long)d.train->size(), (long long)d.test->size());
   const models::VrnnOptions o{.likelihood = models::VrnnLikelihood::Gaussian, .x_dim = 1, .hidden = 64, .latent = 16};
@@ -146,6 +154,7 @@ TEST_CASE("VRNN and GRU baseline on co2, 500 steps", "[.][experiment][vrnn-exper
 }
 
 TEST_CASE("VRNN and GRU baseline on fortunes bytes, 500 steps", "[.][experiment][vrnn-experiment]") {
+  set_threads();
   const Data d = fortunes();
   std::printf("fortunes: %lld training sequences, %lld held out\n", (long long)d.train->size(), (long long)d.test->size());
   {
