@@ -14,7 +14,8 @@ default init. Text models labels[:, 1:] of (B, 65) sequences, x_t predicted from
 Run with /usr/bin/python3 and OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1:
   --bench   one train step of each benchmark config: BM_VrnnSeriesStep, BM_VrnnTextStep
   --train   the 500-step co2 and fortunes runs, with held-out per-step negative ELBO
-            (same data protocol as the "[.][experiment]" tests in tests/models/vrnn_experiment_test.cpp)
+            (same data protocol as the "[.][experiment]" tests in tests/models/vrnn_experiment_test.cpp);
+            --seed s (init s, batch draws s + 1, as VRNN_SEED there), --only co2|fortunes
 """
 import argparse
 import math
