@@ -49,6 +49,7 @@ Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
     throw core::ValueError("Aae: input_dim, latent_dim and at least one hidden size are needed");
   if (options.prior == AaePrior::Mixture && (options.mixture_components <= 0 || options.mixture_std <= 0))
     throw core::ValueError("Aae: the mixture prior needs mixture_components > 0 and mixture_std > 0");
+  if (options.generator_steps < 1) throw core::ValueError("Aae: generator_steps must be >= 1");
   const Index d = options.latent_dim, h_enc = options.hidden.back(), h_dec = options.hidden.front();
   if (options.encoder == AaeEncoder::Deterministic) {
     encoder = register_module("encoder", nn::make<nn::MLP>(nn::MLPOptions{.sizes = sizes(options.input_dim, options.hidden, d)}, gen));
@@ -108,6 +109,7 @@ StepStats Aae::train_step(const Batch& batch, core::Generator& gen) {
   const Var z = code(Var(batch.x), gen);
   stats.extra["disc_loss"] = discriminator_phase(z, gen);
   stats.extra["gen_loss"] = generator_phase(z);
+  for (int k = 1; k < options.generator_steps; ++k) generator_phase(code(Var(batch.x), gen));
   return stats;
 }
 
@@ -187,81 +189,6 @@ Tensor Aae::sample_prior(Index n, core::Generator& gen) const {
 
 std::vector<std::pair<std::string, nn::Optimizer*>> Aae::optimizers() {
   return {{"recon", recon_optim_.get()}, {"disc", disc_optim_.get()}, {"gen", gen_optim_.get()}};
-}
-
-CodeMoments code_moments(const Tensor& codes) {
-  if (codes.dim() != 2 || codes.size(0) < 2)
-    throw core::ValueError("code_moments: codes must be (N, D) with N >= 2, got " + codes.shape().str());
-  const Index n = codes.size(0), d = codes.size(1);
-  std::vector<double> mean(d, 0.0), cov(d * d, 0.0);
-  const float* z = codes.data();
-  for (Index i = 0; i < n; ++i)
-    for (Index a = 0; a < d; ++a) mean[a] += z[i * d + a];
-  for (double& m : mean) m /= static_cast<double>(n);
-  for (Index i = 0; i < n; ++i)
-    for (Index a = 0; a < d; ++a)
-      for (Index b = 0; b < d; ++b) cov[a * d + b] += (z[i * d + a] - mean[a]) * (z[i * d + b] - mean[b]);
-  CodeMoments m{Tensor(core::Shape{d}), Tensor(core::Shape{d, d})};
-  for (Index a = 0; a < d; ++a) m.mean.data()[a] = static_cast<float>(mean[a]);
-  for (Index j = 0; j < d * d; ++j) m.cov.data()[j] = static_cast<float>(cov[j] / static_cast<double>(n - 1));
-  return m;
-}
-
-double distance_from_identity(const Tensor& cov) {
-  const Index d = cov.size(0);
-  double s = 0;
-  for (Index a = 0; a < d; ++a)
-    for (Index b = 0; b < d; ++b) {
-      const double e = cov.data()[a * d + b] - (a == b ? 1.0 : 0.0);
-      s += e * e;
-    }
-  return std::sqrt(s);
-}
-
-double fresh_discriminator_accuracy(const Tensor& codes, const Tensor& prior_draws, core::Generator& gen, int epochs,
-                                    Index hidden, Index batch_size) {
-  if (codes.dim() != 2 || codes.shape() != prior_draws.shape() || codes.size(0) < 4)
-    throw core::ValueError("fresh_discriminator_accuracy: codes and prior draws must both be (N, D), N >= 4");
-  const Index n = codes.size(0), d = codes.size(1), half = n / 2;
-  // Rows [0, half) of each side train; rows [half, n) test. Label 1 = prior.
-  auto rows = [&](Index from, Index to) {
-    Tensor x(core::Shape{2 * (to - from), d});
-    IndexTensor y(core::Shape{2 * (to - from)});
-    for (Index i = from; i < to; ++i) {
-      const Index r = 2 * (i - from);
-      std::copy_n(codes.data() + i * d, d, x.data() + r * d);
-      std::copy_n(prior_draws.data() + i * d, d, x.data() + (r + 1) * d);
-      y.data()[r] = 0, y.data()[r + 1] = 1;
-    }
-    return std::pair{std::move(x), std::move(y)};
-  };
-  const auto [train_x, train_y] = rows(0, half);
-  const auto [test_x, test_y] = rows(half, n);
-
-  nn::MLP disc(nn::MLPOptions{.sizes = {d, hidden, hidden, 1}}, gen);
-  nn::Adam optim(disc.parameters(), nn::AdamOptions{.lr = 1e-3});
-  const Index m = train_x.size(0);
-  for (int e = 0; e < epochs; ++e) {
-    const IndexTensor order = core::permutation(m, gen);
-    for (Index start = 0; start < m; start += batch_size) {
-      const Index b = std::min(batch_size, m - start);
-      IndexTensor idx(core::Shape{b});
-      Tensor target(core::Shape{b, 1});
-      for (Index i = 0; i < b; ++i) {
-        idx.data()[i] = order.data()[start + i];
-        target.data()[i] = static_cast<float>(train_y.data()[idx.data()[i]]);
-      }
-      disc.zero_grad();
-      const Var loss = nn::bce_with_logits(disc.forward(Var(core::index_select(train_x, 0, idx))), target);
-      loss.backward();
-      optim.step();
-    }
-  }
-  const autograd::NoGradGuard no_grad;
-  const Tensor logits = disc.forward(Var(test_x)).value();
-  Index correct = 0;
-  for (Index i = 0; i < test_x.size(0); ++i) correct += (logits.data()[i] > 0) == (test_y.data()[i] == 1);
-  return static_cast<double>(correct) / static_cast<double>(test_x.size(0));
 }
 
 }  // namespace xgrad::models

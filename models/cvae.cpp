@@ -25,6 +25,9 @@ Cvae::Cvae(const CvaeOptions& options, core::Generator& gen) : options(options) 
   head = register_module("head", nn::make<GaussianHead>(GaussianHeadOptions{.in = nets.features, .out = options.latent}, gen));
   decoder = register_module("decoder", nets.decoder);
   out = register_module("out", nn::make<BernoulliHead>(BernoulliHeadOptions{}, gen));
+  if (options.learned_prior)
+    prior_net = register_module(
+        "prior", nn::make<GaussianHead>(GaussianHeadOptions{.in = options.classes, .out = options.latent}, gen));
   set_objective(options.objective);
   make_optimizer(options.lr);
 }
@@ -41,9 +44,16 @@ std::unique_ptr<nn::Distribution<>> Cvae::likelihood(const Var& z, const Batch& 
   return std::make_unique<nn::Bernoulli<>>(out->forward(decoder->forward(autograd::concat<float>({z, y}, 1))));
 }
 
+nn::Normal<> Cvae::prior_for(const Batch& batch, Index n) {
+  if (!prior_net) return prior(n);
+  if (batch.labels.numel() != n)
+    throw core::ShapeError(fmt::format("cvae: the conditional prior needs {} labels, got {}", n, batch.labels.numel()));
+  return prior_net->forward(Var(one_hot(batch.labels, options.classes)));
+}
+
 std::string Cvae::describe() const {
-  return fmt::format("cvae({} + {} classes -> {} latent, {})", options.input, options.classes, options.latent,
-                     objective_.str());
+  return fmt::format("cvae({} + {} classes -> {} latent, {} prior, {})", options.input, options.classes, options.latent,
+                     prior_net ? "p(z | y)" : "N(0, I)", objective_.str());
 }
 
 }  // namespace xgrad::models

@@ -2,6 +2,12 @@
 // CVAE (Sohn et al. 2015): q(z | x, y), p(z) = N(0, I), p(x | z, y) = Bernoulli, the
 // one-hot label y concatenated to the encoder's input and to the decoder's. Sampling
 // and decoding need labels: sample(n, gen, labels) draws n images of the given classes.
+// With `learned_prior` the prior is Sohn et al.'s conditional prior network, here a
+// Gaussian per class p(z | y) = N(mu_y, sigma_y^2) (a GaussianHead on one_hot(y)):
+// the encoder puts class information in z even though the decoder sees y, so draws
+// from one N(0, I) shared by all classes land among other classes' codes and the
+// decoder draws those classes (measured in models/README.md); p(z | y) keeps a
+// class's draws among its own codes.
 #include "xgrad/models/vae.hpp"
 
 namespace xgrad::models {
@@ -13,6 +19,7 @@ struct CvaeOptions {
   Index latent = 20;
   double lr = 1e-3;
   ElboObjective objective{};
+  bool learned_prior = true;  ///< p(z | y) learned per class; false: p(z) = N(0, I)
 };
 
 class Cvae : public LatentVariableModel {
@@ -22,6 +29,8 @@ class Cvae : public LatentVariableModel {
   Index latent_dim() const override { return options.latent; }
   nn::Normal<> posterior(const Batch& batch) override;
   std::unique_ptr<nn::Distribution<>> likelihood(const Var& z, const Batch& batch) override;
+  /// p(z | y) for the batch's labels (learned_prior), else N(0, I).
+  nn::Normal<> prior_for(const Batch& batch, Index n) override;
   std::string describe() const override;
 
   const CvaeOptions options;
@@ -29,6 +38,7 @@ class Cvae : public LatentVariableModel {
   std::shared_ptr<GaussianHead> head;
   std::shared_ptr<nn::Layer> decoder;  ///< [z, onehot(y)] -> logits
   std::shared_ptr<BernoulliHead> out;
+  std::shared_ptr<GaussianHead> prior_net;  ///< one_hot(y) -> p(z | y); learned_prior only
 };
 
 /// (B) class ids in [0, classes) -> (B, classes) one-hot rows; throws naming a bad id.

@@ -28,7 +28,7 @@ Tensor iwae_log_likelihood(LatentVariableModel& model, const Batch& batch, int k
   model.eval();
   const nn::Normal<> q = model.posterior(batch);
   const Index b = batch.size();
-  const nn::Normal<> p = model.prior(b);
+  const nn::Normal<> p = model.prior_for(batch, b);
   // Streaming log-sum-exp in double: running max m and sum s of exp(lw - m).
   std::vector<double> m(static_cast<std::size_t>(b), -std::numeric_limits<double>::infinity());
   std::vector<double> s(static_cast<std::size_t>(b), 0.0);

@@ -2,10 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <numeric>
+#include <utility>
 #include <vector>
 
+#include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/error.hpp"
+#include "xgrad/core/random.hpp"
+#include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/distributions/kl.hpp"
+#include "xgrad/nn/layers/mlp.hpp"
+#include "xgrad/nn/losses.hpp"
+#include "xgrad/nn/optim/adam.hpp"
 
 namespace xgrad::models {
 
@@ -74,7 +84,7 @@ Tensor kl_per_dimension(LatentVariableModel& model, const nn::Dataset& data, Ind
   const Index d = model.latent_dim();
   std::vector<double> sum(static_cast<std::size_t>(d), 0.0);
   for_each_batch(data, batch_size, [&](const Batch& batch) {
-    const Tensor kl = nn::kl_divergence(model.posterior(batch), model.prior(batch.size())).value();
+    const Tensor kl = nn::kl_divergence(model.posterior(batch), model.prior_for(batch, batch.size())).value();
     for (Index i = 0; i < kl.numel(); ++i) sum[static_cast<std::size_t>(i % d)] += kl.data()[i];
   });
   Tensor out({d});
@@ -102,6 +112,81 @@ ActiveUnits active_units(GenerativeModel& model, const nn::Dataset& data, Index 
     if (var > threshold) ++au.count;
   }
   return au;
+}
+
+CodeMoments code_moments(const Tensor& codes) {
+  if (codes.dim() != 2 || codes.size(0) < 2)
+    throw core::ValueError("code_moments: codes must be (N, D) with N >= 2, got " + codes.shape().str());
+  const Index n = codes.size(0), d = codes.size(1);
+  std::vector<double> mean(d, 0.0), cov(d * d, 0.0);
+  const float* z = codes.data();
+  for (Index i = 0; i < n; ++i)
+    for (Index a = 0; a < d; ++a) mean[a] += z[i * d + a];
+  for (double& m : mean) m /= static_cast<double>(n);
+  for (Index i = 0; i < n; ++i)
+    for (Index a = 0; a < d; ++a)
+      for (Index b = 0; b < d; ++b) cov[a * d + b] += (z[i * d + a] - mean[a]) * (z[i * d + b] - mean[b]);
+  CodeMoments m{Tensor(core::Shape{d}), Tensor(core::Shape{d, d})};
+  for (Index a = 0; a < d; ++a) m.mean.data()[a] = static_cast<float>(mean[a]);
+  for (Index j = 0; j < d * d; ++j) m.cov.data()[j] = static_cast<float>(cov[j] / static_cast<double>(n - 1));
+  return m;
+}
+
+double distance_from_identity(const Tensor& cov) {
+  const Index d = cov.size(0);
+  double s = 0;
+  for (Index a = 0; a < d; ++a)
+    for (Index b = 0; b < d; ++b) {
+      const double e = cov.data()[a * d + b] - (a == b ? 1.0 : 0.0);
+      s += e * e;
+    }
+  return std::sqrt(s);
+}
+
+double fresh_discriminator_accuracy(const Tensor& codes, const Tensor& prior_draws, core::Generator& gen, int epochs,
+                                    Index hidden, Index batch_size) {
+  if (codes.dim() != 2 || codes.shape() != prior_draws.shape() || codes.size(0) < 4)
+    throw core::ValueError("fresh_discriminator_accuracy: codes and prior draws must both be (N, D), N >= 4");
+  const Index n = codes.size(0), d = codes.size(1), half = n / 2;
+  // Rows [0, half) of each side train; rows [half, n) test. Label 1 = prior.
+  auto rows = [&](Index from, Index to) {
+    Tensor x(core::Shape{2 * (to - from), d});
+    IndexTensor y(core::Shape{2 * (to - from)});
+    for (Index i = from; i < to; ++i) {
+      const Index r = 2 * (i - from);
+      std::copy_n(codes.data() + i * d, d, x.data() + r * d);
+      std::copy_n(prior_draws.data() + i * d, d, x.data() + (r + 1) * d);
+      y.data()[r] = 0, y.data()[r + 1] = 1;
+    }
+    return std::pair{std::move(x), std::move(y)};
+  };
+  const auto [train_x, train_y] = rows(0, half);
+  const auto [test_x, test_y] = rows(half, n);
+
+  nn::MLP disc(nn::MLPOptions{.sizes = {d, hidden, hidden, 1}}, gen);
+  nn::Adam optim(disc.parameters(), nn::AdamOptions{.lr = 1e-3});
+  const Index m = train_x.size(0);
+  for (int e = 0; e < epochs; ++e) {
+    const IndexTensor order = core::permutation(m, gen);
+    for (Index start = 0; start < m; start += batch_size) {
+      const Index b = std::min(batch_size, m - start);
+      IndexTensor idx(core::Shape{b});
+      Tensor target(core::Shape{b, 1});
+      for (Index i = 0; i < b; ++i) {
+        idx.data()[i] = order.data()[start + i];
+        target.data()[i] = static_cast<float>(train_y.data()[idx.data()[i]]);
+      }
+      disc.zero_grad();
+      const Var loss = nn::bce_with_logits(disc.forward(Var(core::index_select(train_x, 0, idx))), target);
+      loss.backward();
+      optim.step();
+    }
+  }
+  const autograd::NoGradGuard no_grad;
+  const Tensor logits = disc.forward(Var(test_x)).value();
+  Index correct = 0;
+  for (Index i = 0; i < test_x.size(0); ++i) correct += (logits.data()[i] > 0) == (test_y.data()[i] == 1);
+  return static_cast<double>(correct) / static_cast<double>(test_x.size(0));
 }
 
 }  // namespace xgrad::models

@@ -1,6 +1,8 @@
 #pragma once
-// Looking at a latent space: interpolation, traversal, per-dimension KL and
-// active units. Pure functions of a model (no files, no pictures: apps draw them).
+// Looking at a latent space: interpolation, traversal, per-dimension KL, active
+// units, and how far a set of codes is from a standard Gaussian (moments and a
+// two-sample discriminator test). Pure functions of a model or of codes (no files,
+// no pictures: apps draw them).
 #include "xgrad/models/common/latent_variable_model.hpp"
 #include "xgrad/nn/data/dataset.hpp"
 
@@ -28,5 +30,22 @@ struct ActiveUnits {
 /// Active units (Burda et al. 2015): dimension d is active when Cov_x(E_q[z_d | x]) > threshold.
 ActiveUnits active_units(GenerativeModel& model, const nn::Dataset& data, Index batch_size = 256,
                          double threshold = 0.01);
+
+/// First and second moments of codes (N, D): the per-dimension mean (D) and the
+/// covariance (D, D), normalised by N - 1. Used to check an aggregate posterior q(z) against N(0, I).
+struct CodeMoments {
+  Tensor mean;
+  Tensor cov;
+};
+CodeMoments code_moments(const Tensor& codes);
+/// || cov - I ||_F.
+double distance_from_identity(const Tensor& cov);
+
+/// A two-sample test of "the codes look like the prior": trains a fresh
+/// discriminator (latent_dim-hidden-hidden-1, Adam) for `epochs` on the first half
+/// of `codes` (label 0) vs the first half of `prior_draws` (label 1), and returns its
+/// accuracy on the other halves. About 0.5 when the two cannot be told apart.
+double fresh_discriminator_accuracy(const Tensor& codes, const Tensor& prior_draws, core::Generator& gen,
+                                    int epochs = 20, Index hidden = 512, Index batch_size = 128);
 
 }  // namespace xgrad::models

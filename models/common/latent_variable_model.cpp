@@ -11,7 +11,7 @@ ElboTerms LatentVariableModel::terms(const Batch& batch, core::Generator& gen) {
   const nn::Normal<> q = posterior(batch);
   const Var z = q.rsample(gen);
   const auto lik = likelihood(z, batch);
-  return elbo(*lik, target(batch), q, prior(batch.size()), objective_);
+  return elbo(*lik, target(batch), q, prior_for(batch, batch.size()), objective_);
 }
 
 StepStats LatentVariableModel::train_step(const Batch& batch, core::Generator& gen) {
@@ -46,7 +46,7 @@ Tensor LatentVariableModel::decode(const Tensor& z, const IndexTensor& labels) {
 }
 
 Tensor LatentVariableModel::sample(Index n, core::Generator& gen, const IndexTensor& labels) {
-  return decode(prior(n).sample(gen), labels);
+  return decode(prior_for(Batch{.x = {}, .y = {}, .labels = labels}, n).sample(gen), labels);
 }
 
 std::vector<std::pair<std::string, nn::Optimizer*>> LatentVariableModel::optimizers() {

@@ -17,6 +17,14 @@ class LatentVariableModel : public GenerativeModel {
   virtual nn::Normal<> posterior(const Batch& batch) = 0;
   /// p(z) for n examples: N(0, I) of shape (n, latent_dim) unless overridden.
   virtual nn::Normal<> prior(Index n);
+  /// p(z | conditioning) for n rows whose conditioning (labels) `batch` carries; its x
+  /// is not read. prior(n) unless overridden: a model with a conditional prior (the
+  /// CVAE's p(z | y)) overrides this one. The ELBO, the IWAE bound, sample and
+  /// kl_per_dimension all use it.
+  virtual nn::Normal<> prior_for(const Batch& batch, Index n) {
+    (void)batch;
+    return prior(n);
+  }
   /// p(x | z) for codes z (B, latent_dim); `batch` carries the conditioning (labels),
   /// and its x is not read (decode passes a batch holding labels only).
   virtual std::unique_ptr<nn::Distribution<>> likelihood(const Var& z, const Batch& batch) = 0;

