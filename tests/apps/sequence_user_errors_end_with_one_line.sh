@@ -24,7 +24,7 @@ expect_error "--holdout 5000 leaves nothing to train on" series train --holdout 
 "$XGRAD" series train --csv "$TMP/text.csv" --column v --missing drop --window 2 --hidden 8 --latent 2 --batch 2 --steps 1 \
   --out "$TMP/run" 2>/dev/null && fail "a non-numeric cell should stop training even with --missing drop"
 printf 'v\n' > "$TMP/v.csv"; for i in $(seq 1 40); do echo "$i" >> "$TMP/v.csv"; done
-"$XGRAD" series train --csv "$TMP/v.csv" --column v --window 8 --hidden 8 --latent 2 --batch 4 --steps 1 --out "$TMP/run" 2>/dev/null \
+"$XGRAD" series train --csv "$TMP/v.csv" --column v --no-difference --window 8 --hidden 8 --latent 2 --batch 4 --steps 1 --out "$TMP/run" 2>/dev/null \
   || fail "tiny series train failed"
 expect_error "no column named 'w'" series anomaly "$TMP/run" --csv "$TMP/v.csv" --column w
 expect_error "column a of $TMP/ab.csv has 2 values, fewer than the window of 8" series anomaly "$TMP/run" --csv "$TMP/ab.csv" --column a
