@@ -45,6 +45,21 @@ class Node {
   /// Adds g into input i's gradient (moves it in when the gradient is still empty).
   void accumulate(std::size_t i, core::Tensor<T>&& g) { parents_[i]->accumulate_grad(std::move(g)); }
   void accumulate_grad(core::Tensor<T>&& g);
+  /// Adds gy, summed down to input i's shape where it was broadcast, into input i's
+  /// gradient. An unbroadcast gy is added in place, or copied only when the input has
+  /// no gradient yet; `last_use` lets it be moved there instead (gy is the node's own
+  /// gradient, dropped after its backward).
+  void accumulate_reduced(std::size_t i, core::Tensor<T>& gy, bool last_use);
+  /// Input i's gradient buffer for a kernel that accumulates in place: the existing
+  /// gradient (returns beta 1: add into it), or a new uninitialised one of the
+  /// input's shape (returns beta 0: overwrite it).
+  T grad_buffer(std::size_t i, core::Tensor<T>*& buffer) {
+    Node& p = *parents_[i];
+    buffer = &p.grad;
+    if (p.grad.defined()) return T(1);
+    p.grad = core::Tensor<T>(p.value.shape());
+    return T(0);
+  }
 
   core::Tensor<T> value;
   core::Tensor<T> grad;  ///< undefined until a gradient arrives

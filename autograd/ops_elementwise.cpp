@@ -16,16 +16,16 @@ using detail::record;
 template <class T>
 Variable<T> add(const Variable<T>& a, const Variable<T>& b) {
   return record(OpId::add, c::add(a.value(), b.value()), [](Node<T>& self, Tensor<T>& gy) {
-    if (self.needs_grad(0)) self.accumulate(0, c::sum_to(gy, self.input(0).shape()));
-    if (self.needs_grad(1)) self.accumulate(1, c::sum_to(gy, self.input(1).shape()));
+    if (self.needs_grad(0)) self.accumulate_reduced(0, gy, false);
+    if (self.needs_grad(1)) self.accumulate_reduced(1, gy, true);  // gy is not read after this
   }, a, b);
 }
 
 template <class T>
 Variable<T> sub(const Variable<T>& a, const Variable<T>& b) {
   return record(OpId::sub, c::sub(a.value(), b.value()), [](Node<T>& self, Tensor<T>& gy) {
-    if (self.needs_grad(0)) self.accumulate(0, c::sum_to(gy, self.input(0).shape()));
     if (self.needs_grad(1)) self.accumulate(1, c::neg(c::sum_to(gy, self.input(1).shape())));
+    if (self.needs_grad(0)) self.accumulate_reduced(0, gy, true);  // gy is not read after this
   }, a, b);
 }
 

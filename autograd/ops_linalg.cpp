@@ -31,24 +31,54 @@ Variable<T> matmul(const Variable<T>& a, const Variable<T>& b) {
   }, a, b);
 }
 
+namespace {
+
+// The gradients of y = x w^T + b given gy. Each is added straight into its input's
+// buffer by the GEMM (beta = 1 once it exists): a weight used at every step of a
+// sequence gathers its gradient without a temporary per step.
+template <class T>
+void linear_backward(Node<T>& self, const Tensor<T>& gy) {
+  Tensor<T>* g = nullptr;
+  if (self.needs_grad(0)) {
+    const T beta = self.grad_buffer(0, g);
+    c::linear_grad_input_(*g, gy, self.input(1), beta);
+  }
+  if (self.needs_grad(1)) {
+    const T beta = self.grad_buffer(1, g);
+    c::linear_grad_weight_(*g, gy, self.input(0), beta);
+  }
+  if (self.num_parents() > 2 && self.needs_grad(2)) {
+    const T beta = self.grad_buffer(2, g);
+    c::linear_grad_bias_(*g, gy, beta);
+  }
+}
+
+template <class T, class F>
+Variable<T> record_linear(OpId op, Tensor<T>&& y, F&& backward, const Variable<T>& x, const Variable<T>& w,
+                          const Variable<T>& b) {
+  if (b.defined()) return record(op, std::move(y), std::forward<F>(backward), x, w, b);
+  return record(op, std::move(y), std::forward<F>(backward), x, w);
+}
+
+}  // namespace
+
 template <class T>
 Variable<T> linear(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b) {
   const Tensor<T> none;
   Tensor<T> y = c::linear(x.value(), w.value(), b.defined() ? b.value() : none);
-  auto backward = [](Node<T>& self, Tensor<T>& gy) {
-    const Tensor<T>& xv = self.input(0);
-    const Tensor<T>& wv = self.input(1);
-    const Index out = wv.size(0), in = wv.size(1);
-    const Tensor<T> g2 = gy.reshape(Shape{gy.numel() / out, out});
-    if (self.needs_grad(0)) self.accumulate(0, c::matmul(g2, wv).reshape(xv.shape()));  // gy W
-    if (self.needs_grad(1)) {
-      const Tensor<T> x2 = xv.reshape(Shape{xv.numel() / in, in});
-      self.accumulate(1, c::matmul(g2, x2, Trans::Yes, Trans::No));  // gy^T x
-    }
-    if (self.num_parents() > 2 && self.needs_grad(2)) self.accumulate(2, c::sum(g2, {0}));
-  };
-  if (b.defined()) return record(OpId::linear, std::move(y), backward, x, w, b);
-  return record(OpId::linear, std::move(y), backward, x, w);
+  return record_linear(OpId::linear, std::move(y), [](Node<T>& self, Tensor<T>& gy) { linear_backward(self, gy); },
+                       x, w, b);
+}
+
+template <class T>
+Variable<T> linear_relu(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b) {
+  const Tensor<T> none;
+  Tensor<T> y = c::linear(x.value(), w.value(), b.defined() ? b.value() : none);
+  c::relu_(y);
+  return record_linear(OpId::linear_relu, std::move(y), [](Node<T>& self, Tensor<T>& gy) {
+    c::relu_backward_(gy, self.value);  // gy is this node's own gradient, dropped after this
+    linear_backward(self, gy);
+  }, x, w, b);
 }
 
 template <class T>
@@ -87,6 +117,7 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
 #define XGRAD_INSTANTIATE(T)                                                                                   \
   template Variable<T> matmul(const Variable<T>&, const Variable<T>&);                                         \
   template Variable<T> linear(const Variable<T>&, const Variable<T>&, const Variable<T>&);                     \
+  template Variable<T> linear_relu(const Variable<T>&, const Variable<T>&, const Variable<T>&);                \
   template Variable<T> conv2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,                      \
                               const core::Conv2dParams&);                                                      \
   template Variable<T> conv_transpose2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,            \

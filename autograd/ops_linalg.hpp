@@ -11,6 +11,9 @@ namespace xgrad::autograd {
 template <class T> Variable<T> matmul(const Variable<T>& a, const Variable<T>& b);
 /// x @ w^T + b with x (..., in), w (out, in), b (out) or undefined.
 template <class T> Variable<T> linear(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b = {});
+/// relu(x @ w^T + b) as one node: the activation is applied in place on the product and
+/// its gradient masks the incoming one in place (no tensors beyond the result).
+template <class T> Variable<T> linear_relu(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b = {});
 /// NCHW cross-correlation; b (O) or undefined.
 template <class T>
 Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b, const core::Conv2dParams& p);

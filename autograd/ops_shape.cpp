@@ -88,14 +88,15 @@ Variable<T> narrow(const Variable<T>& x, int axis, Index start, Index length) {
 
 template <class T>
 Variable<T> concat(const std::vector<Variable<T>>& xs, int axis) {
-  std::vector<Tensor<T>> values;
+  std::vector<const Tensor<T>*> values;  // the inputs' own tensors, not copies
   std::vector<const Variable<T>*> inputs;
   values.reserve(xs.size());
+  inputs.reserve(xs.size());
   for (const auto& v : xs) {
-    values.push_back(v.value());
+    values.push_back(&v.value());
     inputs.push_back(&v);
   }
-  Tensor<T> out = c::concat(values, axis);
+  Tensor<T> out = c::concat_borrowed(values, axis);
   const int a = core::normalize_axis(axis, out.dim(), "concat");
   return record_list(OpId::concat, std::move(out), [a](Node<T>& self, Tensor<T>& gy) {
     Index offset = 0;
@@ -109,17 +110,20 @@ Variable<T> concat(const std::vector<Variable<T>>& xs, int axis) {
 
 template <class T>
 Variable<T> stack(const std::vector<Variable<T>>& xs, int axis) {
-  std::vector<Tensor<T>> values;
+  std::vector<const Tensor<T>*> values;  // the inputs' own tensors, not copies
   std::vector<const Variable<T>*> inputs;
+  values.reserve(xs.size());
+  inputs.reserve(xs.size());
   for (const auto& v : xs) {
-    values.push_back(v.value());
+    values.push_back(&v.value());
     inputs.push_back(&v);
   }
-  Tensor<T> out = c::stack(values, axis);
+  Tensor<T> out = c::stack_borrowed(values, axis);
   const int a = core::normalize_axis(axis, out.dim(), "stack");
   return record_list(OpId::stack, std::move(out), [a](Node<T>& self, Tensor<T>& gy) {
     for (std::size_t i = 0; i < self.num_parents(); ++i)
-      if (self.needs_grad(i)) self.accumulate(i, c::squeeze(c::narrow(gy, a, static_cast<Index>(i), 1), a));
+      if (self.needs_grad(i))  // reshaping the narrowed temporary moves it: one copy, not two
+        self.accumulate(i, c::narrow(gy, a, static_cast<Index>(i), 1).reshape(self.input(i).shape()));
   }, inputs);
 }
 

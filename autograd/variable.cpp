@@ -81,6 +81,14 @@ void Node<T>::accumulate_grad(Tensor<T>&& g) {
     core::add_(grad, g);
 }
 
+template <class T>
+void Node<T>::accumulate_reduced(std::size_t i, Tensor<T>& gy, bool last_use) {
+  Node& p = *parents_[i];
+  if (gy.shape() != p.value.shape()) return p.accumulate_grad(core::sum_to(gy, p.value.shape()));
+  if (p.grad.defined()) return core::add_(p.grad, gy);
+  p.grad = last_use ? std::move(gy) : Tensor<T>(gy);
+}
+
 // ---- variables --------------------------------------------------------------
 
 template <class T>

@@ -32,6 +32,7 @@ bench=build/bin/xgrad_bench_models
   { echo "compare.sh: Debian's python3-torch is needed (scripts/install-deps.sh --with-torch)" >&2; exit 1; }
 
 export OPENBLAS_CORETYPE=SkylakeX XGRAD_BENCH_THREADS=$threads
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for ((r = 1; r <= reps; r++)); do
@@ -41,5 +42,11 @@ for ((r = 1; r <= reps; r++)); do
 done
 
 out=bench/results/compare-$(date +%Y-%m-%d).md
-python3 bench/compare_table.py "$tmp" "$threads" | tee "$out"
+{
+  python3 bench/compare_table.py "$tmp" "$threads"
+  # Other work on the machine distorts both sides, unevenly (spinning thread pools
+  # suffer most): the load average says whether a run was quiet (< 1 on 2 cores).
+  echo
+  echo "Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)."
+} | tee "$out"
 echo "compare: table written to $out" >&2

@@ -60,6 +60,8 @@ Api load() {
   api.set_threads = reinterpret_cast<void (*)(int)>(dlsym(h, "openblas_set_num_threads"));
   if (!api.sgemm || !api.dgemm || !api.corename || !api.set_threads)
     throw Error("blas: libopenblas.so.0 lacks cblas_sgemm, cblas_dgemm or openblas_get_corename");
+  // One BLAS thread: detail::gemm splits large products over TBB itself (see gemm.hpp).
+  api.set_threads(1);
   const std::string got = api.corename();
   if (!api.best_core.empty() && lower(got) != lower(api.best_core))
     std::fprintf(stderr,

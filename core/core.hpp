@@ -8,6 +8,7 @@
 #include "xgrad/core/memory.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/random.hpp"
+#include "xgrad/core/recurrent.hpp"
 #include "xgrad/core/reduce.hpp"
 #include "xgrad/core/shape.hpp"
 #include "xgrad/core/shape_ops.hpp"

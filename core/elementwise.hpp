@@ -88,6 +88,9 @@ template <class T> Tensor<T> sigmoid_backward(const Tensor<T>& y, const Tensor<T
 template <class T> Tensor<T> tanh_backward(const Tensor<T>& y, const Tensor<T>& gy);
 /// gy where y > 0, else 0 (y = relu(x))
 template <class T> Tensor<T> relu_backward(const Tensor<T>& y, const Tensor<T>& gy);
+/// In place: x = relu(x), and gy = relu_backward(y, gy) (for fused ops that own the buffers).
+template <class T> void relu_(Tensor<T>& x);
+template <class T> void relu_backward_(Tensor<T>& gy, const Tensor<T>& y);
 template <class T> Tensor<T> leaky_relu_backward(const Tensor<T>& x, const Tensor<T>& gy, T slope);
 /// gy where x > 0, else gy * (y + alpha), y = elu(x)
 template <class T> Tensor<T> elu_backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& gy, T alpha);

@@ -42,6 +42,23 @@ Tensor<T> relu_backward(const Tensor<T>& y, const Tensor<T>& gy) {
 }
 
 template <class T>
+void relu_(Tensor<T>& x) {
+  if (!x.defined()) detail::fail<ValueError>("relu_: the tensor is undefined");
+  detail::map_flat(x.data(), x.numel(), kCheap, [](auto v) {
+    using V = decltype(v);
+    return xsimd::select(v < V(0), V(0), v);  // NaN stays NaN, as relu
+  }, static_cast<const T*>(x.data()));
+}
+
+template <class T>
+void relu_backward_(Tensor<T>& gy, const Tensor<T>& y) {
+  if (!gy.defined() || gy.shape() != y.shape()) detail::fail("relu_backward_: shapes {} and {} differ", gy.shape(), y.shape());
+  detail::map_flat(gy.data(), gy.numel(), kCheap,
+                   [](auto r, auto g) { return xsimd::select(r > decltype(r)(0), g, decltype(r)(0)); }, y.data(),
+                   static_cast<const T*>(gy.data()));
+}
+
+template <class T>
 Tensor<T> leaky_relu_backward(const Tensor<T>& x, const Tensor<T>& gy, T slope) {
   const Batch<T> k(slope);
   return fused("leaky_relu_backward", kCheap,
@@ -73,6 +90,8 @@ Tensor<T> clamp_backward(const Tensor<T>& x, const Tensor<T>& gy, T lo, T hi) {
   template Tensor<T> sigmoid_backward(const Tensor<T>&, const Tensor<T>&);                         \
   template Tensor<T> tanh_backward(const Tensor<T>&, const Tensor<T>&);                            \
   template Tensor<T> relu_backward(const Tensor<T>&, const Tensor<T>&);                            \
+  template void relu_(Tensor<T>&);                                                                  \
+  template void relu_backward_(Tensor<T>&, const Tensor<T>&);                                       \
   template Tensor<T> leaky_relu_backward(const Tensor<T>&, const Tensor<T>&, T);                   \
   template Tensor<T> elu_backward(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, T);        \
   template Tensor<T> softplus_backward(const Tensor<T>&, const Tensor<T>&);                        \

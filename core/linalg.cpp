@@ -122,7 +122,49 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) 
   return y;
 }
 
+namespace {
+// Rows of a (..., cols) tensor whose last axis must be `cols`.
+template <class T>
+Index rows_of(const char* op, const char* what, const Tensor<T>& t, Index cols) {
+  if (t.dim() < 1 || t.size(-1) != cols) detail::fail("{}: {} of shape {} does not end in {}", op, what, t.shape(), cols);
+  return t.numel() / std::max<Index>(cols, 1);
+}
+}  // namespace
+
+template <class T>
+void linear_grad_input_(Tensor<T>& gx, const Tensor<T>& gy, const Tensor<T>& w, T beta) {
+  const Index out = w.size(0), in = w.size(1);
+  const Index rows = rows_of("linear_grad_input_", "gradient", gy, out);
+  if (rows_of("linear_grad_input_", "input gradient", gx, in) != rows)
+    detail::fail("linear_grad_input_: input gradient {} and output gradient {} differ in rows", gx.shape(), gy.shape());
+  detail::gemm(false, false, rows, in, out, T(1), gy.data(), out, w.data(), in, beta, gx.data(), in);
+}
+
+template <class T>
+void linear_grad_weight_(Tensor<T>& gw, const Tensor<T>& gy, const Tensor<T>& x, T beta) {
+  const Index out = gw.size(0), in = gw.size(1);
+  const Index rows = rows_of("linear_grad_weight_", "gradient", gy, out);
+  if (rows_of("linear_grad_weight_", "input", x, in) != rows)
+    detail::fail("linear_grad_weight_: input {} and output gradient {} differ in rows", x.shape(), gy.shape());
+  detail::gemm(true, false, out, in, rows, T(1), gy.data(), out, x.data(), in, beta, gw.data(), in);
+}
+
+template <class T>
+void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta) {
+  const Index out = gb.numel();
+  const Index rows = rows_of("linear_grad_bias_", "gradient", gy, out);
+  T* b = gb.data();
+  if (beta == T(0)) std::fill(b, b + out, T(0));
+  const T* g = gy.data();
+  // Rows in order, columns vectorised: a fixed summation order whatever the threads.
+  for (Index r = 0; r < rows; ++r, g += out)
+    for (Index j = 0; j < out; ++j) b[j] += g[j];
+}
+
 #define XGRAD_INSTANTIATE(T)                                                                  \
+  template void linear_grad_input_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, T);    \
+  template void linear_grad_weight_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, T);   \
+  template void linear_grad_bias_<T>(Tensor<T>&, const Tensor<T>&, T);                        \
   template Tensor<T> matmul<T>(const Tensor<T>&, const Tensor<T>&, Trans, Trans);             \
   template void gemm_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, Trans, Trans, T, T); \
   template Tensor<T> linear<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&);

@@ -19,4 +19,19 @@ void gemm_(Tensor<T>& c, const Tensor<T>& a, const Tensor<T>& b, Trans ta, Trans
 template <class T>
 Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias);
 
+// The gradients of y = x @ w^T + b, for x (..., in), w (out, in) and gy (..., out),
+// with the leading axes read as rows in place (no reshaped copies) and the transposes
+// as BLAS flags. Each writes its result (beta = 0) or adds it (beta = 1) into an
+// output of the input's shape, so a weight shared by many steps gathers its gradient
+// in one buffer instead of a new tensor plus an addition per use.
+/// gx = beta * gx + gy @ w
+template <class T>
+void linear_grad_input_(Tensor<T>& gx, const Tensor<T>& gy, const Tensor<T>& w, T beta);
+/// gw = beta * gw + gy^T @ x (rows summed)
+template <class T>
+void linear_grad_weight_(Tensor<T>& gw, const Tensor<T>& gy, const Tensor<T>& x, T beta);
+/// gb = beta * gb + the sum of gy's rows, in row order (the same sum on any thread count).
+template <class T>
+void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta);
+
 }  // namespace xgrad::core

@@ -28,7 +28,8 @@ void set_num_threads(int n) {
   g_control = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                     static_cast<std::size_t>(n));
   g_threads = n;
-  blas::set_num_threads(n);
+  // OpenBLAS stays single-threaded: large products are split over TBB by detail::gemm.
+  blas::set_num_threads(1);
 }
 
 int num_threads() {

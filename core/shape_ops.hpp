@@ -22,6 +22,9 @@ template <class T> void slice_add_(Tensor<T>& dst, int axis, Index start, Index 
 template <class T> Tensor<T> concat(const std::vector<Tensor<T>>& xs, int axis);
 /// Joins tensors along a new axis.
 template <class T> Tensor<T> stack(const std::vector<Tensor<T>>& xs, int axis);
+/// concat and stack of tensors held elsewhere, by pointer (no copies to gather them).
+template <class T> Tensor<T> concat_borrowed(const std::vector<const Tensor<T>*>& xs, int axis);
+template <class T> Tensor<T> stack_borrowed(const std::vector<const Tensor<T>*>& xs, int axis);
 /// Splits along `axis` into pieces of the given sizes (they must add up to the size).
 template <class T> std::vector<Tensor<T>> split(const Tensor<T>& x, const std::vector<Index>& sizes, int axis);
 /// Splits along `axis` into pieces of `chunk` elements (the last may be shorter).

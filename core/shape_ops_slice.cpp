@@ -60,7 +60,15 @@ Range resolve_slice(Index size, Index start, Index stop, Index step, const char*
 // Appends each source's block of every outer row in turn: concat and stack both
 // reduce to this, with blocks[i] the elements of source i per outer row.
 template <class T>
-void join(const std::vector<Tensor<T>>& xs, const std::vector<Index>& blocks, Index outer, T* out) {
+std::vector<const Tensor<T>*> pointers(const std::vector<Tensor<T>>& xs) {
+  std::vector<const Tensor<T>*> p;
+  p.reserve(xs.size());
+  for (const Tensor<T>& x : xs) p.push_back(&x);
+  return p;
+}
+
+template <class T>
+void join(const std::vector<const Tensor<T>*>& xs, const std::vector<Index>& blocks, Index outer, T* out) {
   Index row = 0;
   for (Index b : blocks) row += b;
   if (row == 0) return;
@@ -68,7 +76,7 @@ void join(const std::vector<Tensor<T>>& xs, const std::vector<Index>& blocks, In
     for (Index o = lo; o < hi; ++o) {
       T* dst = out + o * row;
       for (std::size_t i = 0; i < xs.size(); ++i) {
-        if (blocks[i] > 0) copy_run(xs[i].data() + o * blocks[i], dst, blocks[i]);
+        if (blocks[i] > 0) copy_run(xs[i]->data() + o * blocks[i], dst, blocks[i]);
         dst += blocks[i];
       }
     }
@@ -122,12 +130,17 @@ void slice_add_(Tensor<T>& dst, int axis, Index start, Index stop, Index step, c
 
 template <class T>
 Tensor<T> concat(const std::vector<Tensor<T>>& xs, int axis) {
+  return concat_borrowed(pointers(xs), axis);
+}
+
+template <class T>
+Tensor<T> concat_borrowed(const std::vector<const Tensor<T>*>& xs, int axis) {
   if (xs.empty()) detail::fail<ValueError>("concat: needs at least one tensor");
-  const Shape& first = xs[0].shape();
+  const Shape& first = xs[0]->shape();
   const int ax = detail::require_axis(axis, first.rank(), "concat");
   Index total = 0;
-  for (const auto& x : xs) {
-    const Shape& s = x.shape();
+  for (const Tensor<T>* x : xs) {
+    const Shape& s = x->shape();
     bool fits = s.rank() == first.rank();
     for (int i = 0; fits && i < s.rank(); ++i) fits = i == ax || s[i] == first[i];
     if (!fits) detail::fail("concat: shapes {} and {} differ outside axis {}", first, s, axis);
@@ -136,17 +149,22 @@ Tensor<T> concat(const std::vector<Tensor<T>>& xs, int axis) {
   const AxisSplit a = detail::axis_split(first, ax);
   Tensor<T> out(detail::with_dim(first, ax, total));
   std::vector<Index> blocks;
-  for (const auto& x : xs) blocks.push_back(x.shape()[ax] * a.inner);
+  for (const Tensor<T>* x : xs) blocks.push_back(x->shape()[ax] * a.inner);
   join(xs, blocks, a.outer, out.data());
   return out;
 }
 
 template <class T>
 Tensor<T> stack(const std::vector<Tensor<T>>& xs, int axis) {
+  return stack_borrowed(pointers(xs), axis);
+}
+
+template <class T>
+Tensor<T> stack_borrowed(const std::vector<const Tensor<T>*>& xs, int axis) {
   if (xs.empty()) detail::fail<ValueError>("stack: needs at least one tensor");
-  const Shape& first = xs[0].shape();
-  for (const auto& x : xs)
-    if (x.shape() != first) detail::fail("stack: shapes {} and {} differ", first, x.shape());
+  const Shape& first = xs[0]->shape();
+  for (const Tensor<T>* x : xs)
+    if (x->shape() != first) detail::fail("stack: shapes {} and {} differ", first, x->shape());
   if (first.rank() == Shape::kMaxRank)
     detail::fail("stack: shape {} already has the maximum rank {}", first, Shape::kMaxRank);
   const int ax = detail::new_axis(axis, first, "stack");
@@ -199,6 +217,8 @@ std::vector<Tensor<T>> split(const Tensor<T>& x, Index chunk, int axis) {
   template void slice_add_(Tensor<T>&, int, Index, Index, Index, const Tensor<T>&);           \
   template Tensor<T> concat(const std::vector<Tensor<T>>&, int);                              \
   template Tensor<T> stack(const std::vector<Tensor<T>>&, int);                               \
+  template Tensor<T> concat_borrowed(const std::vector<const Tensor<T>*>&, int);                 \
+  template Tensor<T> stack_borrowed(const std::vector<const Tensor<T>*>&, int);                 \
   template std::vector<Tensor<T>> split(const Tensor<T>&, const std::vector<Index>&, int);    \
   template std::vector<Tensor<T>> split(const Tensor<T>&, Index, int);
 XGRAD_SLICE_OPS(float)

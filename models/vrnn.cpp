@@ -79,16 +79,16 @@ std::string Vrnn::describe() const {
 }
 
 Var Vrnn::phi_x(const VrnnInput& in, Index t) const {
-  Var first = text() ? embed_->forward(in.ids_at(t)) : phi_x1_->forward(Var(in.x_at(t)));
-  return ag::relu(phi_x2_->forward(ag::relu(first)));
+  Var first = text() ? ag::relu(embed_->forward(in.ids_at(t))) : phi_x1_->forward_relu(Var(in.x_at(t)));
+  return phi_x2_->forward_relu(first);
 }
 
 nn::Normal<> Vrnn::posterior_step(const Var& fx, const Var& h) const {
-  return enc_head_->forward(ag::relu(enc2_->forward(ag::relu(enc1_->forward(cat(fx, h))))));
+  return enc_head_->forward(enc2_->forward_relu(enc1_->forward_relu(cat(fx, h))));
 }
 
 Var Vrnn::decoder_step(const Var& fz, const Var& h) const {
-  return ag::relu(dec2_->forward(ag::relu(dec1_->forward(cat(fz, h)))));
+  return dec2_->forward_relu(dec1_->forward_relu(cat(fz, h)));
 }
 
 VrnnState Vrnn::cell_step(const Var& input, const VrnnState& s) const {
@@ -128,7 +128,7 @@ VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Genera
     const Var fx = phi_x(in, t);
     const nn::Normal<> q = posterior_step(fx, s.h);
     const Var z = q.rsample(gen);
-    const Var fz = ag::relu(phi_z_->forward(z));
+    const Var fz = phi_z_->forward_relu(z);
     dec.push_back(decoder_step(fz, s.h));
     h_prev.push_back(s.h), q_mean.push_back(q.loc()), q_logvar.push_back(q.logvar()), zs.push_back(z);
     VrnnState next = cell_step(cat(fx, fz), s);
@@ -141,7 +141,7 @@ VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Genera
   }
   // What does not feed the recurrence is batched over the window, batch-major (B, L, ...),
   // so the ELBO's "sum every axis but the batch" sums over time and latent dimensions.
-  const nn::Normal<> prior = prior_head_->forward(ag::relu(prior_->forward(ag::stack(h_prev, 1))));
+  const nn::Normal<> prior = prior_head_->forward(prior_->forward_relu(ag::stack(h_prev, 1)));
   const nn::Normal<> post(ag::stack(q_mean, 1), ag::stack(q_logvar, 1));
   const auto lik = likelihood(ag::stack(dec, 1));
   const Var target(in.target);
@@ -285,7 +285,7 @@ Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, float tempera
             text() ? static_cast<float>(pre.ids.data()[t * n + b]) : pre.x.data()[(t * n + b) * d + j];
   for (Index t = 0; t < length; ++t) {
     const Var z = prior_head_->forward(ag::relu(prior_->forward(s.h))).rsample(gen);
-    const Var fz = ag::relu(phi_z_->forward(z));
+    const Var fz = phi_z_->forward_relu(z);
     const Var dec = decoder_step(fz, s.h);
     VrnnInput one;
     one.steps = 1, one.rows = n;

@@ -8,6 +8,7 @@
 #include "xgrad/core/blas.hpp"
 #include "xgrad/core/conv.hpp"
 #include "xgrad/core/linalg.hpp"
+#include "xgrad/core/parallel.hpp"
 
 using namespace xgrad::core;
 
@@ -42,12 +43,16 @@ void BM_BlasDirectSgemm(benchmark::State& state) {
   const Index n = state.range(0);
   const auto a = random({n, n}, 1), b = random({n, n}, 2);
   Tensor<float> c(Shape{n, n});
+  // The reference is OpenBLAS threading itself, with as many threads as xgrad uses
+  // (xgrad keeps OpenBLAS at one thread and splits products over TBB).
+  blas::set_num_threads(num_threads());
   const auto start = Clock::now();
   for (auto _ : state) {
     blas::sgemm(false, false, n, n, n, 1.f, a.data(), n, b.data(), n, 0.f, c.data(), n);
     benchmark::DoNotOptimize(c.data());
   }
   gflops(state, 2.0 * n * n * n, start);
+  blas::set_num_threads(1);
 }
 BENCHMARK(BM_BlasDirectSgemm)->Arg(1024);
 

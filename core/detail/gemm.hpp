@@ -5,16 +5,33 @@
 #include <type_traits>
 
 #include "xgrad/core/blas.hpp"
+#include "xgrad/core/parallel.hpp"
 #include "xgrad/core/shape.hpp"
 
 namespace xgrad::core::detail {
 
-/// OpenBLAS runs a GEMM on the calling thread alone when m*n*k is at most
-/// 65536 * GEMM_MULTITHREAD_THRESHOLD (4, the default). Only such products may be
-/// spread over our own threads; larger ones are parallelised by BLAS itself, and
-/// two thread pools fighting over two cores would be slower than either.
+/// Products of at most this many multiply-adds (m*n*k) run as one BLAS call on the
+/// calling thread; larger ones are cut into blocks that run in parallel (see gemm).
+/// 65536 * 4 is also where OpenBLAS itself would go multi-threaded.
+inline constexpr double kGemmSerialWork = 262144.0;
+
+/// Whether gemm runs this product on the calling thread alone (callers may then
+/// spread several such products over threads themselves).
 inline bool single_threaded_gemm(Index m, Index n, Index k) {
-  return static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) <= 262144.0;
+  return static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) <= kGemmSerialWork;
+}
+
+/// One BLAS call (OpenBLAS runs single-threaded: core::set_num_threads keeps its own
+/// threads at 1).
+template <class T>
+void blas_gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb,
+               T beta, T* c, Index ldc) {
+  if constexpr (std::is_same_v<T, float>)
+    blas::sgemm(ta, tb, m, n, k, alpha, a, std::max<Index>(lda, 1), b, std::max<Index>(ldb, 1), beta, c,
+                std::max<Index>(ldc, 1));
+  else
+    blas::dgemm(ta, tb, m, n, k, alpha, a, std::max<Index>(lda, 1), b, std::max<Index>(ldb, 1), beta, c,
+                std::max<Index>(ldc, 1));
 }
 
 /// Row-major C = alpha * op(A) op(B) + beta * C, with op(A) (m, k) and op(B) (k, n).
@@ -27,12 +44,28 @@ void gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Inde
       for (Index j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
-  if constexpr (std::is_same_v<T, float>)
-    blas::sgemm(ta, tb, m, n, k, alpha, a, std::max<Index>(lda, 1), b, std::max<Index>(ldb, 1), beta, c,
-                std::max<Index>(ldc, 1));
-  else
-    blas::dgemm(ta, tb, m, n, k, alpha, a, std::max<Index>(lda, 1), b, std::max<Index>(ldb, 1), beta, c,
-                std::max<Index>(ldc, 1));
+  if (single_threaded_gemm(m, n, k)) return blas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  // Our threads, not OpenBLAS's: the output is cut into blocks of rows (or columns,
+  // when it is wider than tall) and each block is one single-threaded BLAS call.
+  // OpenBLAS's own pool busy-waits with sched_yield between calls, which costs more
+  // than the products themselves in a recurrence of small GEMMs on a shared machine;
+  // TBB's workers sleep. The blocks depend on the shape alone, never on the thread
+  // count, so every element is computed by the same call whatever the threads.
+  const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  const Index blocks = std::min<Index>(8, static_cast<Index>(work / kGemmSerialWork) + 1);
+  const bool by_rows = m >= n;
+  const Index extent = by_rows ? m : n;
+  const Index step = std::max<Index>(16, (extent / blocks + 15) / 16 * 16);
+  if (step >= extent) return blas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  parallel_for(0, (extent + step - 1) / step, 1, [&](Index lo, Index hi) {
+    for (Index blk = lo; blk < hi; ++blk) {
+      const Index i0 = blk * step, len = std::min(step, extent - i0);
+      if (by_rows)  // rows i0.. of op(A) and C
+        blas_gemm(ta, tb, len, n, k, alpha, ta ? a + i0 : a + i0 * lda, lda, b, ldb, beta, c + i0 * ldc, ldc);
+      else  // columns i0.. of op(B) and C
+        blas_gemm(ta, tb, m, len, k, alpha, a, lda, tb ? b + i0 * ldb : b + i0, ldb, beta, c + i0, ldc);
+    }
+  });
 }
 
 }  // namespace xgrad::core::detail

@@ -22,11 +22,21 @@ Linear::Linear(const LinearOptions& options, core::Generator& gen) : options(opt
   }
 }
 
+namespace {
+void check_input(const Var& x, Index in) {
+  if (x.dim() < 1 || x.size(-1) != in)
+    throw core::ShapeError(fmt::format("Linear: input of shape {} does not end in in_features {}", x.shape().str(), in));
+}
+}  // namespace
+
 Var Linear::forward(const Var& x) {
-  if (x.dim() < 1 || x.size(-1) != options.in)
-    throw core::ShapeError(
-        fmt::format("Linear: input of shape {} does not end in in_features {}", x.shape().str(), options.in));
+  check_input(x, options.in);
   return autograd::linear(x, weight, bias);
+}
+
+Var Linear::forward_relu(const Var& x) {
+  check_input(x, options.in);
+  return autograd::linear_relu(x, weight, bias);
 }
 
 std::string Linear::describe() const {

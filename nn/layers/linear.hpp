@@ -17,6 +17,8 @@ class Linear : public Layer {
   Linear(const LinearOptions& options, core::Generator& gen);
   /// x (..., in) -> (..., out)
   Var forward(const Var& x) override;
+  /// relu(forward(x)) as one fused node (autograd::linear_relu).
+  Var forward_relu(const Var& x);
   std::string describe() const override;
 
   const LinearOptions options;

@@ -6,6 +6,7 @@
 
 #include "xgrad/autograd/ops_elementwise.hpp"
 #include "xgrad/autograd/ops_linalg.hpp"
+#include "xgrad/autograd/ops_recurrent.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/nn/init.hpp"
 
@@ -14,13 +15,8 @@ namespace xgrad::nn {
 using namespace autograd;
 
 Var gru_step(const Var& gi, const Var& h, const Var& w_hh, const Var& b_hh) {
-  const Index hidden = h.size(-1);
-  const auto i = split(gi, {hidden, hidden, hidden}, 1);
-  const auto g = split(linear(h, w_hh, b_hh), {hidden, hidden, hidden}, 1);
-  const Var r = sigmoid(i[0] + g[0]);
-  const Var z = sigmoid(i[1] + g[1]);
-  const Var n = tanh(i[2] + r * g[2]);
-  return n + z * (h - n);  // (1 - z) * n + z * h, one op fewer
+  // One fused node for the gates (r, z, n) and the update, after the two products.
+  return gru_cell(gi, linear(h, w_hh, b_hh), h);
 }
 
 LSTMState lstm_step(const Var& gi, const LSTMState& state, const Var& w_hh, const Var& b_hh) {

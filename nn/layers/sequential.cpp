@@ -1,5 +1,8 @@
 #include "xgrad/nn/layers/sequential.hpp"
 
+#include "xgrad/nn/layers/activation.hpp"
+#include "xgrad/nn/layers/linear.hpp"
+
 namespace xgrad::nn {
 
 void Sequential::push_back(std::shared_ptr<Layer> layer) {
@@ -9,7 +12,17 @@ void Sequential::push_back(std::shared_ptr<Layer> layer) {
 
 Var Sequential::forward(const Var& x) {
   Var y = x;
-  for (const auto& layer : layers_) y = layer->forward(y);
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    // A Linear followed by a ReLU runs as one fused node (the same values and
+    // gradients, without the activation's own tensors and graph node).
+    auto* linear = dynamic_cast<Linear*>(layers_[i].get());
+    if (linear && i + 1 < layers_.size() && dynamic_cast<ReLU*>(layers_[i + 1].get())) {
+      y = linear->forward_relu(y);
+      ++i;
+    } else {
+      y = layers_[i]->forward(y);
+    }
+  }
   return y;
 }
 

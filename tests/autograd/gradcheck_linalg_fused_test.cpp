@@ -32,6 +32,19 @@ const bool registered = xgrad::test::register_cases({
              [](const Vars& v) { return ag::linear(v[0], v[1], v[2]); }},
     GradCase{"linear", "3-D input, no bias", {InputSpec{Shape{2, 3, 4}}, InputSpec{Shape{5, 4}}},
              [](const Vars& v) { return ag::linear(v[0], v[1]); }},
+    // The backward adds into gradients that already exist (GEMM with beta = 1): one
+    // weight and bias used twice, and an input that also feeds another op.
+    GradCase{"linear", "weight and bias shared by two products, input fanned out",
+             {InputSpec{Shape{3, 4}}, InputSpec{Shape{2, 4}}, InputSpec{Shape{2}}, InputSpec{Shape{3, 4}}},
+             [](const Vars& v) {
+               const auto a = ag::linear(ag::mul(v[0], v[3]), v[1], v[2]);
+               return ag::add(ag::linear(v[3], v[1], v[2]), a);
+             }},
+    GradCase{"linear_relu", "with bias", {InputSpec{Shape{4, 3}}, InputSpec{Shape{5, 3}}, InputSpec{Shape{5}}},
+             [](const Vars& v) { return ag::linear_relu(v[0], v[1], v[2]); }},
+    GradCase{"linear_relu", "3-D input, no bias, weight shared with a plain linear",
+             {InputSpec{Shape{2, 3, 4}}, InputSpec{Shape{5, 4}}},
+             [](const Vars& v) { return ag::add(ag::linear_relu(v[0], v[1]), ag::linear(v[0], v[1])); }},
     GradCase{"conv2d", "padding 1 with bias",
              {InputSpec{Shape{2, 2, 4, 4}}, InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{3}}},
              [](const Vars& v) { return ag::conv2d(v[0], v[1], v[2], Conv2dParams{{1, 1}, {1, 1}, {1, 1}}); }},
