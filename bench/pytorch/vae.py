@@ -6,8 +6,8 @@
                        prints the test negative ELBO per example after each epoch and, at the
                        end, the IWAE log-likelihood (k = 1000) of the first 1000 test images
 
-Same models as xgrad (models/vae.cpp, models/cvae.cpp): PyTorch's default init, the
-log-variance clamped to [-10, 10], Bernoulli likelihood with logits, and the loss is
+Same models as xgrad (models/vae.cpp, models/cvae.cpp; the CVAE with its default learned
+conditional prior p(z | y)): PyTorch's default init, the log-variance clamped to [-10, 10], Bernoulli likelihood with logits, and the loss is
 the per-example MEAN over the batch of BCE summed over pixels + KL summed over latents
 (PyTorch's examples/vae sums over the batch; Adam makes the two nearly equivalent, but
 the mean keeps both sides identical). Run with
@@ -29,7 +29,7 @@ DATA = "/usr/share/datasets/fashion-mnist"
 
 
 class Vae(nn.Module):
-    def __init__(self, conv=False, hidden=400, latent=20, cond=0):
+    def __init__(self, conv=False, hidden=400, latent=20, cond=0, learned_prior=True):
         super().__init__()
         self.cond = cond
         if conv:
@@ -45,6 +45,10 @@ class Vae(nn.Module):
             self.decoder = nn.Sequential(nn.Linear(latent + cond, hidden), nn.ReLU(), nn.Linear(hidden, 784))
         self.mean = nn.Linear(hidden, latent)
         self.logvar = nn.Linear(hidden, latent)
+        if cond and learned_prior:  # xgrad's CVAE default: Sohn et al.'s conditional prior p(z | y)
+            self.prior_mean = nn.Linear(cond, latent)
+            self.prior_logvar = nn.Linear(cond, latent)
+        self.learned_prior = bool(cond and learned_prior)
 
     def with_label(self, v, y):
         return torch.cat([v, F.one_hot(y, self.cond).float()], 1) if self.cond else v
@@ -60,7 +64,12 @@ class Vae(nn.Module):
         mu, lv = self.posterior(x, y)
         z = mu + torch.exp(0.5 * lv) * torch.randn_like(mu)
         recon = F.binary_cross_entropy_with_logits(self.logits(z, y), x, reduction="none").sum(1)
-        kl = 0.5 * (mu.pow(2) + lv.exp() - 1 - lv).sum(1)
+        if self.learned_prior:  # KL(N(mu, e^lv) || N(pm, e^plv))
+            onehot = F.one_hot(y, self.cond).float()
+            pm, plv = self.prior_mean(onehot), self.prior_logvar(onehot).clamp(-10, 10)
+            kl = 0.5 * (plv - lv + (lv.exp() + (mu - pm).pow(2)) / plv.exp() - 1).sum(1)
+        else:
+            kl = 0.5 * (mu.pow(2) + lv.exp() - 1 - lv).sum(1)
         return recon, kl
 
 
