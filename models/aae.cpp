@@ -1,9 +1,11 @@
 #include "xgrad/models/aae.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
 #include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/common/elbo.hpp"
@@ -50,6 +52,10 @@ Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
   if (options.prior == AaePrior::Mixture && (options.mixture_components <= 0 || options.mixture_std <= 0))
     throw core::ValueError("Aae: the mixture prior needs mixture_components > 0 and mixture_std > 0");
   if (options.generator_steps < 1) throw core::ValueError("Aae: generator_steps must be >= 1");
+  if (options.instance_noise < 0 || options.instance_noise_floor < 0 || options.instance_noise_decay_steps < 0)
+    throw core::ValueError("Aae: instance noise and its decay must be >= 0");
+  if (options.prior_label <= 0 || options.prior_label > 1)
+    throw core::ValueError("Aae: prior_label must be in (0, 1]");
   const Index d = options.latent_dim, h_enc = options.hidden.back(), h_dec = options.hidden.front();
   if (options.encoder == AaeEncoder::Deterministic) {
     encoder = register_module("encoder", nn::make<nn::MLP>(nn::MLPOptions{.sizes = sizes(options.input_dim, options.hidden, d)}, gen));
@@ -108,8 +114,9 @@ StepStats Aae::train_step(const Batch& batch, core::Generator& gen) {
   // phase does not change the encoder, so phase 3 may backpropagate through them.
   const Var z = code(Var(batch.x), gen);
   stats.extra["disc_loss"] = discriminator_phase(z, gen);
-  stats.extra["gen_loss"] = generator_phase(z);
-  for (int k = 1; k < options.generator_steps; ++k) generator_phase(code(Var(batch.x), gen));
+  stats.extra["gen_loss"] = generator_phase(z, gen);
+  for (int k = 1; k < options.generator_steps; ++k) generator_phase(code(Var(batch.x), gen), gen);
+  ++steps_;
   return stats;
 }
 
@@ -124,20 +131,38 @@ double Aae::reconstruction_phase(const Batch& batch, core::Generator& gen) {
 double Aae::discriminator_phase(const Var& z, core::Generator& gen) {
   const Index n = z.size(0);
   zero_grad();
-  const Var loss = nn::bce_with_logits(discriminate(Var(sample_prior(n, gen))), full_like_rows(n, 1.0f)) +
-                   nn::bce_with_logits(discriminate(z.detach()), full_like_rows(n, 0.0f));
+  const Var prior = with_instance_noise(Var(sample_prior(n, gen)), gen);
+  const Var loss =
+      nn::bce_with_logits(discriminate(prior), full_like_rows(n, static_cast<float>(options.prior_label))) +
+      nn::bce_with_logits(discriminate(with_instance_noise(z.detach(), gen)), full_like_rows(n, 0.0f));
   loss.backward();
   disc_optim_->step();
   return loss.item();
 }
 
-double Aae::generator_phase(const Var& z) {
+double Aae::generator_phase(const Var& z, core::Generator& gen) {
   zero_grad();
   const FrozenParameters frozen(*discriminator);
-  const Var loss = nn::bce_with_logits(discriminate(z), full_like_rows(z.size(0), 1.0f));
+  const Var loss = nn::bce_with_logits(discriminate(with_instance_noise(z, gen)), full_like_rows(z.size(0), 1.0f));
   loss.backward();
   gen_optim_->step();
   return loss.item();
+}
+
+double Aae::instance_noise_std() const {
+  const double start = options.instance_noise, floor = options.instance_noise_floor;
+  if (start == 0) return 0;
+  const Index decay = options.instance_noise_decay_steps;
+  if (decay == 0) return start;
+  const double progress = std::min(1.0, static_cast<double>(steps_) / static_cast<double>(decay));
+  return start + (floor - start) * progress;
+}
+
+Var Aae::with_instance_noise(const Var& z, core::Generator& gen) const {
+  const double sigma = instance_noise_std();
+  if (sigma == 0) return z;
+  const Tensor noise = nn::Normal<float>::standard(core::Shape{z.size(0), z.size(1)}).sample(gen);
+  return z + Var(noise * static_cast<float>(sigma));
 }
 
 EvalSums Aae::evaluate(const Batch& batch, core::Generator& gen) {
