@@ -11,6 +11,8 @@
 #include "xgrad/models/common/elbo.hpp"
 #include "xgrad/nn/distributions/mixture.hpp"
 #include "xgrad/nn/distributions/normal.hpp"
+#include "xgrad/nn/layers/dropout.hpp"
+#include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/losses.hpp"
 
 namespace xgrad::models {
@@ -42,6 +44,20 @@ class FrozenParameters {
   std::vector<Var> params_;
 };
 
+// Linear, ReLU[, Dropout], ..., Linear; without dropout exactly the MLP of these sizes.
+std::shared_ptr<nn::Sequential> make_discriminator(const std::vector<Index>& s, double dropout, core::Generator& gen) {
+  if (dropout == 0) return nn::make<nn::MLP>(nn::MLPOptions{.sizes = s}, gen);
+  auto net = nn::make<nn::Sequential>();
+  for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+    net->push_back(nn::make<nn::Linear>(nn::LinearOptions{s[i], s[i + 1]}, gen));
+    if (i + 2 == s.size()) break;
+    net->push_back(nn::make_activation(nn::Activation::ReLU));
+    // Its own generator, seeded from the model's: masks are reproducible for a seed.
+    net->push_back(nn::make<nn::Dropout>(nn::DropoutOptions{.p = static_cast<float>(dropout), .seed = gen.next_u64()}));
+  }
+  return net;
+}
+
 Tensor full_like_rows(Index n, float value) { return Tensor::full(core::Shape{n, 1}, value); }
 
 }  // namespace
@@ -54,6 +70,8 @@ Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
   if (options.generator_steps < 1) throw core::ValueError("Aae: generator_steps must be >= 1");
   if (options.instance_noise < 0 || options.instance_noise_floor < 0 || options.instance_noise_decay_steps < 0)
     throw core::ValueError("Aae: instance noise and its decay must be >= 0");
+  if (options.disc_dropout < 0 || options.disc_dropout >= 1)
+    throw core::ValueError("Aae: disc_dropout must be in [0, 1)");
   if (options.prior_label <= 0 || options.prior_label > 1)
     throw core::ValueError("Aae: prior_label must be in (0, 1]");
   const Index d = options.latent_dim, h_enc = options.hidden.back(), h_dec = options.hidden.front();
@@ -70,8 +88,8 @@ Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
   decoder = register_module("decoder", nn::make<nn::MLP>(nn::MLPOptions{.sizes = dec, .activate_last = true}, gen));
   likelihood = register_module("likelihood",
                                nn::make<BernoulliHead>(BernoulliHeadOptions{.in = h_dec, .out = options.input_dim}, gen));
-  discriminator = register_module(
-      "discriminator", nn::make<nn::MLP>(nn::MLPOptions{.sizes = sizes(d, options.disc_hidden, 1)}, gen));
+  discriminator = register_module("discriminator",
+                                  make_discriminator(sizes(d, options.disc_hidden, 1), options.disc_dropout, gen));
 
   std::vector<Var> autoencoder = encoder_parameters();
   for (const Var& p : decoder->parameters()) autoencoder.push_back(p);

@@ -18,6 +18,7 @@
 #include "xgrad/models/common/heads.hpp"
 #include "xgrad/models/common/latent.hpp"  // code_moments, fresh_discriminator_accuracy: q(z) vs the prior
 #include "xgrad/nn/layers/mlp.hpp"
+#include "xgrad/nn/layers/sequential.hpp"
 #include "xgrad/nn/optim/adam.hpp"
 
 namespace xgrad::models {
@@ -30,6 +31,9 @@ struct AaeOptions {
   std::vector<Index> hidden = {512, 512};       ///< encoder's hidden sizes (the decoder mirrors them)
   Index latent_dim = 8;
   std::vector<Index> disc_hidden = {512, 512};  ///< discriminator's hidden sizes
+  /// Dropout after each of the discriminator's hidden layers (0: none): a weaker, noisier
+  /// discriminator that cannot memorise the codes' gaps, as in common GAN practice.
+  double disc_dropout = 0;
   AaeEncoder encoder = AaeEncoder::Deterministic;
   AaePrior prior = AaePrior::StandardNormal;
   Index num_classes = 0;  ///< > 0: the supervised variant, the decoder sees one_hot(label)
@@ -114,7 +118,7 @@ class Aae : public GenerativeModel {
   std::shared_ptr<GaussianHead> posterior;  ///< features -> q(z | x); Gaussian encoder only
   std::shared_ptr<nn::MLP> decoder;         ///< code [, one_hot(label)] -> features
   std::shared_ptr<BernoulliHead> likelihood;  ///< features -> p(x | z) over the pixels
-  std::shared_ptr<nn::MLP> discriminator;   ///< code -> logit of "drawn from the prior"
+  std::shared_ptr<nn::Sequential> discriminator;  ///< code -> logit of "drawn from the prior"
 
  private:
   /// p(x | z), conditioned on the labels in the supervised variant.

@@ -11,7 +11,7 @@
 //   AAE_TRACE=1 (the test-code statistics after every epoch, not only the last),
 //   AAE_NOISE=sigma0 (instance noise decaying linearly over all epochs to AAE_NOISE_FLOOR, 0),
 //   AAE_PRIOR_LABEL (one-sided label smoothing, e.g. 0.9), AAE_DISC_HIDDEN=64 (the
-//   discriminator's two hidden layers' width; default AaeOptions').
+//   discriminator's two hidden layers' width; default AaeOptions'), AAE_DISC_DROPOUT=p.
 // For the Gaussian encoder "codes" are draws z ~ q(z | x) (the aggregate posterior the
 // prior is matched to); the posterior means are reported too.
 #include <catch2/catch.hpp>
@@ -78,11 +78,12 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
   o.instance_noise_floor = env_or("AAE_NOISE_FLOOR", o.instance_noise_floor);
   o.instance_noise_decay_steps = epochs * batches_per_epoch;
   o.prior_label = env_or("AAE_PRIOR_LABEL", o.prior_label);
+  o.disc_dropout = env_or("AAE_DISC_DROPOUT", o.disc_dropout);
   if (const double w = env_or("AAE_DISC_HIDDEN", 0); w > 0)
     o.disc_hidden = {static_cast<Index>(w), static_cast<Index>(w)};
-  std::printf("instance noise %g -> %g, prior label %g, discriminator hidden %lld x %zu\n", o.instance_noise,
-              o.instance_noise_floor, o.prior_label, static_cast<long long>(o.disc_hidden.front()),
-              o.disc_hidden.size());
+  std::printf("instance noise %g -> %g, prior label %g, discriminator hidden %lld x %zu, dropout %g\n",
+              o.instance_noise, o.instance_noise_floor, o.prior_label, static_cast<long long>(o.disc_hidden.front()),
+              o.disc_hidden.size(), o.disc_dropout);
   std::printf("encoder %s, latent %lld, lr recon %g disc %g gen %g, generator steps %d, %d epochs, seed %llu\n",
               o.encoder == models::AaeEncoder::Gaussian ? "gaussian" : "deterministic",
               static_cast<long long>(o.latent_dim), o.recon_optim.lr,

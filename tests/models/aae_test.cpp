@@ -367,3 +367,21 @@ TEST_CASE("AAE discriminator phase sees noisy prior draws and codes, prior targe
   CHECK(std::abs(loss(model.sample_prior(n, plain), z.value(), 1.0f) - expected) > 0.05);
   CHECK(model.discriminator_phase(z, gen) == Approx(expected).epsilon(1e-5));
 }
+
+TEST_CASE("AAE discriminator dropout follows each hidden layer and draws fresh masks", "[aae]") {
+  core::Generator gen(16);
+  AaeOptions o = small_options();
+  o.disc_hidden = {32, 32};
+  o.disc_dropout = 0.5;
+  Aae model(o, gen);
+  // Linear, ReLU, Dropout, Linear, ReLU, Dropout, Linear.
+  REQUIRE(model.discriminator->size() == 7);
+  CHECK(model.discriminator->describe() == "Sequential");
+  CHECK(model.discriminator->parameters().size() == 6);
+  const Tensor z = model.sample_prior(16, gen);
+  CHECK_FALSE(core::equal(model.discriminate(Var(z)).value(), model.discriminate(Var(z)).value()));
+  o.disc_dropout = 1.0;
+  CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
+  // Without dropout the discriminator is the plain MLP (the benchmark's layout).
+  CHECK(Aae(small_options(), gen).discriminator->describe().rfind("MLP", 0) == 0);
+}
