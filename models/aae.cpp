@@ -1,14 +1,18 @@
 #include "xgrad/models/aae.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
 #include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/common/elbo.hpp"
 #include "xgrad/nn/distributions/mixture.hpp"
 #include "xgrad/nn/distributions/normal.hpp"
+#include "xgrad/nn/layers/dropout.hpp"
+#include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/losses.hpp"
 
 namespace xgrad::models {
@@ -40,6 +44,20 @@ class FrozenParameters {
   std::vector<Var> params_;
 };
 
+// Linear, ReLU[, Dropout], ..., Linear; without dropout exactly the MLP of these sizes.
+std::shared_ptr<nn::Sequential> make_discriminator(const std::vector<Index>& s, double dropout, core::Generator& gen) {
+  if (dropout == 0) return nn::make<nn::MLP>(nn::MLPOptions{.sizes = s}, gen);
+  auto net = nn::make<nn::Sequential>();
+  for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+    net->push_back(nn::make<nn::Linear>(nn::LinearOptions{s[i], s[i + 1]}, gen));
+    if (i + 2 == s.size()) break;
+    net->push_back(nn::make_activation(nn::Activation::ReLU));
+    // Its own generator, seeded from the model's: masks are reproducible for a seed.
+    net->push_back(nn::make<nn::Dropout>(nn::DropoutOptions{.p = static_cast<float>(dropout), .seed = gen.next_u64()}));
+  }
+  return net;
+}
+
 Tensor full_like_rows(Index n, float value) { return Tensor::full(core::Shape{n, 1}, value); }
 
 }  // namespace
@@ -50,6 +68,12 @@ Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
   if (options.prior == AaePrior::Mixture && (options.mixture_components <= 0 || options.mixture_std <= 0))
     throw core::ValueError("Aae: the mixture prior needs mixture_components > 0 and mixture_std > 0");
   if (options.generator_steps < 1) throw core::ValueError("Aae: generator_steps must be >= 1");
+  if (options.instance_noise < 0 || options.instance_noise_floor < 0 || options.instance_noise_decay_steps < 0)
+    throw core::ValueError("Aae: instance noise and its decay must be >= 0");
+  if (options.disc_dropout < 0 || options.disc_dropout >= 1)
+    throw core::ValueError("Aae: disc_dropout must be in [0, 1)");
+  if (options.prior_label <= 0 || options.prior_label > 1)
+    throw core::ValueError("Aae: prior_label must be in (0, 1]");
   const Index d = options.latent_dim, h_enc = options.hidden.back(), h_dec = options.hidden.front();
   if (options.encoder == AaeEncoder::Deterministic) {
     encoder = register_module("encoder", nn::make<nn::MLP>(nn::MLPOptions{.sizes = sizes(options.input_dim, options.hidden, d)}, gen));
@@ -64,8 +88,8 @@ Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
   decoder = register_module("decoder", nn::make<nn::MLP>(nn::MLPOptions{.sizes = dec, .activate_last = true}, gen));
   likelihood = register_module("likelihood",
                                nn::make<BernoulliHead>(BernoulliHeadOptions{.in = h_dec, .out = options.input_dim}, gen));
-  discriminator = register_module(
-      "discriminator", nn::make<nn::MLP>(nn::MLPOptions{.sizes = sizes(d, options.disc_hidden, 1)}, gen));
+  discriminator = register_module("discriminator",
+                                  make_discriminator(sizes(d, options.disc_hidden, 1), options.disc_dropout, gen));
 
   std::vector<Var> autoencoder = encoder_parameters();
   for (const Var& p : decoder->parameters()) autoencoder.push_back(p);
@@ -108,8 +132,9 @@ StepStats Aae::train_step(const Batch& batch, core::Generator& gen) {
   // phase does not change the encoder, so phase 3 may backpropagate through them.
   const Var z = code(Var(batch.x), gen);
   stats.extra["disc_loss"] = discriminator_phase(z, gen);
-  stats.extra["gen_loss"] = generator_phase(z);
-  for (int k = 1; k < options.generator_steps; ++k) generator_phase(code(Var(batch.x), gen));
+  stats.extra["gen_loss"] = generator_phase(z, gen);
+  for (int k = 1; k < options.generator_steps; ++k) generator_phase(code(Var(batch.x), gen), gen);
+  ++steps_;
   return stats;
 }
 
@@ -124,20 +149,38 @@ double Aae::reconstruction_phase(const Batch& batch, core::Generator& gen) {
 double Aae::discriminator_phase(const Var& z, core::Generator& gen) {
   const Index n = z.size(0);
   zero_grad();
-  const Var loss = nn::bce_with_logits(discriminate(Var(sample_prior(n, gen))), full_like_rows(n, 1.0f)) +
-                   nn::bce_with_logits(discriminate(z.detach()), full_like_rows(n, 0.0f));
+  const Var prior = with_instance_noise(Var(sample_prior(n, gen)), gen);
+  const Var loss =
+      nn::bce_with_logits(discriminate(prior), full_like_rows(n, static_cast<float>(options.prior_label))) +
+      nn::bce_with_logits(discriminate(with_instance_noise(z.detach(), gen)), full_like_rows(n, 0.0f));
   loss.backward();
   disc_optim_->step();
   return loss.item();
 }
 
-double Aae::generator_phase(const Var& z) {
+double Aae::generator_phase(const Var& z, core::Generator& gen) {
   zero_grad();
   const FrozenParameters frozen(*discriminator);
-  const Var loss = nn::bce_with_logits(discriminate(z), full_like_rows(z.size(0), 1.0f));
+  const Var loss = nn::bce_with_logits(discriminate(with_instance_noise(z, gen)), full_like_rows(z.size(0), 1.0f));
   loss.backward();
   gen_optim_->step();
   return loss.item();
+}
+
+double Aae::instance_noise_std() const {
+  const double start = options.instance_noise, floor = options.instance_noise_floor;
+  if (start == 0) return 0;
+  const Index decay = options.instance_noise_decay_steps;
+  if (decay == 0) return start;
+  const double progress = std::min(1.0, static_cast<double>(steps_) / static_cast<double>(decay));
+  return start + (floor - start) * progress;
+}
+
+Var Aae::with_instance_noise(const Var& z, core::Generator& gen) const {
+  const double sigma = instance_noise_std();
+  if (sigma == 0) return z;
+  const Tensor noise = nn::Normal<float>::standard(core::Shape{z.size(0), z.size(1)}).sample(gen);
+  return z + Var(noise * static_cast<float>(sigma));
 }
 
 EvalSums Aae::evaluate(const Batch& batch, core::Generator& gen) {

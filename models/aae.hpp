@@ -18,6 +18,7 @@
 #include "xgrad/models/common/heads.hpp"
 #include "xgrad/models/common/latent.hpp"  // code_moments, fresh_discriminator_accuracy: q(z) vs the prior
 #include "xgrad/nn/layers/mlp.hpp"
+#include "xgrad/nn/layers/sequential.hpp"
 #include "xgrad/nn/optim/adam.hpp"
 
 namespace xgrad::models {
@@ -30,6 +31,9 @@ struct AaeOptions {
   std::vector<Index> hidden = {512, 512};       ///< encoder's hidden sizes (the decoder mirrors them)
   Index latent_dim = 8;
   std::vector<Index> disc_hidden = {512, 512};  ///< discriminator's hidden sizes
+  /// Dropout after each of the discriminator's hidden layers (0: none): a weaker, noisier
+  /// discriminator that cannot memorise the codes' gaps, as in common GAN practice.
+  double disc_dropout = 0;
   AaeEncoder encoder = AaeEncoder::Deterministic;
   AaePrior prior = AaePrior::StandardNormal;
   Index num_classes = 0;  ///< > 0: the supervised variant, the decoder sees one_hot(label)
@@ -42,6 +46,19 @@ struct AaeOptions {
   /// Generator steps per batch (each re-encodes the batch): > 1 strengthens the
   /// encoder against the discriminator (measured: 2 made the prior match worse, models/README.md).
   int generator_steps = 1;
+  /// Instance noise (Sønderby et al. 2017; Arjovsky & Bottou 2017): N(0, sigma^2) is added to
+  /// BOTH the prior draws and the codes before the discriminator sees them (phases 2 and 3).
+  /// Codes and prior overlap little early on, and on disjoint supports the discriminator can
+  /// win outright and give the encoder no useful gradient; the noise blurs both
+  /// distributions until they overlap. sigma starts at `instance_noise` and falls linearly to
+  /// `instance_noise_floor` over `instance_noise_decay_steps` train_steps (0: constant).
+  /// 0 turns it off.
+  double instance_noise = 0;
+  double instance_noise_floor = 0;
+  Index instance_noise_decay_steps = 0;
+  /// One-sided label smoothing (Salimans et al. 2016): the discriminator's target for prior
+  /// draws (codes keep 0), < 1 stops it from growing over-confident on the prior side.
+  double prior_label = 1.0;
   nn::AdamOptions recon_optim{.lr = 1e-3};
   nn::AdamOptions disc_optim{.lr = 2e-4, .beta1 = 0.5};
   nn::AdamOptions gen_optim{.lr = 2e-4, .beta1 = 0.5};
@@ -91,7 +108,9 @@ class Aae : public GenerativeModel {
   double discriminator_phase(const Var& z, core::Generator& gen);
   /// Phase 3: one step of the generator optimizer (the encoder) making the
   /// discriminator call the codes z (recorded by code()) real; returns the loss.
-  double generator_phase(const Var& z);
+  double generator_phase(const Var& z, core::Generator& gen);
+  /// The instance noise's standard deviation at the current train_step.
+  double instance_noise_std() const;
 
   const AaeOptions options;
   /// x -> code (deterministic: input-hidden-latent), or x -> features (Gaussian).
@@ -99,7 +118,7 @@ class Aae : public GenerativeModel {
   std::shared_ptr<GaussianHead> posterior;  ///< features -> q(z | x); Gaussian encoder only
   std::shared_ptr<nn::MLP> decoder;         ///< code [, one_hot(label)] -> features
   std::shared_ptr<BernoulliHead> likelihood;  ///< features -> p(x | z) over the pixels
-  std::shared_ptr<nn::MLP> discriminator;   ///< code -> logit of "drawn from the prior"
+  std::shared_ptr<nn::Sequential> discriminator;  ///< code -> logit of "drawn from the prior"
 
  private:
   /// p(x | z), conditioned on the labels in the supervised variant.
@@ -107,8 +126,11 @@ class Aae : public GenerativeModel {
   /// -log p(x | code(x)) per example, (B).
   Var recon_nll(const Batch& batch, core::Generator& gen);
   std::vector<Var> encoder_parameters() const;
+  /// z plus the instance noise (z itself when it is off), still differentiable in z.
+  Var with_instance_noise(const Var& z, core::Generator& gen) const;
 
   std::unique_ptr<nn::Adam> recon_optim_, disc_optim_, gen_optim_;
+  Index steps_ = 0;  ///< train_steps run, for the instance-noise schedule
 };
 
 }  // namespace xgrad::models

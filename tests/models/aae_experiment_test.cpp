@@ -8,7 +8,10 @@
 //   AAE_EPOCHS (default 5), AAE_ENCODER=deterministic|gaussian, AAE_RECON_LR,
 //   AAE_DISC_LR, AAE_GEN_LR, AAE_GEN_STEPS, AAE_SEED (0), AAE_THREADS (1),
 //   AAE_LATENT (8), AAE_DECAY_LAST=k (the last k epochs run every optimizer at a tenth of its rate),
-//   AAE_TRACE=1 (the test-code statistics after every epoch, not only the last).
+//   AAE_TRACE=1 (the test-code statistics after every epoch, not only the last),
+//   AAE_NOISE=sigma0 (instance noise decaying linearly over all epochs to AAE_NOISE_FLOOR, 0),
+//   AAE_PRIOR_LABEL (one-sided label smoothing, e.g. 0.9), AAE_DISC_HIDDEN=64 (the
+//   discriminator's two hidden layers' width; default AaeOptions'), AAE_DISC_DROPOUT=p.
 // For the Gaussian encoder "codes" are draws z ~ q(z | x) (the aggregate posterior the
 // prior is matched to); the posterior means are reported too.
 #include <catch2/catch.hpp>
@@ -70,6 +73,17 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
   o.disc_optim.lr = env_or("AAE_DISC_LR", o.disc_optim.lr);
   o.gen_optim.lr = env_or("AAE_GEN_LR", o.gen_optim.lr);
   o.generator_steps = static_cast<int>(env_or("AAE_GEN_STEPS", o.generator_steps));
+  constexpr Index batches_per_epoch = (60000 + 127) / 128;
+  o.instance_noise = env_or("AAE_NOISE", o.instance_noise);
+  o.instance_noise_floor = env_or("AAE_NOISE_FLOOR", o.instance_noise_floor);
+  o.instance_noise_decay_steps = epochs * batches_per_epoch;
+  o.prior_label = env_or("AAE_PRIOR_LABEL", o.prior_label);
+  o.disc_dropout = env_or("AAE_DISC_DROPOUT", o.disc_dropout);
+  if (const double w = env_or("AAE_DISC_HIDDEN", 0); w > 0)
+    o.disc_hidden = {static_cast<Index>(w), static_cast<Index>(w)};
+  std::printf("instance noise %g -> %g, prior label %g, discriminator hidden %lld x %zu, dropout %g\n",
+              o.instance_noise, o.instance_noise_floor, o.prior_label, static_cast<long long>(o.disc_hidden.front()),
+              o.disc_hidden.size(), o.disc_dropout);
   std::printf("encoder %s, latent %lld, lr recon %g disc %g gen %g, generator steps %d, %d epochs, seed %llu\n",
               o.encoder == models::AaeEncoder::Gaussian ? "gaussian" : "deterministic",
               static_cast<long long>(o.latent_dim), o.recon_optim.lr,
@@ -90,7 +104,8 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
       const auto st = model.train_step(b, gen);
       recon += st.recon, disc += st.extra.at("disc_loss"), gl += st.extra.at("gen_loss"), ++steps;
     }
-    std::printf("epoch %d: recon %.2f  disc %.4f  gen %.4f\n", e + 1, recon / steps, disc / steps, gl / steps);
+    std::printf("epoch %d: recon %.2f  disc %.4f  gen %.4f  noise %.3f\n", e + 1, recon / steps, disc / steps,
+                gl / steps, model.instance_noise_std());
     if (trace && e + 1 < epochs) print("  test codes", prior_match(model.encode(test), model, gen));
     std::fflush(stdout);
   }

@@ -8,11 +8,15 @@
 #include <iostream>
 #include <memory>
 
+#include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/aae.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
 #include "xgrad/nn/data/fashion_mnist.hpp"
+#include "xgrad/nn/distributions/normal.hpp"
+#include "xgrad/nn/losses.hpp"
 
 using namespace xgrad;
 using models::Aae;
@@ -144,7 +148,7 @@ TEST_CASE("each AAE phase updates only its own parameters", "[aae]") {
   CHECK_FALSE(same(*model.discriminator, disc));
 
   disc = snapshot(*model.discriminator);
-  model.generator_phase(z);
+  model.generator_phase(z, gen);
   CHECK_FALSE(same(*model.encoder, enc));
   CHECK(same(*model.decoder, dec));
   CHECK(same(*model.likelihood, lik));
@@ -311,4 +315,73 @@ TEST_CASE("AAE generator_steps runs extra generator steps and must be positive",
   CHECK(opts[2].second->steps() == 3);
   o.generator_steps = 0;
   CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
+}
+
+TEST_CASE("AAE instance noise falls linearly to its floor over the decay steps", "[aae]") {
+  core::Generator gen(14);
+  AaeOptions o = small_options();
+  o.instance_noise = 1.0;
+  o.instance_noise_floor = 0.2;
+  o.instance_noise_decay_steps = 4;
+  Aae model(o, gen);
+  const nn::Batch batch = fashion_batch(16);
+  std::vector<double> sigmas;
+  for (int step = 0; step < 6; ++step) {
+    sigmas.push_back(model.instance_noise_std());
+    model.train_step(batch, gen);
+  }
+  const std::vector<double> expected{1.0, 0.8, 0.6, 0.4, 0.2, 0.2};
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(sigmas[i] == Approx(expected[i]));
+  CHECK(Aae(small_options(), gen).instance_noise_std() == 0);  // off by default
+  o.instance_noise = -1;
+  CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
+  o = small_options();
+  o.prior_label = 0;
+  CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
+}
+
+// Recomputes the discriminator phase's loss from a copy of the generator: the prior
+// draws and the codes each get their own noise, and the prior's target is prior_label.
+TEST_CASE("AAE discriminator phase sees noisy prior draws and codes, prior target smoothed", "[aae]") {
+  core::Generator gen(15);
+  AaeOptions o = small_options();
+  o.instance_noise = 2.0;
+  o.prior_label = 0.8;
+  Aae model(o, gen);
+  const nn::Batch batch = fashion_batch(32);
+  const Var z = model.code(Var(batch.x), gen);
+  const core::Index n = z.size(0), d = o.latent_dim;
+  auto loss = [&](const Tensor& prior, const Tensor& codes, float prior_target) {
+    const autograd::NoGradGuard no_grad;
+    return (nn::bce_with_logits(model.discriminate(Var(prior)), Tensor::full(core::Shape{n, 1}, prior_target)) +
+            nn::bce_with_logits(model.discriminate(Var(codes)), Tensor::full(core::Shape{n, 1}, 0.0f)))
+        .item();
+  };
+  auto noise = [&](core::Generator& g) { return nn::Normal<float>::standard(core::Shape{n, d}).sample(g) * 2.0f; };
+
+  core::Generator replay = gen, plain = gen;
+  const Tensor prior = model.sample_prior(n, replay);
+  const Tensor noisy_prior = prior + noise(replay);
+  const double expected = loss(noisy_prior, z.value() + noise(replay), 0.8f);
+  // Without the noise and the smoothing the loss differs, so the match below is not vacuous.
+  CHECK(std::abs(loss(model.sample_prior(n, plain), z.value(), 1.0f) - expected) > 0.05);
+  CHECK(model.discriminator_phase(z, gen) == Approx(expected).epsilon(1e-5));
+}
+
+TEST_CASE("AAE discriminator dropout follows each hidden layer and draws fresh masks", "[aae]") {
+  core::Generator gen(16);
+  AaeOptions o = small_options();
+  o.disc_hidden = {32, 32};
+  o.disc_dropout = 0.5;
+  Aae model(o, gen);
+  // Linear, ReLU, Dropout, Linear, ReLU, Dropout, Linear.
+  REQUIRE(model.discriminator->size() == 7);
+  CHECK(model.discriminator->describe() == "Sequential");
+  CHECK(model.discriminator->parameters().size() == 6);
+  const Tensor z = model.sample_prior(16, gen);
+  CHECK_FALSE(core::equal(model.discriminate(Var(z)).value(), model.discriminate(Var(z)).value()));
+  o.disc_dropout = 1.0;
+  CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
+  // Without dropout the discriminator is the plain MLP (the benchmark's layout).
+  CHECK(Aae(small_options(), gen).discriminator->describe().rfind("MLP", 0) == 0);
 }
