@@ -96,9 +96,10 @@ Index channel_grain(const Geometry& g) {
 template <class T, class Body>
 void for_each_image(Index count, Index scratch, bool small, Body&& body) {
   if (small) {
+    Tensor<T> bufs(Shape{thread_slots(), scratch});  // one per slot: see thread_slot()
     parallel_for(0, count, 1, [&](Index lo, Index hi) {
-      Tensor<T> buf(Shape{scratch});
-      for (Index n = lo; n < hi; ++n) body(n, buf.data(), false);
+      T* buf = bufs.data() + thread_slot() * scratch;
+      for (Index n = lo; n < hi; ++n) body(n, buf, false);
     });
   } else {
     Tensor<T> buf(Shape{scratch});
@@ -177,12 +178,13 @@ void weight_grad_chunked(const T* gy, const T* x, T* gw, const Conv& c) {
   constexpr Index kChunks = 16;
   const Index per = (c.n + kChunks - 1) / kChunks, chunks = (c.n + per - 1) / per;
   Tensor<T> partial(Shape{chunks, size});
+  Tensor<T> slot_cols(Shape{thread_slots(), k * np});  // one per slot: see thread_slot()
   parallel_for(0, chunks, 1, [&](Index lo, Index hi) {
-    Tensor<T> cols(Shape{k * np});
+    T* cols = slot_cols.data() + thread_slot() * k * np;
     for (Index ch = lo; ch < hi; ++ch)
       for (Index n = ch * per; n < std::min(c.n, (ch + 1) * per); ++n) {
-        im2col(x + n * g.c * g.plane(), cols.data(), np, g, 0, g.c);
-        detail::gemm(false, true, c.o, k, np, T(1), gy + n * c.o * np, np, cols.data(), np, n == ch * per ? T(0) : T(1),
+        im2col(x + n * g.c * g.plane(), cols, np, g, 0, g.c);
+        detail::gemm(false, true, c.o, k, np, T(1), gy + n * c.o * np, np, cols, np, n == ch * per ? T(0) : T(1),
                      partial.data() + ch * size, k);
       }
   });

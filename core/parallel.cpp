@@ -45,8 +45,21 @@ void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain,
     body(begin, end);
     return;
   }
-  tbb::parallel_for(tbb::blocked_range<std::int64_t>(begin, end, static_cast<std::size_t>(grain)),
-                    [&](const tbb::blocked_range<std::int64_t>& r) { body(r.begin(), r.end()); });
+  // Isolated: a thread waiting for this loop runs only this loop's tasks, never an outer
+  // loop's. Otherwise a task of an outer loop (conv's per-image loop around a GEMM that
+  // splits itself) could start inside an inner wait and take a second scratch buffer,
+  // so memory use would depend on timing.
+  tbb::this_task_arena::isolate([&] {
+    tbb::parallel_for(tbb::blocked_range<std::int64_t>(begin, end, static_cast<std::size_t>(grain)),
+                      [&](const tbb::blocked_range<std::int64_t>& r) { body(r.begin(), r.end()); });
+  });
+}
+
+int thread_slots() { return std::max(1, tbb::this_task_arena::max_concurrency()); }
+
+int thread_slot() {
+  const int i = tbb::this_task_arena::current_thread_index();
+  return i >= 0 && i < thread_slots() ? i : 0;  // not in an arena (inline loops): slot 0
 }
 
 }  // namespace xgrad::core

@@ -35,4 +35,13 @@ class FunctionRef<R(Args...)> {
 void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain,
                   FunctionRef<void(std::int64_t, std::int64_t)> body);
 
+/// How many threads a parallel_for can run on at once (its slots).
+int thread_slots();
+/// The calling thread's slot in [0, thread_slots()) inside a parallel_for body (0 outside).
+/// Bodies of one loop running at the same time have different slots, and a loop is
+/// isolated (a waiting thread never starts another task of an outer loop), so a loop can
+/// give each slot its own scratch, allocated once before the loop: the memory a step takes
+/// then does not depend on how tasks happened to be scheduled.
+int thread_slot();
+
 }  // namespace xgrad::core
