@@ -12,18 +12,32 @@ miss of the method at these sizes and step counts:
   encoder 784-512-512-8 (deterministic), decoder 8-512-512-784 (Bernoulli logits),
   discriminator 8-512-512-1, ReLU, torch's default init; batch 128, reshuffled every
   epoch, last partial batch kept. Per batch:
-    1. reconstruction: Adam(1e-3) on encoder + decoder, BCE-with-logits summed over
-       pixels, mean over the batch;
+    1. reconstruction: Adam(recon_lr) with two parameter groups, 0 = encoder,
+       1 = decoder, BCE-with-logits summed over pixels, mean over the batch;
     2. z = encoder(x) once; discriminator: Adam(disc_lr, betas (0.5, 0.999)),
        `--disc-steps` steps, each on fresh N(0, I) draws (label 1) vs z.detach()
        (label 0), loss = sum of the two mean BCEs;
     3. generator: Adam(gen_lr, betas (0.5, 0.999)) on the encoder, BCE(disc(z), 1) with
        the discriminator's weights frozen.
-  `--decay-last K`: the last K epochs run every optimizer at a tenth of its rate.
+  Rate schedule (models::Aae's AaeOptions), set before every train step from the
+  progress t = step / total_steps (step from 0, total = epochs * batches per epoch):
+    scale = 0.1 if t >= settle_from else 1
+    recon group 0 (encoder) lr = scale * (focus_encoder_lr if t >= focus_from else recon_lr)
+    recon group 1 (decoder) lr = scale * recon_lr
+    disc lr = scale * disc_lr;  gen lr = scale * gen_lr
+  `--focus-from` (default 1 = off; xgrad 0.4), `--focus-encoder-lr` (1e-5),
+  `--settle-from` (default 1 = off; xgrad 0.8). Adam moves each weight by ~lr whatever
+  the loss size, so at recon 1e-3 vs gen 2e-4 the reconstruction phase outpulls the
+  generator on the encoder; in the focus stage the decoder keeps following the codes
+  while the adversarial phases pull q(z) onto the prior.
+  `--decay-last K`: the last K epochs run every optimizer at a tenth of its rate, i.e.
+  settle_from = min(settle_from, (epochs - K) / epochs).
 
 Run with Debian's interpreter and one thread, e.g.
   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch/aae_prior_match.py
   ... --disc-steps 5 --disc-lr 5e-4
+  ... --disc-steps 5 --disc-lr 5e-4 --epochs 10 --focus-from 0.4 --settle-from 0.8
+      (xgrad's two-stage protocol)
   ... --sanity      (the measurement on 10000 exact N(0, I) draws instead of codes)
 """
 import argparse
@@ -111,6 +125,11 @@ def main():
     ap.add_argument("--recon-lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--decay-last", type=int, default=0)
+    ap.add_argument("--focus-from", type=float, default=1.0,
+                    help="progress from which the encoder's recon lr is --focus-encoder-lr (1 = off)")
+    ap.add_argument("--focus-encoder-lr", type=float, default=1e-5)
+    ap.add_argument("--settle-from", type=float, default=1.0,
+                    help="progress from which every rate is a tenth (1 = off)")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--sanity", action="store_true",
@@ -131,22 +150,41 @@ def main():
     test = load_images("t10k-images-idx3-ubyte.gz")
 
     encoder, decoder, disc = mlp(X, H, H, Z), mlp(Z, H, H, X), mlp(Z, H, H, 1)
-    recon_opt = torch.optim.Adam(list(encoder.parameters()) + list(decoder.parameters()), lr=args.recon_lr)
+    # group 0 = encoder, group 1 = decoder (the schedule gives them different rates)
+    recon_opt = torch.optim.Adam([{"params": encoder.parameters()}, {"params": decoder.parameters()}],
+                                 lr=args.recon_lr)
     disc_opt = torch.optim.Adam(disc.parameters(), lr=args.disc_lr, betas=(0.5, 0.999))
     gen_opt = torch.optim.Adam(encoder.parameters(), lr=args.gen_lr, betas=(0.5, 0.999))
-    base_lr = {id(o): o.param_groups[0]["lr"] for o in (recon_opt, disc_opt, gen_opt)}
+
+    settle_from = args.settle_from
+    if args.decay_last > 0:
+        settle_from = min(settle_from, (args.epochs - args.decay_last) / args.epochs)
+
+    def set_rates(t):
+        scale = 0.1 if t >= settle_from else 1.0
+        enc = args.focus_encoder_lr if t >= args.focus_from else args.recon_lr
+        recon_opt.param_groups[0]["lr"] = scale * enc
+        recon_opt.param_groups[1]["lr"] = scale * args.recon_lr
+        disc_opt.param_groups[0]["lr"] = scale * args.disc_lr
+        gen_opt.param_groups[0]["lr"] = scale * args.gen_lr
+        return scale, scale * enc
 
     n = train.shape[0]
+    batches = (n + args.batch - 1) // args.batch
+    total_steps = args.epochs * batches
+    print(f"schedule: {batches} batches/epoch, {total_steps} steps, focus_from {args.focus_from:g} "
+          f"(encoder recon lr {args.focus_encoder_lr:g}), settle_from {settle_from:g}", flush=True)
+    step = 0
     t_start = time.perf_counter()
     for epoch in range(args.epochs):
-        scale = 0.1 if epoch >= args.epochs - args.decay_last else 1.0
-        for o in (recon_opt, disc_opt, gen_opt):
-            for g in o.param_groups:
-                g["lr"] = base_lr[id(o)] * scale
         t0 = time.perf_counter()
         sums, steps = np.zeros(3), 0
+        first = None
         order = torch.randperm(n)
         for start in range(0, n, args.batch):
+            rates = set_rates(step / total_steps)
+            first = first or rates
+            step += 1
             x = train[order[start:start + args.batch]]
             b = x.shape[0]
 
@@ -177,7 +215,10 @@ def main():
             sums += (recon.item(), d_loss.item(), g_loss.item())
             steps += 1
         r, d, g = sums / steps
-        print(f"epoch {epoch + 1}: lr x{scale:g}  recon {r:.2f}  disc {d:.4f}  gen {g:.4f}  "
+        sched = f"lr x{rates[0]:g} enc-recon {rates[1]:g}"
+        if rates != first:
+            sched = f"lr x{first[0]:g} enc-recon {first[1]:g} -> " + sched
+        print(f"epoch {epoch + 1}: {sched}  recon {r:.2f}  disc {d:.4f}  gen {g:.4f}  "
               f"({steps} steps, {time.perf_counter() - t0:.1f} s)", flush=True)
     train_time = time.perf_counter() - t_start
 
