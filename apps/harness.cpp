@@ -191,7 +191,7 @@ TrainResult train_run(const TrainSettings& s) {
         if (bar) bar->tick();
         continue;
       }
-      if (built.before_step) built.before_step(step);
+      if (built.before_step) built.before_step(step, static_cast<std::int64_t>(s.epochs) * nb);
       models::StepStats st = model.train_step(*it, gen);
       ++step;
       loss_sum += st.loss * static_cast<double>(it->size());

@@ -85,7 +85,10 @@ BuiltModel make_model(const ModelConfig& c, core::Generator& gen) {
     models::AaeOptions o;
     o.latent_dim = latent;
     o.recon_optim.lr = c.lr;
-    b.model = std::make_shared<models::Aae>(o, gen);
+    auto aae = std::make_shared<models::Aae>(o, gen);
+    // The two-stage rates (AaeOptions::focus_from, settle_from) follow the run's progress.
+    b.before_step = [m = aae.get()](std::int64_t step, std::int64_t total) { m->set_progress(step, total); };
+    b.model = std::move(aae);
   }
   if (!b.model) throw UsageError(fmt::format("model '{}' is not built into this xgrad yet", c.kind));
   if (!c.kl_schedule.empty()) {
@@ -99,9 +102,9 @@ BuiltModel make_model(const ModelConfig& c, core::Generator& gen) {
     if (!lvm) throw UsageError(fmt::format("--kl-schedule: model '{}' has no KL term", c.kind));
     if (c.kind == "beta-vae") {
       // beta scales the schedule's weight (BetaVae::set_kl_weight).
-      b.before_step = [lvm, schedule](std::int64_t step) { lvm->set_kl_weight(schedule.weight(step)); };
+      b.before_step = [lvm, schedule](std::int64_t step, std::int64_t) { lvm->set_kl_weight(schedule.weight(step)); };
     } else {
-      b.before_step = [lvm, schedule](std::int64_t step) { lvm->set_objective(schedule.objective(step)); };
+      b.before_step = [lvm, schedule](std::int64_t step, std::int64_t) { lvm->set_objective(schedule.objective(step)); };
     }
   }
   return b;

@@ -37,8 +37,9 @@ struct BuiltModel {
   std::shared_ptr<models::GenerativeModel> model;
   bool conditional = false;  ///< needs labels to decode/sample
   bool flat_input = true;    ///< takes x as (B, 784); otherwise (B, 1, 28, 28)
-  /// Called before every training step with the global step (KL schedules).
-  std::function<void(std::int64_t)> before_step;
+  /// Called before every training step with the global step and the run's total steps
+  /// (KL schedules; the AAE's two-stage rates).
+  std::function<void(std::int64_t step, std::int64_t total_steps)> before_step;
 };
 
 BuiltModel make_model(const ModelConfig& config, core::Generator& gen);

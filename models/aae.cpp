@@ -67,7 +67,11 @@ Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
     throw core::ValueError("Aae: input_dim, latent_dim and at least one hidden size are needed");
   if (options.prior == AaePrior::Mixture && (options.mixture_components <= 0 || options.mixture_std <= 0))
     throw core::ValueError("Aae: the mixture prior needs mixture_components > 0 and mixture_std > 0");
-  if (options.generator_steps < 1) throw core::ValueError("Aae: generator_steps must be >= 1");
+  if (options.generator_steps < 1 || options.discriminator_steps < 1)
+    throw core::ValueError("Aae: generator_steps and discriminator_steps must be >= 1");
+  if (!(options.focus_from >= 0 && options.focus_from <= 1 && options.settle_from >= 0 && options.settle_from <= 1) ||
+      options.focus_encoder_lr < 0)
+    throw core::ValueError("Aae: focus_from and settle_from must be in [0, 1] and focus_encoder_lr >= 0");
   if (options.instance_noise < 0 || options.instance_noise_floor < 0 || options.instance_noise_decay_steps < 0)
     throw core::ValueError("Aae: instance noise and its decay must be >= 0");
   if (options.disc_dropout < 0 || options.disc_dropout >= 1)
@@ -91,10 +95,12 @@ Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
   discriminator = register_module("discriminator",
                                   make_discriminator(sizes(d, options.disc_hidden, 1), options.disc_dropout, gen));
 
-  std::vector<Var> autoencoder = encoder_parameters();
-  for (const Var& p : decoder->parameters()) autoencoder.push_back(p);
-  for (const Var& p : likelihood->parameters()) autoencoder.push_back(p);
-  recon_optim_ = std::make_unique<nn::Adam>(autoencoder, options.recon_optim);
+  // Group 0 the encoder, group 1 the decoder: their reconstruction rates may differ.
+  std::vector<Var> decoding = decoder->parameters();
+  for (const Var& p : likelihood->parameters()) decoding.push_back(p);
+  recon_optim_ = std::make_unique<nn::Adam>(std::vector<nn::ParamGroup>{{encoder_parameters(), options.recon_optim.lr},
+                                                                       {std::move(decoding), options.recon_optim.lr}},
+                                            options.recon_optim);
   disc_optim_ = std::make_unique<nn::Adam>(discriminator->parameters(), options.disc_optim);
   gen_optim_ = std::make_unique<nn::Adam>(encoder_parameters(), options.gen_optim);
 }
@@ -132,6 +138,7 @@ StepStats Aae::train_step(const Batch& batch, core::Generator& gen) {
   // phase does not change the encoder, so phase 3 may backpropagate through them.
   const Var z = code(Var(batch.x), gen);
   stats.extra["disc_loss"] = discriminator_phase(z, gen);
+  for (int k = 1; k < options.discriminator_steps; ++k) discriminator_phase(z, gen);
   stats.extra["gen_loss"] = generator_phase(z, gen);
   for (int k = 1; k < options.generator_steps; ++k) generator_phase(code(Var(batch.x), gen), gen);
   ++steps_;
@@ -161,7 +168,14 @@ double Aae::discriminator_phase(const Var& z, core::Generator& gen) {
 double Aae::generator_phase(const Var& z, core::Generator& gen) {
   zero_grad();
   const FrozenParameters frozen(*discriminator);
-  const Var loss = nn::bce_with_logits(discriminate(with_instance_noise(z, gen)), full_like_rows(z.size(0), 1.0f));
+  const Var logits = discriminate(with_instance_noise(z, gen));
+  const Index n = z.size(0);
+  Var loss;
+  switch (options.generator_loss) {
+    case AaeGeneratorLoss::NonSaturating: loss = nn::bce_with_logits(logits, full_like_rows(n, 1.0f)); break;  // -log D
+    case AaeGeneratorLoss::Minimax: loss = -nn::bce_with_logits(logits, full_like_rows(n, 0.0f)); break;  // log(1 - D)
+    case AaeGeneratorLoss::Logit: loss = -autograd::mean(logits); break;
+  }
   loss.backward();
   gen_optim_->step();
   return loss.item();
@@ -174,6 +188,21 @@ double Aae::instance_noise_std() const {
   if (decay == 0) return start;
   const double progress = std::min(1.0, static_cast<double>(steps_) / static_cast<double>(decay));
   return start + (floor - start) * progress;
+}
+
+void Aae::set_progress(Index step, Index total_steps) {
+  if (total_steps <= 0 || step < 0)
+    throw core::ValueError("Aae::set_progress: need step >= 0 and total_steps > 0, got " + std::to_string(step) + " of " +
+                           std::to_string(total_steps));
+  const double t = static_cast<double>(step) / static_cast<double>(total_steps);
+  const double scale = t >= options.settle_from ? 0.1 : 1.0;
+  const double recon = options.recon_optim.lr;
+  auto& groups = recon_optim_->groups();  // 0: encoder, 1: decoder
+  groups[0].lr = scale * (t >= options.focus_from ? options.focus_encoder_lr : recon);
+  groups[1].lr = scale * recon;
+  disc_optim_->set_lr(scale * options.disc_optim.lr);
+  gen_optim_->set_lr(scale * options.gen_optim.lr);
+  steps_ = step;
 }
 
 Var Aae::with_instance_noise(const Var& z, core::Generator& gen) const {

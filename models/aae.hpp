@@ -6,6 +6,9 @@
 //   1. reconstruction: encoder + decoder minimise the Bernoulli NLL of x;
 //   2. regularisation, discriminator: D(z ~ p) -> 1, D(z = enc(x)) -> 0;
 //   3. regularisation, generator: the encoder makes D(enc(x)) -> 1.
+// The discriminator takes several steps per batch, and set_progress() runs two-stage
+// rates (the encoder left to the regularisation, then everything slowed): what it
+// takes for q(z) to match the prior (AaeOptions, models/README.md).
 // Options give a deterministic or Gaussian (reparameterised) encoder, a standard
 // Gaussian or a 10-component mixture prior, and the supervised variant whose
 // decoder also sees the one-hot label (so z is left to carry the style).
@@ -25,6 +28,11 @@ namespace xgrad::models {
 
 enum class AaeEncoder { Deterministic, Gaussian };
 enum class AaePrior { StandardNormal, Mixture };
+/// NonSaturating: -log D(z), the usual GAN choice (strong gradients while D rejects the codes).
+/// Minimax: log(1 - D(z)), Goodfellow et al.'s (2014) original, whose gradient fades as D
+/// rejects the codes. Logit: -l, the hinge-GAN generator loss (Lim & Ye 2017), the two
+/// averaged: a constant pull whatever D says. Measured in models/README.md.
+enum class AaeGeneratorLoss { NonSaturating, Minimax, Logit };
 
 struct AaeOptions {
   Index input_dim = 784;
@@ -46,6 +54,10 @@ struct AaeOptions {
   /// Generator steps per batch (each re-encodes the batch): > 1 strengthens the
   /// encoder against the discriminator (measured: 2 made the prior match worse, models/README.md).
   int generator_steps = 1;
+  /// Discriminator steps per batch, each on fresh prior draws against the same codes. The
+  /// generator's gradient is only as good as the discriminator is near its optimum for the
+  /// current codes; one step at these rates leaves it behind (models/README.md).
+  int discriminator_steps = 5;
   /// Instance noise (Sønderby et al. 2017; Arjovsky & Bottou 2017): N(0, sigma^2) is added to
   /// BOTH the prior draws and the codes before the discriminator sees them (phases 2 and 3).
   /// Codes and prior overlap little early on, and on disjoint supports the discriminator can
@@ -59,9 +71,24 @@ struct AaeOptions {
   /// One-sided label smoothing (Salimans et al. 2016): the discriminator's target for prior
   /// draws (codes keep 0), < 1 stops it from growing over-confident on the prior side.
   double prior_label = 1.0;
+  /// The generator phase's loss in the discriminator's logit l = log D/(1 - D) of the codes.
+  /// Logit: the codes' scale comes out right (the others leave them slightly contracted or
+  /// expanded, models/README.md).
+  AaeGeneratorLoss generator_loss = AaeGeneratorLoss::Logit;
   nn::AdamOptions recon_optim{.lr = 1e-3};
-  nn::AdamOptions disc_optim{.lr = 2e-4, .beta1 = 0.5};
+  nn::AdamOptions disc_optim{.lr = 5e-4, .beta1 = 0.5};
   nn::AdamOptions gen_optim{.lr = 2e-4, .beta1 = 0.5};
+  /// Two-stage rates, applied by set_progress(step, total_steps) (`xgrad train` calls it
+  /// before every step; without it the rates above hold throughout). Adam moves each weight
+  /// by about its rate whatever the size of the loss, so on the encoder the reconstruction
+  /// (1e-3) outpulls the generator (2e-4) wherever the two disagree and q(z) stays where
+  /// reconstruction wants it. From `focus_from` of training on, the reconstruction phase
+  /// updates the encoder at `focus_encoder_lr` only (the decoder keeps its rate and follows
+  /// the codes) and the regularisation phases pull q(z) onto the prior; from `settle_from`
+  /// on every rate is a tenth, to settle the game's noise. 1 turns a stage off.
+  double focus_from = 0.4;
+  double focus_encoder_lr = 1e-5;
+  double settle_from = 0.9;
 };
 
 class Aae : public GenerativeModel {
@@ -73,8 +100,8 @@ class Aae : public GenerativeModel {
 
   /// Reconstruction, discriminator and generator phases in that order. StepStats:
   /// loss = recon = BCE summed over pixels, mean over the batch (from phase 1); kl = 0;
-  /// extra "disc_loss" = BCE(D(prior), 1) + BCE(D(code), 0) and "gen_loss" = BCE(D(code), 1),
-  /// batch means.
+  /// extra "disc_loss" = BCE(D(prior), 1) + BCE(D(code), 0) (the first discriminator step's)
+  /// and "gen_loss" = the generator_loss of the codes; batch means.
   StepStats train_step(const Batch& batch, core::Generator& gen) override;
   /// neg_elbo = recon = summed BCE (the AAE has no KL term; kl = 0); the Gaussian
   /// encoder decodes a draw from q(z | x), as in training.
@@ -111,6 +138,10 @@ class Aae : public GenerativeModel {
   double generator_phase(const Var& z, core::Generator& gen);
   /// The instance noise's standard deviation at the current train_step.
   double instance_noise_std() const;
+  /// Sets where training is (train step `step` of `total_steps`): the two-stage rates
+  /// (focus_from, settle_from) and the instance-noise schedule follow it. Call before
+  /// train_step; a resumed run calls it with the restored step.
+  void set_progress(Index step, Index total_steps);
 
   const AaeOptions options;
   /// x -> code (deterministic: input-hidden-latent), or x -> features (Gaussian).

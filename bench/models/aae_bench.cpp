@@ -13,7 +13,12 @@ namespace {
 
 void BM_AaeStep(benchmark::State& state) {
   core::Generator gen(0);
-  models::Aae model(models::AaeOptions{}, gen);
+  // The benchmark spec's step, as bench/pytorch/aae.py runs it: one discriminator step
+  // (AaeOptions' default trains the discriminator five times per batch).
+  models::AaeOptions options;
+  options.discriminator_steps = 1;
+  options.disc_optim.lr = 2e-4;
+  models::Aae model(options, gen);
   nn::Batch batch;
   batch.x = core::uniform<float>(core::Shape{128, 784}, 0.f, 1.f, gen);  // pixel intensities in [0, 1]
   model.train_step(batch, gen);  // creates the optimizers' state, as the first real step does

@@ -130,6 +130,8 @@ def main():
     ap.add_argument("--focus-encoder-lr", type=float, default=1e-5)
     ap.add_argument("--settle-from", type=float, default=1.0,
                     help="progress from which every rate is a tenth (1 = off)")
+    ap.add_argument("--gen-loss", choices=["nonsaturating", "minimax", "logit"], default="nonsaturating",
+                    help="generator loss in D's logit l: -log D, log(1 - D), or -l (models::AaeGeneratorLoss)")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--sanity", action="store_true",
@@ -206,7 +208,13 @@ def main():
             gen_opt.zero_grad()
             for p in disc.parameters():
                 p.requires_grad_(False)
-            g_loss = F.binary_cross_entropy_with_logits(disc(z), ones)
+            logits = disc(z)
+            if args.gen_loss == "logit":
+                g_loss = -logits.mean()
+            elif args.gen_loss == "minimax":
+                g_loss = -F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits))
+            else:
+                g_loss = F.binary_cross_entropy_with_logits(logits, ones)
             g_loss.backward()
             gen_opt.step()
             for p in disc.parameters():

@@ -5,13 +5,14 @@
 //   ./build/bin/xgrad_tests_models "[aae-experiment]"
 // The defaults are AaeOptions' (those of `xgrad train --model aae`); environment
 // variables vary them for the search recorded in models/README.md:
-//   AAE_EPOCHS (default 5), AAE_ENCODER=deterministic|gaussian, AAE_RECON_LR,
-//   AAE_DISC_LR, AAE_GEN_LR, AAE_GEN_STEPS, AAE_SEED (0), AAE_THREADS (1),
-//   AAE_LATENT (8), AAE_DECAY_LAST=k (the last k epochs run every optimizer at a tenth of its rate),
+//   AAE_EPOCHS (default 10), AAE_ENCODER=deterministic|gaussian, AAE_RECON_LR,
+//   AAE_DISC_LR, AAE_GEN_LR, AAE_GEN_STEPS, AAE_DISC_STEPS, AAE_SEED (0), AAE_THREADS (1),
+//   AAE_LATENT (8), AAE_FOCUS_FROM, AAE_FOCUS_ENC_LR, AAE_SETTLE_FROM (the two-stage rates,
+//   AaeOptions; 1 turns a stage off), AAE_DECAY_LAST=k (settle for the last k epochs),
 //   AAE_TRACE=1 (the test-code statistics after every epoch, not only the last),
 //   AAE_NOISE=sigma0 (instance noise decaying linearly over all epochs to AAE_NOISE_FLOOR, 0),
-//   AAE_PRIOR_LABEL (one-sided label smoothing, e.g. 0.9), AAE_DISC_HIDDEN=64 (the
-//   discriminator's two hidden layers' width; default AaeOptions'), AAE_DISC_DROPOUT=p.
+//   AAE_GEN_LOSS=minimax|logit (AaeGeneratorLoss; default the non-saturating -log D), AAE_DUMP=path (the final codes as text rows), AAE_PRIOR_LABEL (one-sided label smoothing,
+//   e.g. 0.9), AAE_DISC_HIDDEN=w (the discriminator's two hidden layers' width), AAE_DISC_DROPOUT=p.
 // For the Gaussian encoder "codes" are draws z ~ q(z | x) (the aggregate posterior the
 // prior is matched to); the posterior means are reported too.
 #include <catch2/catch.hpp>
@@ -60,7 +61,7 @@ void print(const char* what, const Match& r) {
 
 TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[.][experiment][aae-experiment]") {
   core::set_num_threads(static_cast<int>(env_or("AAE_THREADS", 1)));
-  const int epochs = static_cast<int>(env_or("AAE_EPOCHS", 5));
+  const int epochs = static_cast<int>(env_or("AAE_EPOCHS", 10));
   const auto train_set = std::make_shared<nn::FashionMnist>(nn::FashionMnistOptions{.train = true});
   const nn::FashionMnist test_set(nn::FashionMnistOptions{.train = false});
   const auto seed = static_cast<std::uint64_t>(env_or("AAE_SEED", 0));
@@ -73,6 +74,17 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
   o.disc_optim.lr = env_or("AAE_DISC_LR", o.disc_optim.lr);
   o.gen_optim.lr = env_or("AAE_GEN_LR", o.gen_optim.lr);
   o.generator_steps = static_cast<int>(env_or("AAE_GEN_STEPS", o.generator_steps));
+  o.discriminator_steps = static_cast<int>(env_or("AAE_DISC_STEPS", o.discriminator_steps));
+  o.focus_from = env_or("AAE_FOCUS_FROM", o.focus_from);
+  o.focus_encoder_lr = env_or("AAE_FOCUS_ENC_LR", o.focus_encoder_lr);
+  o.settle_from = env_or("AAE_SETTLE_FROM", o.settle_from);
+  if (const char* g = std::getenv("AAE_GEN_LOSS"))
+    o.generator_loss = std::string(g) == "minimax" ? models::AaeGeneratorLoss::Minimax
+                       : std::string(g) == "logit" ? models::AaeGeneratorLoss::Logit
+                                                   : models::AaeGeneratorLoss::NonSaturating;
+  if (const double k = env_or("AAE_DECAY_LAST", 0); k > 0) o.settle_from = (epochs - k) / epochs;
+  std::printf("discriminator steps %d, focus from %g (encoder's reconstruction lr %g), settle from %g\n",
+              o.discriminator_steps, o.focus_from, o.focus_encoder_lr, o.settle_from);
   constexpr Index batches_per_epoch = (60000 + 127) / 128;
   o.instance_noise = env_or("AAE_NOISE", o.instance_noise);
   o.instance_noise_floor = env_or("AAE_NOISE_FLOOR", o.instance_noise_floor);
@@ -90,17 +102,16 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
               o.disc_optim.lr, o.gen_optim.lr, o.generator_steps, epochs, static_cast<unsigned long long>(seed));
   models::Aae model(o, gen);
   nn::DataLoader loader(train_set, {.batch_size = 128, .seed = seed});
-  const int decay_last = static_cast<int>(env_or("AAE_DECAY_LAST", 0));
   const bool trace = env_or("AAE_TRACE", 0) != 0;
+  Index step = 0;
   nn::Batch test;
   test.x = test_set.x();
   test.labels = test_set.labels();
   for (int e = 0; e < epochs; ++e) {
-    if (e == epochs - decay_last)
-      for (auto& [name, opt] : model.optimizers()) opt->set_lr(opt->lr() / 10);
     double recon = 0, disc = 0, gl = 0;
     int steps = 0;
     for (const nn::Batch& b : loader) {
+      model.set_progress(step++, epochs * batches_per_epoch);
       const auto st = model.train_step(b, gen);
       recon += st.recon, disc += st.extra.at("disc_loss"), gl += st.extra.at("gen_loss"), ++steps;
     }
@@ -116,6 +127,13 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
     print("posterior means", prior_match(codes, model, gen));
     const autograd::NoGradGuard no_grad;
     codes = model.code(nn::Var(test.x), gen).value();
+  }
+  if (const char* path = std::getenv("AAE_DUMP")) {  // the codes as text rows, for offline analysis
+    std::FILE* f = std::fopen(path, "w");
+    REQUIRE(f != nullptr);
+    const Index d = codes.size(1);
+    for (Index i = 0; i < codes.numel(); ++i) std::fprintf(f, "%.6g%c", codes.data()[i], (i + 1) % d ? ' ' : '\n');
+    std::fclose(f);
   }
   const Match r = prior_match(codes, model, gen);
   print("codes", r);

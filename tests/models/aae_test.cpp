@@ -115,15 +115,87 @@ TEST_CASE("AAE train_step reports the reconstruction as loss, no KL, and both ad
   REQUIRE(st.extra.count("gen_loss") == 1);
   // At initialisation the discriminator is near chance: each BCE is near log 2.
   CHECK(st.extra.at("disc_loss") == Approx(2 * std::log(2.0)).margin(0.3));
-  CHECK(st.extra.at("gen_loss") == Approx(std::log(2.0)).margin(0.3));
+  CHECK(st.extra.at("gen_loss") == Approx(0.0).margin(0.5));  // minus the logit (AaeGeneratorLoss::Logit)
   const auto opts = model.optimizers();
   REQUIRE(opts.size() == 3);
   CHECK(opts[0].first == "recon");
   CHECK(opts[1].first == "disc");
   CHECK(opts[2].first == "gen");
-  for (const auto& [name, o] : opts) CHECK(o->steps() == 1);
+  CHECK(opts[0].second->steps() == 1);
+  CHECK(opts[1].second->steps() == 5);  // discriminator_steps
+  CHECK(opts[2].second->steps() == 1);
   CHECK(opts[0].second->lr() == Approx(1e-3));
-  CHECK(opts[1].second->lr() == Approx(2e-4));
+  CHECK(opts[1].second->lr() == Approx(5e-4));
+  CHECK(opts[2].second->lr() == Approx(2e-4));
+}
+
+TEST_CASE("AAE two-stage rates follow set_progress: encoder focus, then a tenth of every rate", "[aae]") {
+  core::Generator gen(15);
+  Aae model(small_options(), gen);
+  const auto opts = model.optimizers();
+  nn::Optimizer &recon = *opts[0].second, &disc = *opts[1].second, &g = *opts[2].second;
+  auto rates = [&] {
+    return std::vector<double>{recon.lr(0), recon.lr(1), disc.lr(), g.lr()};  // recon group 0: encoder
+  };
+  model.set_progress(39, 100);  // before focus_from = 0.4
+  CHECK(rates() == std::vector<double>{1e-3, 1e-3, 5e-4, 2e-4});
+  model.set_progress(40, 100);
+  CHECK(rates() == std::vector<double>{1e-5, 1e-3, 5e-4, 2e-4});
+  model.set_progress(89, 100);
+  CHECK(rates() == std::vector<double>{1e-5, 1e-3, 5e-4, 2e-4});
+  model.set_progress(90, 100);  // settle_from = 0.9
+  const std::vector<double> settled = rates(), expected{1e-6, 1e-4, 5e-5, 2e-5};
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(settled[i] == Approx(expected[i]));
+  model.set_progress(0, 100);  // a resumed run may set any step, also an earlier one
+  CHECK(rates() == std::vector<double>{1e-3, 1e-3, 5e-4, 2e-4});
+  CHECK_THROWS_AS(model.set_progress(0, 0), core::ValueError);
+  CHECK_THROWS_AS(model.set_progress(-1, 10), core::ValueError);
+  AaeOptions o = small_options();
+  o.focus_from = 1.5;
+  CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
+  o = small_options();
+  o.discriminator_steps = 0;
+  CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
+}
+
+TEST_CASE("AAE generator losses: -log D(z), log(1 - D(z)) or minus the logit", "[aae]") {
+  using models::AaeGeneratorLoss;
+  for (const AaeGeneratorLoss kind : {AaeGeneratorLoss::NonSaturating, AaeGeneratorLoss::Minimax, AaeGeneratorLoss::Logit}) {
+    core::Generator gen(17);
+    AaeOptions o = small_options();
+    o.generator_loss = kind;
+    Aae model(o, gen);
+    const nn::Batch batch = fashion_batch(32);
+    const Var z = model.code(Var(batch.x), gen);
+    double expected = 0;
+    {
+      const autograd::NoGradGuard no_grad;
+      const Tensor logits = model.discriminate(z).value();
+      for (float v : logits) {
+        const double l = v, d = 1 / (1 + std::exp(-l));
+        expected += kind == AaeGeneratorLoss::NonSaturating ? -std::log(d)
+                    : kind == AaeGeneratorLoss::Minimax     ? std::log(1 - d)
+                                                            : -l;
+      }
+      expected /= static_cast<double>(logits.numel());
+    }
+    CHECK(model.generator_phase(z, gen) == Approx(expected).epsilon(1e-5).margin(1e-6));
+  }
+}
+
+TEST_CASE("in the AAE's focus stage reconstruction leaves the encoder to the generator", "[aae]") {
+  core::Generator gen(16);
+  AaeOptions o = small_options();
+  o.focus_encoder_lr = 0;
+  Aae model(o, gen);
+  const nn::Batch batch = fashion_batch(64);
+  model.set_progress(5, 10);
+  const auto enc = snapshot(*model.encoder), dec = snapshot(*model.decoder);
+  model.reconstruction_phase(batch, gen);
+  CHECK(same(*model.encoder, enc));
+  CHECK_FALSE(same(*model.decoder, dec));
+  model.generator_phase(model.code(Var(batch.x), gen), gen);
+  CHECK_FALSE(same(*model.encoder, enc));
 }
 
 TEST_CASE("each AAE phase updates only its own parameters", "[aae]") {
@@ -311,7 +383,7 @@ TEST_CASE("AAE generator_steps runs extra generator steps and must be positive",
   model.train_step(fashion_batch(64), gen);
   const auto opts = model.optimizers();
   CHECK(opts[0].second->steps() == 1);
-  CHECK(opts[1].second->steps() == 1);
+  CHECK(opts[1].second->steps() == static_cast<std::int64_t>(o.discriminator_steps));
   CHECK(opts[2].second->steps() == 3);
   o.generator_steps = 0;
   CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
