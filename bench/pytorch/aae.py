@@ -10,21 +10,11 @@ the discriminator's weights need no gradient in phase 3, as on the xgrad side.
 """
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from common import median_time, report, setup
+from common import median_time, mlp, report, setup
 
 threads = setup()
 B, X, H, Z = 128, 784, 512, 8
-
-
-def mlp(*sizes):
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i + 2 < len(sizes):
-            layers.append(nn.ReLU())
-    return nn.Sequential(*layers)
 
 
 encoder, decoder, disc = mlp(X, H, H, Z), mlp(Z, H, H, X), mlp(Z, H, H, 1)

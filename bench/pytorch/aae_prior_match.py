@@ -48,7 +48,8 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
+
+from common import mlp
 
 DATA = "/usr/share/datasets/fashion-mnist"
 X, H, Z = 784, 512, 8
@@ -61,15 +62,6 @@ def load_images(name):
     rows, cols = int.from_bytes(raw[8:12], "big"), int.from_bytes(raw[12:16], "big")
     pixels = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(n, rows * cols)
     return torch.from_numpy(pixels.astype(np.float32) / 255.0)
-
-
-def mlp(*sizes):
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i + 2 < len(sizes):
-            layers.append(nn.ReLU())
-    return nn.Sequential(*layers)
 
 
 def code_moments(codes):

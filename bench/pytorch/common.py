@@ -40,3 +40,13 @@ def median_time(fn, min_time=1.0, warmup=3, repeats=5):
 def report(name, seconds, **extra):
     fields = " ".join(f"{k}={v}" for k, v in extra.items())
     print(f"{name} {seconds * 1e6:.3f} us {fields}".rstrip(), flush=True)
+
+
+def mlp(*sizes):
+    """Linear layers of these sizes with a ReLU between each pair (none after the last)."""
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+        if i + 2 < len(sizes):
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
