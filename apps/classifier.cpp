@@ -9,6 +9,7 @@
 #include "cli.hpp"
 #include "harness.hpp"
 #include "progress.hpp"
+#include "run_state.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
 #include "xgrad/nn/layers/activation.hpp"
@@ -85,10 +86,7 @@ double accuracy(Classifier& c, const nn::Dataset& test) {
 }
 
 void save_classifier(const std::string& path, const Classifier& c) {
-  nn::TensorFile f;
-  for (auto& [name, t] : c.state_dict()) f.tensors.emplace_back(name, t);
-  f.metadata["xgrad.model"] = "classifier";
-  nn::save_safetensors(path, f);
+  save_module_file(path, c, "classifier", nlohmann::json::object());
 }
 
 }  // namespace
@@ -130,17 +128,10 @@ std::shared_ptr<Classifier> load_or_train_classifier(const std::string& data_dir
   }
   core::Generator gen(0);
   auto c = std::make_shared<Classifier>(gen);
-  nn::TensorFile f = nn::load_safetensors(path);
-  nn::StateDict state;
-  for (auto& [name, any] : f.tensors) {
-    auto* t = std::get_if<nn::Tensor>(&any);
-    if (!t) throw UsageError(fmt::format("{}: tensor {} is not F32", path, name));
-    state.emplace_back(name, std::move(*t));
-  }
   try {
-    c->load_state_dict(state);
-  } catch (const core::Error& e) {
-    throw UsageError(fmt::format("{}: not a classifier of this xgrad ({}); delete it to retrain", path, e.what()));
+    load_module_file(path, *c, "classifier");
+  } catch (const UsageError& e) {
+    throw UsageError(fmt::format("{}; delete it to retrain", e.what()));
   }
   c->eval();
   return c;
