@@ -66,6 +66,9 @@ class Node {
   bool requires_grad;
   OpId op;
   std::uint64_t visit_mark = 0;  ///< the engine's traversal stamp
+  /// Set when a backward pass without retain_graph has released this op's edges and
+  /// saved tensors: a later backward that reaches it must fail, not skip it silently.
+  bool graph_freed = false;
 
  protected:
   template <class U, class F>

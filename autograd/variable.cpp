@@ -125,11 +125,24 @@ namespace {
 // nodes computed from it (reverse post-order of an iterative depth-first walk).
 // The order owns its nodes: releasing a processed node's edges may drop the last
 // other owner of a node still waiting its turn.
+// Throws before any gradient moves when the walk meets an op whose graph an earlier
+// backward freed: its edges are gone, so the inputs behind it would silently get
+// nothing (PyTorch raises here too).
+template <class T>
+void refuse_freed(const Node<T>& node) {
+  if (node.graph_freed)
+    throw core::Error(fmt::format(
+        "backward: the graph of op '{}' was freed by an earlier backward(); pass retain_graph = true to "
+        "the earlier backward to run backward through it again",
+        op_name(node.op)));
+}
+
 template <class T>
 std::vector<NodePtr<T>> backward_order(const NodePtr<T>& root) {
   const std::uint64_t mark = ++g_visit_epoch;
   std::vector<NodePtr<T>> post;
   std::vector<std::pair<NodePtr<T>, std::size_t>> stack;
+  refuse_freed(*root);
   root->visit_mark = mark;
   stack.emplace_back(root, 0);
   while (!stack.empty()) {
@@ -137,6 +150,7 @@ std::vector<NodePtr<T>> backward_order(const NodePtr<T>& root) {
     if (top.second < top.first->num_parents()) {
       const NodePtr<T>& p = top.first->parent_ptr(top.second++);
       if (p->requires_grad && p->visit_mark != mark) {
+        refuse_freed(*p);
         p->visit_mark = mark;
         stack.emplace_back(p, 0);  // may reallocate: `top` is not used after this
       }
@@ -169,9 +183,9 @@ void Variable<T>::backward(const Tensor<T>& grad_output, bool retain_graph) cons
     throw core::ShapeError(fmt::format("backward: output gradient of shape {} for an output of shape {}",
                                        grad_output.shape().str(), shape().str()));
   const bool anomaly = anomaly_enabled();
+  auto order = backward_order(node_);  // first: it refuses a freed graph before anything accumulates
   Tensor<T> seed = grad_output;
   node_->accumulate_grad(std::move(seed));
-  auto order = backward_order(node_);
   for (NodePtr<T>& node : order) {
     if (node->is_leaf() || !node->grad.defined()) {
       node.reset();
@@ -183,7 +197,10 @@ void Variable<T>::backward(const Tensor<T>& grad_output, bool retain_graph) cons
     }
     if (anomaly) check_backward(*node);
     node->grad = Tensor<T>();  // interior gradients are not kept, as in PyTorch
-    if (!retain_graph) node->release();
+    if (!retain_graph) {
+      node->release();
+      node->graph_freed = true;
+    }
     node.reset();  // done with it: let it go now if nothing else holds it
   }
 }

@@ -45,7 +45,10 @@ class Variable {
   Variable detach() const;
   /// Forgets the accumulated gradient.
   void zero_grad() { node_->grad = Tensor<T>(); }
-  /// Backpropagates from this scalar (d self / d self = 1).
+  /// Backpropagates from this scalar (d self / d self = 1). Without retain_graph the
+  /// ops it passes through release their edges and saved tensors; a later backward
+  /// that reaches one of them (the same root again, or another root sharing part of
+  /// the graph) throws an error naming retain_graph instead of giving wrong gradients.
   void backward(bool retain_graph = false) const;
   /// Backpropagates with the given gradient of a non-scalar output.
   void backward(const Tensor<T>& grad_output, bool retain_graph = false) const;
