@@ -17,6 +17,7 @@
 #include "xgrad/nn/layers/flatten.hpp"
 #include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/losses.hpp"
+#include "xgrad/nn/train/non_finite.hpp"
 #include "xgrad/nn/optim/adam.hpp"
 #include "xgrad/nn/serialize/safetensors.hpp"
 
@@ -99,6 +100,7 @@ double train_classifier(const std::string& data_dir, const std::string& path, in
   Classifier c(gen);
   nn::Adam opt(c.parameters(), nn::AdamOptions{.lr = 2e-3});
   nn::DataLoader loader(ds.train, {.batch_size = 128, .shuffle = true, .seed = seed});
+  std::int64_t step = 0;
   for (int e = 0; e < epochs; ++e) {
     c.train();
     std::unique_ptr<Progress> bar;
@@ -108,6 +110,7 @@ double train_classifier(const std::string& data_dir, const std::string& path, in
       nn::Var loss = nn::cross_entropy(c.forward(nn::Var(b.x)), b.labels);
       loss.backward();
       opt.step();
+      nn::require_finite_terms(++step, {{"cross_entropy", loss.value().item()}});
       if (bar) bar->tick(1, fmt::format("loss {:.3f}", loss.value().item()));
       if (g_stop_requested.load()) throw Interrupted("interrupted while training the classifier; nothing written");
     }

@@ -21,6 +21,7 @@
 #include "xgrad/nn/serialize/atomic_file.hpp"
 #include "xgrad/nn/serialize/checkpoint.hpp"
 #include "xgrad/nn/serialize/safetensors.hpp"
+#include "xgrad/nn/train/non_finite.hpp"
 
 namespace xgrad::apps {
 
@@ -194,6 +195,7 @@ TrainResult train_run(const TrainSettings& s) {
       if (built.before_step) built.before_step(step, static_cast<std::int64_t>(s.epochs) * nb);
       models::StepStats st = model.train_step(*it, gen);
       ++step;
+      nn::require_finite_terms(step, st.named());
       loss_sum += st.loss * static_cast<double>(it->size());
       loss_count += static_cast<double>(it->size());
       if (bar) bar->tick(1, fmt::format("loss {:.2f}", loss_sum / loss_count));
@@ -215,6 +217,7 @@ TrainResult train_run(const TrainSettings& s) {
     if (bar) bar->finish(fmt::format("loss {:.2f}  test {:.2f}", loss_sum / std::max(loss_count, 1.0), ev.neg_elbo / n));
     result.metrics.push_back(row);
     loss_sum = loss_count = 0;
+    nn::require_finite_parameters(step, model);  // before anything of this epoch is written
     nn::write_file_atomic(s.out + "/metrics.jsonl", json_lines(result.metrics));
     save_model_file(s.out + "/model.safetensors", built, mc);
     checkpoint(epoch + 1, 0);

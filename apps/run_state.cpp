@@ -6,6 +6,7 @@
 
 #include "cli.hpp"
 #include "xgrad/nn/serialize/safetensors.hpp"
+#include "xgrad/nn/train/non_finite.hpp"
 
 namespace xgrad::apps {
 
@@ -43,8 +44,11 @@ void restore_checkpoint(const nn::Checkpoint& ckpt, const std::string& path, nn:
 
 void save_module_file(const std::string& path, const nn::Module& module, const std::string& kind,
                       const nlohmann::json& config) {
+  nn::StateDict state = module.state_dict();
+  if (const std::string bad = nn::first_non_finite(state); !bad.empty())
+    throw nn::NonFiniteError(fmt::format("refusing to write {}: tensor '{}' holds NaN or Inf", path, bad));
   nn::TensorFile f;
-  for (auto& [name, t] : module.state_dict()) f.tensors.emplace_back(name, t);
+  for (auto& [name, t] : state) f.tensors.emplace_back(name, std::move(t));
   f.metadata["xgrad.model"] = kind;
   f.metadata["config"] = config.dump();
   nn::save_safetensors(path, f);
@@ -61,6 +65,8 @@ void load_module_file(const std::string& path, nn::Module& module, const std::st
     if (!t) throw UsageError(fmt::format("{}: tensor {} is not F32", path, name));
     state.emplace_back(name, std::move(*t));
   }
+  if (const std::string bad = nn::first_non_finite(state); !bad.empty())
+    throw UsageError(fmt::format("{}: tensor '{}' holds NaN or Inf; the file is damaged", path, bad));
   try {
     module.load_state_dict(state);
   } catch (const core::Error& e) {

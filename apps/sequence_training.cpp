@@ -16,6 +16,7 @@
 #include "xgrad/nn/data/file_io.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 #include "xgrad/nn/serialize/checkpoint.hpp"
+#include "xgrad/nn/train/non_finite.hpp"
 
 namespace xgrad::apps {
 
@@ -117,6 +118,7 @@ SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const Seq
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return seconds_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   auto save = [&] {
+    nn::require_finite_parameters(r.steps, model.module());
     save_sequence_model(s.out + "/model.safetensors", model, r.config);
     nn::save_checkpoint(ckpt_path, capture_checkpoint(model.module(), model.optimizers(),
                                                       {{"step", static_cast<double>(r.steps)},
@@ -138,6 +140,7 @@ SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const Seq
     json row = {{"step", r.steps}, {"epoch", static_cast<double>(r.steps) / static_cast<double>(nb)}, {"seconds", elapsed()}};
     if (rows_sum > 0) put_per_step(row, "train", loss_sum, kl_sum, rows_sum * L, text);
     put_per_step(row, "val", ev.neg_elbo, ev.kl, static_cast<double>(ev.count) * L, text);
+    nn::require_finite_parameters(r.steps, model.module());  // before the metrics of a broken model are kept
     r.metrics.push_back(row);
     loss_sum = kl_sum = rows_sum = 0;
     nn::write_file_atomic(metrics_path, json_lines(r.metrics));
@@ -161,6 +164,7 @@ SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const Seq
       if (i < skip) continue;
       const models::StepStats st = model.train_step(*it, gen, r.steps);
       ++r.steps;
+      nn::require_finite_terms(r.steps, st.named());
       const double rows = static_cast<double>(it->size());
       loss_sum += (st.recon + st.kl) * rows, kl_sum += st.kl * rows, rows_sum += rows;
       if (r.steps % s.eval_every == 0) {

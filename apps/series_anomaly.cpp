@@ -52,17 +52,19 @@ void add_series_anomaly(CLI::App& series) {
       if (!o->csv.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
       column = data.at("column").get<std::string>();
     }
-    const std::vector<double> values =
+    const nn::Series series =
         read_series(csv, column, o->missing.empty() ? data.value("missing", std::string("interpolate")) : o->missing);
+    const std::vector<double>& values = series.values;
     const auto window = data.at("window").get<core::Index>();
     const bool diff = data.value("difference", false);
-    const std::vector<double> seen = diff ? differences(values) : values;  // seen[i] is values[i + shift]
+    const std::vector<double> seen = diff ? differences(values, series.lines) : values;  // seen[i] is values[i + shift]
     const std::size_t shift = diff ? 1 : 0;
     require_length(seen.size(), window, fmt::format("column {} of {}{}", column, csv, diff ? " differenced" : ""));
     const std::string dir = output_dir(o->out, o->dir);
 
     // Step t is scored in the window that ends at it, so it sees window - 1 steps of
     // context as in training; the first window's steps are scored where they are.
+    require_representable(seen, normalization_of(data), series.lines, shift, fmt::format("column {} of {}", column, csv));
     auto windows = windows_of(seen, window, normalization_of(data));
     const core::Index n = static_cast<core::Index>(values.size()), nw = windows->size();
     // A differenced model has no score for the first value (it has no change).

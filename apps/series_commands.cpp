@@ -70,7 +70,8 @@ void add_series_train(CLI::App& series) {
       if (column.empty()) column = "co2";
     }
     if (column.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
-    const std::vector<double> values = read_series(csv, column, o->missing);
+    const nn::Series series = read_series(csv, column, o->missing);
+    const std::vector<double>& values = series.values;
     const std::string what = fmt::format("column {} of {}", column, csv);
     if (o->holdout >= static_cast<core::Index>(values.size()))
       throw UsageError(fmt::format("--holdout {} leaves nothing to train on: {} has {} values", o->holdout, what, values.size()));
@@ -83,9 +84,11 @@ void add_series_train(CLI::App& series) {
       fmt::print(stderr, "series: modelling the changes between values (a linear trend explains {:.0f}% of the "
                  "variance; --no-difference models the values)\n", 100 * trend);
     }
-    const std::vector<double> modelled = difference ? differences(train) : train;
+    const std::vector<double> modelled = difference ? differences(train, series.lines) : train;
     require_length(modelled.size(), o->window,
                    (o->holdout ? what + " without the held-out values" : what) + (difference ? " differenced" : ""));
+    // No value of the series it was fitted to lies more than sqrt(n) deviations from the mean:
+    // the windows always fit the float model; new data (series anomaly) is checked.
     const nn::Normalization norm = nn::Normalization::fit(modelled);
     // Every tenth window validates (a chronological split would leave a trending
     // series' validation outside the range it trained on).

@@ -17,8 +17,8 @@ nn::Missing missing_of(const std::string& s) {
   throw UsageError(fmt::format("unknown --missing '{}' (choose from interpolate, drop, error)", s));
 }
 
-std::vector<double> read_series(const std::string& csv, const std::string& column, const std::string& missing) {
-  return nn::read_csv_series(csv, column, {.missing = missing_of(missing)}).values;
+nn::Series read_series(const std::string& csv, const std::string& column, const std::string& missing) {
+  return nn::read_csv_series(csv, column, {.missing = missing_of(missing)});
 }
 
 std::shared_ptr<nn::TensorDataset> windows_of(const std::vector<double>& values, core::Index length,
@@ -46,10 +46,26 @@ double linear_trend_share(const std::vector<double>& v) {
   return svv > 0 ? stv * stv / (stt * svv) : 0.0;
 }
 
-std::vector<double> differences(const std::vector<double>& v) {
+std::vector<double> differences(const std::vector<double>& v, const std::vector<core::Index>& lines) {
   std::vector<double> d;
-  for (std::size_t i = 1; i < v.size(); ++i) d.push_back(v[i] - v[i - 1]);
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    d.push_back(v[i] - v[i - 1]);
+    if (!std::isfinite(d.back()))
+      throw UsageError(fmt::format("{}the change from {} to {} is beyond double's range; the series cannot be "
+                                   "differenced (--no-difference models the values)",
+                                   i < lines.size() ? fmt::format("line {}: ", lines[i]) : "", v[i - 1], v[i]));
+  }
   return d;
+}
+
+void require_representable(const std::vector<double>& modelled, const nn::Normalization& norm,
+                           const std::vector<core::Index>& lines, std::size_t shift, const std::string& what) {
+  for (std::size_t i = 0; i < modelled.size(); ++i) {
+    if (std::isfinite(static_cast<float>(norm.apply(modelled[i])))) continue;
+    const std::string where = i + shift < lines.size() ? fmt::format("line {}", lines[i + shift]) : fmt::format("value {}", i + shift);
+    throw UsageError(fmt::format("{}, {}: {} is {:g} standard deviations from the mean, more than the model's float "
+                                 "numbers can hold", what, where, modelled[i], norm.apply(modelled[i])));
+  }
 }
 
 double quantile(const std::vector<double>& sorted, double q) {
@@ -60,7 +76,13 @@ double quantile(const std::vector<double>& sorted, double q) {
 }
 
 nn::Normalization normalization_of(const json& data) {
-  return {data.at("normalization").at("mean").get<double>(), data.at("normalization").at("scale").get<double>()};
+  const json& n = data.at("normalization");
+  const json &mean = n.at("mean"), &scale = n.at("scale");
+  // Runs written before the normalisation was made overflow-safe may hold null here.
+  if (!mean.is_number() || !scale.is_number() || !(scale.get<double>() > 0))
+    throw UsageError(fmt::format("the run's config.json holds no usable normalisation (mean {}, scale {}); train it again",
+                                 mean.dump(), scale.dump()));
+  return {mean.get<double>(), scale.get<double>()};
 }
 
 std::string output_dir(const std::string& out, const std::string& run) {

@@ -16,15 +16,20 @@ inline constexpr const char* kCo2Csv = "/usr/lib/python3/dist-packages/statsmode
 
 /// "interpolate", "drop" or "error"; UsageError otherwise.
 nn::Missing missing_of(const std::string& s);
-/// The column's values, gaps handled as `missing` says.
-std::vector<double> read_series(const std::string& csv, const std::string& column, const std::string& missing);
+/// The column's values (and the line of each), gaps handled as `missing` says.
+nn::Series read_series(const std::string& csv, const std::string& column, const std::string& missing);
 /// Windows of `length` over the normalised values as a dataset x (N, length, 1), stride 1.
 std::shared_ptr<nn::TensorDataset> windows_of(const std::vector<double>& values, core::Index length,
                                               const nn::Normalization& norm);
 /// UsageError "<what> has N values, fewer than the window of L" when n < window.
 void require_length(std::size_t n, core::Index window, const std::string& what);
 /// x[t] - x[t-1]: what a model with --difference sees (a trend becomes a level).
-std::vector<double> differences(const std::vector<double>& v);
+/// A change beyond double's range is a UsageError naming its line (when `lines` are given).
+std::vector<double> differences(const std::vector<double>& v, const std::vector<core::Index>& lines = {});
+/// UsageError naming the line of the first modelled value that the float model cannot
+/// hold once normalised; modelled[i] comes from the value on lines[i + shift].
+void require_representable(const std::vector<double>& modelled, const nn::Normalization& norm,
+                           const std::vector<core::Index>& lines, std::size_t shift, const std::string& what);
 /// The share of the values' variance a straight line through them explains (R² of a
 /// least-squares fit against time; 0 for fewer than 3 values or a constant series).
 double linear_trend_share(const std::vector<double>& v);

@@ -28,6 +28,13 @@ struct StepStats {
   double recon = 0;  ///< reconstruction negative log-likelihood
   double kl = 0;     ///< KL(q || p) (0 where a model has none)
   std::map<std::string, double> extra;  ///< model-specific terms (e.g. AAE's discriminator loss)
+
+  /// Every figure by name (loss, recon, kl, then the extras), for checks and reports.
+  std::vector<std::pair<std::string, double>> named() const {
+    std::vector<std::pair<std::string, double>> out{{"loss", loss}, {"recon", recon}, {"kl", kl}};
+    for (const auto& [k, v] : extra) out.emplace_back(k, v);
+    return out;
+  }
 };
 
 /// Sums over the examples of a batch (divide by `count` for means), in nats.

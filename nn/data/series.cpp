@@ -1,22 +1,43 @@
 #include "xgrad/nn/data/series.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
 namespace xgrad::nn {
 
+namespace {
+// Mean and population standard deviation of values / unit, times unit.
+std::pair<double, double> moments(const std::vector<double>& values, double unit) {
+  const auto n = static_cast<double>(values.size());
+  double mean = 0.0;
+  for (double v : values) mean += v / unit;
+  mean /= n;
+  double var = 0.0;
+  for (double v : values) var += (v / unit - mean) * (v / unit - mean);
+  return {mean * unit, std::sqrt(var / n) * unit};
+}
+}  // namespace
+
 Normalization Normalization::fit(const std::vector<double>& values) {
   if (values.empty()) throw core::ValueError("Normalization::fit: the series is empty");
-  double mean = 0.0;
-  for (double v : values) mean += v;
-  mean /= static_cast<double>(values.size());
-  double var = 0.0;
-  for (double v : values) var += (v - mean) * (v - mean);
-  var /= static_cast<double>(values.size());
-  const double sd = std::sqrt(var);
+  double top = 0.0;
+  for (double v : values) top = std::max(top, std::abs(v));
+  if (!std::isfinite(top)) throw core::ValueError("Normalization::fit: the series holds an infinite or NaN value");
+  auto [mean, sd] = moments(values, 1.0);
+  // Sums of values near the double range overflow (1e308 + 1e308 = inf): then the
+  // moments are taken of values / max|v|, which lie in [-1, 1], and scaled back.
+  if (!std::isfinite(mean) || !std::isfinite(sd)) std::tie(mean, sd) = moments(values, top);
   // A constant series has nothing to scale; dividing by zero would make NaNs.
-  return {mean, sd > 0.0 && std::isfinite(sd) ? sd : 1.0};
+  return {mean, sd > 0.0 ? sd : 1.0};
+}
+
+double Normalization::apply(double v) const {
+  const double d = v - mean;  // overflows only for values of opposite signs near the range's ends
+  return std::isfinite(d) ? d / scale : v / scale - mean / scale;
 }
 
 core::Tensor<float> Normalization::apply(const core::Tensor<float>& t) const {

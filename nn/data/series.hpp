@@ -17,7 +17,7 @@ struct Normalization {
 
   /// Mean and standard deviation of `values` (which must not be empty).
   static Normalization fit(const std::vector<double>& values);
-  double apply(double v) const { return (v - mean) / scale; }
+  double apply(double v) const;
   double invert(double z) const { return z * scale + mean; }
   core::Tensor<float> apply(const core::Tensor<float>& t) const;
   core::Tensor<float> invert(const core::Tensor<float>& z) const;

@@ -9,6 +9,7 @@
 #include "xgrad/nn/data/file_io.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 #include "xgrad/nn/serialize/safetensors.hpp"
+#include "xgrad/nn/train/non_finite.hpp"
 
 namespace xgrad::nn {
 namespace {
@@ -57,9 +58,28 @@ std::map<std::string, double> number_map(const json& j, const std::string& key, 
   return out;
 }
 
+// xgrad never writes NaN or Inf into a checkpoint, so such a tensor means the file
+// was damaged after it was written: resuming from it would continue in NaN.
+void refuse_non_finite(const Checkpoint& ck, const std::string& source) {
+  std::string bad = first_non_finite(ck.model);
+  if (!bad.empty()) bad = "model." + bad;
+  for (const auto& [oname, st] : ck.optimizers)
+    if (bad.empty() && !(bad = first_non_finite(st.tensors)).empty()) bad = "optim." + oname + "." + bad;
+  if (!bad.empty())
+    throw DataError("checkpoint: " + source + ": tensor \"" + bad +
+                    "\" holds NaN or Inf; the file is damaged, refusing to resume from it");
+}
+
 }  // namespace
 
 std::string encode_checkpoint(const Checkpoint& ckpt) {
+  // A checkpoint is what a run falls back on: one holding NaN would resume into NaN.
+  if (const std::string bad = first_non_finite(ckpt.model); !bad.empty())
+    throw NonFiniteError("checkpoint: refusing to write model tensor \"" + bad + "\": it holds NaN or Inf");
+  for (const auto& [oname, state] : ckpt.optimizers)
+    if (const std::string bad = first_non_finite(state.tensors); !bad.empty())
+      throw NonFiniteError("checkpoint: refusing to write optimizer \"" + oname + "\" state \"" + bad +
+                           "\": it holds NaN or Inf");
   TensorFile file;
   for (const auto& [name, t] : ckpt.model) file.tensors.emplace_back("model." + name, t);
   json names = json::array();
@@ -119,6 +139,7 @@ Checkpoint decode_checkpoint(std::string_view bytes, const std::string& source) 
     }
     if (!placed) throw DataError("checkpoint: " + source + ": unexpected tensor \"" + name + "\"");
   }
+  refuse_non_finite(ck, source);
   ck.progress = number_map(parse_json(meta, "progress", source), "progress", source);
   json info = parse_json(meta, "info", source);
   if (!info.is_object()) throw DataError("checkpoint: " + source + ": metadata \"info\" is not an object");
