@@ -26,3 +26,7 @@
 #include "xgrad/nn/optim/sgd.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 #include "xgrad/nn/serialize/safetensors.hpp"
+#include "xgrad/nn/serialize/checkpoint.hpp"
+#include "xgrad/nn/train/non_finite.hpp"
+#include "xgrad/nn/train/optimizers.hpp"
+#include "xgrad/nn/train/trainer.hpp"

@@ -1,0 +1,261 @@
+#include "xgrad/nn/train/trainer.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "xgrad/nn/data/dataloader.hpp"
+#include "xgrad/nn/data/error.hpp"
+#include "xgrad/nn/data/file_io.hpp"
+#include "xgrad/nn/serialize/atomic_file.hpp"
+
+namespace xgrad::nn {
+
+namespace {
+
+using json = nlohmann::json;
+
+json to_json(const MetricRow& row) {
+  json j = json::object();
+  for (const auto& [k, v] : row) std::visit([&](const auto& x) { j[k] = x; }, v);
+  return j;
+}
+
+MetricRow from_json(const json& j) {
+  MetricRow row;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_number_integer()) row.emplace_back(k, v.get<std::int64_t>());
+    else if (v.is_number()) row.emplace_back(k, v.get<double>());
+    else if (v.is_string()) row.emplace_back(k, v.get<std::string>());
+  }
+  return row;
+}
+
+std::string lines_of(const std::vector<MetricRow>& rows) {
+  std::string s;
+  for (const auto& r : rows) s += to_json(r).dump() + "\n";
+  return s;
+}
+
+/// The step a metrics row was written at: its "step", or for rows that count
+/// epochs only, the step at the end of that epoch.
+std::int64_t row_step(const json& j, std::int64_t num_batches) {
+  if (j.contains("step") && j["step"].is_number_integer()) return j["step"].get<std::int64_t>();
+  if (j.contains("epoch") && j["epoch"].is_number_integer()) return j["epoch"].get<std::int64_t>() * num_batches;
+  return -1;
+}
+
+}  // namespace
+
+void set_metric(MetricRow& row, const std::string& key, MetricValue value) {
+  for (auto& [k, v] : row)
+    if (k == key) return void(v = std::move(value));
+  row.emplace_back(key, std::move(value));
+}
+
+double TermSums::mean(const std::string& term) const {
+  const auto it = sums.find(term);
+  return it == sums.end() || rows <= 0 ? 0.0 : it->second / rows;
+}
+
+double StepContext::minimize(const Var& loss, std::string_view name) {
+  module.zero_grad();
+  loss.backward();
+  optimizers.step(name);
+  return loss.item();
+}
+
+std::vector<OptimizerSpec> Trainable::optimizer_specs(const OptimizerOptions& options) {
+  return {single_optimizer(parameters(), options)};
+}
+
+Trainer::Trainer(Trainable& model, core::Generator& gen, std::shared_ptr<const Dataset> data, TrainerOptions options)
+    : model_(model),
+      gen_(gen),
+      data_(std::move(data)),
+      options_(std::move(options)),
+      optimizers_(model.optimizer_specs(options_.optimizer)) {
+  const Budget& b = options_.budget;
+  if (b.epochs < 0 || b.steps < 0 || !(b.minutes >= 0))
+    throw core::ValueError(fmt::format("Trainer: the budget must not be negative (epochs {}, steps {}, minutes {})",
+                                       b.epochs, b.steps, b.minutes));
+  if (b.epochs > 0 && b.steps > 0) throw core::ValueError("Trainer: give a budget in epochs or in steps, not both");
+  if (options_.batch_size <= 0)
+    throw core::ValueError(fmt::format("Trainer: batch_size must be positive (got {})", options_.batch_size));
+  if (data_) {
+    loader_ = std::make_unique<DataLoader>(data_, DataLoaderOptions{.batch_size = options_.batch_size, .shuffle = true,
+                                                                    .seed = options_.seed,
+                                                                    .prefetch = options_.prefetch});
+    state_.num_batches = loader_->num_batches();
+  }
+  state_.total_steps = b.steps > 0 ? b.steps : b.epochs * state_.num_batches;
+  session_start_ = epoch_start_ = std::chrono::steady_clock::now();
+}
+
+Trainer::~Trainer() = default;
+
+std::string Trainer::checkpoint_path() const {
+  return options_.dir.empty() ? std::string() : options_.dir + "/checkpoint.safetensors";
+}
+
+double Trainer::elapsed() const {
+  return seconds_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start_).count();
+}
+
+Checkpoint Trainer::checkpoint() const {
+  Checkpoint c;
+  c.model = model_.state_dict();
+  for (const auto& [name, opt] : optimizers_.named()) c.optimizers.emplace_back(name, opt->state());
+  c.progress = {{"step", static_cast<double>(state_.step)},
+                {"num_batches", static_cast<double>(state_.num_batches)},
+                {"seed", static_cast<double>(options_.seed)},
+                {"seconds", elapsed()},
+                {"rows", sums_.rows}};
+  for (const auto& [k, v] : sums_.sums) c.progress["sum." + k] = v;
+  for (const auto& [k, v] : optimizers_.schedule_state()) c.progress["lr." + k] = v;
+  c.rng = gen_.state();
+  c.info = options_.checkpoint_info;
+  return c;
+}
+
+void Trainer::resume() {
+  const std::string path = checkpoint_path();
+  if (path.empty() || !std::filesystem::exists(path))
+    throw core::ValueError(fmt::format("resume: no checkpoint at {}", path.empty() ? "(no run folder)" : path));
+  resume(load_checkpoint(path), path);
+}
+
+void Trainer::resume(const Checkpoint& ck, const std::string& source) {
+  auto get = [&](const std::string& k) -> double {
+    const auto it = ck.progress.find(k);
+    if (it == ck.progress.end())
+      throw core::ValueError(fmt::format("{}: has no \"{}\" (written by an older xgrad?); start the run again", source, k));
+    return it->second;
+  };
+  if (get("num_batches") != static_cast<double>(state_.num_batches) || get("seed") != static_cast<double>(options_.seed))
+    throw core::ValueError(fmt::format(
+        "{}: was written with other data, --batch or --seed; resume with the same ones", source));
+  const auto named = optimizers_.named();
+  try {
+    model_.load_state_dict(ck.model);
+    if (named.size() != ck.optimizers.size())
+      throw core::ValueError(fmt::format("holds {} optimizer states, the model has {}", ck.optimizers.size(), named.size()));
+    for (std::size_t i = 0; i < named.size(); ++i) {
+      if (named[i].first != ck.optimizers[i].first)
+        throw core::ValueError(fmt::format("optimizer '{}' where '{}' was expected", ck.optimizers[i].first, named[i].first));
+      named[i].second->load_state(ck.optimizers[i].second);
+    }
+    std::map<std::string, double> schedules;
+    for (const auto& [k, v] : ck.progress)
+      if (k.rfind("lr.", 0) == 0) schedules[k.substr(3)] = v;
+    optimizers_.load_schedule_state(schedules);
+  } catch (const core::Error& e) {
+    throw core::ValueError(fmt::format("{}: does not fit the model: {}", source, e.what()));
+  }
+  gen_.set_state(ck.rng);
+  state_.step = static_cast<std::int64_t>(get("step"));
+  seconds_before_ = get("seconds");
+  sums_ = {};
+  sums_.rows = get("rows");
+  for (const auto& [k, v] : ck.progress)
+    if (k.rfind("sum.", 0) == 0) sums_.sums[k.substr(4)] = v;
+  session_start_ = std::chrono::steady_clock::now();
+  last_eval_step_ = -1;
+  metrics_.clear();
+  if (options_.dir.empty()) return;
+  const std::string path = options_.dir + "/metrics.jsonl";
+  if (!std::filesystem::exists(path)) return;
+  const std::string text = read_file_bytes(path, "metrics");
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const json j = json::parse(text.substr(start, end - start), nullptr, false);
+    start = end + 1;
+    if (j.is_object() && row_step(j, state_.num_batches) >= 0 && row_step(j, state_.num_batches) <= state_.step) {
+      metrics_.push_back(from_json(j));
+      last_eval_step_ = row_step(j, state_.num_batches);
+    }
+  }
+}
+
+bool Trainer::budget_spent() const {
+  const Budget& b = options_.budget;
+  return (state_.total_steps > 0 && state_.step >= state_.total_steps) || (b.minutes > 0 && elapsed() >= b.minutes * 60);
+}
+
+StepTerms Trainer::step(const Batch& batch) {
+  StepContext ctx{gen_, state_.step, state_.total_steps, model_, optimizers_};
+  StepTerms terms = model_.training_step(batch, ctx);
+  ++state_.step;
+  require_finite_terms(state_.step, terms);
+  const double rows = static_cast<double>(batch.size());
+  for (const auto& [name, value] : terms) sums_.sums[name] += value * rows;
+  sums_.rows += rows;
+  return terms;
+}
+
+void Trainer::evaluate() {
+  state_.seconds = elapsed();
+  MetricRow row{{"step", state_.step},
+                {"epoch", state_.num_batches > 0 ? static_cast<double>(state_.step) / static_cast<double>(state_.num_batches) : 0.0},
+                {"seconds", state_.seconds}};
+  for (const auto& [name, sum] : sums_.sums) row.emplace_back("train_" + name, sums_.mean(name));
+  for (TrainerCallback* c : callbacks_) c->on_evaluate(state_, sums_, row);
+  require_finite_parameters(state_.step, model_);  // before anything of this evaluation is written
+  metrics_.push_back(std::move(row));
+  sums_ = {};
+  last_eval_step_ = state_.step;
+  if (!options_.dir.empty()) write_file_atomic(options_.dir + "/metrics.jsonl", lines_of(metrics_));
+  save();
+  model_.train();
+}
+
+void Trainer::save() {
+  require_finite_parameters(state_.step, model_);
+  state_.seconds = elapsed();
+  for (TrainerCallback* c : callbacks_) c->on_save(state_);
+  if (!options_.dir.empty()) save_checkpoint(checkpoint_path(), checkpoint());
+}
+
+Trainer::Outcome Trainer::fit() {
+  if (!loader_) throw core::ValueError("Trainer::fit: no training data");
+  if (state_.num_batches == 0) throw core::ValueError("Trainer::fit: the training data is empty");
+  if (state_.total_steps == 0 && !(options_.budget.minutes > 0))
+    throw core::ValueError("Trainer: give a budget in epochs, steps or minutes");
+  if (!options_.dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.dir, ec);
+    if (ec) throw DataError(fmt::format("Trainer: cannot create the run folder {}: {}", options_.dir, ec.message()));
+  }
+  std::int64_t session_steps = 0;
+  const auto stop_requested = [&] {
+    return ++session_steps == options_.stop_after_steps || (options_.stop_flag && options_.stop_flag->load());
+  };
+  model_.train();
+  while (!budget_spent()) {
+    const std::int64_t epoch = state_.step / state_.num_batches, skip = state_.step % state_.num_batches;
+    epoch_start_ = std::chrono::steady_clock::now();
+    for (TrainerCallback* c : callbacks_) c->on_epoch_begin(state_, skip);
+    std::int64_t i = 0;
+    for (auto it = loader_->iterate(static_cast<std::uint64_t>(epoch)); it != loader_->end() && !budget_spent(); ++it, ++i) {
+      if (i < skip) continue;
+      const StepTerms terms = step(*it);
+      state_.seconds = elapsed();
+      state_.epoch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
+      for (TrainerCallback* c : callbacks_) c->on_step_end(state_, terms, sums_);
+      const bool epoch_done = state_.step % state_.num_batches == 0;
+      if ((options_.eval_every_steps > 0 && state_.step % options_.eval_every_steps == 0) ||
+          (options_.eval_every_epoch && epoch_done))
+        evaluate();
+      if (stop_requested()) {
+        save();
+        return Outcome::Stopped;
+      }
+    }
+  }
+  if (options_.eval_at_end && last_eval_step_ != state_.step) evaluate();
+  return Outcome::Finished;
+}
+
+}  // namespace xgrad::nn
