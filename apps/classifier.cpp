@@ -18,7 +18,7 @@
 #include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/losses.hpp"
 #include "xgrad/nn/train/non_finite.hpp"
-#include "xgrad/nn/optim/adam.hpp"
+#include "xgrad/nn/train/trainer.hpp"
 #include "xgrad/nn/serialize/safetensors.hpp"
 
 namespace xgrad::apps {
@@ -33,6 +33,10 @@ Classifier::Classifier(core::Generator& gen) {
       nn::make<nn::ReLU>(), nn::make<nn::Flatten>(),
       nn::make<nn::Linear>(nn::LinearOptions{32 * 7 * 7, 128}, gen), nn::make<nn::ReLU>()));
   head = register_module("head", nn::make<nn::Sequential>(nn::make<nn::Linear>(nn::LinearOptions{128, 10}, gen)));
+}
+
+nn::StepTerms Classifier::training_step(const nn::Batch& batch, nn::StepContext& ctx) {
+  return {{"cross_entropy", ctx.minimize(nn::cross_entropy(forward(nn::Var(batch.x)), batch.labels))}};
 }
 
 nn::Var Classifier::forward(const nn::Var& x) {
@@ -90,6 +94,28 @@ void save_classifier(const std::string& path, const Classifier& c) {
   save_module_file(path, c, "classifier", nlohmann::json::object());
 }
 
+/// A progress bar per epoch showing the step's loss.
+class EpochBars : public nn::TrainerCallback {
+ public:
+  EpochBars(std::string what, int epochs, bool quiet) : what_(std::move(what)), epochs_(epochs), quiet_(quiet) {}
+  void on_epoch_begin(const nn::TrainState& state, std::int64_t) override {
+    if (bar_) bar_->finish();
+    if (!quiet_) bar_ = std::make_unique<Progress>(fmt::format("{} epoch {}/{}", what_, state.epoch() + 1, epochs_), state.num_batches);
+  }
+  void on_step_end(const nn::TrainState&, const nn::StepTerms& terms, const nn::TermSums&) override {
+    if (bar_) bar_->tick(1, fmt::format("loss {:.3f}", terms.front().second));
+  }
+  ~EpochBars() override {
+    if (bar_) bar_->finish();
+  }
+
+ private:
+  std::string what_;
+  int epochs_;
+  bool quiet_;
+  std::unique_ptr<Progress> bar_;
+};
+
 }  // namespace
 
 double train_classifier(const std::string& data_dir, const std::string& path, int epochs, std::uint64_t seed,
@@ -98,24 +124,13 @@ double train_classifier(const std::string& data_dir, const std::string& path, in
   Datasets ds = load_fashion_mnist({.dir = data_dir, .flatten = false});
   core::Generator gen(seed);
   Classifier c(gen);
-  nn::Adam opt(c.parameters(), nn::AdamOptions{.lr = 2e-3});
-  nn::DataLoader loader(ds.train, {.batch_size = 128, .shuffle = true, .seed = seed});
-  std::int64_t step = 0;
-  for (int e = 0; e < epochs; ++e) {
-    c.train();
-    std::unique_ptr<Progress> bar;
-    if (!quiet) bar = std::make_unique<Progress>(fmt::format("classifier epoch {}/{}", e + 1, epochs), loader.num_batches());
-    for (const nn::Batch& b : loader) {
-      opt.zero_grad();
-      nn::Var loss = nn::cross_entropy(c.forward(nn::Var(b.x)), b.labels);
-      loss.backward();
-      opt.step();
-      nn::require_finite_terms(++step, {{"cross_entropy", loss.value().item()}});
-      if (bar) bar->tick(1, fmt::format("loss {:.3f}", loss.value().item()));
-      if (g_stop_requested.load()) throw Interrupted("interrupted while training the classifier; nothing written");
-    }
-    if (bar) bar->finish();
-  }
+  nn::Trainer trainer(c, gen, ds.train,
+                      {.budget = {.epochs = epochs}, .batch_size = 128, .seed = seed, .optimizer = {.lr = 2e-3},
+                       .eval_at_end = false, .stop_flag = &g_stop_requested});
+  EpochBars bars("classifier", epochs, quiet);
+  trainer.add_callback(bars);
+  if (trainer.fit() == nn::Trainer::Outcome::Stopped)
+    throw Interrupted("interrupted while training the classifier; nothing written");
   const double acc = accuracy(c, *ds.test);
   fs::create_directories(fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path());
   save_classifier(path, c);

@@ -15,9 +15,11 @@
 namespace xgrad::apps {
 
 /// conv 1->16 3x3 s2 ReLU, conv 16->32 3x3 s2 ReLU, flatten, linear 1568->128 ReLU (features), linear 128->10.
-class Classifier : public nn::Module {
+class Classifier : public nn::Trainable {
  public:
   explicit Classifier(core::Generator& gen);
+  /// Cross-entropy of the batch's labels, minimised with the trainer's optimizer.
+  nn::StepTerms training_step(const nn::Batch& batch, nn::StepContext& ctx) override;
   /// x (B, 784) or (B, 1, 28, 28) -> logits (B, 10).
   nn::Var forward(const nn::Var& x);
   /// Penultimate-layer features (B, 128), no graph.

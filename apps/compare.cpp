@@ -35,6 +35,7 @@ void add_compare_command(CLI::App& app) {
     CommonOptions common{.out = "out/compare"};
     std::string models = "vae,cvae,beta-vae,aae";
     TrainSettings train;
+    std::int64_t latent = 20;  ///< the same for every model, so the table compares like with like
     std::int64_t fid_n = 1000;
   };
   auto o = std::make_shared<Opts>();
@@ -43,7 +44,7 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--models", o->models, "Comma-separated models")->capture_default_str();
   cmd->add_option("--epochs", o->train.epochs, "Epochs per model")->capture_default_str();
   cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
-  cmd->add_option("--latent", o->train.model.latent, "Latent dimensions")->capture_default_str();
+  cmd->add_option("--latent", o->latent, "Latent dimensions (every model)")->capture_default_str();
   cmd->add_option("--data", o->train.data.dir, "Fashion-MNIST directory")->capture_default_str();
   cmd->add_option("--limit", o->train.data.limit, "Use only the first N training images (0 = all)");
   cmd->add_option("--test-limit", o->train.data.test_limit, "Use only the first N test images (0 = all)");
@@ -53,7 +54,10 @@ void add_compare_command(CLI::App& app) {
     apply_common_options(o->common);
     auto kinds = split_list(o->models);
     if (kinds.empty()) throw UsageError("--models is empty");
-    for (const auto& k : kinds) check_model_kind(k);
+    for (const auto& k : kinds) {
+      require_kind(k, [](const models::ModelCapabilities& caps) { return caps.image; });
+      (void)model_config(k, {{"latent", o->latent}});
+    }
     require_positive("--fid-n", static_cast<double>(o->fid_n));
     ensure_writable_dir(o->common.out);
     install_stop_handlers();
@@ -61,7 +65,8 @@ void add_compare_command(CLI::App& app) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& kind : kinds) {
       TrainSettings s = o->train;
-      s.model.kind = kind;
+      s.kind = kind;
+      s.options = {{"latent", o->latent}};
       s.seed = o->common.seed;
       s.out = o->common.out + "/" + kind;
       fmt::print(stderr, "compare: training {}\n", kind);

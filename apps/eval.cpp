@@ -45,7 +45,7 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   const double n = static_cast<double>(std::max<core::Index>(ev.count, 1));
   nlohmann::json out = {{"model", run.model_config.kind}, {"test_images", ev.count}, {"test_recon", ev.recon / n},
                         {"test_kl", ev.kl / n}, {"recon_error", 0.0}};
-  if (run.model_config.kind != "aae") out["test_neg_elbo"] = ev.neg_elbo / n;
+  if (run.built.caps.has_elbo) out["test_neg_elbo"] = ev.neg_elbo / n;
   else out["test_neg_elbo"] = nullptr;  // the AAE has no ELBO
 
   // IWAE bound on the first N images (models without a tractable one throw core::Error).

@@ -22,6 +22,7 @@
 #include "xgrad/nn/serialize/checkpoint.hpp"
 #include "xgrad/nn/serialize/safetensors.hpp"
 #include "xgrad/nn/train/non_finite.hpp"
+#include "xgrad/nn/train/trainer.hpp"
 
 namespace xgrad::apps {
 
@@ -109,6 +110,51 @@ void write_pictures(const std::string& out, models::GenerativeModel& model, cons
 
 }  // namespace
 
+namespace {
+
+/// What an image run shows and writes besides the trainer's metrics and checkpoints:
+/// a progress bar per epoch, the test-set figures of each epoch, the model file.
+class ImageRun : public nn::TrainerCallback {
+ public:
+  ImageRun(const TrainSettings& s, models::GenerativeModel& model, const BuiltModel& built, const ModelConfig& config,
+           const nn::Dataset& test)
+      : s_(s), model_(model), built_(built), config_(config), test_(test) {}
+
+  void on_epoch_begin(const nn::TrainState& state, std::int64_t skipped) override {
+    t0_ = std::chrono::steady_clock::now();
+    if (s_.quiet) return;
+    bar_ = std::make_unique<Progress>(fmt::format("epoch {}/{}", state.epoch() + 1, s_.epochs), state.num_batches);
+    if (skipped > 0) bar_->tick(skipped);
+  }
+  void on_step_end(const nn::TrainState&, const nn::StepTerms&, const nn::TermSums& running) override {
+    if (bar_) bar_->tick(1, fmt::format("loss {:.2f}", running.mean("loss")));
+  }
+  void on_evaluate(const nn::TrainState& state, const nn::TermSums& train, nn::MetricRow& row) override {
+    const std::int64_t epoch = state.epoch();  // epochs completed
+    core::Generator eval_gen(s_.seed + 1000003ULL * static_cast<std::uint64_t>(epoch));
+    const models::EvalSums ev = evaluate_dataset(model_, test_, 500, eval_gen);
+    const double n = static_cast<double>(std::max<core::Index>(ev.count, 1)), loss = train.rows > 0 ? train.mean("loss") : 0.0;
+    row = {{"epoch", epoch},         {"train_loss", loss},     {"test_loss", ev.neg_elbo / n},
+           {"test_recon", ev.recon / n}, {"test_kl", ev.kl / n}, {"seconds", seconds()}};
+    if (bar_) bar_->finish(fmt::format("loss {:.2f}  test {:.2f}", loss, ev.neg_elbo / n));
+    bar_.reset();
+  }
+  void on_save(const nn::TrainState&) override { save_model_file(s_.out + "/model.safetensors", built_, config_); }
+
+ private:
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+
+  const TrainSettings& s_;
+  models::GenerativeModel& model_;
+  const BuiltModel& built_;
+  const ModelConfig& config_;
+  const nn::Dataset& test_;
+  std::unique_ptr<Progress> bar_;
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
 TrainResult train_run(const TrainSettings& s) {
   require_positive("--epochs", s.epochs);
   require_positive("--batch", static_cast<double>(s.batch));
@@ -116,19 +162,22 @@ TrainResult train_run(const TrainSettings& s) {
   ensure_writable_dir(s.out);
   const std::string ckpt_path = s.out + "/checkpoint.safetensors";
 
-  ModelConfig mc = s.model;
+  TrainResult result;
   std::optional<nn::Checkpoint> ckpt;
   if (s.resume) {
     if (!fs::exists(ckpt_path)) throw UsageError(fmt::format("--resume: no checkpoint at {}", ckpt_path));
     ckpt = nn::load_checkpoint(ckpt_path);
     const std::string kind = ckpt->info.count("kind") ? ckpt->info.at("kind") : "";
-    if (kind != s.model.kind)
-      throw UsageError(fmt::format("{} is a checkpoint of model '{}', not '{}'", ckpt_path, kind, s.model.kind));
-    mc = model_config_from_json(json::parse(ckpt->info.at("config"), nullptr, false), ckpt_path);
+    if (kind != s.kind)
+      throw UsageError(fmt::format("{} is a checkpoint of model '{}', not '{}'", ckpt_path, kind, s.kind));
+    result.config = model_config_from_json(json::parse(ckpt->info.at("config"), nullptr, false), ckpt_path);
+  } else {
+    require_kind(s.kind, [](const models::ModelCapabilities& caps) { return caps.image; });
+    result.config = model_config(s.kind, s.options);
   }
+  const ModelConfig& mc = result.config;
 
   core::Generator gen(s.seed);
-  TrainResult result;
   result.built = make_model(mc, gen);
   BuiltModel& built = result.built;
   models::GenerativeModel& model = *built.model;
@@ -136,30 +185,18 @@ TrainResult train_run(const TrainSettings& s) {
   DataOptions data = s.data;
   data.flatten = built.flat_input;
   Datasets ds = load_fashion_mnist(data);
-  nn::DataLoader loader(ds.train, {.batch_size = s.batch, .shuffle = true, .seed = s.seed});
-  const auto nb = loader.num_batches();
-
-  // Progress: epoch and batch to start from, the global step, the running sums of the epoch.
-  int start_epoch = 0;
-  std::int64_t start_batch = 0, step = 0;
-  double loss_sum = 0, loss_count = 0;
-  if (ckpt) {
-    restore_checkpoint(*ckpt, ckpt_path, model, model.optimizers());
-    gen.set_state(ckpt->rng);
-    auto get = [&](const char* k) { return ckpt->progress.count(k) ? ckpt->progress.at(k) : 0.0; };
-    start_epoch = static_cast<int>(get("epoch"));
-    start_batch = static_cast<std::int64_t>(get("batch"));
-    step = static_cast<std::int64_t>(get("step"));
-    loss_sum = get("loss_sum");
-    loss_count = get("loss_count");
-    if (get("num_batches") != static_cast<double>(nb) || get("seed") != static_cast<double>(s.seed))
-      throw UsageError(fmt::format("{}: was written with another --seed, --batch or --limit; resume with the same ones",
-                                   ckpt_path));
-    // Keep the metrics of the epochs already done.
-    result.metrics = read_json_lines(s.out + "/metrics.jsonl", [&](const json& j) {
-      return j.contains("epoch") && j["epoch"].is_number() && j["epoch"].get<int>() <= start_epoch;
-    });
-  }
+  nn::Trainer trainer(model, gen, ds.train,
+                      {.budget = {.epochs = s.epochs},
+                       .batch_size = s.batch,
+                       .seed = s.seed,
+                       .optimizer = built.optimizer,
+                       .eval_every_epoch = true,
+                       .eval_at_end = false,
+                       .dir = s.out,
+                       .checkpoint_info = {{"kind", mc.kind}, {"config", to_json(mc).dump()}, {"version", XGRAD_VERSION}},
+                       .stop_flag = &g_stop_requested,
+                       .stop_after_steps = s.stop_after_steps});
+  if (ckpt) trainer.resume(*ckpt, ckpt_path);
 
   json config = {{"command", "train"},     {"model", to_json(mc)},         {"data", data.dir},
                  {"limit", data.limit},    {"test_limit", data.test_limit}, {"epochs", s.epochs},
@@ -167,62 +204,12 @@ TrainResult train_run(const TrainSettings& s) {
                  {"parameters", model.parameter_count()}};
   nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
 
-  auto checkpoint = [&](int epoch, std::int64_t batch) {
-    nn::save_checkpoint(ckpt_path, capture_checkpoint(model, model.optimizers(),
-                                                      {{"epoch", epoch},
-                                                       {"batch", static_cast<double>(batch)},
-                                                       {"step", static_cast<double>(step)},
-                                                       {"loss_sum", loss_sum},
-                                                       {"loss_count", loss_count},
-                                                       {"num_batches", static_cast<double>(nb)},
-                                                       {"seed", static_cast<double>(s.seed)}},
-                                                      gen,
-                                                      {{"kind", mc.kind}, {"config", to_json(mc).dump()}, {"version", XGRAD_VERSION}}));
-  };
-
-  std::int64_t steps_here = 0;
-  model.train();
-  for (int epoch = start_epoch; epoch < s.epochs; ++epoch) {
-    const auto t0 = std::chrono::steady_clock::now();
-    std::unique_ptr<Progress> bar;
-    if (!s.quiet) bar = std::make_unique<Progress>(fmt::format("epoch {}/{}", epoch + 1, s.epochs), nb);
-    std::int64_t i = 0;
-    for (auto it = loader.iterate(static_cast<std::uint64_t>(epoch)); it != loader.end(); ++it, ++i) {
-      if (i < start_batch) {
-        if (bar) bar->tick();
-        continue;
-      }
-      if (built.before_step) built.before_step(step, static_cast<std::int64_t>(s.epochs) * nb);
-      models::StepStats st = model.train_step(*it, gen);
-      ++step;
-      nn::require_finite_terms(step, st.named());
-      loss_sum += st.loss * static_cast<double>(it->size());
-      loss_count += static_cast<double>(it->size());
-      if (bar) bar->tick(1, fmt::format("loss {:.2f}", loss_sum / loss_count));
-      if (++steps_here == s.stop_after_steps) g_stop_requested.store(true);
-      if (g_stop_requested.load()) {
-        checkpoint(epoch, i + 1);
-        if (bar) bar->finish("interrupted");
-        throw Interrupted(fmt::format("interrupted; checkpoint written to {} (continue with --resume)", ckpt_path));
-      }
-    }
-    start_batch = 0;
-    core::Generator eval_gen(s.seed + 1000003ULL * static_cast<std::uint64_t>(epoch + 1));
-    models::EvalSums ev = evaluate_dataset(model, *ds.test, 500, eval_gen);
-    const double n = static_cast<double>(std::max<core::Index>(ev.count, 1));
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    json row = {{"epoch", epoch + 1},          {"train_loss", loss_sum / std::max(loss_count, 1.0)},
-                {"test_loss", ev.neg_elbo / n}, {"test_recon", ev.recon / n},
-                {"test_kl", ev.kl / n},         {"seconds", seconds}};
-    if (bar) bar->finish(fmt::format("loss {:.2f}  test {:.2f}", loss_sum / std::max(loss_count, 1.0), ev.neg_elbo / n));
-    result.metrics.push_back(row);
-    loss_sum = loss_count = 0;
-    nn::require_finite_parameters(step, model);  // before anything of this epoch is written
-    nn::write_file_atomic(s.out + "/metrics.jsonl", json_lines(result.metrics));
-    save_model_file(s.out + "/model.safetensors", built, mc);
-    checkpoint(epoch + 1, 0);
-    model.train();
-  }
+  ImageRun run(s, model, built, mc, *ds.test);
+  trainer.add_callback(run);
+  const nn::Trainer::Outcome outcome = trainer.fit();
+  result.metrics = metrics_json(trainer.metrics());
+  if (outcome == nn::Trainer::Outcome::Stopped)
+    throw Interrupted(fmt::format("interrupted; checkpoint written to {} (continue with --resume)", ckpt_path));
   if (!fs::exists(s.out + "/model.safetensors")) save_model_file(s.out + "/model.safetensors", built, mc);
   write_pictures(s.out, model, built, *ds.test, s.seed);
   model.eval();
@@ -238,6 +225,10 @@ LoadedRun load_run(const std::string& dir) {
   if (run.config.is_discarded() || !run.config.is_object() || !run.config.contains("model"))
     throw UsageError(fmt::format("{}: malformed config (not a JSON object with \"model\")", cfg_path));
   run.model_config = model_config_from_json(run.config["model"], cfg_path);
+  if (!models::ModelRegistry::global().at(run.model_config.kind).caps.image)
+    throw UsageError(fmt::format("{} is an 'xgrad {}' run of model '{}': score it with xgrad text score or xgrad series "
+                                 "forecast/anomaly", dir, run.config.value("command", std::string("text train")),
+                                 run.model_config.kind));
   if (run.config.contains("data") && run.config["data"].is_string()) run.data.dir = run.config["data"].get<std::string>();
   core::Generator gen(0);
   run.built = make_model(run.model_config, gen);

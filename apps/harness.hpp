@@ -36,7 +36,8 @@ models::EvalSums evaluate_dataset(models::GenerativeModel& model, const nn::Data
                                   core::Generator& gen);
 
 struct TrainSettings {
-  ModelConfig model;
+  std::string kind = "vae";
+  models::ModelOptions options;  ///< the options given (the kind's defaults fill the rest)
   DataOptions data;
   int epochs = 10;
   std::int64_t batch = 128;
@@ -50,12 +51,13 @@ struct TrainSettings {
 };
 
 struct TrainResult {
+  ModelConfig config;
   BuiltModel built;
   std::vector<nlohmann::json> metrics;  ///< one object per epoch
 };
 
-/// Trains into settings.out. Throws Interrupted (after writing a checkpoint) when
-/// g_stop_requested is set between batches.
+/// Trains into settings.out through nn::Trainer. Throws Interrupted (after writing a
+/// checkpoint) when g_stop_requested is set between batches.
 TrainResult train_run(const TrainSettings& settings);
 
 /// A trained run directory read back: its config and model (in eval mode).

@@ -1,47 +1,47 @@
 #pragma once
-// The model registry: a kind string ("vae", "cvae", ...) and a few options make
-// a GenerativeModel. The options travel as JSON in config.json, model
-// files and checkpoints, so any run directory can rebuild its model.
-#include <cstdint>
-#include <functional>
+// Run configs over the model registry: a kind and its options, as the JSON object
+// that config.json, model files and checkpoints carry ({"kind": "vae", "latent": 20,
+// ...}), so any run directory rebuilds its model. Nothing here knows a kind: what a
+// model has and can do comes from models::ModelRegistry.
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "xgrad/models/common/generative_model.hpp"
+#include "xgrad/models/common/registry.hpp"
 
 namespace xgrad::apps {
 
 struct ModelConfig {
   std::string kind = "vae";
-  std::int64_t latent = 20;
-  double lr = 1e-3;
-  double beta = 4.0;         ///< beta-VAE's KL weight
-  double capacity = 0.0;     ///< beta-VAE: target KL in nats (Burgess et al.); 0 = plain beta weighting
-  std::string kl_schedule;   ///< a KlSchedule spec; empty = the model's default
+  models::ModelOptions options;  ///< complete: every option of the kind
 };
 
+/// {"kind": ..., options...}.
 nlohmann::json to_json(const ModelConfig& c);
-/// Throws UsageError naming the field when `j` is not a model config.
+/// Reads a stored config (options the kind no longer has are dropped); UsageError naming
+/// `source` and the field when it is not one.
 ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& source);
+/// The kind's defaults with `given` applied; UsageError for an unknown kind or option.
+ModelConfig model_config(const std::string& kind, const models::ModelOptions& given);
 
-/// The kinds make_model knows, in the order help texts list them.
-std::vector<std::string> model_kinds();
-/// Throws UsageError "unknown model 'x' (choose from ...)".
-void check_model_kind(const std::string& kind);
-
-/// A built model and what the harness must know about it.
+/// A built model and what the programs must know about it.
 struct BuiltModel {
   std::shared_ptr<models::GenerativeModel> model;
+  models::ModelCapabilities caps;
+  nn::OptimizerOptions optimizer;
   bool conditional = false;  ///< needs labels to decode/sample
   bool flat_input = true;    ///< takes x as (B, 784); otherwise (B, 1, 28, 28)
-  /// Called before every training step with the global step and the run's total steps
-  /// (KL schedules; the AAE's two-stage rates).
-  std::function<void(std::int64_t step, std::int64_t total_steps)> before_step;
 };
 
+/// UsageError for a bad option value.
 BuiltModel make_model(const ModelConfig& config, core::Generator& gen);
+
+using KindFilter = std::function<bool(const models::ModelCapabilities&)>;
+/// UsageError "unknown model 'x' (choose from ...)" unless `kind` is registered and passes `keep`.
+void require_kind(const std::string& kind, const KindFilter& keep);
+/// The registered kinds with `caps` passing `keep`, joined by ", " (for help texts).
+std::string kinds_list(const std::function<bool(const models::ModelCapabilities&)>& keep);
 
 }  // namespace xgrad::apps

@@ -10,38 +10,6 @@
 
 namespace xgrad::apps {
 
-nn::Checkpoint capture_checkpoint(const nn::Module& module, const NamedOptimizers& optimizers,
-                                  std::map<std::string, double> progress, const core::Generator& gen,
-                                  std::map<std::string, std::string> info) {
-  nn::Checkpoint c;
-  c.model = module.state_dict();
-  for (const auto& [name, opt] : optimizers) c.optimizers.emplace_back(name, opt->state());
-  c.progress = std::move(progress);
-  c.rng = gen.state();
-  c.info = std::move(info);
-  return c;
-}
-
-void restore_checkpoint(const nn::Checkpoint& ckpt, const std::string& path, nn::Module& module,
-                        const NamedOptimizers& optimizers) {
-  try {
-    module.load_state_dict(ckpt.model);
-    if (optimizers.size() != ckpt.optimizers.size())
-      throw UsageError(fmt::format("{}: holds {} optimizer states, the model has {}", path, ckpt.optimizers.size(),
-                                   optimizers.size()));
-    for (std::size_t i = 0; i < optimizers.size(); ++i) {
-      if (optimizers[i].first != ckpt.optimizers[i].first)
-        throw UsageError(fmt::format("{}: optimizer '{}' where '{}' was expected", path, ckpt.optimizers[i].first,
-                                     optimizers[i].first));
-      optimizers[i].second->load_state(ckpt.optimizers[i].second);
-    }
-  } catch (const UsageError&) {
-    throw;
-  } catch (const core::Error& e) {
-    throw UsageError(fmt::format("{}: does not fit the model: {}", path, e.what()));
-  }
-}
-
 void save_module_file(const std::string& path, const nn::Module& module, const std::string& kind,
                       const nlohmann::json& config) {
   nn::StateDict state = module.state_dict();
@@ -74,21 +42,14 @@ void load_module_file(const std::string& path, nn::Module& module, const std::st
   }
 }
 
-std::string json_lines(const std::vector<nlohmann::json>& rows) {
-  std::string s;
-  for (const auto& r : rows) s += r.dump() + "\n";
-  return s;
-}
-
-std::vector<nlohmann::json> read_json_lines(const std::string& path,
-                                            const std::function<bool(const nlohmann::json&)>& keep) {
-  std::vector<nlohmann::json> rows;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_object() && keep(j)) rows.push_back(std::move(j));
+std::vector<nlohmann::json> metrics_json(const std::vector<nn::MetricRow>& rows) {
+  std::vector<nlohmann::json> out;
+  for (const auto& row : rows) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [k, v] : row) std::visit([&, &k = k](const auto& x) { j[k] = x; }, v);
+    out.push_back(std::move(j));
   }
-  return rows;
+  return out;
 }
 
 }  // namespace xgrad::apps

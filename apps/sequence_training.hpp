@@ -36,8 +36,8 @@ struct SequenceTrainSettings {
 };
 
 struct SequenceTrainResult {
-  std::unique_ptr<SequenceModel> model;
-  SequenceModelConfig config;
+  BuiltModel model;
+  ModelConfig config;
   std::vector<nlohmann::json> metrics;
   std::int64_t steps = 0;
   double seconds = 0;  ///< training time, over resumed sessions too
@@ -47,16 +47,17 @@ struct SequenceTrainResult {
 SequenceTrainResult train_sequence_run(const SequenceTrainSettings& settings, const SequenceData& data);
 
 /// Sums of the model's terms over `data` (no graph), batch by batch.
-models::EvalSums evaluate_sequences(SequenceModel& model, const nn::Dataset& data, core::Generator& gen,
+models::EvalSums evaluate_sequences(models::GenerativeModel& model, const nn::Dataset& data, core::Generator& gen,
                                     core::Index batch = 64);
 /// Sum over rows of the importance-weighted bound with k samples (nats).
-double iwae_sum(SequenceModel& model, const nn::Dataset& data, int k, core::Generator& gen, core::Index batch = 64);
+double iwae_sum(models::GenerativeModel& model, const nn::Dataset& data, int k, core::Generator& gen,
+                core::Index batch = 64);
 
 /// A run directory read back: config.json and the model in it.
 struct LoadedSequenceRun {
   nlohmann::json config;
-  SequenceModelConfig model_config;
-  std::unique_ptr<SequenceModel> model;
+  ModelConfig model_config;
+  BuiltModel model;
 };
 /// `command` ("text train" / "series train") must be the one that wrote the run.
 LoadedSequenceRun load_sequence_run(const std::string& dir, const std::string& command);

@@ -43,7 +43,7 @@ void add_series_anomaly(CLI::App& series) {
     require_positive("--k", o->k);
     require_positive("--top", static_cast<double>(o->top));
     LoadedSequenceRun run = load_sequence_run(o->dir, "series train");
-    models::Vrnn* vrnn = run.model->vrnn();
+    models::Vrnn* vrnn = vrnn_of(run.model);
     if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; anomaly scores need a vrnn run", o->dir));
     const json& data = run.config.at("data");
     const std::string csv = o->csv.empty() ? data.at("csv").get<std::string>() : o->csv;

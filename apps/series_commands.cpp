@@ -110,7 +110,7 @@ void add_series_train(CLI::App& series) {
     install_stop_handlers();
     const SequenceTrainResult r = train_sequence_run(s, {fit_set, val_set, o->window});
     fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} nats per step; wrote {}\n",
-               r.model->describe(), r.steps, r.seconds, r.metrics.back()["val_nats_per_step"].get<double>(), s.out);
+               r.model.model->describe(), r.steps, r.seconds, r.metrics.back()["val_nats_per_step"].get<double>(), s.out);
   });
 }
 

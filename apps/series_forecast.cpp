@@ -40,7 +40,7 @@ void add_series_forecast(CLI::App& series) {
     require_positive("--samples", static_cast<double>(o->samples));
     if (o->context < 0) throw UsageError(fmt::format("--context must be >= 0 (got {})", o->context));
     LoadedSequenceRun run = load_sequence_run(o->dir, "series train");
-    models::Vrnn* vrnn = run.model->vrnn();
+    models::Vrnn* vrnn = vrnn_of(run.model);
     if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; forecast needs a vrnn run", o->dir));
     const json& data = run.config.at("data");
     const auto values = data.at("values").get<std::vector<double>>();

@@ -103,7 +103,7 @@ void add_train(CLI::App& text) {
                    {"validation_fraction", kValidationFraction}, {"val_sequences", o->val_sequences}};
     install_stop_handlers();
     const SequenceTrainResult r = train_sequence_run(s, {split.train, split.validation, o->seq_len});
-    fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} bits/char; wrote {}\n", r.model->describe(),
+    fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} bits/char; wrote {}\n", r.model.model->describe(),
                r.steps, r.seconds, r.metrics.back()["val_bits_per_char"].get<double>(), s.out);
   });
 }
@@ -126,7 +126,7 @@ void add_generate(CLI::App& text) {
     require_positive("--n", static_cast<double>(o->n));
     require_positive("--temperature", o->temperature);
     LoadedSequenceRun run = load_sequence_run(o->dir, "text train");
-    models::Vrnn* vrnn = run.model->vrnn();
+    models::Vrnn* vrnn = vrnn_of(run.model);
     if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; generate needs a vrnn run", o->dir));
     core::IndexTensor prefix;
     if (!o->prime.empty()) prefix = nn::Vocabulary::bytes().encode(o->prime, "--prime");
@@ -181,11 +181,11 @@ void add_score(CLI::App& text) {
       seqs = nn::TensorDataset::of_labels(seqs->get_batch(first).labels);
     }
     core::Generator gen(o->seed);
-    const models::EvalSums ev = evaluate_sequences(*run.model, *seqs, gen);
-    const double iwae = iwae_sum(*run.model, *seqs, o->k, gen);
+    const models::EvalSums ev = evaluate_sequences(*run.model.model, *seqs, gen);
+    const double iwae = iwae_sum(*run.model.model, *seqs, o->k, gen);
     const double steps = static_cast<double>(seqs->size() * seq_len), ln2 = std::log(2.0);
     fmt::print("scored {} characters of {} ({} sequences of {}) under {}\n", static_cast<long long>(steps), what,
-               seqs->size(), seq_len, run.model->describe());
+               seqs->size(), seq_len, run.model.model->describe());
     fmt::print("elbo_bits_per_char {:.4f}\n", ev.neg_elbo / steps / ln2);
     fmt::print("iwae_bits_per_char {:.4f} (k={})\n", -iwae / steps / ln2, o->k);
     fmt::print("kl_per_step {:.4f} nats\n", ev.kl / steps);

@@ -95,14 +95,16 @@ Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
   discriminator = register_module("discriminator",
                                   make_discriminator(sizes(d, options.disc_hidden, 1), options.disc_dropout, gen));
 
+}
+
+std::vector<nn::OptimizerSpec> Aae::optimizer_specs(const nn::OptimizerOptions& o) {
+  recon_lr_ = o.lr;
   // Group 0 the encoder, group 1 the decoder: their reconstruction rates may differ.
   std::vector<Var> decoding = decoder->parameters();
   for (const Var& p : likelihood->parameters()) decoding.push_back(p);
-  recon_optim_ = std::make_unique<nn::Adam>(std::vector<nn::ParamGroup>{{encoder_parameters(), options.recon_optim.lr},
-                                                                       {std::move(decoding), options.recon_optim.lr}},
-                                            options.recon_optim);
-  disc_optim_ = std::make_unique<nn::Adam>(discriminator->parameters(), options.disc_optim);
-  gen_optim_ = std::make_unique<nn::Adam>(encoder_parameters(), options.gen_optim);
+  return {{"recon", {{encoder_parameters(), o.lr}, {std::move(decoding), o.lr}}, o},
+          {"disc", {{discriminator->parameters(), options.disc_optim.lr}}, options.disc_optim},
+          {"gen", {{encoder_parameters(), options.gen_optim.lr}}, options.gen_optim}};
 }
 
 std::vector<Var> Aae::encoder_parameters() const {
@@ -131,44 +133,37 @@ Var Aae::recon_nll(const Batch& batch, core::Generator& gen) {
   return -sum_except_batch(p.log_prob(match_event_shape(p, x)));
 }
 
-StepStats Aae::train_step(const Batch& batch, core::Generator& gen) {
+StepStats Aae::train_step(const Batch& batch, nn::StepContext& ctx) {
+  if (ctx.total_steps > 0) set_progress(ctx.step, ctx.total_steps, ctx.optimizers);
   StepStats stats;
-  stats.loss = stats.recon = reconstruction_phase(batch, gen);
+  stats.loss = stats.recon = reconstruction_phase(batch, ctx);
   // The codes are recorded once for both regularisation phases: the discriminator
   // phase does not change the encoder, so phase 3 may backpropagate through them.
-  const Var z = code(Var(batch.x), gen);
-  stats.extra["disc_loss"] = discriminator_phase(z, gen);
-  for (int k = 1; k < options.discriminator_steps; ++k) discriminator_phase(z, gen);
-  stats.extra["gen_loss"] = generator_phase(z, gen);
-  for (int k = 1; k < options.generator_steps; ++k) generator_phase(code(Var(batch.x), gen), gen);
-  ++steps_;
+  const Var z = code(Var(batch.x), ctx.gen);
+  stats.extra["disc_loss"] = discriminator_phase(z, ctx);
+  for (int k = 1; k < options.discriminator_steps; ++k) discriminator_phase(z, ctx);
+  stats.extra["gen_loss"] = generator_phase(z, ctx);
+  for (int k = 1; k < options.generator_steps; ++k) generator_phase(code(Var(batch.x), ctx.gen), ctx);
   return stats;
 }
 
-double Aae::reconstruction_phase(const Batch& batch, core::Generator& gen) {
-  zero_grad();
-  const Var recon = autograd::mean(recon_nll(batch, gen));
-  recon.backward();
-  recon_optim_->step();
-  return recon.item();
+double Aae::reconstruction_phase(const Batch& batch, nn::StepContext& ctx) {
+  return ctx.minimize(autograd::mean(recon_nll(batch, ctx.gen)), "recon");
 }
 
-double Aae::discriminator_phase(const Var& z, core::Generator& gen) {
+double Aae::discriminator_phase(const Var& z, nn::StepContext& ctx) {
   const Index n = z.size(0);
-  zero_grad();
-  const Var prior = with_instance_noise(Var(sample_prior(n, gen)), gen);
+  core::Generator& gen = ctx.gen;
+  const Var prior = with_instance_noise(Var(sample_prior(n, gen)), ctx.step, gen);
   const Var loss =
       nn::bce_with_logits(discriminate(prior), full_like_rows(n, static_cast<float>(options.prior_label))) +
-      nn::bce_with_logits(discriminate(with_instance_noise(z.detach(), gen)), full_like_rows(n, 0.0f));
-  loss.backward();
-  disc_optim_->step();
-  return loss.item();
+      nn::bce_with_logits(discriminate(with_instance_noise(z.detach(), ctx.step, gen)), full_like_rows(n, 0.0f));
+  return ctx.minimize(loss, "disc");
 }
 
-double Aae::generator_phase(const Var& z, core::Generator& gen) {
-  zero_grad();
+double Aae::generator_phase(const Var& z, nn::StepContext& ctx) {
   const FrozenParameters frozen(*discriminator);
-  const Var logits = discriminate(with_instance_noise(z, gen));
+  const Var logits = discriminate(with_instance_noise(z, ctx.step, ctx.gen));
   const Index n = z.size(0);
   Var loss;
   switch (options.generator_loss) {
@@ -176,37 +171,33 @@ double Aae::generator_phase(const Var& z, core::Generator& gen) {
     case AaeGeneratorLoss::Minimax: loss = -nn::bce_with_logits(logits, full_like_rows(n, 0.0f)); break;  // log(1 - D)
     case AaeGeneratorLoss::Logit: loss = -autograd::mean(logits); break;
   }
-  loss.backward();
-  gen_optim_->step();
-  return loss.item();
+  return ctx.minimize(loss, "gen");
 }
 
-double Aae::instance_noise_std() const {
+double Aae::instance_noise_std(std::int64_t step) const {
   const double start = options.instance_noise, floor = options.instance_noise_floor;
   if (start == 0) return 0;
   const Index decay = options.instance_noise_decay_steps;
   if (decay == 0) return start;
-  const double progress = std::min(1.0, static_cast<double>(steps_) / static_cast<double>(decay));
+  const double progress = std::min(1.0, static_cast<double>(step) / static_cast<double>(decay));
   return start + (floor - start) * progress;
 }
 
-void Aae::set_progress(Index step, Index total_steps) {
+void Aae::set_progress(Index step, Index total_steps, nn::Optimizers& optimizers) const {
   if (total_steps <= 0 || step < 0)
     throw core::ValueError("Aae::set_progress: need step >= 0 and total_steps > 0, got " + std::to_string(step) + " of " +
                            std::to_string(total_steps));
   const double t = static_cast<double>(step) / static_cast<double>(total_steps);
   const double scale = t >= options.settle_from ? 0.1 : 1.0;
-  const double recon = options.recon_optim.lr;
-  auto& groups = recon_optim_->groups();  // 0: encoder, 1: decoder
-  groups[0].lr = scale * (t >= options.focus_from ? options.focus_encoder_lr : recon);
-  groups[1].lr = scale * recon;
-  disc_optim_->set_lr(scale * options.disc_optim.lr);
-  gen_optim_->set_lr(scale * options.gen_optim.lr);
-  steps_ = step;
+  auto& groups = optimizers.at("recon").groups();  // 0: encoder, 1: decoder
+  groups[0].lr = scale * (t >= options.focus_from ? options.focus_encoder_lr : recon_lr_);
+  groups[1].lr = scale * recon_lr_;
+  optimizers.at("disc").set_lr(scale * options.disc_optim.lr);
+  optimizers.at("gen").set_lr(scale * options.gen_optim.lr);
 }
 
-Var Aae::with_instance_noise(const Var& z, core::Generator& gen) const {
-  const double sigma = instance_noise_std();
+Var Aae::with_instance_noise(const Var& z, std::int64_t step, core::Generator& gen) const {
+  const double sigma = instance_noise_std(step);
   if (sigma == 0) return z;
   const Tensor noise = nn::Normal<float>::standard(core::Shape{z.size(0), z.size(1)}).sample(gen);
   return z + Var(noise * static_cast<float>(sigma));
@@ -257,10 +248,6 @@ Tensor Aae::sample_prior(Index n, core::Generator& gen) const {
   const nn::MixtureOfGaussians<float> prior(Var(Tensor::zeros(core::Shape{n, k})), Var(std::move(means)),
                                             Var(Tensor::full(core::Shape{k, d}, logvar)));
   return prior.sample(gen);
-}
-
-std::vector<std::pair<std::string, nn::Optimizer*>> Aae::optimizers() {
-  return {{"recon", recon_optim_.get()}, {"disc", disc_optim_.get()}, {"gen", gen_optim_.get()}};
 }
 
 }  // namespace xgrad::models

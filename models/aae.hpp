@@ -2,13 +2,14 @@
 // Adversarial autoencoder (Makhzani et al. 2015, "Adversarial Autoencoders").
 // An autoencoder whose code distribution q(z) is pushed towards a prior p(z) by
 // a discriminator on the code instead of a KL term. Each train_step runs the
-// paper's phases on the batch, each with its own optimizer:
+// paper's phases on the batch, each minimising with its own optimizer (named
+// "recon", "disc" and "gen" in optimizer_specs; the trainer builds them):
 //   1. reconstruction: encoder + decoder minimise the Bernoulli NLL of x;
 //   2. regularisation, discriminator: D(z ~ p) -> 1, D(z = enc(x)) -> 0;
 //   3. regularisation, generator: the encoder makes D(enc(x)) -> 1.
-// The discriminator takes several steps per batch, and set_progress() runs two-stage
-// rates (the encoder left to the regularisation, then everything slowed): what it
-// takes for q(z) to match the prior (AaeOptions, models/README.md).
+// The discriminator takes several steps per batch, and two-stage rates follow the
+// run's progress (the encoder left to the regularisation, then everything slowed):
+// what it takes for q(z) to match the prior (AaeOptions, models/README.md).
 // Options give a deterministic or Gaussian (reparameterised) encoder, a standard
 // Gaussian or a 10-component mixture prior, and the supervised variant whose
 // decoder also sees the one-hot label (so z is left to carry the style).
@@ -22,7 +23,6 @@
 #include "xgrad/models/common/latent.hpp"  // code_moments, fresh_discriminator_accuracy: q(z) vs the prior
 #include "xgrad/nn/layers/mlp.hpp"
 #include "xgrad/nn/layers/sequential.hpp"
-#include "xgrad/nn/optim/adam.hpp"
 
 namespace xgrad::models {
 
@@ -75,11 +75,12 @@ struct AaeOptions {
   /// Logit: the codes' scale comes out right (the others leave them slightly contracted or
   /// expanded, models/README.md).
   AaeGeneratorLoss generator_loss = AaeGeneratorLoss::Logit;
-  nn::AdamOptions recon_optim{.lr = 1e-3};
-  nn::AdamOptions disc_optim{.lr = 5e-4, .beta1 = 0.5};
-  nn::AdamOptions gen_optim{.lr = 2e-4, .beta1 = 0.5};
-  /// Two-stage rates, applied by set_progress(step, total_steps) (`xgrad train` calls it
-  /// before every step; without it the rates above hold throughout). Adam moves each weight
+  /// The reconstruction phase uses the run's optimizer options (its lr: `xgrad train --lr`);
+  /// the regularisation phases these.
+  nn::OptimizerOptions disc_optim{.lr = 5e-4, .beta1 = 0.5};
+  nn::OptimizerOptions gen_optim{.lr = 2e-4, .beta1 = 0.5};
+  /// Two-stage rates, applied before every step from the trainer's step and total (a
+  /// run without a planned total, such as a Stepper's, keeps the rates above). Adam moves each weight
   /// by about its rate whatever the size of the loss, so on the encoder the reconstruction
   /// (1e-3) outpulls the generator (2e-4) wherever the two disagree and q(z) stays where
   /// reconstruction wants it. From `focus_from` of training on, the reconstruction phase
@@ -102,7 +103,9 @@ class Aae : public GenerativeModel {
   /// loss = recon = BCE summed over pixels, mean over the batch (from phase 1); kl = 0;
   /// extra "disc_loss" = BCE(D(prior), 1) + BCE(D(code), 0) (the first discriminator step's)
   /// and "gen_loss" = the generator_loss of the codes; batch means.
-  StepStats train_step(const Batch& batch, core::Generator& gen) override;
+  StepStats train_step(const Batch& batch, nn::StepContext& ctx) override;
+  /// "recon" (groups: encoder, decoder; from `options`), "disc", "gen".
+  std::vector<nn::OptimizerSpec> optimizer_specs(const nn::OptimizerOptions& options) override;
   /// neg_elbo = recon = summed BCE (the AAE has no KL term; kl = 0); the Gaussian
   /// encoder decodes a draw from q(z | x), as in training.
   EvalSums evaluate(const Batch& batch, core::Generator& gen) override;
@@ -116,8 +119,6 @@ class Aae : public GenerativeModel {
   Tensor decode(const Tensor& z, const IndexTensor& labels = {}) override;
   Tensor sample(Index n, core::Generator& gen, const IndexTensor& labels = {}) override;
 
-  std::vector<std::pair<std::string, nn::Optimizer*>> optimizers() override;
-
   /// n draws from the prior p(z), (n, latent_dim).
   Tensor sample_prior(Index n, core::Generator& gen) const;
   /// Discriminator logits for codes z (B, latent_dim) -> (B, 1), recorded.
@@ -129,19 +130,18 @@ class Aae : public GenerativeModel {
   Var code(const Var& x, core::Generator& gen);
   /// Phase 1: one step of the reconstruction optimizer (encoder + decoder) on the
   /// Bernoulli NLL; returns it per example, before the step.
-  double reconstruction_phase(const Batch& batch, core::Generator& gen);
+  double reconstruction_phase(const Batch& batch, nn::StepContext& ctx);
   /// Phase 2: one step of the discriminator optimizer on prior draws (label 1) vs
   /// the codes z (label 0, not differentiated); returns the loss before the step.
-  double discriminator_phase(const Var& z, core::Generator& gen);
+  double discriminator_phase(const Var& z, nn::StepContext& ctx);
   /// Phase 3: one step of the generator optimizer (the encoder) making the
   /// discriminator call the codes z (recorded by code()) real; returns the loss.
-  double generator_phase(const Var& z, core::Generator& gen);
-  /// The instance noise's standard deviation at the current train_step.
-  double instance_noise_std() const;
-  /// Sets where training is (train step `step` of `total_steps`): the two-stage rates
-  /// (focus_from, settle_from) and the instance-noise schedule follow it. Call before
-  /// train_step; a resumed run calls it with the restored step.
-  void set_progress(Index step, Index total_steps);
+  double generator_phase(const Var& z, nn::StepContext& ctx);
+  /// The instance noise's standard deviation at training step `step`.
+  double instance_noise_std(std::int64_t step) const;
+  /// Sets the two-stage rates (focus_from, settle_from) of the optimizers for training
+  /// step `step` of `total_steps`; train_step calls it when the run has a total.
+  void set_progress(Index step, Index total_steps, nn::Optimizers& optimizers) const;
 
   const AaeOptions options;
   /// x -> code (deterministic: input-hidden-latent), or x -> features (Gaussian).
@@ -157,11 +157,10 @@ class Aae : public GenerativeModel {
   /// -log p(x | code(x)) per example, (B).
   Var recon_nll(const Batch& batch, core::Generator& gen);
   std::vector<Var> encoder_parameters() const;
-  /// z plus the instance noise (z itself when it is off), still differentiable in z.
-  Var with_instance_noise(const Var& z, core::Generator& gen) const;
+  /// z plus the instance noise at `step` (z itself when it is off), still differentiable in z.
+  Var with_instance_noise(const Var& z, std::int64_t step, core::Generator& gen) const;
 
-  std::unique_ptr<nn::Adam> recon_optim_, disc_optim_, gen_optim_;
-  Index steps_ = 0;  ///< train_steps run, for the instance-noise schedule
+  double recon_lr_ = 1e-3;  ///< the reconstruction rate the stages scale (from optimizer_specs)
 };
 
 }  // namespace xgrad::models

@@ -29,7 +29,6 @@ Cvae::Cvae(const CvaeOptions& options, core::Generator& gen) : options(options) 
     prior_net = register_module(
         "prior", nn::make<GaussianHead>(GaussianHeadOptions{.in = options.classes, .out = options.latent}, gen));
   set_objective(options.objective);
-  make_optimizer(options.lr);
 }
 
 nn::Normal<> Cvae::posterior(const Batch& batch) {
@@ -53,7 +52,7 @@ nn::Normal<> Cvae::prior_for(const Batch& batch, Index n) {
 
 std::string Cvae::describe() const {
   return fmt::format("cvae({} + {} classes -> {} latent, {} prior, {})", options.input, options.classes, options.latent,
-                     prior_net ? "p(z | y)" : "N(0, I)", objective_.str());
+                     prior_net ? "p(z | y)" : "N(0, I)", objective_.describe());
 }
 
 }  // namespace xgrad::models

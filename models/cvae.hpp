@@ -17,8 +17,7 @@ struct CvaeOptions {
   Index classes = 10;
   std::vector<Index> hidden{400};
   Index latent = 20;
-  double lr = 1e-3;
-  ElboObjective objective{};
+  ElboLoss objective{};
   bool learned_prior = true;  ///< p(z | y) learned per class; false: p(z) = N(0, I)
 };
 

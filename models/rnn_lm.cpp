@@ -35,7 +35,6 @@ RnnLm::RnnLm(const RnnLmOptions& o, core::Generator& gen) : options(o) {
     gru_ = register_module("rnn", nn::make<nn::GRUCell>(cell, gen));
   else
     lstm_ = register_module("rnn", nn::make<nn::LSTMCell>(cell, gen));
-  adam_ = std::make_unique<nn::Adam>(parameters(), nn::AdamOptions{.lr = o.lr});
 }
 
 std::string RnnLm::describe() const {
@@ -68,20 +67,34 @@ Var RnnLm::nll(const SequenceInput& in) const {
   return ag::neg(ag::sum(lp, {1}));
 }
 
-StepStats RnnLm::train_step(const Batch& batch) {
+StepStats RnnLm::train_step(const Batch& batch, nn::StepContext& ctx) {
   const SequenceInput in = SequenceInput::from_batch(batch, options);
-  adam_->zero_grad();
-  const Var loss = ag::mean(nll(in));
-  loss.backward();
-  adam_->step();
-  return {.loss = loss.item(), .recon = loss.item(), .kl = 0, .extra = {}};
+  const double loss = ctx.minimize(ag::mean(nll(in)));
+  return {.loss = loss, .recon = loss, .kl = 0, .extra = {}};
 }
 
-EvalSums RnnLm::evaluate(const Batch& batch) const {
+EvalSums RnnLm::evaluate(const Batch& batch, core::Generator&) {
   ag::NoGradGuard no_grad;
   const SequenceInput in = SequenceInput::from_batch(batch, options);
   const double s = ag::sum(nll(in)).item();
   return {.neg_elbo = s, .recon = s, .kl = 0, .count = in.rows};
 }
+
+Tensor RnnLm::iwae_log_likelihood(const Batch& batch, int, core::Generator&) {
+  ag::NoGradGuard no_grad;
+  Tensor ll = nll(SequenceInput::from_batch(batch, options)).value();
+  for (auto& v : ll) v = -v;
+  return ll;
+}
+
+namespace {
+[[noreturn]] void no_latent(const char* what) {
+  throw core::Error(fmt::format("rnn: {} needs a latent code, and the recurrent baseline has none (use a vrnn)", what));
+}
+}  // namespace
+
+Tensor RnnLm::encode(const Batch&) { no_latent("encode"); }
+Tensor RnnLm::decode(const Tensor&, const IndexTensor&) { no_latent("decode"); }
+Tensor RnnLm::sample(Index, core::Generator&, const IndexTensor&) { no_latent("sample"); }
 
 }  // namespace xgrad::models

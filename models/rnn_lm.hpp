@@ -5,6 +5,8 @@
 // It reads batches as the VRNN does (SequenceInput: text scores labels[:, 1:] from a
 // zero state, series x), so per-step negative log-likelihoods compare directly with
 // the VRNN's per-step negative ELBO. Loss: NLL summed over time, averaged over the batch.
+// A GenerativeModel without a latent code: it trains, evaluates and scores (its IWAE
+// bound is the exact log-likelihood) like the others; encode, decode and sample throw.
 #include <memory>
 #include <string>
 
@@ -14,7 +16,6 @@
 #include "xgrad/nn/layers/embedding.hpp"
 #include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/layers/rnn_cell.hpp"
-#include "xgrad/nn/optim/adam.hpp"
 
 namespace xgrad::models {
 
@@ -24,22 +25,27 @@ struct RnnLmOptions {
   Index x_dim = 1;
   Index classes = 256;
   Index hidden = 64;
-  double lr = 1e-3;
 };
 
-class RnnLm : public nn::Module {
+class RnnLm : public GenerativeModel {
  public:
   RnnLm(const RnnLmOptions& options, core::Generator& gen);
 
+  std::string kind() const override { return "rnn"; }
+  Index latent_dim() const override { return 0; }
   /// (B) negative log-likelihood per sequence, summed over real steps.
   Var nll(const SequenceInput& in) const;
-  /// One Adam step; stats are per-sequence means (kl = 0).
-  StepStats train_step(const Batch& batch);
+  /// Stats are per-sequence means (kl = 0); draws nothing from the generator.
+  StepStats train_step(const Batch& batch, nn::StepContext& ctx) override;
   /// Sums over the sequences (no graph).
-  EvalSums evaluate(const Batch& batch) const;
+  EvalSums evaluate(const Batch& batch, core::Generator& gen) override;
+  /// The exact log-likelihood per sequence (there is no latent to integrate out).
+  Tensor iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen) override;
+  /// Throw: there is no latent code.
+  Tensor encode(const Batch& batch) override;
+  Tensor decode(const Tensor& z, const IndexTensor& labels = {}) override;
+  Tensor sample(Index n, core::Generator& gen, const IndexTensor& labels = {}) override;
   std::string describe() const override;
-  /// The Adam optimizer train_step uses (its state goes into checkpoints).
-  nn::Adam& optimizer() { return *adam_; }
 
   const RnnLmOptions options;
 
@@ -51,7 +57,6 @@ class RnnLm : public nn::Module {
   std::shared_ptr<CategoricalHead> cat_out_;
   std::shared_ptr<nn::GRUCell> gru_;
   std::shared_ptr<nn::LSTMCell> lstm_;
-  std::unique_ptr<nn::Adam> adam_;
 };
 
 }  // namespace xgrad::models

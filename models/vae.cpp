@@ -60,24 +60,30 @@ Var flatten_rows(const Tensor& x) {
   return Var(x.dim() == 2 ? x : x.reshape(core::Shape{x.size(0), -1}));
 }
 
-Vae::Vae(const VaeOptions& options, core::Generator& gen) : options(options) {
-  auto nets = make_vae_networks(options, options.input, options.latent, gen);
-  encoder = register_module("encoder", nets.encoder);
-  head = register_module("head", nn::make<GaussianHead>(GaussianHeadOptions{.in = nets.features, .out = options.latent}, gen));
-  decoder = register_module("decoder", nets.decoder);
-  out = register_module("out", nn::make<BernoulliHead>(BernoulliHeadOptions{}, gen));
+VaeParts make_vae_parts(const VaeOptions& options, core::Generator& gen) {
+  VaeNetworks nets = make_vae_networks(options, options.input, options.latent, gen);
+  auto head = nn::make<GaussianHead>(GaussianHeadOptions{.in = nets.features, .out = options.latent}, gen);
+  return {nets.encoder, std::move(head), nets.decoder, nn::make<BernoulliHead>(BernoulliHeadOptions{}, gen)};
+}
+
+Vae::Vae(const VaeOptions& options, VaeParts parts) : options(options) {
+  if (!parts.encoder || !parts.head || !parts.decoder || !parts.likelihood)
+    throw core::ValueError("Vae: every part (encoder, head, decoder, likelihood) must be given");
+  encoder = register_module("encoder", std::move(parts.encoder));
+  head = register_module("head", std::move(parts.head));
+  decoder = register_module("decoder", std::move(parts.decoder));
+  out = register_module("out", std::move(parts.likelihood));
   set_objective(options.objective);
-  make_optimizer(options.lr);
 }
 
 nn::Normal<> Vae::posterior(const Batch& batch) { return head->forward(encoder->forward(flatten_rows(batch.x))); }
 
 std::unique_ptr<nn::Distribution<>> Vae::likelihood(const Var& z, const Batch&) {
-  return std::make_unique<nn::Bernoulli<>>(out->forward(decoder->forward(z)));
+  return out->distribution(decoder->forward(z));
 }
 
 std::string Vae::describe() const {
-  return fmt::format("{}({} -> {} latent, {})", kind(), options.input, options.latent, objective_.str());
+  return fmt::format("{}({} -> {} latent, {})", kind(), options.input, options.latent, objective_.describe());
 }
 
 }  // namespace xgrad::models

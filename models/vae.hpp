@@ -1,6 +1,8 @@
 #pragma once
 // VAE (Kingma & Welling 2014): q(z | x) = N(mu(x), diag sigma^2(x)), p(z) = N(0, I),
-// p(x | z) = Bernoulli(logits(z)) over the pixels, trained on the ELBO with Adam.
+// p(x | z) = Bernoulli(logits(z)) over the pixels, trained on the ELBO (by nn::Trainer).
+// Its networks and likelihood head are parts: pass your own (VaeParts), or take the
+// defaults make_vae_parts builds from the options.
 // Two architectures:
 //   Mlp  ("vae"):      784 -> 400 ReLU -> (mu, logvar) 20; 20 -> 400 ReLU -> 784 logits
 //                      (PyTorch's examples/vae).
@@ -22,13 +24,25 @@ struct VaeOptions {
   Index input = 784;                ///< pixels (Conv: side * side, one channel)
   std::vector<Index> hidden{400};   ///< MLP hidden sizes; Conv uses hidden[0] after the convolutions
   Index latent = 20;
-  double lr = 1e-3;                 ///< Adam
-  ElboObjective objective{};        ///< beta-VAE and free bits change it
+  ElboLoss objective{};             ///< beta, free bits, capacity, a KL schedule
 };
+
+/// What a VAE is made of. Any encoder whose output size the head takes, any decoder
+/// whose output the likelihood head takes, any likelihood family.
+struct VaeParts {
+  std::shared_ptr<nn::Layer> encoder;          ///< x (B, ...) -> features
+  std::shared_ptr<GaussianHead> head;          ///< features -> q(z | x)
+  std::shared_ptr<nn::Layer> decoder;          ///< z -> decoder features
+  std::shared_ptr<LikelihoodHead> likelihood;  ///< decoder features -> p(x | z)
+};
+/// The default parts of either architecture (drawing weights from `gen` in a fixed order).
+VaeParts make_vae_parts(const VaeOptions& options, core::Generator& gen);
 
 class Vae : public LatentVariableModel {
  public:
-  Vae(const VaeOptions& options, core::Generator& gen);
+  Vae(const VaeOptions& options, core::Generator& gen) : Vae(options, make_vae_parts(options, gen)) {}
+  /// A VAE of one's own parts; options give the latent size, the kind and the objective.
+  Vae(const VaeOptions& options, VaeParts parts);
   std::string kind() const override { return options.arch == VaeOptions::Arch::Conv ? "conv-vae" : "vae"; }
   Index latent_dim() const override { return options.latent; }
   nn::Normal<> posterior(const Batch& batch) override;
@@ -39,7 +53,7 @@ class Vae : public LatentVariableModel {
   std::shared_ptr<nn::Layer> encoder;  ///< x (B, input) -> features
   std::shared_ptr<GaussianHead> head;  ///< features -> q(z | x)
   std::shared_ptr<nn::Layer> decoder;  ///< z -> logits (B, input)
-  std::shared_ptr<BernoulliHead> out;  ///< logits -> p(x | z)
+  std::shared_ptr<LikelihoodHead> out;  ///< logits -> p(x | z)
 };
 
 /// The encoder and decoder networks of either architecture, for models built like the

@@ -70,7 +70,6 @@ Vrnn::Vrnn(const VrnnOptions& o, core::Generator& gen) : options(o) {
     gru_ = register_module("rnn", nn::make<nn::GRUCell>(cell, gen));
   else
     lstm_ = register_module("rnn", nn::make<nn::LSTMCell>(cell, gen));
-  adam_ = std::make_unique<nn::Adam>(parameters(), nn::AdamOptions{.lr = o.lr});
 }
 
 std::string Vrnn::describe() const {
@@ -119,7 +118,9 @@ Var Vrnn::series_mean(const Var& dec) const {
   return gauss_out_ ? gauss_out_->forward(dec).mean() : mix_out_->forward(dec).mean();
 }
 
-VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Generator& gen, bool with_log_weight) {
+VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Generator& gen, bool with_log_weight,
+                        std::int64_t step) {
+  const ElboObjective objective = objective_.at(step);
   const Index L = in.steps, B = in.rows;
   VrnnState s = initial_state(B, init);
   std::vector<Var> h_prev, q_mean, q_logvar, zs, dec;
@@ -147,18 +148,18 @@ VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Genera
   const Var target(in.target);
   VrnnTerms out;
   if (!in.mask.defined()) {
-    out.elbo = elbo(*lik, target, post, prior, objective_);
+    out.elbo = elbo(*lik, target, post, prior, objective);
   } else {
-    if (objective_.kind != ElboObjective::Kind::Elbo)
-      throw core::ValueError("Vrnn: padded batches support the plain ELBO objective only, not " + objective_.str());
+    if (objective.kind != ElboObjective::Kind::Elbo)
+      throw core::ValueError("Vrnn: padded batches support the plain ELBO objective only, not " + objective.str());
     // The same terms with padded steps zeroed before summing over time.
     const Var m(in.mask);
     ElboTerms& e = out.elbo;
-    e.objective = objective_;
+    e.objective = objective;
     e.recon_log_lik = sum_except_batch(ag::mul(per_step(lik->log_prob(match_event_shape(*lik, target))), m));
     e.kl_per_dim = ag::reshape(ag::mul(nn::kl_divergence(post, prior), ag::unsqueeze(m, 2)), {B, L * options.latent});
     e.kl = ag::sum(e.kl_per_dim, {1});
-    e.loss = ag::mean(ag::sub(ag::mul(e.kl, static_cast<float>(objective_.kl_weight)), e.recon_log_lik));
+    e.loss = ag::mean(ag::sub(ag::mul(e.kl, static_cast<float>(objective.kl_weight)), e.recon_log_lik));
   }
   if (with_log_weight) {
     const Var z = ag::stack(zs, 1);
@@ -172,20 +173,17 @@ VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Genera
   return out;
 }
 
-StepStats Vrnn::train_window(const VrnnInput& in, VrnnState& state, core::Generator& gen) {
+StepStats Vrnn::train_window(const VrnnInput& in, VrnnState& state, nn::StepContext& ctx) {
   train();
-  adam_->zero_grad();
-  VrnnTerms terms = forward(in, state, gen);
-  terms.elbo.loss.backward();
-  if (options.clip_norm > 0) nn::clip_grad_norm_(parameters(), options.clip_norm);
-  adam_->step();
+  VrnnTerms terms = forward(in, state, ctx.gen, false, ctx.step);
+  ctx.minimize(terms.elbo.loss);
   state = terms.state.detached();
   return terms.elbo.step_stats();
 }
 
-StepStats Vrnn::train_step(const Batch& batch, core::Generator& gen) {
+StepStats Vrnn::train_step(const Batch& batch, nn::StepContext& ctx) {
   VrnnState fresh;
-  return train_window(VrnnInput::from_batch(batch, options), fresh, gen);
+  return train_window(VrnnInput::from_batch(batch, options), fresh, ctx);
 }
 
 EvalSums Vrnn::evaluate(const Batch& batch, core::Generator& gen) {

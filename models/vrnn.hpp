@@ -32,13 +32,13 @@
 #include <vector>
 
 #include "xgrad/models/common/elbo.hpp"
+#include "xgrad/models/common/objective.hpp"
 #include "xgrad/models/common/generative_model.hpp"
 #include "xgrad/models/common/heads.hpp"
 #include "xgrad/models/sequence_input.hpp"
 #include "xgrad/nn/layers/embedding.hpp"
 #include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/layers/rnn_cell.hpp"
-#include "xgrad/nn/optim/adam.hpp"
 
 namespace xgrad::models {
 
@@ -51,8 +51,6 @@ struct VrnnOptions {
   Index latent = 16;        ///< z per step
   Index components = 5;     ///< mixture components (Mixture)
   Index sample_length = 64; ///< steps drawn by sample()
-  double lr = 1e-3;         ///< Adam
-  double clip_norm = 0;     ///< global gradient-norm clip (0: none)
 };
 
 /// The recurrent state carried between windows (truncated BPTT). c is defined for LSTM only.
@@ -82,21 +80,21 @@ class Vrnn : public GenerativeModel {
   std::string kind() const override { return "vrnn"; }
   Index latent_dim() const override { return options.latent; }
 
-  /// One pass over a window from `state` (zeros when undefined); z_t = posterior rsample.
+  /// One pass over a window from `state` (zeros when undefined); z_t = posterior rsample;
+  /// the loss is the objective at training step `step`.
   VrnnTerms forward(const VrnnInput& input, const VrnnState& state, core::Generator& gen,
-                    bool with_log_weight = false);
-  /// The objective train_step minimises (ELBO with a KL weight, free bits, capacity);
-  /// free bits floor each (step, latent dimension) KL averaged over the batch. Padded
-  /// batches support the plain ELBO objective only.
-  const ElboObjective& objective() const { return objective_; }
-  void set_objective(const ElboObjective& objective) { objective_ = objective, kl_weight_ = objective.kl_weight; }
-  void set_kl_weight(double w) override { kl_weight_ = w, objective_.kl_weight = w; }
+                    bool with_log_weight = false, std::int64_t step = 0);
+  /// The objective train_step minimises (ELBO with a KL weight, free bits, capacity, a
+  /// schedule); free bits floor each (step, latent dimension) KL averaged over the batch.
+  /// Padded batches support the plain ELBO objective only.
+  const ElboLoss& objective() const { return objective_; }
+  void set_objective(ElboLoss objective) { objective_ = std::move(objective); }
 
   /// A training step on a window starting from `state`; returns the stats and stores
   /// the detached final state in `state` (truncated BPTT: call with consecutive windows).
-  StepStats train_window(const VrnnInput& input, VrnnState& state, core::Generator& gen);
+  StepStats train_window(const VrnnInput& input, VrnnState& state, nn::StepContext& ctx);
 
-  StepStats train_step(const Batch& batch, core::Generator& gen) override;
+  StepStats train_step(const Batch& batch, nn::StepContext& ctx) override;
   EvalSums evaluate(const Batch& batch, core::Generator& gen) override;
   /// Per-sequence IWAE: k whole latent paths from the filtering posterior,
   /// log (1/k) sum_i p(x, z_i) / q(z_i | x), per row (B,).
@@ -126,7 +124,6 @@ class Vrnn : public GenerativeModel {
   /// Unpadded steps in the batch (to turn evaluate's sums into per-step figures).
   Index sequence_steps(const Batch& batch) const;
 
-  std::vector<std::pair<std::string, nn::Optimizer*>> optimizers() override { return {{"adam", adam_.get()}}; }
   std::string describe() const override;
 
   const VrnnOptions options;
@@ -154,8 +151,7 @@ class Vrnn : public GenerativeModel {
   std::shared_ptr<CategoricalHead> cat_out_;
   std::shared_ptr<nn::GRUCell> gru_;
   std::shared_ptr<nn::LSTMCell> lstm_;
-  std::unique_ptr<nn::Adam> adam_;
-  ElboObjective objective_;
+  ElboLoss objective_;
 };
 
 }  // namespace xgrad::models

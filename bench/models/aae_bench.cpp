@@ -21,9 +21,10 @@ void BM_AaeStep(benchmark::State& state) {
   models::Aae model(options, gen);
   nn::Batch batch;
   batch.x = core::uniform<float>(core::Shape{128, 784}, 0.f, 1.f, gen);  // pixel intensities in [0, 1]
-  model.train_step(batch, gen);  // creates the optimizers' state, as the first real step does
+  models::Stepper stepper(model, gen);  // recon Adam 1e-3; disc and gen from the options
+  stepper.step(batch);  // creates the optimizers' state, as the first real step does
   for (auto _ : state) {
-    const models::StepStats stats = model.train_step(batch, gen);
+    const models::StepStats stats = stepper.step(batch);
     benchmark::DoNotOptimize(stats.loss);
   }
 }

@@ -7,3 +7,5 @@
 #include "xgrad/models/common/kl_schedule.hpp"
 #include "xgrad/models/common/latent.hpp"
 #include "xgrad/models/common/latent_variable_model.hpp"
+#include "xgrad/models/common/objective.hpp"
+#include "xgrad/models/common/registry.hpp"

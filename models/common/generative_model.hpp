@@ -1,8 +1,10 @@
 #pragma once
-// GenerativeModel: what every model of the family offers, so that one harness
-// (apps/) can train, evaluate, sample and compare any of them the same way.
-// Models own their optimizers because some (AAE) update in several phases with
-// different ones; train_step runs whatever one step means for the model.
+// GenerativeModel: what every model of the family offers, so that one trainer
+// (nn::Trainer) trains any of them and one harness (apps/) evaluates, samples and
+// compares them the same way. A model says which optimizers it needs
+// (optimizer_specs) and what one step is (train_step, which may minimise several
+// losses in turn with different optimizers, as the AAE does); the trainer owns the
+// optimizers, the schedules' step, checkpoints and metrics.
 #include <map>
 #include <memory>
 #include <string>
@@ -12,7 +14,7 @@
 #include "xgrad/core/random.hpp"
 #include "xgrad/nn/data/dataset.hpp"
 #include "xgrad/nn/module.hpp"
-#include "xgrad/nn/optim/optimizer.hpp"
+#include "xgrad/nn/train/trainer.hpp"
 
 namespace xgrad::models {
 
@@ -29,9 +31,10 @@ struct StepStats {
   double kl = 0;     ///< KL(q || p) (0 where a model has none)
   std::map<std::string, double> extra;  ///< model-specific terms (e.g. AAE's discriminator loss)
 
-  /// Every figure by name (loss, recon, kl, then the extras), for checks and reports.
+  /// Every figure by name (loss, recon, kl, neg_elbo = recon + kl, then the extras),
+  /// for the trainer's checks and running means.
   std::vector<std::pair<std::string, double>> named() const {
-    std::vector<std::pair<std::string, double>> out{{"loss", loss}, {"recon", recon}, {"kl", kl}};
+    std::vector<std::pair<std::string, double>> out{{"loss", loss}, {"recon", recon}, {"kl", kl}, {"neg_elbo", recon + kl}};
     for (const auto& [k, v] : extra) out.emplace_back(k, v);
     return out;
   }
@@ -49,14 +52,16 @@ struct EvalSums {
   }
 };
 
-class GenerativeModel : public nn::Module {
+class GenerativeModel : public nn::Trainable {
  public:
   /// "vae", "conv-vae", "cvae", "beta-vae", "aae", "vrnn", ...
   virtual std::string kind() const = 0;
   virtual Index latent_dim() const = 0;
 
-  /// One optimisation step on a batch (every phase, for multi-phase models).
-  virtual StepStats train_step(const Batch& batch, core::Generator& gen) = 0;
+  /// One optimisation step on a batch (every phase, for multi-phase models), through
+  /// ctx.minimize; schedules read ctx.step.
+  virtual StepStats train_step(const Batch& batch, nn::StepContext& ctx) = 0;
+  nn::StepTerms training_step(const Batch& batch, nn::StepContext& ctx) final { return train_step(batch, ctx).named(); }
   /// The batch's terms without changing anything (no graph is recorded).
   virtual EvalSums evaluate(const Batch& batch, core::Generator& gen) = 0;
   /// Importance-weighted log-likelihood bound (Burda et al. 2015) per example, with k
@@ -71,15 +76,30 @@ class GenerativeModel : public nn::Module {
   virtual Tensor sample(Index n, core::Generator& gen, const IndexTensor& labels = {}) = 0;
   /// decode(encode(x)).
   virtual Tensor reconstruct(const Batch& batch) { return decode(encode(batch), batch.labels); }
+};
 
-  /// The optimizers train_step uses, by name, so checkpoints can save their state.
-  virtual std::vector<std::pair<std::string, nn::Optimizer*>> optimizers() = 0;
-  /// Sets the KL weight for the next steps (schedules call this); models without one ignore it.
-  virtual void set_kl_weight(double w) { kl_weight_ = w; }
-  double kl_weight() const { return kl_weight_; }
+/// A model with the optimizers a trainer would build for it, stepped by hand: for
+/// tests, benchmarks and loops of one's own (nn::Trainer is the loop with checkpoints).
+class Stepper {
+ public:
+  explicit Stepper(GenerativeModel& model, core::Generator& gen, const nn::OptimizerOptions& options = {},
+                   std::int64_t total_steps = 0)
+      : model_(model), gen_(gen), optimizers_(model.optimizer_specs(options)), total_steps_(total_steps) {}
+  StepStats step(const Batch& batch) {
+    nn::StepContext ctx{gen_, steps_, total_steps_, model_, optimizers_};
+    StepStats stats = model_.train_step(batch, ctx);
+    ++steps_;
+    return stats;
+  }
+  nn::Optimizers& optimizers() { return optimizers_; }
+  std::int64_t steps() const { return steps_; }
 
- protected:
-  double kl_weight_ = 1.0;
+ private:
+  GenerativeModel& model_;
+  core::Generator& gen_;
+  nn::Optimizers optimizers_;
+  std::int64_t total_steps_;
+  std::int64_t steps_ = 0;
 };
 
 }  // namespace xgrad::models

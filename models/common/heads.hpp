@@ -47,6 +47,14 @@ class GaussianHead : public nn::Module {
   std::shared_ptr<nn::Linear> logvar;
 };
 
+/// A decoder-side head of any family: features -> p(x | .). Models hold one of these
+/// (passed in, or a default), so swapping Bernoulli pixels for a Gaussian or a
+/// categorical output touches no model code.
+class LikelihoodHead : public nn::Module {
+ public:
+  virtual std::unique_ptr<nn::Distribution<>> distribution(const Var& features) const = 0;
+};
+
 /// Projection shared by the likelihood heads: in = 0 means "the features already
 /// are the parameters" (e.g. a ConvTranspose2d's logits); in > 0 adds a Linear.
 struct BernoulliHeadOptions {
@@ -55,11 +63,14 @@ struct BernoulliHeadOptions {
 };
 
 /// features -> Bernoulli(logits): pixels in [0, 1] scored with BCE-with-logits.
-class BernoulliHead : public nn::Module {
+class BernoulliHead : public LikelihoodHead {
  public:
   BernoulliHead(const BernoulliHeadOptions& options, core::Generator& gen);
   nn::Bernoulli<> forward(const Var& features) const;
   nn::Bernoulli<> operator()(const Var& features) const { return forward(features); }
+  std::unique_ptr<nn::Distribution<>> distribution(const Var& features) const override {
+    return std::make_unique<nn::Bernoulli<>>(forward(features));
+  }
   std::string describe() const override;
 
   const BernoulliHeadOptions options;
@@ -82,11 +93,14 @@ struct GaussianLikelihoodHeadOptions {
 };
 
 /// features (..., in) -> Normal(mean, logvar) over (..., out), for real-valued data.
-class GaussianLikelihoodHead : public nn::Module {
+class GaussianLikelihoodHead : public LikelihoodHead {
  public:
   GaussianLikelihoodHead(const GaussianLikelihoodHeadOptions& options, core::Generator& gen);
   nn::Normal<> forward(const Var& features) const;
   nn::Normal<> operator()(const Var& features) const { return forward(features); }
+  std::unique_ptr<nn::Distribution<>> distribution(const Var& features) const override {
+    return std::make_unique<nn::Normal<>>(forward(features));
+  }
   std::string describe() const override;
 
   const GaussianLikelihoodHeadOptions options;
@@ -101,11 +115,14 @@ struct CategoricalHeadOptions {
 };
 
 /// features (..., in) -> Categorical over K classes (logits (..., K)).
-class CategoricalHead : public nn::Module {
+class CategoricalHead : public LikelihoodHead {
  public:
   CategoricalHead(const CategoricalHeadOptions& options, core::Generator& gen);
   nn::Categorical<> forward(const Var& features) const;
   nn::Categorical<> operator()(const Var& features) const { return forward(features); }
+  std::unique_ptr<nn::Distribution<>> distribution(const Var& features) const override {
+    return std::make_unique<nn::Categorical<>>(forward(features));
+  }
   std::string describe() const override;
 
   const CategoricalHeadOptions options;
@@ -122,11 +139,14 @@ struct MixtureHeadOptions {
 
 /// features (..., in) -> MixtureOfGaussians with K components over D dims: Linear
 /// maps to the mixture logits (K), the means (K*D) and the log-variances (K*D).
-class MixtureHead : public nn::Module {
+class MixtureHead : public LikelihoodHead {
  public:
   MixtureHead(const MixtureHeadOptions& options, core::Generator& gen);
   nn::MixtureOfGaussians<> forward(const Var& features) const;
   nn::MixtureOfGaussians<> operator()(const Var& features) const { return forward(features); }
+  std::unique_ptr<nn::Distribution<>> distribution(const Var& features) const override {
+    return std::make_unique<nn::MixtureOfGaussians<>>(forward(features));
+  }
   std::string describe() const override;
 
   const MixtureHeadOptions options;

@@ -1,12 +1,13 @@
 #pragma once
 // LatentVariableModel: a GenerativeModel given by three distributions — the
-// proposal q(z | x), the prior p(z) and the likelihood p(x | z) — and one Adam.
+// proposal q(z | x), the prior p(z) and the likelihood p(x | z) — and an objective.
 // Everything else (train_step, evaluate, the IWAE bound, encode, decode, sample)
 // has a default built on those three, so a VAE variant is mostly its networks.
 #include <memory>
 
 #include "xgrad/models/common/elbo.hpp"
 #include "xgrad/models/common/generative_model.hpp"
+#include "xgrad/models/common/objective.hpp"
 #include "xgrad/nn/distributions/distributions.hpp"
 
 namespace xgrad::models {
@@ -31,28 +32,23 @@ class LatentVariableModel : public GenerativeModel {
   /// What the likelihood scores: batch.x unless overridden.
   virtual Var target(const Batch& batch) const { return Var(batch.x); }
 
-  /// The ELBO terms with the current objective and one z ~ q drawn from `gen`.
-  virtual ElboTerms terms(const Batch& batch, core::Generator& gen);
+  /// The ELBO terms with the objective at training step `step` and one z ~ q drawn from `gen`.
+  virtual ElboTerms terms(const Batch& batch, core::Generator& gen, std::int64_t step = 0);
 
-  StepStats train_step(const Batch& batch, core::Generator& gen) override;
+  /// Minimises the objective at ctx.step.
+  StepStats train_step(const Batch& batch, nn::StepContext& ctx) override;
   EvalSums evaluate(const Batch& batch, core::Generator& gen) override;
   Tensor iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen) override;
   Tensor encode(const Batch& batch) override;
   Tensor decode(const Tensor& z, const IndexTensor& labels = {}) override;
   Tensor sample(Index n, core::Generator& gen, const IndexTensor& labels = {}) override;
-  std::vector<std::pair<std::string, nn::Optimizer*>> optimizers() override;
 
-  /// The objective train_step minimises; set_kl_weight changes its weight only.
-  const ElboObjective& objective() const { return objective_; }
-  void set_objective(const ElboObjective& objective);
-  void set_kl_weight(double w) override;
+  /// The objective train_step minimises (and its schedule).
+  const ElboLoss& objective() const { return objective_; }
+  void set_objective(ElboLoss objective) { objective_ = std::move(objective); }
 
  protected:
-  /// Call at the end of the derived constructor, once every parameter is registered.
-  void make_optimizer(double lr);
-
-  ElboObjective objective_;
-  std::unique_ptr<nn::Optimizer> optimizer_;
+  ElboLoss objective_;
 };
 
 }  // namespace xgrad::models

@@ -5,7 +5,7 @@ expect_error "data directory $TMP/nope does not exist" train --model vae $TINY -
 expect_error "unknown model 'gan' (choose from vae, conv-vae, cvae, beta-vae, aae)" train --model gan --out "$TMP/a"
 expect_error "--batch must be positive (got 0)" train --model vae --batch 0 --out "$TMP/a"
 expect_error "--epochs must be positive (got -1)" train --model vae --epochs -1 --out "$TMP/a"
-expect_error "--latent must be positive (got 0)" train --model vae --latent 0 $TINY --out "$TMP/a"
+expect_error "latent must be positive (got 0)" train --model vae --latent 0 $TINY --out "$TMP/a"
 touch "$TMP/file"
 expect_error "cannot create output directory $TMP/file/out" train --model vae $TINY --out "$TMP/file/out"
 expect_error "--resume: no checkpoint at $TMP/empty/checkpoint.safetensors" train --model vae $TINY --out "$TMP/empty" --resume

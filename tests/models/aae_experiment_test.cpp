@@ -70,7 +70,8 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
   if (const char* e = std::getenv("AAE_ENCODER"))
     o.encoder = std::string(e) == "gaussian" ? models::AaeEncoder::Gaussian : models::AaeEncoder::Deterministic;
   o.latent_dim = static_cast<Index>(env_or("AAE_LATENT", static_cast<double>(o.latent_dim)));
-  o.recon_optim.lr = env_or("AAE_RECON_LR", o.recon_optim.lr);
+  nn::OptimizerOptions recon_optim;  // the reconstruction phase's (the run's optimizer options)
+  recon_optim.lr = env_or("AAE_RECON_LR", recon_optim.lr);
   o.disc_optim.lr = env_or("AAE_DISC_LR", o.disc_optim.lr);
   o.gen_optim.lr = env_or("AAE_GEN_LR", o.gen_optim.lr);
   o.generator_steps = static_cast<int>(env_or("AAE_GEN_STEPS", o.generator_steps));
@@ -98,12 +99,13 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
               o.disc_hidden.size(), o.disc_dropout);
   std::printf("encoder %s, latent %lld, lr recon %g disc %g gen %g, generator steps %d, %d epochs, seed %llu\n",
               o.encoder == models::AaeEncoder::Gaussian ? "gaussian" : "deterministic",
-              static_cast<long long>(o.latent_dim), o.recon_optim.lr,
+              static_cast<long long>(o.latent_dim), recon_optim.lr,
               o.disc_optim.lr, o.gen_optim.lr, o.generator_steps, epochs, static_cast<unsigned long long>(seed));
   models::Aae model(o, gen);
+  // With the run's total the stepper sets the two-stage rates before every step.
+  models::Stepper stepper(model, gen, recon_optim, epochs * batches_per_epoch);
   nn::DataLoader loader(train_set, {.batch_size = 128, .seed = seed});
   const bool trace = env_or("AAE_TRACE", 0) != 0;
-  Index step = 0;
   nn::Batch test;
   test.x = test_set.x();
   test.labels = test_set.labels();
@@ -111,12 +113,11 @@ TEST_CASE("AAE codes of test images match the Gaussian prior after training", "[
     double recon = 0, disc = 0, gl = 0;
     int steps = 0;
     for (const nn::Batch& b : loader) {
-      model.set_progress(step++, epochs * batches_per_epoch);
-      const auto st = model.train_step(b, gen);
+      const auto st = stepper.step(b);
       recon += st.recon, disc += st.extra.at("disc_loss"), gl += st.extra.at("gen_loss"), ++steps;
     }
     std::printf("epoch %d: recon %.2f  disc %.4f  gen %.4f  noise %.3f\n", e + 1, recon / steps, disc / steps,
-                gl / steps, model.instance_noise_std());
+                gl / steps, model.instance_noise_std(stepper.steps()));
     if (trace && e + 1 < epochs) print("  test codes", prior_match(model.encode(test), model, gen));
     std::fflush(stdout);
   }

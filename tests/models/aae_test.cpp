@@ -21,6 +21,7 @@
 using namespace xgrad;
 using models::Aae;
 using models::AaeOptions;
+using models::Stepper;
 using nn::Tensor;
 using nn::Var;
 
@@ -60,6 +61,17 @@ bool same(const nn::Module& m, const std::map<std::string, Tensor>& before) {
   return true;
 }
 
+// The optimizers a trainer builds for the model (its defaults) and a context at training
+// step `step` of `total`, to run the phases one by one.
+struct Phases {
+  nn::Optimizers optimizers;
+  nn::StepContext ctx;
+  Phases(Aae& model, core::Generator& gen, std::int64_t step = 0, std::int64_t total = 0)
+      : optimizers(model.optimizer_specs(nn::OptimizerOptions{})), ctx{gen, step, total, model, optimizers} {}
+  Phases(const Phases&) = delete;
+  Phases& operator=(const Phases&) = delete;
+};
+
 struct EpochMeans {
   double first_recon = 0, last_recon = 0;
   bool finite = true;
@@ -68,12 +80,13 @@ struct EpochMeans {
 // `epochs` passes over `data` in batches of 64; mean reconstruction of the first and last.
 EpochMeans train(Aae& model, const nn::Batch& data, int epochs, core::Generator& gen) {
   const core::Index bs = 64, n = data.x.size(0);
+  Stepper stepper(model, gen);
   EpochMeans m;
   for (int e = 0; e < epochs; ++e) {
     double sum = 0;
     int steps = 0;
     for (core::Index s = 0; s + bs <= n; s += bs, ++steps) {
-      const models::StepStats st = model.train_step(rows(data, s, bs), gen);
+      const models::StepStats st = stepper.step(rows(data, s, bs));
       sum += st.recon;
       m.finite = m.finite && std::isfinite(st.loss) && std::isfinite(st.extra.at("disc_loss")) &&
                  std::isfinite(st.extra.at("gen_loss"));
@@ -108,7 +121,8 @@ TEST_CASE("AAE with a Gaussian encoder and the mixture prior also trains", "[aae
 TEST_CASE("AAE train_step reports the reconstruction as loss, no KL, and both adversarial losses", "[aae]") {
   core::Generator gen(3);
   Aae model(small_options(), gen);
-  const models::StepStats st = model.train_step(fashion_batch(64), gen);
+  Stepper stepper(model, gen);
+  const models::StepStats st = stepper.step(fashion_batch(64));
   CHECK(st.loss == st.recon);
   CHECK(st.kl == 0);
   REQUIRE(st.extra.count("disc_loss") == 1);
@@ -116,7 +130,7 @@ TEST_CASE("AAE train_step reports the reconstruction as loss, no KL, and both ad
   // At initialisation the discriminator is near chance: each BCE is near log 2.
   CHECK(st.extra.at("disc_loss") == Approx(2 * std::log(2.0)).margin(0.3));
   CHECK(st.extra.at("gen_loss") == Approx(0.0).margin(0.5));  // minus the logit (AaeGeneratorLoss::Logit)
-  const auto opts = model.optimizers();
+  const auto opts = stepper.optimizers().named();
   REQUIRE(opts.size() == 3);
   CHECK(opts[0].first == "recon");
   CHECK(opts[1].first == "disc");
@@ -132,24 +146,25 @@ TEST_CASE("AAE train_step reports the reconstruction as loss, no KL, and both ad
 TEST_CASE("AAE two-stage rates follow set_progress: encoder focus, then a tenth of every rate", "[aae]") {
   core::Generator gen(15);
   Aae model(small_options(), gen);
-  const auto opts = model.optimizers();
+  nn::Optimizers optimizers(model.optimizer_specs(nn::OptimizerOptions{}));
+  const auto opts = optimizers.named();
   nn::Optimizer &recon = *opts[0].second, &disc = *opts[1].second, &g = *opts[2].second;
   auto rates = [&] {
     return std::vector<double>{recon.lr(0), recon.lr(1), disc.lr(), g.lr()};  // recon group 0: encoder
   };
-  model.set_progress(39, 100);  // before focus_from = 0.4
+  model.set_progress(39, 100, optimizers);  // before focus_from = 0.4
   CHECK(rates() == std::vector<double>{1e-3, 1e-3, 5e-4, 2e-4});
-  model.set_progress(40, 100);
+  model.set_progress(40, 100, optimizers);
   CHECK(rates() == std::vector<double>{1e-5, 1e-3, 5e-4, 2e-4});
-  model.set_progress(89, 100);
+  model.set_progress(89, 100, optimizers);
   CHECK(rates() == std::vector<double>{1e-5, 1e-3, 5e-4, 2e-4});
-  model.set_progress(90, 100);  // settle_from = 0.9
+  model.set_progress(90, 100, optimizers);  // settle_from = 0.9
   const std::vector<double> settled = rates(), expected{1e-6, 1e-4, 5e-5, 2e-5};
   for (std::size_t i = 0; i < expected.size(); ++i) CHECK(settled[i] == Approx(expected[i]));
-  model.set_progress(0, 100);  // a resumed run may set any step, also an earlier one
+  model.set_progress(0, 100, optimizers);  // a resumed run may set any step, also an earlier one
   CHECK(rates() == std::vector<double>{1e-3, 1e-3, 5e-4, 2e-4});
-  CHECK_THROWS_AS(model.set_progress(0, 0), core::ValueError);
-  CHECK_THROWS_AS(model.set_progress(-1, 10), core::ValueError);
+  CHECK_THROWS_AS(model.set_progress(0, 0, optimizers), core::ValueError);
+  CHECK_THROWS_AS(model.set_progress(-1, 10, optimizers), core::ValueError);
   AaeOptions o = small_options();
   o.focus_from = 1.5;
   CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
@@ -179,7 +194,8 @@ TEST_CASE("AAE generator losses: -log D(z), log(1 - D(z)) or minus the logit", "
       }
       expected /= static_cast<double>(logits.numel());
     }
-    CHECK(model.generator_phase(z, gen) == Approx(expected).epsilon(1e-5).margin(1e-6));
+    Phases phases(model, gen);
+    CHECK(model.generator_phase(z, phases.ctx) == Approx(expected).epsilon(1e-5).margin(1e-6));
   }
 }
 
@@ -189,12 +205,13 @@ TEST_CASE("in the AAE's focus stage reconstruction leaves the encoder to the gen
   o.focus_encoder_lr = 0;
   Aae model(o, gen);
   const nn::Batch batch = fashion_batch(64);
-  model.set_progress(5, 10);
+  Phases phases(model, gen, 5, 10);
+  model.set_progress(5, 10, phases.optimizers);
   const auto enc = snapshot(*model.encoder), dec = snapshot(*model.decoder);
-  model.reconstruction_phase(batch, gen);
+  model.reconstruction_phase(batch, phases.ctx);
   CHECK(same(*model.encoder, enc));
   CHECK_FALSE(same(*model.decoder, dec));
-  model.generator_phase(model.code(Var(batch.x), gen), gen);
+  model.generator_phase(model.code(Var(batch.x), gen), phases.ctx);
   CHECK_FALSE(same(*model.encoder, enc));
 }
 
@@ -202,10 +219,11 @@ TEST_CASE("each AAE phase updates only its own parameters", "[aae]") {
   core::Generator gen(4);
   Aae model(small_options(), gen);
   const nn::Batch batch = fashion_batch(64);
+  Phases phases(model, gen);
 
   auto enc = snapshot(*model.encoder), dec = snapshot(*model.decoder), lik = snapshot(*model.likelihood),
        disc = snapshot(*model.discriminator);
-  model.reconstruction_phase(batch, gen);
+  model.reconstruction_phase(batch, phases.ctx);
   CHECK_FALSE(same(*model.encoder, enc));
   CHECK_FALSE(same(*model.decoder, dec));
   CHECK_FALSE(same(*model.likelihood, lik));
@@ -213,14 +231,14 @@ TEST_CASE("each AAE phase updates only its own parameters", "[aae]") {
 
   enc = snapshot(*model.encoder), dec = snapshot(*model.decoder), lik = snapshot(*model.likelihood);
   const Var z = model.code(Var(batch.x), gen);
-  model.discriminator_phase(z, gen);
+  model.discriminator_phase(z, phases.ctx);
   CHECK(same(*model.encoder, enc));
   CHECK(same(*model.decoder, dec));
   CHECK(same(*model.likelihood, lik));
   CHECK_FALSE(same(*model.discriminator, disc));
 
   disc = snapshot(*model.discriminator);
-  model.generator_phase(z, gen);
+  model.generator_phase(z, phases.ctx);
   CHECK_FALSE(same(*model.encoder, enc));
   CHECK(same(*model.decoder, dec));
   CHECK(same(*model.likelihood, lik));
@@ -236,9 +254,10 @@ TEST_CASE("AAE training is deterministic for a seed", "[aae]") {
     AaeOptions o = small_options();
     o.encoder = models::AaeEncoder::Gaussian;
     Aae model(o, gen);
+    Stepper stepper(model, gen);
     std::vector<double> out;
     for (int i = 0; i < 3; ++i) {
-      const auto st = model.train_step(rows(data, 64 * (i % 2), 64), gen);
+      const auto st = stepper.step(rows(data, 64 * (i % 2), 64));
       out.insert(out.end(), {st.recon, st.extra.at("disc_loss"), st.extra.at("gen_loss")});
     }
     return out;
@@ -255,7 +274,8 @@ TEST_CASE("AAE evaluate sums the reconstruction the training step minimises", "[
   CHECK(sums.kl == 0);
   CHECK(sums.neg_elbo == sums.recon);
   // The phase reports its loss before its step, so it scores the same model.
-  CHECK(sums.recon / 64 == Approx(model.reconstruction_phase(batch, gen)).epsilon(1e-5));
+  Phases phases(model, gen);
+  CHECK(sums.recon / 64 == Approx(model.reconstruction_phase(batch, phases.ctx)).epsilon(1e-5));
 }
 
 TEST_CASE("AAE has no importance-weighted bound and says why", "[aae]") {
@@ -271,7 +291,7 @@ TEST_CASE("supervised AAE decodes a code with each label and needs the labels", 
   o.num_classes = 10;
   Aae model(o, gen);
   CHECK(model.decoder->parameters()[0].shape() == core::Shape{128, 4 + 10});
-  const models::StepStats st = model.train_step(fashion_batch(64), gen);
+  const models::StepStats st = Stepper(model, gen).step(fashion_batch(64));
   CHECK(std::isfinite(st.recon));
 
   core::IndexTensor labels(core::Shape{10});
@@ -362,10 +382,15 @@ TEST_CASE("AAE regularisation phases move the code moments toward the prior", "[
   auto train_twin = [&](bool regularise) {
     core::Generator gen(12);
     Aae model(small_options(), gen);
+    Stepper stepper(model, gen);
     for (int step = 0; step < 600; ++step) {
       const nn::Batch b = rows(data, 64 * (step % 8), 64);
-      if (regularise) model.train_step(b, gen);
-      else model.reconstruction_phase(b, gen);
+      if (regularise) {
+        stepper.step(b);
+      } else {
+        nn::StepContext ctx{gen, step, 0, model, stepper.optimizers()};
+        model.reconstruction_phase(b, ctx);
+      }
     }
     return moment_distance(model.encode(data));
   };
@@ -380,8 +405,9 @@ TEST_CASE("AAE generator_steps runs extra generator steps and must be positive",
   AaeOptions o = small_options();
   o.generator_steps = 3;
   Aae model(o, gen);
-  model.train_step(fashion_batch(64), gen);
-  const auto opts = model.optimizers();
+  Stepper stepper(model, gen);
+  stepper.step(fashion_batch(64));
+  const auto opts = stepper.optimizers().named();
   CHECK(opts[0].second->steps() == 1);
   CHECK(opts[1].second->steps() == static_cast<std::int64_t>(o.discriminator_steps));
   CHECK(opts[2].second->steps() == 3);
@@ -397,14 +423,15 @@ TEST_CASE("AAE instance noise falls linearly to its floor over the decay steps",
   o.instance_noise_decay_steps = 4;
   Aae model(o, gen);
   const nn::Batch batch = fashion_batch(16);
+  Stepper stepper(model, gen);
   std::vector<double> sigmas;
   for (int step = 0; step < 6; ++step) {
-    sigmas.push_back(model.instance_noise_std());
-    model.train_step(batch, gen);
+    sigmas.push_back(model.instance_noise_std(stepper.steps()));
+    stepper.step(batch);
   }
   const std::vector<double> expected{1.0, 0.8, 0.6, 0.4, 0.2, 0.2};
   for (std::size_t i = 0; i < expected.size(); ++i) CHECK(sigmas[i] == Approx(expected[i]));
-  CHECK(Aae(small_options(), gen).instance_noise_std() == 0);  // off by default
+  CHECK(Aae(small_options(), gen).instance_noise_std(0) == 0);  // off by default
   o.instance_noise = -1;
   CHECK_THROWS_AS(Aae(o, gen), core::ValueError);
   o = small_options();
@@ -437,7 +464,8 @@ TEST_CASE("AAE discriminator phase sees noisy prior draws and codes, prior targe
   const double expected = loss(noisy_prior, z.value() + noise(replay), 0.8f);
   // Without the noise and the smoothing the loss differs, so the match below is not vacuous.
   CHECK(std::abs(loss(model.sample_prior(n, plain), z.value(), 1.0f) - expected) > 0.05);
-  CHECK(model.discriminator_phase(z, gen) == Approx(expected).epsilon(1e-5));
+  Phases phases(model, gen);
+  CHECK(model.discriminator_phase(z, phases.ctx) == Approx(expected).epsilon(1e-5));
 }
 
 TEST_CASE("AAE discriminator dropout follows each hidden layer and draws fresh masks", "[aae]") {

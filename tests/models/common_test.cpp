@@ -173,10 +173,11 @@ namespace {
 // A tiny VAE on 16 random binary pixels, trained a little so q is not the prior.
 struct Tiny {
   core::Generator gen{5};
-  Vae model{VaeOptions{.input = 16, .hidden = {8}, .latent = 2, .lr = 1e-2}, gen};
+  Vae model{VaeOptions{.input = 16, .hidden = {8}, .latent = 2}, gen};
   nn::Batch data{.x = core::bernoulli<float>({32, 16}, 0.3f, gen), .y = {}, .labels = {}};
   Tiny() {
-    for (int i = 0; i < 50; ++i) model.train_step(data, gen);
+    Stepper stepper(model, gen, {.lr = 1e-2});
+    for (int i = 0; i < 50; ++i) stepper.step(data);
   }
   double mean_iwae(int k, int reps) {
     double s = 0;

@@ -17,11 +17,12 @@ TEST_CASE("ten epochs of the MLP VAE on Fashion-MNIST", "[.][experiment]") {
   const nn::Batch test = testing::fashion(10000);
   core::Generator gen(0);
   Vae vae(VaeOptions{}, gen);
+  Stepper stepper(vae, gen);
   for (int e = 1; e <= epochs; ++e) {
     const core::IndexTensor perm = core::permutation(train_set.size(), gen);
     for (Index s = 0; s < train_set.size(); s += 128) {
       std::vector<Index> idx(perm.data() + s, perm.data() + std::min(s + 128, train_set.size()));
-      vae.train_step(train_set.get_batch(idx), gen);
+      stepper.step(train_set.get_batch(idx));
     }
     EvalSums sums;
     for (Index s = 0; s < 10000; s += 1000) sums += vae.evaluate(testing::rows(test, s, 1000), gen);

@@ -27,12 +27,14 @@ inline nn::Batch rows(const nn::Batch& b, Index start, Index n) {
   return out;
 }
 
-/// `epochs` passes over `data` in batches of `batch` (no shuffle): the loss of every step.
+/// `epochs` passes over `data` in batches of `batch` (no shuffle), with fresh optimizers
+/// built from `optimizer` (a Stepper of its own: call once per model): the loss of every step.
 inline std::vector<double> train(GenerativeModel& model, const nn::Batch& data, Index batch, int epochs,
-                                 core::Generator& gen) {
+                                 core::Generator& gen, const nn::OptimizerOptions& optimizer = {}) {
+  Stepper stepper(model, gen, optimizer);
   std::vector<double> losses;
   for (int e = 0; e < epochs; ++e)
-    for (Index s = 0; s + batch <= data.size(); s += batch) losses.push_back(model.train_step(rows(data, s, batch), gen).loss);
+    for (Index s = 0; s + batch <= data.size(); s += batch) losses.push_back(stepper.step(rows(data, s, batch)).loss);
   return losses;
 }
 

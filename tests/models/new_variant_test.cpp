@@ -1,5 +1,6 @@
 // A researcher's variant in a few lines: a VAE with a learned-variance Gaussian
-// decoder, composed from models/common; the default training loop does the rest.
+// decoder, composed from models/common; the default training step does the rest, and
+// the learning rate is the trainer's (here a Stepper's), not the model's.
 #include <catch2/catch.hpp>
 
 #include "models_util.hpp"
@@ -19,7 +20,6 @@ class GaussianDecoderVae : public LatentVariableModel {
     q = register_module("q", nn::make<GaussianHead>(GaussianHeadOptions{.in = h, .out = z}, gen));
     dec = register_module("dec", nn::make<nn::MLP>(nn::MLPOptions{.sizes = {z, h}, .activate_last = true}, gen));
     p = register_module("p", nn::make<GaussianLikelihoodHead>(GaussianLikelihoodHeadOptions{.in = h, .out = d}, gen));
-    make_optimizer(1e-2);
   }
   std::string kind() const override { return "gaussian-vae"; }
   Index latent_dim() const override { return z_; }
@@ -41,7 +41,7 @@ class GaussianDecoderVae : public LatentVariableModel {
 TEST_CASE("a new variant written from the common parts trains", "[vae]") {
   core::Generator gen(21);
   GaussianDecoderVae model(784, 128, 8, gen);
-  const auto losses = testing::train(model, testing::fashion(256), 32, 4, gen);
+  const auto losses = testing::train(model, testing::fashion(256), 32, 4, gen, {.lr = 1e-2});
   CHECK(testing::tail_mean(losses, 4) < testing::head_mean(losses, 4) - 100);
   CHECK(std::isfinite(model.iwae_log_likelihood(testing::rows(testing::fashion(8), 0, 8), 4, gen).data()[0]));
   CHECK(model.sample(3, gen).shape() == core::Shape{3, 784});

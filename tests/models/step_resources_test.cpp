@@ -70,8 +70,9 @@ std::vector<double> losses(const ModelStep& s, int threads, int steps) {
   core::Generator gen(11);
   auto model = s.make(gen);
   const nn::Batch batch = s.batch(gen);
+  Stepper stepper(*model, gen);
   std::vector<double> out;
-  for (int i = 0; i < steps; ++i) out.push_back(model->train_step(batch, gen).loss);
+  for (int i = 0; i < steps; ++i) out.push_back(stepper.step(batch).loss);
   return out;
 }
 
@@ -87,9 +88,10 @@ TEST_CASE("a model step takes no new tensor memory from the system after warm-up
     core::Generator gen(5);
     auto model = s.make(gen);
     const nn::Batch batch = s.batch(gen);
-    for (int i = 0; i < 3; ++i) model->train_step(batch, gen);
+    Stepper stepper(*model, gen);
+    for (int i = 0; i < 3; ++i) stepper.step(batch);
     const core::AllocatorStats before = core::allocator_stats();
-    for (int i = 0; i < 3; ++i) model->train_step(batch, gen);
+    for (int i = 0; i < 3; ++i) stepper.step(batch);
     const core::AllocatorStats after = core::allocator_stats();
     CHECK(after.system_allocations == before.system_allocations);
     CHECK(after.cache_hits > before.cache_hits);  // the steps did allocate, from the cache

@@ -2,6 +2,8 @@
 // properties its paper promises hold on a short run.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "models_util.hpp"
 #include "xgrad/models/beta_vae.hpp"
 #include "xgrad/models/common/latent.hpp"
@@ -89,7 +91,7 @@ TEST_CASE("the CVAE's learned prior p(z | y) is one Gaussian per class, used by 
   CHECK(cvae.evaluate(data, g1).kl == Approx(want).epsilon(1e-5));
   // Training moves the prior's parameters (they are in the optimizer).
   const nn::Tensor before = cvae.prior_net->parameters()[0].value();
-  cvae.train_step(data, gen);
+  Stepper(cvae, gen).step(data);
   CHECK_FALSE(core::equal(before, cvae.prior_net->parameters()[0].value()));
   // Labels are required for it; the N(0, I) variant has no prior network.
   CHECK_THROWS_AS(cvae.prior_for(nn::Batch{}, 3), core::Error);
@@ -105,25 +107,32 @@ TEST_CASE("beta-VAE with beta 4 keeps less KL and fewer active units than the VA
   const nn::Batch data = fashion(2048);
   const nn::TensorDataset ds(data.x);
   core::Generator g1(7), g2(7);
-  Vae vae(VaeOptions{.hidden = {200}, .lr = 3e-3}, g1);
-  BetaVae beta(BetaVaeOptions{.vae = {.hidden = {200}, .lr = 3e-3}, .beta = 4}, g2);
+  Vae vae(VaeOptions{.hidden = {200}}, g1);
+  BetaVae beta(BetaVaeOptions{.vae = {.hidden = {200}}, .beta = 4}, g2);
   CHECK(beta.kind() == "beta-vae");
-  CHECK(beta.objective().kl_weight == 4);
-  train(vae, data, 128, 1, g1);
-  train(beta, data, 128, 1, g2);
+  CHECK(beta.objective().at(0).kl_weight == 4);
+  train(vae, data, 128, 1, g1, {.lr = 3e-3});
+  train(beta, data, 128, 1, g2, {.lr = 3e-3});
   const double kl_vae = vae.evaluate(data, g1).kl, kl_beta = beta.evaluate(data, g2).kl;
   CHECK(kl_beta < 0.5 * kl_vae);
   CHECK(active_units(beta, ds).count < active_units(vae, ds).count);
 }
 
-TEST_CASE("the capacity objective raises C with the optimizer's steps", "[betavae]") {
+TEST_CASE("the capacity objective raises C with the training steps", "[betavae]") {
   core::Generator gen(8);
   BetaVae beta(BetaVaeOptions{.capacity = true, .gamma = 100, .c_max = 20, .capacity_steps = 10}, gen);
   const nn::Batch data = fashion(64);
-  for (int i = 0; i < 6; ++i) beta.train_step(rows(data, 0, 32), gen);
-  CHECK(beta.objective().kind == ElboObjective::Kind::Capacity);
-  CHECK(beta.objective().capacity == Approx(10.0));  // set before the 6th step: 5 / 10 of 20
-  CHECK(beta.objective().gamma == 100);
+  Stepper stepper(beta, gen);
+  StepStats last;
+  for (int i = 0; i < 6; ++i) last = stepper.step(rows(data, 0, 32));
+  CHECK(stepper.steps() == 6);
+  CHECK(stepper.optimizers().at().steps() == 6);
+  const ElboObjective o = beta.objective().at(stepper.steps() - 1);  // the 6th step's: 5 / 10 of 20
+  CHECK(o.kind == ElboObjective::Kind::Capacity);
+  CHECK(o.capacity == Approx(10.0));
+  CHECK(o.gamma == 100);
+  // The 6th step minimised it: -recon + gamma |KL - C| with that C.
+  CHECK(last.loss == Approx(last.recon + 100 * std::abs(last.kl - 10.0)).epsilon(1e-5));
 }
 
 TEST_CASE("the same seed gives the same loss sequence", "[vae]") {

@@ -13,7 +13,7 @@ using models::Vrnn;
 namespace {
 
 models::VrnnOptions series_options() {
-  return {.likelihood = models::VrnnLikelihood::Gaussian, .x_dim = 1, .hidden = 12, .latent = 3, .lr = 1e-2};
+  return {.likelihood = models::VrnnLikelihood::Gaussian, .x_dim = 1, .hidden = 12, .latent = 3};
 }
 
 nn::Batch sine_batch(Index B, Index L) {
@@ -42,7 +42,8 @@ TEST_CASE("VRNN step scores single out an inserted spike after training", "[vrnn
   core::Generator gen(5);
   Vrnn m(series_options(), gen);
   const nn::Batch train = sine_batch(16, 24);
-  for (int i = 0; i < 150; ++i) m.train_step(train, gen);
+  models::Stepper stepper(m, gen, {.lr = 1e-2});
+  for (int i = 0; i < 150; ++i) stepper.step(train);
   nn::Batch spiked = sine_batch(1, 24);
   spiked.x.data()[15] += 4.f;
   const nn::Tensor s = m.step_scores(spiked, 8, gen);

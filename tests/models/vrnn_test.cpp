@@ -8,6 +8,7 @@
 
 using namespace xgrad;
 using models::RecurrentCell;
+using models::Stepper;
 using models::Vrnn;
 using models::VrnnLikelihood;
 using models::VrnnOptions;
@@ -18,13 +19,16 @@ namespace {
 
 VrnnOptions series_options(RecurrentCell cell = RecurrentCell::GRU) {
   return {.likelihood = VrnnLikelihood::Gaussian, .cell = cell, .x_dim = 1, .hidden = 12, .latent = 3,
-          .sample_length = 7, .lr = 1e-2};
+          .sample_length = 7};
 }
 
 VrnnOptions text_options(RecurrentCell cell = RecurrentCell::GRU) {
   return {.likelihood = VrnnLikelihood::Categorical, .cell = cell, .classes = 256, .hidden = 16, .latent = 4,
-          .sample_length = 9, .lr = 1e-2};
+          .sample_length = 9};
 }
+
+/// The tests' optimizer: Adam at 1e-2.
+nn::OptimizerOptions adam() { return {.lr = 1e-2}; }
 
 /// B sine windows of length L with per-row phases, (B, L, 1).
 nn::Batch sine_batch(Index B, Index L, Index offset = 0) {
@@ -43,10 +47,10 @@ nn::Batch text_batch(Index B, Index L) {
   return {{}, {}, ids};
 }
 
-double mean_loss(Vrnn& m, const nn::Batch& batch, int steps, core::Generator& gen, double* first = nullptr) {
+double mean_loss(Stepper& stepper, const nn::Batch& batch, int steps, double* first = nullptr) {
   double last = 0;
   for (int i = 0; i < steps; ++i) {
-    const double l = m.train_step(batch, gen).loss;
+    const double l = stepper.step(batch).loss;
     if (i == 0 && first) *first = l;
     last = l;
   }
@@ -58,18 +62,20 @@ double mean_loss(Vrnn& m, const nn::Batch& batch, int steps, core::Generator& ge
 TEST_CASE("VRNN loss falls on a sine series", "[vrnn]") {
   core::Generator gen(1);
   Vrnn m(series_options(), gen);
+  Stepper stepper(m, gen, adam());
   const auto batch = sine_batch(8, 16);
   double first = 0;
-  const double last = mean_loss(m, batch, 40, gen, &first);
+  const double last = mean_loss(stepper, batch, 40, &first);
   CHECK(last < first - 5.0);
 }
 
 TEST_CASE("VRNN loss falls on a short text", "[vrnn]") {
   core::Generator gen(2);
   Vrnn m(text_options(), gen);
+  Stepper stepper(m, gen, adam());
   const auto batch = text_batch(6, 12);
   double first = 0;
-  const double last = mean_loss(m, batch, 30, gen, &first);
+  const double last = mean_loss(stepper, batch, 30, &first);
   CHECK(first > 12 * 4.0);  // near log 256 = 5.5 nats a byte at the start
   CHECK(last < 0.7 * first);
 }
@@ -78,14 +84,16 @@ TEST_CASE("VRNN with an LSTM cell trains too", "[vrnn]") {
   core::Generator gen(3);
   Vrnn m(series_options(RecurrentCell::LSTM), gen);
   CHECK(m.describe().find("LSTM") != std::string::npos);
+  Stepper stepper(m, gen, adam());
   const auto batch = sine_batch(8, 16);
   double first = 0;
-  const double last = mean_loss(m, batch, 40, gen, &first);
+  const double last = mean_loss(stepper, batch, 40, &first);
   CHECK(last < first - 5.0);
   Vrnn t(text_options(RecurrentCell::LSTM), gen);
+  Stepper t_stepper(t, gen, adam());
   const auto tb = text_batch(4, 10);
-  const double t_first = t.train_step(tb, gen).loss;
-  CHECK(mean_loss(t, tb, 20, gen) < t_first);
+  const double t_first = t_stepper.step(tb).loss;
+  CHECK(mean_loss(t_stepper, tb, 20) < t_first);
 }
 
 TEST_CASE("VRNN KL per sequence is non-negative and evaluate adds up", "[vrnn]") {
@@ -148,19 +156,23 @@ TEST_CASE("VRNN state after one window equals the state at that step of a longer
   }
   CHECK(a.elbo.recon_sum() + b.elbo.recon_sum() == Approx(w.elbo.recon_sum()).epsilon(1e-4));
   // Training on consecutive windows carries the state detached.
+  nn::Optimizers optimizers(m.optimizer_specs(adam()));
+  nn::StepContext ctx{g1, 0, 0, m, optimizers};
   VrnnState s;
-  m.train_window(first, s, g1);
+  m.train_window(first, s, ctx);
   CHECK(s.h.is_leaf());
-  CHECK(std::isfinite(m.train_window(second, s, g1).loss));
+  ++ctx.step;
+  CHECK(std::isfinite(m.train_window(second, s, ctx).loss));
 }
 
 TEST_CASE("VRNN training is deterministic for a seed", "[vrnn]") {
   auto run = [] {
     core::Generator gen(11);
     Vrnn m(text_options(), gen);
+    Stepper stepper(m, gen, adam());
     const auto batch = text_batch(3, 8);
     std::vector<double> out;
-    for (int i = 0; i < 3; ++i) out.push_back(m.train_step(batch, gen).loss);
+    for (int i = 0; i < 3; ++i) out.push_back(stepper.step(batch).loss);
     out.push_back(m.sample(2, gen).data()[5]);
     return out;
   };
@@ -195,8 +207,9 @@ TEST_CASE("VRNN generation, encode and decode have sequence shapes", "[vrnn]") {
 TEST_CASE("VRNN IWAE bound is above the ELBO on average", "[vrnn]") {
   core::Generator gen(13);
   Vrnn m(series_options(), gen);
+  Stepper stepper(m, gen, adam());
   const auto batch = sine_batch(4, 8);
-  for (int i = 0; i < 10; ++i) m.train_step(batch, gen);
+  for (int i = 0; i < 10; ++i) stepper.step(batch);
   double k1 = 0, k10 = 0;
   const int reps = 20;
   for (int r = 0; r < reps; ++r) {
@@ -216,9 +229,10 @@ TEST_CASE("VRNN with a mixture likelihood trains and samples", "[vrnn]") {
   o.likelihood = VrnnLikelihood::Mixture;
   o.components = 3;
   Vrnn m(o, gen);
+  Stepper stepper(m, gen, adam());
   const auto batch = sine_batch(6, 12);
   double first = 0;
-  CHECK(mean_loss(m, batch, 30, gen, &first) < first);
+  CHECK(mean_loss(stepper, batch, 30, &first) < first);
   CHECK(m.sample(2, gen).shape() == nn::Shape{2, 7, 1});
 }
 
@@ -230,9 +244,10 @@ TEST_CASE("VRNN free bits keep the per-step KL above the floor's pull", "[vrnn]"
     core::Generator gen(16);
     Vrnn m(series_options(), gen);
     m.set_objective(obj);
+    Stepper stepper(m, gen, adam());
     const auto batch = sine_batch(8, 12);
     double kl = 0;
-    for (int i = 0; i < 30; ++i) kl = m.train_step(batch, gen).kl;
+    for (int i = 0; i < 30; ++i) kl = stepper.step(batch).kl;
     return kl;
   };
   const double plain = kl_after(models::ElboObjective::elbo());
@@ -243,7 +258,7 @@ TEST_CASE("VRNN free bits keep the per-step KL above the floor's pull", "[vrnn]"
 TEST_CASE("VRNN rejects batches of the wrong kind", "[vrnn]") {
   core::Generator gen(15);
   Vrnn m(series_options(), gen);
-  CHECK_THROWS_AS(m.train_step(text_batch(2, 4), gen), core::ShapeError);
+  CHECK_THROWS_AS(Stepper(m, gen, adam()).step(text_batch(2, 4)), core::ShapeError);
   Vrnn t(text_options(), gen);
-  CHECK_THROWS_AS(t.train_step(sine_batch(2, 4), gen), core::ShapeError);
+  CHECK_THROWS_AS(Stepper(t, gen, adam()).step(sine_batch(2, 4)), core::ShapeError);
 }
