@@ -11,8 +11,9 @@ template <class T> Variable<T> mul(const Variable<T>& a, const Variable<T>& b);
 template <class T> Variable<T> div(const Variable<T>& a, const Variable<T>& b);
 /// a ** b (d/db uses log a: keep a > 0 where b needs a gradient).
 template <class T> Variable<T> pow(const Variable<T>& a, const Variable<T>& b);
-/// Gradient goes to a where a >= b (ties to a), like torch.maximum's subgradient split.
+/// Gradient goes to the larger operand; a tie gives half to each, as torch.maximum does.
 template <class T> Variable<T> maximum(const Variable<T>& a, const Variable<T>& b);
+/// Gradient goes to the smaller operand; a tie gives half to each, as torch.minimum does.
 template <class T> Variable<T> minimum(const Variable<T>& a, const Variable<T>& b);
 
 template <class T> Variable<T> add(const Variable<T>& a, T s);
