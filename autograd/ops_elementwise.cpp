@@ -59,21 +59,36 @@ Variable<T> pow(const Variable<T>& a, const Variable<T>& b) {
   }, a, b);
 }
 
+namespace {
+
+// PyTorch's rule for maximum and minimum (1.13's derivatives.yaml): a tie splits the
+// gradient half and half, and each side loses it only where the other strictly wins,
+// so where a NaN is compared both sides get all of it. `a_wins` is gt for maximum and
+// lt for minimum.
+template <class T, class AWins>
+void extremum_backward(Node<T>& self, const Tensor<T>& gy, AWins a_wins) {
+  const Tensor<T>& a = self.input(0);
+  const Tensor<T>& b = self.input(1);
+  const Tensor<T> half_tie = c::mul(c::eq(a, b), T(0.5));
+  if (self.needs_grad(0))  // gy * (1 - [b wins] - [tie] / 2)
+    self.accumulate(0, c::sum_to(c::mul(gy, c::rsub(T(1), c::add(a_wins(b, a), half_tie))), a.shape()));
+  if (self.needs_grad(1))
+    self.accumulate(1, c::sum_to(c::mul(gy, c::rsub(T(1), c::add(a_wins(a, b), half_tie))), b.shape()));
+}
+
+}  // namespace
+
 template <class T>
 Variable<T> maximum(const Variable<T>& a, const Variable<T>& b) {
   return record(OpId::maximum, c::maximum(a.value(), b.value()), [](Node<T>& self, Tensor<T>& gy) {
-    const Tensor<T> to_a = c::ge(self.input(0), self.input(1));
-    if (self.needs_grad(0)) self.accumulate(0, c::sum_to(c::mul(gy, to_a), self.input(0).shape()));
-    if (self.needs_grad(1)) self.accumulate(1, c::sum_to(c::mul(gy, c::rsub(T(1), to_a)), self.input(1).shape()));
+    extremum_backward(self, gy, [](const Tensor<T>& x, const Tensor<T>& y) { return c::gt(x, y); });
   }, a, b);
 }
 
 template <class T>
 Variable<T> minimum(const Variable<T>& a, const Variable<T>& b) {
   return record(OpId::minimum, c::minimum(a.value(), b.value()), [](Node<T>& self, Tensor<T>& gy) {
-    const Tensor<T> to_a = c::le(self.input(0), self.input(1));
-    if (self.needs_grad(0)) self.accumulate(0, c::sum_to(c::mul(gy, to_a), self.input(0).shape()));
-    if (self.needs_grad(1)) self.accumulate(1, c::sum_to(c::mul(gy, c::rsub(T(1), to_a)), self.input(1).shape()));
+    extremum_backward(self, gy, [](const Tensor<T>& x, const Tensor<T>& y) { return c::lt(x, y); });
   }, a, b);
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 // Differentiable element-wise ops. Binary ops broadcast (NumPy rules) and their
 // gradients are summed back to each input's shape. T is float or double.
+#include <type_traits>
+#include <utility>
+
 #include "xgrad/autograd/variable.hpp"
 
 namespace xgrad::autograd {
@@ -11,8 +14,9 @@ template <class T> Variable<T> mul(const Variable<T>& a, const Variable<T>& b);
 template <class T> Variable<T> div(const Variable<T>& a, const Variable<T>& b);
 /// a ** b (d/db uses log a: keep a > 0 where b needs a gradient).
 template <class T> Variable<T> pow(const Variable<T>& a, const Variable<T>& b);
-/// Gradient goes to a where a >= b (ties to a), like torch.maximum's subgradient split.
+/// Gradient goes to the larger operand; a tie gives half to each, as torch.maximum does.
 template <class T> Variable<T> maximum(const Variable<T>& a, const Variable<T>& b);
+/// Gradient goes to the smaller operand; a tie gives half to each, as torch.minimum does.
 template <class T> Variable<T> minimum(const Variable<T>& a, const Variable<T>& b);
 
 template <class T> Variable<T> add(const Variable<T>& a, T s);
@@ -52,13 +56,30 @@ template <class T> Variable<T> operator-(const Variable<T>& a, const Variable<T>
 template <class T> Variable<T> operator*(const Variable<T>& a, const Variable<T>& b) { return mul(a, b); }
 template <class T> Variable<T> operator/(const Variable<T>& a, const Variable<T>& b) { return div(a, b); }
 template <class T> Variable<T> operator-(const Variable<T>& a) { return neg(a); }
-template <class T> Variable<T> operator+(const Variable<T>& a, T s) { return add(a, s); }
-template <class T> Variable<T> operator-(const Variable<T>& a, T s) { return sub(a, s); }
-template <class T> Variable<T> operator*(const Variable<T>& a, T s) { return mul(a, s); }
-template <class T> Variable<T> operator/(const Variable<T>& a, T s) { return div(a, s); }
-template <class T> Variable<T> operator+(T s, const Variable<T>& a) { return add(a, s); }
-template <class T> Variable<T> operator-(T s, const Variable<T>& a) { return rsub(s, a); }
-template <class T> Variable<T> operator*(T s, const Variable<T>& a) { return mul(a, s); }
-template <class T> Variable<T> operator/(T s, const Variable<T>& a) { return rdiv(s, a); }
+
+/// An arithmetic scalar (int, float, double, ...) converts to the variable's type T: `x * 0.5`, `2 * x`,
+/// `1 - x` and `x / 2` mean what they mean in PyTorch (true division) for float and double.
+template <class S>
+concept Scalar = std::is_arithmetic_v<S>;
+
+template <class T, Scalar S> Variable<T> operator+(const Variable<T>& a, S s) { return add(a, static_cast<T>(s)); }
+template <class T, Scalar S> Variable<T> operator-(const Variable<T>& a, S s) { return sub(a, static_cast<T>(s)); }
+template <class T, Scalar S> Variable<T> operator*(const Variable<T>& a, S s) { return mul(a, static_cast<T>(s)); }
+template <class T, Scalar S> Variable<T> operator/(const Variable<T>& a, S s) { return div(a, static_cast<T>(s)); }
+template <class T, Scalar S> Variable<T> operator+(S s, const Variable<T>& a) { return add(a, static_cast<T>(s)); }
+template <class T, Scalar S> Variable<T> operator-(S s, const Variable<T>& a) { return rsub(static_cast<T>(s), a); }
+template <class T, Scalar S> Variable<T> operator*(S s, const Variable<T>& a) { return mul(a, static_cast<T>(s)); }
+template <class T, Scalar S> Variable<T> operator/(S s, const Variable<T>& a) { return rdiv(static_cast<T>(s), a); }
+
+// A tensor operand is a constant: a Variable without a gradient (moved in when passed as
+// an rvalue), broadcast like any other operand.
+template <class T> Variable<T> operator+(const Variable<T>& a, Tensor<T> t) { return a + Variable<T>(std::move(t)); }
+template <class T> Variable<T> operator-(const Variable<T>& a, Tensor<T> t) { return a - Variable<T>(std::move(t)); }
+template <class T> Variable<T> operator*(const Variable<T>& a, Tensor<T> t) { return a * Variable<T>(std::move(t)); }
+template <class T> Variable<T> operator/(const Variable<T>& a, Tensor<T> t) { return a / Variable<T>(std::move(t)); }
+template <class T> Variable<T> operator+(Tensor<T> t, const Variable<T>& a) { return Variable<T>(std::move(t)) + a; }
+template <class T> Variable<T> operator-(Tensor<T> t, const Variable<T>& a) { return Variable<T>(std::move(t)) - a; }
+template <class T> Variable<T> operator*(Tensor<T> t, const Variable<T>& a) { return Variable<T>(std::move(t)) * a; }
+template <class T> Variable<T> operator/(Tensor<T> t, const Variable<T>& a) { return Variable<T>(std::move(t)) / a; }
 
 }  // namespace xgrad::autograd

@@ -1,5 +1,7 @@
 #include "xgrad/autograd/ops_linalg.hpp"
 
+#include <vector>
+
 #include "xgrad/autograd/record.hpp"
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/reduce.hpp"
@@ -10,24 +12,51 @@ namespace c = xgrad::core;
 using c::Trans;
 using detail::record;
 
+namespace {
+
+// y's shape with the length-1 axes matmul leaves out for a 1-D a (rows) or b (columns)
+// put back: the shape of the batch of products the gradients are computed from.
+Shape product_shape(Shape y, bool a_vector, bool b_vector) {
+  std::vector<Index> d(y.begin(), y.end());
+  if (a_vector) d.insert(d.end() - (b_vector ? 0 : 1), 1);
+  if (b_vector) d.push_back(1);
+  return Shape(d);
+}
+
+// Adds op(l) @ op(r), summed over the batch entries input i was broadcast to, into its
+// gradient: in place by the GEMM when the input is a matrix or more (beta 1 once the
+// gradient exists), through a row or column when it is a vector.
+template <class T>
+void accumulate_product(Node<T>& self, std::size_t i, const Tensor<T>& l, const Tensor<T>& r, Trans tl, Trans tr,
+                        const Shape& as_matrix) {
+  if (self.input(i).dim() >= 2) {
+    Tensor<T>* g = nullptr;
+    const T beta = self.grad_buffer(i, g);
+    c::gemm_(*g, l, r, tl, tr, T(1), beta);
+  } else {
+    Tensor<T> g(as_matrix);
+    c::gemm_(g, l, r, tl, tr);
+    self.accumulate(i, std::move(g).reshape(self.input(i).shape()));
+  }
+}
+
+}  // namespace
+
 template <class T>
 Variable<T> matmul(const Variable<T>& a, const Variable<T>& b) {
   return record(OpId::matmul, c::matmul(a.value(), b.value()), [](Node<T>& self, Tensor<T>& gy) {
+    // y = a b for each batch entry: da = gy b^T, db = a^T gy, as BLAS flags, never as
+    // copies; gemm_ sums them over the entries an operand was broadcast to. A vector is
+    // read as the row (a) or column (b) matrix it was in the forward.
     const Tensor<T>& x = self.input(0);
     const Tensor<T>& w = self.input(1);
-    // y = x w: dx = gy w^T, dw = x^T gy — as BLAS flags, never as copies.
-    if (self.needs_grad(0)) self.accumulate(0, c::matmul(gy, w, Trans::No, Trans::Yes));
-    if (self.needs_grad(1)) {
-      if (x.dim() == 3 && w.dim() == 2) {
-        // The matrix was applied to every batch entry: sum its gradient over the batch
-        // as one product of the flattened batch.
-        const Tensor<T> x2 = x.reshape(Shape{x.size(0) * x.size(1), x.size(2)});
-        const Tensor<T> g2 = gy.reshape(Shape{gy.size(0) * gy.size(1), gy.size(2)});
-        self.accumulate(1, c::matmul(x2, g2, Trans::Yes, Trans::No));
-      } else {
-        self.accumulate(1, c::matmul(x, gy, Trans::Yes, Trans::No));
-      }
-    }
+    const bool a_vector = x.dim() == 1, b_vector = w.dim() == 1;
+    Tensor<T> row, column;  // vector inputs as matrices (copies of a vector)
+    const Tensor<T>& xm = a_vector ? (row = x.reshape(Shape{1, x.size(0)})) : x;
+    const Tensor<T>& wm = b_vector ? (column = w.reshape(Shape{w.size(0), 1})) : w;
+    if (a_vector || b_vector) gy = std::move(gy).reshape(product_shape(gy.shape(), a_vector, b_vector));
+    if (self.needs_grad(0)) accumulate_product(self, 0, gy, wm, Trans::No, Trans::Yes, xm.shape());
+    if (self.needs_grad(1)) accumulate_product(self, 1, xm, gy, Trans::Yes, Trans::No, wm.shape());
   }, a, b);
 }
 

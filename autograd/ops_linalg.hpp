@@ -7,7 +7,10 @@
 
 namespace xgrad::autograd {
 
-/// 2-D (m,k)@(k,n), batched (B,m,k)@(B,k,n), or (B,m,k)@(k,n).
+/// torch.matmul: (m,k)@(k,n); batches whose batch dimensions broadcast ((k,n) or (1,k,n)
+/// against (B,m,k), (B,1,m,k)@(1,C,k,n)); a 1-D a is a row and a 1-D b a column that the
+/// result leaves out ((k)@(k) is 0-d). A broadcast operand's gradient is summed over the
+/// batch entries it was broadcast to.
 template <class T> Variable<T> matmul(const Variable<T>& a, const Variable<T>& b);
 /// x @ w^T + b with x (..., in), w (out, in), b (out) or undefined.
 template <class T> Variable<T> linear(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b = {});

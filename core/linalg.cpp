@@ -1,8 +1,10 @@
 #include "xgrad/core/linalg.hpp"
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "xgrad/core/detail/format.hpp"
 #include "xgrad/core/detail/gemm.hpp"
@@ -11,16 +13,62 @@
 namespace xgrad::core {
 namespace {
 
-// op(a) @ op(b) as BLAS sees it. batch == 0 means a plain 2-D product; a stride of
-// 0 means that operand is one matrix shared by every batch entry.
+// Where each batch entry's matrix starts in an operand, in elements: entry i at
+// i * stride (0: one matrix shared by every entry), or listed when the operand's batch
+// is broadcast along some dimensions only ((B, 1) against (1, C)).
+struct Walk {
+  Index stride = 0;
+  std::vector<Index> listed;
+  Index operator[](Index i) const { return listed.empty() ? i * stride : listed[static_cast<std::size_t>(i)]; }
+  bool uniform() const { return listed.empty(); }
+};
+
+// op(a) @ op(b) as BLAS sees it: one 2-D product, or `batch` entries over the broadcast
+// batch dimensions `batch_shape`. A 1-D a is a row (1, k) and a 1-D b a column (k, 1),
+// whose length-1 axis is left out of `out`, as torch.matmul does.
 struct Product {
-  Index batch = 0, m = 0, n = 0, k = 0;
-  Index a_stride = 0, b_stride = 0, lda = 0, ldb = 0;
+  bool batched = false;
+  Index batch = 1, m = 0, n = 0, k = 0;
+  Index a_size = 0, b_size = 0, lda = 0, ldb = 0;  // elements of one operand matrix, leading dimensions
   bool ta = false, tb = false;
-  Shape out;
+  Walk a, b;
+  Shape batch_shape, out;
 };
 
 std::string operand(const Shape& s, bool transposed) { return transposed ? s.str() + "^T" : s.str(); }
+
+Shape leading(const Shape& s, int drop) { return Shape(s.begin(), s.end() - std::min(drop, s.rank())); }
+
+// How an operand with batch dimensions `s` (of matrices of `size` elements) is read
+// for each entry of the broadcast batch `to`.
+Walk walk(const Shape& s, const Shape& to, Index size) {
+  Walk w;
+  const Index count = s.numel(), entries = to.numel();
+  if (count == 1) return w;  // no batch, or all ones: the same matrix every time
+  if (count == entries) {    // nothing broadcast: entries follow each other
+    w.stride = size;
+    return w;
+  }
+  const int r = to.rank();
+  const auto cs = contiguous_strides(s);
+  std::array<Index, Shape::kMaxRank> stride{}, idx{};
+  for (int i = 0; i < r; ++i) {
+    const int j = i - (r - s.rank());
+    stride[i] = (j >= 0 && s[j] != 1) ? cs[static_cast<std::size_t>(j)] * size : 0;
+  }
+  w.listed.resize(static_cast<std::size_t>(entries));
+  Index off = 0;
+  for (Index e = 0; e < entries; ++e) {
+    w.listed[static_cast<std::size_t>(e)] = off;
+    for (int d = r - 1; d >= 0; --d) {  // odometer over the batch dimensions
+      off += stride[d];
+      if (++idx[d] < to[d]) break;
+      off -= stride[d] * to[d];
+      idx[d] = 0;
+    }
+  }
+  return w;
+}
 
 template <class T>
 Product plan(const char* op, const Tensor<T>& a, const Tensor<T>& b, Trans ta, Trans tb) {
@@ -28,9 +76,13 @@ Product plan(const char* op, const Tensor<T>& a, const Tensor<T>& b, Trans ta, T
   p.ta = ta == Trans::Yes;
   p.tb = tb == Trans::Yes;
   const int ra = a.dim(), rb = b.dim();
-  if ((ra != 2 && ra != 3) || (rb != 2 && rb != 3))
-    detail::fail("{}: expects 2-D or 3-D operands, got shapes {} and {}", op, a.shape(), b.shape());
-  const Index a_rows = a.size(-2), a_cols = a.size(-1), b_rows = b.size(-2), b_cols = b.size(-1);
+  if (ra < 1 || rb < 1)
+    detail::fail("{}: operands must have at least 1 dimension, got shapes {} and {}", op, a.shape(), b.shape());
+  if ((ra == 1 && p.ta) || (rb == 1 && p.tb))
+    detail::fail("{}: a 1-D operand cannot be transposed, got shapes {} and {}", op, operand(a.shape(), p.ta),
+                 operand(b.shape(), p.tb));
+  const Index a_rows = ra == 1 ? 1 : a.size(-2), a_cols = a.size(-1);
+  const Index b_rows = rb == 1 ? b.size(0) : b.size(-2), b_cols = rb == 1 ? 1 : b.size(-1);
   p.m = p.ta ? a_cols : a_rows;
   p.k = p.ta ? a_rows : a_cols;
   p.n = p.tb ? b_rows : b_cols;
@@ -38,44 +90,94 @@ Product plan(const char* op, const Tensor<T>& a, const Tensor<T>& b, Trans ta, T
   if (p.k != kb)
     detail::fail("{}: shapes {} and {} do not fit (inner dimensions {} and {})", op, operand(a.shape(), p.ta),
                  operand(b.shape(), p.tb), p.k, kb);
-  if (ra == 3 && rb == 3 && a.size(0) != b.size(0))
-    detail::fail("{}: shapes {} and {} have different batch sizes ({} and {})", op, a.shape(), b.shape(), a.size(0),
-                 b.size(0));
   p.lda = a_cols;
   p.ldb = b_cols;
-  if (ra == 2 && rb == 2) {
-    p.out = Shape{p.m, p.n};
+  p.a_size = a_rows * a_cols;
+  p.b_size = b_rows * b_cols;
+  if (ra <= 2 && rb <= 2) {
+    if (ra == 2) p.out.push_back(p.m);
+    if (rb == 2) p.out.push_back(p.n);
     return p;
   }
-  p.batch = ra == 3 ? a.size(0) : b.size(0);
-  p.a_stride = ra == 3 ? a_rows * a_cols : 0;
-  p.b_stride = rb == 3 ? b_rows * b_cols : 0;
-  p.out = Shape{p.batch, p.m, p.n};
+  const Shape a_batch = leading(a.shape(), 2), b_batch = leading(b.shape(), 2);
+  if (a_batch == b_batch || b_batch.rank() == 0) {
+    p.batch_shape = a_batch;
+  } else if (a_batch.rank() == 0) {
+    p.batch_shape = b_batch;
+  } else {
+    const int r = std::max(a_batch.rank(), b_batch.rank());
+    for (int i = 0; i < r; ++i) {
+      const int ia = i - (r - a_batch.rank()), ib = i - (r - b_batch.rank());
+      const Index da = ia >= 0 ? a_batch[ia] : 1, db = ib >= 0 ? b_batch[ib] : 1;
+      if (da != db && da != 1 && db != 1)
+        detail::fail("{}: batch dimensions {} and {} of shapes {} and {} do not broadcast", op, a_batch, b_batch,
+                     a.shape(), b.shape());
+      p.batch_shape.push_back(da == 1 ? db : da);
+    }
+  }
+  p.batched = true;
+  p.batch = p.batch_shape.numel();
+  p.a = walk(a_batch, p.batch_shape, p.a_size);
+  p.b = walk(b_batch, p.batch_shape, p.b_size);
+  p.out = p.batch_shape;
+  if (ra > 1) p.out.push_back(p.m);
+  if (rb > 1) p.out.push_back(p.n);
   return p;
+}
+
+// Runs entries [lo, hi) of a batched product into outputs that follow each other.
+template <class T>
+void run_entries(const Product& p, const T* a, const T* b, T* c, T alpha, T beta, Index lo, Index hi) {
+  for (Index i = lo; i < hi; ++i)
+    detail::gemm(p.ta, p.tb, p.m, p.n, p.k, alpha, a + p.a[i], p.lda, b + p.b[i], p.ldb, beta, c + i * p.m * p.n,
+                 p.n);
 }
 
 template <class T>
 void run(const Product& p, const T* a, const T* b, T* c, T alpha, T beta) {
-  const Index mn = p.m * p.n;
-  if (p.batch == 0) {
+  if (!p.batched) {
     detail::gemm(p.ta, p.tb, p.m, p.n, p.k, alpha, a, p.lda, b, p.ldb, beta, c, p.n);
-  } else if (p.b_stride == 0 && !p.ta) {
+  } else if (p.b.uniform() && p.b.stride == 0 && p.a.uniform() && p.a.stride != 0 && !p.ta) {
     // One matrix applied to a stack of row blocks is one taller product.
     detail::gemm(false, p.tb, p.batch * p.m, p.n, p.k, alpha, a, p.lda, b, p.ldb, beta, c, p.n);
+  } else if (detail::single_threaded_gemm(p.m, p.n, p.k)) {
+    // Each entry is computed by one call on one thread, so the result does not
+    // depend on how entries are spread; tiny entries are grouped to pay for a task.
+    const Index work = std::max<Index>(1, p.m * p.n * std::max<Index>(p.k, 1));
+    parallel_for(0, p.batch, std::max<Index>(1, 65536 / work), [&](Index lo, Index hi) {
+      run_entries(p, a, b, c, alpha, beta, lo, hi);
+    });
   } else {
-    auto entries = [&](Index lo, Index hi) {
-      for (Index i = lo; i < hi; ++i)
-        detail::gemm(p.ta, p.tb, p.m, p.n, p.k, alpha, a + i * p.a_stride, p.lda, b + i * p.b_stride, p.ldb, beta,
-                     c + i * mn, p.n);
-    };
-    if (detail::single_threaded_gemm(p.m, p.n, p.k)) {
-      // Each entry is computed by one call on one thread, so the result does not
-      // depend on how entries are spread; tiny entries are grouped to pay for a task.
-      const Index work = std::max<Index>(1, p.m * p.n * std::max<Index>(p.k, 1));
-      parallel_for(0, p.batch, std::max<Index>(1, 65536 / work), entries);
-    } else {
-      entries(0, p.batch);  // BLAS parallelises each product itself
-    }
+    run_entries(p, a, b, c, alpha, beta, 0, p.batch);  // BLAS parallelises each product itself
+  }
+}
+
+// c = beta * c + alpha * the product's entries summed into c, whose batch dimensions
+// `c_batch` broadcast to the product's: the gradient of an operand that was broadcast.
+// Entries that share an output run one after another in entry order (the same sums
+// on any thread count); an output no entry reaches (an empty batch) is scaled by beta.
+template <class T>
+void run_summed(const Product& p, const Shape& c_batch, const T* a, const T* b, T* c, T alpha, T beta) {
+  const Index mn = p.m * p.n;
+  if (c_batch.numel() == 1 && p.ta && !p.tb && p.a.uniform() && p.a.stride != 0 && p.b.uniform() &&
+      p.b.stride != 0) {
+    // sum_i a_i^T b_i over entries stored one after another is one product of the
+    // stacked rows: (batch * k, m)^T @ (batch * k, n).
+    detail::gemm(true, false, p.m, p.n, p.batch * p.k, alpha, a, p.lda, b, p.ldb, beta, c, p.n);
+    return;
+  }
+  const Walk out = walk(c_batch, p.batch_shape, mn);
+  std::vector<char> reached(static_cast<std::size_t>(c_batch.numel()), 0);
+  for (Index i = 0; i < p.batch; ++i) {
+    const Index o = out[i];
+    char& r = reached[static_cast<std::size_t>(mn > 0 ? o / mn : 0)];
+    detail::gemm(p.ta, p.tb, p.m, p.n, p.k, alpha, a + p.a[i], p.lda, b + p.b[i], p.ldb, r ? T(1) : beta, c + o, p.n);
+    r = 1;
+  }
+  for (std::size_t j = 0; j < reached.size(); ++j) {
+    if (reached[j]) continue;
+    T* cj = c + static_cast<Index>(j) * mn;
+    for (Index e = 0; e < mn; ++e) cj[e] = beta == T(0) ? T(0) : beta * cj[e];
   }
 }
 
@@ -92,10 +194,19 @@ Tensor<T> matmul(const Tensor<T>& a, const Tensor<T>& b, Trans ta, Trans tb) {
 template <class T>
 void gemm_(Tensor<T>& c, const Tensor<T>& a, const Tensor<T>& b, Trans ta, Trans tb, T alpha, T beta) {
   const Product p = plan("gemm_", a, b, ta, tb);
-  if (c.shape() != p.out)
+  if (c.shape() == p.out) return run(p, a.data(), b.data(), c.data(), alpha, beta);
+  // An output with fewer batch entries than the product: its batch dimensions must
+  // broadcast to the product's, and the matrix dimensions must match.
+  const int mat = p.out.rank() - p.batch_shape.rank();
+  bool fits = c.dim() >= mat && c.dim() - mat <= p.batch_shape.rank();
+  for (int i = 1; fits && i <= c.dim(); ++i) {
+    const Index want = p.out[p.out.rank() - i];
+    fits = c.size(-i) == want || (i > mat && c.size(-i) == 1);
+  }
+  if (!fits)
     detail::fail("gemm_: output has shape {} but the product of {} and {} has shape {}", c.shape(),
                  operand(a.shape(), p.ta), operand(b.shape(), p.tb), p.out);
-  run(p, a.data(), b.data(), c.data(), alpha, beta);
+  run_summed(p, leading(c.shape(), mat), a.data(), b.data(), c.data(), alpha, beta);
 }
 
 template <class T>

@@ -7,11 +7,16 @@ namespace xgrad::core {
 
 enum class Trans { No, Yes };
 
-/// op(a) @ op(b) for 2-D (m,k)@(k,n), or batched 3-D (B,m,k)@(B,k,n); a 3-D by
-/// 2-D product applies the matrix to every batch entry.
+/// op(a) @ op(b) as torch.matmul: (m,k)@(k,n); batches (..., m, k)@(..., k, n) whose
+/// batch dimensions broadcast ((B,m,k)@(k,n) applies the matrix to every entry,
+/// (B,1,m,k)@(1,C,k,n) gives (B,C,m,n)); a 1-D a is a row and a 1-D b a column, and
+/// that axis is left out of the result ((k)@(k) is 0-d). 1-D operands take no Trans.
 template <class T>
 Tensor<T> matmul(const Tensor<T>& a, const Tensor<T>& b, Trans ta = Trans::No, Trans tb = Trans::No);
-/// c = alpha * op(a) @ op(b) + beta * c, into an existing output (2-D or batched 3-D).
+/// c = alpha * op(a) @ op(b) + beta * c, into an existing output of the product's shape,
+/// or of a shape the product's broadcasts from (fewer or length-1 batch dimensions):
+/// then the entries that meet in one output matrix are summed into it (the gradient of
+/// an operand that matmul broadcast).
 template <class T>
 void gemm_(Tensor<T>& c, const Tensor<T>& a, const Tensor<T>& b, Trans ta, Trans tb, T alpha = T(1), T beta = T(0));
 /// x @ w^T + bias, with x (..., in), w (out, in) and bias (out) or undefined.

@@ -35,6 +35,12 @@ const bool registered = xgrad::test::register_cases({
     binary("maximum", "broadcast (2,3) with (3)", Shape{2, 3}, Shape{3},
            [](const Vars& v) { return ag::maximum(v[0], v[1]); }),
     binary("minimum", "broadcast (3,1,4) with (1,5,1)", kA, kB, [](const Vars& v) { return ag::minimum(v[0], v[1]); }),
+    // Every element a tie (lo == hi): central differences give exactly 1/2 per side, as
+    // PyTorch's half-and-half split does; the broadcast operand sums its halves.
+    binary("maximum", "all ties, (2,3) with (3)", Shape{2, 3}, Shape{3},
+           [](const Vars& v) { return ag::maximum(v[0], v[1]); }, 0.75, 0.75),
+    binary("minimum", "all ties, (3) with (2,3)", Shape{3}, Shape{2, 3},
+           [](const Vars& v) { return ag::minimum(v[0], v[1]); }, -0.5, -0.5),
     unary("add_scalar", [](const Vars& v) { return v[0] + 1.5; }),
     unary("add_scalar", [](const Vars& v) { return v[0] - 1.5; }),  // sub(a, s) is add(a, -s)
     unary("mul_scalar", [](const Vars& v) { return v[0] * -2.5; }),

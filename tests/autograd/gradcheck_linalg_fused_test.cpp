@@ -18,6 +18,10 @@ namespace {
 
 const Conv2dParams kStrided{{2, 1}, {1, 0}, {1, 2}};  // stride (2,1), padding (1,0), dilation (1,2)
 
+GradCase matmul_case(const char* label, Shape a, Shape b) {
+  return {"matmul", label, {InputSpec{a}, InputSpec{b}}, [](const Vars& v) { return ag::matmul(v[0], v[1]); }};
+}
+
 const bool registered = xgrad::test::register_cases({
     GradCase{"matmul", "2-D (3,4)@(4,2)", {InputSpec{Shape{3, 4}}, InputSpec{Shape{4, 2}}},
              [](const Vars& v) { return ag::matmul(v[0], v[1]); }},
@@ -28,6 +32,30 @@ const bool registered = xgrad::test::register_cases({
     GradCase{"matmul", "non-contiguous input: a transposed operand",
              {InputSpec{Shape{4, 3}}, InputSpec{Shape{4, 2}}},
              [](const Vars& v) { return ag::matmul(ag::transpose(v[0]), v[1]); }},
+    // torch.matmul's other forms: a broadcast operand's gradient is summed over the batch
+    // entries it was broadcast to; a 1-D operand is a row (left) or a column (right).
+    matmul_case("a matrix times a batch (3,4)@(2,4,5)", Shape{3, 4}, Shape{2, 4, 5}),
+    matmul_case("a batch of one broadcasts (1,3,4)@(2,4,5)", Shape{1, 3, 4}, Shape{2, 4, 5}),
+    matmul_case("a batch times a batch of one (2,3,4)@(1,4,2)", Shape{2, 3, 4}, Shape{1, 4, 2}),
+    matmul_case("batch dims broadcast both ways (2,1,3,4)@(1,3,4,2)", Shape{2, 1, 3, 4}, Shape{1, 3, 4, 2}),
+    matmul_case("ranks 3 and 4 broadcast (2,3,4)@(3,1,4,2)", Shape{2, 3, 4}, Shape{3, 1, 4, 2}),
+    matmul_case("4-D same batch (2,2,3,4)@(2,2,4,3)", Shape{2, 2, 3, 4}, Shape{2, 2, 4, 3}),
+    matmul_case("4-D times a matrix (2,2,3,4)@(4,2)", Shape{2, 2, 3, 4}, Shape{4, 2}),
+    matmul_case("a matrix times 4-D (3,4)@(2,2,4,2)", Shape{3, 4}, Shape{2, 2, 4, 2}),
+    matmul_case("vector @ matrix (4)@(4,3)", Shape{4}, Shape{4, 3}),
+    matmul_case("matrix @ vector (3,4)@(4)", Shape{3, 4}, Shape{4}),
+    matmul_case("vector @ vector (4)@(4) is a scalar", Shape{4}, Shape{4}),
+    matmul_case("batch @ vector (2,3,4)@(4)", Shape{2, 3, 4}, Shape{4}),
+    matmul_case("vector @ batch (4)@(2,4,3)", Shape{4}, Shape{2, 4, 3}),
+    matmul_case("4-D @ vector (2,1,3,4)@(4)", Shape{2, 1, 3, 4}, Shape{4}),
+    // Gradients added into existing ones (one operand on both sides, and fanned out).
+    GradCase{"matmul", "the same matrix on both sides (3,3)@(3,3)", {InputSpec{Shape{3, 3}}},
+             [](const Vars& v) { return ag::matmul(v[0], v[0]); }},
+    GradCase{"matmul", "a matrix used by a batch product and a 2-D one",
+             {InputSpec{Shape{3, 4}}, InputSpec{Shape{2, 4, 2}}, InputSpec{Shape{4, 2}}},
+             [](const Vars& v) { return ag::add(ag::matmul(v[0], v[1]), ag::matmul(v[0], v[2])); }},
+    GradCase{"matmul", "a vector used on both sides (4)@(4,4)@(4)", {InputSpec{Shape{4}}, InputSpec{Shape{4, 4}}},
+             [](const Vars& v) { return ag::matmul(ag::matmul(v[0], v[1]), v[0]); }},
     GradCase{"linear", "with bias", {InputSpec{Shape{3, 4}}, InputSpec{Shape{2, 4}}, InputSpec{Shape{2}}},
              [](const Vars& v) { return ag::linear(v[0], v[1], v[2]); }},
     GradCase{"linear", "3-D input, no bias", {InputSpec{Shape{2, 3, 4}}, InputSpec{Shape{5, 4}}},

@@ -1,10 +1,13 @@
 #include "xgrad/core/linalg.hpp"
 
 #include <catch2/catch.hpp>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 #include "fixture.hpp"
 #include "kernel_check.hpp"
+#include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/parallel.hpp"
 
 using namespace xgrad::core;
@@ -72,6 +75,82 @@ TEMPLATE_TEST_CASE("a 2-D by 3-D matmul applies the matrix to every batch entry"
   CHECK(close(matmul(fx<T>("b2_m2"), fx<T>("bmm_b")), fx<T>("b2_left")));
 }
 
+namespace {
+Tensor<double> form(const std::string& name) { return xgrad::test::fixture<double>("matmul_forms.json", name); }
+const char* const kForms[] = {"matrix_batch", "batch_matrix", "batch_of_one", "broadcast_4d",  "vector_matrix",
+                              "matrix_vector", "vector_vector", "batch_vector", "vector_batch", "rank_3_by_4",
+                              "rank_4_matrix"};
+}  // namespace
+
+TEST_CASE("matmul broadcasts batch dimensions and reads 1-D operands as torch.matmul does", "[linalg]") {
+  for (const std::string c : kForms) {
+    INFO(c);
+    const auto y = matmul(form(c + ".a"), form(c + ".b"));
+    CHECK(y.shape() == form(c + ".y").shape());
+    CHECK(close(y, form(c + ".y")));
+  }
+}
+
+TEST_CASE("matmul of a broadcast batch is the same on any thread count", "[linalg]") {
+  // (8,1) against (1,8) batch entries: listed offsets, entries spread over threads.
+  const auto a = xgrad::test::random_tensor<double>({8, 1, 16, 16}, 5);
+  const auto b = xgrad::test::random_tensor<double>({1, 8, 16, 16}, 6);
+  Tensor<double> y1, y2;
+  {
+    Threads one(1);
+    y1 = matmul(a, b, Trans::No, Trans::Yes);
+  }
+  {
+    Threads two(2);
+    y2 = matmul(a, b, Trans::No, Trans::Yes);
+  }
+  CHECK(y1.shape() == Shape{8, 8, 16, 16});
+  CHECK(equal(y1, y2));
+  auto entry = [](const Tensor<double>& t, Index i) {  // the i-th 16 x 16 matrix of t
+    return Tensor<double>(Shape{16, 16}, std::vector<double>(t.data() + i * 256, t.data() + (i + 1) * 256));
+  };
+  for (Index i = 0; i < 8; ++i)
+    for (Index j = 0; j < 8; ++j) {
+      INFO("entry " << i << ", " << j);
+      CHECK(equal(entry(y1, i * 8 + j), matmul(entry(a, i), entry(b, j), Trans::No, Trans::Yes)));
+    }
+}
+
+// With the loss sum(y * w), the gradient of y is w: a's gradient is w @ b^T and b's is
+// a^T @ w, each summed over the batch entries its operand was broadcast to.
+TEST_CASE("gemm_ into a broadcast operand's shape sums over the batch: torch.matmul's gradients", "[linalg]") {
+  for (const std::string c : kForms) {
+    const auto a = form(c + ".a"), b = form(c + ".b"), w = form(c + ".w");
+    if (a.dim() < 2 || b.dim() < 2) continue;  // autograd reads vectors as matrices first
+    INFO(c);
+    Tensor<double> ga(a.shape()), gb(b.shape());
+    gemm_(ga, w, b, Trans::No, Trans::Yes);
+    gemm_(gb, a, w, Trans::Yes, Trans::No);
+    CHECK(close(ga, form(c + ".grad.a")));
+    CHECK(close(gb, form(c + ".grad.b")));
+    // beta = 1 adds onto what is there, alpha scales the sum.
+    gemm_(gb, a, w, Trans::Yes, Trans::No, 2.0, 1.0);
+    CHECK(close(gb, mul(form(c + ".grad.b"), 3.0)));
+  }
+}
+
+TEST_CASE("gemm_ summing over an empty batch leaves beta times the output", "[linalg]") {
+  const Tensor<double> a(Shape{0, 3, 4}), w(Shape{0, 3, 5});
+  auto g = Tensor<double>::full(Shape{4, 5}, 7.0);
+  gemm_(g, a, w, Trans::Yes, Trans::No, 1.0, 1.0);
+  CHECK(g.to_vector() == std::vector<double>(20, 7.0));
+  auto h = Tensor<double>::full(Shape{1, 4, 5}, 7.0);
+  gemm_(h, Tensor<double>(Shape{0, 1, 3, 4}), Tensor<double>(Shape{1, 2, 3, 5}), Trans::Yes, Trans::No);
+  CHECK(h.to_vector() == std::vector<double>(20, 0.0));
+}
+
+TEST_CASE("gemm_ rejects an output its product does not broadcast to", "[linalg]") {
+  Tensor<double> c(Shape{3, 4, 5});
+  CHECK_THROWS_WITH(gemm_(c, Tensor<double>(Shape{2, 4, 3}), Tensor<double>(Shape{2, 4, 5}), Trans::Yes, Trans::No),
+                    "gemm_: output has shape (3, 4, 5) but the product of (2, 4, 3)^T and (2, 4, 5) has shape "
+                    "(2, 3, 5)");
+}
+
 TEMPLATE_TEST_CASE("gemm_ scales the product and accumulates onto the output", "[linalg]", float, double) {
   using T = TestType;
   const auto c0 = xgrad::test::random_tensor<T>({3, 5}, 7);
@@ -102,9 +181,15 @@ TEST_CASE("matmul names both shapes when they do not fit", "[linalg]") {
   CHECK_THROWS_WITH(matmul(a, b, Trans::Yes, Trans::Yes),
                     "matmul: shapes (2, 3)^T and (4, 5)^T do not fit (inner dimensions 2 and 5)");
   CHECK_THROWS_WITH(matmul(Tensor<double>(Shape{2, 3, 4}), Tensor<double>(Shape{3, 4, 5})),
-                    "matmul: shapes (2, 3, 4) and (3, 4, 5) have different batch sizes (2 and 3)");
+                    "matmul: batch dimensions (2) and (3) of shapes (2, 3, 4) and (3, 4, 5) do not broadcast");
+  CHECK_THROWS_WITH(matmul(Tensor<double>(Shape{2, 2, 3, 4}), Tensor<double>(Shape{3, 4, 5})),
+                    "matmul: batch dimensions (2, 2) and (3) of shapes (2, 2, 3, 4) and (3, 4, 5) do not broadcast");
   CHECK_THROWS_WITH(matmul(Tensor<double>(Shape{3}), b),
-                    "matmul: expects 2-D or 3-D operands, got shapes (3) and (4, 5)");
+                    "matmul: shapes (3) and (4, 5) do not fit (inner dimensions 3 and 4)");
+  CHECK_THROWS_WITH(matmul(Tensor<double>::scalar(1.0), b),
+                    "matmul: operands must have at least 1 dimension, got shapes () and (4, 5)");
+  CHECK_THROWS_WITH(matmul(Tensor<double>(Shape{4}), b, Trans::Yes),
+                    "matmul: a 1-D operand cannot be transposed, got shapes (4)^T and (4, 5)");
 }
 
 TEMPLATE_TEST_CASE("linear matches PyTorch with and without bias and for 3-D input", "[linalg]", float, double) {
