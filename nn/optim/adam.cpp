@@ -1,12 +1,3 @@
-// PyTorch rounds each of its operations on its own except where its kernels fuse a
-// multiply-add; the kernels here spell out those fused ones with detail::fmadd and
-// forbid the compiler from fusing any other (it did, and drifted an ulp a step).
-// First in the file, so every function in it has the same options.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "xgrad/nn/optim/adam.hpp"
 
 #include <cmath>

@@ -21,9 +21,11 @@ void for_each_batch(Index n, const Body& body) {
   core::detail::parallel_for_each_batch<float>(n, kGrain, body);
 }
 
-/// a * b + c rounded once. xsimd 8.1 has no AVX-512 fma: its xsimd::fma there is
-/// a * b + c, fused or not at the compiler's whim (and not at all where these
-/// kernels turn contraction off), so the AVX-512 instruction is called directly.
+/// a * b + c rounded once: the one multiply-add the optimizers fuse, as PyTorch
+/// does; their files are compiled with -ffp-contract=off (nn/CMakeLists.txt) so
+/// the compiler fuses no other. xsimd 8.1 has no AVX-512 fma: its xsimd::fma there
+/// is a * b + c, which contraction off leaves unfused, so the AVX-512 instruction
+/// is called directly.
 inline Batch fmadd(const Batch& a, const Batch& b, const Batch& c) {
 #if defined(__AVX512F__)
   if constexpr (sizeof(Batch) == 64) return _mm512_fmadd_ps(a, b, c);
