@@ -41,7 +41,4 @@ class Cvae : public LatentVariableModel {
   std::shared_ptr<GaussianHead> prior_net;  ///< one_hot(y) -> p(z | y); learned_prior only
 };
 
-/// (B) class ids in [0, classes) -> (B, classes) one-hot rows; throws naming a bad id.
-Tensor one_hot(const IndexTensor& labels, Index classes);
-
 }  // namespace xgrad::models
