@@ -90,7 +90,6 @@ BuiltModel make_model(const ModelConfig& c, core::Generator& gen) {
     b.before_step = [m = aae.get()](std::int64_t step, std::int64_t total) { m->set_progress(step, total); };
     b.model = std::move(aae);
   }
-  if (!b.model) throw UsageError(fmt::format("model '{}' is not built into this xgrad yet", c.kind));
   if (!c.kl_schedule.empty()) {
     models::KlSchedule schedule;
     try {
