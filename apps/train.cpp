@@ -37,7 +37,7 @@ void add_train_command(CLI::App& app) {
     s.out = o->common.out;
     if (s.out.empty()) s.out = "out/" + s.model.kind;
     check_model_kind(s.model.kind);
-    // The AAE's prior match is judged on an 8-d code (models/README.md): in 20 dimensions even
+    // The AAE's prior match is judged on an 8-d code (docs/results/models-experiments.md): in 20 dimensions even
     // exact N(0, I) draws of 10000 codes miss the identity by 0.2 (Frobenius).
     if (s.model.kind == "aae" && latent->count() == 0) s.model.latent = 8;
     if (s.model.kind == "beta-vae" && !o->train.model.kl_schedule.empty() && s.model.capacity > 0)
