@@ -17,7 +17,7 @@ namespace xgrad::apps {
 namespace {
 
 // How well the AAE's test codes match its prior (the models issue's criterion,
-// models/README.md): a fresh discriminator's held-out accuracy on codes vs prior draws
+// docs/results/models-experiments.md): a fresh discriminator's held-out accuracy on codes vs prior draws
 // (0.5 = indistinguishable), and for the standard Gaussian prior the codes' largest
 // |mean| and the Frobenius distance of their covariance from the identity.
 nlohmann::json prior_match(models::Aae& aae, const nn::Dataset& test, core::Generator& gen) {

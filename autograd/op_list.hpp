@@ -35,7 +35,5 @@ enum class OpId {
 
 /// The op's name as written in the list ("add", "conv2d", ...; "leaf" for inputs).
 const char* op_name(OpId op);
-/// Number of differentiable ops in the list.
-int op_count();
 
 }  // namespace xgrad::autograd

@@ -21,8 +21,6 @@ const char* op_name(OpId op) {
   return names[static_cast<int>(op)];
 }
 
-int op_count() { return static_cast<int>(OpId::leaf); }
-
 // ---- modes ------------------------------------------------------------------
 
 namespace {

@@ -9,7 +9,7 @@
 //   3. regularisation, generator: the encoder makes D(enc(x)) -> 1.
 // The discriminator takes several steps per batch, and two-stage rates follow the
 // run's progress (the encoder left to the regularisation, then everything slowed):
-// what it takes for q(z) to match the prior (AaeOptions, models/README.md).
+// what it takes for q(z) to match the prior (AaeOptions, docs/results/models-experiments.md).
 // Options give a deterministic or Gaussian (reparameterised) encoder, a standard
 // Gaussian or a 10-component mixture prior, and the supervised variant whose
 // decoder also sees the one-hot label (so z is left to carry the style).
@@ -31,7 +31,7 @@ enum class AaePrior { StandardNormal, Mixture };
 /// NonSaturating: -log D(z), the usual GAN choice (strong gradients while D rejects the codes).
 /// Minimax: log(1 - D(z)), Goodfellow et al.'s (2014) original, whose gradient fades as D
 /// rejects the codes. Logit: -l, the hinge-GAN generator loss (Lim & Ye 2017), the two
-/// averaged: a constant pull whatever D says. Measured in models/README.md.
+/// averaged: a constant pull whatever D says. Measured in docs/results/models-experiments.md.
 enum class AaeGeneratorLoss { NonSaturating, Minimax, Logit };
 
 struct AaeOptions {
@@ -52,11 +52,11 @@ struct AaeOptions {
   double mixture_radius = 4.0;
   double mixture_std = 0.5;
   /// Generator steps per batch (each re-encodes the batch): > 1 strengthens the
-  /// encoder against the discriminator (measured: 2 made the prior match worse, models/README.md).
+  /// encoder against the discriminator (measured: 2 made the prior match worse, docs/results/models-experiments.md).
   int generator_steps = 1;
   /// Discriminator steps per batch, each on fresh prior draws against the same codes. The
   /// generator's gradient is only as good as the discriminator is near its optimum for the
-  /// current codes; one step at these rates leaves it behind (models/README.md).
+  /// current codes; one step at these rates leaves it behind (docs/results/models-experiments.md).
   int discriminator_steps = 5;
   /// Instance noise (Sønderby et al. 2017; Arjovsky & Bottou 2017): N(0, sigma^2) is added to
   /// BOTH the prior draws and the codes before the discriminator sees them (phases 2 and 3).
@@ -73,7 +73,7 @@ struct AaeOptions {
   double prior_label = 1.0;
   /// The generator phase's loss in the discriminator's logit l = log D/(1 - D) of the codes.
   /// Logit: the codes' scale comes out right (the others leave them slightly contracted or
-  /// expanded, models/README.md).
+  /// expanded, docs/results/models-experiments.md).
   AaeGeneratorLoss generator_loss = AaeGeneratorLoss::Logit;
   /// The reconstruction phase uses the run's optimizer options (its lr: `xgrad train --lr`);
   /// the regularisation phases these.

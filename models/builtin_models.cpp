@@ -113,7 +113,7 @@ void register_builtin_models(ModelRegistry& r) {
            return BuiltModel{std::make_shared<BetaVae>(b, gen), opt};
          }});
 
-  // The prior match is judged on an 8-d code (models/README.md): in 20 dimensions even
+  // The prior match is judged on an 8-d code (docs/results/models-experiments.md): in 20 dimensions even
   // exact N(0, I) draws of 10000 codes miss the identity by 0.2 (Frobenius).
   r.add({"aae", "adversarial autoencoder (Makhzani et al. 2015)",
          {.image = true, .has_elbo = false, .has_iwae = false, .has_kl = false, .prior_match = true},

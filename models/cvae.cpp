@@ -3,20 +3,19 @@
 #include <fmt/format.h>
 
 #include "xgrad/autograd/ops_shape.hpp"
+#include "xgrad/core/shape_ops.hpp"
 
 namespace xgrad::models {
 
-Tensor one_hot(const IndexTensor& labels, Index classes) {
+namespace {
+
+// The batch's labels as one-hot rows (core::one_hot names a label out of range).
+Tensor label_rows(const IndexTensor& labels, Index classes) {
   if (!labels.defined()) throw core::ValueError("cvae: the batch has no labels to condition on");
-  Tensor h = Tensor::zeros({labels.numel(), classes});
-  for (Index i = 0; i < labels.numel(); ++i) {
-    const Index c = labels.data()[i];
-    if (c < 0 || c >= classes)
-      throw core::ValueError(fmt::format("cvae: label {} is outside [0, {})", c, classes));
-    h.data()[i * classes + c] = 1.f;
-  }
-  return h;
+  return core::one_hot<float>(labels, classes);
 }
+
+}  // namespace
 
 Cvae::Cvae(const CvaeOptions& options, core::Generator& gen) : options(options) {
   const VaeOptions mlp{.input = options.input, .hidden = options.hidden, .latent = options.latent};
@@ -32,14 +31,14 @@ Cvae::Cvae(const CvaeOptions& options, core::Generator& gen) : options(options) 
 }
 
 nn::Normal<> Cvae::posterior(const Batch& batch) {
-  const Var y(one_hot(batch.labels, options.classes));
+  const Var y(label_rows(batch.labels, options.classes));
   return head->forward(encoder->forward(autograd::concat<float>({flatten_rows(batch.x), y}, 1)));
 }
 
 std::unique_ptr<nn::Distribution<>> Cvae::likelihood(const Var& z, const Batch& batch) {
   if (batch.labels.numel() != z.size(0))
     throw core::ShapeError(fmt::format("cvae: {} codes but {} labels", z.size(0), batch.labels.numel()));
-  const Var y(one_hot(batch.labels, options.classes));
+  const Var y(label_rows(batch.labels, options.classes));
   return std::make_unique<nn::Bernoulli<>>(out->forward(decoder->forward(autograd::concat<float>({z, y}, 1))));
 }
 
@@ -47,7 +46,7 @@ nn::Normal<> Cvae::prior_for(const Batch& batch, Index n) {
   if (!prior_net) return prior(n);
   if (batch.labels.numel() != n)
     throw core::ShapeError(fmt::format("cvae: the conditional prior needs {} labels, got {}", n, batch.labels.numel()));
-  return prior_net->forward(Var(one_hot(batch.labels, options.classes)));
+  return prior_net->forward(Var(label_rows(batch.labels, options.classes)));
 }
 
 std::string Cvae::describe() const {

@@ -6,7 +6,7 @@
 // Gaussian per class p(z | y) = N(mu_y, sigma_y^2) (a GaussianHead on one_hot(y)):
 // the encoder puts class information in z even though the decoder sees y, so draws
 // from one N(0, I) shared by all classes land among other classes' codes and the
-// decoder draws those classes (measured in models/README.md); p(z | y) keeps a
+// decoder draws those classes (measured in docs/results/models-experiments.md); p(z | y) keeps a
 // class's draws among its own codes.
 #include "xgrad/models/vae.hpp"
 
@@ -39,8 +39,5 @@ class Cvae : public LatentVariableModel {
   std::shared_ptr<BernoulliHead> out;
   std::shared_ptr<GaussianHead> prior_net;  ///< one_hot(y) -> p(z | y); learned_prior only
 };
-
-/// (B) class ids in [0, classes) -> (B, classes) one-hot rows; throws naming a bad id.
-Tensor one_hot(const IndexTensor& labels, Index classes);
 
 }  // namespace xgrad::models

@@ -1,4 +1,4 @@
-"""PyTorch reference for the AAE prior-match criterion (models/README.md, "Does q(z)
+"""PyTorch reference for the AAE prior-match criterion (docs/results/models-experiments.md, "Does q(z)
 match the prior?"): after training, the codes of the 10000 Fashion-MNIST test images
 should match N(0, I) — every per-dimension mean within +-0.1, ||cov - I||_F <= 0.2, and
 a fresh discriminator trained on half of the codes vs prior draws at most 65 % accurate

@@ -1,7 +1,7 @@
 #pragma once
-// Private to core's kernel files (.cpp only): xsimd batches, the flat
-// element-wise loop every kernel runs on, and the grain sizes that decide when a
-// loop goes parallel.
+// Private to the kernel files (.cpp only: core's, and the optimizers' in nn/optim):
+// xsimd batches, the flat element-wise loop every kernel runs on, and the grain
+// sizes that decide when a loop goes parallel.
 //
 // Kernels use xsimd batches directly rather than xtensor assignments: xtensor
 // finishes a range with scalar std:: functions, so a value would depend on where
@@ -84,24 +84,43 @@ void store_partial(T* p, const Batch<T>& v, Index n) {
   v.store_aligned(buf);
   std::memcpy(p, buf, static_cast<std::size_t>(n) * sizeof(T));
 }
-template <class T>
-const T* advance(const T* p, Index k) {
-  return p + k;
-}
-template <class T>
-Splat<T> advance(Splat<T> s, Index) {
-  return s;
-}
 
 // ---- loops ---------------------------------------------------------------------
+/// Where a loop body reads and writes: the whole batch at element i.
+template <class T>
+struct WholeBatch {
+  Index i;
+  template <class Src>
+  Batch<T> load(Src src) const {
+    return detail::load(src, i);
+  }
+  void store(T* p, const Batch<T>& v) const { v.store_unaligned(p + i); }
+};
+/// The last n < kLanes elements, from element i: loaded zero-padded, n stored.
+template <class T>
+struct PartialBatch {
+  Index i, n;
+  template <class Src>
+  Batch<T> load(Src src) const {
+    return load_partial(src, i, n);
+  }
+  void store(T* p, const Batch<T>& v) const { store_partial(p + i, v, n); }
+};
+
+/// Calls body(at) for the whole batches in [lo, hi), then once for the rest in a
+/// padded batch; the body reads and writes through at.load(p) and at.store(p, v).
+template <class T, class Body>
+void for_each_batch(Index lo, Index hi, const Body& body) {
+  Index i = lo;
+  for (; i + kLanes<T> <= hi; i += kLanes<T>) body(WholeBatch<T>{i});
+  if (i < hi) body(PartialBatch<T>{i, hi - i});
+}
+
 /// out[i] = f(src[i]...) for i in [0, n); a source is a pointer or a Splat.
 /// `out` may alias a source at the same index (in-place ops).
 template <class T, class F, class... Src>
 void map_range(T* out, Index n, const F& f, Src... src) {
-  constexpr Index B = kLanes<T>;
-  Index i = 0;
-  for (; i + B <= n; i += B) f(load(src, i)...).store_unaligned(out + i);
-  if (i < n) store_partial(out + i, f(load_partial(src, i, n - i)...), n - i);
+  for_each_batch<T>(0, n, [&](const auto& at) { at.store(out, f(at.load(src)...)); });
 }
 
 /// Units of work handed to parallel_for: tasks start on 4 KiB boundaries (relative
@@ -118,10 +137,16 @@ void parallel_elements(Index n, Index grain, const Body& body) {
   });
 }
 
+/// for_each_batch over [0, n), in parallel above `grain`.
+template <class T, class Body>
+void parallel_for_each_batch(Index n, Index grain, const Body& body) {
+  parallel_elements(n, grain, [&](Index lo, Index hi) { for_each_batch<T>(lo, hi, body); });
+}
+
 /// map_range over n elements, in parallel above `grain`.
 template <class T, class F, class... Src>
 void map_flat(T* out, Index n, Index grain, const F& f, Src... src) {
-  parallel_elements(n, grain, [&](Index lo, Index hi) { map_range(out + lo, hi - lo, f, advance(src, lo)...); });
+  parallel_for_each_batch<T>(n, grain, [&](const auto& at) { at.store(out, f(at.load(src)...)); });
 }
 
 // ---- NaN-aware helpers, for batches and scalars alike ---------------------------

@@ -1,17 +1,6 @@
-// PyTorch rounds each of its operations on its own except where its kernels fuse a
-// multiply-add; the kernels here spell out those fused ones with detail::fmadd and
-// forbid the compiler from fusing any other (it did, and drifted an ulp a step).
-// First in the file, so every function in it has the same options.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "xgrad/nn/optim/adam.hpp"
 
 #include <cmath>
-#include <tuple>
-#include <type_traits>
 
 #include "xgrad/nn/optim/detail/fused.hpp"
 #include "xgrad/nn/optim/detail/option_checks.hpp"
@@ -70,30 +59,27 @@ void Adam::step() {
       const auto t = static_cast<double>(++param_step(g, i));
       const double bias1 = 1 - std::pow(o.beta1, t), bias2 = 1 - std::pow(o.beta2, t);
       const Batch neg_step(static_cast<float>(-(lr / bias1))), bias2_sqrt(static_cast<float>(std::sqrt(bias2)));
-      Tensor& m = slot(g, i, "exp_avg");
-      Tensor& v = slot(g, i, "exp_avg_sq");
-      auto body = [&](auto& in, auto& out, Index k) {
-        Batch w = detail::load(out[0], k), gk = detail::load(in[0], k);
+      float* w_data = p.value_mut().data();
+      const float* g_data = grad.data();
+      float* m = slot(g, i, "exp_avg").data();
+      float* v = slot(g, i, "exp_avg_sq").data();
+      float* v_max = amsgrad ? slot(g, i, "max_exp_avg_sq").data() : nullptr;
+      detail::for_each_batch(p.numel(), [&](const auto& at) {
+        Batch w = at.load(w_data), gk = at.load(g_data);
         if (l2) gk = detail::fmadd(w, wd, gk);
         if (decay) w = w * shrink;
-        const Batch mk = detail::fmadd(gk, c1, detail::load(out[1], k) * b1);
-        const Batch vk = detail::fmadd(c2 * gk, gk, detail::load(out[2], k) * b2);  // addcmul_, fused in PyTorch
-        detail::store(out[1], k, mk);
-        detail::store(out[2], k, vk);
+        const Batch mk = detail::fmadd(gk, c1, at.load(m) * b1);
+        const Batch vk = detail::fmadd(c2 * gk, gk, at.load(v) * b2);  // addcmul_, fused in PyTorch
+        at.store(m, mk);
+        at.store(v, vk);
         Batch second = vk;
-        if constexpr (std::tuple_size_v<std::decay_t<decltype(out)>> == 4) {  // amsgrad
-          second = xsimd::max(detail::load(out[3], k), vk);
-          detail::store(out[3], k, second);
+        if (v_max) {
+          second = xsimd::max(at.load(v_max), vk);
+          at.store(v_max, second);
         }
         const Batch denom = xsimd::sqrt(second) / bias2_sqrt + eps;
-        detail::store(out[0], k, w + neg_step * mk / denom);
-      };
-      if (amsgrad)
-        detail::for_each_batch<1, 4>(p.numel(), {grad.data()},
-                                     {p.value_mut().data(), m.data(), v.data(), slot(g, i, "max_exp_avg_sq").data()},
-                                     body);
-      else
-        detail::for_each_batch<1, 3>(p.numel(), {grad.data()}, {p.value_mut().data(), m.data(), v.data()}, body);
+        at.store(w_data, w + neg_step * mk / denom);
+      });
     }
   }
   ++steps_;

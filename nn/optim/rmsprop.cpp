@@ -1,12 +1,3 @@
-// PyTorch rounds each of its operations on its own except where its kernels fuse a
-// multiply-add; the kernels here spell out those fused ones with detail::fmadd and
-// forbid the compiler from fusing any other (it did, and drifted an ulp a step).
-// First in the file, so every function in it has the same options.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "xgrad/nn/optim/rmsprop.hpp"
 
 #include "xgrad/nn/optim/detail/fused.hpp"
@@ -57,32 +48,32 @@ void RMSprop::update(std::size_t group, std::size_t index) {
       neg_lr(static_cast<float>(-groups()[group].lr));
   const bool decay = o.weight_decay != 0;
   Var& p = groups()[group].params[index];
-  const Tensor& grad = p.grad();
   ++param_step(group, index);
-  // out: p, square_avg, then grad_avg when centered, then momentum_buffer with momentum.
-  std::array<float*, 2 + Centered + Momentum> out{p.value_mut().data(), slot(group, index, "square_avg").data()};
-  if constexpr (Centered) out[2] = slot(group, index, "grad_avg").data();
-  if constexpr (Momentum) out[2 + Centered] = slot(group, index, "momentum_buffer").data();
-  detail::for_each_batch<1, out.size()>(p.numel(), {grad.data()}, out, [&](auto& in, auto& a, Index k) {
-    const Batch w = detail::load(a[0], k);
-    Batch gk = detail::load(in[0], k);
+  float* w_data = p.value_mut().data();
+  const float* g_data = p.grad().data();
+  float* square_avg = slot(group, index, "square_avg").data();
+  float* grad_avg = Centered ? slot(group, index, "grad_avg").data() : nullptr;
+  float* buf = Momentum ? slot(group, index, "momentum_buffer").data() : nullptr;
+  detail::for_each_batch(p.numel(), [&](const auto& at) {
+    const Batch w = at.load(w_data);
+    Batch gk = at.load(g_data);
     if (decay) gk = detail::fmadd(w, wd, gk);  // PyTorch's g.add(p, alpha=wd) is one fused multiply-add
-    const Batch sq = detail::fmadd(keep * gk, gk, detail::load(a[1], k) * alpha);  // addcmul_, fused in PyTorch
-    detail::store(a[1], k, sq);
+    const Batch sq = detail::fmadd(keep * gk, gk, at.load(square_avg) * alpha);  // addcmul_, fused in PyTorch
+    at.store(square_avg, sq);
     Batch avg;
     if constexpr (Centered) {
-      const Batch ga = detail::fmadd(gk, keep, detail::load(a[2], k) * alpha);
-      detail::store(a[2], k, ga);
+      const Batch ga = detail::fmadd(gk, keep, at.load(grad_avg) * alpha);
+      at.store(grad_avg, ga);
       avg = xsimd::sqrt(detail::fmadd(Batch(-1.f) * ga, ga, sq)) + eps;
     } else {
       avg = xsimd::sqrt(sq) + eps;
     }
     if constexpr (Momentum) {
-      const Batch b = detail::load(a[2 + Centered], k) * mom + gk / avg;
-      detail::store(a[2 + Centered], k, b);
-      detail::store(a[0], k, detail::fmadd(b, neg_lr, w));
+      const Batch b = at.load(buf) * mom + gk / avg;
+      at.store(buf, b);
+      at.store(w_data, detail::fmadd(b, neg_lr, w));
     } else {
-      detail::store(a[0], k, w + neg_lr * gk / avg);
+      at.store(w_data, w + neg_lr * gk / avg);
     }
   });
 }

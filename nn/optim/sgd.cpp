@@ -1,12 +1,3 @@
-// PyTorch rounds each of its operations on its own except where its kernels fuse a
-// multiply-add; the kernels here spell out those fused ones with detail::fmadd and
-// forbid the compiler from fusing any other (it did, and drifted an ulp a step).
-// First in the file, so every function in it has the same options.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "xgrad/nn/optim/sgd.hpp"
 
 #include "xgrad/nn/optim/detail/fused.hpp"
@@ -47,28 +38,27 @@ void SGD::step() {
     for (std::size_t i = 0; i < groups()[g].params.size(); ++i) {
       Var& p = groups()[g].params[i];
       if (!p.grad().defined()) continue;
-      const Tensor& grad = p.grad();
-      Tensor& value = p.value_mut();
+      const float* g_data = p.grad().data();
+      float* w_data = p.value_mut().data();
       // PyTorch's `a.add(b, alpha=c)` is one fused multiply-add; so is ours.
       auto decayed = [&](Batch d, Batch w) { return decay ? detail::fmadd(w, wd, d) : d; };
       if (o.momentum == 0) {
-        detail::for_each_batch<1, 1>(value.numel(), {grad.data()}, {value.data()}, [&](auto& in, auto& out, Index k) {
-          const Batch w = detail::load(out[0], k);
-          detail::store(out[0], k, detail::fmadd(decayed(detail::load(in[0], k), w), neg_lr, w));
+        detail::for_each_batch(p.numel(), [&](const auto& at) {
+          const Batch w = at.load(w_data);
+          at.store(w_data, detail::fmadd(decayed(at.load(g_data), w), neg_lr, w));
         });
         continue;
       }
       const bool first = !has_slot(g, i, "momentum_buffer");
-      Tensor& buf = slot(g, i, "momentum_buffer");
-      detail::for_each_batch<1, 2>(value.numel(), {grad.data()}, {value.data(), buf.data()},
-                                   [&](auto& in, auto& out, Index k) {
-                                     const Batch w = detail::load(out[0], k);
-                                     const Batch d = decayed(detail::load(in[0], k), w);
-                                     const Batch b = first ? d : detail::fmadd(d, keep, detail::load(out[1], k) * mom);
-                                     const Batch step = nesterov ? detail::fmadd(b, mom, d) : b;
-                                     detail::store(out[1], k, b);
-                                     detail::store(out[0], k, detail::fmadd(step, neg_lr, w));
-                                   });
+      float* buf = slot(g, i, "momentum_buffer").data();
+      detail::for_each_batch(p.numel(), [&](const auto& at) {
+        const Batch w = at.load(w_data);
+        const Batch d = decayed(at.load(g_data), w);
+        const Batch b = first ? d : detail::fmadd(d, keep, at.load(buf) * mom);
+        const Batch step = nesterov ? detail::fmadd(b, mom, d) : b;
+        at.store(buf, b);
+        at.store(w_data, detail::fmadd(step, neg_lr, w));
+      });
     }
   }
   ++steps_;

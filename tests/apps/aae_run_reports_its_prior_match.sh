@@ -1,5 +1,5 @@
 # An AAE run takes the 8-d code its prior match is judged on unless --latent says
-# otherwise, and `xgrad eval` reports that match (models/README.md).
+# otherwise, and `xgrad eval` reports that match (docs/results/models-experiments.md).
 . "$(dirname "$0")/common.sh"
 OUT=$TMP/aae
 "$XGRAD" train --model aae $TINY --out "$OUT" 2>"$TMP/train.err" || { cat "$TMP/train.err"; fail "train failed"; }

@@ -46,10 +46,11 @@ TEST_CASE("every differentiable op passes gradcheck on every case of the table",
 }
 
 TEST_CASE("the gradcheck table covers every op of the op list", "[gradcheck]") {
+  const int op_count = static_cast<int>(autograd::OpId::leaf);  // leaf follows the last op
   std::set<std::string> covered;
   for (const auto& c : test::gradcheck_registry()) covered.insert(c.op);
   std::vector<std::string> missing;
-  for (int i = 0; i < autograd::op_count(); ++i) {
+  for (int i = 0; i < op_count; ++i) {
     const std::string name = autograd::op_name(static_cast<autograd::OpId>(i));
     if (!covered.count(name)) missing.push_back(name);
   }
@@ -61,7 +62,7 @@ TEST_CASE("the gradcheck table covers every op of the op list", "[gradcheck]") {
   CHECK(missing.empty());
   // And no case names an op that does not exist (a typo would hide a missing case).
   std::set<std::string> known;
-  for (int i = 0; i < autograd::op_count(); ++i) known.insert(autograd::op_name(static_cast<autograd::OpId>(i)));
+  for (int i = 0; i < op_count; ++i) known.insert(autograd::op_name(static_cast<autograd::OpId>(i)));
   for (const auto& name : covered) {
     INFO("unknown op in the table: " << name);
     CHECK(known.count(name) == 1);

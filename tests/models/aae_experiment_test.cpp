@@ -4,7 +4,7 @@
 // ||cov - I||_F <= 0.2, and a fresh discriminator scores <= 65 % on held-out halves.
 //   ./build/bin/xgrad_tests_models "[aae-experiment]"
 // The defaults are AaeOptions' (those of `xgrad train --model aae`); environment
-// variables vary them for the search recorded in models/README.md:
+// variables vary them for the search recorded in docs/results/models-experiments.md:
 //   AAE_EPOCHS (default 10), AAE_ENCODER=deterministic|gaussian, AAE_RECON_LR,
 //   AAE_DISC_LR, AAE_GEN_LR, AAE_GEN_STEPS, AAE_DISC_STEPS, AAE_SEED (0), AAE_THREADS (1),
 //   AAE_LATENT (8), AAE_FOCUS_FROM, AAE_FOCUS_ENC_LR, AAE_SETTLE_FROM (the two-stage rates,

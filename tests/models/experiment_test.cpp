@@ -1,5 +1,5 @@
 // Measured once, not run by default (hidden tag): the MLP VAE for 10 epochs on
-// Fashion-MNIST, as bench/pytorch/vae.py --train does; figures go to models/README.md.
+// Fashion-MNIST, as bench/pytorch/vae.py --train does; figures go to docs/results/models-experiments.md.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>

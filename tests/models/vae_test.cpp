@@ -64,6 +64,16 @@ TEST_CASE("the CVAE's loss falls and it samples the labels asked for", "[cvae]")
   CHECK_THROWS_AS(cvae.sample(3, gen), core::Error);
 }
 
+TEST_CASE("the CVAE refuses a batch without labels, or with a label out of range, naming it", "[cvae]") {
+  core::Generator gen(5);
+  Cvae cvae(CvaeOptions{.hidden = {8}, .latent = 2}, gen);
+  nn::Batch b = rows(fashion(2), 0, 2);
+  b.labels = core::IndexTensor();
+  CHECK_THROWS_WITH(cvae.posterior(b), "cvae: the batch has no labels to condition on");
+  b.labels = core::IndexTensor(core::Shape{2}, {0, 10});
+  CHECK_THROWS_WITH(cvae.posterior(b), "one_hot: label 10 is out of range for 10 classes");
+}
+
 TEST_CASE("the CVAE's learned prior p(z | y) is one Gaussian per class, used by the ELBO and by sampling", "[cvae]") {
   core::Generator gen(5);
   Cvae cvae(CvaeOptions{.hidden = {32}, .latent = 4}, gen);

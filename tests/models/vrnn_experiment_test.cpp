@@ -1,5 +1,5 @@
 // The VRNN experiments (hidden: "[.][experiment]", not run in CI). They print
-// the figures recorded in models/README.md. The PyTorch side, with the same data
+// the figures recorded in docs/results/models-experiments.md. The PyTorch side, with the same data
 // protocol: bench/pytorch/vrnn.py --train.
 //   co2       Debian's statsmodels co2.csv, gaps interpolated, normalised (mean, population
 //             std of the whole series); windows of 64 at stride 1; every tenth window

@@ -2,7 +2,8 @@
 // gradients of tests/fixtures/nn_optim.py (two groups with their own lr; at step 3
 // the second parameter has no gradient, so it must neither move nor advance its
 // own step count). On the AVX-512 machine the parameters agree with torch to the
-// last bit (nn/optim/detail/fused.hpp); the check asks for 1e-6 relative.
+// last bit (nn/optim/detail/fused.hpp, nn/CMakeLists.txt); the check asks for
+// 1e-6 relative.
 #include <catch2/catch.hpp>
 
 #include <functional>
