@@ -25,7 +25,7 @@ class ModelFlags {
   void flag(CLI::App& cmd, const std::string& name, const std::string& option, T& into, const std::string& help) {
     flags_.emplace_back(cmd.add_option(name, into, help), [option, &into](models::ModelOptions& o) { o[option] = into; });
   }
-  std::int64_t latent_ = 0;
+  std::int64_t latent_ = 0, iwae_k_ = 1;
   double lr_ = 0, beta_ = 0, capacity_ = 0;
   std::string kl_schedule_;
   std::vector<std::pair<CLI::Option*, std::function<void(models::ModelOptions&)>>> flags_;

@@ -13,6 +13,7 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   flag(cmd, "--lr", "lr", lr_, "Learning rate (default 1e-3)");
   flag(cmd, "--beta", "beta", beta_, "beta-VAE: KL weight (default 4)");
   flag(cmd, "--capacity", "capacity", capacity_, "beta-VAE: target KL capacity in nats (0 = off)");
+  flag(cmd, "--iwae-k", "iwae_k", iwae_k_, "Train on the K-sample importance-weighted bound (IWAE) instead of the ELBO (1 = ELBO)");
   flag(cmd, "--kl-schedule", "kl_schedule", kl_schedule_,
        "KL schedule: constant:W, linear:N[:W], cyclical:M:R:T[:W], capacity:C:N:G [,free-bits:L]");
 }

@@ -53,7 +53,18 @@ ElboLoss elbo_loss_of(const ModelOptions& o) {
 }
 
 ModelOptions image_defaults(std::int64_t latent) {
-  return {{"latent", latent}, {"lr", 1e-3}, {"kl_schedule", std::string()}};
+  return {{"latent", latent}, {"lr", 1e-3}, {"kl_schedule", std::string()}, {"iwae_k", std::int64_t{1}}};
+}
+
+/// iwae_k > 1: train on the importance-weighted bound (IwaeLoss) instead of the ELBO.
+template <class M>
+std::shared_ptr<M> with_training_bound(std::shared_ptr<M> model, const ModelOptions& o) {
+  const std::int64_t k = positive_count(o, "iwae_k");
+  if (k == 1) return model;
+  if (!option<std::string>(o, "kl_schedule").empty())
+    throw core::ValueError("iwae_k > 1 trains on the IWAE bound, which takes no kl_schedule");
+  model->set_objective(IwaeLoss{static_cast<int>(k)});
+  return model;
 }
 
 const ModelCapabilities kImage{.image = true};
@@ -62,11 +73,11 @@ void add_vae(ModelRegistry& r, const std::string& kind, VaeOptions::Arch arch, c
   r.add({kind, summary, kImage, image_defaults(20), [arch](const ModelOptions& o, core::Generator& gen) {
            VaeOptions v{.arch = arch, .latent = positive_count(o, "latent"), .objective = elbo_loss_of(o)};
            const nn::OptimizerOptions opt = optimizer_of(o);
-           return BuiltModel{std::make_shared<Vae>(v, gen), opt};
+           return BuiltModel{with_training_bound(std::make_shared<Vae>(v, gen), o), opt};
          }});
 }
 
-VrnnLikelihood likelihood_of(const ModelOptions& o) {
+VrnnLikelihood vrnn_likelihood_of(const ModelOptions& o) {
   if (option<bool>(o, "text")) return VrnnLikelihood::Categorical;
   const std::string l = option<std::string>(o, "likelihood");
   if (l != "gauss" && l != "gmm") throw core::ValueError(fmt::format("unknown likelihood '{}' (choose from gauss, gmm)", l));
@@ -94,10 +105,11 @@ void register_builtin_models(ModelRegistry& r) {
          {.image = true, .conditional = true}, image_defaults(20), [](const ModelOptions& o, core::Generator& gen) {
            CvaeOptions c{.latent = positive_count(o, "latent"), .objective = elbo_loss_of(o)};
            const nn::OptimizerOptions opt = optimizer_of(o);
-           return BuiltModel{std::make_shared<Cvae>(c, gen), opt};
+           return BuiltModel{with_training_bound(std::make_shared<Cvae>(c, gen), o), opt};
          }});
 
   ModelOptions beta = image_defaults(20);
+  beta.erase("iwae_k");  // beta weighs the KL of the ELBO
   beta["beta"] = 4.0;
   beta["capacity"] = 0.0;
   r.add({"beta-vae", "beta-VAE: beta-weighted KL or a capacity target (Higgins et al. 2017; Burgess et al. 2018)",
@@ -130,7 +142,7 @@ void register_builtin_models(ModelRegistry& r) {
   vrnn["kl_schedule"] = std::string();
   r.add({"vrnn", "variational RNN (Chung et al. 2015)", {.sequence = true}, vrnn,
          [](const ModelOptions& o, core::Generator& gen) {
-           VrnnOptions v{.likelihood = likelihood_of(o), .cell = cell_of(o), .x_dim = 1, .classes = 256,
+           VrnnOptions v{.likelihood = vrnn_likelihood_of(o), .cell = cell_of(o), .x_dim = 1, .classes = 256,
                          .hidden = positive_count(o, "hidden"), .latent = positive_count(o, "latent"),
                          .components = positive_count(o, "components")};
            const ElboLoss objective = elbo_loss_of(o);
@@ -142,7 +154,7 @@ void register_builtin_models(ModelRegistry& r) {
 
   r.add({"rnn", "recurrent baseline without latent variables", {.sequence = true, .has_kl = false, .has_latent = false},
          sequence_defaults(), [](const ModelOptions& o, core::Generator& gen) {
-           const VrnnLikelihood lik = likelihood_of(o);
+           const VrnnLikelihood lik = vrnn_likelihood_of(o);
            if (lik == VrnnLikelihood::Mixture) throw core::ValueError("model rnn supports likelihood gauss only");
            RnnLmOptions l{.likelihood = lik, .cell = cell_of(o), .x_dim = 1, .classes = 256,
                           .hidden = positive_count(o, "hidden")};

@@ -30,23 +30,23 @@ Cvae::Cvae(const CvaeOptions& options, core::Generator& gen) : options(options) 
   set_objective(options.objective);
 }
 
-nn::Normal<> Cvae::posterior(const Batch& batch) {
+DistributionPtr Cvae::posterior(const Batch& batch) {
   const Var y(label_rows(batch.labels, options.classes));
-  return head->forward(encoder->forward(autograd::concat<float>({flatten_rows(batch.x), y}, 1)));
+  return make_dist(head->forward(encoder->forward(autograd::concat<float>({flatten_rows(batch.x), y}, 1))));
 }
 
 std::unique_ptr<nn::Distribution<>> Cvae::likelihood(const Var& z, const Batch& batch) {
   if (batch.labels.numel() != z.size(0))
     throw core::ShapeError(fmt::format("cvae: {} codes but {} labels", z.size(0), batch.labels.numel()));
   const Var y(label_rows(batch.labels, options.classes));
-  return std::make_unique<nn::Bernoulli<>>(out->forward(decoder->forward(autograd::concat<float>({z, y}, 1))));
+  return out->distribution(decoder->forward(autograd::concat<float>({z, y}, 1)));
 }
 
-nn::Normal<> Cvae::prior_for(const Batch& batch, Index n) {
+DistributionPtr Cvae::prior_for(const Batch& batch, Index n) {
   if (!prior_net) return prior(n);
   if (batch.labels.numel() != n)
     throw core::ShapeError(fmt::format("cvae: the conditional prior needs {} labels, got {}", n, batch.labels.numel()));
-  return prior_net->forward(Var(label_rows(batch.labels, options.classes)));
+  return make_dist(prior_net->forward(Var(label_rows(batch.labels, options.classes))));
 }
 
 std::string Cvae::describe() const {

@@ -26,17 +26,17 @@ class Cvae : public LatentVariableModel {
   Cvae(const CvaeOptions& options, core::Generator& gen);
   std::string kind() const override { return "cvae"; }
   Index latent_dim() const override { return options.latent; }
-  nn::Normal<> posterior(const Batch& batch) override;
+  DistributionPtr posterior(const Batch& batch) override;
   std::unique_ptr<nn::Distribution<>> likelihood(const Var& z, const Batch& batch) override;
   /// p(z | y) for the batch's labels (learned_prior), else N(0, I).
-  nn::Normal<> prior_for(const Batch& batch, Index n) override;
+  DistributionPtr prior_for(const Batch& batch, Index n) override;
   std::string describe() const override;
 
   const CvaeOptions options;
   std::shared_ptr<nn::Layer> encoder;  ///< [x, onehot(y)] -> features
   std::shared_ptr<GaussianHead> head;
   std::shared_ptr<nn::Layer> decoder;  ///< [z, onehot(y)] -> logits
-  std::shared_ptr<BernoulliHead> out;
+  std::shared_ptr<LikelihoodHead> out;
   std::shared_ptr<GaussianHead> prior_net;  ///< one_hot(y) -> p(z | y); learned_prior only
 };
 

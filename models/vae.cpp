@@ -76,7 +76,9 @@ Vae::Vae(const VaeOptions& options, VaeParts parts) : options(options) {
   set_objective(options.objective);
 }
 
-nn::Normal<> Vae::posterior(const Batch& batch) { return head->forward(encoder->forward(flatten_rows(batch.x))); }
+DistributionPtr Vae::posterior(const Batch& batch) {
+  return make_dist(head->forward(encoder->forward(flatten_rows(batch.x))));
+}
 
 std::unique_ptr<nn::Distribution<>> Vae::likelihood(const Var& z, const Batch&) {
   return out->distribution(decoder->forward(z));

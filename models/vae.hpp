@@ -45,7 +45,7 @@ class Vae : public LatentVariableModel {
   Vae(const VaeOptions& options, VaeParts parts);
   std::string kind() const override { return options.arch == VaeOptions::Arch::Conv ? "conv-vae" : "vae"; }
   Index latent_dim() const override { return options.latent; }
-  nn::Normal<> posterior(const Batch& batch) override;
+  DistributionPtr posterior(const Batch& batch) override;
   std::unique_ptr<nn::Distribution<>> likelihood(const Var& z, const Batch& batch) override;
   std::string describe() const override;
 

@@ -63,14 +63,16 @@ EvalSums ElboTerms::eval_sums() const {
   return EvalSums{.neg_elbo = neg_elbo_sum(), .recon = recon_sum(), .kl = kl_sum(), .count = batch_size()};
 }
 
-ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
-               const nn::Distribution<>& p, const ElboObjective& objective) {
+namespace {
+
+/// The terms from the likelihood and the KL per example and dimension (B, Z).
+ElboTerms elbo_from(const nn::Distribution<>& likelihood, const Var& x, Var kl_per_dim, const ElboObjective& objective) {
   const Var target = match_event_shape(likelihood, x);
 
   ElboTerms t;
   t.objective = objective;
   t.recon_log_lik = sum_except_batch(likelihood.log_prob(target));
-  t.kl_per_dim = per_dim(nn::kl_divergence(q, p));
+  t.kl_per_dim = std::move(kl_per_dim);
   t.kl = autograd::sum(t.kl_per_dim, {1});
   if (t.recon_log_lik.dim() != 1 || t.recon_log_lik.size(0) != t.kl.size(0))
     throw core::ShapeError(fmt::format("elbo: log-likelihood per example {} and KL per example {} disagree",
@@ -93,6 +95,33 @@ ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Dis
                          static_cast<float>(objective.gamma);
       break;
   }
+  return t;
+}
+
+}  // namespace
+
+ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
+               const nn::Distribution<>& p, const ElboObjective& objective) {
+  ElboTerms t = elbo_from(likelihood, x, per_dim(nn::kl_divergence(q, p)), objective);
+  t.kl_per_group = {{"z", t.kl}};
+  return t;
+}
+
+ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const Latents& latents,
+               const ElboObjective& objective) {
+  if (latents.size() == 1) {  // the one-group case keeps the plain ELBO's graph
+    ElboTerms t = elbo_from(likelihood, x, latents.front().kl_per_dim(), objective);
+    t.kl_per_group = {{latents.front().name, t.kl}};
+    return t;
+  }
+  std::vector<Var> parts;
+  std::vector<std::pair<std::string, Var>> groups;
+  for (const LatentGroup& g : latents) {
+    parts.push_back(g.kl_per_dim());
+    groups.emplace_back(g.name, autograd::sum(parts.back(), {1}));
+  }
+  ElboTerms t = elbo_from(likelihood, x, autograd::concat(parts, 1), objective);
+  t.kl_per_group = std::move(groups);
   return t;
 }
 

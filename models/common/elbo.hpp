@@ -11,6 +11,7 @@
 #include <string>
 
 #include "xgrad/models/common/generative_model.hpp"
+#include "xgrad/models/common/latents.hpp"
 #include "xgrad/nn/distributions/distributions.hpp"
 
 namespace xgrad::models {
@@ -42,8 +43,10 @@ struct ElboObjective {
 struct ElboTerms {
   Var recon_log_lik;  ///< (B) log p(x | z), summed over the data's dimensions
   Var kl;             ///< (B) KL(q(z | x) || p(z)), summed over the latent dimensions
-  Var kl_per_dim;     ///< (B, Z) the KL before summing (latent flattened to Z)
+  Var kl_per_dim;     ///< (B, Z) the KL before summing (latent flattened to Z; groups side by side)
   Var loss;           ///< scalar: the objective minimised (see ElboObjective)
+  /// (B) each latent group's KL, by name (one entry "z" for a single latent).
+  std::vector<std::pair<std::string, Var>> kl_per_group;
   ElboObjective objective;
 
   Index batch_size() const { return recon_log_lik.size(0); }
@@ -71,6 +74,11 @@ ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Dis
 /// The same terms with any objective (free bits, capacity).
 ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
                const nn::Distribution<>& p, const ElboObjective& objective);
+/// The terms over any number of latent groups of any family: the KL is the sum of the
+/// groups' (analytic or Monte-Carlo, LatentGroup::kl_per_dim); free bits floor every
+/// dimension of every group; kl_per_group reports each.
+ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const Latents& latents,
+               const ElboObjective& objective);
 /// Free bits (Kingma et al. 2016): the KL of each latent dimension, averaged over the
 /// batch, is floored at lambda nats, so dimensions below it get no pressure to collapse.
 ElboTerms elbo_free_bits(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,

@@ -7,18 +7,35 @@
 #include <vector>
 
 #include "xgrad/autograd/ops_elementwise.hpp"
+#include "xgrad/autograd/ops_reduce.hpp"
+#include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/models/common/elbo.hpp"
 
 namespace xgrad::models {
 
-Tensor log_importance_weight(LatentVariableModel& model, const Batch& batch, const nn::Normal<>& q,
-                             const nn::Normal<>& p, core::Generator& gen) {
+Tensor log_importance_weight(LatentVariableModel& model, const Batch& batch, const Latents& latents) {
   autograd::NoGradGuard no_grad;
-  const Var z(q.sample(gen));
-  const auto lik = model.likelihood(z, batch);
+  const auto lik = model.likelihood_of(latents, batch);
   const Var x = match_event_shape(*lik, model.target(batch));
-  const Var lw = sum_except_batch(lik->log_prob(x)) + sum_except_batch(p.log_prob(z)) - sum_except_batch(q.log_prob(z));
+  Var lw = sum_except_batch(lik->log_prob(x));
+  for (const LatentGroup& g : latents) lw = lw + sum_except_batch(g.p->log_prob(g.z)) - sum_except_batch(g.q->log_prob(g.z));
   return lw.value();
+}
+
+ElboTerms iwae_terms(LatentVariableModel& model, const Batch& batch, int k, core::Generator& gen) {
+  if (k < 1) throw core::ValueError(fmt::format("iwae_terms: k must be >= 1, got {}", k));
+  std::vector<Var> log_weights;
+  ElboTerms first;
+  for (int i = 0; i < k; ++i) {
+    const Latents l = model.latents(batch, gen);
+    const auto lik = model.likelihood_of(l, batch);
+    ElboTerms t = elbo(*lik, model.target(batch), l, ElboObjective::elbo());
+    log_weights.push_back(t.recon_log_lik + latent_log_weight(l));
+    if (i == 0) first = std::move(t);
+  }
+  const Var bound = autograd::logsumexp(autograd::stack(log_weights, 1), {1}) - static_cast<float>(std::log(k));
+  first.loss = -autograd::mean(bound);
+  return first;
 }
 
 Tensor iwae_log_likelihood(LatentVariableModel& model, const Batch& batch, int k, core::Generator& gen) {
@@ -26,14 +43,13 @@ Tensor iwae_log_likelihood(LatentVariableModel& model, const Batch& batch, int k
   autograd::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
-  const nn::Normal<> q = model.posterior(batch);
   const Index b = batch.size();
-  const nn::Normal<> p = model.prior_for(batch, b);
   // Streaming log-sum-exp in double: running max m and sum s of exp(lw - m).
   std::vector<double> m(static_cast<std::size_t>(b), -std::numeric_limits<double>::infinity());
   std::vector<double> s(static_cast<std::size_t>(b), 0.0);
   for (int i = 0; i < k; ++i) {
-    const Tensor lw = log_importance_weight(model, batch, q, p, gen);
+    // A fresh pass per sample: in a hierarchy later posteriors depend on earlier draws.
+    const Tensor lw = log_importance_weight(model, batch, model.latents(batch, gen));
     for (Index j = 0; j < b; ++j) {
       const double v = lw.data()[j];
       auto& mj = m[static_cast<std::size_t>(j)];

@@ -81,10 +81,16 @@ Tensor traverse(GenerativeModel& model, const Batch& base, Index dim, double ran
 
 Tensor kl_per_dimension(LatentVariableModel& model, const nn::Dataset& data, Index batch_size) {
   autograd::NoGradGuard no_grad;
-  const Index d = model.latent_dim();
-  std::vector<double> sum(static_cast<std::size_t>(d), 0.0);
+  // Every group's dimensions, side by side. The draws matter only to groups whose KL has
+  // no closed form (a Monte-Carlo estimate); they come from a generator of their own so
+  // that measuring leaves the caller's stream alone.
+  core::Generator draws(0);
+  std::vector<double> sum;
+  Index d = 0;
   for_each_batch(data, batch_size, [&](const Batch& batch) {
-    const Tensor kl = nn::kl_divergence(model.posterior(batch), model.prior_for(batch, batch.size())).value();
+    const Tensor kl = kl_per_dim(model.latents(batch, draws)).value();
+    d = kl.size(1);
+    sum.resize(static_cast<std::size_t>(d), 0.0);
     for (Index i = 0; i < kl.numel(); ++i) sum[static_cast<std::size_t>(i % d)] += kl.data()[i];
   });
   Tensor out({d});

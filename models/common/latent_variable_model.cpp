@@ -1,21 +1,35 @@
 #include "xgrad/models/common/latent_variable_model.hpp"
 
+#include <fmt/format.h>
+
 #include "xgrad/models/common/iwae.hpp"
 
 namespace xgrad::models {
 
-nn::Normal<> LatentVariableModel::prior(Index n) { return nn::Normal<>::standard(core::Shape{n, latent_dim()}); }
+DistributionPtr LatentVariableModel::prior(Index n) {
+  return make_dist(nn::Normal<>::standard(core::Shape{n, latent_dim()}));
+}
+
+Latents LatentVariableModel::latents(const Batch& batch, core::Generator& gen) {
+  DistributionPtr q = posterior(batch);
+  Var z = q->rsample(gen);
+  return {{"z", std::move(q), prior_for(batch, batch.size()), std::move(z)}};
+}
 
 ElboTerms LatentVariableModel::terms(const Batch& batch, core::Generator& gen, std::int64_t step) {
-  const nn::Normal<> q = posterior(batch);
-  const Var z = q.rsample(gen);
-  const auto lik = likelihood(z, batch);
-  return elbo(*lik, target(batch), q, prior_for(batch, batch.size()), objective_.at(step));
+  const Latents l = latents(batch, gen);
+  const auto lik = likelihood_of(l, batch);
+  return elbo(*lik, target(batch), l, objective_.at(step));
+}
+
+void LatentVariableModel::set_objective(IwaeLoss objective) {
+  if (objective.k < 1) throw core::ValueError(fmt::format("IwaeLoss: k must be >= 1 (got {})", objective.k));
+  iwae_ = objective;
 }
 
 StepStats LatentVariableModel::train_step(const Batch& batch, nn::StepContext& ctx) {
   train();
-  const ElboTerms t = terms(batch, ctx.gen, ctx.step);
+  const ElboTerms t = iwae_ ? iwae_terms(*this, batch, iwae_->k, ctx.gen) : terms(batch, ctx.gen, ctx.step);
   ctx.minimize(t.loss);
   return t.step_stats();
 }
@@ -34,7 +48,7 @@ Tensor LatentVariableModel::iwae_log_likelihood(const Batch& batch, int k, core:
 
 Tensor LatentVariableModel::encode(const Batch& batch) {
   autograd::NoGradGuard no_grad;
-  return posterior(batch).mean().value();
+  return posterior(batch)->mean().value();
 }
 
 Tensor LatentVariableModel::decode(const Tensor& z, const IndexTensor& labels) {
@@ -43,7 +57,7 @@ Tensor LatentVariableModel::decode(const Tensor& z, const IndexTensor& labels) {
 }
 
 Tensor LatentVariableModel::sample(Index n, core::Generator& gen, const IndexTensor& labels) {
-  return decode(prior_for(Batch{.x = {}, .y = {}, .labels = labels}, n).sample(gen), labels);
+  return decode(prior_for(Batch{.x = {}, .y = {}, .labels = labels}, n)->sample(gen), labels);
 }
 
 }  // namespace xgrad::models

@@ -1,8 +1,10 @@
 #pragma once
-// LatentVariableModel: a GenerativeModel given by three distributions — the
+// LatentVariableModel: a GenerativeModel given by distributions of any family — the
 // proposal q(z | x), the prior p(z) and the likelihood p(x | z) — and an objective.
 // Everything else (train_step, evaluate, the IWAE bound, encode, decode, sample)
-// has a default built on those three, so a VAE variant is mostly its networks.
+// has a default built on those, so a VAE variant is mostly its networks. A model
+// with several latent groups (a hierarchy) overrides latents(); the ELBO, free bits
+// and KL per dimension then cover every group.
 #include <memory>
 
 #include "xgrad/models/common/elbo.hpp"
@@ -15,20 +17,27 @@ namespace xgrad::models {
 class LatentVariableModel : public GenerativeModel {
  public:
   /// q(z | x) for the batch (B, latent_dim); uses batch.x (and batch.labels if conditional).
-  virtual nn::Normal<> posterior(const Batch& batch) = 0;
+  virtual DistributionPtr posterior(const Batch& batch) = 0;
   /// p(z) for n examples: N(0, I) of shape (n, latent_dim) unless overridden.
-  virtual nn::Normal<> prior(Index n);
+  virtual DistributionPtr prior(Index n);
   /// p(z | conditioning) for n rows whose conditioning (labels) `batch` carries; its x
   /// is not read. prior(n) unless overridden: a model with a conditional prior (the
   /// CVAE's p(z | y)) overrides this one. The ELBO, the IWAE bound, sample and
   /// kl_per_dimension all use it.
-  virtual nn::Normal<> prior_for(const Batch& batch, Index n) {
+  virtual DistributionPtr prior_for(const Batch& batch, Index n) {
     (void)batch;
     return prior(n);
   }
+  /// The batch's latent groups with their draws: one group "z" (posterior, prior_for,
+  /// a reparameterised draw) unless overridden by a model with several.
+  virtual Latents latents(const Batch& batch, core::Generator& gen);
   /// p(x | z) for codes z (B, latent_dim); `batch` carries the conditioning (labels),
   /// and its x is not read (decode passes a batch holding labels only).
   virtual std::unique_ptr<nn::Distribution<>> likelihood(const Var& z, const Batch& batch) = 0;
+  /// p(x | latents): the last group's draw into likelihood(z, batch) unless overridden.
+  virtual std::unique_ptr<nn::Distribution<>> likelihood_of(const Latents& latents, const Batch& batch) {
+    return likelihood(latents.back().z, batch);
+  }
   /// What the likelihood scores: batch.x unless overridden.
   virtual Var target(const Batch& batch) const { return Var(batch.x); }
 
@@ -45,10 +54,15 @@ class LatentVariableModel : public GenerativeModel {
 
   /// The objective train_step minimises (and its schedule).
   const ElboLoss& objective() const { return objective_; }
-  void set_objective(ElboLoss objective) { objective_ = std::move(objective); }
+  void set_objective(ElboLoss objective) { objective_ = std::move(objective), iwae_.reset(); }
+  /// Trains on the k-sample importance-weighted bound instead of the ELBO.
+  void set_objective(IwaeLoss objective);
+  /// The IWAE objective when it is the one trained on.
+  const std::optional<IwaeLoss>& iwae_objective() const { return iwae_; }
 
  protected:
   ElboLoss objective_;
+  std::optional<IwaeLoss> iwae_;
 };
 
 }  // namespace xgrad::models

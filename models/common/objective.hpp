@@ -32,4 +32,11 @@ class ElboLoss {
   double beta_ = 1;
 };
 
+/// The importance-weighted bound as the training objective (Burda et al. 2015):
+/// loss = -mean_b log (1/k) sum_i p(x, z_i) / q(z_i | x) over k draws of every latent
+/// group — the ELBO for k = 1, tighter (and a less regularised posterior) as k grows.
+struct IwaeLoss {
+  int k = 5;
+};
+
 }  // namespace xgrad::models

@@ -17,6 +17,13 @@ autograd::Variable<T> sum_event(const autograd::Variable<T>& x, int n_event_dims
   return autograd::sum(x, axes);
 }
 
+template <class T>
+autograd::Variable<T> Distribution<T>::rsample(core::Generator&) const {
+  throw core::ValueError(fmt::format("{} has no reparameterised sample (rsample): its draws carry no gradient; use a "
+                                     "score-function or straight-through estimator",
+                                     name()));
+}
+
 template class Distribution<float>;
 template class Distribution<double>;
 template autograd::Variable<float> sum_event(const autograd::Variable<float>&, int);

@@ -38,6 +38,9 @@ class Distribution {
   /// A draw without gradient, in the encoding log_prob accepts (Categorical: class
   /// indices as T values). Concrete classes may offer a richer `sample` that hides this.
   core::Tensor<T> sample(core::Generator& gen) const { return sample_tensor(gen); }
+  /// A draw differentiable in the parameters (the reparameterisation trick); throws
+  /// core::ValueError for a family that has none (discrete ones, mixtures).
+  virtual autograd::Variable<T> rsample(core::Generator& gen) const;
 
  protected:
   Distribution() = default;

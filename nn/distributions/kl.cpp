@@ -70,7 +70,17 @@ Variable<T> kl_divergence(const Distribution<T>& q, const Distribution<T>& p) {
   throw core::ValueError(fmt::format("kl_divergence: no closed form for {} and {}", q.name(), p.name()));
 }
 
+template <class T>
+bool has_closed_form_kl(const Distribution<T>& q, const Distribution<T>& p) {
+  auto both = [&]<template <class> class D>() {
+    return dynamic_cast<const D<T>*>(&q) != nullptr && dynamic_cast<const D<T>*>(&p) != nullptr;
+  };
+  return both.template operator()<Normal>() || both.template operator()<Bernoulli>() ||
+         both.template operator()<Categorical>();
+}
+
 #define XGRAD_INSTANTIATE(T)                                                        \
+  template bool has_closed_form_kl(const Distribution<T>&, const Distribution<T>&); \
   template Variable<T> kl_divergence(const Normal<T>&, const Normal<T>&);           \
   template Variable<T> kl_divergence(const Bernoulli<T>&, const Bernoulli<T>&);     \
   template Variable<T> kl_divergence(const Categorical<T>&, const Categorical<T>&); \

@@ -29,6 +29,9 @@ autograd::Variable<T> kl_divergence(const Categorical<T>& q, const Categorical<T
 /// Dispatches on the dynamic types to one of the above; throws for any other pair.
 template <class T>
 autograd::Variable<T> kl_divergence(const Distribution<T>& q, const Distribution<T>& p);
+/// Whether kl_divergence(q, p) has a closed form for these dynamic types.
+template <class T>
+bool has_closed_form_kl(const Distribution<T>& q, const Distribution<T>& p);
 
 /// A distribution type other than the base itself.
 template <class D>

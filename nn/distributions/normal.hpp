@@ -34,7 +34,7 @@ class Normal : public Distribution<T> {
 
   /// mean + stddev * eps with eps ~ N(0, 1) drawn from `gen`: differentiable in
   /// both parameters (the reparameterisation trick), reproducible from a seed.
-  Var rsample(core::Generator& gen) const;
+  Var rsample(core::Generator& gen) const override;
   using Distribution<T>::sample;  // a draw without gradient
 
   /// Element-wise log N(x; mean, exp(logvar)) (gaussian_log_prob); x broadcasts with the batch shape.

@@ -240,7 +240,7 @@ TEST_CASE("per-dimension KL and active units agree with the posterior", "[common
   t.model.set_objective(ElboObjective::elbo());
   autograd::NoGradGuard g;
   const auto q = t.model.posterior(t.data);
-  const double want = autograd::sum(nn::kl_divergence(q, t.model.prior(32))).item() / 32;
+  const double want = autograd::sum(nn::kl_divergence(*q, *t.model.prior(32))).item() / 32;
   CHECK(total == Approx(want).epsilon(1e-4));
   const ActiveUnits au = active_units(t.model, ds, 10, 0.0);
   CHECK(au.count == 2);

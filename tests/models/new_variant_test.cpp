@@ -23,7 +23,7 @@ class GaussianDecoderVae : public LatentVariableModel {
   }
   std::string kind() const override { return "gaussian-vae"; }
   Index latent_dim() const override { return z_; }
-  nn::Normal<> posterior(const Batch& b) override { return (*q)(enc->forward(Var(b.x))); }
+  DistributionPtr posterior(const Batch& b) override { return make_dist((*q)(enc->forward(Var(b.x)))); }
   std::unique_ptr<nn::Distribution<>> likelihood(const Var& z, const Batch&) override {
     return std::make_unique<nn::Normal<>>((*p)(dec->forward(z)));
   }

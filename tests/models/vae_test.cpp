@@ -80,7 +80,8 @@ TEST_CASE("the CVAE's learned prior p(z | y) is one Gaussian per class, used by 
   REQUIRE(cvae.prior_net != nullptr);
   const nn::Batch data = fashion(64);
   // Rows with the same label share a prior; different labels get different ones.
-  const nn::Normal<> p = cvae.prior_for(data, data.size());
+  const models::DistributionPtr prior = cvae.prior_for(data, data.size());
+  const auto& p = dynamic_cast<const nn::Normal<>&>(*prior);
   CHECK(p.loc().shape() == core::Shape{64, 4});
   const Index a = 0;
   Index b = -1, c = -1;
@@ -97,7 +98,7 @@ TEST_CASE("the CVAE's learned prior p(z | y) is one Gaussian per class, used by 
   CHECK_FALSE(p.loc().value().at({a, 0}) == p.loc().value().at({c, 0}));
   // The KL the ELBO reports is the one against p(z | y).
   core::Generator g1(3);
-  const double want = autograd::sum(nn::kl_divergence(cvae.posterior(data), p)).item();
+  const double want = autograd::sum(nn::kl_divergence(*cvae.posterior(data), p)).item();
   CHECK(cvae.evaluate(data, g1).kl == Approx(want).epsilon(1e-5));
   // Training moves the prior's parameters (they are in the optimizer).
   const nn::Tensor before = cvae.prior_net->parameters()[0].value();
@@ -108,7 +109,7 @@ TEST_CASE("the CVAE's learned prior p(z | y) is one Gaussian per class, used by 
   core::Generator g2(5);
   Cvae plain(CvaeOptions{.hidden = {32}, .latent = 4, .learned_prior = false}, g2);
   CHECK(plain.prior_net == nullptr);
-  CHECK(plain.prior_for(nn::Batch{}, 3).sample(g2).shape() == core::Shape{3, 4});
+  CHECK(plain.prior_for(nn::Batch{}, 3)->sample(g2).shape() == core::Shape{3, 4});
 }
 
 TEST_CASE("beta-VAE with beta 4 keeps less KL and fewer active units than the VAE", "[betavae]") {
