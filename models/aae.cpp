@@ -14,6 +14,7 @@
 #include "xgrad/nn/layers/dropout.hpp"
 #include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/losses.hpp"
+#include "xgrad/nn/train/frozen.hpp"
 
 namespace xgrad::models {
 
@@ -25,24 +26,6 @@ std::vector<Index> sizes(Index in, const std::vector<Index>& hidden, Index out) 
   s.push_back(out);
   return s;
 }
-
-// Turns gradient recording off for a module's parameters while it lives: the
-// generator phase backpropagates through the discriminator to the encoder, but
-// needs no gradient for the discriminator's own weights.
-class FrozenParameters {
- public:
-  explicit FrozenParameters(const nn::Module& m) : params_(m.parameters()) {
-    for (Var& p : params_) p.set_requires_grad(false);
-  }
-  ~FrozenParameters() {
-    for (Var& p : params_) p.set_requires_grad(true);
-  }
-  FrozenParameters(const FrozenParameters&) = delete;
-  FrozenParameters& operator=(const FrozenParameters&) = delete;
-
- private:
-  std::vector<Var> params_;
-};
 
 // Linear, ReLU[, Dropout], ..., Linear; without dropout exactly the MLP of these sizes.
 std::shared_ptr<nn::Sequential> make_discriminator(const std::vector<Index>& s, double dropout, core::Generator& gen) {
@@ -58,11 +41,16 @@ std::shared_ptr<nn::Sequential> make_discriminator(const std::vector<Index>& s, 
   return net;
 }
 
-Tensor full_like_rows(Index n, float value) { return Tensor::full(core::Shape{n, 1}, value); }
 
 }  // namespace
 
-Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
+Aae::Aae(const AaeOptions& opts, core::Generator& gen)
+    : options(opts),
+      adversarial_({.real_label = opts.prior_label,
+                    .generator_loss = opts.generator_loss,
+                    .instance_noise = opts.instance_noise,
+                    .instance_noise_floor = opts.instance_noise_floor,
+                    .instance_noise_decay_steps = opts.instance_noise_decay_steps}) {
   if (options.input_dim <= 0 || options.latent_dim <= 0 || options.hidden.empty())
     throw core::ValueError("Aae: input_dim, latent_dim and at least one hidden size are needed");
   if (options.prior == AaePrior::Mixture && (options.mixture_components <= 0 || options.mixture_std <= 0))
@@ -72,12 +60,8 @@ Aae::Aae(const AaeOptions& opts, core::Generator& gen) : options(opts) {
   if (!(options.focus_from >= 0 && options.focus_from <= 1 && options.settle_from >= 0 && options.settle_from <= 1) ||
       options.focus_encoder_lr < 0)
     throw core::ValueError("Aae: focus_from and settle_from must be in [0, 1] and focus_encoder_lr >= 0");
-  if (options.instance_noise < 0 || options.instance_noise_floor < 0 || options.instance_noise_decay_steps < 0)
-    throw core::ValueError("Aae: instance noise and its decay must be >= 0");
   if (options.disc_dropout < 0 || options.disc_dropout >= 1)
     throw core::ValueError("Aae: disc_dropout must be in [0, 1)");
-  if (options.prior_label <= 0 || options.prior_label > 1)
-    throw core::ValueError("Aae: prior_label must be in (0, 1]");
   const Index d = options.latent_dim, h_enc = options.hidden.back(), h_dec = options.hidden.front();
   if (options.encoder == AaeEncoder::Deterministic) {
     encoder = register_module("encoder", nn::make<nn::MLP>(nn::MLPOptions{.sizes = sizes(options.input_dim, options.hidden, d)}, gen));
@@ -152,36 +136,16 @@ double Aae::reconstruction_phase(const Batch& batch, nn::StepContext& ctx) {
 }
 
 double Aae::discriminator_phase(const Var& z, nn::StepContext& ctx) {
-  const Index n = z.size(0);
-  core::Generator& gen = ctx.gen;
-  const Var prior = with_instance_noise(Var(sample_prior(n, gen)), ctx.step, gen);
-  const Var loss =
-      nn::bce_with_logits(discriminate(prior), full_like_rows(n, static_cast<float>(options.prior_label))) +
-      nn::bce_with_logits(discriminate(with_instance_noise(z.detach(), ctx.step, gen)), full_like_rows(n, 0.0f));
-  return ctx.minimize(loss, "disc");
+  const Var prior(sample_prior(z.size(0), ctx.gen));
+  return ctx.minimize(adversarial_.critic_loss(*discriminator, prior, z, ctx.step, ctx.gen), "disc");
 }
 
 double Aae::generator_phase(const Var& z, nn::StepContext& ctx) {
-  const FrozenParameters frozen(*discriminator);
-  const Var logits = discriminate(with_instance_noise(z, ctx.step, ctx.gen));
-  const Index n = z.size(0);
-  Var loss;
-  switch (options.generator_loss) {
-    case AaeGeneratorLoss::NonSaturating: loss = nn::bce_with_logits(logits, full_like_rows(n, 1.0f)); break;  // -log D
-    case AaeGeneratorLoss::Minimax: loss = -nn::bce_with_logits(logits, full_like_rows(n, 0.0f)); break;  // log(1 - D)
-    case AaeGeneratorLoss::Logit: loss = -autograd::mean(logits); break;
-  }
-  return ctx.minimize(loss, "gen");
+  const nn::FrozenParameters frozen(*discriminator);
+  return ctx.minimize(adversarial_.generator_loss(*discriminator, z, ctx.step, ctx.gen), "gen");
 }
 
-double Aae::instance_noise_std(std::int64_t step) const {
-  const double start = options.instance_noise, floor = options.instance_noise_floor;
-  if (start == 0) return 0;
-  const Index decay = options.instance_noise_decay_steps;
-  if (decay == 0) return start;
-  const double progress = std::min(1.0, static_cast<double>(step) / static_cast<double>(decay));
-  return start + (floor - start) * progress;
-}
+double Aae::instance_noise_std(std::int64_t step) const { return adversarial_.noise_std(step); }
 
 void Aae::set_progress(Index step, Index total_steps, nn::Optimizers& optimizers) const {
   if (total_steps <= 0 || step < 0)
@@ -194,13 +158,6 @@ void Aae::set_progress(Index step, Index total_steps, nn::Optimizers& optimizers
   groups[1].lr = scale * recon_lr_;
   optimizers.at("disc").set_lr(scale * options.disc_optim.lr);
   optimizers.at("gen").set_lr(scale * options.gen_optim.lr);
-}
-
-Var Aae::with_instance_noise(const Var& z, std::int64_t step, core::Generator& gen) const {
-  const double sigma = instance_noise_std(step);
-  if (sigma == 0) return z;
-  const Tensor noise = nn::Normal<float>::standard(core::Shape{z.size(0), z.size(1)}).sample(gen);
-  return z + Var(noise * static_cast<float>(sigma));
 }
 
 EvalSums Aae::evaluate(const Batch& batch, core::Generator& gen) {

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "xgrad/models/common/adversarial.hpp"
 #include "xgrad/models/common/generative_model.hpp"
 #include "xgrad/models/common/heads.hpp"
 #include "xgrad/models/common/latent.hpp"  // code_moments, fresh_discriminator_accuracy: q(z) vs the prior
@@ -28,11 +29,8 @@ namespace xgrad::models {
 
 enum class AaeEncoder { Deterministic, Gaussian };
 enum class AaePrior { StandardNormal, Mixture };
-/// NonSaturating: -log D(z), the usual GAN choice (strong gradients while D rejects the codes).
-/// Minimax: log(1 - D(z)), Goodfellow et al.'s (2014) original, whose gradient fades as D
-/// rejects the codes. Logit: -l, the hinge-GAN generator loss (Lim & Ye 2017), the two
-/// averaged: a constant pull whatever D says. Measured in docs/results/models-experiments.md.
-enum class AaeGeneratorLoss { NonSaturating, Minimax, Logit };
+/// The generator phase's loss (models/common/adversarial.hpp).
+using AaeGeneratorLoss = GeneratorLoss;
 
 struct AaeOptions {
   Index input_dim = 784;
@@ -157,8 +155,7 @@ class Aae : public GenerativeModel {
   /// -log p(x | code(x)) per example, (B).
   Var recon_nll(const Batch& batch, core::Generator& gen);
   std::vector<Var> encoder_parameters() const;
-  /// z plus the instance noise at `step` (z itself when it is off), still differentiable in z.
-  Var with_instance_noise(const Var& z, std::int64_t step, core::Generator& gen) const;
+  AdversarialLoss adversarial_;  ///< the critic's and the generator's losses, from the options
 
   double recon_lr_ = 1e-3;  ///< the reconstruction rate the stages scale (from optimizer_specs)
 };
