@@ -6,7 +6,7 @@
 #include <exception>
 #include <new>
 
-#include "cli.hpp"
+#include "common/cli.hpp"
 
 int main(int argc, char** argv) {
   using namespace xgrad::apps;

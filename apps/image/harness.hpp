@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model_factory.hpp"
+#include "common/model_factory.hpp"
 #include "xgrad/nn/data/dataset.hpp"
 
 namespace xgrad::apps {

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "model_factory.hpp"
+#include "common/model_factory.hpp"
 #include "xgrad/models/vrnn.hpp"
 
 namespace xgrad::apps {

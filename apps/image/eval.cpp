@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include "classifier.hpp"
-#include "cli.hpp"
-#include "harness.hpp"
-#include "latent_stats.hpp"
+#include "common/cli.hpp"
+#include "image/classifier.hpp"
+#include "image/harness.hpp"
+#include "image/latent_stats.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/models/aae.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"

@@ -2,8 +2,8 @@
 // on the segment between two test images' codes.
 #include <fmt/format.h>
 
-#include "cli.hpp"
-#include "pictures.hpp"
+#include "common/cli.hpp"
+#include "image/pictures.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/models/common/latent.hpp"
 

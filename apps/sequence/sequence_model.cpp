@@ -1,8 +1,8 @@
-#include "sequence_model.hpp"
+#include "sequence/sequence_model.hpp"
 
 #include <fmt/format.h>
 
-#include "cli.hpp"
+#include "common/cli.hpp"
 #include "xgrad/models/common/kl_schedule.hpp"
 
 namespace xgrad::apps {

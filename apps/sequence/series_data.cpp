@@ -1,10 +1,10 @@
-#include "series_data.hpp"
+#include "sequence/series_data.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
 
-#include "cli.hpp"
+#include "common/cli.hpp"
 
 namespace xgrad::apps {
 

@@ -1,4 +1,4 @@
-#include "sequence_training.hpp"
+#include "sequence/sequence_training.hpp"
 
 #include <fmt/format.h>
 
@@ -8,9 +8,9 @@
 #include <numeric>
 #include <optional>
 
-#include "cli.hpp"
-#include "progress.hpp"
-#include "run_state.hpp"
+#include "common/cli.hpp"
+#include "common/progress.hpp"
+#include "common/run_state.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
 #include "xgrad/nn/data/file_io.hpp"

@@ -1,10 +1,10 @@
-#include "run_state.hpp"
+#include "common/run_state.hpp"
 
 #include <fmt/format.h>
 
 #include <fstream>
 
-#include "cli.hpp"
+#include "common/cli.hpp"
 #include "xgrad/nn/serialize/safetensors.hpp"
 #include "xgrad/nn/train/non_finite.hpp"
 

@@ -1,11 +1,11 @@
-#include "pictures.hpp"
+#include "image/pictures.hpp"
 
 #include <fmt/format.h>
 
 #include <filesystem>
 
-#include "cli.hpp"
-#include "image_grid.hpp"
+#include "common/cli.hpp"
+#include "image/image_grid.hpp"
 
 namespace xgrad::apps {
 

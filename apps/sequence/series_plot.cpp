@@ -1,4 +1,4 @@
-#include "series_plot.hpp"
+#include "sequence/series_plot.hpp"
 
 #include <fmt/format.h>
 

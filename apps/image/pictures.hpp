@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "harness.hpp"
+#include "image/harness.hpp"
 
 namespace xgrad::apps {
 

@@ -1,4 +1,4 @@
-#include "cli.hpp"
+#include "common/cli.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
-#include "csv_writer.hpp"
-#include "sequence_training.hpp"
-#include "series_data.hpp"
-#include "series_plot.hpp"
+#include "common/cli.hpp"
+#include "common/csv_writer.hpp"
+#include "sequence/sequence_training.hpp"
+#include "sequence/series_data.hpp"
+#include "sequence/series_plot.hpp"
 
 namespace xgrad::apps {
 

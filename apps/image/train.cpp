@@ -1,9 +1,9 @@
 // xgrad train: one model on Fashion-MNIST into a run directory.
 #include <fmt/format.h>
 
-#include "cli.hpp"
-#include "harness.hpp"
-#include "model_flags.hpp"
+#include "common/cli.hpp"
+#include "image/harness.hpp"
+#include "image/model_flags.hpp"
 
 namespace xgrad::apps {
 

@@ -1,9 +1,9 @@
-#include "model_factory.hpp"
+#include "common/model_factory.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "cli.hpp"
+#include "common/cli.hpp"
 
 namespace xgrad::apps {
 

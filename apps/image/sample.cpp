@@ -1,8 +1,8 @@
 // xgrad sample RUN --out FILE.png: a grid of draws from the model.
 #include <cmath>
 
-#include "cli.hpp"
-#include "pictures.hpp"
+#include "common/cli.hpp"
+#include "image/pictures.hpp"
 #include "xgrad/autograd/variable.hpp"
 
 namespace xgrad::apps {

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <string_view>
 
-#include "cli.hpp"
-#include "harness.hpp"
+#include "common/cli.hpp"
+#include "image/harness.hpp"
 #include "xgrad/nn/data/file_io.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 

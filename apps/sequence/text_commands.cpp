@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
-#include "sequence_training.hpp"
+#include "common/cli.hpp"
+#include "sequence/sequence_training.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/data/text.hpp"
 

@@ -1,4 +1,4 @@
-#include "image_grid.hpp"
+#include "image/image_grid.hpp"
 
 #include <fmt/format.h>
 #include <png.h>

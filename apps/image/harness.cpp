@@ -1,4 +1,4 @@
-#include "harness.hpp"
+#include "image/harness.hpp"
 
 #include <fmt/format.h>
 
@@ -8,10 +8,10 @@
 #include <numeric>
 #include <optional>
 
-#include "cli.hpp"
-#include "image_grid.hpp"
-#include "progress.hpp"
-#include "run_state.hpp"
+#include "common/cli.hpp"
+#include "common/progress.hpp"
+#include "common/run_state.hpp"
+#include "image/image_grid.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/data/dataloader.hpp"

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sequence_model.hpp"
+#include "sequence/sequence_model.hpp"
 #include "xgrad/nn/data/dataset.hpp"
 
 namespace xgrad::apps {

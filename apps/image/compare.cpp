@@ -3,10 +3,10 @@
 
 #include <sstream>
 
-#include "classifier.hpp"
-#include "cli.hpp"
-#include "harness.hpp"
-#include "pictures.hpp"
+#include "common/cli.hpp"
+#include "image/classifier.hpp"
+#include "image/harness.hpp"
+#include "image/pictures.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 

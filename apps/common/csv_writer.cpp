@@ -1,4 +1,4 @@
-#include "csv_writer.hpp"
+#include "common/csv_writer.hpp"
 
 #include <fmt/format.h>
 

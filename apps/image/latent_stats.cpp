@@ -1,4 +1,4 @@
-#include "latent_stats.hpp"
+#include "image/latent_stats.hpp"
 
 #include <algorithm>
 #include <numeric>

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "cli.hpp"
-#include "sequence_training.hpp"
-#include "series_data.hpp"
+#include "common/cli.hpp"
+#include "sequence/sequence_training.hpp"
+#include "sequence/series_data.hpp"
 
 namespace xgrad::apps {
 

@@ -2,9 +2,9 @@
 // dimension swept over [-R, R] from a test image's code, rows ordered by KL.
 #include <fmt/format.h>
 
-#include "cli.hpp"
-#include "latent_stats.hpp"
-#include "pictures.hpp"
+#include "common/cli.hpp"
+#include "image/latent_stats.hpp"
+#include "image/pictures.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/common/latent.hpp"

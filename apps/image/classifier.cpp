@@ -1,4 +1,4 @@
-#include "classifier.hpp"
+#include "image/classifier.hpp"
 
 #include <fmt/format.h>
 
@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "cli.hpp"
-#include "harness.hpp"
-#include "progress.hpp"
-#include "run_state.hpp"
+#include "common/cli.hpp"
+#include "common/progress.hpp"
+#include "common/run_state.hpp"
+#include "image/harness.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
 #include "xgrad/nn/layers/activation.hpp"
@@ -17,9 +17,9 @@
 #include "xgrad/nn/layers/flatten.hpp"
 #include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/losses.hpp"
+#include "xgrad/nn/serialize/safetensors.hpp"
 #include "xgrad/nn/train/non_finite.hpp"
 #include "xgrad/nn/train/trainer.hpp"
-#include "xgrad/nn/serialize/safetensors.hpp"
 
 namespace xgrad::apps {
 
