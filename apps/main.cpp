@@ -7,6 +7,8 @@
 #include <new>
 
 #include "common/cli.hpp"
+#include "image/commands.hpp"
+#include "sequence/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace xgrad::apps;

@@ -46,17 +46,4 @@ void require_positive(const std::string& flag, double value);
 /// Creates `dir` (and parents) and checks that a file can be written in it.
 void ensure_writable_dir(const std::string& dir);
 
-// Subcommand registration, one per file.
-void add_train_command(CLI::App& app);
-void add_eval_command(CLI::App& app);
-void add_sample_command(CLI::App& app);
-void add_reconstruct_command(CLI::App& app);
-void add_interpolate_command(CLI::App& app);
-void add_traverse_command(CLI::App& app);
-void add_classifier_command(CLI::App& app);
-void add_compare_command(CLI::App& app);
-void add_report_command(CLI::App& app);
-void add_text_command(CLI::App& app);    // text train | generate | score
-void add_series_command(CLI::App& app);  // series train | forecast | anomaly
-
 }  // namespace xgrad::apps

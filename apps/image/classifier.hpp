@@ -1,8 +1,8 @@
 #pragma once
 // The built-in Fashion-MNIST classifier, a small CNN trained with xgrad, used
-// to judge generated images: conditional accuracy of a CVAE's samples, and a
-// Fréchet distance between its penultimate-layer features of samples and of
-// test images. It is cached in $XDG_CACHE_HOME/xgrad/classifier.safetensors
+// to judge generated images: conditional accuracy of a CVAE's samples, and (with
+// frechet_distance.hpp) the distance between its penultimate-layer features of
+// samples and of test images. It is cached in $XDG_CACHE_HOME/xgrad/classifier.safetensors
 // (default ~/.cache/xgrad/) and trained on first use.
 #include <cstdint>
 #include <memory>
@@ -41,9 +41,5 @@ std::shared_ptr<Classifier> load_or_train_classifier(const std::string& data_dir
 /// Fraction of label-conditioned samples (n, labels i % 10) the classifier assigns to the asked label.
 double conditional_accuracy(models::GenerativeModel& model, std::uint64_t seed, std::int64_t n,
                             const std::string& data_dir = "/usr/share/datasets/fashion-mnist");
-
-/// Fréchet distance between Gaussians fitted to two feature sets (N, F):
-/// |mu1 - mu2|^2 + tr(S1 + S2 - 2 (S1 S2)^(1/2)).
-double frechet_distance(const core::Tensor<float>& a, const core::Tensor<float>& b);
 
 }  // namespace xgrad::apps

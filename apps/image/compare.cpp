@@ -5,6 +5,9 @@
 
 #include "common/cli.hpp"
 #include "image/classifier.hpp"
+#include "image/commands.hpp"
+#include "image/eval.hpp"
+#include "image/frechet_distance.hpp"
 #include "image/harness.hpp"
 #include "image/pictures.hpp"
 #include "xgrad/autograd/variable.hpp"

@@ -1,4 +1,6 @@
 // xgrad eval OUT: one JSON object of test metrics for a trained run.
+#include "image/eval.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -6,6 +8,7 @@
 
 #include "common/cli.hpp"
 #include "image/classifier.hpp"
+#include "image/commands.hpp"
 #include "image/harness.hpp"
 #include "image/latent_stats.hpp"
 #include "xgrad/autograd/variable.hpp"

@@ -69,20 +69,6 @@ struct LoadedRun {
 };
 LoadedRun load_run(const std::string& dir);
 
-struct EvalSettings {
-  int iwae_k = 50;              ///< importance samples
-  std::int64_t iwae_n = 500;    ///< test images for the IWAE bound and the reconstruction error
-  std::int64_t test_limit = 0;  ///< test images for the ELBO (0 = all)
-  std::uint64_t seed = 1;
-  bool conditional_accuracy = true;
-};
-/// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error (and
-/// conditional_accuracy for conditional models) as one JSON object.
-nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& settings);
-
-/// The HTML of a run's report (curves as inline SVG, pictures as base64 PNG, metrics table).
-std::string render_report(const std::string& dir);
-
 /// Writes model.safetensors (the state_dict, with kind and options in the metadata), atomically.
 void save_model_file(const std::string& path, const BuiltModel& built, const ModelConfig& config);
 /// Loads a model file into `built`, checking that it was written for the same kind.

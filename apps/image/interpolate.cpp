@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/cli.hpp"
+#include "image/commands.hpp"
 #include "image/pictures.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/models/common/latent.hpp"

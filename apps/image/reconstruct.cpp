@@ -1,5 +1,6 @@
 // xgrad reconstruct RUN --out FILE.png: test images above their reconstructions.
 #include "common/cli.hpp"
+#include "image/commands.hpp"
 #include "image/pictures.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/shape_ops.hpp"

@@ -1,6 +1,9 @@
 // xgrad report RUN: a self-contained HTML page (RUN/report.html) with the
 // training curves as inline SVG, the pictures as base64 PNG and the metrics table.
+#include "image/report.hpp"
+
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -8,7 +11,7 @@
 #include <string_view>
 
 #include "common/cli.hpp"
-#include "image/harness.hpp"
+#include "image/commands.hpp"
 #include "xgrad/nn/data/file_io.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "common/cli.hpp"
+#include "image/commands.hpp"
 #include "image/pictures.hpp"
 #include "xgrad/autograd/variable.hpp"
 

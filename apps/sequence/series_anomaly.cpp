@@ -12,6 +12,7 @@
 #include "common/cli.hpp"
 #include "common/csv_writer.hpp"
 #include "sequence/sequence_training.hpp"
+#include "sequence/series_commands.hpp"
 #include "sequence/series_data.hpp"
 #include "sequence/series_plot.hpp"
 

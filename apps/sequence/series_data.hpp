@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "xgrad/nn/data/csv.hpp"
@@ -39,10 +38,5 @@ double quantile(const std::vector<double>& sorted, double q);
 nn::Normalization normalization_of(const nlohmann::json& data);
 /// `out`, or the run directory when empty, created and checked writable.
 std::string output_dir(const std::string& out, const std::string& run);
-
-// The subcommands, one file each.
-void add_series_train(CLI::App& series);
-void add_series_forecast(CLI::App& series);
-void add_series_anomaly(CLI::App& series);
 
 }  // namespace xgrad::apps

@@ -1,4 +1,4 @@
-// xgrad series train | forecast | anomaly: a VRNN on one numeric column of a CSV
+// xgrad series train: a VRNN on one numeric column of a CSV
 // (default: the weekly co2 series of Debian's python3-statsmodels). The series is
 // normalised with the training part's mean and standard deviation; both, and the
 // series itself, are stored in config.json so forecasts and scores come back in
@@ -11,6 +11,7 @@
 
 #include "common/cli.hpp"
 #include "sequence/sequence_training.hpp"
+#include "sequence/series_commands.hpp"
 #include "sequence/series_data.hpp"
 
 namespace xgrad::apps {
@@ -112,14 +113,6 @@ void add_series_train(CLI::App& series) {
     fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} nats per step; wrote {}\n",
                r.model.model->describe(), r.steps, r.seconds, r.metrics.back()["val_nats_per_step"].get<double>(), s.out);
   });
-}
-
-void add_series_command(CLI::App& app) {
-  auto* series = app.add_subcommand("series", "VRNN on a time series: train, forecast, anomaly scores");
-  series->require_subcommand(1);
-  add_series_train(*series);
-  add_series_forecast(*series);
-  add_series_anomaly(*series);
 }
 
 }  // namespace xgrad::apps

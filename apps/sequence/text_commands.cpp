@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/cli.hpp"
+#include "sequence/commands.hpp"
 #include "sequence/sequence_training.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/data/text.hpp"

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "common/cli.hpp"
-#include "image/harness.hpp"
+#include "image/report.hpp"
 
 using namespace xgrad;
 using Catch::Matchers::Contains;
