@@ -169,26 +169,34 @@ double conditional_accuracy(models::GenerativeModel& model, std::uint64_t seed, 
   return right / static_cast<double>(std::max<std::int64_t>(n, 1));
 }
 
+namespace {
+
+/// The flags of `xgrad classifier train`.
+struct ClassifierTrainFlags {
+  CommonOptions common;
+  std::string data = "/usr/share/datasets/fashion-mnist";
+  int epochs = 4;
+};
+
+void run_classifier_train(const ClassifierTrainFlags& o) {
+  apply_common_options(o.common);
+  install_stop_handlers();
+  const std::string path = o.common.out.empty() ? classifier_cache_path() : o.common.out;
+  const double acc = train_classifier(o.data, path, o.epochs, o.common.seed);
+  std::printf("{\"test_accuracy\": %.4f, \"path\": \"%s\"}\n", acc, path.c_str());
+}
+
+}  // namespace
+
 void add_classifier_command(CLI::App& app) {
-  struct Opts {
-    CommonOptions common;
-    std::string data = "/usr/share/datasets/fashion-mnist";
-    int epochs = 4;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<ClassifierTrainFlags>();
   auto* cls = app.add_subcommand("classifier", "The built-in Fashion-MNIST classifier used to score samples");
   cls->require_subcommand(1);
   auto* cmd = cls->add_subcommand("train", "Train it and store it (default: the cache, " + classifier_cache_path() + ")");
   cmd->add_option("--data", o->data, "Fashion-MNIST directory")->capture_default_str();
   cmd->add_option("--epochs", o->epochs, "Epochs")->capture_default_str();
   add_common_options(*cmd, o->common, "Where to write the classifier (.safetensors)", false);
-  cmd->callback([o] {
-    apply_common_options(o->common);
-    install_stop_handlers();
-    const std::string path = o->common.out.empty() ? classifier_cache_path() : o->common.out;
-    const double acc = train_classifier(o->data, path, o->epochs, o->common.seed);
-    std::printf("{\"test_accuracy\": %.4f, \"path\": \"%s\"}\n", acc, path.c_str());
-  });
+  cmd->callback([o] { run_classifier_train(*o); });
 }
 
 }  // namespace xgrad::apps

@@ -31,17 +31,82 @@ std::string cell(const nlohmann::json& j, const char* key, const char* fmtspec =
   return fmt::format(fmt::runtime(fmtspec), j[key].get<double>());
 }
 
+/// The flags of `xgrad compare`.
+struct CompareFlags {
+  CommonOptions common{.out = "out/compare"};
+  std::string models = "vae,cvae,beta-vae,aae";
+  TrainSettings train;
+  std::int64_t latent = 20;  ///< the same for every model, so the table compares like with like
+  std::int64_t fid_n = 1000;
+};
+
+void run_compare(const CompareFlags& o) {
+  apply_common_options(o.common);
+  auto kinds = split_list(o.models);
+  if (kinds.empty()) throw UsageError("--models is empty");
+  for (const auto& k : kinds) {
+    require_kind(k, [](const models::ModelCapabilities& caps) { return caps.image; });
+    (void)model_config(k, {{"latent", o.latent}});
+  }
+  require_positive("--fid-n", static_cast<double>(o.fid_n));
+  ensure_writable_dir(o.common.out);
+  install_stop_handlers();
+  auto classifier = load_or_train_classifier(o.train.data.dir);
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& kind : kinds) {
+    TrainSettings s = o.train;
+    s.kind = kind;
+    s.options = {{"latent", o.latent}};
+    s.seed = o.common.seed;
+    s.out = o.common.out + "/" + kind;
+    fmt::print(stderr, "compare: training {}\n", kind);
+    TrainResult r = train_run(s);
+    LoadedRun run = load_run(s.out);
+    EvalSettings es{.iwae_k = 50, .iwae_n = 200, .test_limit = s.data.test_limit, .seed = s.seed};
+    nlohmann::json row = evaluate_run(run, es);
+    double secs = 0;
+    for (const auto& m : r.metrics) secs += m.value("seconds", 0.0);
+    row["seconds_per_epoch"] = secs / std::max<double>(1, static_cast<double>(r.metrics.size()));
+    row["parameters"] = run.built.model->parameter_count();
+    // Sample quality: Fréchet distance of classifier features, samples vs test images.
+    {
+      autograd::NoGradGuard no_grad;
+      auto test = load_test_set(s.data.dir, o.fid_n, run.data.flatten);
+      nn::Batch real = first_rows(*test, o.fid_n);
+      core::Generator gen(s.seed);
+      core::IndexTensor labels = sample_labels(run, real.size(), -1);
+      auto fake = run.built.model->sample(real.size(), gen, labels);
+      row["frechet_distance"] =
+          frechet_distance(classifier->features(flat_images(fake)), classifier->features(flat_images(real.x)));
+    }
+    {
+      autograd::NoGradGuard no_grad;
+      core::Generator gen(s.seed);
+      write_grid(o.common.out + "/samples-" + kind + ".png", run.built.model->sample(64, gen, sample_labels(run, 64, -1)), 8);
+    }
+    rows.push_back(row);
+  }
+  nlohmann::json all = {{"epochs", o.train.epochs}, {"seed", o.common.seed}, {"models", rows}};
+  nn::write_file_atomic(o.common.out + "/compare.json", all.dump(2) + "\n");
+  std::string md = fmt::format("# xgrad compare ({} epochs, seed {})\n\n", o.train.epochs, o.common.seed);
+  md += "| model | test neg ELBO | IWAE LL | recon error | active units | total KL | Fréchet distance | s/epoch | parameters |\n";
+  md += "|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& r : rows)
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r["model"].get<std::string>(),
+                      cell(r, "test_neg_elbo"), cell(r, "iwae_log_likelihood"), cell(r, "recon_error", "{:.4f}"),
+                      cell(r, "active_units"), cell(r, "total_kl"), cell(r, "frechet_distance"),
+                      cell(r, "seconds_per_epoch", "{:.1f}"), cell(r, "parameters"));
+  md += "\nSamples: " ;
+  for (const auto& k : kinds) md += fmt::format("[{0}](samples-{0}.png) ", k);
+  md += "\n";
+  nn::write_file_atomic(o.common.out + "/compare.md", md);
+  std::printf("%s", md.c_str());
+}
+
 }  // namespace
 
 void add_compare_command(CLI::App& app) {
-  struct Opts {
-    CommonOptions common{.out = "out/compare"};
-    std::string models = "vae,cvae,beta-vae,aae";
-    TrainSettings train;
-    std::int64_t latent = 20;  ///< the same for every model, so the table compares like with like
-    std::int64_t fid_n = 1000;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<CompareFlags>();
   o->train.epochs = 5;
   auto* cmd = app.add_subcommand("compare", "Train several models under the same budget and tabulate them");
   cmd->add_option("--models", o->models, "Comma-separated models")->capture_default_str();
@@ -53,68 +118,7 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--test-limit", o->train.data.test_limit, "Use only the first N test images (0 = all)");
   cmd->add_option("--fid-n", o->fid_n, "Samples and test images for the Fréchet distance")->capture_default_str();
   add_common_options(*cmd, o->common, "Directory for compare.json, compare.md and one run per model", false);
-  cmd->callback([o] {
-    apply_common_options(o->common);
-    auto kinds = split_list(o->models);
-    if (kinds.empty()) throw UsageError("--models is empty");
-    for (const auto& k : kinds) {
-      require_kind(k, [](const models::ModelCapabilities& caps) { return caps.image; });
-      (void)model_config(k, {{"latent", o->latent}});
-    }
-    require_positive("--fid-n", static_cast<double>(o->fid_n));
-    ensure_writable_dir(o->common.out);
-    install_stop_handlers();
-    auto classifier = load_or_train_classifier(o->train.data.dir);
-    nlohmann::json rows = nlohmann::json::array();
-    for (const auto& kind : kinds) {
-      TrainSettings s = o->train;
-      s.kind = kind;
-      s.options = {{"latent", o->latent}};
-      s.seed = o->common.seed;
-      s.out = o->common.out + "/" + kind;
-      fmt::print(stderr, "compare: training {}\n", kind);
-      TrainResult r = train_run(s);
-      LoadedRun run = load_run(s.out);
-      EvalSettings es{.iwae_k = 50, .iwae_n = 200, .test_limit = s.data.test_limit, .seed = s.seed};
-      nlohmann::json row = evaluate_run(run, es);
-      double secs = 0;
-      for (const auto& m : r.metrics) secs += m.value("seconds", 0.0);
-      row["seconds_per_epoch"] = secs / std::max<double>(1, static_cast<double>(r.metrics.size()));
-      row["parameters"] = run.built.model->parameter_count();
-      // Sample quality: Fréchet distance of classifier features, samples vs test images.
-      {
-        autograd::NoGradGuard no_grad;
-        auto test = load_test_set(s.data.dir, o->fid_n, run.data.flatten);
-        nn::Batch real = first_rows(*test, o->fid_n);
-        core::Generator gen(s.seed);
-        core::IndexTensor labels = sample_labels(run, real.size(), -1);
-        auto fake = run.built.model->sample(real.size(), gen, labels);
-        row["frechet_distance"] =
-            frechet_distance(classifier->features(flat_images(fake)), classifier->features(flat_images(real.x)));
-      }
-      {
-        autograd::NoGradGuard no_grad;
-        core::Generator gen(s.seed);
-        write_grid(o->common.out + "/samples-" + kind + ".png", run.built.model->sample(64, gen, sample_labels(run, 64, -1)), 8);
-      }
-      rows.push_back(row);
-    }
-    nlohmann::json all = {{"epochs", o->train.epochs}, {"seed", o->common.seed}, {"models", rows}};
-    nn::write_file_atomic(o->common.out + "/compare.json", all.dump(2) + "\n");
-    std::string md = fmt::format("# xgrad compare ({} epochs, seed {})\n\n", o->train.epochs, o->common.seed);
-    md += "| model | test neg ELBO | IWAE LL | recon error | active units | total KL | Fréchet distance | s/epoch | parameters |\n";
-    md += "|---|---|---|---|---|---|---|---|---|\n";
-    for (const auto& r : rows)
-      md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r["model"].get<std::string>(),
-                        cell(r, "test_neg_elbo"), cell(r, "iwae_log_likelihood"), cell(r, "recon_error", "{:.4f}"),
-                        cell(r, "active_units"), cell(r, "total_kl"), cell(r, "frechet_distance"),
-                        cell(r, "seconds_per_epoch", "{:.1f}"), cell(r, "parameters"));
-    md += "\nSamples: " ;
-    for (const auto& k : kinds) md += fmt::format("[{0}](samples-{0}.png) ", k);
-    md += "\n";
-    nn::write_file_atomic(o->common.out + "/compare.md", md);
-    std::printf("%s", md.c_str());
-  });
+  cmd->callback([o] { run_compare(*o); });
 }
 
 }  // namespace xgrad::apps

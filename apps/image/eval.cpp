@@ -95,29 +95,38 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   return out;
 }
 
+namespace {
+
+/// The flags of `xgrad eval`.
+struct EvalFlags {
+  std::string run;
+  CommonOptions common;
+  EvalSettings eval;
+};
+
+void run_eval(const EvalFlags& o) {
+  apply_common_options(o.common);
+  require_positive("--iwae-k", o.eval.iwae_k);
+  require_positive("--n", static_cast<double>(o.eval.iwae_n));
+  EvalSettings settings = o.eval;
+  settings.seed = o.common.seed;
+  LoadedRun run = load_run(o.run);
+  nlohmann::json j = evaluate_run(run, settings);
+  if (!o.common.out.empty()) nn::write_file_atomic(o.common.out, j.dump(2) + "\n");
+  std::printf("%s\n", j.dump().c_str());
+}
+
+}  // namespace
+
 void add_eval_command(CLI::App& app) {
-  struct Opts {
-    std::string run;
-    CommonOptions common;
-    EvalSettings eval;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<EvalFlags>();
   auto* cmd = app.add_subcommand("eval", "Print test metrics of a trained run as one JSON object");
   cmd->add_option("run", o->run, "Run directory (from xgrad train)")->required();
   cmd->add_option("--iwae-k", o->eval.iwae_k, "Importance samples for the IWAE bound")->capture_default_str();
   cmd->add_option("--n", o->eval.iwae_n, "Test images for the IWAE bound and reconstruction error")->capture_default_str();
   cmd->add_option("--test-limit", o->eval.test_limit, "Use only the first N test images for the ELBO (0 = all)");
   add_common_options(*cmd, o->common, "Also write the JSON to this file", false);
-  cmd->callback([o] {
-    apply_common_options(o->common);
-    require_positive("--iwae-k", o->eval.iwae_k);
-    require_positive("--n", static_cast<double>(o->eval.iwae_n));
-    o->eval.seed = o->common.seed;
-    LoadedRun run = load_run(o->run);
-    nlohmann::json j = evaluate_run(run, o->eval);
-    if (!o->common.out.empty()) nn::write_file_atomic(o->common.out, j.dump(2) + "\n");
-    std::printf("%s\n", j.dump().c_str());
-  });
+  cmd->callback([o] { run_eval(*o); });
 }
 
 }  // namespace xgrad::apps

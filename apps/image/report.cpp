@@ -121,21 +121,29 @@ std::string render_report(const std::string& dir) {
   return html;
 }
 
+namespace {
+
+/// The flags of `xgrad report`.
+struct ReportFlags {
+  std::string run;
+  CommonOptions common;
+};
+
+void run_report(const ReportFlags& o) {
+  apply_common_options(o.common);
+  const std::string path = o.common.out.empty() ? o.run + "/report.html" : o.common.out;
+  nn::write_file_atomic(path, render_report(o.run));
+  std::printf("%s\n", path.c_str());
+}
+
+}  // namespace
+
 void add_report_command(CLI::App& app) {
-  struct Opts {
-    std::string run;
-    CommonOptions common;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<ReportFlags>();
   auto* cmd = app.add_subcommand("report", "Write RUN/report.html: curves, pictures and metrics, readable offline");
   cmd->add_option("run", o->run, "Run directory")->required();
   add_common_options(*cmd, o->common, "HTML file to write (default RUN/report.html)", false);
-  cmd->callback([o] {
-    apply_common_options(o->common);
-    const std::string path = o->common.out.empty() ? o->run + "/report.html" : o->common.out;
-    nn::write_file_atomic(path, render_report(o->run));
-    std::printf("%s\n", path.c_str());
-  });
+  cmd->callback([o] { run_report(*o); });
 }
 
 }  // namespace xgrad::apps

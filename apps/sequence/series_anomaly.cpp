@@ -20,15 +20,87 @@ namespace xgrad::apps {
 
 using nlohmann::json;
 
+namespace {
+
+/// The flags of `xgrad series anomaly`.
+struct SeriesAnomalyFlags {
+  std::string dir, out, csv, column, missing;
+  int k = 8;
+  core::Index top = 10;
+  std::uint64_t seed = 1;
+  int threads = 0;
+};
+
+void run_series_anomaly(const SeriesAnomalyFlags& o) {
+  apply_common_options({.seed = o.seed, .threads = o.threads});
+  require_positive("--k", o.k);
+  require_positive("--top", static_cast<double>(o.top));
+  LoadedSequenceRun run = load_sequence_run(o.dir, "series train");
+  models::Vrnn* vrnn = vrnn_of(run.model);
+  if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; anomaly scores need a vrnn run", o.dir));
+  const json& data = run.config.at("data");
+  const std::string csv = o.csv.empty() ? data.at("csv").get<std::string>() : o.csv;
+  std::string column = o.column;
+  if (column.empty()) {
+    if (!o.csv.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
+    column = data.at("column").get<std::string>();
+  }
+  const nn::Series series =
+      read_series(csv, column, o.missing.empty() ? data.value("missing", std::string("interpolate")) : o.missing);
+  const std::vector<double>& values = series.values;
+  const auto window = data.at("window").get<core::Index>();
+  const bool diff = data.value("difference", false);
+  const std::vector<double> seen = diff ? differences(values, series.lines) : values;  // seen[i] is values[i + shift]
+  const std::size_t shift = diff ? 1 : 0;
+  require_length(seen.size(), window, fmt::format("column {} of {}{}", column, csv, diff ? " differenced" : ""));
+  const std::string dir = output_dir(o.out, o.dir);
+
+  // Step t is scored in the window that ends at it, so it sees window - 1 steps of
+  // context as in training; the first window's steps are scored where they are.
+  require_representable(seen, normalization_of(data), series.lines, shift, fmt::format("column {} of {}", column, csv));
+  auto windows = windows_of(seen, window, normalization_of(data));
+  const core::Index n = static_cast<core::Index>(values.size()), nw = windows->size();
+  // A differenced model has no score for the first value (it has no change).
+  std::vector<double> score(values.size(), -std::numeric_limits<double>::infinity());
+  core::Generator gen(o.seed);
+  const core::Index batch = 64;
+  for (core::Index first = 0; first < nw; first += batch) {
+    std::vector<core::Index> idx;
+    for (core::Index w = first; w < std::min(nw, first + batch); ++w) idx.push_back(w);
+    const core::Tensor<float> s = vrnn->step_scores(windows->get_batch(idx), o.k, gen);
+    for (std::size_t r = 0; r < idx.size(); ++r) {
+      const core::Index w = idx[r];
+      if (w == 0)
+        for (core::Index t = 0; t < window; ++t) score[static_cast<std::size_t>(t) + shift] = s.data()[t];
+      else
+        score[static_cast<std::size_t>(w + window - 1) + shift] = s.data()[static_cast<core::Index>(r) * window + window - 1];
+    }
+  }
+  CsvWriter out({"t", "value", "score"});
+  SeriesPlot plot{.title = fmt::format("{}: negative per-step ELBO, top {} marked", column, o.top), .y_label = column};
+  for (core::Index t = 0; t < n; ++t) {
+    const double sc = score[static_cast<std::size_t>(t)];
+    out.row({static_cast<double>(t), values[static_cast<std::size_t>(t)], std::isfinite(sc) ? sc : std::nan("")});
+    plot.t.push_back(static_cast<double>(t)), plot.values.push_back(values[static_cast<std::size_t>(t)]);
+  }
+  std::vector<std::size_t> order(values.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const auto top = static_cast<std::size_t>(std::min(o.top, n));
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+                    [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+  plot.marks.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top));
+  out.save(dir + "/anomaly.csv");
+  write_series_svg(dir + "/anomaly.svg", plot);
+  fmt::print("scored {} steps of column {} of {}: wrote {}/anomaly.csv and {}/anomaly.svg\ntop {}:", n, column, csv, dir,
+             dir, top);
+  for (std::size_t i = 0; i < top; ++i) fmt::print(" {}", order[i]);
+  fmt::print("\n");
+}
+
+}  // namespace
+
 void add_series_anomaly(CLI::App& series) {
-  struct Opts {
-    std::string dir, out, csv, column, missing;
-    int k = 8;
-    core::Index top = 10;
-    std::uint64_t seed = 1;
-    int threads = 0;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<SeriesAnomalyFlags>();
   auto* cmd = series.add_subcommand("anomaly", "Score every step of a series (negative per-step ELBO); write anomaly.csv and anomaly.svg");
   cmd->add_option("dir", o->dir, "Run directory of xgrad series train")->required();
   cmd->add_option("--csv", o->csv, "CSV file to score (default: the training file)");
@@ -39,71 +111,7 @@ void add_series_anomaly(CLI::App& series) {
   cmd->add_option("--out", o->out, "Directory for anomaly.csv and anomaly.svg (default: the run directory)");
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads (0 = all cores)")->capture_default_str();
-  cmd->callback([o] {
-    apply_common_options({.seed = o->seed, .threads = o->threads});
-    require_positive("--k", o->k);
-    require_positive("--top", static_cast<double>(o->top));
-    LoadedSequenceRun run = load_sequence_run(o->dir, "series train");
-    models::Vrnn* vrnn = vrnn_of(run.model);
-    if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; anomaly scores need a vrnn run", o->dir));
-    const json& data = run.config.at("data");
-    const std::string csv = o->csv.empty() ? data.at("csv").get<std::string>() : o->csv;
-    std::string column = o->column;
-    if (column.empty()) {
-      if (!o->csv.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
-      column = data.at("column").get<std::string>();
-    }
-    const nn::Series series =
-        read_series(csv, column, o->missing.empty() ? data.value("missing", std::string("interpolate")) : o->missing);
-    const std::vector<double>& values = series.values;
-    const auto window = data.at("window").get<core::Index>();
-    const bool diff = data.value("difference", false);
-    const std::vector<double> seen = diff ? differences(values, series.lines) : values;  // seen[i] is values[i + shift]
-    const std::size_t shift = diff ? 1 : 0;
-    require_length(seen.size(), window, fmt::format("column {} of {}{}", column, csv, diff ? " differenced" : ""));
-    const std::string dir = output_dir(o->out, o->dir);
-
-    // Step t is scored in the window that ends at it, so it sees window - 1 steps of
-    // context as in training; the first window's steps are scored where they are.
-    require_representable(seen, normalization_of(data), series.lines, shift, fmt::format("column {} of {}", column, csv));
-    auto windows = windows_of(seen, window, normalization_of(data));
-    const core::Index n = static_cast<core::Index>(values.size()), nw = windows->size();
-    // A differenced model has no score for the first value (it has no change).
-    std::vector<double> score(values.size(), -std::numeric_limits<double>::infinity());
-    core::Generator gen(o->seed);
-    const core::Index batch = 64;
-    for (core::Index first = 0; first < nw; first += batch) {
-      std::vector<core::Index> idx;
-      for (core::Index w = first; w < std::min(nw, first + batch); ++w) idx.push_back(w);
-      const core::Tensor<float> s = vrnn->step_scores(windows->get_batch(idx), o->k, gen);
-      for (std::size_t r = 0; r < idx.size(); ++r) {
-        const core::Index w = idx[r];
-        if (w == 0)
-          for (core::Index t = 0; t < window; ++t) score[static_cast<std::size_t>(t) + shift] = s.data()[t];
-        else
-          score[static_cast<std::size_t>(w + window - 1) + shift] = s.data()[static_cast<core::Index>(r) * window + window - 1];
-      }
-    }
-    CsvWriter out({"t", "value", "score"});
-    SeriesPlot plot{.title = fmt::format("{}: negative per-step ELBO, top {} marked", column, o->top), .y_label = column};
-    for (core::Index t = 0; t < n; ++t) {
-      const double sc = score[static_cast<std::size_t>(t)];
-      out.row({static_cast<double>(t), values[static_cast<std::size_t>(t)], std::isfinite(sc) ? sc : std::nan("")});
-      plot.t.push_back(static_cast<double>(t)), plot.values.push_back(values[static_cast<std::size_t>(t)]);
-    }
-    std::vector<std::size_t> order(values.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    const auto top = static_cast<std::size_t>(std::min(o->top, n));
-    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
-                      [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
-    plot.marks.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top));
-    out.save(dir + "/anomaly.csv");
-    write_series_svg(dir + "/anomaly.svg", plot);
-    fmt::print("scored {} steps of column {} of {}: wrote {}/anomaly.csv and {}/anomaly.svg\ntop {}:", n, column, csv, dir,
-               dir, top);
-    for (std::size_t i = 0; i < top; ++i) fmt::print(" {}", order[i]);
-    fmt::print("\n");
-  });
+  cmd->callback([o] { run_series_anomaly(*o); });
 }
 
 }  // namespace xgrad::apps

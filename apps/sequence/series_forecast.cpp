@@ -18,14 +18,88 @@ namespace xgrad::apps {
 
 using nlohmann::json;
 
+namespace {
+
+/// The flags of `xgrad series forecast`.
+struct SeriesForecastFlags {
+  std::string dir, out;
+  core::Index horizon = 52, samples = 200, context = 0, show = 0;
+  std::uint64_t seed = 1;
+  int threads = 0;
+};
+
+void run_series_forecast(const SeriesForecastFlags& o) {
+  apply_common_options({.seed = o.seed, .threads = o.threads});
+  require_positive("--horizon", static_cast<double>(o.horizon));
+  require_positive("--samples", static_cast<double>(o.samples));
+  if (o.context < 0) throw UsageError(fmt::format("--context must be >= 0 (got {})", o.context));
+  LoadedSequenceRun run = load_sequence_run(o.dir, "series train");
+  models::Vrnn* vrnn = vrnn_of(run.model);
+  if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; forecast needs a vrnn run", o.dir));
+  const json& data = run.config.at("data");
+  const auto values = data.at("values").get<std::vector<double>>();
+  const auto n_train = data.at("train_length").get<core::Index>();
+  const nn::Normalization norm = normalization_of(data);
+  const bool diff = data.value("difference", false);
+  // What the model reads: the values, or their changes (one fewer).
+  const std::vector<double> seen =
+      diff ? differences({values.begin(), values.begin() + n_train}) : std::vector<double>(values.begin(), values.begin() + n_train);
+  const auto n_seen = static_cast<core::Index>(seen.size());
+  const core::Index context = std::min(o.context > 0 ? o.context : data.at("window").get<core::Index>(), n_seen);
+  const std::string dir = output_dir(o.out, o.dir);
+
+  // The same context for every sample; the futures differ through z and x draws.
+  core::Tensor<float> history({o.samples, context, 1});
+  for (core::Index b = 0; b < o.samples; ++b)
+    for (core::Index t = 0; t < context; ++t)
+      history.data()[b * context + t] = static_cast<float>(norm.apply(seen[static_cast<std::size_t>(n_seen - context + t)]));
+  core::Generator gen(o.seed);
+  const core::Tensor<float> futures = vrnn->sample_future(history, o.horizon, gen);
+
+  CsvWriter csv({"t", "median", "p05", "p95", "actual"});
+  SeriesPlot plot{.title = fmt::format("{}: forecast of {} steps, median and 5-95% band of {} samples",
+                                       data.value("column", std::string("series")), o.horizon, o.samples),
+                  .y_label = data.value("column", std::string("value"))};
+  core::Index covered = 0, compared = 0;
+  std::vector<double> draws(static_cast<std::size_t>(o.samples));
+  // With --difference each future is the last value plus its running sum of changes.
+  std::vector<double> level(static_cast<std::size_t>(o.samples), values[static_cast<std::size_t>(n_train - 1)]);
+  for (core::Index h = 0; h < o.horizon; ++h) {
+    for (core::Index b = 0; b < o.samples; ++b) {
+      const double v = norm.invert(futures.data()[b * o.horizon + h]);
+      auto& lv = level[static_cast<std::size_t>(b)];
+      lv += v;
+      draws[static_cast<std::size_t>(b)] = diff ? lv : v;
+    }
+    std::sort(draws.begin(), draws.end());
+    const double t = static_cast<double>(n_train + h), lo = quantile(draws, 0.05), hi = quantile(draws, 0.95);
+    const double med = quantile(draws, 0.5);
+    double actual = std::nan("");
+    if (n_train + h < static_cast<core::Index>(values.size())) {
+      actual = values[static_cast<std::size_t>(n_train + h)];
+      ++compared;
+      if (lo <= actual && actual <= hi) ++covered;
+      plot.actual_t.push_back(t), plot.actual.push_back(actual);
+    }
+    csv.row({t, med, lo, hi, actual});
+    plot.band_t.push_back(t), plot.low.push_back(lo), plot.median.push_back(med), plot.high.push_back(hi);
+  }
+  const core::Index show = std::min(o.show > 0 ? o.show : 4 * o.horizon, n_train);
+  for (core::Index t = n_train - show; t < n_train; ++t)
+    plot.t.push_back(static_cast<double>(t)), plot.values.push_back(values[static_cast<std::size_t>(t)]);
+  csv.save(dir + "/forecast.csv");
+  write_series_svg(dir + "/forecast.svg", plot);
+  fmt::print("forecast of {} steps from t={} ({} samples, context {}): wrote {}/forecast.csv and {}/forecast.svg\n",
+             o.horizon, n_train, o.samples, context, dir, dir);
+  if (compared > 0)
+    fmt::print("coverage {:.4f}: the 5-95% band holds {} of {} held-out values\n",
+               static_cast<double>(covered) / static_cast<double>(compared), covered, compared);
+}
+
+}  // namespace
+
 void add_series_forecast(CLI::App& series) {
-  struct Opts {
-    std::string dir, out;
-    core::Index horizon = 52, samples = 200, context = 0, show = 0;
-    std::uint64_t seed = 1;
-    int threads = 0;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<SeriesForecastFlags>();
   auto* cmd = series.add_subcommand("forecast", "Sample futures from the end of the training series; write forecast.csv and forecast.svg");
   cmd->add_option("dir", o->dir, "Run directory of xgrad series train")->required();
   cmd->add_option("--horizon", o->horizon, "Steps to forecast")->capture_default_str();
@@ -35,73 +109,7 @@ void add_series_forecast(CLI::App& series) {
   cmd->add_option("--out", o->out, "Directory for forecast.csv and forecast.svg (default: the run directory)");
   cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads (0 = all cores)")->capture_default_str();
-  cmd->callback([o] {
-    apply_common_options({.seed = o->seed, .threads = o->threads});
-    require_positive("--horizon", static_cast<double>(o->horizon));
-    require_positive("--samples", static_cast<double>(o->samples));
-    if (o->context < 0) throw UsageError(fmt::format("--context must be >= 0 (got {})", o->context));
-    LoadedSequenceRun run = load_sequence_run(o->dir, "series train");
-    models::Vrnn* vrnn = vrnn_of(run.model);
-    if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; forecast needs a vrnn run", o->dir));
-    const json& data = run.config.at("data");
-    const auto values = data.at("values").get<std::vector<double>>();
-    const auto n_train = data.at("train_length").get<core::Index>();
-    const nn::Normalization norm = normalization_of(data);
-    const bool diff = data.value("difference", false);
-    // What the model reads: the values, or their changes (one fewer).
-    const std::vector<double> seen =
-        diff ? differences({values.begin(), values.begin() + n_train}) : std::vector<double>(values.begin(), values.begin() + n_train);
-    const auto n_seen = static_cast<core::Index>(seen.size());
-    const core::Index context = std::min(o->context > 0 ? o->context : data.at("window").get<core::Index>(), n_seen);
-    const std::string dir = output_dir(o->out, o->dir);
-
-    // The same context for every sample; the futures differ through z and x draws.
-    core::Tensor<float> history({o->samples, context, 1});
-    for (core::Index b = 0; b < o->samples; ++b)
-      for (core::Index t = 0; t < context; ++t)
-        history.data()[b * context + t] = static_cast<float>(norm.apply(seen[static_cast<std::size_t>(n_seen - context + t)]));
-    core::Generator gen(o->seed);
-    const core::Tensor<float> futures = vrnn->sample_future(history, o->horizon, gen);
-
-    CsvWriter csv({"t", "median", "p05", "p95", "actual"});
-    SeriesPlot plot{.title = fmt::format("{}: forecast of {} steps, median and 5-95% band of {} samples",
-                                         data.value("column", std::string("series")), o->horizon, o->samples),
-                    .y_label = data.value("column", std::string("value"))};
-    core::Index covered = 0, compared = 0;
-    std::vector<double> draws(static_cast<std::size_t>(o->samples));
-    // With --difference each future is the last value plus its running sum of changes.
-    std::vector<double> level(static_cast<std::size_t>(o->samples), values[static_cast<std::size_t>(n_train - 1)]);
-    for (core::Index h = 0; h < o->horizon; ++h) {
-      for (core::Index b = 0; b < o->samples; ++b) {
-        const double v = norm.invert(futures.data()[b * o->horizon + h]);
-        auto& lv = level[static_cast<std::size_t>(b)];
-        lv += v;
-        draws[static_cast<std::size_t>(b)] = diff ? lv : v;
-      }
-      std::sort(draws.begin(), draws.end());
-      const double t = static_cast<double>(n_train + h), lo = quantile(draws, 0.05), hi = quantile(draws, 0.95);
-      const double med = quantile(draws, 0.5);
-      double actual = std::nan("");
-      if (n_train + h < static_cast<core::Index>(values.size())) {
-        actual = values[static_cast<std::size_t>(n_train + h)];
-        ++compared;
-        if (lo <= actual && actual <= hi) ++covered;
-        plot.actual_t.push_back(t), plot.actual.push_back(actual);
-      }
-      csv.row({t, med, lo, hi, actual});
-      plot.band_t.push_back(t), plot.low.push_back(lo), plot.median.push_back(med), plot.high.push_back(hi);
-    }
-    const core::Index show = std::min(o->show > 0 ? o->show : 4 * o->horizon, n_train);
-    for (core::Index t = n_train - show; t < n_train; ++t)
-      plot.t.push_back(static_cast<double>(t)), plot.values.push_back(values[static_cast<std::size_t>(t)]);
-    csv.save(dir + "/forecast.csv");
-    write_series_svg(dir + "/forecast.svg", plot);
-    fmt::print("forecast of {} steps from t={} ({} samples, context {}): wrote {}/forecast.csv and {}/forecast.svg\n",
-               o->horizon, n_train, o->samples, context, dir, dir);
-    if (compared > 0)
-      fmt::print("coverage {:.4f}: the 5-95% band holds {} of {} held-out values\n",
-                 static_cast<double>(covered) / static_cast<double>(compared), covered, compared);
-  });
+  cmd->callback([o] { run_series_forecast(*o); });
 }
 
 }  // namespace xgrad::apps

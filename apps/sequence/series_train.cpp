@@ -18,15 +18,80 @@ namespace xgrad::apps {
 
 using nlohmann::json;
 
+namespace {
+
+/// The flags of `xgrad series train`.
+struct SeriesTrainFlags {
+  CommonOptions common;
+  SequenceTrainSettings train;
+  std::string csv, column, missing = "interpolate";
+  core::Index window = 64, holdout = 0;
+  bool difference = false, no_difference = false;
+};
+
+void run_series_train(const SeriesTrainFlags& o) {
+  apply_common_options(o.common);
+  SequenceTrainSettings s = o.train;
+  s.seed = o.common.seed;
+  s.out = o.common.out.empty() ? "out/series" : o.common.out;
+  s.command = "series train";
+  if (s.steps == 0 && s.epochs == 0 && s.minutes == 0) s.steps = 1000;
+  require_positive("--window", static_cast<double>(o.window));
+  if (o.holdout < 0) throw UsageError(fmt::format("--holdout must be >= 0 (got {})", o.holdout));
+  check_sequence_config(s.model);
+  std::string csv = o.csv, column = o.column;
+  if (csv.empty()) {
+    csv = kCo2Csv;
+    if (column.empty()) column = "co2";
+  }
+  if (column.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
+  const nn::Series series = read_series(csv, column, o.missing);
+  const std::vector<double>& values = series.values;
+  const std::string what = fmt::format("column {} of {}", column, csv);
+  if (o.holdout >= static_cast<core::Index>(values.size()))
+    throw UsageError(fmt::format("--holdout {} leaves nothing to train on: {} has {} values", o.holdout, what, values.size()));
+  const std::vector<double> train(values.begin(), values.end() - o.holdout);
+  // A trending series (co2) leaves its training range within the forecast horizon, and a
+  // model of normalised levels cannot go there; its changes stay in range (ARIMA's d = 1).
+  const double trend = linear_trend_share(train);
+  const bool difference = o.difference || (!o.no_difference && trend >= 0.5);
+  if (difference && !o.difference) {
+    fmt::print(stderr, "series: modelling the changes between values (a linear trend explains {:.0f}% of the "
+               "variance; --no-difference models the values)\n", 100 * trend);
+  }
+  const std::vector<double> modelled = difference ? differences(train, series.lines) : train;
+  require_length(modelled.size(), o.window,
+                 (o.holdout ? what + " without the held-out values" : what) + (difference ? " differenced" : ""));
+  // No value of the series it was fitted to lies more than sqrt(n) deviations from the mean:
+  // the windows always fit the float model; new data (series anomaly) is checked.
+  const nn::Normalization norm = nn::Normalization::fit(modelled);
+  // Every tenth window validates (a chronological split would leave a trending
+  // series' validation outside the range it trained on).
+  auto all = windows_of(modelled, o.window, norm);
+  std::vector<core::Index> fit, val;
+  for (core::Index i = 0; i < all->size(); ++i) (i % 10 == 9 ? val : fit).push_back(i);
+  if (val.empty()) val.push_back(all->size() - 1);  // too short to spare one: validate on the last
+  auto fit_set = std::make_shared<nn::TensorDataset>(all->get_batch(fit).x);
+  auto val_set = std::make_shared<nn::TensorDataset>(all->get_batch(val).x);
+  s.data_info = {{"csv", csv},
+                 {"column", column},
+                 {"missing", o.missing},
+                 {"window", o.window},
+                 {"holdout", o.holdout},
+                 {"difference", difference},
+                 {"train_length", train.size()},
+                 {"normalization", {{"mean", norm.mean}, {"scale", norm.scale}}},
+                 {"values", values}};
+  install_stop_handlers();
+  const SequenceTrainResult r = train_sequence_run(s, {fit_set, val_set, o.window});
+  fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} nats per step; wrote {}\n",
+             r.model.model->describe(), r.steps, r.seconds, r.metrics.back()["val_nats_per_step"].get<double>(), s.out);
+}
+
+}  // namespace
+
 void add_series_train(CLI::App& series) {
-  struct Opts {
-    CommonOptions common;
-    SequenceTrainSettings train;
-    std::string csv, column, missing = "interpolate";
-    core::Index window = 64, holdout = 0;
-    bool difference = false, no_difference = false;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<SeriesTrainFlags>();
   o->train.model.text = false;
   o->train.model.hidden = 64;
   auto* cmd = series.add_subcommand("train", "Train a VRNN on a numeric CSV column; writes metrics, checkpoints and the model to --out");
@@ -55,64 +120,7 @@ void add_series_train(CLI::App& series) {
   cmd->add_option("--eval-every", o->train.eval_every, "Validate and checkpoint every N steps")->capture_default_str();
   cmd->add_flag("--resume", o->train.resume, "Continue from OUT/checkpoint.safetensors");
   add_common_options(*cmd, o->common, "Run directory (default out/series)", false);
-  cmd->callback([o] {
-    apply_common_options(o->common);
-    SequenceTrainSettings s = o->train;
-    s.seed = o->common.seed;
-    s.out = o->common.out.empty() ? "out/series" : o->common.out;
-    s.command = "series train";
-    if (s.steps == 0 && s.epochs == 0 && s.minutes == 0) s.steps = 1000;
-    require_positive("--window", static_cast<double>(o->window));
-    if (o->holdout < 0) throw UsageError(fmt::format("--holdout must be >= 0 (got {})", o->holdout));
-    check_sequence_config(s.model);
-    std::string csv = o->csv, column = o->column;
-    if (csv.empty()) {
-      csv = kCo2Csv;
-      if (column.empty()) column = "co2";
-    }
-    if (column.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
-    const nn::Series series = read_series(csv, column, o->missing);
-    const std::vector<double>& values = series.values;
-    const std::string what = fmt::format("column {} of {}", column, csv);
-    if (o->holdout >= static_cast<core::Index>(values.size()))
-      throw UsageError(fmt::format("--holdout {} leaves nothing to train on: {} has {} values", o->holdout, what, values.size()));
-    const std::vector<double> train(values.begin(), values.end() - o->holdout);
-    // A trending series (co2) leaves its training range within the forecast horizon, and a
-    // model of normalised levels cannot go there; its changes stay in range (ARIMA's d = 1).
-    const double trend = linear_trend_share(train);
-    const bool difference = o->difference || (!o->no_difference && trend >= 0.5);
-    if (difference && !o->difference) {
-      fmt::print(stderr, "series: modelling the changes between values (a linear trend explains {:.0f}% of the "
-                 "variance; --no-difference models the values)\n", 100 * trend);
-    }
-    const std::vector<double> modelled = difference ? differences(train, series.lines) : train;
-    require_length(modelled.size(), o->window,
-                   (o->holdout ? what + " without the held-out values" : what) + (difference ? " differenced" : ""));
-    // No value of the series it was fitted to lies more than sqrt(n) deviations from the mean:
-    // the windows always fit the float model; new data (series anomaly) is checked.
-    const nn::Normalization norm = nn::Normalization::fit(modelled);
-    // Every tenth window validates (a chronological split would leave a trending
-    // series' validation outside the range it trained on).
-    auto all = windows_of(modelled, o->window, norm);
-    std::vector<core::Index> fit, val;
-    for (core::Index i = 0; i < all->size(); ++i) (i % 10 == 9 ? val : fit).push_back(i);
-    if (val.empty()) val.push_back(all->size() - 1);  // too short to spare one: validate on the last
-    auto fit_set = std::make_shared<nn::TensorDataset>(all->get_batch(fit).x);
-    auto val_set = std::make_shared<nn::TensorDataset>(all->get_batch(val).x);
-    s.data_info = {{"csv", csv},
-                   {"column", column},
-                   {"missing", o->missing},
-                   {"window", o->window},
-                   {"holdout", o->holdout},
-                   {"difference", difference},
-                   {"train_length", train.size()},
-                   {"normalization", {{"mean", norm.mean}, {"scale", norm.scale}}},
-                   {"values", values}};
-    install_stop_handlers();
-    const SequenceTrainResult r = train_sequence_run(s, {fit_set, val_set, o->window});
-    fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} nats per step; wrote {}\n",
-               r.model.model->describe(), r.steps, r.seconds, r.metrics.back()["val_nats_per_step"].get<double>(), s.out);
-  });
+  cmd->callback([o] { run_series_train(*o); });
 }
 
 }  // namespace xgrad::apps
