@@ -31,43 +31,40 @@ struct SeriesAnomalyFlags {
   int threads = 0;
 };
 
-void run_series_anomaly(const SeriesAnomalyFlags& o) {
-  apply_common_options({.seed = o.seed, .threads = o.threads});
-  require_positive("--k", o.k);
-  require_positive("--top", static_cast<double>(o.top));
-  LoadedSequenceRun run = load_sequence_run(o.dir, "series train");
-  models::Vrnn* vrnn = vrnn_of(run.model);
-  if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; anomaly scores need a vrnn run", o.dir));
-  const json& data = run.config.at("data");
-  const std::string csv = o.csv.empty() ? data.at("csv").get<std::string>() : o.csv;
-  std::string column = o.column;
-  if (column.empty()) {
-    if (!o.csv.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
-    column = data.at("column").get<std::string>();
-  }
-  const nn::Series series =
-      read_series(csv, column, o.missing.empty() ? data.value("missing", std::string("interpolate")) : o.missing);
-  const std::vector<double>& values = series.values;
-  const auto window = data.at("window").get<core::Index>();
-  const bool diff = data.value("difference", false);
-  const std::vector<double> seen = diff ? differences(values, series.lines) : values;  // seen[i] is values[i + shift]
-  const std::size_t shift = diff ? 1 : 0;
-  require_length(seen.size(), window, fmt::format("column {} of {}{}", column, csv, diff ? " differenced" : ""));
-  const std::string dir = output_dir(o.out, o.dir);
+/// The series to score: --csv and --column, or the run's training file and column.
+struct SeriesSource {
+  std::string csv, column;
+  nn::Series series;
+};
 
+SeriesSource series_to_score(const SeriesAnomalyFlags& o, const json& data) {
+  SeriesSource src;
+  src.csv = o.csv.empty() ? data.at("csv").get<std::string>() : o.csv;
+  src.column = o.column;
+  if (src.column.empty()) {
+    if (!o.csv.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
+    src.column = data.at("column").get<std::string>();
+  }
+  src.series = read_series(src.csv, src.column,
+                           o.missing.empty() ? data.value("missing", std::string("interpolate")) : o.missing);
+  return src;
+}
+
+/// The score of each of `n_values` values (-inf where there is none) from the windows over
+/// what the model reads, whose step i is value i + shift.
+std::vector<double> step_scores(models::Vrnn& vrnn, const nn::Dataset& windows, core::Index window, std::size_t n_values,
+                                std::size_t shift, const SeriesAnomalyFlags& o) {
   // Step t is scored in the window that ends at it, so it sees window - 1 steps of
   // context as in training; the first window's steps are scored where they are.
-  require_representable(seen, normalization_of(data), series.lines, shift, fmt::format("column {} of {}", column, csv));
-  auto windows = windows_of(seen, window, normalization_of(data));
-  const core::Index n = static_cast<core::Index>(values.size()), nw = windows->size();
+  const core::Index nw = windows.size();
   // A differenced model has no score for the first value (it has no change).
-  std::vector<double> score(values.size(), -std::numeric_limits<double>::infinity());
+  std::vector<double> score(n_values, -std::numeric_limits<double>::infinity());
   core::Generator gen(o.seed);
   const core::Index batch = 64;
   for (core::Index first = 0; first < nw; first += batch) {
     std::vector<core::Index> idx;
     for (core::Index w = first; w < std::min(nw, first + batch); ++w) idx.push_back(w);
-    const core::Tensor<float> s = vrnn->step_scores(windows->get_batch(idx), o.k, gen);
+    const core::Tensor<float> s = vrnn.step_scores(windows.get_batch(idx), o.k, gen);
     for (std::size_t r = 0; r < idx.size(); ++r) {
       const core::Index w = idx[r];
       if (w == 0)
@@ -76,24 +73,62 @@ void run_series_anomaly(const SeriesAnomalyFlags& o) {
         score[static_cast<std::size_t>(w + window - 1) + shift] = s.data()[static_cast<core::Index>(r) * window + window - 1];
     }
   }
+  return score;
+}
+
+/// The indices of the `top` highest scores, highest first.
+std::vector<std::size_t> highest(const std::vector<double>& score, std::size_t top) {
+  std::vector<std::size_t> order(score.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+                    [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+  order.resize(top);
+  return order;
+}
+
+/// DIR/anomaly.csv (t, value, score; empty where there is none) and DIR/anomaly.svg (the series, `top` marked).
+void write_anomaly_files(const std::string& dir, const SeriesSource& src, const std::vector<double>& score,
+                         const std::vector<std::size_t>& top, const SeriesAnomalyFlags& o) {
+  const std::vector<double>& values = src.series.values;
   CsvWriter out({"t", "value", "score"});
-  SeriesPlot plot{.title = fmt::format("{}: negative per-step ELBO, top {} marked", column, o.top), .y_label = column};
-  for (core::Index t = 0; t < n; ++t) {
+  SeriesPlot plot{.title = fmt::format("{}: negative per-step ELBO, top {} marked", src.column, o.top), .y_label = src.column};
+  for (core::Index t = 0; t < static_cast<core::Index>(values.size()); ++t) {
     const double sc = score[static_cast<std::size_t>(t)];
     out.row({static_cast<double>(t), values[static_cast<std::size_t>(t)], std::isfinite(sc) ? sc : std::nan("")});
     plot.t.push_back(static_cast<double>(t)), plot.values.push_back(values[static_cast<std::size_t>(t)]);
   }
-  std::vector<std::size_t> order(values.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  const auto top = static_cast<std::size_t>(std::min(o.top, n));
-  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
-                    [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
-  plot.marks.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top));
+  plot.marks = top;
   out.save(dir + "/anomaly.csv");
   write_series_svg(dir + "/anomaly.svg", plot);
-  fmt::print("scored {} steps of column {} of {}: wrote {}/anomaly.csv and {}/anomaly.svg\ntop {}:", n, column, csv, dir,
-             dir, top);
-  for (std::size_t i = 0; i < top; ++i) fmt::print(" {}", order[i]);
+}
+
+void run_series_anomaly(const SeriesAnomalyFlags& o) {
+  apply_common_options({.seed = o.seed, .threads = o.threads});
+  require_positive("--k", o.k);
+  require_positive("--top", static_cast<double>(o.top));
+  LoadedSequenceRun run = load_sequence_run(o.dir, "series train");
+  models::Vrnn* vrnn = vrnn_of(run.model);
+  if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; anomaly scores need a vrnn run", o.dir));
+  const json& data = run.config.at("data");
+  const SeriesSource src = series_to_score(o, data);
+  const std::vector<double>& values = src.series.values;
+  const auto window = data.at("window").get<core::Index>();
+  const bool diff = data.value("difference", false);
+  const std::vector<double> seen = diff ? differences(values, src.series.lines) : values;  // seen[i] is values[i + shift]
+  const std::size_t shift = diff ? 1 : 0;
+  const std::string what = fmt::format("column {} of {}", src.column, src.csv);
+  require_length(seen.size(), window, what + (diff ? " differenced" : ""));
+  const std::string dir = output_dir(o.out, o.dir);
+
+  require_representable(seen, normalization_of(data), src.series.lines, shift, what);
+  const std::vector<double> score =
+      step_scores(*vrnn, *windows_of(seen, window, normalization_of(data)), window, values.size(), shift, o);
+  const core::Index n = static_cast<core::Index>(values.size());
+  const std::vector<std::size_t> top = highest(score, static_cast<std::size_t>(std::min(o.top, n)));
+  write_anomaly_files(dir, src, score, top, o);
+  fmt::print("scored {} steps of column {} of {}: wrote {}/anomaly.csv and {}/anomaly.svg\ntop {}:", n, src.column,
+             src.csv, dir, dir, top.size());
+  for (std::size_t i : top) fmt::print(" {}", i);
   fmt::print("\n");
 }
 

@@ -29,6 +29,68 @@ struct SeriesTrainFlags {
   bool difference = false, no_difference = false;
 };
 
+/// The column a run trains on: --csv and --column, or the co2 series.
+struct SeriesColumn {
+  std::string csv, column;
+  nn::Series series;
+};
+
+SeriesColumn training_column(const SeriesTrainFlags& o) {
+  SeriesColumn c{o.csv, o.column, {}};
+  if (c.csv.empty()) {
+    c.csv = kCo2Csv;
+    if (c.column.empty()) c.column = "co2";
+  }
+  if (c.column.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
+  c.series = read_series(c.csv, c.column, o.missing);
+  return c;
+}
+
+/// What the model fits: the values before the held-out ones, or their changes, normalised.
+struct ModelledSeries {
+  std::vector<double> train;  ///< the values before the held-out ones
+  bool difference = false;
+  std::vector<double> modelled;  ///< train, or its changes
+  nn::Normalization norm;
+};
+
+ModelledSeries modelled_series(const SeriesTrainFlags& o, const SeriesColumn& c) {
+  const std::vector<double>& values = c.series.values;
+  const std::string what = fmt::format("column {} of {}", c.column, c.csv);
+  if (o.holdout >= static_cast<core::Index>(values.size()))
+    throw UsageError(fmt::format("--holdout {} leaves nothing to train on: {} has {} values", o.holdout, what, values.size()));
+  ModelledSeries m;
+  m.train.assign(values.begin(), values.end() - o.holdout);
+  // A trending series (co2) leaves its training range within the forecast horizon, and a
+  // model of normalised levels cannot go there; its changes stay in range (ARIMA's d = 1).
+  const double trend = linear_trend_share(m.train);
+  m.difference = o.difference || (!o.no_difference && trend >= 0.5);
+  if (m.difference && !o.difference) {
+    fmt::print(stderr, "series: modelling the changes between values (a linear trend explains {:.0f}% of the "
+               "variance; --no-difference models the values)\n", 100 * trend);
+  }
+  m.modelled = m.difference ? differences(m.train, c.series.lines) : m.train;
+  require_length(m.modelled.size(), o.window,
+                 (o.holdout ? what + " without the held-out values" : what) + (m.difference ? " differenced" : ""));
+  // No value of the series it was fitted to lies more than sqrt(n) deviations from the mean:
+  // the windows always fit the float model; new data (series anomaly) is checked.
+  m.norm = nn::Normalization::fit(m.modelled);
+  return m;
+}
+
+/// The windows of what the model fits, as training and validation sets.
+SequenceData split_windows(const ModelledSeries& m, core::Index window) {
+  // Every tenth window validates (a chronological split would leave a trending
+  // series' validation outside the range it trained on).
+  auto all = windows_of(m.modelled, window, m.norm);
+  std::vector<core::Index> fit, val;
+  for (core::Index i = 0; i < all->size(); ++i) (i % 10 == 9 ? val : fit).push_back(i);
+  if (val.empty()) val.push_back(all->size() - 1);  // too short to spare one: validate on the last
+  auto fit_set = std::make_shared<nn::TensorDataset>(all->get_batch(fit).x);
+  auto val_set = std::make_shared<nn::TensorDataset>(all->get_batch(val).x);
+  return {fit_set, val_set, window};
+}
+
 void run_series_train(const SeriesTrainFlags& o) {
   apply_common_options(o.common);
   SequenceTrainSettings s = o.train;
@@ -39,51 +101,20 @@ void run_series_train(const SeriesTrainFlags& o) {
   require_positive("--window", static_cast<double>(o.window));
   if (o.holdout < 0) throw UsageError(fmt::format("--holdout must be >= 0 (got {})", o.holdout));
   check_sequence_config(s.model);
-  std::string csv = o.csv, column = o.column;
-  if (csv.empty()) {
-    csv = kCo2Csv;
-    if (column.empty()) column = "co2";
-  }
-  if (column.empty()) throw UsageError("--column is required with --csv (the header name of the numeric column)");
-  const nn::Series series = read_series(csv, column, o.missing);
-  const std::vector<double>& values = series.values;
-  const std::string what = fmt::format("column {} of {}", column, csv);
-  if (o.holdout >= static_cast<core::Index>(values.size()))
-    throw UsageError(fmt::format("--holdout {} leaves nothing to train on: {} has {} values", o.holdout, what, values.size()));
-  const std::vector<double> train(values.begin(), values.end() - o.holdout);
-  // A trending series (co2) leaves its training range within the forecast horizon, and a
-  // model of normalised levels cannot go there; its changes stay in range (ARIMA's d = 1).
-  const double trend = linear_trend_share(train);
-  const bool difference = o.difference || (!o.no_difference && trend >= 0.5);
-  if (difference && !o.difference) {
-    fmt::print(stderr, "series: modelling the changes between values (a linear trend explains {:.0f}% of the "
-               "variance; --no-difference models the values)\n", 100 * trend);
-  }
-  const std::vector<double> modelled = difference ? differences(train, series.lines) : train;
-  require_length(modelled.size(), o.window,
-                 (o.holdout ? what + " without the held-out values" : what) + (difference ? " differenced" : ""));
-  // No value of the series it was fitted to lies more than sqrt(n) deviations from the mean:
-  // the windows always fit the float model; new data (series anomaly) is checked.
-  const nn::Normalization norm = nn::Normalization::fit(modelled);
-  // Every tenth window validates (a chronological split would leave a trending
-  // series' validation outside the range it trained on).
-  auto all = windows_of(modelled, o.window, norm);
-  std::vector<core::Index> fit, val;
-  for (core::Index i = 0; i < all->size(); ++i) (i % 10 == 9 ? val : fit).push_back(i);
-  if (val.empty()) val.push_back(all->size() - 1);  // too short to spare one: validate on the last
-  auto fit_set = std::make_shared<nn::TensorDataset>(all->get_batch(fit).x);
-  auto val_set = std::make_shared<nn::TensorDataset>(all->get_batch(val).x);
-  s.data_info = {{"csv", csv},
-                 {"column", column},
+  const SeriesColumn c = training_column(o);
+  const ModelledSeries m = modelled_series(o, c);
+  const SequenceData data = split_windows(m, o.window);
+  s.data_info = {{"csv", c.csv},
+                 {"column", c.column},
                  {"missing", o.missing},
                  {"window", o.window},
                  {"holdout", o.holdout},
-                 {"difference", difference},
-                 {"train_length", train.size()},
-                 {"normalization", {{"mean", norm.mean}, {"scale", norm.scale}}},
-                 {"values", values}};
+                 {"difference", m.difference},
+                 {"train_length", m.train.size()},
+                 {"normalization", {{"mean", m.norm.mean}, {"scale", m.norm.scale}}},
+                 {"values", c.series.values}};
   install_stop_handlers();
-  const SequenceTrainResult r = train_sequence_run(s, {fit_set, val_set, o.window});
+  const SequenceTrainResult r = train_sequence_run(s, data);
   fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} nats per step; wrote {}\n",
              r.model.model->describe(), r.steps, r.seconds, r.metrics.back()["val_nats_per_step"].get<double>(), s.out);
 }
