@@ -38,6 +38,54 @@ nlohmann::json prior_match(models::Aae& aae, const nn::Dataset& test, core::Gene
   return out;
 }
 
+/// The IWAE bound averaged over the first n rows of `test`, in chunks of 100; null for
+/// models without a tractable one (they throw core::Error).
+nlohmann::json iwae_bound(models::GenerativeModel& model, const nn::Dataset& test, std::int64_t n, int k,
+                          core::Generator& gen) {
+  autograd::NoGradGuard no_grad;
+  try {
+    double sum = 0;
+    const std::int64_t chunk = 100;
+    for (std::int64_t start = 0; start < n; start += chunk) {
+      std::vector<core::Index> idx;
+      for (std::int64_t i = start; i < std::min<std::int64_t>(n, start + chunk); ++i) idx.push_back(i);
+      nn::Batch part = test.get_batch(idx);
+      core::Tensor<float> ll = model.iwae_log_likelihood(part, k, gen);
+      for (float v : ll) sum += v;
+    }
+    return sum / static_cast<double>(std::max<core::Index>(n, 1));
+  } catch (const core::Error&) {
+    return nullptr;
+  }
+}
+
+/// Mean squared error per pixel of the reconstructions (posterior means) of `b`.
+double reconstruction_error(models::GenerativeModel& model, const nn::Batch& b) {
+  autograd::NoGradGuard no_grad;
+  core::Tensor<float> r = flat_images(model.reconstruct(b));
+  core::Tensor<float> x = flat_images(b.x);
+  double se = 0;
+  for (core::Index i = 0; i < x.numel(); ++i) se += std::pow(double(r.data()[i]) - double(x.data()[i]), 2);
+  return se / static_cast<double>(std::max<core::Index>(x.numel(), 1));
+}
+
+/// activity_per_dim, active_units, kl_per_dim and total_kl (null without a posterior).
+void put_latent_stats(nlohmann::json& out, models::GenerativeModel& model, const nn::Dataset& test) {
+  std::vector<double> activity = latent_activity(model, test);
+  out["activity_per_dim"] = activity;
+  out["active_units"] = active_units(activity);
+  auto kl = kl_per_dim(model, test);
+  if (!kl.empty()) {
+    out["kl_per_dim"] = kl;
+    double total = 0;
+    for (double v : kl) total += v;
+    out["total_kl"] = total;
+  } else {
+    out["kl_per_dim"] = nullptr;  // no posterior to measure (AAE)
+    out["total_kl"] = nullptr;
+  }
+}
+
 }  // namespace
 
 nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
@@ -50,45 +98,10 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
                         {"test_kl", ev.kl / n}, {"recon_error", 0.0}};
   if (run.built.caps.has_elbo) out["test_neg_elbo"] = ev.neg_elbo / n;
   else out["test_neg_elbo"] = nullptr;  // the AAE has no ELBO
-
-  // IWAE bound on the first N images (models without a tractable one throw core::Error).
-  {
-    autograd::NoGradGuard no_grad;
-    nn::Batch b = first_rows(*test, s.iwae_n);
-    try {
-      double sum = 0;
-      const std::int64_t chunk = 100;
-      for (std::int64_t start = 0; start < b.size(); start += chunk) {
-        std::vector<core::Index> idx;
-        for (std::int64_t i = start; i < std::min<std::int64_t>(b.size(), start + chunk); ++i) idx.push_back(i);
-        nn::Batch part = test->get_batch(idx);
-        core::Tensor<float> ll = model.iwae_log_likelihood(part, s.iwae_k, gen);
-        for (float v : ll) sum += v;
-      }
-      out["iwae_log_likelihood"] = sum / static_cast<double>(std::max<core::Index>(b.size(), 1));
-    } catch (const core::Error&) {
-      out["iwae_log_likelihood"] = nullptr;
-    }
-    // Mean squared error per pixel of the reconstructions (posterior means).
-    core::Tensor<float> r = flat_images(model.reconstruct(b));
-    core::Tensor<float> x = flat_images(b.x);
-    double se = 0;
-    for (core::Index i = 0; i < x.numel(); ++i) se += std::pow(double(r.data()[i]) - double(x.data()[i]), 2);
-    out["recon_error"] = se / static_cast<double>(std::max<core::Index>(x.numel(), 1));
-  }
-  std::vector<double> activity = latent_activity(model, *test);
-  out["activity_per_dim"] = activity;
-  out["active_units"] = active_units(activity);
-  auto kl = kl_per_dim(model, *test);
-  if (!kl.empty()) {
-    out["kl_per_dim"] = kl;
-    double total = 0;
-    for (double v : kl) total += v;
-    out["total_kl"] = total;
-  } else {
-    out["kl_per_dim"] = nullptr;  // no posterior to measure (AAE)
-    out["total_kl"] = nullptr;
-  }
+  const nn::Batch b = first_rows(*test, s.iwae_n);  // the first --n images
+  out["iwae_log_likelihood"] = iwae_bound(model, *test, b.size(), s.iwae_k, gen);
+  out["recon_error"] = reconstruction_error(model, b);
+  put_latent_stats(out, model, *test);
   if (auto* aae = dynamic_cast<models::Aae*>(&model)) out["prior_match"] = prior_match(*aae, *test, gen);
   if (run.built.conditional && s.conditional_accuracy)
     out["conditional_accuracy"] = conditional_accuracy(model, s.seed, 500, run.data.dir);
