@@ -108,10 +108,6 @@ void write_pictures(const std::string& out, models::GenerativeModel& model, cons
   write_png(out + "/reconstructions.png", tile_images(both, 8));
 }
 
-}  // namespace
-
-namespace {
-
 /// What an image run shows and writes besides the trainer's metrics and checkpoints:
 /// a progress bar per epoch, the test-set figures of each epoch, the model file.
 class ImageRun : public nn::TrainerCallback {
@@ -153,6 +149,44 @@ class ImageRun : public nn::TrainerCallback {
   std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
 };
 
+/// The model of a run: the checkpoint's when resuming (it must be of --model), else
+/// --model's defaults with the options given.
+ModelConfig run_model_config(const TrainSettings& s, const std::string& ckpt_path, std::optional<nn::Checkpoint>& ckpt) {
+  if (s.resume) {
+    if (!fs::exists(ckpt_path)) throw UsageError(fmt::format("--resume: no checkpoint at {}", ckpt_path));
+    ckpt = nn::load_checkpoint(ckpt_path);
+    const std::string kind = ckpt->info.count("kind") ? ckpt->info.at("kind") : "";
+    if (kind != s.kind)
+      throw UsageError(fmt::format("{} is a checkpoint of model '{}', not '{}'", ckpt_path, kind, s.kind));
+    return model_config_from_json(json::parse(ckpt->info.at("config"), nullptr, false), ckpt_path);
+  }
+  require_kind(s.kind, [](const models::ModelCapabilities& caps) { return caps.image; });
+  return model_config(s.kind, s.options);
+}
+
+nn::TrainerOptions trainer_options(const TrainSettings& s, const BuiltModel& built, const ModelConfig& mc) {
+  return {.budget = {.epochs = s.epochs},
+          .batch_size = s.batch,
+          .seed = s.seed,
+          .optimizer = built.optimizer,
+          .eval_every_epoch = true,
+          .eval_at_end = false,
+          .dir = s.out,
+          .checkpoint_info = {{"kind", mc.kind}, {"config", to_json(mc).dump()}, {"version", XGRAD_VERSION}},
+          .stop_flag = &g_stop_requested,
+          .stop_after_steps = s.stop_after_steps};
+}
+
+/// OUT/config.json: how the run was made, from which load_run rebuilds its model.
+void write_run_config(const TrainSettings& s, const DataOptions& data, const ModelConfig& mc,
+                      const models::GenerativeModel& model) {
+  json config = {{"command", "train"},     {"model", to_json(mc)},         {"data", data.dir},
+                 {"limit", data.limit},    {"test_limit", data.test_limit}, {"epochs", s.epochs},
+                 {"batch", s.batch},       {"seed", s.seed},               {"version", XGRAD_VERSION},
+                 {"parameters", model.parameter_count()}};
+  nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
+}
+
 }  // namespace
 
 TrainResult train_run(const TrainSettings& s) {
@@ -164,17 +198,7 @@ TrainResult train_run(const TrainSettings& s) {
 
   TrainResult result;
   std::optional<nn::Checkpoint> ckpt;
-  if (s.resume) {
-    if (!fs::exists(ckpt_path)) throw UsageError(fmt::format("--resume: no checkpoint at {}", ckpt_path));
-    ckpt = nn::load_checkpoint(ckpt_path);
-    const std::string kind = ckpt->info.count("kind") ? ckpt->info.at("kind") : "";
-    if (kind != s.kind)
-      throw UsageError(fmt::format("{} is a checkpoint of model '{}', not '{}'", ckpt_path, kind, s.kind));
-    result.config = model_config_from_json(json::parse(ckpt->info.at("config"), nullptr, false), ckpt_path);
-  } else {
-    require_kind(s.kind, [](const models::ModelCapabilities& caps) { return caps.image; });
-    result.config = model_config(s.kind, s.options);
-  }
+  result.config = run_model_config(s, ckpt_path, ckpt);
   const ModelConfig& mc = result.config;
 
   core::Generator gen(s.seed);
@@ -185,24 +209,9 @@ TrainResult train_run(const TrainSettings& s) {
   DataOptions data = s.data;
   data.flatten = built.flat_input;
   Datasets ds = load_fashion_mnist(data);
-  nn::Trainer trainer(model, gen, ds.train,
-                      {.budget = {.epochs = s.epochs},
-                       .batch_size = s.batch,
-                       .seed = s.seed,
-                       .optimizer = built.optimizer,
-                       .eval_every_epoch = true,
-                       .eval_at_end = false,
-                       .dir = s.out,
-                       .checkpoint_info = {{"kind", mc.kind}, {"config", to_json(mc).dump()}, {"version", XGRAD_VERSION}},
-                       .stop_flag = &g_stop_requested,
-                       .stop_after_steps = s.stop_after_steps});
+  nn::Trainer trainer(model, gen, ds.train, trainer_options(s, built, mc));
   if (ckpt) trainer.resume(*ckpt, ckpt_path);
-
-  json config = {{"command", "train"},     {"model", to_json(mc)},         {"data", data.dir},
-                 {"limit", data.limit},    {"test_limit", data.test_limit}, {"epochs", s.epochs},
-                 {"batch", s.batch},       {"seed", s.seed},               {"version", XGRAD_VERSION},
-                 {"parameters", model.parameter_count()}};
-  nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
+  write_run_config(s, data, mc, model);
 
   ImageRun run(s, model, built, mc, *ds.test);
   trainer.add_callback(run);

@@ -117,9 +117,8 @@ class SequenceRun : public nn::TrainerCallback {
   double last_val_nats_ = 0;
 };
 
-}  // namespace
-
-SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const SequenceData& data) {
+/// UsageError for a budget that is negative, double (--steps and --epochs) or missing, or a bad size.
+void check_budget(const SequenceTrainSettings& s) {
   if (s.steps < 0) throw UsageError(fmt::format("--steps must be >= 0 (got {})", s.steps));
   if (s.epochs < 0) throw UsageError(fmt::format("--epochs must be >= 0 (got {})", s.epochs));
   if (s.minutes < 0) throw UsageError(fmt::format("--minutes must be >= 0 (got {})", s.minutes));
@@ -127,43 +126,62 @@ SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const Seq
   require_positive("--batch", static_cast<double>(s.batch));
   require_positive("--eval-every", static_cast<double>(s.eval_every));
   if (s.steps == 0 && s.epochs == 0 && s.minutes <= 0) throw UsageError("give --steps, --epochs or --minutes");
-  ensure_writable_dir(s.out);
-  const std::string ckpt_path = s.out + "/checkpoint.safetensors";
+}
 
-  SequenceTrainResult r;
-  r.config = sequence_model_config(s.model);
-  std::optional<nn::Checkpoint> ckpt;
+/// The model of a run: the checkpoint's when resuming (it must be of the same command), else the flags'.
+ModelConfig run_model_config(const SequenceTrainSettings& s, const std::string& ckpt_path,
+                             std::optional<nn::Checkpoint>& ckpt) {
+  ModelConfig config = sequence_model_config(s.model);
   if (s.resume) {
     if (!fs::exists(ckpt_path)) throw UsageError(fmt::format("--resume: no checkpoint at {}", ckpt_path));
     ckpt = nn::load_checkpoint(ckpt_path);
     const auto cfg = ckpt->info.find("config");
     if (ckpt->info.count("command") == 0 || ckpt->info.at("command") != s.command || cfg == ckpt->info.end())
       throw UsageError(fmt::format("{} was not written by xgrad {}", ckpt_path, s.command));
-    r.config = model_config_from_json(json::parse(cfg->second, nullptr, false), ckpt_path);
+    config = model_config_from_json(json::parse(cfg->second, nullptr, false), ckpt_path);
   }
+  return config;
+}
+
+nn::TrainerOptions trainer_options(const SequenceTrainSettings& s, const BuiltModel& built, const ModelConfig& config) {
+  return {.budget = {.epochs = s.epochs, .steps = s.steps, .minutes = s.minutes},
+          .batch_size = s.batch,
+          .seed = s.seed,
+          .optimizer = built.optimizer,
+          .eval_every_steps = s.eval_every,
+          .eval_at_end = true,
+          .dir = s.out,
+          .checkpoint_info = {{"command", s.command}, {"config", to_json(config).dump()}, {"version", XGRAD_VERSION}},
+          .stop_flag = &g_stop_requested};
+}
+
+/// OUT/config.json: how the run was made, from which load_sequence_run rebuilds its model.
+void write_run_config(const SequenceTrainSettings& s, const ModelConfig& mc, const models::GenerativeModel& model) {
+  json config = {{"command", s.command},     {"model", to_json(mc)},  {"data", s.data_info},
+                 {"batch", s.batch},         {"steps", s.steps},      {"epochs", s.epochs},
+                 {"minutes", s.minutes},     {"seed", s.seed},        {"eval_every", s.eval_every},
+                 {"version", XGRAD_VERSION}, {"parameters", model.parameter_count()},
+                 {"describe", model.describe()}};
+  nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
+}
+
+}  // namespace
+
+SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const SequenceData& data) {
+  check_budget(s);
+  ensure_writable_dir(s.out);
+  const std::string ckpt_path = s.out + "/checkpoint.safetensors";
+
+  SequenceTrainResult r;
+  std::optional<nn::Checkpoint> ckpt;
+  r.config = run_model_config(s, ckpt_path, ckpt);
 
   core::Generator gen(s.seed);
   r.model = make_model(r.config, gen);
   models::GenerativeModel& model = *r.model.model;
-  nn::Trainer trainer(model, gen, data.train,
-                      {.budget = {.epochs = s.epochs, .steps = s.steps, .minutes = s.minutes},
-                       .batch_size = s.batch,
-                       .seed = s.seed,
-                       .optimizer = r.model.optimizer,
-                       .eval_every_steps = s.eval_every,
-                       .eval_at_end = true,
-                       .dir = s.out,
-                       .checkpoint_info = {{"command", s.command}, {"config", to_json(r.config).dump()},
-                                           {"version", XGRAD_VERSION}},
-                       .stop_flag = &g_stop_requested});
+  nn::Trainer trainer(model, gen, data.train, trainer_options(s, r.model, r.config));
   if (ckpt) trainer.resume(*ckpt, ckpt_path);
-
-  json config = {{"command", s.command},  {"model", to_json(r.config)}, {"data", s.data_info},
-                 {"batch", s.batch},      {"steps", s.steps},           {"epochs", s.epochs},
-                 {"minutes", s.minutes},  {"seed", s.seed},             {"eval_every", s.eval_every},
-                 {"version", XGRAD_VERSION}, {"parameters", model.parameter_count()},
-                 {"describe", model.describe()}};
-  nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
+  write_run_config(s, r.config, model);
 
   SequenceRun run(s, data, r.model, r.config, trainer.state().total_steps, trainer.state().step, trainer.state().seconds);
   trainer.add_callback(run);
