@@ -32,13 +32,13 @@ struct SeriesAnomalyFlags {
 };
 
 /// The series to score: --csv and --column, or the run's training file and column.
-struct SeriesSource {
+struct SeriesColumn {
   std::string csv, column;
   nn::Series series;
 };
 
-SeriesSource series_to_score(const SeriesAnomalyFlags& o, const json& data) {
-  SeriesSource src;
+SeriesColumn series_to_score(const SeriesAnomalyFlags& o, const json& data) {
+  SeriesColumn src;
   src.csv = o.csv.empty() ? data.at("csv").get<std::string>() : o.csv;
   src.column = o.column;
   if (src.column.empty()) {
@@ -87,7 +87,7 @@ std::vector<std::size_t> highest(const std::vector<double>& score, std::size_t t
 }
 
 /// DIR/anomaly.csv (t, value, score; empty where there is none) and DIR/anomaly.svg (the series, `top` marked).
-void write_anomaly_files(const std::string& dir, const SeriesSource& src, const std::vector<double>& score,
+void write_anomaly_files(const std::string& dir, const SeriesColumn& src, const std::vector<double>& score,
                          const std::vector<std::size_t>& top, const SeriesAnomalyFlags& o) {
   const std::vector<double>& values = src.series.values;
   CsvWriter out({"t", "value", "score"});
@@ -110,7 +110,7 @@ void run_series_anomaly(const SeriesAnomalyFlags& o) {
   models::Vrnn* vrnn = vrnn_of(run.model);
   if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; anomaly scores need a vrnn run", o.dir));
   const json& data = run.config.at("data");
-  const SeriesSource src = series_to_score(o, data);
+  const SeriesColumn src = series_to_score(o, data);
   const std::vector<double>& values = src.series.values;
   const auto window = data.at("window").get<core::Index>();
   const bool diff = data.value("difference", false);
