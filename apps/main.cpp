@@ -6,7 +6,9 @@
 #include <exception>
 #include <new>
 
-#include "cli.hpp"
+#include "common/cli.hpp"
+#include "image/commands.hpp"
+#include "sequence/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace xgrad::apps;

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "classifier.hpp"
-#include "harness.hpp"
+#include "image/classifier.hpp"
+#include "image/harness.hpp"
 #include "xgrad/autograd/autograd.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/common/generative_model.hpp"

@@ -1,7 +1,7 @@
 // The sample-quality score: the Fréchet distance between Gaussians fitted to feature sets.
 #include <catch2/catch.hpp>
 
-#include "classifier.hpp"
+#include "image/frechet_distance.hpp"
 #include "xgrad/core/random.hpp"
 
 using namespace xgrad;

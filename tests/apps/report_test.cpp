@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cli.hpp"
-#include "harness.hpp"
+#include "common/cli.hpp"
+#include "image/report.hpp"
 
 using namespace xgrad;
 using Catch::Matchers::Contains;

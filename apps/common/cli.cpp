@@ -1,0 +1,55 @@
+#include "common/cli.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+
+#include "xgrad/core/parallel.hpp"
+
+namespace xgrad::apps {
+
+std::atomic<bool> g_stop_requested{false};
+
+namespace {
+extern "C" void on_stop_signal(int) { g_stop_requested.store(true); }
+}  // namespace
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+void add_common_options(CLI::App& cmd, CommonOptions& o, const std::string& out_help, bool out_required) {
+  cmd.add_option("--seed", o.seed, "Random seed (same seed, same result)")->capture_default_str();
+  cmd.add_option("--threads", o.threads, "Threads for kernels and BLAS (0 = all cores)")->capture_default_str();
+  auto* out = cmd.add_option("--out", o.out, out_help);
+  if (out_required) out->required();
+}
+
+void apply_common_options(const CommonOptions& o) {
+  if (o.threads < 0) throw UsageError(fmt::format("--threads must be >= 0 (got {})", o.threads));
+  core::set_num_threads(o.threads);
+}
+
+void require_positive(const std::string& flag, double value) {
+  if (!(value > 0)) throw UsageError(fmt::format("{} must be positive (got {})", flag, value));
+}
+
+void ensure_writable_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw UsageError(fmt::format("cannot create output directory {}: {}", dir, ec.message()));
+  if (!fs::is_directory(dir)) throw UsageError(fmt::format("output path {} is not a directory", dir));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw UsageError(fmt::format("cannot write to output directory {}: {}", dir, std::strerror(errno)));
+}
+
+}  // namespace xgrad::apps

@@ -1,0 +1,49 @@
+#pragma once
+// What every subcommand shares: the common flags (--seed, --threads, --out),
+// the error type for mistakes a user can make, and the signal flag that lets a
+// long run stop cleanly between batches.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "xgrad/core/error.hpp"
+
+namespace xgrad::apps {
+
+/// A mistake on the command line or in the files it names; main prints
+/// "xgrad: error: <what>" and exits with 2.
+class UsageError : public core::Error {
+ public:
+  using core::Error::Error;
+};
+
+/// A run stopped by SIGINT/SIGTERM after writing its checkpoint; main exits with 130.
+class Interrupted : public core::Error {
+ public:
+  using core::Error::Error;
+};
+
+struct CommonOptions {
+  std::uint64_t seed = 1;
+  int threads = 0;  ///< 0: all hardware threads
+  std::string out{};
+};
+
+/// Adds --seed, --threads and --out (required when `out_required`).
+void add_common_options(CLI::App& cmd, CommonOptions& o, const std::string& out_help, bool out_required);
+/// Applies --threads.
+void apply_common_options(const CommonOptions& o);
+
+/// Set by SIGINT/SIGTERM once install_stop_handlers() has run; long loops poll it.
+extern std::atomic<bool> g_stop_requested;
+void install_stop_handlers();
+
+/// Throws UsageError unless value > 0 ("--batch must be positive (got 0)").
+void require_positive(const std::string& flag, double value);
+
+/// Creates `dir` (and parents) and checks that a file can be written in it.
+void ensure_writable_dir(const std::string& dir);
+
+}  // namespace xgrad::apps

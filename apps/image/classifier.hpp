@@ -1,0 +1,45 @@
+#pragma once
+// The built-in Fashion-MNIST classifier, a small CNN trained with xgrad, used
+// to judge generated images: conditional accuracy of a CVAE's samples, and (with
+// frechet_distance.hpp) the distance between its penultimate-layer features of
+// samples and of test images. It is cached in $XDG_CACHE_HOME/xgrad/classifier.safetensors
+// (default ~/.cache/xgrad/) and trained on first use.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "xgrad/models/common/generative_model.hpp"
+#include "xgrad/nn/layers/sequential.hpp"
+
+namespace xgrad::apps {
+
+/// conv 1->16 3x3 s2 ReLU, conv 16->32 3x3 s2 ReLU, flatten, linear 1568->128 ReLU (features), linear 128->10.
+class Classifier : public nn::Trainable {
+ public:
+  explicit Classifier(core::Generator& gen);
+  /// Cross-entropy of the batch's labels, minimised with the trainer's optimizer.
+  nn::StepTerms training_step(const nn::Batch& batch, nn::StepContext& ctx) override;
+  /// x (B, 784) or (B, 1, 28, 28) -> logits (B, 10).
+  nn::Var forward(const nn::Var& x);
+  /// Penultimate-layer features (B, 128), no graph.
+  core::Tensor<float> features(const core::Tensor<float>& x);
+  /// Predicted classes.
+  std::vector<int> predict(const core::Tensor<float>& x);
+
+  std::shared_ptr<nn::Sequential> body, head;
+};
+
+/// Where the classifier is cached.
+std::string classifier_cache_path();
+/// Trains on Fashion-MNIST from `data_dir` for `epochs`, saves to `path`; returns test accuracy.
+double train_classifier(const std::string& data_dir, const std::string& path, int epochs, std::uint64_t seed,
+                        bool quiet = false);
+/// The cached classifier, trained first (saying so on stderr) when missing.
+std::shared_ptr<Classifier> load_or_train_classifier(const std::string& data_dir);
+
+/// Fraction of label-conditioned samples (n, labels i % 10) the classifier assigns to the asked label.
+double conditional_accuracy(models::GenerativeModel& model, std::uint64_t seed, std::int64_t n,
+                            const std::string& data_dir = "/usr/share/datasets/fashion-mnist");
+
+}  // namespace xgrad::apps

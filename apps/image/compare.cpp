@@ -1,0 +1,140 @@
+// xgrad compare: several models under the same budget, one table.
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "common/cli.hpp"
+#include "image/classifier.hpp"
+#include "image/commands.hpp"
+#include "image/eval.hpp"
+#include "image/frechet_distance.hpp"
+#include "image/harness.hpp"
+#include "image/pictures.hpp"
+#include "xgrad/autograd/variable.hpp"
+#include "xgrad/nn/serialize/atomic_file.hpp"
+
+namespace xgrad::apps {
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::string cell(const nlohmann::json& j, const char* key, const char* fmtspec = "{:.3f}") {
+  if (!j.contains(key) || j[key].is_null()) return "—";
+  if (j[key].is_number_integer()) return std::to_string(j[key].get<long long>());
+  return fmt::format(fmt::runtime(fmtspec), j[key].get<double>());
+}
+
+/// The flags of `xgrad compare`.
+struct CompareFlags {
+  CommonOptions common{.out = "out/compare"};
+  std::string models = "vae,cvae,beta-vae,aae";
+  TrainSettings train;
+  std::int64_t latent = 20;  ///< the same for every model, so the table compares like with like
+  std::int64_t fid_n = 1000;
+};
+
+/// The models of --models, each checked to be an image model that takes --latent.
+std::vector<std::string> compared_kinds(const CompareFlags& o) {
+  auto kinds = split_list(o.models);
+  if (kinds.empty()) throw UsageError("--models is empty");
+  for (const auto& k : kinds) {
+    require_kind(k, [](const models::ModelCapabilities& caps) { return caps.image; });
+    (void)model_config(k, {{"latent", o.latent}});
+  }
+  return kinds;
+}
+
+/// Sample quality: Fréchet distance of classifier features, samples vs test images.
+double sample_frechet_distance(LoadedRun& run, Classifier& classifier, const TrainSettings& s, std::int64_t n) {
+  autograd::NoGradGuard no_grad;
+  auto test = load_test_set(s.data.dir, n, run.data.flatten);
+  nn::Batch real = first_rows(*test, n);
+  core::Generator gen(s.seed);
+  core::IndexTensor labels = sample_labels(run, real.size(), -1);
+  auto fake = run.built.model->sample(real.size(), gen, labels);
+  return frechet_distance(classifier.features(flat_images(fake)), classifier.features(flat_images(real.x)));
+}
+
+/// Trains `kind` into OUT/KIND, writes OUT/samples-KIND.png; its row of the table.
+nlohmann::json compare_one(const std::string& kind, const CompareFlags& o, Classifier& classifier) {
+  TrainSettings s = o.train;
+  s.kind = kind;
+  s.options = {{"latent", o.latent}};
+  s.seed = o.common.seed;
+  s.out = o.common.out + "/" + kind;
+  fmt::print(stderr, "compare: training {}\n", kind);
+  TrainResult r = train_run(s);
+  LoadedRun run = load_run(s.out);
+  EvalSettings es{.iwae_k = 50, .iwae_n = 200, .test_limit = s.data.test_limit, .seed = s.seed};
+  nlohmann::json row = evaluate_run(run, es);
+  double secs = 0;
+  for (const auto& m : r.metrics) secs += m.value("seconds", 0.0);
+  row["seconds_per_epoch"] = secs / std::max<double>(1, static_cast<double>(r.metrics.size()));
+  row["parameters"] = run.built.model->parameter_count();
+  row["frechet_distance"] = sample_frechet_distance(run, classifier, s, o.fid_n);
+  {
+    autograd::NoGradGuard no_grad;
+    core::Generator gen(s.seed);
+    write_grid(o.common.out + "/samples-" + kind + ".png", run.built.model->sample(64, gen, sample_labels(run, 64, -1)), 8);
+  }
+  return row;
+}
+
+/// compare.md: the table of the rows and links to the sample grids.
+std::string compare_markdown(const nlohmann::json& rows, const std::vector<std::string>& kinds, const CompareFlags& o) {
+  std::string md = fmt::format("# xgrad compare ({} epochs, seed {})\n\n", o.train.epochs, o.common.seed);
+  md += "| model | test neg ELBO | IWAE LL | recon error | active units | total KL | Fréchet distance | s/epoch | parameters |\n";
+  md += "|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& r : rows)
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r["model"].get<std::string>(),
+                      cell(r, "test_neg_elbo"), cell(r, "iwae_log_likelihood"), cell(r, "recon_error", "{:.4f}"),
+                      cell(r, "active_units"), cell(r, "total_kl"), cell(r, "frechet_distance"),
+                      cell(r, "seconds_per_epoch", "{:.1f}"), cell(r, "parameters"));
+  md += "\nSamples: ";
+  for (const auto& k : kinds) md += fmt::format("[{0}](samples-{0}.png) ", k);
+  md += "\n";
+  return md;
+}
+
+void run_compare(const CompareFlags& o) {
+  apply_common_options(o.common);
+  const std::vector<std::string> kinds = compared_kinds(o);
+  require_positive("--fid-n", static_cast<double>(o.fid_n));
+  ensure_writable_dir(o.common.out);
+  install_stop_handlers();
+  auto classifier = load_or_train_classifier(o.train.data.dir);
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& kind : kinds) rows.push_back(compare_one(kind, o, *classifier));
+  nlohmann::json all = {{"epochs", o.train.epochs}, {"seed", o.common.seed}, {"models", rows}};
+  nn::write_file_atomic(o.common.out + "/compare.json", all.dump(2) + "\n");
+  const std::string md = compare_markdown(rows, kinds, o);
+  nn::write_file_atomic(o.common.out + "/compare.md", md);
+  std::printf("%s", md.c_str());
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app) {
+  auto o = std::make_shared<CompareFlags>();
+  o->train.epochs = 5;
+  auto* cmd = app.add_subcommand("compare", "Train several models under the same budget and tabulate them");
+  cmd->add_option("--models", o->models, "Comma-separated models")->capture_default_str();
+  cmd->add_option("--epochs", o->train.epochs, "Epochs per model")->capture_default_str();
+  cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
+  cmd->add_option("--latent", o->latent, "Latent dimensions (every model)")->capture_default_str();
+  cmd->add_option("--data", o->train.data.dir, "Fashion-MNIST directory")->capture_default_str();
+  cmd->add_option("--limit", o->train.data.limit, "Use only the first N training images (0 = all)");
+  cmd->add_option("--test-limit", o->train.data.test_limit, "Use only the first N test images (0 = all)");
+  cmd->add_option("--fid-n", o->fid_n, "Samples and test images for the Fréchet distance")->capture_default_str();
+  add_common_options(*cmd, o->common, "Directory for compare.json, compare.md and one run per model", false);
+  cmd->callback([o] { run_compare(*o); });
+}
+
+}  // namespace xgrad::apps

@@ -1,0 +1,23 @@
+#pragma once
+// The test metrics of a trained image run, as `xgrad eval` prints them and
+// `xgrad compare` tabulates them.
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "image/harness.hpp"
+
+namespace xgrad::apps {
+
+struct EvalSettings {
+  int iwae_k = 50;              ///< importance samples
+  std::int64_t iwae_n = 500;    ///< test images for the IWAE bound and the reconstruction error
+  std::int64_t test_limit = 0;  ///< test images for the ELBO (0 = all)
+  std::uint64_t seed = 1;
+  bool conditional_accuracy = true;
+};
+/// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error (and
+/// conditional_accuracy for conditional models) as one JSON object.
+nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& settings);
+
+}  // namespace xgrad::apps

@@ -1,0 +1,250 @@
+#include "image/harness.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <optional>
+
+#include "common/cli.hpp"
+#include "common/progress.hpp"
+#include "common/run_state.hpp"
+#include "image/image_grid.hpp"
+#include "xgrad/autograd/variable.hpp"
+#include "xgrad/core/shape_ops.hpp"
+#include "xgrad/nn/data/dataloader.hpp"
+#include "xgrad/nn/data/error.hpp"
+#include "xgrad/nn/data/fashion_mnist.hpp"
+#include "xgrad/nn/data/file_io.hpp"
+#include "xgrad/nn/serialize/atomic_file.hpp"
+#include "xgrad/nn/serialize/checkpoint.hpp"
+#include "xgrad/nn/serialize/safetensors.hpp"
+#include "xgrad/nn/train/non_finite.hpp"
+#include "xgrad/nn/train/trainer.hpp"
+
+namespace xgrad::apps {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::shared_ptr<const nn::Dataset> first_n(std::shared_ptr<const nn::Dataset> d, std::int64_t n) {
+  if (n <= 0 || n >= d->size()) return d;
+  std::vector<core::Index> idx(static_cast<std::size_t>(n));
+  std::iota(idx.begin(), idx.end(), core::Index{0});
+  return std::make_shared<nn::Subset>(std::move(d), std::move(idx));
+}
+
+void check_data_dir(const std::string& dir) {
+  if (!fs::is_directory(dir))
+    throw UsageError(fmt::format("data directory {} does not exist (install Debian's dataset-fashion-mnist or pass --data DIR)", dir));
+}
+
+}  // namespace
+
+std::shared_ptr<const nn::Dataset> load_test_set(const std::string& dir, std::int64_t limit, bool flatten) {
+  check_data_dir(dir);
+  auto test = std::make_shared<nn::FashionMnist>(nn::FashionMnistOptions{.dir = dir, .train = false, .flatten = flatten});
+  return first_n(test, limit);
+}
+
+Datasets load_fashion_mnist(const DataOptions& o) {
+  check_data_dir(o.dir);
+  auto train = std::make_shared<nn::FashionMnist>(nn::FashionMnistOptions{.dir = o.dir, .train = true, .flatten = o.flatten});
+  return {first_n(train, o.limit), load_test_set(o.dir, o.test_limit, o.flatten)};
+}
+
+models::EvalSums evaluate_dataset(models::GenerativeModel& model, const nn::Dataset& data, std::int64_t batch,
+                                  core::Generator& gen) {
+  const bool was_training = model.is_training();
+  model.eval();
+  autograd::NoGradGuard no_grad;
+  nn::DataLoader loader(std::shared_ptr<const nn::Dataset>(&data, [](const nn::Dataset*) {}),
+                        {.batch_size = batch, .shuffle = false});
+  models::EvalSums sums;
+  for (const nn::Batch& b : loader) sums += model.evaluate(b, gen);
+  model.train(was_training);
+  return sums;
+}
+
+nn::Batch first_rows(const nn::Dataset& data, std::int64_t n) {
+  n = std::min<std::int64_t>(n, data.size());
+  std::vector<core::Index> idx(static_cast<std::size_t>(n));
+  std::iota(idx.begin(), idx.end(), core::Index{0});
+  return data.get_batch(idx);
+}
+
+core::Tensor<float> flat_images(const core::Tensor<float>& x) {
+  return x.reshape(core::Shape({x.size(0), x.numel() / x.size(0)}));
+}
+
+void save_model_file(const std::string& path, const BuiltModel& built, const ModelConfig& config) {
+  save_module_file(path, *built.model, config.kind, to_json(config));
+}
+
+void load_model_file(const std::string& path, BuiltModel& built, const ModelConfig& config) {
+  load_module_file(path, *built.model, config.kind);
+}
+
+namespace {
+
+void write_pictures(const std::string& out, models::GenerativeModel& model, const BuiltModel& built,
+                    const nn::Dataset& test, std::uint64_t seed) {
+  autograd::NoGradGuard no_grad;
+  model.eval();
+  core::Generator gen(seed ^ 0x5a5a5a5aULL);
+  core::IndexTensor labels;
+  if (built.conditional) {
+    labels = core::IndexTensor(core::Shape({64}));
+    for (core::Index i = 0; i < 64; ++i) labels.data()[i] = i % 10;
+  }
+  write_png(out + "/samples.png", tile_images(flat_images(model.sample(64, gen, labels)), 8));
+  nn::Batch b = first_rows(test, 8);
+  core::Tensor<float> both =
+      core::concat<float>({flat_images(b.x), flat_images(model.reconstruct(b))}, 0);
+  write_png(out + "/reconstructions.png", tile_images(both, 8));
+}
+
+/// What an image run shows and writes besides the trainer's metrics and checkpoints:
+/// a progress bar per epoch, the test-set figures of each epoch, the model file.
+class ImageRun : public nn::TrainerCallback {
+ public:
+  ImageRun(const TrainSettings& s, models::GenerativeModel& model, const BuiltModel& built, const ModelConfig& config,
+           const nn::Dataset& test)
+      : s_(s), model_(model), built_(built), config_(config), test_(test) {}
+
+  void on_epoch_begin(const nn::TrainState& state, std::int64_t skipped) override {
+    t0_ = std::chrono::steady_clock::now();
+    if (s_.quiet) return;
+    bar_ = std::make_unique<Progress>(fmt::format("epoch {}/{}", state.epoch() + 1, s_.epochs), state.num_batches);
+    if (skipped > 0) bar_->tick(skipped);
+  }
+  void on_step_end(const nn::TrainState&, const nn::StepTerms&, const nn::TermSums& running) override {
+    if (bar_) bar_->tick(1, fmt::format("loss {:.2f}", running.mean("loss")));
+  }
+  void on_evaluate(const nn::TrainState& state, const nn::TermSums& train, nn::MetricRow& row) override {
+    const std::int64_t epoch = state.epoch();  // epochs completed
+    core::Generator eval_gen(s_.seed + 1000003ULL * static_cast<std::uint64_t>(epoch));
+    const models::EvalSums ev = evaluate_dataset(model_, test_, 500, eval_gen);
+    const double n = static_cast<double>(std::max<core::Index>(ev.count, 1)), loss = train.rows > 0 ? train.mean("loss") : 0.0;
+    row = {{"epoch", epoch},         {"train_loss", loss},     {"test_loss", ev.neg_elbo / n},
+           {"test_recon", ev.recon / n}, {"test_kl", ev.kl / n}, {"seconds", seconds()}};
+    if (bar_) bar_->finish(fmt::format("loss {:.2f}  test {:.2f}", loss, ev.neg_elbo / n));
+    bar_.reset();
+  }
+  void on_save(const nn::TrainState&) override { save_model_file(s_.out + "/model.safetensors", built_, config_); }
+
+ private:
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+
+  const TrainSettings& s_;
+  models::GenerativeModel& model_;
+  const BuiltModel& built_;
+  const ModelConfig& config_;
+  const nn::Dataset& test_;
+  std::unique_ptr<Progress> bar_;
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+};
+
+/// The model of a run: the checkpoint's when resuming (it must be of --model), else
+/// --model's defaults with the options given.
+ModelConfig run_model_config(const TrainSettings& s, const std::string& ckpt_path, std::optional<nn::Checkpoint>& ckpt) {
+  if (s.resume) {
+    if (!fs::exists(ckpt_path)) throw UsageError(fmt::format("--resume: no checkpoint at {}", ckpt_path));
+    ckpt = nn::load_checkpoint(ckpt_path);
+    const std::string kind = ckpt->info.count("kind") ? ckpt->info.at("kind") : "";
+    if (kind != s.kind)
+      throw UsageError(fmt::format("{} is a checkpoint of model '{}', not '{}'", ckpt_path, kind, s.kind));
+    return model_config_from_json(json::parse(ckpt->info.at("config"), nullptr, false), ckpt_path);
+  }
+  require_kind(s.kind, [](const models::ModelCapabilities& caps) { return caps.image; });
+  return model_config(s.kind, s.options);
+}
+
+nn::TrainerOptions trainer_options(const TrainSettings& s, const BuiltModel& built, const ModelConfig& mc) {
+  return {.budget = {.epochs = s.epochs},
+          .batch_size = s.batch,
+          .seed = s.seed,
+          .optimizer = built.optimizer,
+          .eval_every_epoch = true,
+          .eval_at_end = false,
+          .dir = s.out,
+          .checkpoint_info = {{"kind", mc.kind}, {"config", to_json(mc).dump()}, {"version", XGRAD_VERSION}},
+          .stop_flag = &g_stop_requested,
+          .stop_after_steps = s.stop_after_steps};
+}
+
+/// OUT/config.json: how the run was made, from which load_run rebuilds its model.
+void write_run_config(const TrainSettings& s, const DataOptions& data, const ModelConfig& mc,
+                      const models::GenerativeModel& model) {
+  json config = {{"command", "train"},     {"model", to_json(mc)},         {"data", data.dir},
+                 {"limit", data.limit},    {"test_limit", data.test_limit}, {"epochs", s.epochs},
+                 {"batch", s.batch},       {"seed", s.seed},               {"version", XGRAD_VERSION},
+                 {"parameters", model.parameter_count()}};
+  nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
+}
+
+}  // namespace
+
+TrainResult train_run(const TrainSettings& s) {
+  require_positive("--epochs", s.epochs);
+  require_positive("--batch", static_cast<double>(s.batch));
+  if (s.data.limit < 0) throw UsageError(fmt::format("--limit must be >= 0 (got {})", s.data.limit));
+  ensure_writable_dir(s.out);
+  const std::string ckpt_path = s.out + "/checkpoint.safetensors";
+
+  TrainResult result;
+  std::optional<nn::Checkpoint> ckpt;
+  result.config = run_model_config(s, ckpt_path, ckpt);
+  const ModelConfig& mc = result.config;
+
+  core::Generator gen(s.seed);
+  result.built = make_model(mc, gen);
+  BuiltModel& built = result.built;
+  models::GenerativeModel& model = *built.model;
+
+  DataOptions data = s.data;
+  data.flatten = built.flat_input;
+  Datasets ds = load_fashion_mnist(data);
+  nn::Trainer trainer(model, gen, ds.train, trainer_options(s, built, mc));
+  if (ckpt) trainer.resume(*ckpt, ckpt_path);
+  write_run_config(s, data, mc, model);
+
+  ImageRun run(s, model, built, mc, *ds.test);
+  trainer.add_callback(run);
+  const nn::Trainer::Outcome outcome = trainer.fit();
+  result.metrics = metrics_json(trainer.metrics());
+  if (outcome == nn::Trainer::Outcome::Stopped)
+    throw Interrupted(fmt::format("interrupted; checkpoint written to {} (continue with --resume)", ckpt_path));
+  if (!fs::exists(s.out + "/model.safetensors")) save_model_file(s.out + "/model.safetensors", built, mc);
+  write_pictures(s.out, model, built, *ds.test, s.seed);
+  model.eval();
+  return result;
+}
+
+LoadedRun load_run(const std::string& dir) {
+  LoadedRun run;
+  const std::string cfg_path = dir + "/config.json";
+  if (!fs::is_directory(dir)) throw UsageError(fmt::format("run directory {} does not exist", dir));
+  if (!fs::exists(cfg_path)) throw UsageError(fmt::format("{} is not a training run (no config.json)", dir));
+  run.config = json::parse(nn::read_file_bytes(cfg_path, "config"), nullptr, false);
+  if (run.config.is_discarded() || !run.config.is_object() || !run.config.contains("model"))
+    throw UsageError(fmt::format("{}: malformed config (not a JSON object with \"model\")", cfg_path));
+  run.model_config = model_config_from_json(run.config["model"], cfg_path);
+  if (!models::ModelRegistry::global().at(run.model_config.kind).caps.image)
+    throw UsageError(fmt::format("{} is an 'xgrad {}' run of model '{}': score it with xgrad text score or xgrad series "
+                                 "forecast/anomaly", dir, run.config.value("command", std::string("text train")),
+                                 run.model_config.kind));
+  if (run.config.contains("data") && run.config["data"].is_string()) run.data.dir = run.config["data"].get<std::string>();
+  core::Generator gen(0);
+  run.built = make_model(run.model_config, gen);
+  run.data.flatten = run.built.flat_input;
+  load_model_file(dir + "/model.safetensors", run.built, run.model_config);
+  run.built.model->eval();
+  return run;
+}
+
+}  // namespace xgrad::apps

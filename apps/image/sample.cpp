@@ -1,0 +1,44 @@
+// xgrad sample RUN --out FILE.png: a grid of draws from the model.
+#include <cmath>
+
+#include "common/cli.hpp"
+#include "image/commands.hpp"
+#include "image/pictures.hpp"
+#include "xgrad/autograd/variable.hpp"
+
+namespace xgrad::apps {
+
+namespace {
+
+/// The flags of `xgrad sample`.
+struct SampleFlags {
+  std::string run;
+  CommonOptions common;
+  std::int64_t n = 64;
+  int label = -1;
+};
+
+void run_sample(const SampleFlags& o) {
+  apply_common_options(o.common);
+  require_positive("--n", static_cast<double>(o.n));
+  LoadedRun run = load_run(o.run);
+  core::IndexTensor labels = sample_labels(run, o.n, o.label);
+  autograd::NoGradGuard no_grad;
+  core::Generator gen(o.common.seed);
+  const int cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(o.n))));
+  write_grid(o.common.out, run.built.model->sample(o.n, gen, labels), cols);
+}
+
+}  // namespace
+
+void add_sample_command(CLI::App& app) {
+  auto o = std::make_shared<SampleFlags>();
+  auto* cmd = app.add_subcommand("sample", "Draw samples from a trained model into a PNG grid");
+  cmd->add_option("run", o->run, "Run directory")->required();
+  cmd->add_option("--n", o->n, "Number of samples")->capture_default_str();
+  cmd->add_option("--label", o->label, "Class 0..9 to condition on (conditional models; default: all classes)");
+  add_common_options(*cmd, o->common, "PNG file to write", true);
+  cmd->callback([o] { run_sample(*o); });
+}
+
+}  // namespace xgrad::apps

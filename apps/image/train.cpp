@@ -1,0 +1,55 @@
+// xgrad train: one model on Fashion-MNIST into a run directory.
+#include <fmt/format.h>
+
+#include "common/cli.hpp"
+#include "image/commands.hpp"
+#include "image/harness.hpp"
+#include "image/model_flags.hpp"
+
+namespace xgrad::apps {
+
+namespace {
+
+/// The flags of `xgrad train`.
+struct TrainFlags {
+  CommonOptions common;
+  TrainSettings train;
+  ModelFlags flags;
+};
+
+void run_train(const TrainFlags& o) {
+  apply_common_options(o.common);
+  TrainSettings s = o.train;
+  s.options = o.flags.options();
+  s.seed = o.common.seed;
+  s.out = o.common.out;
+  if (s.out.empty()) s.out = "out/" + s.kind;
+  install_stop_handlers();
+  TrainResult r = train_run(s);
+  const auto& last = r.metrics.empty() ? nlohmann::json::object() : r.metrics.back();
+  fmt::print(stderr, "trained {} for {} epochs: test loss {:.3f}; wrote {}\n", s.kind, s.epochs,
+             last.value("test_loss", 0.0), s.out);
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto o = std::make_shared<TrainFlags>();
+  auto* cmd = app.add_subcommand("train", "Train a model on Fashion-MNIST; writes metrics, checkpoints and pictures to --out");
+  cmd->add_option("--model", o->train.kind,
+                  "Model: " + kinds_list([](const models::ModelCapabilities& c) { return c.image; }))
+      ->capture_default_str();
+  cmd->add_option("--data", o->train.data.dir, "Fashion-MNIST directory")->capture_default_str();
+  cmd->add_option("--epochs", o->train.epochs, "Epochs")->capture_default_str();
+  cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
+  o->flags.add(*cmd, true);
+  cmd->add_option("--limit", o->train.data.limit, "Use only the first N training images (0 = all)")->capture_default_str();
+  cmd->add_option("--test-limit", o->train.data.test_limit, "Use only the first N test images (0 = all)")->capture_default_str();
+  cmd->add_flag("--resume", o->train.resume, "Continue from OUT/checkpoint.safetensors");
+  cmd->add_option("--stop-after-steps", o->train.stop_after_steps, "Stop as on SIGINT after N steps (for tests)")
+      ->group("");  // hidden: a deterministic interruption point for the resume tests
+  add_common_options(*cmd, o->common, "Run directory", false);
+  cmd->callback([o] { run_train(*o); });
+}
+
+}  // namespace xgrad::apps

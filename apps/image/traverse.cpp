@@ -1,0 +1,66 @@
+// xgrad traverse RUN --out FILE.png: one row per latent dimension, that
+// dimension swept over [-R, R] from a test image's code, rows ordered by KL.
+#include <fmt/format.h>
+
+#include "common/cli.hpp"
+#include "image/commands.hpp"
+#include "image/latent_stats.hpp"
+#include "image/pictures.hpp"
+#include "xgrad/autograd/variable.hpp"
+#include "xgrad/core/shape_ops.hpp"
+#include "xgrad/models/common/latent.hpp"
+
+namespace xgrad::apps {
+
+namespace {
+
+/// The flags of `xgrad traverse`.
+struct TraverseFlags {
+  std::string run;
+  CommonOptions common;
+  std::vector<int> dims;
+  double range = 3.0;
+  int steps = 9;
+  std::int64_t image = 0;
+};
+
+void run_traverse(const TraverseFlags& o) {
+  apply_common_options(o.common);
+  require_positive("--range", o.range);
+  if (o.steps < 2) throw UsageError(fmt::format("--steps must be at least 2 (got {})", o.steps));
+  LoadedRun run = load_run(o.run);
+  auto& model = *run.built.model;
+  const auto d = model.latent_dim();
+  for (int dim : o.dims)
+    if (dim < 0 || dim >= d) throw UsageError(fmt::format("--dims: {} is not in 0..{}", dim, d - 1));
+  auto test = load_test_set(run.data.dir, 1000, run.data.flatten);
+  if (o.image < 0 || o.image >= test->size())
+    throw UsageError(fmt::format("--image must be in 0..{} (got {})", test->size() - 1, o.image));
+  std::vector<int> dims = o.dims;
+  if (dims.empty()) {
+    std::vector<double> score = kl_per_dim(model, *test);
+    if (score.empty()) score = latent_activity(model, *test);
+    dims = dims_by_score(score);
+  }
+  autograd::NoGradGuard no_grad;
+  nn::Batch base = test->get_batch({o.image});
+  std::vector<core::Tensor<float>> rows;
+  for (int dim : dims) rows.push_back(flat_images(models::traverse(model, base, dim, o.range, o.steps)));
+  write_grid(o.common.out, core::concat<float>(rows, 0), o.steps);
+}
+
+}  // namespace
+
+void add_traverse_command(CLI::App& app) {
+  auto o = std::make_shared<TraverseFlags>();
+  auto* cmd = app.add_subcommand("traverse", "Sweep latent dimensions (one row each, highest KL first)");
+  cmd->add_option("run", o->run, "Run directory")->required();
+  cmd->add_option("--dims", o->dims, "Dimensions to sweep (default: all, ordered by KL)")->delimiter(',');
+  cmd->add_option("--range", o->range, "Sweep each dimension over [-R, R]")->capture_default_str();
+  cmd->add_option("--steps", o->steps, "Images per row (>= 2)")->capture_default_str();
+  cmd->add_option("--image", o->image, "Test image whose code is the starting point")->capture_default_str();
+  add_common_options(*cmd, o->common, "PNG file to write", true);
+  cmd->callback([o] { run_traverse(*o); });
+}
+
+}  // namespace xgrad::apps
