@@ -30,33 +30,23 @@ RnnLm::RnnLm(const RnnLmOptions& o, core::Generator& gen) : options(o) {
   else
     gauss_out_ = register_module("out", nn::make<GaussianLikelihoodHead>(
         GaussianLikelihoodHeadOptions{.in = h, .out = o.x_dim, .variance = VarianceMode::Predicted}, gen));
-  const nn::RNNCellOptions cell{.in = h, .hidden = h};
-  if (o.cell == RecurrentCell::GRU)
-    gru_ = register_module("rnn", nn::make<nn::GRUCell>(cell, gen));
-  else
-    lstm_ = register_module("rnn", nn::make<nn::LSTMCell>(cell, gen));
+  cell_ = Recurrence(o.cell, {.in = h, .hidden = h}, gen);
+  register_module("rnn", cell_.module());
 }
 
 std::string RnnLm::describe() const {
-  return fmt::format("RnnLm({}, {}, h={})", text() ? "text" : "series", gru_ ? "GRU" : "LSTM", options.hidden);
+  return fmt::format("RnnLm({}, {}, h={})", text() ? "text" : "series", cell_.name(), options.hidden);
 }
 
 Var RnnLm::nll(const SequenceInput& in) const {
-  const Index B = in.rows, H = options.hidden;
-  nn::LSTMState s{Var(Tensor::zeros({B, H})), lstm_ ? Var(Tensor::zeros({B, H})) : Var()};
+  RecurrentState s = cell_.zeros(in.rows);
   std::vector<Var> h_prev;
   h_prev.reserve(in.steps);
   for (Index t = 0; t < in.steps; ++t) {
     h_prev.push_back(s.h);
     const Var first = text() ? embed_->forward(in.ids_at(t)) : phi_x1_->forward(Var(in.x_at(t)));
     const Var fx = ag::relu(phi_x2_->forward(ag::relu(first)));
-    nn::LSTMState next = gru_ ? nn::LSTMState{gru_->forward(fx, s.h), {}} : lstm_->forward(fx, s);
-    if (in.mask.defined()) {
-      const Tensor keep = in.mask_at(t);
-      next.h = ag::where(keep, next.h, s.h);
-      if (next.c.defined()) next.c = ag::where(keep, next.c, s.c);
-    }
-    s = next;
+    s = keep_rows(in.mask_at(t), cell_.step(fx, s), s);  // padding keeps the state
   }
   // The output side does not feed the recurrence: one batched pass, (B, L, ...).
   const Var dec = ag::relu(dec_->forward(ag::stack(h_prev, 1)));

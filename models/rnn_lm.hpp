@@ -12,10 +12,10 @@
 
 #include "xgrad/models/common/generative_model.hpp"
 #include "xgrad/models/common/heads.hpp"
+#include "xgrad/models/common/recurrence.hpp"
 #include "xgrad/models/sequence_input.hpp"
 #include "xgrad/nn/layers/embedding.hpp"
 #include "xgrad/nn/layers/linear.hpp"
-#include "xgrad/nn/layers/rnn_cell.hpp"
 
 namespace xgrad::models {
 
@@ -55,8 +55,7 @@ class RnnLm : public GenerativeModel {
   std::shared_ptr<nn::Linear> phi_x1_, phi_x2_, dec_;
   std::shared_ptr<GaussianLikelihoodHead> gauss_out_;
   std::shared_ptr<CategoricalHead> cat_out_;
-  std::shared_ptr<nn::GRUCell> gru_;
-  std::shared_ptr<nn::LSTMCell> lstm_;
+  Recurrence cell_;
 };
 
 }  // namespace xgrad::models

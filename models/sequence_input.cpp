@@ -83,6 +83,7 @@ SequenceInput SequenceInput::repeat_rows(Index k) const {
 Tensor SequenceInput::x_at(Index t) const { return time_slice(x, t); }
 IndexTensor SequenceInput::ids_at(Index t) const { return time_slice(ids, t); }
 Tensor SequenceInput::mask_at(Index t) const {
+  if (!mask.defined()) return {};
   Tensor out({rows, 1});
   for (Index b = 0; b < rows; ++b) out.data()[b] = mask.data()[b * steps + t];
   return out;

@@ -11,7 +11,6 @@ namespace xgrad::models {
 
 /// How step t is scored, and so how a batch is read.
 enum class VrnnLikelihood { Gaussian, Mixture, Categorical };
-enum class RecurrentCell { GRU, LSTM };
 
 struct SequenceInput {
   Tensor x;         ///< (L, B, D) series values, padding as 0 (undefined for text)
@@ -34,7 +33,7 @@ struct SequenceInput {
   Tensor x_at(Index t) const;
   /// Step t's ids (B,) (text).
   IndexTensor ids_at(Index t) const;
-  /// Step t's mask as (B, 1), to broadcast over features.
+  /// Step t's mask as (B, 1), to broadcast over features; undefined when nothing is padded.
   Tensor mask_at(Index t) const;
   /// Unpadded steps over the batch.
   Index real_steps() const;

@@ -65,16 +65,13 @@ Vrnn::Vrnn(const VrnnOptions& o, core::Generator& gen) : options(o) {
       cat_out_ = register_module("out", nn::make<CategoricalHead>(CategoricalHeadOptions{.in = h, .classes = o.classes}, gen));
       break;
   }
-  const nn::RNNCellOptions cell{.in = 2 * h, .hidden = h};
-  if (o.cell == RecurrentCell::GRU)
-    gru_ = register_module("rnn", nn::make<nn::GRUCell>(cell, gen));
-  else
-    lstm_ = register_module("rnn", nn::make<nn::LSTMCell>(cell, gen));
+  cell_ = Recurrence(o.cell, {.in = 2 * h, .hidden = h}, gen);
+  register_module("rnn", cell_.module());
 }
 
 std::string Vrnn::describe() const {
   return fmt::format("Vrnn({}, {}, h={}, z={})", text() ? "text" : "series",
-                     options.cell == RecurrentCell::GRU ? "GRU" : "LSTM", options.hidden, options.latent);
+                     cell_.name(), options.hidden, options.latent);
 }
 
 Var Vrnn::phi_x(const VrnnInput& in, Index t) const {
@@ -88,24 +85,6 @@ nn::Normal<> Vrnn::posterior_step(const Var& fx, const Var& h) const {
 
 Var Vrnn::decoder_step(const Var& fz, const Var& h) const {
   return dec2_->forward_relu(dec1_->forward_relu(cat(fz, h)));
-}
-
-VrnnState Vrnn::cell_step(const Var& input, const VrnnState& s) const {
-  if (gru_) return {gru_->forward(input, s.h), {}};
-  const nn::LSTMState next = lstm_->forward(input, {s.h, s.c});
-  return {next.h, next.c};
-}
-
-VrnnState Vrnn::initial_state(Index rows, const VrnnState& given) const {
-  if (given.defined()) {
-    if (given.h.dim() != 2 || given.h.size(0) != rows || given.h.size(1) != options.hidden)
-      throw core::ShapeError(fmt::format("Vrnn: state of shape {} for {} rows of hidden size {}",
-                                         given.h.shape().str(), rows, options.hidden));
-    return given;
-  }
-  VrnnState s{Var(Tensor::zeros({rows, options.hidden})), {}};
-  if (lstm_) s.c = Var(Tensor::zeros({rows, options.hidden}));
-  return s;
 }
 
 std::unique_ptr<nn::Distribution<>> Vrnn::likelihood(const Var& dec) const {
@@ -122,7 +101,7 @@ VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Genera
                         std::int64_t step) {
   const ElboObjective objective = objective_.at(step);
   const Index L = in.steps, B = in.rows;
-  VrnnState s = initial_state(B, init);
+  VrnnState s = cell_.start(B, init);
   std::vector<Var> h_prev, q_mean, q_logvar, zs, dec;
   h_prev.reserve(L), q_mean.reserve(L), q_logvar.reserve(L), zs.reserve(L), dec.reserve(L);
   for (Index t = 0; t < L; ++t) {
@@ -132,13 +111,7 @@ VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Genera
     const Var fz = phi_z_->forward_relu(z);
     dec.push_back(decoder_step(fz, s.h));
     h_prev.push_back(s.h), q_mean.push_back(q.loc()), q_logvar.push_back(q.logvar()), zs.push_back(z);
-    VrnnState next = cell_step(cat(fx, fz), s);
-    if (in.mask.defined()) {  // padding keeps the state, so it equals the unpadded row's
-      const Tensor keep = in.mask_at(t);
-      next.h = ag::where(keep, next.h, s.h);
-      if (next.c.defined()) next.c = ag::where(keep, next.c, s.c);
-    }
-    s = next;
+    s = keep_rows(in.mask_at(t), cell_.step(cat(fx, fz), s), s);  // padding keeps the state, as unpadded
   }
   // What does not feed the recurrence is batched over the window, batch-major (B, L, ...),
   // so the ELBO's "sum every axis but the batch" sums over time and latent dimensions.
@@ -209,7 +182,7 @@ Tensor Vrnn::iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen
 Tensor Vrnn::encode(const Batch& batch) {
   ag::NoGradGuard no_grad;
   const VrnnInput in = VrnnInput::from_batch(batch, options);
-  VrnnState s = initial_state(in.rows, {});
+  VrnnState s = cell_.zeros(in.rows);
   const Index z = options.latent;
   Tensor out({in.rows, in.steps * z});
   for (Index t = 0; t < in.steps; ++t) {
@@ -217,7 +190,7 @@ Tensor Vrnn::encode(const Batch& batch) {
     const Var mu = posterior_step(fx, s.h).loc();
     for (Index b = 0; b < in.rows; ++b)
       std::memcpy(out.data() + (b * in.steps + t) * z, mu.value().data() + b * z, sizeof(float) * z);
-    s = cell_step(cat(fx, ag::relu(phi_z_->forward(mu))), s);
+    s = cell_.step(cat(fx, ag::relu(phi_z_->forward(mu))), s);
   }
   return out;
 }
@@ -229,7 +202,7 @@ Tensor Vrnn::decode(const Tensor& z, const IndexTensor&) {
   ag::NoGradGuard no_grad;
   const Index B = z.size(0), L = z.size(1) / zd, d = text() ? 1 : options.x_dim;
   Tensor out(text() ? core::Shape{B, L} : core::Shape{B, L, d});
-  VrnnState s = initial_state(B, {});
+  VrnnState s = cell_.zeros(B);
   for (Index t = 0; t < L; ++t) {
     Tensor zt({B, zd});
     for (Index b = 0; b < B; ++b) std::memcpy(zt.data() + b * zd, z.data() + (b * L + t) * zd, sizeof(float) * zd);
@@ -245,7 +218,7 @@ Tensor Vrnn::decode(const Tensor& z, const IndexTensor&) {
       one.x = mean.value().reshape({1, B, d});
       for (Index b = 0; b < B; ++b) std::memcpy(out.data() + (b * L + t) * d, one.x.data() + b * d, sizeof(float) * d);
     }
-    s = cell_step(cat(phi_x(one, 0), fz), s);
+    s = cell_.step(cat(phi_x(one, 0), fz), s);
   }
   return out;
 }
@@ -254,7 +227,7 @@ Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, float tempera
                       const Tensor& series_prefix) {
   ag::NoGradGuard no_grad;
   const Index d = text() ? 1 : options.x_dim;
-  VrnnState s = initial_state(n, {});
+  VrnnState s = cell_.zeros(n);
   Index P = 0;
   // Priming: the known prefix is filtered through the posterior.
   VrnnInput pre;
@@ -272,7 +245,7 @@ Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, float tempera
   for (Index t = 0; t < P; ++t) {
     const Var fx = phi_x(pre, t);
     const Var z = posterior_step(fx, s.h).rsample(gen);
-    s = cell_step(cat(fx, ag::relu(phi_z_->forward(z))), s);
+    s = cell_.step(cat(fx, ag::relu(phi_z_->forward(z))), s);
   }
   const Index total = P + length;
   Tensor out(text() ? core::Shape{n, total} : core::Shape{n, total, d});
@@ -296,7 +269,7 @@ Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, float tempera
       for (Index b = 0; b < n; ++b)
         std::memcpy(out.data() + (b * total + P + t) * d, one.x.data() + b * d, sizeof(float) * d);
     }
-    s = cell_step(cat(phi_x(one, 0), fz), s);
+    s = cell_.step(cat(phi_x(one, 0), fz), s);
   }
   return out;
 }

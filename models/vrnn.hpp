@@ -35,10 +35,10 @@
 #include "xgrad/models/common/objective.hpp"
 #include "xgrad/models/common/generative_model.hpp"
 #include "xgrad/models/common/heads.hpp"
+#include "xgrad/models/common/recurrence.hpp"
 #include "xgrad/models/sequence_input.hpp"
 #include "xgrad/nn/layers/embedding.hpp"
 #include "xgrad/nn/layers/linear.hpp"
-#include "xgrad/nn/layers/rnn_cell.hpp"
 
 namespace xgrad::models {
 
@@ -54,13 +54,7 @@ struct VrnnOptions {
 };
 
 /// The recurrent state carried between windows (truncated BPTT). c is defined for LSTM only.
-struct VrnnState {
-  Var h;
-  Var c;
-  bool defined() const { return h.defined(); }
-  /// The same values cut from the graph: the next window does not backpropagate into this one.
-  VrnnState detached() const { return {h.defined() ? h.detach() : Var(), c.defined() ? c.detach() : Var()}; }
-};
+using VrnnState = RecurrentState;
 
 /// A window in time-major form (see sequence_input.hpp).
 using VrnnInput = SequenceInput;
@@ -130,8 +124,6 @@ class Vrnn : public GenerativeModel {
 
  private:
   Var phi_x(const VrnnInput& in, Index t) const;
-  VrnnState cell_step(const Var& input, const VrnnState& s) const;
-  VrnnState initial_state(Index rows, const VrnnState& given) const;
   /// p(x_t | z_t, h_{t-1}) from decoder features (..., h).
   std::unique_ptr<nn::Distribution<>> likelihood(const Var& dec_features) const;
   /// Series: the mean of p(x_t | ...), (N, D).
@@ -149,8 +141,7 @@ class Vrnn : public GenerativeModel {
   std::shared_ptr<GaussianLikelihoodHead> gauss_out_;  // one of the three output heads
   std::shared_ptr<MixtureHead> mix_out_;
   std::shared_ptr<CategoricalHead> cat_out_;
-  std::shared_ptr<nn::GRUCell> gru_;
-  std::shared_ptr<nn::LSTMCell> lstm_;
+  Recurrence cell_;
   ElboLoss objective_;
 };
 

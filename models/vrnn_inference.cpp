@@ -26,7 +26,7 @@ Tensor Vrnn::step_scores(const Batch& batch, int k, core::Generator& gen) {
   ag::NoGradGuard no_grad;
   const VrnnInput in = VrnnInput::from_batch(batch, options).repeat_rows(k);
   const Index L = in.steps, R = in.rows, B = R / k;
-  VrnnState s = initial_state(R, {});
+  VrnnState s = cell_.zeros(R);
   Tensor out = Tensor::zeros({B, L});
   for (Index t = 0; t < L; ++t) {
     const Var fx = phi_x(in, t);
@@ -39,7 +39,7 @@ Tensor Vrnn::step_scores(const Batch& batch, int k, core::Generator& gen) {
                             sum_except_batch(lik->log_prob(Var(in.x_at(t)))));  // (R)
     const float* v = neg.value().data();
     for (Index r = 0; r < R; ++r) out.data()[(r / k) * L + t] += v[r] / static_cast<float>(k);
-    s = cell_step(cat(fx, fz), s);
+    s = cell_.step(cat(fx, fz), s);
   }
   return out;
 }
@@ -55,11 +55,11 @@ Tensor Vrnn::sample_future(const Tensor& history, Index horizon, core::Generator
   const Index n = history.size(0), P = history.size(1);
   VrnnInput pre;
   pre.steps = P, pre.rows = n, pre.x = core::permute(history, {1, 0, 2});
-  VrnnState s = initial_state(n, {});
+  VrnnState s = cell_.zeros(n);
   for (Index t = 0; t < P; ++t) {
     const Var fx = phi_x(pre, t);
     const Var z = posterior_step(fx, s.h).rsample(gen);
-    s = cell_step(cat(fx, ag::relu(phi_z_->forward(z))), s);
+    s = cell_.step(cat(fx, ag::relu(phi_z_->forward(z))), s);
   }
   Tensor out({n, horizon, d});
   for (Index t = 0; t < horizon; ++t) {
@@ -69,7 +69,7 @@ Tensor Vrnn::sample_future(const Tensor& history, Index horizon, core::Generator
     for (Index b = 0; b < n; ++b) std::memcpy(out.data() + (b * horizon + t) * d, x.data() + b * d, sizeof(float) * d);
     VrnnInput one;
     one.steps = 1, one.rows = n, one.x = x.reshape({1, n, d});
-    s = cell_step(cat(phi_x(one, 0), fz), s);
+    s = cell_.step(cat(phi_x(one, 0), fz), s);
   }
   return out;
 }
