@@ -16,8 +16,9 @@ std::shared_ptr<nn::Linear> linear(Index in, Index out, core::Generator& gen) {
 }
 }  // namespace
 
-RnnLm::RnnLm(const RnnLmOptions& o, core::Generator& gen) : options(o) {
-  if (o.likelihood == VrnnLikelihood::Mixture) throw core::ValueError("RnnLm: Gaussian or Categorical output only");
+RnnLm::RnnLm(const RnnLmOptions& o, std::shared_ptr<LikelihoodHead> out, core::Generator& gen) : options(o) {
+  if (!out && o.likelihood == VrnnLikelihood::Mixture)
+    throw core::ValueError("RnnLm: Gaussian or Categorical output only");
   const Index h = o.hidden;
   if (text())
     embed_ = register_module("phi_x1", nn::make<nn::Embedding>(nn::EmbeddingOptions{.num = o.classes, .dim = h}, gen));
@@ -25,11 +26,8 @@ RnnLm::RnnLm(const RnnLmOptions& o, core::Generator& gen) : options(o) {
     phi_x1_ = register_module("phi_x1", linear(o.x_dim, h, gen));
   phi_x2_ = register_module("phi_x2", linear(h, h, gen));
   dec_ = register_module("dec", linear(h, h, gen));
-  if (text())
-    cat_out_ = register_module("out", nn::make<CategoricalHead>(CategoricalHeadOptions{.in = h, .classes = o.classes}, gen));
-  else
-    gauss_out_ = register_module("out", nn::make<GaussianLikelihoodHead>(
-        GaussianLikelihoodHeadOptions{.in = h, .out = o.x_dim, .variance = VarianceMode::Predicted}, gen));
+  if (!out) out = sequence_head(o.likelihood, h, o.x_dim, o.classes, 0, gen);
+  out_ = register_module("out", std::move(out));
   cell_ = Recurrence(o.cell, {.in = h, .hidden = h}, gen);
   register_module("rnn", cell_.module());
 }
@@ -51,7 +49,7 @@ Var RnnLm::nll(const SequenceInput& in) const {
   // The output side does not feed the recurrence: one batched pass, (B, L, ...).
   const Var dec = ag::relu(dec_->forward(ag::stack(h_prev, 1)));
   const Var target(in.target);
-  Var lp = text() ? cat_out_->forward(dec).log_prob(target) : gauss_out_->forward(dec).log_prob(target);
+  Var lp = out_->distribution(dec)->log_prob(target);
   if (lp.dim() > 2) lp = ag::sum(lp, {2});
   if (in.mask.defined()) lp = ag::mul(lp, Var(in.mask));
   return ag::neg(ag::sum(lp, {1}));

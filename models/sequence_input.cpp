@@ -89,6 +89,20 @@ Tensor SequenceInput::mask_at(Index t) const {
   return out;
 }
 
+std::shared_ptr<LikelihoodHead> sequence_head(VrnnLikelihood likelihood, Index in, Index x_dim, Index classes,
+                                              Index components, core::Generator& gen) {
+  switch (likelihood) {
+    case VrnnLikelihood::Gaussian:
+      return nn::make<GaussianLikelihoodHead>(
+          GaussianLikelihoodHeadOptions{.in = in, .out = x_dim, .variance = VarianceMode::Predicted}, gen);
+    case VrnnLikelihood::Mixture:
+      return nn::make<MixtureHead>(MixtureHeadOptions{.in = in, .components = components, .dims = x_dim}, gen);
+    case VrnnLikelihood::Categorical:
+      break;
+  }
+  return nn::make<CategoricalHead>(CategoricalHeadOptions{.in = in, .classes = classes}, gen);
+}
+
 Index SequenceInput::real_steps() const {
   if (!mask.defined()) return steps * rows;
   Index n = 0;

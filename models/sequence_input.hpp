@@ -5,12 +5,20 @@
 //           as many scored tokens as a next-character model on the same batch). Ids < 0
 //           are padding.
 // Padding must come after a row's real steps.
+#include <memory>
+
 #include "xgrad/models/common/generative_model.hpp"
+#include "xgrad/models/common/heads.hpp"
 
 namespace xgrad::models {
 
-/// How step t is scored, and so how a batch is read.
+/// How step t is scored by default, and so how a batch is read (Categorical: text).
 enum class VrnnLikelihood { Gaussian, Mixture, Categorical };
+
+/// The default head of a sequence model, features (..., in) -> p(x_t | .): a Gaussian over
+/// x_dim values with predicted variance, a mixture of `components` of them, or `classes` bytes.
+std::shared_ptr<LikelihoodHead> sequence_head(VrnnLikelihood likelihood, Index in, Index x_dim, Index classes,
+                                              Index components, core::Generator& gen);
 
 struct SequenceInput {
   Tensor x;         ///< (L, B, D) series values, padding as 0 (undefined for text)

@@ -34,9 +34,14 @@ Var per_step(const Var& x) {
 /// [a, b] along the features: the one concatenation per network input.
 Var cat(const Var& a, const Var& b) { return ag::concat(std::vector<Var>{a, b}, 1); }
 
+const nn::Categorical<>& categorical(const nn::Distribution<>& p) {
+  if (const auto* c = dynamic_cast<const nn::Categorical<>*>(&p)) return *c;
+  throw core::ValueError("Vrnn: text needs a categorical likelihood, not " + p.name());
+}
+
 }  // namespace
 
-Vrnn::Vrnn(const VrnnOptions& o, core::Generator& gen) : options(o) {
+Vrnn::Vrnn(const VrnnOptions& o, std::shared_ptr<LikelihoodHead> out, core::Generator& gen) : options(o) {
   if (o.hidden < 1 || o.latent < 1) throw core::ValueError("Vrnn: hidden and latent must be >= 1");
   const Index h = o.hidden, z = o.latent;
   if (text())
@@ -52,19 +57,8 @@ Vrnn::Vrnn(const VrnnOptions& o, core::Generator& gen) : options(o) {
   enc_head_ = register_module("enc_head", nn::make<GaussianHead>(GaussianHeadOptions{.in = h, .out = z}, gen));
   dec1_ = register_module("dec1", linear(2 * h, h, gen));
   dec2_ = register_module("dec2", linear(h, h, gen));
-  switch (o.likelihood) {
-    case VrnnLikelihood::Gaussian:
-      gauss_out_ = register_module("out", nn::make<GaussianLikelihoodHead>(
-          GaussianLikelihoodHeadOptions{.in = h, .out = o.x_dim, .variance = VarianceMode::Predicted}, gen));
-      break;
-    case VrnnLikelihood::Mixture:
-      mix_out_ = register_module("out", nn::make<MixtureHead>(
-          MixtureHeadOptions{.in = h, .components = o.components, .dims = o.x_dim}, gen));
-      break;
-    case VrnnLikelihood::Categorical:
-      cat_out_ = register_module("out", nn::make<CategoricalHead>(CategoricalHeadOptions{.in = h, .classes = o.classes}, gen));
-      break;
-  }
+  if (!out) out = sequence_head(o.likelihood, h, o.x_dim, o.classes, o.components, gen);
+  out_ = register_module("out", std::move(out));
   cell_ = Recurrence(o.cell, {.in = 2 * h, .hidden = h}, gen);
   register_module("rnn", cell_.module());
 }
@@ -87,16 +81,6 @@ Var Vrnn::decoder_step(const Var& fz, const Var& h) const {
   return dec2_->forward_relu(dec1_->forward_relu(cat(fz, h)));
 }
 
-std::unique_ptr<nn::Distribution<>> Vrnn::likelihood(const Var& dec) const {
-  if (gauss_out_) return std::make_unique<nn::Normal<>>(gauss_out_->forward(dec));
-  if (mix_out_) return std::make_unique<nn::MixtureOfGaussians<>>(mix_out_->forward(dec));
-  return std::make_unique<nn::Categorical<>>(cat_out_->forward(dec));
-}
-
-Var Vrnn::series_mean(const Var& dec) const {
-  return gauss_out_ ? gauss_out_->forward(dec).mean() : mix_out_->forward(dec).mean();
-}
-
 VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Generator& gen, bool with_log_weight,
                         std::int64_t step) {
   const ElboObjective objective = objective_.at(step);
@@ -117,7 +101,7 @@ VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Genera
   // so the ELBO's "sum every axis but the batch" sums over time and latent dimensions.
   const nn::Normal<> prior = prior_head_->forward(prior_->forward_relu(ag::stack(h_prev, 1)));
   const nn::Normal<> post(ag::stack(q_mean, 1), ag::stack(q_logvar, 1));
-  const auto lik = likelihood(ag::stack(dec, 1));
+  const auto lik = out_->distribution(ag::stack(dec, 1));
   const Var target(in.target);
   VrnnTerms out;
   if (!in.mask.defined()) {
@@ -211,10 +195,10 @@ Tensor Vrnn::decode(const Tensor& z, const IndexTensor&) {
     VrnnInput one;
     one.steps = 1, one.rows = B;
     if (text()) {
-      one.ids = cat_out_->forward(dec).mode().reshape({1, B});
+      one.ids = categorical(*out_->distribution(dec)).mode().reshape({1, B});
       for (Index b = 0; b < B; ++b) out.data()[b * L + t] = static_cast<float>(one.ids.data()[b]);
     } else {
-      const Var mean = series_mean(dec);
+      const Var mean = out_->distribution(dec)->mean();
       one.x = mean.value().reshape({1, B, d});
       for (Index b = 0; b < B; ++b) std::memcpy(out.data() + (b * L + t) * d, one.x.data() + b * d, sizeof(float) * d);
     }
@@ -261,10 +245,10 @@ Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, float tempera
     VrnnInput one;
     one.steps = 1, one.rows = n;
     if (text()) {
-      one.ids = cat_out_->forward(dec).sample(gen, temperature).reshape({1, n});
+      one.ids = categorical(*out_->distribution(dec)).sample(gen, temperature).reshape({1, n});
       for (Index b = 0; b < n; ++b) out.data()[b * total + P + t] = static_cast<float>(one.ids.data()[b]);
     } else {
-      const Var mean = series_mean(dec);
+      const Var mean = out_->distribution(dec)->mean();
       one.x = mean.value().reshape({1, n, d});
       for (Index b = 0; b < n; ++b)
         std::memcpy(out.data() + (b * total + P + t) * d, one.x.data() + b * d, sizeof(float) * d);

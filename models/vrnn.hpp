@@ -43,7 +43,7 @@
 namespace xgrad::models {
 
 struct VrnnOptions {
-  VrnnLikelihood likelihood = VrnnLikelihood::Gaussian;
+  VrnnLikelihood likelihood = VrnnLikelihood::Gaussian;  ///< how batches are read, and the default head
   RecurrentCell cell = RecurrentCell::GRU;
   Index x_dim = 1;          ///< features per step (Gaussian / Mixture)
   Index classes = 256;      ///< symbols (Categorical)
@@ -69,7 +69,11 @@ struct VrnnTerms {
 
 class Vrnn : public GenerativeModel {
  public:
-  Vrnn(const VrnnOptions& options, core::Generator& gen);
+  /// With the default head of options.likelihood (sequence_head).
+  Vrnn(const VrnnOptions& options, core::Generator& gen) : Vrnn(options, nullptr, gen) {}
+  /// With one's own head `out`: decoder features (..., hidden) -> p(x_t | z_t, h) (null: the
+  /// default). Text decodes and generates from a categorical one.
+  Vrnn(const VrnnOptions& options, std::shared_ptr<LikelihoodHead> out, core::Generator& gen);
 
   std::string kind() const override { return "vrnn"; }
   Index latent_dim() const override { return options.latent; }
@@ -124,10 +128,6 @@ class Vrnn : public GenerativeModel {
 
  private:
   Var phi_x(const VrnnInput& in, Index t) const;
-  /// p(x_t | z_t, h_{t-1}) from decoder features (..., h).
-  std::unique_ptr<nn::Distribution<>> likelihood(const Var& dec_features) const;
-  /// Series: the mean of p(x_t | ...), (N, D).
-  Var series_mean(const Var& dec_features) const;
   /// q(z_t | x_t, h_{t-1}) and the decoder body, shared by every loop.
   nn::Normal<> posterior_step(const Var& fx, const Var& h) const;
   Var decoder_step(const Var& fz, const Var& h) const;
@@ -138,9 +138,7 @@ class Vrnn : public GenerativeModel {
   std::shared_ptr<nn::Linear> phi_x1_, phi_x2_, phi_z_;
   std::shared_ptr<nn::Linear> prior_, enc1_, enc2_, dec1_, dec2_;
   std::shared_ptr<GaussianHead> prior_head_, enc_head_;
-  std::shared_ptr<GaussianLikelihoodHead> gauss_out_;  // one of the three output heads
-  std::shared_ptr<MixtureHead> mix_out_;
-  std::shared_ptr<CategoricalHead> cat_out_;
+  std::shared_ptr<LikelihoodHead> out_;
   Recurrence cell_;
   ElboLoss objective_;
 };

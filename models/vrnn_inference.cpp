@@ -34,7 +34,7 @@ Tensor Vrnn::step_scores(const Batch& batch, int k, core::Generator& gen) {
     const nn::Normal<> p = prior_head_->forward(ag::relu(prior_->forward(s.h)));
     const Var z = q.rsample(gen);
     const Var fz = ag::relu(phi_z_->forward(z));
-    const auto lik = likelihood(decoder_step(fz, s.h));
+    const auto lik = out_->distribution(decoder_step(fz, s.h));
     const Var neg = ag::sub(nn::sum_event(nn::kl_divergence(q, p), 1),
                             sum_except_batch(lik->log_prob(Var(in.x_at(t)))));  // (R)
     const float* v = neg.value().data();
@@ -65,7 +65,7 @@ Tensor Vrnn::sample_future(const Tensor& history, Index horizon, core::Generator
   for (Index t = 0; t < horizon; ++t) {
     const Var z = prior_head_->forward(ag::relu(prior_->forward(s.h))).rsample(gen);
     const Var fz = ag::relu(phi_z_->forward(z));
-    const Tensor x = likelihood(decoder_step(fz, s.h))->sample(gen).reshape({n, d});
+    const Tensor x = out_->distribution(decoder_step(fz, s.h))->sample(gen).reshape({n, d});
     for (Index b = 0; b < n; ++b) std::memcpy(out.data() + (b * horizon + t) * d, x.data() + b * d, sizeof(float) * d);
     VrnnInput one;
     one.steps = 1, one.rows = n, one.x = x.reshape({1, n, d});

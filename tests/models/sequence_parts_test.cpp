@@ -1,11 +1,15 @@
 // The pieces the sequence models (Vrnn, RnnLm) are wired from: the recurrence
-// (common/recurrence.hpp).
+// (common/recurrence.hpp) and a likelihood head passed in.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <string>
 #include <vector>
 
 #include "xgrad/autograd/autograd.hpp"
 #include "xgrad/models/common/recurrence.hpp"
+#include "xgrad/models/rnn_lm.hpp"
+#include "xgrad/models/vrnn.hpp"
 
 using namespace xgrad;
 using namespace xgrad::models;
@@ -15,6 +19,19 @@ using nn::Tensor;
 namespace {
 
 Tensor randn(const core::Shape& shape, core::Generator& gen) { return core::normal<float>(shape, 0.f, 1.f, gen); }
+
+nn::Batch sine(Index B, Index L) {
+  Tensor x({B, L, 1});
+  for (Index b = 0; b < B; ++b)
+    for (Index t = 0; t < L; ++t) x.data()[b * L + t] = std::sin(0.4f * float(t) + 0.7f * float(b));
+  return {x, {}, {}};
+}
+
+bool has_parameter(const nn::Module& m, const std::string& name) {
+  for (const auto& [n, p] : m.named_parameters())
+    if (n == name) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -56,4 +73,30 @@ TEST_CASE("keep_rows keeps the state of the rows whose step is padding", "[seque
   CHECK(s.h.value().to_vector() == std::vector<float>{0, 0, 1, 1});
   CHECK(s.c.value().to_vector() == std::vector<float>{0, 0, 1, 1});
   CHECK(keep_rows(Tensor(), next, prev).h.value().to_vector() == next.h.value().to_vector());
+}
+
+TEST_CASE("a VRNN and its baseline take their own likelihood head", "[sequence]") {
+  core::Generator gen(4);
+  auto mixture = [&] { return nn::make<MixtureHead>(MixtureHeadOptions{.in = 8, .components = 2, .dims = 1}, gen); };
+  Vrnn m({.hidden = 8, .latent = 2, .sample_length = 4}, mixture(), gen);
+  CHECK(has_parameter(m, "out.logits.weight"));
+  Stepper stepper(m, gen, {.lr = 1e-2});
+  const nn::Batch batch = sine(4, 10);
+  const double first = stepper.step(batch).loss;
+  double last = first;
+  for (int i = 0; i < 20; ++i) last = stepper.step(batch).loss;
+  CHECK(last < first);
+  CHECK(m.sample(2, gen).shape() == core::Shape{2, 4, 1});
+  CHECK(m.sample_future(sine(3, 5).x, 2, gen).shape() == core::Shape{3, 2, 1});
+
+  RnnLm lm({.likelihood = VrnnLikelihood::Mixture, .hidden = 8}, mixture(), gen);
+  CHECK(has_parameter(lm, "out.means.weight"));
+  Stepper lm_stepper(lm, gen, {.lr = 1e-2});
+  const double lm_first = lm_stepper.step(batch).loss;
+  CHECK(std::isfinite(lm_first));
+
+  // Text decodes and generates from a categorical head only.
+  Vrnn t({.likelihood = VrnnLikelihood::Categorical, .hidden = 8, .latent = 2},
+         nn::make<GaussianLikelihoodHead>(GaussianLikelihoodHeadOptions{.in = 8, .out = 1}, gen), gen);
+  CHECK_THROWS_AS(t.generate(1, 3, gen), core::ValueError);
 }
