@@ -25,12 +25,6 @@ std::shared_ptr<nn::Linear> linear(Index in, Index out, core::Generator& gen) {
   return nn::make<nn::Linear>(nn::LinearOptions{.in = in, .out = out}, gen);
 }
 
-/// (B, L, ...) -> (B, L): a step's log-density summed over its data dimensions.
-Var per_step(const Var& x) {
-  if (x.dim() <= 2) return x;
-  return ag::sum(ag::reshape(x, {x.size(0), x.size(1), x.numel() / (x.size(0) * x.size(1))}), {2});
-}
-
 /// [a, b] along the features: the one concatenation per network input.
 Var cat(const Var& a, const Var& b) { return ag::concat(std::vector<Var>{a, b}, 1); }
 
@@ -104,27 +98,8 @@ VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Genera
   const auto lik = out_->distribution(ag::stack(dec, 1));
   const Var target(in.target);
   VrnnTerms out;
-  if (!in.mask.defined()) {
-    out.elbo = elbo(*lik, target, post, prior, objective);
-  } else {
-    if (objective.kind != ElboObjective::Kind::Elbo)
-      throw core::ValueError("Vrnn: padded batches support the plain ELBO objective only, not " + objective.str());
-    // The same terms with padded steps zeroed before summing over time.
-    const Var m(in.mask);
-    ElboTerms& e = out.elbo;
-    e.objective = objective;
-    e.recon_log_lik = sum_except_batch(ag::mul(per_step(lik->log_prob(match_event_shape(*lik, target))), m));
-    e.kl_per_dim = ag::reshape(ag::mul(nn::kl_divergence(post, prior), ag::unsqueeze(m, 2)), {B, L * options.latent});
-    e.kl = ag::sum(e.kl_per_dim, {1});
-    e.loss = ag::mean(ag::sub(ag::mul(e.kl, static_cast<float>(objective.kl_weight)), e.recon_log_lik));
-  }
-  if (with_log_weight) {
-    const Var z = ag::stack(zs, 1);
-    Var lw = ag::add(per_step(lik->log_prob(match_event_shape(*lik, target))),
-                     nn::sum_event(ag::sub(prior.log_prob(z), post.log_prob(z)), 1));  // (B, L)
-    if (in.mask.defined()) lw = ag::mul(lw, Var(in.mask));
-    out.log_weight = ag::sum(lw, {1});
-  }
+  out.elbo = masked_elbo(*lik, target, post, prior, in.mask, objective);
+  if (with_log_weight) out.log_weight = masked_log_weight(*lik, target, post, prior, ag::stack(zs, 1), in.mask);
   out.real_steps = in.real_steps();
   out.state = s;
   return out;

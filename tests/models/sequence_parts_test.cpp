@@ -1,5 +1,6 @@
 // The pieces the sequence models (Vrnn, RnnLm) are wired from: the recurrence
-// (common/recurrence.hpp) and a likelihood head passed in.
+// (common/recurrence.hpp), the ELBO over padded windows (common/elbo.hpp), and a
+// likelihood head passed in.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "xgrad/autograd/autograd.hpp"
+#include "xgrad/models/common/elbo.hpp"
 #include "xgrad/models/common/recurrence.hpp"
 #include "xgrad/models/rnn_lm.hpp"
 #include "xgrad/models/vrnn.hpp"
@@ -73,6 +75,35 @@ TEST_CASE("keep_rows keeps the state of the rows whose step is padding", "[seque
   CHECK(s.h.value().to_vector() == std::vector<float>{0, 0, 1, 1});
   CHECK(s.c.value().to_vector() == std::vector<float>{0, 0, 1, 1});
   CHECK(keep_rows(Tensor(), next, prev).h.value().to_vector() == next.h.value().to_vector());
+}
+
+TEST_CASE("masked_elbo and masked_log_weight count nothing for padded steps", "[sequence]") {
+  core::Generator gen(3);
+  const Index B = 2, L = 3, Z = 2;
+  const nn::Normal<> q(Var(randn({B, L, Z}, gen)), Var(randn({B, L, Z}, gen)));
+  const nn::Normal<> p(Var(randn({B, L, Z}, gen)), Var(randn({B, L, Z}, gen)));
+  const nn::Normal<> lik(Var(randn({B, L, 1}, gen)), Var(randn({B, L, 1}, gen)));
+  const Var x(randn({B, L, 1}, gen)), z(randn({B, L, Z}, gen));
+  const Tensor mask({B, L}, {1, 1, 1, 1, 1, 0});
+  const ElboTerms e = masked_elbo(lik, x, q, p, mask, ElboObjective::elbo());
+  const Tensor lp = lik.log_prob(x).value(), kl = nn::kl_divergence(q, p).value();
+  const Tensor lw_step = nn::sum_event(p.log_prob(z) - q.log_prob(z), 1).value();
+  for (Index b = 0; b < B; ++b) {
+    double recon = 0, kl_sum = 0, lw = 0;
+    for (Index t = 0; t < L; ++t) {
+      if (mask.data()[b * L + t] == 0) continue;
+      recon += lp.data()[b * L + t];
+      lw += lp.data()[b * L + t] + lw_step.data()[b * L + t];
+      for (Index j = 0; j < Z; ++j) kl_sum += kl.data()[(b * L + t) * Z + j];
+    }
+    CHECK(e.recon_log_lik.value().data()[b] == Approx(recon));
+    CHECK(e.kl.value().data()[b] == Approx(kl_sum));
+    CHECK(masked_log_weight(lik, x, q, p, z, mask).value().data()[b] == Approx(lw));
+  }
+  CHECK(e.loss.item() == Approx(e.neg_elbo_mean()));
+  CHECK_THROWS_AS(masked_elbo(lik, x, q, p, mask, ElboObjective::with_free_bits(0.5)), core::ValueError);
+  const ElboTerms plain = masked_elbo(lik, x, q, p, Tensor(), ElboObjective::elbo());
+  CHECK(plain.loss.item() == elbo(lik, x, q, p, ElboObjective::elbo()).loss.item());
 }
 
 TEST_CASE("a VRNN and its baseline take their own likelihood head", "[sequence]") {
