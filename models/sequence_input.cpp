@@ -66,6 +66,16 @@ SequenceInput SequenceInput::read(const Batch& batch, bool text, Index x_dim, In
   return in;
 }
 
+SequenceInput SequenceInput::of_values(const Tensor& values, bool text) {
+  SequenceInput in;
+  in.rows = values.size(0), in.steps = values.size(1), in.target = values;
+  if (text)
+    in.ids = core::permute(values.to<Index>(), {1, 0});
+  else
+    in.x = core::permute(values, {1, 0, 2});
+  return in;
+}
+
 SequenceInput SequenceInput::repeat_rows(Index k) const {
   std::vector<Index> idx;
   for (Index b = 0; b < rows; ++b)

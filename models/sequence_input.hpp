@@ -35,6 +35,9 @@ struct SequenceInput {
   static SequenceInput from_batch(const Batch& batch, const Options& o) {
     return read(batch, o.likelihood == VrnnLikelihood::Categorical, o.x_dim, o.classes);
   }
+  /// A window of values a model produced or was given, batch-major: text ids as floats
+  /// (B, T), series (B, T, D). It has no mask, and its target is `values`.
+  static SequenceInput of_values(const Tensor& values, bool text);
   /// Each row repeated k times (the k copies of row b are adjacent).
   SequenceInput repeat_rows(Index k) const;
   /// Step t's values (B, D) (series).

@@ -1,6 +1,6 @@
 // The pieces the sequence models (Vrnn, RnnLm) are wired from: the recurrence
-// (common/recurrence.hpp), the ELBO over padded windows (common/elbo.hpp), and a
-// likelihood head passed in.
+// (common/recurrence.hpp), the ELBO over padded windows (common/elbo.hpp), the value
+// windows of SequenceInput, and a likelihood head passed in.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -75,6 +75,17 @@ TEST_CASE("keep_rows keeps the state of the rows whose step is padding", "[seque
   CHECK(s.h.value().to_vector() == std::vector<float>{0, 0, 1, 1});
   CHECK(s.c.value().to_vector() == std::vector<float>{0, 0, 1, 1});
   CHECK(keep_rows(Tensor(), next, prev).h.value().to_vector() == next.h.value().to_vector());
+}
+
+TEST_CASE("SequenceInput reads the values a model emits as a window", "[sequence]") {
+  const SequenceInput text = SequenceInput::of_values(Tensor({2, 1}, {65.f, 66.f}), true);
+  CHECK((text.steps == 1 && text.rows == 2));
+  CHECK(text.ids_at(0).to_vector() == std::vector<Index>{65, 66});
+  CHECK_FALSE(text.mask_at(0).defined());
+  const Tensor x({2, 3, 1}, {1, 2, 3, 4, 5, 6});  // batch-major
+  const SequenceInput series = SequenceInput::of_values(x, false);
+  CHECK((series.steps == 3 && series.rows == 2));
+  CHECK(series.x_at(1).to_vector() == std::vector<float>{2, 5});
 }
 
 TEST_CASE("masked_elbo and masked_log_weight count nothing for padded steps", "[sequence]") {
