@@ -16,8 +16,9 @@ std::shared_ptr<nn::Linear> linear(Index in, Index out, core::Generator& gen) {
 }
 }  // namespace
 
-RnnLm::RnnLm(const RnnLmOptions& o, core::Generator& gen) : options(o) {
-  if (o.likelihood == VrnnLikelihood::Mixture) throw core::ValueError("RnnLm: Gaussian or Categorical output only");
+RnnLm::RnnLm(const RnnLmOptions& o, std::shared_ptr<LikelihoodHead> out, core::Generator& gen) : options(o) {
+  if (!out && o.likelihood == VrnnLikelihood::Mixture)
+    throw core::ValueError("RnnLm: Gaussian or Categorical output only");
   const Index h = o.hidden;
   if (text())
     embed_ = register_module("phi_x1", nn::make<nn::Embedding>(nn::EmbeddingOptions{.num = o.classes, .dim = h}, gen));
@@ -25,43 +26,30 @@ RnnLm::RnnLm(const RnnLmOptions& o, core::Generator& gen) : options(o) {
     phi_x1_ = register_module("phi_x1", linear(o.x_dim, h, gen));
   phi_x2_ = register_module("phi_x2", linear(h, h, gen));
   dec_ = register_module("dec", linear(h, h, gen));
-  if (text())
-    cat_out_ = register_module("out", nn::make<CategoricalHead>(CategoricalHeadOptions{.in = h, .classes = o.classes}, gen));
-  else
-    gauss_out_ = register_module("out", nn::make<GaussianLikelihoodHead>(
-        GaussianLikelihoodHeadOptions{.in = h, .out = o.x_dim, .variance = VarianceMode::Predicted}, gen));
-  const nn::RNNCellOptions cell{.in = h, .hidden = h};
-  if (o.cell == RecurrentCell::GRU)
-    gru_ = register_module("rnn", nn::make<nn::GRUCell>(cell, gen));
-  else
-    lstm_ = register_module("rnn", nn::make<nn::LSTMCell>(cell, gen));
+  if (!out) out = sequence_head(o.likelihood, h, o.x_dim, o.classes, 0, gen);
+  out_ = register_module("out", std::move(out));
+  cell_ = Recurrence(o.cell, {.in = h, .hidden = h}, gen);
+  register_module("rnn", cell_.module());
 }
 
 std::string RnnLm::describe() const {
-  return fmt::format("RnnLm({}, {}, h={})", text() ? "text" : "series", gru_ ? "GRU" : "LSTM", options.hidden);
+  return fmt::format("RnnLm({}, {}, h={})", text() ? "text" : "series", cell_.name(), options.hidden);
 }
 
 Var RnnLm::nll(const SequenceInput& in) const {
-  const Index B = in.rows, H = options.hidden;
-  nn::LSTMState s{Var(Tensor::zeros({B, H})), lstm_ ? Var(Tensor::zeros({B, H})) : Var()};
+  RecurrentState s = cell_.zeros(in.rows);
   std::vector<Var> h_prev;
   h_prev.reserve(in.steps);
   for (Index t = 0; t < in.steps; ++t) {
     h_prev.push_back(s.h);
     const Var first = text() ? embed_->forward(in.ids_at(t)) : phi_x1_->forward(Var(in.x_at(t)));
     const Var fx = ag::relu(phi_x2_->forward(ag::relu(first)));
-    nn::LSTMState next = gru_ ? nn::LSTMState{gru_->forward(fx, s.h), {}} : lstm_->forward(fx, s);
-    if (in.mask.defined()) {
-      const Tensor keep = in.mask_at(t);
-      next.h = ag::where(keep, next.h, s.h);
-      if (next.c.defined()) next.c = ag::where(keep, next.c, s.c);
-    }
-    s = next;
+    s = keep_rows(in.mask_at(t), cell_.step(fx, s), s);  // padding keeps the state
   }
   // The output side does not feed the recurrence: one batched pass, (B, L, ...).
   const Var dec = ag::relu(dec_->forward(ag::stack(h_prev, 1)));
   const Var target(in.target);
-  Var lp = text() ? cat_out_->forward(dec).log_prob(target) : gauss_out_->forward(dec).log_prob(target);
+  Var lp = out_->distribution(dec)->log_prob(target);
   if (lp.dim() > 2) lp = ag::sum(lp, {2});
   if (in.mask.defined()) lp = ag::mul(lp, Var(in.mask));
   return ag::neg(ag::sum(lp, {1}));

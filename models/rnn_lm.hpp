@@ -12,15 +12,15 @@
 
 #include "xgrad/models/common/generative_model.hpp"
 #include "xgrad/models/common/heads.hpp"
+#include "xgrad/models/common/recurrence.hpp"
 #include "xgrad/models/sequence_input.hpp"
 #include "xgrad/nn/layers/embedding.hpp"
 #include "xgrad/nn/layers/linear.hpp"
-#include "xgrad/nn/layers/rnn_cell.hpp"
 
 namespace xgrad::models {
 
 struct RnnLmOptions {
-  VrnnLikelihood likelihood = VrnnLikelihood::Gaussian;  ///< Gaussian (series) or Categorical (text)
+  VrnnLikelihood likelihood = VrnnLikelihood::Gaussian;  ///< how batches are read; default head Gaussian or Categorical
   RecurrentCell cell = RecurrentCell::GRU;
   Index x_dim = 1;
   Index classes = 256;
@@ -29,7 +29,10 @@ struct RnnLmOptions {
 
 class RnnLm : public GenerativeModel {
  public:
-  RnnLm(const RnnLmOptions& options, core::Generator& gen);
+  /// With the default head of options.likelihood (sequence_head; Gaussian or Categorical).
+  RnnLm(const RnnLmOptions& options, core::Generator& gen) : RnnLm(options, nullptr, gen) {}
+  /// With one's own head `out`, features (..., hidden) -> p(x_t | x_<t) (null: the default).
+  RnnLm(const RnnLmOptions& options, std::shared_ptr<LikelihoodHead> out, core::Generator& gen);
 
   std::string kind() const override { return "rnn"; }
   Index latent_dim() const override { return 0; }
@@ -53,10 +56,8 @@ class RnnLm : public GenerativeModel {
   bool text() const { return options.likelihood == VrnnLikelihood::Categorical; }
   std::shared_ptr<nn::Embedding> embed_;
   std::shared_ptr<nn::Linear> phi_x1_, phi_x2_, dec_;
-  std::shared_ptr<GaussianLikelihoodHead> gauss_out_;
-  std::shared_ptr<CategoricalHead> cat_out_;
-  std::shared_ptr<nn::GRUCell> gru_;
-  std::shared_ptr<nn::LSTMCell> lstm_;
+  std::shared_ptr<LikelihoodHead> out_;
+  Recurrence cell_;
 };
 
 }  // namespace xgrad::models

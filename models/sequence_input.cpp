@@ -66,6 +66,16 @@ SequenceInput SequenceInput::read(const Batch& batch, bool text, Index x_dim, In
   return in;
 }
 
+SequenceInput SequenceInput::of_values(const Tensor& values, bool text) {
+  SequenceInput in;
+  in.rows = values.size(0), in.steps = values.size(1), in.target = values;
+  if (text)
+    in.ids = core::permute(values.to<Index>(), {1, 0});
+  else
+    in.x = core::permute(values, {1, 0, 2});
+  return in;
+}
+
 SequenceInput SequenceInput::repeat_rows(Index k) const {
   std::vector<Index> idx;
   for (Index b = 0; b < rows; ++b)
@@ -83,9 +93,24 @@ SequenceInput SequenceInput::repeat_rows(Index k) const {
 Tensor SequenceInput::x_at(Index t) const { return time_slice(x, t); }
 IndexTensor SequenceInput::ids_at(Index t) const { return time_slice(ids, t); }
 Tensor SequenceInput::mask_at(Index t) const {
+  if (!mask.defined()) return {};
   Tensor out({rows, 1});
   for (Index b = 0; b < rows; ++b) out.data()[b] = mask.data()[b * steps + t];
   return out;
+}
+
+std::shared_ptr<LikelihoodHead> sequence_head(VrnnLikelihood likelihood, Index in, Index x_dim, Index classes,
+                                              Index components, core::Generator& gen) {
+  switch (likelihood) {
+    case VrnnLikelihood::Gaussian:
+      return nn::make<GaussianLikelihoodHead>(
+          GaussianLikelihoodHeadOptions{.in = in, .out = x_dim, .variance = VarianceMode::Predicted}, gen);
+    case VrnnLikelihood::Mixture:
+      return nn::make<MixtureHead>(MixtureHeadOptions{.in = in, .components = components, .dims = x_dim}, gen);
+    case VrnnLikelihood::Categorical:
+      break;
+  }
+  return nn::make<CategoricalHead>(CategoricalHeadOptions{.in = in, .classes = classes}, gen);
 }
 
 Index SequenceInput::real_steps() const {

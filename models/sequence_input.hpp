@@ -5,13 +5,20 @@
 //           as many scored tokens as a next-character model on the same batch). Ids < 0
 //           are padding.
 // Padding must come after a row's real steps.
+#include <memory>
+
 #include "xgrad/models/common/generative_model.hpp"
+#include "xgrad/models/common/heads.hpp"
 
 namespace xgrad::models {
 
-/// How step t is scored, and so how a batch is read.
+/// How step t is scored by default, and so how a batch is read (Categorical: text).
 enum class VrnnLikelihood { Gaussian, Mixture, Categorical };
-enum class RecurrentCell { GRU, LSTM };
+
+/// The default head of a sequence model, features (..., in) -> p(x_t | .): a Gaussian over
+/// x_dim values with predicted variance, a mixture of `components` of them, or `classes` bytes.
+std::shared_ptr<LikelihoodHead> sequence_head(VrnnLikelihood likelihood, Index in, Index x_dim, Index classes,
+                                              Index components, core::Generator& gen);
 
 struct SequenceInput {
   Tensor x;         ///< (L, B, D) series values, padding as 0 (undefined for text)
@@ -28,13 +35,16 @@ struct SequenceInput {
   static SequenceInput from_batch(const Batch& batch, const Options& o) {
     return read(batch, o.likelihood == VrnnLikelihood::Categorical, o.x_dim, o.classes);
   }
+  /// A window of values a model produced or was given, batch-major: text ids as floats
+  /// (B, T), series (B, T, D). It has no mask, and its target is `values`.
+  static SequenceInput of_values(const Tensor& values, bool text);
   /// Each row repeated k times (the k copies of row b are adjacent).
   SequenceInput repeat_rows(Index k) const;
   /// Step t's values (B, D) (series).
   Tensor x_at(Index t) const;
   /// Step t's ids (B,) (text).
   IndexTensor ids_at(Index t) const;
-  /// Step t's mask as (B, 1), to broadcast over features.
+  /// Step t's mask as (B, 1), to broadcast over features; undefined when nothing is padded.
   Tensor mask_at(Index t) const;
   /// Unpadded steps over the batch.
   Index real_steps() const;

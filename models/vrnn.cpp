@@ -1,23 +1,15 @@
 #include "xgrad/models/vrnn.hpp"
 
 #include <cmath>
-#include <cstring>
 
 #include <fmt/format.h>
 
 #include "xgrad/autograd/autograd.hpp"
 #include "xgrad/core/error.hpp"
-#include "xgrad/core/random.hpp"
-#include "xgrad/core/shape_ops.hpp"
-#include "xgrad/nn/distributions/distributions.hpp"
-#include "xgrad/nn/optim/clip.hpp"
 
 namespace xgrad::models {
 
 namespace ag = autograd;
-using nn::Categorical;
-using nn::MixtureOfGaussians;
-using nn::Normal;
 
 namespace {
 
@@ -25,18 +17,12 @@ std::shared_ptr<nn::Linear> linear(Index in, Index out, core::Generator& gen) {
   return nn::make<nn::Linear>(nn::LinearOptions{.in = in, .out = out}, gen);
 }
 
-/// (B, L, ...) -> (B, L): a step's log-density summed over its data dimensions.
-Var per_step(const Var& x) {
-  if (x.dim() <= 2) return x;
-  return ag::sum(ag::reshape(x, {x.size(0), x.size(1), x.numel() / (x.size(0) * x.size(1))}), {2});
-}
-
 /// [a, b] along the features: the one concatenation per network input.
 Var cat(const Var& a, const Var& b) { return ag::concat(std::vector<Var>{a, b}, 1); }
 
 }  // namespace
 
-Vrnn::Vrnn(const VrnnOptions& o, core::Generator& gen) : options(o) {
+Vrnn::Vrnn(const VrnnOptions& o, std::shared_ptr<LikelihoodHead> out, core::Generator& gen) : options(o) {
   if (o.hidden < 1 || o.latent < 1) throw core::ValueError("Vrnn: hidden and latent must be >= 1");
   const Index h = o.hidden, z = o.latent;
   if (text())
@@ -52,124 +38,56 @@ Vrnn::Vrnn(const VrnnOptions& o, core::Generator& gen) : options(o) {
   enc_head_ = register_module("enc_head", nn::make<GaussianHead>(GaussianHeadOptions{.in = h, .out = z}, gen));
   dec1_ = register_module("dec1", linear(2 * h, h, gen));
   dec2_ = register_module("dec2", linear(h, h, gen));
-  switch (o.likelihood) {
-    case VrnnLikelihood::Gaussian:
-      gauss_out_ = register_module("out", nn::make<GaussianLikelihoodHead>(
-          GaussianLikelihoodHeadOptions{.in = h, .out = o.x_dim, .variance = VarianceMode::Predicted}, gen));
-      break;
-    case VrnnLikelihood::Mixture:
-      mix_out_ = register_module("out", nn::make<MixtureHead>(
-          MixtureHeadOptions{.in = h, .components = o.components, .dims = o.x_dim}, gen));
-      break;
-    case VrnnLikelihood::Categorical:
-      cat_out_ = register_module("out", nn::make<CategoricalHead>(CategoricalHeadOptions{.in = h, .classes = o.classes}, gen));
-      break;
-  }
-  const nn::RNNCellOptions cell{.in = 2 * h, .hidden = h};
-  if (o.cell == RecurrentCell::GRU)
-    gru_ = register_module("rnn", nn::make<nn::GRUCell>(cell, gen));
-  else
-    lstm_ = register_module("rnn", nn::make<nn::LSTMCell>(cell, gen));
+  if (!out) out = sequence_head(o.likelihood, h, o.x_dim, o.classes, o.components, gen);
+  out_ = register_module("out", std::move(out));
+  cell_ = Recurrence(o.cell, {.in = 2 * h, .hidden = h}, gen);
+  register_module("rnn", cell_.module());
 }
 
 std::string Vrnn::describe() const {
-  return fmt::format("Vrnn({}, {}, h={}, z={})", text() ? "text" : "series",
-                     options.cell == RecurrentCell::GRU ? "GRU" : "LSTM", options.hidden, options.latent);
+  return fmt::format("Vrnn({}, {}, h={}, z={})", text() ? "text" : "series", cell_.name(), options.hidden,
+                     options.latent);
 }
+
+Vrnn::Step Vrnn::step(const Var& fx, const VrnnState& s, core::Generator* gen) const {
+  nn::Normal<> q = enc_head_->forward(enc2_->forward_relu(enc1_->forward_relu(cat(fx, s.h))));
+  Var z = gen ? q.rsample(*gen) : q.loc();
+  Var fz = phi_z_->forward_relu(z);
+  VrnnState next = recur(fx, fz, s);
+  return {std::move(q), std::move(z), std::move(fz), std::move(next)};
+}
+
+VrnnState Vrnn::recur(const Var& fx, const Var& fz, const VrnnState& s) const { return cell_.step(cat(fx, fz), s); }
+
+nn::Normal<> Vrnn::prior(const Var& h) const { return prior_head_->forward(prior_->forward_relu(h)); }
+
+Var Vrnn::decoder(const Var& fz, const Var& h) const { return dec2_->forward_relu(dec1_->forward_relu(cat(fz, h))); }
 
 Var Vrnn::phi_x(const VrnnInput& in, Index t) const {
   Var first = text() ? ag::relu(embed_->forward(in.ids_at(t))) : phi_x1_->forward_relu(Var(in.x_at(t)));
   return phi_x2_->forward_relu(first);
 }
 
-nn::Normal<> Vrnn::posterior_step(const Var& fx, const Var& h) const {
-  return enc_head_->forward(enc2_->forward_relu(enc1_->forward_relu(cat(fx, h))));
-}
-
-Var Vrnn::decoder_step(const Var& fz, const Var& h) const {
-  return dec2_->forward_relu(dec1_->forward_relu(cat(fz, h)));
-}
-
-VrnnState Vrnn::cell_step(const Var& input, const VrnnState& s) const {
-  if (gru_) return {gru_->forward(input, s.h), {}};
-  const nn::LSTMState next = lstm_->forward(input, {s.h, s.c});
-  return {next.h, next.c};
-}
-
-VrnnState Vrnn::initial_state(Index rows, const VrnnState& given) const {
-  if (given.defined()) {
-    if (given.h.dim() != 2 || given.h.size(0) != rows || given.h.size(1) != options.hidden)
-      throw core::ShapeError(fmt::format("Vrnn: state of shape {} for {} rows of hidden size {}",
-                                         given.h.shape().str(), rows, options.hidden));
-    return given;
-  }
-  VrnnState s{Var(Tensor::zeros({rows, options.hidden})), {}};
-  if (lstm_) s.c = Var(Tensor::zeros({rows, options.hidden}));
-  return s;
-}
-
-std::unique_ptr<nn::Distribution<>> Vrnn::likelihood(const Var& dec) const {
-  if (gauss_out_) return std::make_unique<nn::Normal<>>(gauss_out_->forward(dec));
-  if (mix_out_) return std::make_unique<nn::MixtureOfGaussians<>>(mix_out_->forward(dec));
-  return std::make_unique<nn::Categorical<>>(cat_out_->forward(dec));
-}
-
-Var Vrnn::series_mean(const Var& dec) const {
-  return gauss_out_ ? gauss_out_->forward(dec).mean() : mix_out_->forward(dec).mean();
-}
-
 VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Generator& gen, bool with_log_weight,
-                        std::int64_t step) {
-  const ElboObjective objective = objective_.at(step);
-  const Index L = in.steps, B = in.rows;
-  VrnnState s = initial_state(B, init);
+                        std::int64_t step_index) {
+  VrnnState s = cell_.start(in.rows, init);
   std::vector<Var> h_prev, q_mean, q_logvar, zs, dec;
-  h_prev.reserve(L), q_mean.reserve(L), q_logvar.reserve(L), zs.reserve(L), dec.reserve(L);
-  for (Index t = 0; t < L; ++t) {
-    const Var fx = phi_x(in, t);
-    const nn::Normal<> q = posterior_step(fx, s.h);
-    const Var z = q.rsample(gen);
-    const Var fz = phi_z_->forward_relu(z);
-    dec.push_back(decoder_step(fz, s.h));
-    h_prev.push_back(s.h), q_mean.push_back(q.loc()), q_logvar.push_back(q.logvar()), zs.push_back(z);
-    VrnnState next = cell_step(cat(fx, fz), s);
-    if (in.mask.defined()) {  // padding keeps the state, so it equals the unpadded row's
-      const Tensor keep = in.mask_at(t);
-      next.h = ag::where(keep, next.h, s.h);
-      if (next.c.defined()) next.c = ag::where(keep, next.c, s.c);
-    }
-    s = next;
+  for (auto* v : {&h_prev, &q_mean, &q_logvar, &zs, &dec}) v->reserve(in.steps);
+  for (Index t = 0; t < in.steps; ++t) {
+    const Step st = step(phi_x(in, t), s, &gen);
+    h_prev.push_back(s.h), q_mean.push_back(st.q.loc()), q_logvar.push_back(st.q.logvar()), zs.push_back(st.z);
+    dec.push_back(decoder(st.fz, s.h));
+    s = keep_rows(in.mask_at(t), st.next, s);  // padding keeps the state, so it equals the unpadded row's
   }
   // What does not feed the recurrence is batched over the window, batch-major (B, L, ...),
   // so the ELBO's "sum every axis but the batch" sums over time and latent dimensions.
-  const nn::Normal<> prior = prior_head_->forward(prior_->forward_relu(ag::stack(h_prev, 1)));
-  const nn::Normal<> post(ag::stack(q_mean, 1), ag::stack(q_logvar, 1));
-  const auto lik = likelihood(ag::stack(dec, 1));
+  const nn::Normal<> p = prior(ag::stack(h_prev, 1));
+  const nn::Normal<> q(ag::stack(q_mean, 1), ag::stack(q_logvar, 1));
+  const auto lik = out_->distribution(ag::stack(dec, 1));
   const Var target(in.target);
-  VrnnTerms out;
-  if (!in.mask.defined()) {
-    out.elbo = elbo(*lik, target, post, prior, objective);
-  } else {
-    if (objective.kind != ElboObjective::Kind::Elbo)
-      throw core::ValueError("Vrnn: padded batches support the plain ELBO objective only, not " + objective.str());
-    // The same terms with padded steps zeroed before summing over time.
-    const Var m(in.mask);
-    ElboTerms& e = out.elbo;
-    e.objective = objective;
-    e.recon_log_lik = sum_except_batch(ag::mul(per_step(lik->log_prob(match_event_shape(*lik, target))), m));
-    e.kl_per_dim = ag::reshape(ag::mul(nn::kl_divergence(post, prior), ag::unsqueeze(m, 2)), {B, L * options.latent});
-    e.kl = ag::sum(e.kl_per_dim, {1});
-    e.loss = ag::mean(ag::sub(ag::mul(e.kl, static_cast<float>(objective.kl_weight)), e.recon_log_lik));
-  }
-  if (with_log_weight) {
-    const Var z = ag::stack(zs, 1);
-    Var lw = ag::add(per_step(lik->log_prob(match_event_shape(*lik, target))),
-                     nn::sum_event(ag::sub(prior.log_prob(z), post.log_prob(z)), 1));  // (B, L)
-    if (in.mask.defined()) lw = ag::mul(lw, Var(in.mask));
-    out.log_weight = ag::sum(lw, {1});
-  }
-  out.real_steps = in.real_steps();
-  out.state = s;
+  VrnnTerms out{.elbo = masked_elbo(*lik, target, q, p, in.mask, objective_.at(step_index)),
+                .log_weight = {}, .state = s, .real_steps = in.real_steps()};
+  if (with_log_weight) out.log_weight = masked_log_weight(*lik, target, q, p, ag::stack(zs, 1), in.mask);
   return out;
 }
 
@@ -188,13 +106,10 @@ StepStats Vrnn::train_step(const Batch& batch, nn::StepContext& ctx) {
 
 EvalSums Vrnn::evaluate(const Batch& batch, core::Generator& gen) {
   ag::NoGradGuard no_grad;
-  const VrnnInput in = VrnnInput::from_batch(batch, options);
-  return forward(in, {}, gen).elbo.eval_sums();
+  return forward(VrnnInput::from_batch(batch, options), {}, gen).elbo.eval_sums();
 }
 
-Index Vrnn::sequence_steps(const Batch& batch) const {
-  return VrnnInput::from_batch(batch, options).real_steps();
-}
+Index Vrnn::sequence_steps(const Batch& batch) const { return VrnnInput::from_batch(batch, options).real_steps(); }
 
 Tensor Vrnn::iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen) {
   if (k < 1) throw core::ValueError("Vrnn: iwae needs k >= 1");
@@ -204,105 +119,6 @@ Tensor Vrnn::iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen
   // (B*k) with the k copies of a row adjacent -> (B, k) -> logsumexp - log k.
   const Var lw = ag::reshape(t.log_weight, {in.rows, static_cast<Index>(k)});
   return ag::sub(ag::logsumexp(lw, {1}), static_cast<float>(std::log(static_cast<double>(k)))).value();
-}
-
-Tensor Vrnn::encode(const Batch& batch) {
-  ag::NoGradGuard no_grad;
-  const VrnnInput in = VrnnInput::from_batch(batch, options);
-  VrnnState s = initial_state(in.rows, {});
-  const Index z = options.latent;
-  Tensor out({in.rows, in.steps * z});
-  for (Index t = 0; t < in.steps; ++t) {
-    const Var fx = phi_x(in, t);
-    const Var mu = posterior_step(fx, s.h).loc();
-    for (Index b = 0; b < in.rows; ++b)
-      std::memcpy(out.data() + (b * in.steps + t) * z, mu.value().data() + b * z, sizeof(float) * z);
-    s = cell_step(cat(fx, ag::relu(phi_z_->forward(mu))), s);
-  }
-  return out;
-}
-
-Tensor Vrnn::decode(const Tensor& z, const IndexTensor&) {
-  const Index zd = options.latent;
-  if (z.dim() != 2 || z.size(1) % zd != 0)
-    throw core::ShapeError(fmt::format("Vrnn::decode: z must be (B, L * {}), got {}", zd, z.shape().str()));
-  ag::NoGradGuard no_grad;
-  const Index B = z.size(0), L = z.size(1) / zd, d = text() ? 1 : options.x_dim;
-  Tensor out(text() ? core::Shape{B, L} : core::Shape{B, L, d});
-  VrnnState s = initial_state(B, {});
-  for (Index t = 0; t < L; ++t) {
-    Tensor zt({B, zd});
-    for (Index b = 0; b < B; ++b) std::memcpy(zt.data() + b * zd, z.data() + (b * L + t) * zd, sizeof(float) * zd);
-    const Var fz = ag::relu(phi_z_->forward(Var(zt)));
-    const Var dec = decoder_step(fz, s.h);
-    VrnnInput one;
-    one.steps = 1, one.rows = B;
-    if (text()) {
-      one.ids = cat_out_->forward(dec).mode().reshape({1, B});
-      for (Index b = 0; b < B; ++b) out.data()[b * L + t] = static_cast<float>(one.ids.data()[b]);
-    } else {
-      const Var mean = series_mean(dec);
-      one.x = mean.value().reshape({1, B, d});
-      for (Index b = 0; b < B; ++b) std::memcpy(out.data() + (b * L + t) * d, one.x.data() + b * d, sizeof(float) * d);
-    }
-    s = cell_step(cat(phi_x(one, 0), fz), s);
-  }
-  return out;
-}
-
-Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, float temperature, const IndexTensor& text_prefix,
-                      const Tensor& series_prefix) {
-  ag::NoGradGuard no_grad;
-  const Index d = text() ? 1 : options.x_dim;
-  VrnnState s = initial_state(n, {});
-  Index P = 0;
-  // Priming: the known prefix is filtered through the posterior.
-  VrnnInput pre;
-  if (text() && text_prefix.defined() && text_prefix.numel() > 0) {
-    P = text_prefix.numel();
-    pre.steps = P, pre.rows = n, pre.ids = IndexTensor({P, n});
-    for (Index t = 0; t < P; ++t)
-      for (Index b = 0; b < n; ++b) pre.ids.data()[t * n + b] = text_prefix.data()[t];
-  } else if (!text() && series_prefix.defined() && series_prefix.numel() > 0) {
-    if (series_prefix.dim() != 3 || series_prefix.size(0) != n || series_prefix.size(2) != d)
-      throw core::ShapeError("Vrnn::generate: series prefix must be (n, P, x_dim)");
-    P = series_prefix.size(1);
-    pre.steps = P, pre.rows = n, pre.x = core::permute(series_prefix, {1, 0, 2});
-  }
-  for (Index t = 0; t < P; ++t) {
-    const Var fx = phi_x(pre, t);
-    const Var z = posterior_step(fx, s.h).rsample(gen);
-    s = cell_step(cat(fx, ag::relu(phi_z_->forward(z))), s);
-  }
-  const Index total = P + length;
-  Tensor out(text() ? core::Shape{n, total} : core::Shape{n, total, d});
-  for (Index t = 0; t < P; ++t)
-    for (Index b = 0; b < n; ++b)
-      for (Index j = 0; j < d; ++j)
-        out.data()[(b * total + t) * d + j] =
-            text() ? static_cast<float>(pre.ids.data()[t * n + b]) : pre.x.data()[(t * n + b) * d + j];
-  for (Index t = 0; t < length; ++t) {
-    const Var z = prior_head_->forward(ag::relu(prior_->forward(s.h))).rsample(gen);
-    const Var fz = phi_z_->forward_relu(z);
-    const Var dec = decoder_step(fz, s.h);
-    VrnnInput one;
-    one.steps = 1, one.rows = n;
-    if (text()) {
-      one.ids = cat_out_->forward(dec).sample(gen, temperature).reshape({1, n});
-      for (Index b = 0; b < n; ++b) out.data()[b * total + P + t] = static_cast<float>(one.ids.data()[b]);
-    } else {
-      const Var mean = series_mean(dec);
-      one.x = mean.value().reshape({1, n, d});
-      for (Index b = 0; b < n; ++b)
-        std::memcpy(out.data() + (b * total + P + t) * d, one.x.data() + b * d, sizeof(float) * d);
-    }
-    s = cell_step(cat(phi_x(one, 0), fz), s);
-  }
-  return out;
-}
-
-Tensor Vrnn::sample(Index n, core::Generator& gen, const IndexTensor&) {
-  return generate(n, options.sample_length, gen);
 }
 
 }  // namespace xgrad::models

@@ -10,40 +10,27 @@
 // averaged over the batch. Layout as in the reference code: phi_x two Linear+ReLU
 // (x -> h -> h; for text an Embedding(256, h) stands for the one-hot Linear),
 // phi_z one Linear+ReLU, prior h -> h, encoder and decoder [.,.] -> h -> h, all ReLU.
+// Every pass is wiring over one posterior step (step) or its generative mirror (unroll);
+// training batches the prior and the likelihood over the window after the loop.
 //
-// Data (nn::Batch):
-//   series  x (B, L, D) floats; a NaN at (b, t, 0) marks step t of row b as padding.
-//   text    labels (B, L + 1) token ids; the VRNN models labels[:, 1:] (L steps:
-//           the same count of scored tokens as a next-character model on the
-//           same batch); x_t is predicted from z_t and h_{t-1}. Ids < 0 are padding.
-// Padding must come after a row's real steps: padded steps score nothing and
-// leave the recurrent state unchanged.
-//
-// The GenerativeModel methods in sequence terms:
-//   encode(batch)  posterior means per step, (B, L * latent) (row-major over t, z).
-//   decode(z)      runs the model with the latent path z (B, L * latent) given:
-//                  series (B, L, D) means, text (B, L) the most likely bytes (as floats).
-//   sample(n)      ancestral sampling from the prior, options.sample_length steps:
-//                  series (n, L, D) means fed back; text (n, L) byte ids as floats.
-//   evaluate       sums per sequence (count = rows); per step = neg_elbo / steps,
-//                  steps from sequence_steps(batch).
+// Data as SequenceInput reads it (sequence_input.hpp): series x (B, L, D), text labels
+// (B, L + 1) of which labels[:, 1:] are modelled; padded steps score nothing and keep
+// the recurrent state. evaluate sums per sequence (count = rows; per step: divide by
+// sequence_steps). Latent paths are (B, L * latent), row-major over (t, z).
+#include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "xgrad/models/common/elbo.hpp"
 #include "xgrad/models/common/objective.hpp"
-#include "xgrad/models/common/generative_model.hpp"
-#include "xgrad/models/common/heads.hpp"
+#include "xgrad/models/common/recurrence.hpp"
 #include "xgrad/models/sequence_input.hpp"
 #include "xgrad/nn/layers/embedding.hpp"
 #include "xgrad/nn/layers/linear.hpp"
-#include "xgrad/nn/layers/rnn_cell.hpp"
 
 namespace xgrad::models {
 
 struct VrnnOptions {
-  VrnnLikelihood likelihood = VrnnLikelihood::Gaussian;
+  VrnnLikelihood likelihood = VrnnLikelihood::Gaussian;  ///< how batches are read, and the default head
   RecurrentCell cell = RecurrentCell::GRU;
   Index x_dim = 1;          ///< features per step (Gaussian / Mixture)
   Index classes = 256;      ///< symbols (Categorical)
@@ -54,14 +41,7 @@ struct VrnnOptions {
 };
 
 /// The recurrent state carried between windows (truncated BPTT). c is defined for LSTM only.
-struct VrnnState {
-  Var h;
-  Var c;
-  bool defined() const { return h.defined(); }
-  /// The same values cut from the graph: the next window does not backpropagate into this one.
-  VrnnState detached() const { return {h.defined() ? h.detach() : Var(), c.defined() ? c.detach() : Var()}; }
-};
-
+using VrnnState = RecurrentState;
 /// A window in time-major form (see sequence_input.hpp).
 using VrnnInput = SequenceInput;
 
@@ -75,82 +55,88 @@ struct VrnnTerms {
 
 class Vrnn : public GenerativeModel {
  public:
-  Vrnn(const VrnnOptions& options, core::Generator& gen);
+  /// With the default head of options.likelihood (sequence_head).
+  Vrnn(const VrnnOptions& options, core::Generator& gen) : Vrnn(options, nullptr, gen) {}
+  /// With one's own head `out`: decoder features (..., hidden) -> p(x_t | z_t, h) (null: the
+  /// default). Text decodes and generates from a categorical one.
+  Vrnn(const VrnnOptions& options, std::shared_ptr<LikelihoodHead> out, core::Generator& gen);
 
   std::string kind() const override { return "vrnn"; }
   Index latent_dim() const override { return options.latent; }
+  std::string describe() const override;
 
-  /// One pass over a window from `state` (zeros when undefined); z_t = posterior rsample;
+  /// One pass over a window from `state` (zeros when undefined), z_t drawn from the posterior;
   /// the loss is the objective at training step `step`.
   VrnnTerms forward(const VrnnInput& input, const VrnnState& state, core::Generator& gen,
                     bool with_log_weight = false, std::int64_t step = 0);
-  /// The objective train_step minimises (ELBO with a KL weight, free bits, capacity, a
-  /// schedule); free bits floor each (step, latent dimension) KL averaged over the batch.
-  /// Padded batches support the plain ELBO objective only.
+  /// What train_step minimises (a KL weight, free bits per (step, latent dimension), capacity,
+  /// a schedule); padded batches support the plain ELBO only.
   const ElboLoss& objective() const { return objective_; }
   void set_objective(ElboLoss objective) { objective_ = std::move(objective); }
 
-  /// A training step on a window starting from `state`; returns the stats and stores
-  /// the detached final state in `state` (truncated BPTT: call with consecutive windows).
+  /// A training step on a window from `state`, which then holds the detached final state
+  /// (truncated BPTT: call with consecutive windows).
   StepStats train_window(const VrnnInput& input, VrnnState& state, nn::StepContext& ctx);
-
   StepStats train_step(const Batch& batch, nn::StepContext& ctx) override;
   EvalSums evaluate(const Batch& batch, core::Generator& gen) override;
-  /// Per-sequence IWAE: k whole latent paths from the filtering posterior,
-  /// log (1/k) sum_i p(x, z_i) / q(z_i | x), per row (B,).
+  /// Unpadded steps in the batch (to turn evaluate's sums into per-step figures).
+  Index sequence_steps(const Batch& batch) const;
+  /// Per row (B): log (1/k) sum_i p(x, z_i) / q(z_i | x) over k whole paths from the posterior.
   Tensor iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen) override;
 
+  /// The posterior means per step, (B, L * latent).
   Tensor encode(const Batch& batch) override;
+  /// The model run along the latent path z: series (B, L, D) means, text (B, L) most likely bytes.
   Tensor decode(const Tensor& z, const IndexTensor& labels = {}) override;
+  /// generate(n, options.sample_length).
   Tensor sample(Index n, core::Generator& gen, const IndexTensor& labels = {}) override;
   /// decode(encode(x)) would need noise-free inputs; reconstructs with the posterior means.
   Tensor reconstruct(const Batch& batch) override { return decode(encode(batch)); }
 
-  /// n sequences of `length` steps by ancestral sampling from the prior. Text: bytes
-  /// drawn at `temperature`, after feeding `prefix` (P,) ids (returned first, so the
-  /// result is (n, P + length)). Series: means fed back, (n, length, D), prefix (n, P, D) optional.
+  /// n sequences by ancestral sampling, after filtering a prefix (returned first): text
+  /// (n, P + length) bytes drawn at `temperature` after the ids (P,); series (n, P + length, D)
+  /// means fed back, after the optional (n, P, D).
   Tensor generate(Index n, Index length, core::Generator& gen, float temperature = 1.f,
                   const IndexTensor& text_prefix = {}, const Tensor& series_prefix = {});
-
-  /// Series, unpadded: (B, L) per-step negative ELBO, -log p(x_t | z_t, h) + KL(q_t || p_t),
-  /// averaged over k posterior paths: how surprising each step is (anomaly scores).
-  /// Defined in vrnn_inference.cpp.
+  /// Series, unpadded: (B, L) per-step -log p(x_t | z_t, h) + KL(q_t || p_t), averaged over
+  /// k posterior paths: how surprising each step is (anomaly scores).
   Tensor step_scores(const Batch& batch, int k, core::Generator& gen);
-  /// Series: filters `history` (n, P, D) through the posterior, then draws `horizon`
-  /// steps ancestrally, sampling x_t from the likelihood (not its mean) and feeding it
-  /// back, so the n rows are draws from the predictive distribution: (n, horizon, D).
+  /// Series: `horizon` steps after filtering `history` (n, P, D), each x_t drawn from the
+  /// likelihood and fed back: n draws from the predictive distribution, (n, horizon, D).
   Tensor sample_future(const Tensor& history, Index horizon, core::Generator& gen);
-
-  /// Unpadded steps in the batch (to turn evaluate's sums into per-step figures).
-  Index sequence_steps(const Batch& batch) const;
-
-  std::string describe() const override;
 
   const VrnnOptions options;
 
  private:
-  Var phi_x(const VrnnInput& in, Index t) const;
-  VrnnState cell_step(const Var& input, const VrnnState& s) const;
-  VrnnState initial_state(Index rows, const VrnnState& given) const;
-  /// p(x_t | z_t, h_{t-1}) from decoder features (..., h).
-  std::unique_ptr<nn::Distribution<>> likelihood(const Var& dec_features) const;
-  /// Series: the mean of p(x_t | ...), (N, D).
-  Var series_mean(const Var& dec_features) const;
-  /// q(z_t | x_t, h_{t-1}) and the decoder body, shared by every loop.
-  nn::Normal<> posterior_step(const Var& fx, const Var& h) const;
-  Var decoder_step(const Var& fz, const Var& h) const;
+  /// One posterior step from h_{t-1}: q(z_t | x_t, h_{t-1}), the z_t taken, phi_z(z_t), h_t.
+  struct Step {
+    nn::Normal<> q;
+    Var z, fz;
+    VrnnState next;
+  };
+  /// What a generative step emits from p(x_t | ...): text ids as floats (B), series values (B, D).
+  using Pick = std::function<Tensor(const nn::Distribution<>&)>;
 
+  /// The step every pass runs, from phi_x(x_t): z_t drawn from q (its mean when gen is null).
+  Step step(const Var& fx, const VrnnState& s, core::Generator* gen) const;
+  /// h_t = cell([phi_x(x_t), phi_z(z_t)], h_{t-1}).
+  VrnnState recur(const Var& fx, const Var& fz, const VrnnState& s) const;
+  /// p(z_t | h_{t-1}) and the decoder body [phi_z(z_t), h_{t-1}] -> features, over any leading axes.
+  nn::Normal<> prior(const Var& h) const;
+  Var decoder(const Var& fz, const Var& h) const;
+  Var phi_x(const VrnnInput& in, Index t) const;
+  /// n rows: `prefix` (batch-major, as Pick emits; may be undefined) filtered through the posterior,
+  /// then `length` steps, z_t from the prior (or step t of `path`, (n, length, Z)), x_t =
+  /// pick(p(x_t | z_t, h_{t-1})) fed back. Returns [prefix, x_1 .. x_length], batch-major.
+  Tensor unroll(Index n, const Tensor& prefix, Index length, const Pick& pick, core::Generator* gen,
+                const Tensor& path = {}) const;
   bool text() const { return options.likelihood == VrnnLikelihood::Categorical; }
 
-  std::shared_ptr<nn::Embedding> embed_;  // text: phi_x's first layer
-  std::shared_ptr<nn::Linear> phi_x1_, phi_x2_, phi_z_;
-  std::shared_ptr<nn::Linear> prior_, enc1_, enc2_, dec1_, dec2_;
+  std::shared_ptr<nn::Embedding> embed_;  // text: phi_x's first layer (series: phi_x1_)
+  std::shared_ptr<nn::Linear> phi_x1_, phi_x2_, phi_z_, prior_, enc1_, enc2_, dec1_, dec2_;
   std::shared_ptr<GaussianHead> prior_head_, enc_head_;
-  std::shared_ptr<GaussianLikelihoodHead> gauss_out_;  // one of the three output heads
-  std::shared_ptr<MixtureHead> mix_out_;
-  std::shared_ptr<CategoricalHead> cat_out_;
-  std::shared_ptr<nn::GRUCell> gru_;
-  std::shared_ptr<nn::LSTMCell> lstm_;
+  std::shared_ptr<LikelihoodHead> out_;
+  Recurrence cell_;
   ElboLoss objective_;
 };
 

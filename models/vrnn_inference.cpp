@@ -1,45 +1,105 @@
-// What the series applications ask of a trained VRNN beyond the ELBO: per-step
-// scores (anomaly detection) and draws from the predictive distribution
-// (forecasting). Kept apart from vrnn.cpp so training-speed work there and these
-// read-only passes do not step on each other.
-#include <cstring>
-
+// The VRNN's passes without gradient, as wiring over Vrnn::step (the posterior side)
+// and Vrnn::unroll (the generative side): encode and decode, generation, per-step
+// scores (anomaly detection) and draws from the predictive distribution (forecasting).
 #include <fmt/format.h>
 
 #include "xgrad/autograd/autograd.hpp"
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/vrnn.hpp"
-#include "xgrad/nn/distributions/distributions.hpp"
 
 namespace xgrad::models {
 
 namespace ag = autograd;
 
 namespace {
-Var cat(const Var& a, const Var& b) { return ag::concat(std::vector<Var>{a, b}, 1); }
+
+const nn::Categorical<>& categorical(const nn::Distribution<>& p) {
+  if (const auto* c = dynamic_cast<const nn::Categorical<>*>(&p)) return *c;
+  throw core::ValueError("Vrnn: text needs a categorical likelihood, not " + p.name());
+}
+
 }  // namespace
+
+Tensor Vrnn::unroll(Index n, const Tensor& prefix, Index length, const Pick& pick, core::Generator* gen,
+                    const Tensor& path) const {
+  ag::NoGradGuard no_grad;
+  VrnnState s = cell_.zeros(n);
+  std::vector<Tensor> xs;  // the prefix, then each x_t as (n, 1, ...)
+  if (prefix.defined()) {
+    const VrnnInput pre = VrnnInput::of_values(prefix, text());
+    for (Index t = 0; t < pre.steps; ++t) s = step(phi_x(pre, t), s, gen).next;
+    xs.push_back(prefix);
+  }
+  for (Index t = 0; t < length; ++t) {
+    const Var z = path.defined() ? Var(core::squeeze(core::narrow(path, 1, t, 1), 1)) : prior(s.h).rsample(*gen);
+    const Var fz = phi_z_->forward_relu(z);
+    xs.push_back(core::unsqueeze(pick(*out_->distribution(decoder(fz, s.h))), 1));
+    s = recur(phi_x(VrnnInput::of_values(xs.back(), text()), 0), fz, s);
+  }
+  if (xs.empty()) return Tensor(text() ? core::Shape{n, 0} : core::Shape{n, 0, options.x_dim});
+  return core::concat(xs, 1);
+}
+
+Tensor Vrnn::encode(const Batch& batch) {
+  ag::NoGradGuard no_grad;
+  const VrnnInput in = VrnnInput::from_batch(batch, options);
+  VrnnState s = cell_.zeros(in.rows);
+  std::vector<Tensor> means;
+  for (Index t = 0; t < in.steps; ++t) {
+    const Step st = step(phi_x(in, t), s, nullptr);
+    means.push_back(st.z.value());
+    s = st.next;
+  }
+  return core::stack(means, 1).reshape({in.rows, in.steps * options.latent});
+}
+
+Tensor Vrnn::decode(const Tensor& z, const IndexTensor&) {
+  const Index zd = options.latent;
+  if (z.dim() != 2 || z.size(1) % zd != 0)
+    throw core::ShapeError(fmt::format("Vrnn::decode: z must be (B, L * {}), got {}", zd, z.shape().str()));
+  const Pick mode = [this](const nn::Distribution<>& p) {
+    return text() ? categorical(p).mode().to<float>() : p.mean().value();
+  };
+  const Index B = z.size(0), L = z.size(1) / zd;
+  return unroll(B, {}, L, mode, nullptr, z.reshape({B, L, zd}));
+}
+
+Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, float temperature, const IndexTensor& text_prefix,
+                      const Tensor& series_prefix) {
+  Tensor prefix;  // batch-major, see Pick
+  if (text() && text_prefix.defined() && text_prefix.numel() > 0) {  // the same bytes for every row
+    prefix = core::concat(std::vector<Tensor>(n, text_prefix.to<float>().reshape({1, text_prefix.numel()})), 0);
+  } else if (!text() && series_prefix.defined() && series_prefix.numel() > 0) {
+    if (series_prefix.dim() != 3 || series_prefix.size(0) != n || series_prefix.size(2) != options.x_dim)
+      throw core::ShapeError("Vrnn::generate: series prefix must be (n, P, x_dim)");
+    prefix = series_prefix;
+  }
+  const Pick draw = [&](const nn::Distribution<>& p) {
+    return text() ? categorical(p).sample(gen, temperature).to<float>() : p.mean().value();
+  };
+  return unroll(n, prefix, length, draw, &gen);
+}
+
+Tensor Vrnn::sample(Index n, core::Generator& gen, const IndexTensor&) {
+  return generate(n, options.sample_length, gen);
+}
 
 Tensor Vrnn::step_scores(const Batch& batch, int k, core::Generator& gen) {
   if (text()) throw core::ValueError("Vrnn::step_scores: series models only");
   if (k < 1) throw core::ValueError("Vrnn::step_scores: k must be >= 1");
   ag::NoGradGuard no_grad;
   const VrnnInput in = VrnnInput::from_batch(batch, options).repeat_rows(k);
-  const Index L = in.steps, R = in.rows, B = R / k;
-  VrnnState s = initial_state(R, {});
-  Tensor out = Tensor::zeros({B, L});
-  for (Index t = 0; t < L; ++t) {
-    const Var fx = phi_x(in, t);
-    const nn::Normal<> q = posterior_step(fx, s.h);
-    const nn::Normal<> p = prior_head_->forward(ag::relu(prior_->forward(s.h)));
-    const Var z = q.rsample(gen);
-    const Var fz = ag::relu(phi_z_->forward(z));
-    const auto lik = likelihood(decoder_step(fz, s.h));
-    const Var neg = ag::sub(nn::sum_event(nn::kl_divergence(q, p), 1),
-                            sum_except_batch(lik->log_prob(Var(in.x_at(t)))));  // (R)
-    const float* v = neg.value().data();
-    for (Index r = 0; r < R; ++r) out.data()[(r / k) * L + t] += v[r] / static_cast<float>(k);
-    s = cell_step(cat(fx, fz), s);
+  VrnnState s = cell_.zeros(in.rows);
+  Tensor out = Tensor::zeros({in.rows / k, in.steps});
+  for (Index t = 0; t < in.steps; ++t) {
+    const Step st = step(phi_x(in, t), s, &gen);
+    const auto lik = out_->distribution(decoder(st.fz, s.h));
+    const Var neg = ag::sub(nn::sum_event(nn::kl_divergence(st.q, prior(s.h)), 1),
+                            sum_except_batch(lik->log_prob(Var(in.x_at(t)))));  // (B * k), a row's k paths adjacent
+    for (Index r = 0; r < in.rows; ++r)
+      out.data()[(r / k) * in.steps + t] += neg.value().data()[r] / static_cast<float>(k);
+    s = st.next;
   }
   return out;
 }
@@ -51,27 +111,9 @@ Tensor Vrnn::sample_future(const Tensor& history, Index horizon, core::Generator
     throw core::ShapeError(fmt::format("Vrnn::sample_future: history must be (n, P >= 1, {}), got {}", d,
                                        history.shape().str()));
   if (horizon < 1) throw core::ValueError("Vrnn::sample_future: horizon must be >= 1");
-  ag::NoGradGuard no_grad;
-  const Index n = history.size(0), P = history.size(1);
-  VrnnInput pre;
-  pre.steps = P, pre.rows = n, pre.x = core::permute(history, {1, 0, 2});
-  VrnnState s = initial_state(n, {});
-  for (Index t = 0; t < P; ++t) {
-    const Var fx = phi_x(pre, t);
-    const Var z = posterior_step(fx, s.h).rsample(gen);
-    s = cell_step(cat(fx, ag::relu(phi_z_->forward(z))), s);
-  }
-  Tensor out({n, horizon, d});
-  for (Index t = 0; t < horizon; ++t) {
-    const Var z = prior_head_->forward(ag::relu(prior_->forward(s.h))).rsample(gen);
-    const Var fz = ag::relu(phi_z_->forward(z));
-    const Tensor x = likelihood(decoder_step(fz, s.h))->sample(gen).reshape({n, d});
-    for (Index b = 0; b < n; ++b) std::memcpy(out.data() + (b * horizon + t) * d, x.data() + b * d, sizeof(float) * d);
-    VrnnInput one;
-    one.steps = 1, one.rows = n, one.x = x.reshape({1, n, d});
-    s = cell_step(cat(phi_x(one, 0), fz), s);
-  }
-  return out;
+  const Pick draw = [&](const nn::Distribution<>& p) { return p.sample(gen); };
+  const Tensor path = unroll(history.size(0), history, horizon, draw, &gen);
+  return core::narrow(path, 1, history.size(1), horizon);
 }
 
 }  // namespace xgrad::models

@@ -1,5 +1,6 @@
 #pragma once
-// models/common, one include away: the interface, heads, ELBO, schedules, IWAE, latent tools.
+// models/common, one include away: the interface, heads, ELBO, schedules, IWAE, latent tools,
+// the recurrence of the sequence models.
 #include "xgrad/models/common/elbo.hpp"
 #include "xgrad/models/common/generative_model.hpp"
 #include "xgrad/models/common/heads.hpp"
@@ -8,4 +9,5 @@
 #include "xgrad/models/common/latent.hpp"
 #include "xgrad/models/common/latent_variable_model.hpp"
 #include "xgrad/models/common/objective.hpp"
+#include "xgrad/models/common/recurrence.hpp"
 #include "xgrad/models/common/registry.hpp"

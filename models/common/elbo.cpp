@@ -25,6 +25,12 @@ Var per_dim(const Var& x) {
   return autograd::reshape(x, core::Shape{x.size(0), x.numel() / std::max<Index>(x.size(0), 1)});
 }
 
+/// (B, L, ...) -> (B, L): a step's log-density summed over its data dimensions.
+Var sum_per_step(const Var& x) {
+  if (x.dim() <= 2) return x;
+  return autograd::sum(autograd::reshape(x, {x.size(0), x.size(1), x.numel() / (x.size(0) * x.size(1))}), {2});
+}
+
 }  // namespace
 
 std::string ElboObjective::str() const {
@@ -123,6 +129,31 @@ ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const Latents
   ElboTerms t = elbo_from(likelihood, x, autograd::concat(parts, 1), objective);
   t.kl_per_group = std::move(groups);
   return t;
+}
+
+ElboTerms masked_elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
+                      const nn::Distribution<>& p, const Tensor& mask, const ElboObjective& objective) {
+  if (!mask.defined()) return elbo(likelihood, x, q, p, objective);
+  if (objective.kind != ElboObjective::Kind::Elbo)
+    throw core::ValueError("masked_elbo: padded batches support the plain ELBO objective only, not " + objective.str());
+  const Var m(mask);
+  ElboTerms t;
+  t.objective = objective;
+  t.recon_log_lik = sum_except_batch(sum_per_step(likelihood.log_prob(match_event_shape(likelihood, x))) * m);
+  const Var kl = nn::kl_divergence(q, p) * autograd::unsqueeze(m, 2);  // (B, L, Z)
+  t.kl_per_dim = autograd::reshape(kl, {kl.size(0), kl.numel() / kl.size(0)});
+  t.kl = autograd::sum(t.kl_per_dim, {1});
+  t.loss = autograd::mean(t.kl * static_cast<float>(objective.kl_weight) - t.recon_log_lik);
+  t.kl_per_group = {{"z", t.kl}};
+  return t;
+}
+
+Var masked_log_weight(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
+                      const nn::Distribution<>& p, const Var& z, const Tensor& mask) {
+  Var lw = sum_per_step(likelihood.log_prob(match_event_shape(likelihood, x))) +
+           nn::sum_event(p.log_prob(z) - q.log_prob(z), 1);  // (B, L)
+  if (mask.defined()) lw = lw * Var(mask);
+  return autograd::sum(lw, {1});
 }
 
 ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,

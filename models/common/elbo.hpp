@@ -87,6 +87,16 @@ ElboTerms elbo_free_bits(const nn::Distribution<>& likelihood, const Var& x, con
 ElboTerms elbo_capacity(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
                         const nn::Distribution<>& p, double gamma, double capacity);
 
+/// The terms of sequences whose padded steps count nothing: the likelihood scores (B, L, ...)
+/// and the KL is (B, L, Z); steps where mask (B, L) is 0 are zeroed before summing over time.
+/// Plain ELBO objective only (ValueError otherwise); an undefined mask gives elbo().
+ElboTerms masked_elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
+                      const nn::Distribution<>& p, const Tensor& mask, const ElboObjective& objective);
+/// (B) log p(x | z) + log p(z) - log q(z | x) of sequences (B, L, ...) and their latent paths
+/// z (B, L, Z), summed over the steps where mask (B, L) is 1 (all when undefined): a log-weight.
+Var masked_log_weight(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
+                      const nn::Distribution<>& p, const Var& z, const Tensor& mask);
+
 /// x reshaped to the likelihood's batch shape when only the shape differs (images
 /// (B, 1, 28, 28) scored by a (B, 784) Bernoulli); x as is otherwise.
 Var match_event_shape(const nn::Distribution<>& likelihood, const Var& x);
