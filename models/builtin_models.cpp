@@ -119,6 +119,7 @@ void register_builtin_models(ModelRegistry& r) {
            b.beta = positive(o, "beta");
            b.schedule = schedule_of(o);
            const double capacity = option<double>(o, "capacity");
+           if (capacity < 0) throw core::ValueError(fmt::format("capacity must be >= 0 (got {})", capacity));
            if (capacity > 0 && b.schedule) throw core::ValueError("capacity and kl_schedule cannot be combined");
            if (capacity > 0) b.capacity = true, b.c_max = capacity;
            const nn::OptimizerOptions opt = optimizer_of(o);

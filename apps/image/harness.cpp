@@ -155,7 +155,9 @@ ModelConfig run_model_config(const TrainSettings& s, const std::string& ckpt_pat
   if (s.resume) {
     if (!fs::exists(ckpt_path)) throw UsageError(fmt::format("--resume: no checkpoint at {}", ckpt_path));
     ckpt = nn::load_checkpoint(ckpt_path);
-    const std::string kind = ckpt->info.count("kind") ? ckpt->info.at("kind") : "";
+    if (ckpt->info.count("kind") == 0 || ckpt->info.count("config") == 0)
+      throw UsageError(fmt::format("{} was not written by xgrad train", ckpt_path));
+    const std::string& kind = ckpt->info.at("kind");
     if (kind != s.kind)
       throw UsageError(fmt::format("{} is a checkpoint of model '{}', not '{}'", ckpt_path, kind, s.kind));
     return model_config_from_json(json::parse(ckpt->info.at("config"), nullptr, false), ckpt_path);

@@ -35,7 +35,7 @@ double number(const std::string& field, const std::string& spec) {
 
 std::int64_t count(const std::string& field, const std::string& spec) {
   const double v = number(field, spec);
-  if (v < 1 || v != std::floor(v)) throw core::ValueError(fmt::format("lr schedule '{}': '{}' is not a positive whole number", spec, field));
+  if (v < 1 || v != std::floor(v) || v > 4e18) throw core::ValueError(fmt::format("lr schedule '{}': '{}' is not a positive whole number", spec, field));
   return static_cast<std::int64_t>(v);
 }
 

@@ -136,16 +136,20 @@ void Trainer::resume(const Checkpoint& ck, const std::string& source) {
   if (get("num_batches") != static_cast<double>(state_.num_batches) || get("seed") != static_cast<double>(options_.seed))
     throw core::ValueError(fmt::format(
         "{}: was written with other data, --batch or --seed; resume with the same ones", source));
+  // Every check that needs no change comes first, so a checkpoint that does not fit
+  // leaves the model as it was (load_state_dict and load_state change nothing when they throw).
+  const double step = get("step"), seconds = get("seconds"), rows = get("rows");
   const auto named = optimizers_.named();
+  if (named.size() != ck.optimizers.size())
+    throw core::ValueError(fmt::format("{}: does not fit the model: holds {} optimizer states, the model has {}", source,
+                                       ck.optimizers.size(), named.size()));
+  for (std::size_t i = 0; i < named.size(); ++i)
+    if (named[i].first != ck.optimizers[i].first)
+      throw core::ValueError(fmt::format("{}: does not fit the model: optimizer '{}' where '{}' was expected", source,
+                                         ck.optimizers[i].first, named[i].first));
   try {
     model_.load_state_dict(ck.model);
-    if (named.size() != ck.optimizers.size())
-      throw core::ValueError(fmt::format("holds {} optimizer states, the model has {}", ck.optimizers.size(), named.size()));
-    for (std::size_t i = 0; i < named.size(); ++i) {
-      if (named[i].first != ck.optimizers[i].first)
-        throw core::ValueError(fmt::format("optimizer '{}' where '{}' was expected", ck.optimizers[i].first, named[i].first));
-      named[i].second->load_state(ck.optimizers[i].second);
-    }
+    for (std::size_t i = 0; i < named.size(); ++i) named[i].second->load_state(ck.optimizers[i].second);
     std::map<std::string, double> schedules;
     for (const auto& [k, v] : ck.progress)
       if (k.rfind("lr.", 0) == 0) schedules[k.substr(3)] = v;
@@ -154,10 +158,10 @@ void Trainer::resume(const Checkpoint& ck, const std::string& source) {
     throw core::ValueError(fmt::format("{}: does not fit the model: {}", source, e.what()));
   }
   gen_.set_state(ck.rng);
-  state_.step = static_cast<std::int64_t>(get("step"));
-  seconds_before_ = get("seconds");
+  state_.step = static_cast<std::int64_t>(step);
+  state_.seconds = seconds_before_ = seconds;
   sums_ = {};
-  sums_.rows = get("rows");
+  sums_.rows = rows;
   for (const auto& [k, v] : ck.progress)
     if (k.rfind("sum.", 0) == 0) sums_.sums[k.substr(4)] = v;
   session_start_ = std::chrono::steady_clock::now();
@@ -167,7 +171,7 @@ void Trainer::resume(const Checkpoint& ck, const std::string& source) {
   const std::string path = options_.dir + "/metrics.jsonl";
   if (!std::filesystem::exists(path)) return;
   const std::string text = read_file_bytes(path, "metrics");
-  std::size_t start = 0;
+  std::size_t start = 0, dropped = 0;
   while (start < text.size()) {
     const std::size_t end = std::min(text.find('\n', start), text.size());
     const json j = json::parse(text.substr(start, end - start), nullptr, false);
@@ -175,8 +179,12 @@ void Trainer::resume(const Checkpoint& ck, const std::string& source) {
     if (j.is_object() && row_step(j, state_.num_batches) >= 0 && row_step(j, state_.num_batches) <= state_.step) {
       metrics_.push_back(from_json(j));
       last_eval_step_ = row_step(j, state_.num_batches);
+    } else {
+      ++dropped;
     }
   }
+  // Rows from past the checkpoint (a run that went on after it) are not this run's history.
+  if (dropped > 0) write_file_atomic(path, lines_of(metrics_));
 }
 
 bool Trainer::budget_spent() const {

@@ -12,6 +12,7 @@ expect_error "run directory $TMP/none does not exist" text generate "$TMP/none"
 "$XGRAD" text train --corpus /usr/share/common-licenses/GPL-3 --seq-len 8 --hidden 8 --latent 2 --batch 2 --steps 1 \
   --val-sequences 2 --out "$TMP/textrun" 2>/dev/null || fail "tiny text train failed"
 expect_error "--temperature must be positive (got 0)" text generate "$TMP/textrun" --temperature 0
+expect_error "is an 'xgrad text train' run of model 'vrnn': score it with xgrad text score" eval "$TMP/textrun"
 printf 'a,b\n1,2\n3,4\n' > "$TMP/ab.csv"
 expect_error "no column named 'volume' in the header ('a', 'b')" series train --csv "$TMP/ab.csv" --column volume --out "$TMP/s"
 expect_error "--column is required with --csv" series train --csv "$TMP/ab.csv" --out "$TMP/s"

@@ -11,6 +11,12 @@ expect_error "cannot create output directory $TMP/file/out" train --model vae $T
 expect_error "--resume: no checkpoint at $TMP/empty/checkpoint.safetensors" train --model vae $TINY --out "$TMP/empty" --resume
 expect_error "run directory $TMP/none does not exist" eval "$TMP/none"
 expect_error "The following argument was not expected" train --model vae --bogus
+expect_error "model 'vae' has no option 'beta'" train --model vae --beta 3 $TINY --out "$TMP/a"
+expect_error "capacity and kl_schedule cannot be combined" train --model beta-vae --capacity 5 --kl-schedule linear:10 $TINY --out "$TMP/a"
+expect_error "iwae_k > 1 trains on the IWAE bound, which takes no kl_schedule" train --model vae --iwae-k 4 --kl-schedule linear:10 $TINY --out "$TMP/a"
+# Training on the IWAE bound goes through the same program (the option is stored with the model).
+"$XGRAD" train --model vae --iwae-k 3 $TINY --out "$TMP/iwae" 2>/dev/null || fail "train --iwae-k 3 failed"
+grep -q '"iwae_k": 3' "$TMP/iwae/config.json" || fail "config.json does not record iwae_k"
 # A trained run for the remaining cases.
 "$XGRAD" train --model vae $TINY --out "$TMP/vae" 2>/dev/null || fail "train failed"
 cp "$TMP/vae/model.safetensors" "$TMP/good.safetensors"

@@ -264,3 +264,38 @@ TEST_CASE("a model with several optimizers minimises each phase with the one it 
   REQUIRE(ck.optimizers.size() == 2);
   CHECK(ck.optimizers[1].first == "second");
 }
+
+TEST_CASE("a checkpoint that does not fit is refused before anything changes", "[trainer]") {
+  const std::string dir = fresh_dir("nofit");
+  core::Generator gen(11);
+  Regression model(gen);
+  nn::Trainer(model, gen, data(16), {.budget = {.steps = 2}, .batch_size = 8, .dir = dir}).fit();
+  core::Generator g2(12);
+  TwoPhase other(g2);
+  const auto before = other.state_dict()[0].second.to_vector();
+  const auto rng = g2.state().s;
+  nn::Trainer t(other, g2, data(16), {.batch_size = 8, .dir = dir});
+  CHECK_THROWS_WITH(t.resume(), Contains("does not fit the model: holds 1 optimizer states, the model has 2"));
+  CHECK(other.state_dict()[0].second.to_vector() == before);
+  CHECK(g2.state().s == rng);
+  CHECK(t.state().step == 0);
+}
+
+TEST_CASE("on resume, metrics rows from past the checkpoint leave metrics.jsonl too", "[trainer]") {
+  const std::string dir = fresh_dir("rows");
+  core::Generator gen(13);
+  Regression model(gen);
+  nn::TrainerOptions o = options(dir);
+  o.stop_after_steps = 7;  // one row (epoch 1, step 5), checkpoint at step 7
+  nn::Trainer(model, gen, data(40), o).fit();
+  REQUIRE(lines(dir + "/metrics.jsonl") == 1);
+  {
+    std::ofstream f(dir + "/metrics.jsonl", std::ios::app);  // a later run went on past the checkpoint
+    f << "{\"step\":10,\"train_loss\":1.0}\n";
+  }
+  nn::Trainer t(model, gen, data(40), options(dir));
+  t.resume();
+  CHECK(t.metrics().size() == 1);
+  CHECK(lines(dir + "/metrics.jsonl") == 1);
+  CHECK(t.state().seconds > 0);  // the time of the earlier session carries over
+}
