@@ -49,7 +49,7 @@ BuiltModel make_model(const ModelConfig& c, core::Generator& gen) {
   const models::ModelEntry& entry = registry().at(c.kind);
   models::BuiltModel m = entry.make(c.options, gen);
   return BuiltModel{.model = std::move(m.model), .caps = entry.caps, .optimizer = m.optimizer,
-                    .conditional = entry.caps.conditional, .flat_input = true};
+                    .flat_input = true};
 }
 
 void require_kind(const std::string& kind, const KindFilter& keep) {

@@ -31,7 +31,6 @@ struct BuiltModel {
   std::shared_ptr<models::GenerativeModel> model;
   models::ModelCapabilities caps;
   nn::OptimizerOptions optimizer;
-  bool conditional = false;  ///< needs labels to decode/sample
   bool flat_input = true;    ///< takes x as (B, 784); otherwise (B, 1, 28, 28)
 };
 

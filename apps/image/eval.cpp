@@ -103,7 +103,7 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   out["recon_error"] = reconstruction_error(model, b);
   put_latent_stats(out, model, *test);
   if (auto* aae = dynamic_cast<models::Aae*>(&model)) out["prior_match"] = prior_match(*aae, *test, gen);
-  if (run.built.conditional && s.conditional_accuracy)
+  if (run.built.caps.conditional && s.conditional_accuracy)
     out["conditional_accuracy"] = conditional_accuracy(model, s.seed, 500, run.data.dir);
   return out;
 }

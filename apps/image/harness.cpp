@@ -97,7 +97,7 @@ void write_pictures(const std::string& out, models::GenerativeModel& model, cons
   model.eval();
   core::Generator gen(seed ^ 0x5a5a5a5aULL);
   core::IndexTensor labels;
-  if (built.conditional) {
+  if (built.caps.conditional) {
     labels = core::IndexTensor(core::Shape({64}));
     for (core::Index i = 0; i < 64; ++i) labels.data()[i] = i % 10;
   }

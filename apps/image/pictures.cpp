@@ -11,7 +11,7 @@ namespace xgrad::apps {
 
 core::IndexTensor sample_labels(const LoadedRun& run, std::int64_t n, int label) {
   if (label != -1 && (label < 0 || label > 9)) throw UsageError(fmt::format("--label must be in 0..9 (got {})", label));
-  if (!run.built.conditional) {
+  if (!run.built.caps.conditional) {
     if (label >= 0) throw UsageError(fmt::format("--label needs a conditional model; this run is '{}'", run.model_config.kind));
     return {};
   }
