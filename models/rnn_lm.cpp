@@ -10,12 +10,6 @@ namespace xgrad::models {
 
 namespace ag = autograd;
 
-namespace {
-std::shared_ptr<nn::Linear> linear(Index in, Index out, core::Generator& gen) {
-  return nn::make<nn::Linear>(nn::LinearOptions{.in = in, .out = out}, gen);
-}
-}  // namespace
-
 RnnLm::RnnLm(const RnnLmOptions& o, std::shared_ptr<LikelihoodHead> out, core::Generator& gen) : options(o) {
   if (!out && o.likelihood == VrnnLikelihood::Mixture)
     throw core::ValueError("RnnLm: Gaussian or Categorical output only");
@@ -23,9 +17,9 @@ RnnLm::RnnLm(const RnnLmOptions& o, std::shared_ptr<LikelihoodHead> out, core::G
   if (text())
     embed_ = register_module("phi_x1", nn::make<nn::Embedding>(nn::EmbeddingOptions{.num = o.classes, .dim = h}, gen));
   else
-    phi_x1_ = register_module("phi_x1", linear(o.x_dim, h, gen));
-  phi_x2_ = register_module("phi_x2", linear(h, h, gen));
-  dec_ = register_module("dec", linear(h, h, gen));
+    phi_x1_ = register_module("phi_x1", nn::make<nn::Linear>(o.x_dim, h, gen));
+  phi_x2_ = register_module("phi_x2", nn::make<nn::Linear>(h, h, gen));
+  dec_ = register_module("dec", nn::make<nn::Linear>(h, h, gen));
   if (!out) out = sequence_head(o.likelihood, h, o.x_dim, o.classes, 0, gen);
   out_ = register_module("out", std::move(out));
   cell_ = Recurrence(o.cell, {.in = h, .hidden = h}, gen);

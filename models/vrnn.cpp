@@ -1,21 +1,16 @@
 #include "xgrad/models/vrnn.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
 
 #include "xgrad/autograd/autograd.hpp"
 #include "xgrad/core/error.hpp"
+#include "xgrad/models/common/iwae.hpp"
 
 namespace xgrad::models {
 
 namespace ag = autograd;
 
 namespace {
-
-std::shared_ptr<nn::Linear> linear(Index in, Index out, core::Generator& gen) {
-  return nn::make<nn::Linear>(nn::LinearOptions{.in = in, .out = out}, gen);
-}
 
 /// [a, b] along the features: the one concatenation per network input.
 Var cat(const Var& a, const Var& b) { return ag::concat(std::vector<Var>{a, b}, 1); }
@@ -28,16 +23,16 @@ Vrnn::Vrnn(const VrnnOptions& o, std::shared_ptr<LikelihoodHead> out, core::Gene
   if (text())
     embed_ = register_module("phi_x1", nn::make<nn::Embedding>(nn::EmbeddingOptions{.num = o.classes, .dim = h}, gen));
   else
-    phi_x1_ = register_module("phi_x1", linear(o.x_dim, h, gen));
-  phi_x2_ = register_module("phi_x2", linear(h, h, gen));
-  phi_z_ = register_module("phi_z", linear(z, h, gen));
-  prior_ = register_module("prior", linear(h, h, gen));
+    phi_x1_ = register_module("phi_x1", nn::make<nn::Linear>(o.x_dim, h, gen));
+  phi_x2_ = register_module("phi_x2", nn::make<nn::Linear>(h, h, gen));
+  phi_z_ = register_module("phi_z", nn::make<nn::Linear>(z, h, gen));
+  prior_ = register_module("prior", nn::make<nn::Linear>(h, h, gen));
   prior_head_ = register_module("prior_head", nn::make<GaussianHead>(GaussianHeadOptions{.in = h, .out = z}, gen));
-  enc1_ = register_module("enc1", linear(2 * h, h, gen));
-  enc2_ = register_module("enc2", linear(h, h, gen));
+  enc1_ = register_module("enc1", nn::make<nn::Linear>(2 * h, h, gen));
+  enc2_ = register_module("enc2", nn::make<nn::Linear>(h, h, gen));
   enc_head_ = register_module("enc_head", nn::make<GaussianHead>(GaussianHeadOptions{.in = h, .out = z}, gen));
-  dec1_ = register_module("dec1", linear(2 * h, h, gen));
-  dec2_ = register_module("dec2", linear(h, h, gen));
+  dec1_ = register_module("dec1", nn::make<nn::Linear>(2 * h, h, gen));
+  dec2_ = register_module("dec2", nn::make<nn::Linear>(h, h, gen));
   if (!out) out = sequence_head(o.likelihood, h, o.x_dim, o.classes, o.components, gen);
   out_ = register_module("out", std::move(out));
   cell_ = Recurrence(o.cell, {.in = 2 * h, .hidden = h}, gen);
@@ -49,28 +44,28 @@ std::string Vrnn::describe() const {
                      options.latent);
 }
 
-Vrnn::Step Vrnn::step(const Var& fx, const VrnnState& s, core::Generator* gen) const {
+Vrnn::Step Vrnn::step(const Var& fx, const RecurrentState& s, core::Generator* gen) const {
   nn::Normal<> q = enc_head_->forward(enc2_->forward_relu(enc1_->forward_relu(cat(fx, s.h))));
   Var z = gen ? q.rsample(*gen) : q.loc();
   Var fz = phi_z_->forward_relu(z);
-  VrnnState next = recur(fx, fz, s);
+  RecurrentState next = recur(fx, fz, s);
   return {std::move(q), std::move(z), std::move(fz), std::move(next)};
 }
 
-VrnnState Vrnn::recur(const Var& fx, const Var& fz, const VrnnState& s) const { return cell_.step(cat(fx, fz), s); }
+RecurrentState Vrnn::recur(const Var& fx, const Var& fz, const RecurrentState& s) const { return cell_.step(cat(fx, fz), s); }
 
 nn::Normal<> Vrnn::prior(const Var& h) const { return prior_head_->forward(prior_->forward_relu(h)); }
 
 Var Vrnn::decoder(const Var& fz, const Var& h) const { return dec2_->forward_relu(dec1_->forward_relu(cat(fz, h))); }
 
-Var Vrnn::phi_x(const VrnnInput& in, Index t) const {
+Var Vrnn::phi_x(const SequenceInput& in, Index t) const {
   Var first = text() ? ag::relu(embed_->forward(in.ids_at(t))) : phi_x1_->forward_relu(Var(in.x_at(t)));
   return phi_x2_->forward_relu(first);
 }
 
-VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Generator& gen, bool with_log_weight,
+VrnnTerms Vrnn::forward(const SequenceInput& in, const RecurrentState& init, core::Generator& gen, bool with_log_weight,
                         std::int64_t step_index) {
-  VrnnState s = cell_.start(in.rows, init);
+  RecurrentState s = cell_.start(in.rows, init);
   std::vector<Var> h_prev, q_mean, q_logvar, zs, dec;
   for (auto* v : {&h_prev, &q_mean, &q_logvar, &zs, &dec}) v->reserve(in.steps);
   for (Index t = 0; t < in.steps; ++t) {
@@ -91,7 +86,7 @@ VrnnTerms Vrnn::forward(const VrnnInput& in, const VrnnState& init, core::Genera
   return out;
 }
 
-StepStats Vrnn::train_window(const VrnnInput& in, VrnnState& state, nn::StepContext& ctx) {
+StepStats Vrnn::train_window(const SequenceInput& in, RecurrentState& state, nn::StepContext& ctx) {
   train();
   VrnnTerms terms = forward(in, state, ctx.gen, false, ctx.step);
   ctx.minimize(terms.elbo.loss);
@@ -100,25 +95,23 @@ StepStats Vrnn::train_window(const VrnnInput& in, VrnnState& state, nn::StepCont
 }
 
 StepStats Vrnn::train_step(const Batch& batch, nn::StepContext& ctx) {
-  VrnnState fresh;
-  return train_window(VrnnInput::from_batch(batch, options), fresh, ctx);
+  RecurrentState fresh;
+  return train_window(SequenceInput::from_batch(batch, options), fresh, ctx);
 }
 
 EvalSums Vrnn::evaluate(const Batch& batch, core::Generator& gen) {
   ag::NoGradGuard no_grad;
-  return forward(VrnnInput::from_batch(batch, options), {}, gen).elbo.eval_sums();
+  return forward(SequenceInput::from_batch(batch, options), {}, gen).elbo.eval_sums();
 }
 
-Index Vrnn::sequence_steps(const Batch& batch) const { return VrnnInput::from_batch(batch, options).real_steps(); }
+Index Vrnn::sequence_steps(const Batch& batch) const { return SequenceInput::from_batch(batch, options).real_steps(); }
 
 Tensor Vrnn::iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen) {
   if (k < 1) throw core::ValueError("Vrnn: iwae needs k >= 1");
   ag::NoGradGuard no_grad;
-  const VrnnInput in = VrnnInput::from_batch(batch, options);
+  const SequenceInput in = SequenceInput::from_batch(batch, options);
   const VrnnTerms t = forward(in.repeat_rows(k), {}, gen, true);
-  // (B*k) with the k copies of a row adjacent -> (B, k) -> logsumexp - log k.
-  const Var lw = ag::reshape(t.log_weight, {in.rows, static_cast<Index>(k)});
-  return ag::sub(ag::logsumexp(lw, {1}), static_cast<float>(std::log(static_cast<double>(k)))).value();
+  return log_mean_exp(ag::reshape(t.log_weight, {in.rows, k})).value();  // a row's k copies are adjacent
 }
 
 }  // namespace xgrad::models

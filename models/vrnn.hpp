@@ -6,17 +6,13 @@
 //   posterior  q(z_t | x_t, h)    = N(encoder([phi_x(x_t), h]))
 //   likelihood p(x_t | z_t, h)    = head(decoder([phi_z(z_t), h]))
 //   recurrence h_t = cell([phi_x(x_t), phi_z(z_t)], h)
-// The loss is sum_t [-log p(x_t|z_t,h) + w KL(q_t || p_t)], summed over time and
-// averaged over the batch. Layout as in the reference code: phi_x two Linear+ReLU
-// (x -> h -> h; for text an Embedding(256, h) stands for the one-hot Linear),
-// phi_z one Linear+ReLU, prior h -> h, encoder and decoder [.,.] -> h -> h, all ReLU.
-// Every pass is wiring over one posterior step (step) or its generative mirror (unroll);
-// training batches the prior and the likelihood over the window after the loop.
-//
-// Data as SequenceInput reads it (sequence_input.hpp): series x (B, L, D), text labels
-// (B, L + 1) of which labels[:, 1:] are modelled; padded steps score nothing and keep
-// the recurrent state. evaluate sums per sequence (count = rows; per step: divide by
-// sequence_steps). Latent paths are (B, L * latent), row-major over (t, z).
+// Loss: sum_t [-log p(x_t|z_t,h) + w KL(q_t || p_t)], averaged over the batch. Layout as
+// the reference code: phi_x two Linear+ReLU (text: Embedding(256, h) for the first), phi_z
+// one, prior h -> h, encoder and decoder [.,.] -> h -> h. Every pass is wiring over one
+// posterior step (step) or its generative mirror (unroll).
+// Data as SequenceInput reads it: series x (B, L, D), text labels (B, L + 1) of which
+// [:, 1:] are modelled; padded steps score nothing and keep the state. evaluate sums per
+// sequence (per step: divide by sequence_steps). Latent paths are (B, L * latent).
 #include <functional>
 #include <memory>
 #include <string>
@@ -40,43 +36,35 @@ struct VrnnOptions {
   Index sample_length = 64; ///< steps drawn by sample()
 };
 
-/// The recurrent state carried between windows (truncated BPTT). c is defined for LSTM only.
-using VrnnState = RecurrentState;
-/// A window in time-major form (see sequence_input.hpp).
-using VrnnInput = SequenceInput;
-
 /// What one pass over a window gives.
 struct VrnnTerms {
   ElboTerms elbo;        ///< per sequence (B), summed over real steps; loss with the model's objective
   Var log_weight;        ///< (B) log p(x, z) - log q(z | x) of the whole path, only when asked for
-  VrnnState state;       ///< the state after the window's last real step
+  RecurrentState state;  ///< the state after the window's last real step
   Index real_steps = 0;  ///< unpadded steps over the batch
 };
 
 class Vrnn : public GenerativeModel {
  public:
-  /// With the default head of options.likelihood (sequence_head).
+  /// With one's own head `out`, decoder features (..., hidden) -> p(x_t | z_t, h) (text needs a
+  /// categorical one), or the default of options.likelihood (sequence_head).
   Vrnn(const VrnnOptions& options, core::Generator& gen) : Vrnn(options, nullptr, gen) {}
-  /// With one's own head `out`: decoder features (..., hidden) -> p(x_t | z_t, h) (null: the
-  /// default). Text decodes and generates from a categorical one.
   Vrnn(const VrnnOptions& options, std::shared_ptr<LikelihoodHead> out, core::Generator& gen);
 
   std::string kind() const override { return "vrnn"; }
   Index latent_dim() const override { return options.latent; }
   std::string describe() const override;
 
-  /// One pass over a window from `state` (zeros when undefined), z_t drawn from the posterior;
-  /// the loss is the objective at training step `step`.
-  VrnnTerms forward(const VrnnInput& input, const VrnnState& state, core::Generator& gen,
+  /// One pass over a window from `state` (zeros when undefined), z_t ~ q, loss at training `step`.
+  VrnnTerms forward(const SequenceInput& input, const RecurrentState& state, core::Generator& gen,
                     bool with_log_weight = false, std::int64_t step = 0);
-  /// What train_step minimises (a KL weight, free bits per (step, latent dimension), capacity,
-  /// a schedule); padded batches support the plain ELBO only.
+  /// What train_step minimises (KL weight, free bits, capacity, schedule; padded: plain ELBO only).
   const ElboLoss& objective() const { return objective_; }
   void set_objective(ElboLoss objective) { objective_ = std::move(objective); }
 
   /// A training step on a window from `state`, which then holds the detached final state
   /// (truncated BPTT: call with consecutive windows).
-  StepStats train_window(const VrnnInput& input, VrnnState& state, nn::StepContext& ctx);
+  StepStats train_window(const SequenceInput& input, RecurrentState& state, nn::StepContext& ctx);
   StepStats train_step(const Batch& batch, nn::StepContext& ctx) override;
   EvalSums evaluate(const Batch& batch, core::Generator& gen) override;
   /// Unpadded steps in the batch (to turn evaluate's sums into per-step figures).
@@ -84,22 +72,18 @@ class Vrnn : public GenerativeModel {
   /// Per row (B): log (1/k) sum_i p(x, z_i) / q(z_i | x) over k whole paths from the posterior.
   Tensor iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen) override;
 
-  /// The posterior means per step, (B, L * latent).
+  /// Posterior means per step (B, L * latent); decode runs the model along such a path:
+  /// series (B, L, D) means, text (B, L) most likely bytes. sample: generate(n, sample_length).
   Tensor encode(const Batch& batch) override;
-  /// The model run along the latent path z: series (B, L, D) means, text (B, L) most likely bytes.
   Tensor decode(const Tensor& z, const IndexTensor& labels = {}) override;
-  /// generate(n, options.sample_length).
   Tensor sample(Index n, core::Generator& gen, const IndexTensor& labels = {}) override;
-  /// decode(encode(x)) would need noise-free inputs; reconstructs with the posterior means.
   Tensor reconstruct(const Batch& batch) override { return decode(encode(batch)); }
 
-  /// n sequences by ancestral sampling, after filtering a prefix (returned first): text
-  /// (n, P + length) bytes drawn at `temperature` after the ids (P,); series (n, P + length, D)
-  /// means fed back, after the optional (n, P, D).
+  /// n sequences by ancestral sampling after filtering a prefix (returned first): text (n, P + length)
+  /// bytes drawn at `temperature` after ids (P,); series (n, P + length, D) means after (n, P, D).
   Tensor generate(Index n, Index length, core::Generator& gen, float temperature = 1.f,
                   const IndexTensor& text_prefix = {}, const Tensor& series_prefix = {});
-  /// Series, unpadded: (B, L) per-step -log p(x_t | z_t, h) + KL(q_t || p_t), averaged over
-  /// k posterior paths: how surprising each step is (anomaly scores).
+  /// Series, unpadded: (B, L) per-step -log p(x_t | z_t, h) + KL(q_t || p_t) over k paths (anomaly).
   Tensor step_scores(const Batch& batch, int k, core::Generator& gen);
   /// Series: `horizon` steps after filtering `history` (n, P, D), each x_t drawn from the
   /// likelihood and fed back: n draws from the predictive distribution, (n, horizon, D).
@@ -109,22 +93,18 @@ class Vrnn : public GenerativeModel {
 
  private:
   /// One posterior step from h_{t-1}: q(z_t | x_t, h_{t-1}), the z_t taken, phi_z(z_t), h_t.
-  struct Step {
-    nn::Normal<> q;
-    Var z, fz;
-    VrnnState next;
-  };
+  struct Step { nn::Normal<> q; Var z, fz; RecurrentState next; };
   /// What a generative step emits from p(x_t | ...): text ids as floats (B), series values (B, D).
   using Pick = std::function<Tensor(const nn::Distribution<>&)>;
 
   /// The step every pass runs, from phi_x(x_t): z_t drawn from q (its mean when gen is null).
-  Step step(const Var& fx, const VrnnState& s, core::Generator* gen) const;
+  Step step(const Var& fx, const RecurrentState& s, core::Generator* gen) const;
   /// h_t = cell([phi_x(x_t), phi_z(z_t)], h_{t-1}).
-  VrnnState recur(const Var& fx, const Var& fz, const VrnnState& s) const;
+  RecurrentState recur(const Var& fx, const Var& fz, const RecurrentState& s) const;
   /// p(z_t | h_{t-1}) and the decoder body [phi_z(z_t), h_{t-1}] -> features, over any leading axes.
   nn::Normal<> prior(const Var& h) const;
   Var decoder(const Var& fz, const Var& h) const;
-  Var phi_x(const VrnnInput& in, Index t) const;
+  Var phi_x(const SequenceInput& in, Index t) const;
   /// n rows: `prefix` (batch-major, as Pick emits; may be undefined) filtered through the posterior,
   /// then `length` steps, z_t from the prior (or step t of `path`, (n, length, Z)), x_t =
   /// pick(p(x_t | z_t, h_{t-1})) fed back. Returns [prefix, x_1 .. x_length], batch-major.

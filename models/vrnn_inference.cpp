@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/error.hpp"
+#include "xgrad/core/reduce.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/vrnn.hpp"
 
@@ -19,15 +21,22 @@ const nn::Categorical<>& categorical(const nn::Distribution<>& p) {
   throw core::ValueError("Vrnn: text needs a categorical likelihood, not " + p.name());
 }
 
+/// `x` itself when it is (n, P >= 1, d), any n when n < 0.
+const Tensor& series(const Tensor& x, Index n, Index d, const char* what) {
+  if (x.dim() == 3 && (n < 0 || x.size(0) == n) && x.size(1) >= 1 && x.size(2) == d) return x;
+  const std::string rows = n < 0 ? "n" : std::to_string(n);
+  throw core::ShapeError(fmt::format("Vrnn::{} must be ({}, P >= 1, {}), got {}", what, rows, d, x.shape().str()));
+}
+
 }  // namespace
 
 Tensor Vrnn::unroll(Index n, const Tensor& prefix, Index length, const Pick& pick, core::Generator* gen,
                     const Tensor& path) const {
   ag::NoGradGuard no_grad;
-  VrnnState s = cell_.zeros(n);
+  RecurrentState s = cell_.zeros(n);
   std::vector<Tensor> xs;  // the prefix, then each x_t as (n, 1, ...)
   if (prefix.defined()) {
-    const VrnnInput pre = VrnnInput::of_values(prefix, text());
+    const SequenceInput pre = SequenceInput::of_values(prefix, text());
     for (Index t = 0; t < pre.steps; ++t) s = step(phi_x(pre, t), s, gen).next;
     xs.push_back(prefix);
   }
@@ -35,7 +44,7 @@ Tensor Vrnn::unroll(Index n, const Tensor& prefix, Index length, const Pick& pic
     const Var z = path.defined() ? Var(core::squeeze(core::narrow(path, 1, t, 1), 1)) : prior(s.h).rsample(*gen);
     const Var fz = phi_z_->forward_relu(z);
     xs.push_back(core::unsqueeze(pick(*out_->distribution(decoder(fz, s.h))), 1));
-    s = recur(phi_x(VrnnInput::of_values(xs.back(), text()), 0), fz, s);
+    s = recur(phi_x(SequenceInput::of_values(xs.back(), text()), 0), fz, s);
   }
   if (xs.empty()) return Tensor(text() ? core::Shape{n, 0} : core::Shape{n, 0, options.x_dim});
   return core::concat(xs, 1);
@@ -43,8 +52,8 @@ Tensor Vrnn::unroll(Index n, const Tensor& prefix, Index length, const Pick& pic
 
 Tensor Vrnn::encode(const Batch& batch) {
   ag::NoGradGuard no_grad;
-  const VrnnInput in = VrnnInput::from_batch(batch, options);
-  VrnnState s = cell_.zeros(in.rows);
+  const SequenceInput in = SequenceInput::from_batch(batch, options);
+  RecurrentState s = cell_.zeros(in.rows);
   std::vector<Tensor> means;
   for (Index t = 0; t < in.steps; ++t) {
     const Step st = step(phi_x(in, t), s, nullptr);
@@ -69,11 +78,9 @@ Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, float tempera
                       const Tensor& series_prefix) {
   Tensor prefix;  // batch-major, see Pick
   if (text() && text_prefix.defined() && text_prefix.numel() > 0) {  // the same bytes for every row
-    prefix = core::concat(std::vector<Tensor>(n, text_prefix.to<float>().reshape({1, text_prefix.numel()})), 0);
+    prefix = core::broadcast_to(text_prefix.to<float>().reshape({1, text_prefix.numel()}), {n, text_prefix.numel()});
   } else if (!text() && series_prefix.defined() && series_prefix.numel() > 0) {
-    if (series_prefix.dim() != 3 || series_prefix.size(0) != n || series_prefix.size(2) != options.x_dim)
-      throw core::ShapeError("Vrnn::generate: series prefix must be (n, P, x_dim)");
-    prefix = series_prefix;
+    prefix = series(series_prefix, n, options.x_dim, "generate: the series prefix");
   }
   const Pick draw = [&](const nn::Distribution<>& p) {
     return text() ? categorical(p).sample(gen, temperature).to<float>() : p.mean().value();
@@ -89,27 +96,22 @@ Tensor Vrnn::step_scores(const Batch& batch, int k, core::Generator& gen) {
   if (text()) throw core::ValueError("Vrnn::step_scores: series models only");
   if (k < 1) throw core::ValueError("Vrnn::step_scores: k must be >= 1");
   ag::NoGradGuard no_grad;
-  const VrnnInput in = VrnnInput::from_batch(batch, options).repeat_rows(k);
-  VrnnState s = cell_.zeros(in.rows);
-  Tensor out = Tensor::zeros({in.rows / k, in.steps});
+  const SequenceInput in = SequenceInput::from_batch(batch, options).repeat_rows(k);
+  RecurrentState s = cell_.zeros(in.rows);
+  std::vector<Tensor> scores;  // per step (B * k), a row's k paths adjacent
   for (Index t = 0; t < in.steps; ++t) {
     const Step st = step(phi_x(in, t), s, &gen);
     const auto lik = out_->distribution(decoder(st.fz, s.h));
-    const Var neg = ag::sub(nn::sum_event(nn::kl_divergence(st.q, prior(s.h)), 1),
-                            sum_except_batch(lik->log_prob(Var(in.x_at(t)))));  // (B * k), a row's k paths adjacent
-    for (Index r = 0; r < in.rows; ++r)
-      out.data()[(r / k) * in.steps + t] += neg.value().data()[r] / static_cast<float>(k);
+    scores.push_back(ag::sub(nn::sum_event(nn::kl_divergence(st.q, prior(s.h)), 1),
+                             sum_except_batch(lik->log_prob(Var(in.x_at(t))))).value());
     s = st.next;
   }
-  return out;
+  return core::sum(core::stack(scores, 1).reshape({in.rows / k, k, in.steps}) / static_cast<float>(k), {1});
 }
 
 Tensor Vrnn::sample_future(const Tensor& history, Index horizon, core::Generator& gen) {
   if (text()) throw core::ValueError("Vrnn::sample_future: series models only");
-  const Index d = options.x_dim;
-  if (history.dim() != 3 || history.size(2) != d || history.size(1) < 1)
-    throw core::ShapeError(fmt::format("Vrnn::sample_future: history must be (n, P >= 1, {}), got {}", d,
-                                       history.shape().str()));
+  series(history, -1, options.x_dim, "sample_future: the history");
   if (horizon < 1) throw core::ValueError("Vrnn::sample_future: horizon must be >= 1");
   const Pick draw = [&](const nn::Distribution<>& p) { return p.sample(gen); };
   const Tensor path = unroll(history.size(0), history, horizon, draw, &gen);

@@ -13,9 +13,6 @@ void check_bounds(const char* head, float lo, float hi) {
   if (!(lo < hi)) throw core::ValueError(fmt::format("{}: logvar_min {} must be below logvar_max {}", head, lo, hi));
 }
 
-std::shared_ptr<nn::Linear> linear(Index in, Index out, core::Generator& gen) {
-  return nn::make<nn::Linear>(nn::LinearOptions{.in = in, .out = out}, gen);
-}
 
 // (..., K*D) -> (..., K, D)
 Var split_components(const Var& x, Index k, Index d) {
@@ -29,8 +26,8 @@ Var split_components(const Var& x, Index k, Index d) {
 
 GaussianHead::GaussianHead(const GaussianHeadOptions& options, core::Generator& gen) : options(options) {
   check_bounds("GaussianHead", options.logvar_min, options.logvar_max);
-  mean = register_module("mean", linear(options.in, options.out, gen));
-  logvar = register_module("logvar", linear(options.in, options.out, gen));
+  mean = register_module("mean", nn::make<nn::Linear>(options.in, options.out, gen));
+  logvar = register_module("logvar", nn::make<nn::Linear>(options.in, options.out, gen));
 }
 
 nn::Normal<> GaussianHead::forward(const Var& features) const {
@@ -44,7 +41,7 @@ std::string GaussianHead::describe() const {
 }
 
 BernoulliHead::BernoulliHead(const BernoulliHeadOptions& options, core::Generator& gen) : options(options) {
-  if (options.in > 0) proj = register_module("proj", linear(options.in, options.out, gen));
+  if (options.in > 0) proj = register_module("proj", nn::make<nn::Linear>(options.in, options.out, gen));
 }
 
 nn::Bernoulli<> BernoulliHead::forward(const Var& features) const {
@@ -58,11 +55,11 @@ std::string BernoulliHead::describe() const {
 GaussianLikelihoodHead::GaussianLikelihoodHead(const GaussianLikelihoodHeadOptions& options, core::Generator& gen)
     : options(options) {
   check_bounds("GaussianLikelihoodHead", options.logvar_min, options.logvar_max);
-  mean = register_module("mean", linear(options.in, options.out, gen));
+  mean = register_module("mean", nn::make<nn::Linear>(options.in, options.out, gen));
   if (options.variance == VarianceMode::PerDimension)
     logvar = register_parameter("logvar", nn::Tensor::full({options.out}, options.fixed_logvar));
   else if (options.variance == VarianceMode::Predicted)
-    logvar_proj = register_module("logvar_proj", linear(options.in, options.out, gen));
+    logvar_proj = register_module("logvar_proj", nn::make<nn::Linear>(options.in, options.out, gen));
 }
 
 nn::Normal<> GaussianLikelihoodHead::forward(const Var& features) const {
@@ -89,7 +86,7 @@ std::string GaussianLikelihoodHead::describe() const {
 }
 
 CategoricalHead::CategoricalHead(const CategoricalHeadOptions& options, core::Generator& gen) : options(options) {
-  if (options.in > 0) proj = register_module("proj", linear(options.in, options.classes, gen));
+  if (options.in > 0) proj = register_module("proj", nn::make<nn::Linear>(options.in, options.classes, gen));
 }
 
 nn::Categorical<> CategoricalHead::forward(const Var& features) const {
@@ -109,9 +106,9 @@ MixtureHead::MixtureHead(const MixtureHeadOptions& options, core::Generator& gen
   if (options.components <= 0 || options.dims <= 0)
     throw core::ValueError(fmt::format("MixtureHead: components and dims must be positive, got {} and {}",
                                        options.components, options.dims));
-  logits = register_module("logits", linear(options.in, options.components, gen));
-  means = register_module("means", linear(options.in, options.components * options.dims, gen));
-  logvars = register_module("logvars", linear(options.in, options.components * options.dims, gen));
+  logits = register_module("logits", nn::make<nn::Linear>(options.in, options.components, gen));
+  means = register_module("means", nn::make<nn::Linear>(options.in, options.components * options.dims, gen));
+  logvars = register_module("logvars", nn::make<nn::Linear>(options.in, options.components * options.dims, gen));
 }
 
 nn::MixtureOfGaussians<> MixtureHead::forward(const Var& features) const {

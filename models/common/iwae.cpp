@@ -22,6 +22,11 @@ Tensor log_importance_weight(LatentVariableModel& model, const Batch& batch, con
   return lw.value();
 }
 
+Var log_mean_exp(const Var& log_weights) {
+  const double k = static_cast<double>(log_weights.shape()[1]);
+  return autograd::logsumexp(log_weights, {1}) - static_cast<float>(std::log(k));
+}
+
 ElboTerms iwae_terms(LatentVariableModel& model, const Batch& batch, int k, core::Generator& gen) {
   if (k < 1) throw core::ValueError(fmt::format("iwae_terms: k must be >= 1, got {}", k));
   std::vector<Var> log_weights;
@@ -33,8 +38,7 @@ ElboTerms iwae_terms(LatentVariableModel& model, const Batch& batch, int k, core
     log_weights.push_back(t.recon_log_lik + latent_log_weight(l));
     if (i == 0) first = std::move(t);
   }
-  const Var bound = autograd::logsumexp(autograd::stack(log_weights, 1), {1}) - static_cast<float>(std::log(k));
-  first.loss = -autograd::mean(bound);
+  first.loss = -autograd::mean(log_mean_exp(autograd::stack(log_weights, 1)));
   return first;
 }
 

@@ -16,6 +16,9 @@ Tensor iwae_log_likelihood(LatentVariableModel& model, const Batch& batch, int k
 /// -mean_b of the bound; recon, kl and their sums are the first draw's, for reports.
 ElboTerms iwae_terms(LatentVariableModel& model, const Batch& batch, int k, core::Generator& gen);
 
+/// (B) log (1/k) sum_i exp(w[:, i]) of (B, k) log-weights w: the k-sample bound per row.
+Var log_mean_exp(const Var& log_weights);
+
 /// (B) log p(x | latents) + sum over groups of log p(z) - log q(z): one log-weight.
 Tensor log_importance_weight(LatentVariableModel& model, const Batch& batch, const Latents& latents);
 

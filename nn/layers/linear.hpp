@@ -15,6 +15,8 @@ class Linear : public Layer {
  public:
   /// weight and bias ~ U(-1/sqrt(in), 1/sqrt(in)), PyTorch's default.
   Linear(const LinearOptions& options, core::Generator& gen);
+  /// Linear(in, out) with a bias, as torch::nn::Linear(in, out).
+  Linear(Index in, Index out, core::Generator& gen) : Linear(LinearOptions{.in = in, .out = out}, gen) {}
   /// x (..., in) -> (..., out)
   Var forward(const Var& x) override;
   /// relu(forward(x)) as one fused node (autograd::linear_relu).

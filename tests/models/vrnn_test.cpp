@@ -12,7 +12,7 @@ using models::Stepper;
 using models::Vrnn;
 using models::VrnnLikelihood;
 using models::VrnnOptions;
-using models::VrnnState;
+using models::RecurrentState;
 using core::Index;
 
 namespace {
@@ -100,7 +100,7 @@ TEST_CASE("VRNN KL per sequence is non-negative and evaluate adds up", "[vrnn]")
   core::Generator gen(4);
   Vrnn m(series_options(), gen);
   const auto batch = sine_batch(5, 10);
-  const auto in = models::VrnnInput::from_batch(batch, m.options);
+  const auto in = models::SequenceInput::from_batch(batch, m.options);
   const auto terms = m.forward(in, {}, gen);
   for (float k : terms.elbo.kl.value()) CHECK(k >= 0.f);
   const auto sums = m.evaluate(batch, gen);
@@ -126,8 +126,8 @@ TEST_CASE("VRNN padded steps change neither the loss nor the final state", "[vrn
       for (Index t = L + 1; t <= L + P; ++t) padded.labels.data()[t] = -1;
     }
     core::Generator g1(9), g2(9);
-    const auto a = m.forward(models::VrnnInput::from_batch(full, opts), {}, g1);
-    const auto b = m.forward(models::VrnnInput::from_batch(padded, opts), {}, g2);
+    const auto a = m.forward(models::SequenceInput::from_batch(full, opts), {}, g1);
+    const auto b = m.forward(models::SequenceInput::from_batch(padded, opts), {}, g2);
     CHECK(b.real_steps == L);
     CHECK(b.elbo.recon_sum() == Approx(a.elbo.recon_sum()).epsilon(1e-5));
     CHECK(b.elbo.kl_sum() == Approx(a.elbo.kl_sum()).epsilon(1e-5));
@@ -140,13 +140,13 @@ TEST_CASE("VRNN state after one window equals the state at that step of a longer
   core::Generator init(6);
   Vrnn m(series_options(RecurrentCell::LSTM), init);
   const Index L = 5;
-  const auto whole = models::VrnnInput::from_batch(sine_batch(3, 2 * L), m.options);
-  const auto first = models::VrnnInput::from_batch(sine_batch(3, L), m.options);
-  const auto second = models::VrnnInput::from_batch(sine_batch(3, L, L), m.options);
+  const auto whole = models::SequenceInput::from_batch(sine_batch(3, 2 * L), m.options);
+  const auto first = models::SequenceInput::from_batch(sine_batch(3, L), m.options);
+  const auto second = models::SequenceInput::from_batch(sine_batch(3, L, L), m.options);
   core::Generator g1(7), g2(7);
   const auto w = m.forward(whole, {}, g1);
   const auto a = m.forward(first, {}, g2);
-  const VrnnState carried = a.state.detached();
+  const RecurrentState carried = a.state.detached();
   CHECK(carried.h.is_leaf());
   const auto b = m.forward(second, carried, g2);
   // The noise is drawn per step in the same order, so the carried run is the same computation.
@@ -158,7 +158,7 @@ TEST_CASE("VRNN state after one window equals the state at that step of a longer
   // Training on consecutive windows carries the state detached.
   nn::Optimizers optimizers(m.optimizer_specs(adam()));
   nn::StepContext ctx{g1, 0, 0, m, optimizers};
-  VrnnState s;
+  RecurrentState s;
   m.train_window(first, s, ctx);
   CHECK(s.h.is_leaf());
   ++ctx.step;
