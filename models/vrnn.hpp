@@ -10,9 +10,8 @@
 // the reference code: phi_x two Linear+ReLU (text: Embedding(256, h) for the first), phi_z
 // one, prior h -> h, encoder and decoder [.,.] -> h -> h. Every pass is wiring over one
 // posterior step (step) or its generative mirror (unroll).
-// Data as SequenceInput reads it: series x (B, L, D), text labels (B, L + 1) of which
-// [:, 1:] are modelled; padded steps score nothing and keep the state. evaluate sums per
-// sequence (per step: divide by sequence_steps). Latent paths are (B, L * latent).
+// Data as SequenceInput reads it (padded steps score nothing and keep the state). evaluate
+// sums per sequence (per step: divide by sequence_steps). Latent paths are (B, L * latent).
 #include <functional>
 #include <memory>
 #include <string>
@@ -99,7 +98,6 @@ class Vrnn : public GenerativeModel {
 
   /// The step every pass runs, from phi_x(x_t): z_t drawn from q (its mean when gen is null).
   Step step(const Var& fx, const RecurrentState& s, core::Generator* gen) const;
-  /// h_t = cell([phi_x(x_t), phi_z(z_t)], h_{t-1}).
   RecurrentState recur(const Var& fx, const Var& fz, const RecurrentState& s) const;
   /// p(z_t | h_{t-1}) and the decoder body [phi_z(z_t), h_{t-1}] -> features, over any leading axes.
   nn::Normal<> prior(const Var& h) const;
