@@ -96,20 +96,22 @@ TEST_CASE("attention gives zeros, and zero gradients, for a row whose keys are a
 }
 
 TEST_CASE("attention gives the same bits on 1 and 2 threads, with dropout", "[attention]") {
-  auto once = [](int threads) {
-    core::set_num_threads(threads);
-    const Inputs in = inputs(4, 4, 64, 64, 8, 3);
-    ag::AttentionConfig<double> cfg;
-    cfg.causal = true, cfg.dropout = 0.25;
-    core::Generator gen(9);
-    return run(in, ag::scaled_dot_product_attention(in.q, in.k, in.v, cfg, &gen));
-  };
-  const Result one = once(1), two = once(2);
-  core::set_num_threads(0);
-  CHECK(core::equal(one.y, two.y));
-  CHECK(core::equal(one.gq, two.gq));
-  CHECK(core::equal(one.gk, two.gk));
-  CHECK(core::equal(one.gv, two.gv));
+  for (auto save : {ag::AttentionSave::LogSumExp, ag::AttentionSave::Probs}) {
+    auto once = [save](int threads) {
+      core::set_num_threads(threads);
+      const Inputs in = inputs(4, 4, 64, 64, 8, 3);
+      ag::AttentionConfig<double> cfg;
+      cfg.causal = true, cfg.dropout = 0.25, cfg.save = save;
+      core::Generator gen(9);
+      return run(in, ag::scaled_dot_product_attention(in.q, in.k, in.v, cfg, &gen));
+    };
+    const Result one = once(1), two = once(2);
+    core::set_num_threads(0);
+    CHECK(core::equal(one.y, two.y));
+    CHECK(core::equal(one.gq, two.gq));
+    CHECK(core::equal(one.gk, two.gk));
+    CHECK(core::equal(one.gv, two.gv));
+  }
 }
 
 TEST_CASE("attention dropout draws from the generator: same seed same weights, about p of them zeroed", "[attention]") {
