@@ -1,5 +1,6 @@
 #include "xgrad/core/attention.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
