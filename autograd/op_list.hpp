@@ -12,7 +12,7 @@ namespace xgrad::autograd {
   X(add_scalar) X(mul_scalar) X(rsub_scalar) X(rdiv_scalar) X(pow_scalar) \
   /* unary */ \
   X(neg) X(exp) X(log) X(log1p) X(expm1) X(sqrt) X(rsqrt) X(abs) X(square) X(clamp) \
-  X(tanh) X(sigmoid) X(relu) X(leaky_relu) X(elu) X(softplus) X(where) \
+  X(tanh) X(sigmoid) X(relu) X(leaky_relu) X(elu) X(softplus) X(gelu) X(where) \
   /* reductions */ \
   X(sum) X(mean) X(var) X(max) X(min) X(logsumexp) \
   /* shape */ \
@@ -23,7 +23,9 @@ namespace xgrad::autograd {
   X(log_softmax) X(softmax) X(bce_with_logits) X(cross_entropy) X(gaussian_log_prob) X(kl_diag_gaussians) \
   X(kl_std_normal) X(dropout) \
   /* fused recurrent cells */ \
-  X(gru_cell)
+  X(gru_cell) \
+  /* fused attention */ \
+  X(attention)
 // clang-format on
 
 enum class OpId {

@@ -245,6 +245,13 @@ Variable<T> softplus(const Variable<T>& x) {
 }
 
 template <class T>
+Variable<T> gelu(const Variable<T>& x) {
+  return record(OpId::gelu, c::gelu(x.value()), [](Node<T>& self, Tensor<T>& gy) {
+    self.accumulate(0, c::gelu_backward(self.input(0), gy));
+  }, x);
+}
+
+template <class T>
 Variable<T> where(const Tensor<T>& cond, const Variable<T>& a, const Variable<T>& b) {
   return record(OpId::where, c::where(cond, a.value(), b.value()), [cond](Node<T>& self, Tensor<T>& gy) {
     const Tensor<T> zero = Tensor<T>::scalar(T(0));
@@ -283,6 +290,7 @@ Variable<T> where(const Tensor<T>& cond, const Variable<T>& a, const Variable<T>
   template Variable<T> relu(const Variable<T>&);                                               \
   template Variable<T> leaky_relu(const Variable<T>&, T);                                      \
   template Variable<T> elu(const Variable<T>&, T);                                             \
+  template Variable<T> gelu(const Variable<T>&);                                               \
   template Variable<T> softplus(const Variable<T>&);                                           \
   template Variable<T> where(const Tensor<T>&, const Variable<T>&, const Variable<T>&);
 XGRAD_INSTANTIATE(float)

@@ -48,6 +48,8 @@ template <class T> Variable<T> leaky_relu(const Variable<T>& x, T slope = T(0.01
 template <class T> Variable<T> elu(const Variable<T>& x, T alpha = T(1));
 /// log(1 + exp(x)), stable; gradient sigmoid(x).
 template <class T> Variable<T> softplus(const Variable<T>& x);
+/// x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) (exact, PyTorch's default); gradient Phi(x) + x phi(x).
+template <class T> Variable<T> gelu(const Variable<T>& x);
 /// cond != 0 ? a : b; no gradient flows to the condition.
 template <class T> Variable<T> where(const Tensor<T>& cond, const Variable<T>& a, const Variable<T>& b);
 

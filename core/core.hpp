@@ -1,5 +1,6 @@
 #pragma once
 // The core layer: tensors and their kernels, no gradients.
+#include "xgrad/core/attention.hpp"
 #include "xgrad/core/blas.hpp"
 #include "xgrad/core/conv.hpp"
 #include "xgrad/core/elementwise.hpp"

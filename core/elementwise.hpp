@@ -51,6 +51,8 @@ template <class T> Tensor<T> leaky_relu(const Tensor<T>& x, T slope = T(0.01));
 template <class T> Tensor<T> elu(const Tensor<T>& x, T alpha = T(1));
 /// log(1 + exp(x)) computed as max(x, 0) + log1p(exp(-|x|)).
 template <class T> Tensor<T> softplus(const Tensor<T>& x);
+/// x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), the exact GELU (PyTorch's default).
+template <class T> Tensor<T> gelu(const Tensor<T>& x);
 
 // ---- comparisons and selection: masks are 0/1 tensors of the same type -------
 template <class T> Tensor<T> eq(const Tensor<T>& a, const Tensor<T>& b);
@@ -96,6 +98,8 @@ template <class T> Tensor<T> leaky_relu_backward(const Tensor<T>& x, const Tenso
 template <class T> Tensor<T> elu_backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& gy, T alpha);
 /// gy * sigmoid(x)
 template <class T> Tensor<T> softplus_backward(const Tensor<T>& x, const Tensor<T>& gy);
+/// gy * (Phi(x) + x phi(x)), y = gelu(x)
+template <class T> Tensor<T> gelu_backward(const Tensor<T>& x, const Tensor<T>& gy);
 /// gy where lo <= x <= hi, else 0
 template <class T> Tensor<T> clamp_backward(const Tensor<T>& x, const Tensor<T>& gy, T lo, T hi);
 

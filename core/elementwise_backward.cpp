@@ -73,6 +73,16 @@ Tensor<T> elu_backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& 
 }
 
 template <class T>
+Tensor<T> gelu_backward(const Tensor<T>& x, const Tensor<T>& gy) {
+  return fused("gelu_backward", detail::kCostlyGrain, [](auto v, auto g) {
+    using V = decltype(v);
+    const V cdf = V(T(0.5)) * (V(1) + xsimd::erf(v * V(T(0.70710678118654752440084436210485))));
+    const V pdf = xsimd::exp(V(T(-0.5)) * v * v) * V(T(0.39894228040143267793994605993438));
+    return g * (cdf + v * pdf);
+  }, x, gy);
+}
+
+template <class T>
 Tensor<T> softplus_backward(const Tensor<T>& x, const Tensor<T>& gy) {
   return fused("softplus_backward", detail::kCostlyGrain, [](auto v, auto g) { return g * detail::sigmoid(v); }, x,
                gy);
@@ -95,6 +105,7 @@ Tensor<T> clamp_backward(const Tensor<T>& x, const Tensor<T>& gy, T lo, T hi) {
   template Tensor<T> leaky_relu_backward(const Tensor<T>&, const Tensor<T>&, T);                   \
   template Tensor<T> elu_backward(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, T);        \
   template Tensor<T> softplus_backward(const Tensor<T>&, const Tensor<T>&);                        \
+  template Tensor<T> gelu_backward(const Tensor<T>&, const Tensor<T>&);                            \
   template Tensor<T> clamp_backward(const Tensor<T>&, const Tensor<T>&, T, T);
 XGRAD_ELEMENTWISE_BACKWARD(float)
 XGRAD_ELEMENTWISE_BACKWARD(double)

@@ -156,6 +156,14 @@ Tensor<T> softplus(const Tensor<T>& x) {
   });
 }
 
+template <class T>
+Tensor<T> gelu(const Tensor<T>& x) {
+  return unary(x, "gelu", kCostly, [](auto v) {
+    using V = decltype(v);
+    return V(T(0.5)) * v * (V(1) + xsimd::erf(v * V(T(0.70710678118654752440084436210485))));
+  });
+}
+
 #define XGRAD_ELEMENTWISE_UNARY(T)                           \
   template Tensor<T> add(const Tensor<T>&, T);               \
   template Tensor<T> sub(const Tensor<T>&, T);               \
@@ -180,6 +188,7 @@ Tensor<T> softplus(const Tensor<T>& x) {
   template Tensor<T> relu(const Tensor<T>&);                 \
   template Tensor<T> leaky_relu(const Tensor<T>&, T);        \
   template Tensor<T> elu(const Tensor<T>&, T);               \
+  template Tensor<T> gelu(const Tensor<T>&);                 \
   template Tensor<T> softplus(const Tensor<T>&);
 XGRAD_ELEMENTWISE_UNARY(float)
 XGRAD_ELEMENTWISE_UNARY(double)

@@ -13,6 +13,7 @@ Var activate(const Var& x, Activation a) {
     case Activation::LeakyReLU: return leaky_relu(x);
     case Activation::ELU: return elu(x);
     case Activation::Softplus: return softplus(x);
+    case Activation::GELU: return gelu(x);
   }
   throw core::ValueError("activate: unknown activation");
 }
@@ -26,6 +27,7 @@ std::shared_ptr<Layer> make_activation(Activation a) {
     case Activation::LeakyReLU: return make<LeakyReLU>();
     case Activation::ELU: return make<ELU>();
     case Activation::Softplus: return make<Softplus>();
+    case Activation::GELU: return make<GELU>();
   }
   throw core::ValueError("make_activation: unknown activation");
 }

@@ -10,13 +10,14 @@
 namespace xgrad::nn {
 
 using autograd::elu;
+using autograd::gelu;
 using autograd::leaky_relu;
 using autograd::relu;
 using autograd::sigmoid;
 using autograd::softplus;
 using autograd::tanh;
 
-enum class Activation { Identity, ReLU, Tanh, Sigmoid, LeakyReLU, ELU, Softplus };
+enum class Activation { Identity, ReLU, Tanh, Sigmoid, LeakyReLU, ELU, Softplus, GELU };
 
 /// Applies `a` with its default parameter (leaky slope 0.01, ELU alpha 1).
 Var activate(const Var& x, Activation a);
@@ -53,6 +54,13 @@ class Softplus : public Layer {
  public:
   Var forward(const Var& x) override { return softplus(x); }
   std::string describe() const override { return "Softplus"; }
+};
+
+/// x Phi(x), the exact (erf) form: PyTorch's GELU() default.
+class GELU : public Layer {
+ public:
+  Var forward(const Var& x) override { return gelu(x); }
+  std::string describe() const override { return "GELU"; }
 };
 
 /// x if x > 0 else slope * x

@@ -8,6 +8,7 @@
 #include "xgrad/autograd/ops_reduce.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/core/elementwise.hpp"
+#include "xgrad/nn/layers/transformer_ops.hpp"
 
 namespace xgrad::nn {
 
@@ -35,10 +36,7 @@ Var LayerNorm::forward(const Var& x) {
   if (xs.rank() < k || !std::equal(options.shape.begin(), options.shape.end(), xs.end() - k))
     throw core::ShapeError(
         fmt::format("LayerNorm: input of shape {} does not end in {}", xs.str(), options.shape.str()));
-  Axes axes;
-  for (int i = xs.rank() - k; i < xs.rank(); ++i) axes.push_back(i);
-  Var y = normalize(x, mean(x, axes, true), var(x, axes, true, 0), options.eps);
-  return options.affine ? y * weight + bias : y;
+  return layer_norm(x, weight, bias, options.eps, k);
 }
 
 std::string LayerNorm::describe() const { return fmt::format("LayerNorm({})", options.shape.str()); }

@@ -66,6 +66,8 @@ const bool registered = xgrad::test::register_cases({
     unary("leaky_relu", [](const Vars& v) { return ag::leaky_relu(v[0], 0.2); }, {Shape{2, 3}, -2, 2, 0.1}),
     unary("elu", [](const Vars& v) { return ag::elu(v[0], 1.3); }, {Shape{2, 3}, -2, 2, 0.1}),
     unary("softplus", [](const Vars& v) { return ag::softplus(v[0]); }, {Shape{2, 3}, -8, 8}),
+    unary("gelu", [](const Vars& v) { return ag::gelu(v[0]); }, {Shape{3, 7}, -5, 5}),
+    unary("gelu", [](const Vars& v) { return ag::gelu(v[0]); }, {Shape{19}, -0.5, 0.5}),
     GradCase{"where", "broadcast condition (3,1) over (3,4) and (4)",
              {InputSpec{Shape{3, 4}}, InputSpec{Shape{4}}},
              [](const Vars& v) {

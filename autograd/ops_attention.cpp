@@ -1,0 +1,44 @@
+#include "xgrad/autograd/ops_attention.hpp"
+
+#include "xgrad/autograd/record.hpp"
+
+namespace xgrad::autograd {
+
+template <class T>
+Variable<T> scaled_dot_product_attention(const Variable<T>& q, const Variable<T>& k, const Variable<T>& v,
+                                         AttentionConfig<T> cfg, core::Generator* gen) {
+  if (cfg.dropout > T(0)) {
+    if (!gen) throw core::ValueError("scaled_dot_product_attention: dropout needs a generator");
+    cfg.dropout_seed = gen->next_u64();
+  }
+  core::AttentionSaved<T> saved;
+  Tensor<T> y = core::attention_forward(q.value(), k.value(), v.value(), cfg, saved);
+  // The closure keeps the masks, the dropout seed and P or its row log-sum-exps (cfg.save);
+  // q, k, v and the output are the node's inputs and value.
+  return detail::record(OpId::attention, std::move(y),
+                        [cfg = std::move(cfg), saved = std::move(saved)](Node<T>& self, Tensor<T>& gy) {
+    Tensor<T>* out[3] = {nullptr, nullptr, nullptr};
+    bool add[3] = {false, false, false};
+    for (std::size_t i = 0; i < 3; ++i)
+      if (self.needs_grad(i)) add[i] = self.grad_buffer(i, out[i]) != T(0);
+    // One input passed twice (self-attention q = k = v) gets one buffer: the kernel
+    // writes dv, dq, dk in turn, so each must add into it, from zeros when it is new.
+    for (std::size_t i = 0; i < 3; ++i)
+      for (std::size_t j = i + 1; j < 3; ++j)
+        if (out[i] && out[i] == out[j] && !(add[i] && add[j])) {
+          if (!add[i] || !add[j]) out[i]->fill_(T(0));
+          add[i] = add[j] = true;
+        }
+    core::attention_backward(gy, self.input(0), self.input(1), self.input(2), self.value, cfg, saved, out[0], add[0],
+                             out[1], add[1], out[2], add[2]);
+  }, q, k, v);
+}
+
+template Variable<float> scaled_dot_product_attention(const Variable<float>&, const Variable<float>&,
+                                                      const Variable<float>&, AttentionConfig<float>,
+                                                      core::Generator*);
+template Variable<double> scaled_dot_product_attention(const Variable<double>&, const Variable<double>&,
+                                                       const Variable<double>&, AttentionConfig<double>,
+                                                       core::Generator*);
+
+}  // namespace xgrad::autograd

@@ -1,0 +1,57 @@
+// Transformer workloads: one TransformerEncoderLayer training step and the fused
+// attention's forward+backward at sequence length 256. The PyTorch side is
+// bench/pytorch/transformer.py (same shapes, threads, loss and optimizer).
+#include <benchmark/benchmark.h>
+
+#include "xgrad/autograd/ops_attention.hpp"
+#include "xgrad/autograd/ops_elementwise.hpp"
+#include "xgrad/autograd/ops_reduce.hpp"
+#include "xgrad/core/random.hpp"
+#include "xgrad/nn/layers/transformer.hpp"
+#include "xgrad/nn/optim/adam.hpp"
+
+using namespace xgrad;
+
+namespace {
+
+// d_model 128, 4 heads, feed-forward 512, post-norm ReLU, dropout 0.1 (PyTorch's defaults),
+// batch 32 x seq 64; loss sum(y * w); Adam 1e-3.
+void BM_TransformerEncoderLayerStep(benchmark::State& state) {
+  core::Generator gen(0);
+  nn::TransformerEncoderLayer layer({.d_model = 128, .nhead = 4, .dim_feedforward = 512, .dropout = 0.1f}, gen);
+  const nn::Var x(core::normal<float>({32, 64, 128}, 0.f, 1.f, gen));
+  const nn::Var w(core::normal<float>({32, 64, 128}, 0.f, 1.f, gen));
+  nn::Adam adam(layer.parameters(), {.lr = 1e-3});
+  for (auto _ : state) {
+    adam.zero_grad();
+    autograd::sum(layer.forward(x) * w).backward();
+    adam.step();
+  }
+}
+BENCHMARK(BM_TransformerEncoderLayerStep)->Unit(benchmark::kMillisecond);
+
+// q, k, v (32, 4, 256, 32): batch 32 of d_model 128 in 4 heads at seq 256; loss sum(y * w).
+// Arguments: causal (0/1), what the backward keeps (0: log-sum-exps, P recomputed; 1: P).
+void BM_AttentionForwardBackward(benchmark::State& state) {
+  core::Generator gen(0);
+  const core::Shape s{32, 4, 256, 32};
+  nn::Var q(core::normal<float>(s, 0.f, 1.f, gen), true), k(core::normal<float>(s, 0.f, 1.f, gen), true),
+      v(core::normal<float>(s, 0.f, 1.f, gen), true);
+  const nn::Var w(core::normal<float>(s, 0.f, 1.f, gen));
+  autograd::AttentionConfig<float> cfg;
+  cfg.causal = state.range(0) != 0;
+  cfg.save = state.range(1) != 0 ? autograd::AttentionSave::Probs : autograd::AttentionSave::LogSumExp;
+  for (auto _ : state) {
+    autograd::sum(autograd::scaled_dot_product_attention(q, k, v, cfg) * w).backward();
+    q.zero_grad(), k.zero_grad(), v.zero_grad();
+  }
+}
+BENCHMARK(BM_AttentionForwardBackward)
+    ->ArgNames({"causal", "save_probs"})
+    ->Args({0, 0})
+    ->Args({0, 1})
+    ->Args({1, 0})
+    ->Args({1, 1})
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace

@@ -1,0 +1,303 @@
+#include "xgrad/core/attention.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "xgrad/core/detail/format.hpp"
+#include "xgrad/core/detail/gemm.hpp"
+#include "xgrad/core/detail/simd.hpp"
+#include "xgrad/core/random.hpp"
+
+namespace xgrad::core {
+namespace {
+
+using detail::Batch;
+using detail::kLanes;
+
+struct Dims {
+  Index B = 0, H = 0, Lq = 0, Lk = 0, d = 0, dv = 0;
+  Index entries() const { return B * H; }
+};
+
+// An attention mask read for entry (b, h) and query row i, broadcast to (B, H, Lq, Lk):
+// element j of the row is at row(b, h, i)[j * sj] (strides 0 along broadcast axes).
+template <class T>
+struct MaskView {
+  const T* data = nullptr;
+  Index sb = 0, sh = 0, si = 0, sj = 0;
+  const T* row(Index b, Index h, Index i) const { return data + b * sb + h * sh + i * si; }
+};
+
+template <class T>
+MaskView<T> view_mask(const Tensor<T>& m, const Dims& n) {
+  MaskView<T> w;
+  if (!m.defined()) return w;
+  const Index full[4] = {n.B, n.H, n.Lq, n.Lk};
+  if (m.dim() < 1 || m.dim() > 4) detail::fail("attention: attn_mask {} must have 1 to 4 dimensions", m.shape());
+  Index stride[4] = {0, 0, 0, 0};
+  Index s = 1;
+  for (int a = 3, ma = m.dim() - 1; ma >= 0; --a, --ma) {
+    if (m.size(ma) != full[a] && m.size(ma) != 1)
+      detail::fail("attention: attn_mask {} does not broadcast to (B, H, Lq, Lk) = ({}, {}, {}, {})", m.shape(), n.B,
+                   n.H, n.Lq, n.Lk);
+    stride[a] = m.size(ma) == 1 ? 0 : s;
+    s *= m.size(ma);
+  }
+  w.data = m.data();
+  w.sb = stride[0], w.sh = stride[1], w.si = stride[2], w.sj = stride[3];
+  return w;
+}
+
+template <class T>
+Dims check(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v, const AttentionConfig<T>& cfg) {
+  if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4)
+    detail::fail("attention: q {}, k {} and v {} must be (B, H, L, d)", q.shape(), k.shape(), v.shape());
+  const Dims n{q.size(0), q.size(1), q.size(2), k.size(2), q.size(3), v.size(3)};
+  if (k.size(0) != n.B || k.size(1) != n.H || k.size(3) != n.d || v.size(0) != n.B || v.size(1) != n.H ||
+      v.size(2) != n.Lk)
+    detail::fail("attention: q {}, k {} and v {} do not fit (B, H, Lq, d), (B, H, Lk, d), (B, H, Lk, dv)", q.shape(),
+                 k.shape(), v.shape());
+  if (cfg.key_padding.defined() && cfg.key_padding.shape() != Shape{n.B, n.Lk})
+    detail::fail("attention: key_padding {} must be (B, Lk) = ({}, {})", cfg.key_padding.shape(), n.B, n.Lk);
+  if (!(cfg.dropout >= T(0) && cfg.dropout < T(1)))
+    detail::fail<ValueError>("attention: dropout {} is outside [0, 1)", cfg.dropout);
+  return n;
+}
+
+// Everything a worker needs to build one entry's probabilities.
+template <class T>
+struct Plan {
+  Dims n;
+  T scale;
+  const AttentionConfig<T>& cfg;
+  MaskView<T> mask;
+
+  Plan(const Dims& dims, const AttentionConfig<T>& c)
+      : n(dims), scale(c.scale != T(0) ? c.scale : T(1) / std::sqrt(static_cast<T>(dims.d))), cfg(c),
+        mask(view_mask(c.attn_mask, dims)) {}
+
+  // Keys a row may see before the masks: the causal bound.
+  Index visible(Index i) const {
+    return cfg.causal ? std::clamp<Index>(i + n.Lk - n.Lq + 1, 0, n.Lk) : n.Lk;
+  }
+  // Sets the masked scores of row i of entry (b, h) to -inf.
+  void mask_row(T* s, Index b, Index h, Index i) const {
+    constexpr T ninf = -std::numeric_limits<T>::infinity();
+    const Index vis = visible(i);
+    std::fill(s + vis, s + n.Lk, ninf);
+    if (cfg.key_padding.defined()) {
+      const T* kp = cfg.key_padding.data() + b * n.Lk;
+      for (Index j = 0; j < vis; ++j)
+        if (kp[j] != T(0)) s[j] = ninf;
+    }
+    if (mask.data) {
+      const T* m = mask.row(b, h, i);
+      for (Index j = 0; j < vis; ++j)
+        if (m[j * mask.sj] != T(0)) s[j] = ninf;
+    }
+  }
+  // S = scale Q K^T of entry e into s (Lq, Lk), masked.
+  void scores(T* s, const T* q, const T* k, Index e) const {
+    detail::gemm(false, true, n.Lq, n.Lk, n.d, scale, q, n.d, k, n.d, T(0), s, n.Lk);
+    for (Index i = 0; i < n.Lq; ++i) mask_row(s + i * n.Lk, e / n.H, e % n.H, i);
+  }
+};
+
+template <class T>
+T row_max(const T* s, Index n) {
+  Batch<T> m(-std::numeric_limits<T>::infinity());
+  Index j = 0;
+  for (; j + kLanes<T> <= n; j += kLanes<T>) m = xsimd::max(m, detail::load(s, j));
+  alignas(64) T lanes[kLanes<T>];
+  m.store_aligned(lanes);
+  T r = lanes[0];
+  for (Index l = 1; l < kLanes<T>; ++l) r = std::max(r, lanes[l]);
+  for (; j < n; ++j) r = std::max(r, s[j]);
+  return r;
+}
+
+// s = exp(s - shift) in place (the partial tail goes through the same SIMD code padded).
+template <class T>
+void exp_row(T* s, Index n, T shift) {
+  detail::map_range(s, n, [sh = Batch<T>(shift)](auto x) { return xsimd::exp(x - sh); }, static_cast<const T*>(s));
+}
+
+template <class T>
+T sum_row(const T* s, Index n) {
+  Batch<T> acc(T(0));
+  detail::for_each_batch<T>(0, n, [&](const auto& at) { acc += at.load(s); });
+  alignas(64) T lanes[kLanes<T>];
+  acc.store_aligned(lanes);
+  T r = T(0);
+  for (Index l = 0; l < kLanes<T>; ++l) r += lanes[l];
+  return r;
+}
+
+// Softmax of each masked score row in place; lse[i] = log-sum-exp (-inf: all masked, zeros).
+template <class T>
+void softmax_rows(T* s, T* lse, Index rows, Index cols) {
+  for (Index i = 0; i < rows; ++i, s += cols) {
+    const T m = row_max(s, cols);
+    if (m == -std::numeric_limits<T>::infinity()) {
+      std::fill(s, s + cols, T(0));
+      lse[i] = m;
+      continue;
+    }
+    exp_row(s, cols, m);
+    const T sum = sum_row(s, cols);
+    detail::map_range(s, cols, [inv = Batch<T>(T(1) / sum)](auto x) { return x * inv; }, static_cast<const T*>(s));
+    lse[i] = m + std::log(sum);
+  }
+}
+
+// P again from masked scores and the saved log-sum-exps.
+template <class T>
+void probs_from_lse(T* s, const T* lse, Index rows, Index cols) {
+  for (Index i = 0; i < rows; ++i, s += cols) {
+    if (lse[i] == -std::numeric_limits<T>::infinity())
+      std::fill(s, s + cols, T(0));
+    else
+      exp_row(s, cols, lse[i]);
+  }
+}
+
+// The dropout keep-mask of entry e, drawn row-major from its own stream: multiplies
+// x (Lq * Lk) by keep / (1 - p) in place. Each 64-bit draw decides two weights (32 bits
+// each, dropped below p * 2^32): the draws were a fifth of a Transformer layer's step.
+template <class T>
+void apply_dropout(T* x, Index count, const AttentionConfig<T>& cfg, Index e) {
+  Generator gen(cfg.dropout_seed * 0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(e));
+  const auto threshold = static_cast<std::uint64_t>(static_cast<double>(cfg.dropout) * 4294967296.0);
+  const T keep_scale = T(1) / (T(1) - cfg.dropout);
+  auto decide = [&](T& v, std::uint64_t bits) { v = bits < threshold ? T(0) : v * keep_scale; };
+  Index i = 0;
+  for (; i + 1 < count; i += 2) {
+    const std::uint64_t r = gen.next_u64();
+    decide(x[i], r & 0xffffffffULL);
+    decide(x[i + 1], r >> 32);
+  }
+  if (i < count) decide(x[i], gen.next_u64() & 0xffffffffULL);
+}
+
+// Entries per task: each should carry tens of microseconds of GEMM work.
+Index entry_grain(const Dims& n) {
+  const double work = static_cast<double>(n.Lq) * static_cast<double>(n.Lk) * static_cast<double>(n.d + n.dv + 8);
+  return std::max<Index>(1, static_cast<Index>(262144.0 / std::max(work, 1.0)));
+}
+
+// One (Lq, Lk) buffer per thread slot and role, allocated before the loop.
+template <class T>
+struct Scratch {
+  std::vector<T> buf;
+  Index size;
+  Scratch(Index per, int roles) : buf(static_cast<std::size_t>(per * roles * thread_slots())), size(per) {}
+  T* get(int role, int roles) { return buf.data() + (thread_slot() * roles + role) * size; }
+};
+
+}  // namespace
+
+template <class T>
+Tensor<T> attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v, const AttentionConfig<T>& cfg,
+                            AttentionSaved<T>& saved) {
+  const Dims n = check(q, k, v, cfg);
+  const Plan<T> plan(n, cfg);
+  const Index LL = n.Lq * n.Lk;
+  Tensor<T> out(Shape{n.B, n.H, n.Lq, n.dv});
+  saved.lse = Tensor<T>(Shape{n.B, n.H, n.Lq});
+  const bool keep = cfg.save == AttentionSave::Probs;
+  saved.probs = keep ? Tensor<T>(Shape{n.B, n.H, n.Lq, n.Lk}) : Tensor<T>();
+  const bool drop = cfg.dropout > T(0);
+  Scratch<T> scratch(LL, 2);
+  parallel_for(0, n.entries(), entry_grain(n), [&](Index lo, Index hi) {
+    for (Index e = lo; e < hi; ++e) {
+      T* p = keep ? saved.probs.data() + e * LL : scratch.get(0, 2);
+      plan.scores(p, q.data() + e * n.Lq * n.d, k.data() + e * n.Lk * n.d, e);
+      softmax_rows(p, saved.lse.data() + e * n.Lq, n.Lq, n.Lk);
+      const T* pv = p;
+      if (drop) {
+        T* pd = scratch.get(1, 2);
+        std::copy(p, p + LL, pd);
+        apply_dropout(pd, LL, cfg, e);
+        pv = pd;
+      }
+      detail::gemm(false, false, n.Lq, n.dv, n.Lk, T(1), pv, n.Lk, v.data() + e * n.Lk * n.dv, n.dv, T(0),
+                   out.data() + e * n.Lq * n.dv, n.dv);
+    }
+  });
+  return out;
+}
+
+namespace {
+
+// dS = P (dP - D) in place over dp, with D_i = dO_i . O_i.
+template <class T>
+void softmax_backward_rows(T* dp, const T* p, const T* go, const T* o, Index rows, Index cols, Index dv) {
+  for (Index i = 0; i < rows; ++i, dp += cols, p += cols, go += dv, o += dv) {
+    T dot = T(0);
+    for (Index c = 0; c < dv; ++c) dot += go[c] * o[c];
+    detail::map_range(dp, cols, [d = Batch<T>(dot)](auto g, auto pr) { return pr * (g - d); },
+                      static_cast<const T*>(dp), p);
+  }
+}
+
+}  // namespace
+
+template <class T>
+void attention_backward(const Tensor<T>& gy, const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v,
+                        const Tensor<T>& out, const AttentionConfig<T>& cfg, const AttentionSaved<T>& saved,
+                        Tensor<T>* dq, bool add_dq, Tensor<T>* dk, bool add_dk, Tensor<T>* dv, bool add_dv) {
+  const Dims n = check(q, k, v, cfg);
+  if (gy.shape() != out.shape()) detail::fail("attention_backward: gradient {} for an output {}", gy.shape(), out.shape());
+  const Plan<T> plan(n, cfg);
+  const Index LL = n.Lq * n.Lk;
+  const bool keep = saved.probs.defined(), drop = cfg.dropout > T(0);
+  Scratch<T> scratch(LL, 2);
+  parallel_for(0, n.entries(), entry_grain(n), [&](Index lo, Index hi) {
+    for (Index e = lo; e < hi; ++e) {
+      const T *qe = q.data() + e * n.Lq * n.d, *ke = k.data() + e * n.Lk * n.d, *ve = v.data() + e * n.Lk * n.dv;
+      const T* ge = gy.data() + e * n.Lq * n.dv;
+      const T* p = keep ? saved.probs.data() + e * LL : nullptr;
+      if (!keep) {
+        T* s = scratch.get(0, 2);
+        plan.scores(s, qe, ke, e);
+        probs_from_lse(s, saved.lse.data() + e * n.Lq, n.Lq, n.Lk);
+        p = s;
+      }
+      T* w = scratch.get(1, 2);
+      if (dv) {  // dV = dropout(P)^T dO
+        const T* pd = p;
+        if (drop) {
+          std::copy(p, p + LL, w);
+          apply_dropout(w, LL, cfg, e);
+          pd = w;
+        }
+        detail::gemm(true, false, n.Lk, n.dv, n.Lq, T(1), pd, n.Lk, ge, n.dv, add_dv ? T(1) : T(0),
+                     dv->data() + e * n.Lk * n.dv, n.dv);
+      }
+      if (!dq && !dk) continue;
+      detail::gemm(false, true, n.Lq, n.Lk, n.dv, T(1), ge, n.dv, ve, n.dv, T(0), w, n.Lk);  // dO V^T
+      if (drop) apply_dropout(w, LL, cfg, e);
+      softmax_backward_rows(w, p, ge, out.data() + e * n.Lq * n.dv, n.Lq, n.Lk, n.dv);
+      if (dq)
+        detail::gemm(false, false, n.Lq, n.d, n.Lk, plan.scale, w, n.Lk, ke, n.d, add_dq ? T(1) : T(0),
+                     dq->data() + e * n.Lq * n.d, n.d);
+      if (dk)
+        detail::gemm(true, false, n.Lk, n.d, n.Lq, plan.scale, w, n.Lk, qe, n.d, add_dk ? T(1) : T(0),
+                     dk->data() + e * n.Lk * n.d, n.d);
+    }
+  });
+}
+
+#define XGRAD_INSTANTIATE(T)                                                                                       \
+  template Tensor<T> attention_forward<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&,                    \
+                                          const AttentionConfig<T>&, AttentionSaved<T>&);                          \
+  template void attention_backward<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Tensor<T>&,      \
+                                      const Tensor<T>&, const AttentionConfig<T>&, const AttentionSaved<T>&,       \
+                                      Tensor<T>*, bool, Tensor<T>*, bool, Tensor<T>*, bool);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+#undef XGRAD_INSTANTIATE
+
+}  // namespace xgrad::core

@@ -1,0 +1,150 @@
+// The fused attention against the same computation composed of primitive ops, its
+// handling of fully masked rows, dropout and threads.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "xgrad/autograd/ops_attention.hpp"
+#include "xgrad/autograd/ops_elementwise.hpp"
+#include "xgrad/autograd/ops_fused.hpp"
+#include "xgrad/autograd/ops_linalg.hpp"
+#include "xgrad/autograd/ops_reduce.hpp"
+#include "xgrad/autograd/ops_shape.hpp"
+#include "xgrad/core/elementwise.hpp"
+#include "xgrad/core/error.hpp"
+#include "xgrad/core/parallel.hpp"
+#include "xgrad/core/random.hpp"
+
+using namespace xgrad;
+namespace ag = xgrad::autograd;
+using V = ag::Variable<double>;
+using T64 = core::Tensor<double>;
+
+namespace {
+
+struct Inputs {
+  V q, k, v, w;
+};
+
+Inputs inputs(core::Index B, core::Index H, core::Index Lq, core::Index Lk, core::Index d, std::uint64_t seed) {
+  core::Generator gen(seed);
+  return {V(core::normal<double>({B, H, Lq, d}, 0, 1, gen), true), V(core::normal<double>({B, H, Lk, d}, 0, 1, gen), true),
+          V(core::normal<double>({B, H, Lk, d + 1}, 0, 1, gen), true),
+          V(core::normal<double>({B, H, Lq, d + 1}, 0, 1, gen))};
+}
+
+// softmax(q k^T / sqrt(d) + additive mask) v, from matmul / softmax; `masked` (B, H, Lq, Lk) is 1 where masked.
+V composed(const Inputs& in, const T64& masked) {
+  const double scale = 1.0 / std::sqrt(static_cast<double>(in.q.size(-1)));
+  const V s = ag::matmul(in.q, ag::transpose(in.k)) * scale + V(core::mul(masked, -1e30));
+  return ag::matmul(ag::softmax(s, -1), in.v);
+}
+
+struct Result {
+  T64 y, gq, gk, gv;
+};
+
+Result run(const Inputs& in, const V& y) {
+  ag::sum(y * in.w).backward();
+  return {y.value(), in.q.grad(), in.k.grad(), in.v.grad()};
+}
+
+}  // namespace
+
+TEST_CASE("attention matches the composed ops with all masks, 37 keys, both backward modes", "[attention]") {
+  const core::Index B = 2, H = 3, Lq = 5, Lk = 37, d = 4;
+  // Key padding on the last 6 keys of b = 1; attn_mask hides key 3 from every query; causal, bottom-right.
+  T64 padding = T64::zeros({B, Lk});
+  for (core::Index j = Lk - 6; j < Lk; ++j) padding.at({1, j}) = 1;
+  T64 attn = T64::zeros({Lq, Lk});
+  for (core::Index i = 0; i < Lq; ++i) attn.at({i, 3}) = 1;
+  T64 masked = T64::zeros({B, H, Lq, Lk});
+  for (core::Index b = 0; b < B; ++b)
+    for (core::Index h = 0; h < H; ++h)
+      for (core::Index i = 0; i < Lq; ++i)
+        for (core::Index j = 0; j < Lk; ++j)
+          masked.at({b, h, i, j}) = (padding.at({b, j}) != 0 || attn.at({i, j}) != 0 || j > i + Lk - Lq) ? 1 : 0;
+  const Inputs ref_in = inputs(B, H, Lq, Lk, d, 1);
+  const Result ref = run(ref_in, composed(ref_in, masked));
+  for (auto save : {ag::AttentionSave::LogSumExp, ag::AttentionSave::Probs}) {
+    const Inputs in = inputs(B, H, Lq, Lk, d, 1);
+    ag::AttentionConfig<double> cfg;
+    cfg.causal = true, cfg.key_padding = padding, cfg.attn_mask = attn, cfg.save = save;
+    const Result r = run(in, ag::scaled_dot_product_attention(in.q, in.k, in.v, cfg));
+    CHECK(core::allclose(r.y, ref.y, 1e-12, 1e-12));
+    CHECK(core::allclose(r.gq, ref.gq, 1e-11, 1e-12));
+    CHECK(core::allclose(r.gk, ref.gk, 1e-11, 1e-12));
+    CHECK(core::allclose(r.gv, ref.gv, 1e-11, 1e-12));
+  }
+}
+
+TEST_CASE("attention gives zeros, and zero gradients, for a row whose keys are all masked", "[attention]") {
+  for (auto save : {ag::AttentionSave::LogSumExp, ag::AttentionSave::Probs}) {
+    const Inputs in = inputs(1, 2, 3, 4, 2, 2);
+    ag::AttentionConfig<double> cfg;
+    cfg.save = save;
+    cfg.attn_mask = T64(core::Shape{3, 4}, {0, 0, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1});  // query 1 sees nothing
+    const Result r = run(in, ag::scaled_dot_product_attention(in.q, in.k, in.v, cfg));
+    for (core::Index h = 0; h < 2; ++h)
+      for (core::Index c = 0; c < 3; ++c) {
+        CHECK(r.y.at({0, h, 1, c}) == 0.0);
+        if (c < 2) CHECK(r.gq.at({0, h, 1, c}) == 0.0);
+      }
+    for (double g : r.gk) CHECK(std::isfinite(g));
+    CHECK(r.y.at({0, 0, 0, 0}) != 0.0);
+  }
+}
+
+TEST_CASE("attention gives the same bits on 1 and 2 threads, with dropout", "[attention]") {
+  for (auto save : {ag::AttentionSave::LogSumExp, ag::AttentionSave::Probs}) {
+    auto once = [save](int threads) {
+      core::set_num_threads(threads);
+      const Inputs in = inputs(4, 4, 64, 64, 8, 3);
+      ag::AttentionConfig<double> cfg;
+      cfg.causal = true, cfg.dropout = 0.25, cfg.save = save;
+      core::Generator gen(9);
+      return run(in, ag::scaled_dot_product_attention(in.q, in.k, in.v, cfg, &gen));
+    };
+    const Result one = once(1), two = once(2);
+    core::set_num_threads(0);
+    CHECK(core::equal(one.y, two.y));
+    CHECK(core::equal(one.gq, two.gq));
+    CHECK(core::equal(one.gk, two.gk));
+    CHECK(core::equal(one.gv, two.gv));
+  }
+}
+
+TEST_CASE("attention dropout draws from the generator: same seed same weights, about p of them zeroed", "[attention]") {
+  // With v = the identity (Lk = dv) the output rows are the dropped weights themselves.
+  const core::Index L = 64;
+  T64 eye = T64::zeros({1, 1, L, L});
+  for (core::Index i = 0; i < L; ++i) eye.at({0, 0, i, i}) = 1;
+  const V q(T64::zeros({1, 1, L, 4})), k(T64::zeros({1, 1, L, 4})), v(eye);
+  ag::AttentionConfig<double> cfg;
+  cfg.dropout = 0.25;
+  core::Generator a(4), b(4), c(5);
+  const T64 ya = ag::scaled_dot_product_attention(q, k, v, cfg, &a).value();
+  CHECK(core::equal(ya, ag::scaled_dot_product_attention(q, k, v, cfg, &b).value()));
+  CHECK_FALSE(core::equal(ya, ag::scaled_dot_product_attention(q, k, v, cfg, &c).value()));
+  core::Index zeros = 0;
+  for (double x : ya) {
+    if (x == 0) ++zeros;
+    else CHECK(x == Approx(1.0 / L / 0.75).epsilon(1e-12));  // uniform weights 1/L, kept ones scaled
+  }
+  CHECK(static_cast<double>(zeros) / (L * L) == Approx(0.25).margin(0.03));
+}
+
+TEST_CASE("attention refuses mismatched shapes and masks, and dropout without a generator", "[attention]") {
+  const V q(T64::zeros({1, 2, 3, 4})), k(T64::zeros({1, 2, 5, 4})), v(T64::zeros({1, 2, 5, 3}));
+  CHECK_THROWS_AS(ag::scaled_dot_product_attention(q, v, v), core::ShapeError);
+  ag::AttentionConfig<double> cfg;
+  cfg.key_padding = T64::zeros({1, 3});
+  CHECK_THROWS_WITH(ag::scaled_dot_product_attention(q, k, v, cfg), "attention: key_padding (1, 3) must be (B, Lk) = (1, 5)");
+  cfg = {};
+  cfg.attn_mask = T64::zeros({2, 5});
+  CHECK_THROWS_WITH(ag::scaled_dot_product_attention(q, k, v, cfg),
+                    "attention: attn_mask (2, 5) does not broadcast to (B, H, Lq, Lk) = (1, 2, 3, 5)");
+  cfg = {};
+  cfg.dropout = 0.1;
+  CHECK_THROWS_WITH(ag::scaled_dot_product_attention(q, k, v, cfg), "scaled_dot_product_attention: dropout needs a generator");
+}

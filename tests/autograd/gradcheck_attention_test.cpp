@@ -1,0 +1,92 @@
+// Gradcheck cases of the fused attention: every combination of the causal mask, a key
+// padding mask and an attention mask (none, (Lq, Lk) broadcast over batch and heads,
+// (B, 1, Lq, Lk) broadcast over heads), with the backward recomputing P from the
+// log-sum-exps and with P saved. Some combinations mask every key of a row (b = 1,
+// query 0): those rows are zeros, and so are their gradients on both sides.
+// Lq (3) differs from Lk (4), and d (2) from dv (3).
+#include "gradcheck_table.hpp"
+#include "xgrad/autograd/ops_attention.hpp"
+
+namespace ag = xgrad::autograd;
+using xgrad::core::Generator;
+using xgrad::core::Shape;
+using xgrad::core::Tensor;
+using xgrad::test::GradCase;
+using xgrad::test::InputSpec;
+using xgrad::test::Vars;
+
+namespace {
+
+const Shape kQ{2, 2, 3, 2}, kK{2, 2, 4, 2}, kV{2, 2, 4, 3};
+
+// b = 0 pads key 2; b = 1 pads key 0.
+Tensor<double> key_padding() { return Tensor<double>(Shape{2, 4}, {0, 0, 1, 0, 1, 0, 0, 0}); }
+// Query 0 may see key 0 only; query 2 not key 1.
+Tensor<double> mask_2d() { return Tensor<double>(Shape{3, 4}, {0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0}); }
+// Per batch entry: b = 0 masks key 3 for query 1, b = 1 masks key 2 for every query.
+Tensor<double> mask_4d() {
+  return Tensor<double>(Shape{2, 1, 3, 4}, {0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0});
+}
+
+std::vector<GradCase> mask_combinations() {
+  std::vector<GradCase> cases;
+  for (auto save : {ag::AttentionSave::LogSumExp, ag::AttentionSave::Probs})
+    for (bool causal : {false, true})
+      for (bool padding : {false, true})
+        for (int mask : {0, 2, 4}) {
+          const std::string label = std::string(save == ag::AttentionSave::Probs ? "P saved" : "P recomputed") +
+                                    (causal ? ", causal" : "") + (padding ? ", key padding" : "") +
+                                    (mask ? ", attn_mask " + std::to_string(mask) + "-d" : "");
+          cases.push_back(GradCase{"attention", label, {InputSpec{kQ}, InputSpec{kK}, InputSpec{kV}},
+                                   [=](const Vars& v) {
+                                     ag::AttentionConfig<double> cfg;
+                                     cfg.save = save;
+                                     cfg.causal = causal;
+                                     if (padding) cfg.key_padding = key_padding();
+                                     if (mask) cfg.attn_mask = mask == 2 ? mask_2d() : mask_4d();
+                                     return ag::scaled_dot_product_attention(v[0], v[1], v[2], cfg);
+                                   }});
+        }
+  return cases;
+}
+
+const bool registered = xgrad::test::register_cases(mask_combinations());
+
+const bool registered_more = xgrad::test::register_cases({
+    GradCase{"attention", "self-attention: q = k = v (gradients added into one buffer)", {InputSpec{Shape{1, 2, 4, 3}}},
+             [](const Vars& v) {
+               ag::AttentionConfig<double> cfg;
+               cfg.causal = true;
+               return ag::scaled_dot_product_attention(v[0], v[0], v[0], cfg);
+             }},
+    GradCase{"attention", "dropout 0.3 with P recomputed (the same generator seed on every call), explicit scale 0.7",
+             {InputSpec{kQ}, InputSpec{kK}, InputSpec{kV}},
+             [](const Vars& v) {
+               ag::AttentionConfig<double> cfg;
+               cfg.dropout = 0.3;
+               cfg.scale = 0.7;
+               cfg.save = ag::AttentionSave::LogSumExp;
+               cfg.key_padding = key_padding();
+               Generator gen(11);
+               return ag::scaled_dot_product_attention(v[0], v[1], v[2], cfg, &gen);
+             }},
+    GradCase{"attention", "dropout with P saved, causal, Lq < Lk (bottom-right)",
+             {InputSpec{kQ}, InputSpec{kK}, InputSpec{kV}},
+             [](const Vars& v) {
+               ag::AttentionConfig<double> cfg;
+               cfg.dropout = 0.5;
+               cfg.causal = true;
+               cfg.save = ag::AttentionSave::Probs;
+               Generator gen(5);
+               return ag::scaled_dot_product_attention(v[0], v[1], v[2], cfg, &gen);
+             }},
+    GradCase{"attention", "keys without gradient; rows of 19 keys (two SIMD batches and a tail), P recomputed",
+             {InputSpec{Shape{1, 1, 2, 3}}, InputSpec{Shape{1, 1, 19, 3}, -2, 2, 0, false}, InputSpec{Shape{1, 1, 19, 2}}},
+             [](const Vars& v) {
+               ag::AttentionConfig<double> cfg;
+               cfg.save = ag::AttentionSave::LogSumExp;
+               return ag::scaled_dot_product_attention(v[0], v[1], v[2], cfg);
+             }},
+});
+
+}  // namespace
