@@ -3,6 +3,7 @@
 // positions moving the centre of mass).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <set>
@@ -68,7 +69,7 @@ TEST_CASE("dSprites is deterministic and a seeded sample holds distinct combinat
     distinct.insert(DSprites::index_of({f[0], f[1], f[2], f[3], f[4]}));
   }
   CHECK(distinct.size() == 500);
-  for (float v : ba.x) CHECK((v == 0.f || v == 1.f));
+  CHECK(std::all_of(ba.x.begin(), ba.x.end(), [](float v) { return v == 0.f || v == 1.f; }));
 }
 
 TEST_CASE("a dSprites shape's area grows with scale squared", "[dsprites]") {
