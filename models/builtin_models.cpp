@@ -2,10 +2,14 @@
 // a few lines that turn them into the model's Options (and the optimizer's).
 #include <fmt/format.h>
 
+#include <sstream>
+
 #include "xgrad/models/aae.hpp"
+#include "xgrad/models/beta_tcvae.hpp"
 #include "xgrad/models/beta_vae.hpp"
 #include "xgrad/models/common/registry.hpp"
 #include "xgrad/models/cvae.hpp"
+#include "xgrad/models/factor_vae.hpp"
 #include "xgrad/models/rnn_lm.hpp"
 #include "xgrad/models/vae.hpp"
 #include "xgrad/models/vrnn.hpp"
@@ -56,6 +60,32 @@ ModelOptions image_defaults(std::int64_t latent) {
   return {{"latent", latent}, {"lr", 1e-3}, {"kl_schedule", std::string()}, {"iwae_k", std::int64_t{1}}};
 }
 
+/// The network's shape, for data other than Fashion-MNIST: "input" pixels (dsprites: 4096,
+/// which `xgrad train --data dsprites` sets) and "hidden" sizes ("1200,1200": Chen et al.'s MLP).
+ModelOptions with_shape(ModelOptions o) {
+  o["input"] = std::int64_t{784};
+  o["hidden"] = std::string("400");
+  return o;
+}
+
+VaeOptions vae_options_of(const ModelOptions& o, VaeOptions v = {}) {
+  v.latent = positive_count(o, "latent");
+  v.input = positive_count(o, "input");
+  v.hidden.clear();
+  std::stringstream sizes(option<std::string>(o, "hidden"));
+  for (std::string h; std::getline(sizes, h, ',');) {
+    try {
+      v.hidden.push_back(std::stoll(h));
+    } catch (const std::exception&) {
+      v.hidden.clear();
+      break;
+    }
+    if (v.hidden.back() <= 0) throw core::ValueError(fmt::format("hidden sizes must be positive (got {})", h));
+  }
+  if (v.hidden.empty()) throw core::ValueError(fmt::format("hidden: expected sizes like 1200,1200 (got '{}')", option<std::string>(o, "hidden")));
+  return v;
+}
+
 /// iwae_k > 1: train on the importance-weighted bound (IwaeLoss) instead of the ELBO.
 template <class M>
 std::shared_ptr<M> with_training_bound(std::shared_ptr<M> model, const ModelOptions& o) {
@@ -70,8 +100,8 @@ std::shared_ptr<M> with_training_bound(std::shared_ptr<M> model, const ModelOpti
 const ModelCapabilities kImage{.image = true};
 
 void add_vae(ModelRegistry& r, const std::string& kind, VaeOptions::Arch arch, const std::string& summary) {
-  r.add({kind, summary, kImage, image_defaults(20), [arch](const ModelOptions& o, core::Generator& gen) {
-           VaeOptions v{.arch = arch, .latent = positive_count(o, "latent"), .objective = elbo_loss_of(o)};
+  r.add({kind, summary, kImage, with_shape(image_defaults(20)), [arch](const ModelOptions& o, core::Generator& gen) {
+           VaeOptions v = vae_options_of(o, {.arch = arch, .objective = elbo_loss_of(o)});
            const nn::OptimizerOptions opt = optimizer_of(o);
            return BuiltModel{with_training_bound(std::make_shared<Vae>(v, gen), o), opt};
          }});
@@ -95,6 +125,41 @@ ModelOptions sequence_defaults() {
           {"lr", 1e-3}, {"clip", 0.0}};
 }
 
+TcSampling sampling_of(const ModelOptions& o) {
+  const std::string s = option<std::string>(o, "sampling");
+  if (s != "mws" && s != "mss") throw core::ValueError(fmt::format("unknown sampling '{}' (choose from mws, mss)", s));
+  return s == "mss" ? TcSampling::MinibatchStratified : TcSampling::MinibatchWeighted;
+}
+
+double non_negative(const ModelOptions& o, const std::string& name) {
+  const double x = option<double>(o, name);
+  if (!(x >= 0)) throw core::ValueError(fmt::format("{} must be >= 0 (got {})", name, x));
+  return x;
+}
+
+/// factor-vae and beta-tcvae (models/README.md#disentangling-vaes).
+void register_disentangling_models(ModelRegistry& r) {
+  ModelOptions factor = with_shape({{"latent", std::int64_t{20}}, {"lr", 1e-3}});
+  factor["gamma"] = 10.0;  // Fashion-MNIST; the paper's dSprites value is 35
+  r.add({"factor-vae", "FactorVAE: the VAE plus gamma x TC from a critic on permuted codes (Kim & Mnih 2018)", kImage,
+         factor, [](const ModelOptions& o, core::Generator& gen) {
+           const FactorVaeOptions f{.vae = vae_options_of(o), .gamma = non_negative(o, "gamma")};
+           const nn::OptimizerOptions opt = optimizer_of(o);
+           return BuiltModel{std::make_shared<FactorVae>(f, gen), opt};
+         }});
+  ModelOptions tc = with_shape({{"latent", std::int64_t{20}}, {"lr", 1e-3}});
+  tc.insert({{"alpha", 1.0}, {"beta", 6.0}, {"gamma", 1.0}, {"sampling", std::string("mws")},
+             {"dataset_size", std::int64_t{60000}}});  // xgrad train sets the training set's size
+  r.add({"beta-tcvae", "beta-TCVAE: the KL split into MI, TC and dimension-wise KL (Chen et al. 2018)", kImage, tc,
+         [](const ModelOptions& o, core::Generator& gen) {
+           const TcDecomposedLoss loss{.alpha = non_negative(o, "alpha"), .beta = non_negative(o, "beta"),
+                                       .gamma = non_negative(o, "gamma"), .dataset_size = positive_count(o, "dataset_size"),
+                                       .sampling = sampling_of(o)};
+           const nn::OptimizerOptions opt = optimizer_of(o);
+           return BuiltModel{std::make_shared<BetaTcVae>(BetaTcVaeOptions{vae_options_of(o), loss}, gen), opt};
+         }});
+}
+
 }  // namespace
 
 void register_builtin_models(ModelRegistry& r) {
@@ -108,14 +173,14 @@ void register_builtin_models(ModelRegistry& r) {
            return BuiltModel{with_training_bound(std::make_shared<Cvae>(c, gen), o), opt};
          }});
 
-  ModelOptions beta = image_defaults(20);
+  ModelOptions beta = with_shape(image_defaults(20));
   beta.erase("iwae_k");  // beta weighs the KL of the ELBO
   beta["beta"] = 4.0;
   beta["capacity"] = 0.0;
   r.add({"beta-vae", "beta-VAE: beta-weighted KL or a capacity target (Higgins et al. 2017; Burgess et al. 2018)",
          kImage, beta, [](const ModelOptions& o, core::Generator& gen) {
            BetaVaeOptions b;
-           b.vae.latent = positive_count(o, "latent");
+           b.vae = vae_options_of(o);
            b.beta = positive(o, "beta");
            b.schedule = schedule_of(o);
            const double capacity = option<double>(o, "capacity");
@@ -136,6 +201,8 @@ void register_builtin_models(ModelRegistry& r) {
            const nn::OptimizerOptions opt = optimizer_of(o);
            return BuiltModel{std::make_shared<Aae>(a, gen), opt};
          }});
+
+  register_disentangling_models(r);
 
   ModelOptions vrnn = sequence_defaults();
   vrnn["latent"] = std::int64_t{16};

@@ -62,8 +62,9 @@ double sample_frechet_distance(LoadedRun& run, Classifier& classifier, const Tra
   return frechet_distance(classifier.features(flat_images(fake)), classifier.features(flat_images(real.x)));
 }
 
-/// Trains `kind` into OUT/KIND, writes OUT/samples-KIND.png; its row of the table.
-nlohmann::json compare_one(const std::string& kind, const CompareFlags& o, Classifier& classifier) {
+/// Trains `kind` into OUT/KIND, writes OUT/samples-KIND.png; its row of the table. No
+/// classifier (dsprites): no Fréchet distance.
+nlohmann::json compare_one(const std::string& kind, const CompareFlags& o, Classifier* classifier) {
   TrainSettings s = o.train;
   s.kind = kind;
   s.options = {{"latent", o.latent}};
@@ -78,7 +79,7 @@ nlohmann::json compare_one(const std::string& kind, const CompareFlags& o, Class
   for (const auto& m : r.metrics) secs += m.value("seconds", 0.0);
   row["seconds_per_epoch"] = secs / std::max<double>(1, static_cast<double>(r.metrics.size()));
   row["parameters"] = run.built.model->parameter_count();
-  row["frechet_distance"] = sample_frechet_distance(run, classifier, s, o.fid_n);
+  row["frechet_distance"] = classifier ? nlohmann::json(sample_frechet_distance(run, *classifier, s, o.fid_n)) : nullptr;
   {
     autograd::NoGradGuard no_grad;
     core::Generator gen(s.seed);
@@ -90,13 +91,18 @@ nlohmann::json compare_one(const std::string& kind, const CompareFlags& o, Class
 /// compare.md: the table of the rows and links to the sample grids.
 std::string compare_markdown(const nlohmann::json& rows, const std::vector<std::string>& kinds, const CompareFlags& o) {
   std::string md = fmt::format("# xgrad compare ({} epochs, seed {})\n\n", o.train.epochs, o.common.seed);
-  md += "| model | test neg ELBO | IWAE LL | recon error | active units | total KL | Fréchet distance | s/epoch | parameters |\n";
-  md += "|---|---|---|---|---|---|---|---|---|\n";
-  for (const auto& r : rows)
-    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r["model"].get<std::string>(),
+  md += "| model | test neg ELBO | IWAE LL | recon error | active units | total KL | TC | MIG | FactorVAE score | "
+        "Fréchet distance | s/epoch | parameters |\n";
+  md += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  const nlohmann::json none = nlohmann::json::object();
+  for (const auto& r : rows) {
+    const nlohmann::json& d = r.contains("disentanglement") ? r["disentanglement"] : none;
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r["model"].get<std::string>(),
                       cell(r, "test_neg_elbo"), cell(r, "iwae_log_likelihood"), cell(r, "recon_error", "{:.4f}"),
-                      cell(r, "active_units"), cell(r, "total_kl"), cell(r, "frechet_distance"),
-                      cell(r, "seconds_per_epoch", "{:.1f}"), cell(r, "parameters"));
+                      cell(r, "active_units"), cell(r, "total_kl"), cell(r, "total_correlation"), cell(d, "mig"),
+                      cell(d, "factor_vae"), cell(r, "frechet_distance"), cell(r, "seconds_per_epoch", "{:.1f}"),
+                      cell(r, "parameters"));
+  }
   md += "\nSamples: ";
   for (const auto& k : kinds) md += fmt::format("[{0}](samples-{0}.png) ", k);
   md += "\n";
@@ -109,9 +115,10 @@ void run_compare(const CompareFlags& o) {
   require_positive("--fid-n", static_cast<double>(o.fid_n));
   ensure_writable_dir(o.common.out);
   install_stop_handlers();
-  auto classifier = load_or_train_classifier(o.train.data.dir);
+  // The Fréchet distance's features come from a Fashion-MNIST classifier.
+  auto classifier = is_dsprites(o.train.data.dir) ? nullptr : load_or_train_classifier(o.train.data.dir);
   nlohmann::json rows = nlohmann::json::array();
-  for (const auto& kind : kinds) rows.push_back(compare_one(kind, o, *classifier));
+  for (const auto& kind : kinds) rows.push_back(compare_one(kind, o, classifier.get()));
   nlohmann::json all = {{"epochs", o.train.epochs}, {"seed", o.common.seed}, {"models", rows}};
   nn::write_file_atomic(o.common.out + "/compare.json", all.dump(2) + "\n");
   const std::string md = compare_markdown(rows, kinds, o);
@@ -129,7 +136,7 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--epochs", o->train.epochs, "Epochs per model")->capture_default_str();
   cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
   cmd->add_option("--latent", o->latent, "Latent dimensions (every model)")->capture_default_str();
-  cmd->add_option("--data", o->train.data.dir, "Fashion-MNIST directory")->capture_default_str();
+  cmd->add_option("--data", o->train.data.dir, "Fashion-MNIST directory, or dsprites (generated)")->capture_default_str();
   cmd->add_option("--limit", o->train.data.limit, "Use only the first N training images (0 = all)");
   cmd->add_option("--test-limit", o->train.data.test_limit, "Use only the first N test images (0 = all)");
   cmd->add_option("--fid-n", o->fid_n, "Samples and test images for the Fréchet distance")->capture_default_str();

@@ -12,7 +12,10 @@
 #include "image/harness.hpp"
 #include "image/latent_stats.hpp"
 #include "xgrad/autograd/variable.hpp"
+#include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/aae.hpp"
+#include "xgrad/models/evaluation/disentanglement.hpp"
+#include "xgrad/nn/data/dsprites.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 
 namespace xgrad::apps {
@@ -86,6 +89,23 @@ void put_latent_stats(nlohmann::json& out, models::GenerativeModel& model, const
   }
 }
 
+/// The disentanglement metrics of a dSprites run: the model encodes the images rendered
+/// for the factor rows each metric draws.
+nlohmann::json disentanglement(models::GenerativeModel& model, core::Generator& gen) {
+  const nn::DSprites renderer({.count = 1});
+  const models::Representation represent = [&](const core::IndexTensor& factors) {
+    std::vector<core::Tensor<float>> codes;
+    for (core::Index start = 0; start < factors.size(0); start += 500) {
+      const core::Index n = std::min<core::Index>(500, factors.size(0) - start);
+      codes.push_back(model.encode(renderer.render(core::narrow(factors, 0, start, n))));
+    }
+    return core::concat<float>(codes, 0);
+  };
+  const std::vector<core::Index> sizes(nn::DSprites::factor_sizes.begin(), nn::DSprites::factor_sizes.end());
+  const models::DisentanglementScores s = models::disentanglement(represent, sizes, gen);
+  return {{"beta_vae", s.beta_vae}, {"factor_vae", s.factor_vae}, {"mig", s.mig}, {"sap", s.sap}};
+}
+
 }  // namespace
 
 nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
@@ -102,6 +122,9 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   out["iwae_log_likelihood"] = iwae_bound(model, *test, b.size(), s.iwae_k, gen);
   out["recon_error"] = reconstruction_error(model, b);
   put_latent_stats(out, model, *test);
+  const auto tc = models::aggregate_total_correlation(model, *test, s.tc_n, gen);
+  out["total_correlation"] = tc ? nlohmann::json(*tc) : nlohmann::json(nullptr);
+  if (is_dsprites(run.data.dir)) out["disentanglement"] = disentanglement(model, gen);
   if (auto* aae = dynamic_cast<models::Aae*>(&model)) out["prior_match"] = prior_match(*aae, *test, gen);
   if (run.built.caps.conditional && s.conditional_accuracy)
     out["conditional_accuracy"] = conditional_accuracy(model, s.seed, 500, run.data.dir);
@@ -138,6 +161,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--iwae-k", o->eval.iwae_k, "Importance samples for the IWAE bound")->capture_default_str();
   cmd->add_option("--n", o->eval.iwae_n, "Test images for the IWAE bound and reconstruction error")->capture_default_str();
   cmd->add_option("--test-limit", o->eval.test_limit, "Use only the first N test images for the ELBO (0 = all)");
+  cmd->add_option("--tc-n", o->eval.tc_n, "Test codes for the total correlation")->capture_default_str();
   add_common_options(*cmd, o->common, "Also write the JSON to this file", false);
   cmd->callback([o] { run_eval(*o); });
 }

@@ -15,9 +15,12 @@ struct EvalSettings {
   std::int64_t test_limit = 0;  ///< test images for the ELBO (0 = all)
   std::uint64_t seed = 1;
   bool conditional_accuracy = true;
+  std::int64_t tc_n = 2000;  ///< test codes for the total correlation
 };
-/// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error (and
-/// conditional_accuracy for conditional models) as one JSON object.
+/// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error,
+/// total_correlation (of the first tc_n test codes; null without a Gaussian q(z | x)),
+/// conditional_accuracy for conditional models and, for runs on dsprites, disentanglement
+/// (beta_vae, factor_vae, mig, sap: models/evaluation/disentanglement.hpp) as one JSON object.
 nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& settings);
 
 }  // namespace xgrad::apps

@@ -15,6 +15,7 @@
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
+#include "xgrad/nn/data/dsprites.hpp"
 #include "xgrad/nn/data/error.hpp"
 #include "xgrad/nn/data/fashion_mnist.hpp"
 #include "xgrad/nn/data/file_io.hpp"
@@ -43,9 +44,25 @@ void check_data_dir(const std::string& dir) {
     throw UsageError(fmt::format("data directory {} does not exist (install Debian's dataset-fashion-mnist or pass --data DIR)", dir));
 }
 
+constexpr std::int64_t kDSpritesTest = 10000;
+
+std::shared_ptr<const nn::Dataset> dsprites(std::int64_t count, std::uint64_t seed, bool flatten) {
+  if (count < 0 || count > nn::DSprites::kCombinations)
+    throw UsageError(fmt::format("dsprites: --limit must be in [0, {}] (got {})", nn::DSprites::kCombinations, count));
+  return std::make_shared<nn::DSprites>(nn::DSpritesOptions{.count = count, .seed = seed, .flatten = flatten});
+}
+
 }  // namespace
 
+bool is_dsprites(const std::string& dir) { return dir == "dsprites"; }
+
+Datasets load_datasets(const DataOptions& o) {
+  if (!is_dsprites(o.dir)) return load_fashion_mnist(o);
+  return {dsprites(o.limit, 1, o.flatten), load_test_set(o.dir, o.test_limit, o.flatten)};
+}
+
 std::shared_ptr<const nn::Dataset> load_test_set(const std::string& dir, std::int64_t limit, bool flatten) {
+  if (is_dsprites(dir)) return dsprites(limit > 0 ? limit : kDSpritesTest, 2, flatten);
   check_data_dir(dir);
   auto test = std::make_shared<nn::FashionMnist>(nn::FashionMnistOptions{.dir = dir, .train = false, .flatten = flatten});
   return first_n(test, limit);
@@ -166,6 +183,21 @@ ModelConfig run_model_config(const TrainSettings& s, const std::string& ckpt_pat
   return model_config(s.kind, s.options);
 }
 
+/// The options the data decides unless given: dSprites' 4096 pixels ("input") and the
+/// training set's size ("dataset_size", beta-TCVAE's N). A resumed run keeps its own.
+void fit_to_data(const TrainSettings& s, const nn::Dataset& train, ModelConfig& mc) {
+  if (s.resume) return;
+  const models::ModelOptions& defaults = models::ModelRegistry::global().at(s.kind).defaults;
+  models::ModelOptions given = s.options;
+  if (is_dsprites(s.data.dir)) {
+    if (!defaults.count("input"))
+      throw UsageError(fmt::format("model '{}' cannot train on dsprites: it takes 28x28 images only", s.kind));
+    given.try_emplace("input", std::int64_t{nn::DSprites::kSide * nn::DSprites::kSide});
+  }
+  if (defaults.count("dataset_size")) given.try_emplace("dataset_size", static_cast<std::int64_t>(train.size()));
+  mc = model_config(s.kind, given);
+}
+
 nn::TrainerOptions trainer_options(const TrainSettings& s, const BuiltModel& built, const ModelConfig& mc) {
   return {.budget = {.epochs = s.epochs},
           .batch_size = s.batch,
@@ -203,14 +235,16 @@ TrainResult train_run(const TrainSettings& s) {
   result.config = run_model_config(s, ckpt_path, ckpt);
   const ModelConfig& mc = result.config;
 
+  DataOptions data = s.data;
+  data.flatten = true;  // every image model takes rows (BuiltModel::flat_input)
+  Datasets ds = load_datasets(data);
+  fit_to_data(s, *ds.train, result.config);
+
   core::Generator gen(s.seed);
   result.built = make_model(mc, gen);
   BuiltModel& built = result.built;
   models::GenerativeModel& model = *built.model;
-
-  DataOptions data = s.data;
-  data.flatten = built.flat_input;
-  Datasets ds = load_fashion_mnist(data);
+  if (!built.flat_input) throw core::Error("train_run: image models take flat rows");
   nn::Trainer trainer(model, gen, ds.train, trainer_options(s, built, mc));
   if (ckpt) trainer.resume(*ckpt, ckpt_path);
   write_run_config(s, data, mc, model);

@@ -16,8 +16,11 @@ namespace xgrad::apps {
 core::Tensor<float> tile_images(const core::Tensor<float>& images, int columns, int height, int width) {
   const auto& s = images.shape();
   core::Index n = 0;
+  const auto side = static_cast<core::Index>(std::lround(std::sqrt(static_cast<double>(s.rank() == 2 ? s[1] : 0))));
   if (s.rank() == 2 && s[1] == static_cast<core::Index>(height) * width) {
     n = s[0];
+  } else if (s.rank() == 2 && side > 0 && side * side == s[1]) {  // square images of another size (dSprites)
+    n = s[0], height = width = static_cast<int>(side);
   } else if (s.rank() == 3) {
     n = s[0], height = static_cast<int>(s[1]), width = static_cast<int>(s[2]);
   } else if (s.rank() == 4 && s[1] == 1) {

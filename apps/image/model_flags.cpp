@@ -6,11 +6,15 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   flag(cmd, "--latent", "latent", latent_, "Latent dimensions (default: the model's; aae 8, others 20)");
   if (!all) return;
   flag(cmd, "--lr", "lr", lr_, "Learning rate (default 1e-3)");
-  flag(cmd, "--beta", "beta", beta_, "beta-VAE: KL weight (default 4)");
+  flag(cmd, "--beta", "beta", beta_, "beta-VAE: KL weight (default 4); beta-TCVAE: TC weight (default 6)");
   flag(cmd, "--capacity", "capacity", capacity_, "beta-VAE: target KL capacity in nats (0 = off)");
   flag(cmd, "--iwae-k", "iwae_k", iwae_k_, "Train on the K-sample importance-weighted bound (IWAE) instead of the ELBO (1 = ELBO)");
   flag(cmd, "--kl-schedule", "kl_schedule", kl_schedule_,
        "KL schedule: constant:W, linear:N[:W], cyclical:M:R:T[:W], capacity:C:N:G [,free-bits:L]");
+  flag(cmd, "--hidden", "hidden", hidden_, "MLP hidden sizes, e.g. 1200,1200 (default 400)");
+  flag(cmd, "--alpha", "alpha", alpha_, "beta-TCVAE: weight of the index-code MI (default 1)");
+  flag(cmd, "--gamma", "gamma", gamma_, "factor-vae: TC weight (default 10; 35 for dsprites); beta-tcvae: dimension-wise KL weight (default 1)");
+  flag(cmd, "--sampling", "sampling", sampling_, "beta-TCVAE: q(z) estimated by mws (minibatch-weighted) or mss (stratified)");
 }
 
 models::ModelOptions ModelFlags::options() const {

@@ -39,11 +39,11 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--model", o->train.kind,
                   "Model: " + kinds_list([](const models::ModelCapabilities& c) { return c.image; }))
       ->capture_default_str();
-  cmd->add_option("--data", o->train.data.dir, "Fashion-MNIST directory")->capture_default_str();
+  cmd->add_option("--data", o->train.data.dir, "Fashion-MNIST directory, or dsprites (generated, 64x64)")->capture_default_str();
   cmd->add_option("--epochs", o->train.epochs, "Epochs")->capture_default_str();
   cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
   o->flags.add(*cmd, true);
-  cmd->add_option("--limit", o->train.data.limit, "Use only the first N training images (0 = all)")->capture_default_str();
+  cmd->add_option("--limit", o->train.data.limit, "Use only the first N training images (0 = all; dsprites: N drawn at random)")->capture_default_str();
   cmd->add_option("--test-limit", o->train.data.test_limit, "Use only the first N test images (0 = all)")->capture_default_str();
   cmd->add_flag("--resume", o->train.resume, "Continue from OUT/checkpoint.safetensors");
   cmd->add_option("--stop-after-steps", o->train.stop_after_steps, "Stop as on SIGINT after N steps (for tests)")

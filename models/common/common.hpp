@@ -11,3 +11,4 @@
 #include "xgrad/models/common/objective.hpp"
 #include "xgrad/models/common/recurrence.hpp"
 #include "xgrad/models/common/registry.hpp"
+#include "xgrad/models/common/total_correlation.hpp"

@@ -12,6 +12,7 @@
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/random.hpp"
 #include "xgrad/core/shape_ops.hpp"
+#include "xgrad/models/common/total_correlation.hpp"
 #include "xgrad/nn/distributions/kl.hpp"
 #include "xgrad/nn/layers/mlp.hpp"
 #include "xgrad/nn/losses.hpp"
@@ -193,6 +194,24 @@ double fresh_discriminator_accuracy(const Tensor& codes, const Tensor& prior_dra
   Index correct = 0;
   for (Index i = 0; i < test_x.size(0); ++i) correct += (logits.data()[i] > 0) == (test_y.data()[i] == 1);
   return static_cast<double>(correct) / static_cast<double>(test_x.size(0));
+}
+
+std::optional<double> aggregate_total_correlation(GenerativeModel& model, const nn::Dataset& data, Index n,
+                                                  core::Generator& gen) {
+  auto* lvm = dynamic_cast<LatentVariableModel*>(&model);
+  n = std::min(n, data.size());
+  if (!lvm || n < 2) return std::nullopt;
+  const autograd::NoGradGuard no_grad;
+  std::vector<Tensor> mus, logvars;
+  for (Index start = 0; start < n; start += 500) {
+    std::vector<Index> idx(static_cast<std::size_t>(std::min<Index>(500, n - start)));
+    std::iota(idx.begin(), idx.end(), start);
+    const DistributionPtr q = lvm->posterior(data.get_batch(idx));
+    const auto* normal = dynamic_cast<const nn::Normal<>*>(q.get());
+    if (!normal || normal->loc().shape() != normal->logvar().shape() || normal->loc().dim() != 2) return std::nullopt;
+    mus.push_back(normal->loc().value()), logvars.push_back(normal->logvar().value());
+  }
+  return total_correlation(core::concat<float>(mus, 0), core::concat<float>(logvars, 0), gen);
 }
 
 }  // namespace xgrad::models

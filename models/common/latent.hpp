@@ -3,6 +3,8 @@
 // units, and how far a set of codes is from a standard Gaussian (moments and a
 // two-sample discriminator test). Pure functions of a model or of codes (no files,
 // no pictures: apps draw them).
+#include <optional>
+
 #include "xgrad/models/common/latent_variable_model.hpp"
 #include "xgrad/nn/data/dataset.hpp"
 
@@ -38,6 +40,13 @@ struct CodeMoments {
   Tensor cov;
 };
 CodeMoments code_moments(const Tensor& codes);
+/// The total correlation (models/common/total_correlation.hpp) of the aggregate posterior of
+/// the first n rows of `data`, one code drawn per row from `gen`; nullopt for a model whose
+/// q(z | x) is not a diagonal Gaussian. Compare models at the same n: the estimate's bias
+/// depends on it.
+std::optional<double> aggregate_total_correlation(GenerativeModel& model, const nn::Dataset& data, Index n,
+                                                  core::Generator& gen);
+
 /// || cov - I ||_F.
 double distance_from_identity(const Tensor& cov);
 

@@ -3,6 +3,7 @@
 #include "xgrad/nn/data/csv.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
 #include "xgrad/nn/data/dataset.hpp"
+#include "xgrad/nn/data/dsprites.hpp"
 #include "xgrad/nn/data/error.hpp"
 #include "xgrad/nn/data/fashion_mnist.hpp"
 #include "xgrad/nn/data/idx.hpp"

@@ -3,6 +3,7 @@
 // indices, which for in-memory data is one memcpy per row and field. A Batch
 // has up to three fields; which ones a dataset fills is part of its contract:
 //   Fashion-MNIST     x (B, 784) or (B, 1, 28, 28) in [0, 1], labels (B,)
+//   dSprites          x (B, 4096) or (B, 1, 64, 64) in {0, 1}, labels (B, 5) factor indices
 //   series windows    x (B, L, 1) normalised, y (B, H, 1) when a horizon is set
 //   text sequences    labels (B, L + 1) token ids: inputs are [:, :L], targets [:, 1:]
 // Fields a dataset does not fill are undefined tensors.

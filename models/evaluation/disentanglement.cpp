@@ -1,0 +1,260 @@
+#include "xgrad/models/evaluation/disentanglement.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "xgrad/core/error.hpp"
+
+namespace xgrad::models {
+
+namespace {
+
+using Matrix = std::vector<std::vector<double>>;  // rows of doubles
+
+void check(const core::Tensor<float>& codes, const core::IndexTensor& factors, const std::vector<Index>& sizes) {
+  if (codes.dim() != 2 || factors.dim() != 2 || codes.size(0) != factors.size(0) ||
+      factors.size(1) != static_cast<Index>(sizes.size()) || codes.size(0) < 2)
+    throw core::ShapeError(fmt::format("disentanglement: codes (n, D) and factors (n, {}) must share n >= 2", sizes.size()));
+}
+
+double code(const core::Tensor<float>& codes, Index i, Index d) { return codes.data()[i * codes.size(1) + d]; }
+Index factor(const core::IndexTensor& f, Index i, Index k) { return f.data()[i * f.size(1) + k]; }
+
+/// The bin of each row's value of dimension d: `bins` equal widths over the observed range.
+std::vector<Index> binned(const core::Tensor<float>& codes, Index d, Index bins) {
+  const Index n = codes.size(0);
+  double lo = code(codes, 0, d), hi = lo;
+  for (Index i = 1; i < n; ++i) lo = std::min(lo, code(codes, i, d)), hi = std::max(hi, code(codes, i, d));
+  std::vector<Index> out(static_cast<std::size_t>(n), 0);
+  if (hi == lo) return out;
+  for (Index i = 0; i < n; ++i)
+    out[static_cast<std::size_t>(i)] = std::min<Index>(bins - 1, static_cast<Index>((code(codes, i, d) - lo) / (hi - lo) * bins));
+  return out;
+}
+
+/// Discrete mutual information (nats) of two label sequences.
+double mutual_information(const std::vector<Index>& a, const std::vector<Index>& b) {
+  std::map<std::pair<Index, Index>, double> joint;
+  std::map<Index, double> pa, pb;
+  const double n = static_cast<double>(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) joint[{a[i], b[i]}] += 1 / n, pa[a[i]] += 1 / n, pb[b[i]] += 1 / n;
+  double mi = 0;
+  for (const auto& [ab, p] : joint) mi += p * std::log(p / (pa[ab.first] * pb[ab.second]));
+  return mi;
+}
+
+std::vector<Index> column(const core::IndexTensor& f, Index k) {
+  std::vector<Index> out;
+  for (Index i = 0; i < f.size(0); ++i) out.push_back(factor(f, i, k));
+  return out;
+}
+
+/// Largest minus second largest (the largest alone when there is one).
+double gap(std::vector<double> v) {
+  std::sort(v.rbegin(), v.rend());
+  return v.size() > 1 ? v[0] - v[1] : v[0];
+}
+
+/// Accuracy on the second half of the rows of a 1-D nearest-class-mean classifier fitted
+/// on the first half: how well dimension d alone predicts factor k.
+double predictability(const core::Tensor<float>& codes, const core::IndexTensor& f, Index d, Index k, Index classes) {
+  const Index n = codes.size(0), half = n / 2;
+  std::vector<double> sum(static_cast<std::size_t>(classes), 0), count(static_cast<std::size_t>(classes), 0);
+  for (Index i = 0; i < half; ++i) sum[factor(f, i, k)] += code(codes, i, d), count[factor(f, i, k)] += 1;
+  double right = 0;
+  for (Index i = half; i < n; ++i) {
+    Index best = 0;
+    double best_dist = INFINITY;
+    for (Index c = 0; c < classes; ++c) {
+      if (count[c] == 0) continue;
+      const double dist = std::abs(code(codes, i, d) - sum[c] / count[c]);
+      if (dist < best_dist) best_dist = dist, best = c;
+    }
+    right += best == factor(f, i, k);
+  }
+  return right / static_cast<double>(n - half);
+}
+
+/// n rows sharing one value of factor k (the others drawn at random).
+core::IndexTensor with_fixed(const std::vector<Index>& sizes, Index k, Index n, core::Generator& gen) {
+  core::IndexTensor f = sample_factors(sizes, n, gen);
+  const auto value = static_cast<Index>(gen.below(static_cast<std::uint64_t>(sizes[static_cast<std::size_t>(k)])));
+  for (Index i = 0; i < n; ++i) f.data()[i * f.size(1) + k] = value;
+  return f;
+}
+
+std::vector<double> column_std(const core::Tensor<float>& codes) {
+  const Index n = codes.size(0), dims = codes.size(1);
+  std::vector<double> out;
+  for (Index d = 0; d < dims; ++d) {
+    double m = 0, s = 0;
+    for (Index i = 0; i < n; ++i) m += code(codes, i, d) / static_cast<double>(n);
+    for (Index i = 0; i < n; ++i) s += std::pow(code(codes, i, d) - m, 2) / static_cast<double>(n - 1);
+    out.push_back(std::sqrt(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+core::IndexTensor sample_factors(const std::vector<Index>& sizes, Index n, core::Generator& gen) {
+  core::IndexTensor f(core::Shape{n, static_cast<Index>(sizes.size())});
+  for (Index i = 0; i < n; ++i)
+    for (std::size_t k = 0; k < sizes.size(); ++k)
+      f.data()[i * static_cast<Index>(sizes.size()) + static_cast<Index>(k)] =
+          static_cast<Index>(gen.below(static_cast<std::uint64_t>(sizes[k])));
+  return f;
+}
+
+double mig(const core::Tensor<float>& codes, const core::IndexTensor& factors, const std::vector<Index>& sizes, Index bins) {
+  check(codes, factors, sizes);
+  std::vector<std::vector<Index>> binned_codes;
+  for (Index d = 0; d < codes.size(1); ++d) binned_codes.push_back(binned(codes, d, bins));
+  double total = 0;
+  for (Index k = 0; k < factors.size(1); ++k) {
+    const std::vector<Index> fk = column(factors, k);
+    const double entropy = mutual_information(fk, fk);
+    std::vector<double> mi;
+    for (const auto& b : binned_codes) mi.push_back(mutual_information(b, fk));
+    total += entropy > 0 ? gap(mi) / entropy : 0;
+  }
+  return total / static_cast<double>(factors.size(1));
+}
+
+double sap(const core::Tensor<float>& codes, const core::IndexTensor& factors, const std::vector<Index>& sizes) {
+  check(codes, factors, sizes);
+  double total = 0;
+  for (Index k = 0; k < factors.size(1); ++k) {
+    std::vector<double> scores;
+    for (Index d = 0; d < codes.size(1); ++d)
+      scores.push_back(predictability(codes, factors, d, k, sizes[static_cast<std::size_t>(k)]));
+    total += gap(scores);
+  }
+  return total / static_cast<double>(factors.size(1));
+}
+
+namespace {
+
+/// One vote of the FactorVAE score: (the dimension of least normalised variance, the fixed factor).
+std::pair<Index, Index> vote(const Representation& represent, const std::vector<Index>& sizes,
+                             const std::vector<double>& scale, core::Generator& gen, Index batch) {
+  const auto k = static_cast<Index>(gen.below(sizes.size()));
+  const std::vector<double> sd = column_std(represent(with_fixed(sizes, k, batch, gen)));
+  Index best = -1;
+  for (std::size_t d = 0; d < sd.size(); ++d)
+    if (scale[d] > 0 && (best < 0 || sd[d] / scale[d] < sd[static_cast<std::size_t>(best)] / scale[static_cast<std::size_t>(best)]))
+      best = static_cast<Index>(d);
+  return {best, k};
+}
+
+}  // namespace
+
+double factor_vae_score(const Representation& represent, const std::vector<Index>& sizes, core::Generator& gen,
+                        const DisentanglementOptions& o) {
+  std::vector<double> scale = column_std(represent(sample_factors(sizes, o.samples, gen)));
+  for (double& s : scale) s = s < o.prune_std ? 0 : s;  // collapsed dimensions take no votes
+  if (std::all_of(scale.begin(), scale.end(), [](double s) { return s == 0; })) return 0;
+  std::map<Index, std::vector<Index>> counts;  // dimension -> votes per factor
+  for (Index v = 0; v < o.votes; ++v) {
+    const auto [d, k] = vote(represent, sizes, scale, gen, o.vote_batch);
+    counts[d].resize(sizes.size()), ++counts[d][static_cast<std::size_t>(k)];
+  }
+  double right = 0;
+  for (Index v = 0; v < o.votes; ++v) {
+    const auto [d, k] = vote(represent, sizes, scale, gen, o.vote_batch);
+    if (!counts.count(d)) continue;
+    const auto& c = counts[d];
+    right += std::max_element(c.begin(), c.end()) - c.begin() == k;
+  }
+  return right / static_cast<double>(o.votes);
+}
+
+namespace {
+
+/// One point of the beta-VAE score: mean |z1 - z2| over pairs sharing factor k.
+std::vector<double> pair_difference(const Representation& represent, const std::vector<Index>& sizes, Index k,
+                                    Index pairs, core::Generator& gen) {
+  const core::IndexTensor a = with_fixed(sizes, k, pairs, gen);
+  core::IndexTensor b = sample_factors(sizes, pairs, gen);
+  for (Index i = 0; i < pairs; ++i) b.data()[i * b.size(1) + k] = factor(a, i, k);
+  const core::Tensor<float> za = represent(a), zb = represent(b);
+  std::vector<double> diff(static_cast<std::size_t>(za.size(1)), 0);
+  for (Index i = 0; i < pairs; ++i)
+    for (Index d = 0; d < za.size(1); ++d) diff[d] += std::abs(code(za, i, d) - code(zb, i, d)) / static_cast<double>(pairs);
+  return diff;
+}
+
+/// Multinomial logistic regression on standardised features by full-batch gradient descent:
+/// the held-out accuracy.
+double linear_accuracy(const Matrix& x, const std::vector<Index>& y, Index classes, std::size_t train) {
+  const std::size_t dims = x[0].size();
+  std::vector<double> mean(dims, 0), sd(dims, 0);
+  for (std::size_t i = 0; i < train; ++i)
+    for (std::size_t d = 0; d < dims; ++d) mean[d] += x[i][d] / static_cast<double>(train);
+  for (std::size_t i = 0; i < train; ++i)
+    for (std::size_t d = 0; d < dims; ++d) sd[d] += std::pow(x[i][d] - mean[d], 2) / static_cast<double>(train);
+  auto feature = [&](std::size_t i, std::size_t d) { return sd[d] > 0 ? (x[i][d] - mean[d]) / std::sqrt(sd[d]) : 0.0; };
+  const auto kc = static_cast<std::size_t>(classes);
+  Matrix w(kc, std::vector<double>(dims + 1, 0));
+  auto logits = [&](std::size_t i) {
+    std::vector<double> l(kc);
+    for (std::size_t c = 0; c < kc; ++c) {
+      l[c] = w[c][dims];
+      for (std::size_t d = 0; d < dims; ++d) l[c] += w[c][d] * feature(i, d);
+    }
+    return l;
+  };
+  for (int it = 0; it < 300; ++it) {
+    Matrix g(kc, std::vector<double>(dims + 1, 0));
+    for (std::size_t i = 0; i < train; ++i) {
+      std::vector<double> p = logits(i);
+      const double m = *std::max_element(p.begin(), p.end());
+      double z = 0;
+      for (double& v : p) v = std::exp(v - m), z += v;
+      for (std::size_t c = 0; c < kc; ++c) {
+        const double err = p[c] / z - (static_cast<Index>(c) == y[i] ? 1 : 0);
+        for (std::size_t d = 0; d < dims; ++d) g[c][d] += err * feature(i, d);
+        g[c][dims] += err;
+      }
+    }
+    for (std::size_t c = 0; c < kc; ++c)
+      for (std::size_t d = 0; d <= dims; ++d) w[c][d] -= 0.5 * g[c][d] / static_cast<double>(train);
+  }
+  double right = 0;
+  for (std::size_t i = train; i < x.size(); ++i) {
+    const std::vector<double> l = logits(i);
+    right += static_cast<Index>(std::max_element(l.begin(), l.end()) - l.begin()) == y[i];
+  }
+  return right / static_cast<double>(x.size() - train);
+}
+
+}  // namespace
+
+double beta_vae_score(const Representation& represent, const std::vector<Index>& sizes, core::Generator& gen,
+                      const DisentanglementOptions& o) {
+  Matrix x;
+  std::vector<Index> y;
+  for (Index p = 0; p < 2 * o.points; ++p) {
+    const auto k = static_cast<Index>(gen.below(sizes.size()));
+    x.push_back(pair_difference(represent, sizes, k, o.pairs, gen));
+    y.push_back(k);
+  }
+  return linear_accuracy(x, y, static_cast<Index>(sizes.size()), static_cast<std::size_t>(o.points));
+}
+
+DisentanglementScores disentanglement(const Representation& represent, const std::vector<Index>& sizes,
+                                      core::Generator& gen, const DisentanglementOptions& o) {
+  const core::IndexTensor f = sample_factors(sizes, o.samples, gen);
+  const core::Tensor<float> codes = represent(f);
+  DisentanglementScores s;
+  s.mig = mig(codes, f, sizes, o.bins);
+  s.sap = sap(codes, f, sizes);
+  s.factor_vae = factor_vae_score(represent, sizes, gen, o);
+  s.beta_vae = beta_vae_score(represent, sizes, gen, o);
+  return s;
+}
+
+}  // namespace xgrad::models
