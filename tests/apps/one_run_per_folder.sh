@@ -7,6 +7,7 @@ OUT=$TMP/run
 ARGS="--model vae --limit 256 --test-limit 64 --batch 32 --threads 1"
 "$XGRAD" train $ARGS --epochs 1000 --out "$OUT" 2>"$TMP/a.err" &
 A=$!
+trap 'kill -9 $A 2>/dev/null; rm -rf "$TMP"' EXIT  # a failed check must not leave the run going
 wait_for_file "$OUT/metrics.jsonl" $A
 [ "$(cat "$OUT/.xgrad.lock")" = "$A" ] || fail "the lock file does not hold the run's PID $A: $(cat "$OUT/.xgrad.lock")"
 cp "$OUT/config.json" "$TMP/config.a"
