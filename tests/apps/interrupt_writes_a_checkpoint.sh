@@ -11,6 +11,7 @@ trap 'kill -9 $PID 2>/dev/null; rm -rf "$TMP"' EXIT  # a failed check must not l
 wait_for_file "$OUT/metrics.jsonl" $PID
 kill -INT $PID
 wait $PID; RC=$?
+trap 'rm -rf "$TMP"' EXIT  # reaped: its PID may be reused
 [ $RC -eq 130 ] || fail "exit $RC after SIGINT (want 130): $(tail -3 "$TMP/err")"
 [ -s "$OUT/checkpoint.safetensors" ] || fail "no checkpoint after SIGINT"
 grep -q "^xgrad: interrupted; checkpoint written to $OUT/checkpoint.safetensors" "$TMP/err" ||

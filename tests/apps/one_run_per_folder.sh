@@ -18,6 +18,7 @@ expect_error "run folder $OUT is in use by process $A" series train --no-differe
 cmp "$OUT/config.json" "$TMP/config.a" || fail "a refused run changed config.json"
 kill -9 $A
 wait $A 2>/dev/null
+trap 'rm -rf "$TMP"' EXIT  # reaped: its PID may be reused
 # What a killed write leaves: a temporary file of a process that no longer exists...
 sh -c 'exit 0' & DEAD=$!
 wait $DEAD

@@ -38,7 +38,7 @@ TEST_CASE("an epoch's progress line shows the run's ETA beside the epoch's", "[a
   CHECK(bar.line(true).find("run") == std::string::npos);  // a finished bar says its total time
 }
 
-TEST_CASE("a bar without later steps shows one ETA; steps done before a resume are not in the rate", "[apps]") {
+TEST_CASE("a bar without later steps shows one ETA and counts no resumed steps in its rate", "[apps]") {
   Progress bar("train", 100, "step");
   bar.skip(90);  // a resumed run: 90 steps were done by an earlier process
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
