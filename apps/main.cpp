@@ -36,8 +36,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // CLI11's own codes (106 for a missing option, ...) mean nothing to a user: a usage error is 2.
     std::fprintf(stderr, "xgrad: error: %s (see --help)\n", e.what());
-    return e.get_exit_code() != 0 ? e.get_exit_code() : 2;
+    return 2;
   } catch (const Interrupted& e) {
     std::fprintf(stderr, "xgrad: %s\n", e.what());
     return 130;

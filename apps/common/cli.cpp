@@ -33,6 +33,10 @@ void add_common_options(CLI::App& cmd, CommonOptions& o, const std::string& out_
   if (out_required) out->required();
 }
 
+std::string default_out_note(const CommonOptions& o, const std::string& fallback) {
+  return o.out.empty() ? fmt::format("no --out given: writing the run to {}", fallback) : "";
+}
+
 void apply_common_options(const CommonOptions& o) {
   if (o.threads < 0) throw UsageError(fmt::format("--threads must be >= 0 (got {})", o.threads));
   core::set_num_threads(o.threads);

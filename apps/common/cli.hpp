@@ -33,6 +33,10 @@ struct CommonOptions {
 
 /// Adds --seed, --threads and --out (required when `out_required`).
 void add_common_options(CLI::App& cmd, CommonOptions& o, const std::string& out_help, bool out_required);
+/// The line that says where a run goes when --out was not given ("" when it was):
+/// no run lands in a folder the user did not name without a word. Printed once the
+/// run has started, so that a usage error stays one line.
+std::string default_out_note(const CommonOptions& o, const std::string& fallback);
 /// Applies --threads.
 void apply_common_options(const CommonOptions& o);
 

@@ -43,24 +43,34 @@ void Progress::finish(const std::string& status) {
   finished_ = true;
 }
 
-void Progress::draw(bool final) {
+void Progress::skip(std::int64_t n) {
+  done_ = std::min(done_ + std::max<std::int64_t>(n, 0), total_);
+  skipped_ = done_;
+}
+
+void Progress::set_steps_after(std::int64_t n) { after_ = std::max<std::int64_t>(n, 0); }
+
+std::string Progress::line(bool final) const {
   const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-  const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
-  const double eta = rate > 0 ? static_cast<double>(total_ - done_) / rate : 0.0;
-  const std::string timing = final ? fmt::format("{} total", format_duration(elapsed))
-                                   : fmt::format("ETA {}", format_duration(eta));
+  const double rate = elapsed > 0 ? static_cast<double>(done_ - skipped_) / elapsed : 0.0;
+  const auto eta = [&](std::int64_t left) { return format_duration(rate > 0 ? static_cast<double>(left) / rate : 0.0); };
+  std::string timing = final ? fmt::format("{} total", format_duration(elapsed)) : fmt::format("ETA {}", eta(total_ - done_));
+  if (!final && after_ > 0) timing += fmt::format(", run {}", eta(total_ - done_ + after_));
+  std::string bar;
   if (tty_) {
     constexpr int width = 24;
     const int filled = static_cast<int>(width * done_ / total_);
-    const std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
-                            std::string(static_cast<std::size_t>(width - filled), '-');
-    std::fprintf(stderr, "\r\033[2K%s [%s] %lld/%lld %.1f %s/s %s  %s%s", label_.c_str(), bar.c_str(),
-                 static_cast<long long>(done_), static_cast<long long>(total_), rate, unit_.c_str(), timing.c_str(),
-                 status_.c_str(), final ? "\n" : "");
-  } else {
-    std::fprintf(stderr, "%s %lld/%lld %.1f %s/s %s  %s\n", label_.c_str(), static_cast<long long>(done_),
-                 static_cast<long long>(total_), rate, unit_.c_str(), timing.c_str(), status_.c_str());
+    bar = fmt::format(" [{}{}]", std::string(static_cast<std::size_t>(filled), '#'),
+                      std::string(static_cast<std::size_t>(width - filled), '-'));
   }
+  return fmt::format("{}{} {}/{} {:.1f} {}/s {}  {}", label_, bar, done_, total_, rate, unit_, timing, status_);
+}
+
+void Progress::draw(bool final) {
+  if (tty_)
+    std::fprintf(stderr, "\r\033[2K%s%s", line(final).c_str(), final ? "\n" : "");
+  else
+    std::fprintf(stderr, "%s\n", line(final).c_str());
   std::fflush(stderr);
 }
 

@@ -16,6 +16,13 @@ class Progress {
   ~Progress();
   /// Advances by `n` steps; `status` is shown after the bar ("loss 251.3").
   void tick(std::int64_t n = 1, const std::string& status = "");
+  /// Counts `n` steps done before this session (a resumed run): shown, but not in the rate.
+  void skip(std::int64_t n);
+  /// Steps the run still has after this bar's (later epochs): the line then shows the
+  /// run's ETA beside the bar's ("ETA 12.0s, run 2:05").
+  void set_steps_after(std::int64_t n);
+  /// The text of the line as drawn now (after "\r" on a terminal).
+  std::string line(bool final) const;
   /// Draws the final state and ends the line.
   void finish(const std::string& status = "");
 
@@ -26,7 +33,7 @@ class Progress {
   void draw(bool final);
   using Clock = std::chrono::steady_clock;
   std::string label_, unit_, status_;
-  std::int64_t total_, done_ = 0;
+  std::int64_t total_, done_ = 0, skipped_ = 0, after_ = 0;
   Clock::time_point start_, last_draw_;
   bool tty_, finished_ = false;
 };

@@ -124,6 +124,7 @@ void run_compare(const CompareFlags& o) {
   const std::string md = compare_markdown(rows, kinds, o);
   nn::write_file_atomic(o.common.out + "/compare.md", md);
   std::printf("%s", md.c_str());
+  fmt::print(stderr, "wrote {0}/compare.json, {0}/compare.md and the sample grids {0}/samples-MODEL.png\n", o.common.out);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "common/cli.hpp"
 #include "common/progress.hpp"
+#include "common/run_folder.hpp"
 #include "common/run_state.hpp"
 #include "image/image_grid.hpp"
 #include "xgrad/autograd/variable.hpp"
@@ -137,7 +138,8 @@ class ImageRun : public nn::TrainerCallback {
     t0_ = std::chrono::steady_clock::now();
     if (s_.quiet) return;
     bar_ = std::make_unique<Progress>(fmt::format("epoch {}/{}", state.epoch() + 1, s_.epochs), state.num_batches);
-    if (skipped > 0) bar_->tick(skipped);
+    bar_->skip(skipped);
+    bar_->set_steps_after(state.total_steps - (state.epoch() + 1) * state.num_batches);  // so it shows the run's ETA too
   }
   void on_step_end(const nn::TrainState&, const nn::StepTerms&, const nn::TermSums& running) override {
     if (bar_) bar_->tick(1, fmt::format("loss {:.2f}", running.mean("loss")));
@@ -227,7 +229,7 @@ TrainResult train_run(const TrainSettings& s) {
   require_positive("--epochs", s.epochs);
   require_positive("--batch", static_cast<double>(s.batch));
   if (s.data.limit < 0) throw UsageError(fmt::format("--limit must be >= 0 (got {})", s.data.limit));
-  ensure_writable_dir(s.out);
+  const RunFolder folder(s.out);  // held until the run ends; a failed run leaves no empty folder
   const std::string ckpt_path = s.out + "/checkpoint.safetensors";
 
   TrainResult result;
@@ -249,6 +251,7 @@ TrainResult train_run(const TrainSettings& s) {
   if (ckpt) trainer.resume(*ckpt, ckpt_path);
   write_run_config(s, data, mc, model);
 
+  if (!s.out_note.empty()) fmt::print(stderr, "{}\n", s.out_note);
   ImageRun run(s, model, built, mc, *ds.test);
   trainer.add_callback(run);
   const nn::Trainer::Outcome outcome = trainer.fit();

@@ -50,6 +50,7 @@ struct TrainSettings {
   std::int64_t batch = 128;
   std::uint64_t seed = 1;
   std::string out;
+  std::string out_note;  ///< said on stderr once the run starts ("no --out given: ...")
   bool resume = false;
   bool quiet = false;  ///< no progress bar (compare runs several models)
   /// Behave as if SIGINT arrived after this many steps of this invocation (0: never);

@@ -31,6 +31,7 @@ void run_interpolate(const InterpolateFlags& o) {
   autograd::NoGradGuard no_grad;
   nn::Batch a = test->get_batch({o.from}), b = test->get_batch({o.to});
   write_grid(o.common.out, models::interpolate(*run.built.model, a, b, o.steps), o.steps);
+  fmt::print("wrote {}\n", o.common.out);
 }
 
 }  // namespace

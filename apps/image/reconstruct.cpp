@@ -1,4 +1,6 @@
 // xgrad reconstruct RUN --out FILE.png: test images above their reconstructions.
+#include <fmt/format.h>
+
 #include "common/cli.hpp"
 #include "image/commands.hpp"
 #include "image/pictures.hpp"
@@ -25,6 +27,7 @@ void run_reconstruct(const ReconstructFlags& o) {
   autograd::NoGradGuard no_grad;
   core::Tensor<float> both = core::concat<float>({flat_images(b.x), flat_images(run.built.model->reconstruct(b))}, 0);
   write_grid(o.common.out, both, static_cast<int>(b.size()));
+  fmt::print("wrote {}\n", o.common.out);
 }
 
 }  // namespace

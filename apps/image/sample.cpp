@@ -1,4 +1,6 @@
 // xgrad sample RUN --out FILE.png: a grid of draws from the model.
+#include <fmt/format.h>
+
 #include <cmath>
 
 #include "common/cli.hpp"
@@ -27,6 +29,7 @@ void run_sample(const SampleFlags& o) {
   core::Generator gen(o.common.seed);
   const int cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(o.n))));
   write_grid(o.common.out, run.built.model->sample(o.n, gen, labels), cols);
+  fmt::print("wrote {}\n", o.common.out);
 }
 
 }  // namespace

@@ -22,8 +22,8 @@ void run_train(const TrainFlags& o) {
   TrainSettings s = o.train;
   s.options = o.flags.options();
   s.seed = o.common.seed;
-  s.out = o.common.out;
-  if (s.out.empty()) s.out = "out/" + s.kind;
+  s.out = o.common.out.empty() ? "out/" + s.kind : o.common.out;
+  s.out_note = default_out_note(o.common, s.out);
   install_stop_handlers();
   TrainResult r = train_run(s);
   const auto& last = r.metrics.empty() ? nlohmann::json::object() : r.metrics.back();
@@ -48,7 +48,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--resume", o->train.resume, "Continue from OUT/checkpoint.safetensors");
   cmd->add_option("--stop-after-steps", o->train.stop_after_steps, "Stop as on SIGINT after N steps (for tests)")
       ->group("");  // hidden: a deterministic interruption point for the resume tests
-  add_common_options(*cmd, o->common, "Run directory", false);
+  add_common_options(*cmd, o->common, "Run directory (default out/MODEL)", false);
   cmd->callback([o] { run_train(*o); });
 }
 

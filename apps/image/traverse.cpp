@@ -47,6 +47,7 @@ void run_traverse(const TraverseFlags& o) {
   std::vector<core::Tensor<float>> rows;
   for (int dim : dims) rows.push_back(flat_images(models::traverse(model, base, dim, o.range, o.steps)));
   write_grid(o.common.out, core::concat<float>(rows, 0), o.steps);
+  fmt::print("wrote {}\n", o.common.out);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -10,6 +11,7 @@
 
 #include "common/cli.hpp"
 #include "common/progress.hpp"
+#include "common/run_folder.hpp"
 #include "common/run_state.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
@@ -67,7 +69,7 @@ class SequenceRun : public nn::TrainerCallback {
         bar_(by_time_ ? "train (time)" : "train", by_time_ ? static_cast<std::int64_t>(s.minutes * 60) : target,
              by_time_ ? "s" : "step") {
     shown_ = by_time_ ? static_cast<std::int64_t>(start_seconds) : start_step;
-    bar_.tick(shown_);
+    bar_.skip(shown_);
   }
   void on_step_end(const nn::TrainState& state, const nn::StepTerms&, const nn::TermSums& running) override {
     const std::int64_t now = by_time_ ? static_cast<std::int64_t>(state.seconds) : state.step;
@@ -85,14 +87,17 @@ class SequenceRun : public nn::TrainerCallback {
     if (train.rows > 0) put_per_step(row, "train", train.sums.at("neg_elbo"), train.sums.at("kl"), train.rows * L);
     put_per_step(row, "val", ev.neg_elbo, ev.kl, static_cast<double>(ev.count) * L);
     last_val_ = fmt::format("  val {:.3f}", ev.neg_elbo / (static_cast<double>(ev.count) * L) * to_unit());
-    last_val_nats_ = ev.neg_elbo / (static_cast<double>(ev.count) * L);
   }
   void on_save(const nn::TrainState&) override {
     save_module_file(s_.out + "/model.safetensors", *built_.model, config_.kind, to_json(config_));
   }
   void finish(const std::string& what) { bar_.finish(what); }
-  std::string summary(std::int64_t steps) const {
-    return fmt::format("{} steps, val {:.3f} {}", steps, last_val_nats_ * to_unit(), unit());
+  /// The run's last validation, from its metrics: a session that evaluated nothing (a
+  /// resume whose budget was already spent) still has the rows its checkpoint carried.
+  std::string summary(std::int64_t steps, const std::vector<json>& metrics) const {
+    const auto last = std::find_if(metrics.rbegin(), metrics.rend(), [](const json& r) { return r.contains("val_nats_per_step"); });
+    if (last == metrics.rend()) return fmt::format("{} steps", steps);
+    return fmt::format("{} steps, val {:.3f} {}", steps, (*last)["val_nats_per_step"].get<double>() * to_unit(), unit());
   }
 
  private:
@@ -114,7 +119,6 @@ class SequenceRun : public nn::TrainerCallback {
   Progress bar_;
   std::int64_t shown_ = 0;
   std::string last_val_;
-  double last_val_nats_ = 0;
 };
 
 /// UsageError for a budget that is negative, double (--steps and --epochs) or missing, or a bad size.
@@ -169,7 +173,7 @@ void write_run_config(const SequenceTrainSettings& s, const ModelConfig& mc, con
 
 SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const SequenceData& data) {
   check_budget(s);
-  ensure_writable_dir(s.out);
+  const RunFolder folder(s.out);  // held until the run ends; a failed run leaves no empty folder
   const std::string ckpt_path = s.out + "/checkpoint.safetensors";
 
   SequenceTrainResult r;
@@ -183,6 +187,7 @@ SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const Seq
   if (ckpt) trainer.resume(*ckpt, ckpt_path);
   write_run_config(s, r.config, model);
 
+  if (!s.out_note.empty()) fmt::print(stderr, "{}\n", s.out_note);
   SequenceRun run(s, data, r.model, r.config, trainer.state().total_steps, trainer.state().step, trainer.state().seconds);
   trainer.add_callback(run);
   const nn::Trainer::Outcome outcome = trainer.fit();
@@ -193,7 +198,7 @@ SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const Seq
   r.metrics = metrics_json(trainer.metrics());
   r.steps = trainer.state().step;
   r.seconds = trainer.state().seconds;
-  run.finish(run.summary(r.steps));
+  run.finish(run.summary(r.steps, r.metrics));
   model.eval();
   return r;
 }

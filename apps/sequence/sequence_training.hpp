@@ -30,6 +30,7 @@ struct SequenceTrainSettings {
   std::int64_t eval_every = 200;  ///< validation (and a checkpoint) every N steps
   std::uint64_t seed = 1;
   std::string out;
+  std::string out_note;  ///< said on stderr once the run starts ("no --out given: ...")
   bool resume = false;
   std::string command;       ///< "text train" or "series train", for config.json
   nlohmann::json data_info;  ///< how the data was made (corpus, column, normalisation...), for config.json

@@ -96,6 +96,7 @@ void run_series_train(const SeriesTrainFlags& o) {
   SequenceTrainSettings s = o.train;
   s.seed = o.common.seed;
   s.out = o.common.out.empty() ? "out/series" : o.common.out;
+  s.out_note = default_out_note(o.common, s.out);
   s.command = "series train";
   if (s.steps == 0 && s.epochs == 0 && s.minutes == 0) s.steps = 1000;
   require_positive("--window", static_cast<double>(o.window));

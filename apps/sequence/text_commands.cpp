@@ -13,6 +13,7 @@
 #include "sequence/sequence_training.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/data/text.hpp"
+#include "xgrad/nn/serialize/atomic_file.hpp"
 
 namespace xgrad::apps {
 
@@ -73,6 +74,7 @@ void run_text_train(const TextTrainFlags& o) {
   SequenceTrainSettings s = o.train;
   s.seed = o.common.seed;
   s.out = o.common.out.empty() ? "out/text" : o.common.out;
+  s.out_note = default_out_note(o.common, s.out);
   s.command = "text train";
   if (s.steps == 0 && s.epochs == 0 && s.minutes == 0) s.steps = 2000;
   require_positive("--seq-len", static_cast<double>(o.seq_len));
@@ -116,12 +118,13 @@ void add_train(CLI::App& text) {
 /// The flags of `xgrad text generate`.
 struct TextGenerateFlags {
   std::string dir, prime;
+  CommonOptions common;
   core::Index n = 400;
   float temperature = 1.f;
-  std::uint64_t seed = 1;
 };
 
 void run_text_generate(const TextGenerateFlags& o) {
+  apply_common_options(o.common);
   require_positive("--n", static_cast<double>(o.n));
   require_positive("--temperature", o.temperature);
   LoadedSequenceRun run = load_sequence_run(o.dir, "text train");
@@ -129,10 +132,11 @@ void run_text_generate(const TextGenerateFlags& o) {
   if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; generate needs a vrnn run", o.dir));
   core::IndexTensor prefix;
   if (!o.prime.empty()) prefix = nn::Vocabulary::bytes().encode(o.prime, "--prime");
-  core::Generator gen(o.seed);
+  core::Generator gen(o.common.seed);
   const core::Tensor<float> ids = vrnn->generate(1, o.n, gen, o.temperature, prefix);
   std::string out;
   for (float v : ids) out.push_back(static_cast<char>(static_cast<unsigned char>(v)));
+  if (!o.common.out.empty()) nn::write_file_atomic(o.common.out, out);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fputc('\n', stdout);
 }
@@ -144,48 +148,53 @@ void add_generate(CLI::App& text) {
   cmd->add_option("--n", o->n, "Characters (bytes) to generate")->capture_default_str();
   cmd->add_option("--prime", o->prime, "Text to start from (printed first)");
   cmd->add_option("--temperature", o->temperature, "Sampling temperature (lower: more conservative)")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
+  add_common_options(*cmd, o->common, "Also write the text (without a final newline) to this file", false);
   cmd->callback([o] { run_text_generate(*o); });
 }
 
 /// The flags of `xgrad text score`.
 struct TextScoreFlags {
   std::string dir, corpus;
+  CommonOptions common;
   int k = 16;
   core::Index limit = 0;
-  std::uint64_t seed = 1;
-  int threads = 0;
 };
 
+/// The sequences `text score` scores: --corpus cut as the run cut its corpus, or the run's validation split.
+std::shared_ptr<nn::TensorDataset> scored_sequences(const TextScoreFlags& o, const json& data, core::Index seq_len,
+                                                    std::string& what) {
+  if (o.corpus.empty()) {
+    what = "the validation split";
+    return split_corpus(data.at("corpus").get<std::vector<std::string>>(), seq_len, o.limit).validation;
+  }
+  const nn::TextCorpus c = nn::read_text_file(o.corpus);
+  if (c.tokens.numel() < seq_len + 1)
+    throw UsageError(fmt::format("{} has {} bytes, fewer than the model's sequence length + 1 = {}", o.corpus,
+                                 c.tokens.numel(), seq_len + 1));
+  what = o.corpus;
+  return c.sequences(seq_len, seq_len);
+}
+
 void run_text_score(const TextScoreFlags& o) {
-  apply_common_options({.seed = o.seed, .threads = o.threads});
+  apply_common_options(o.common);
   require_positive("--k", o.k);
   if (o.limit < 0) throw UsageError(fmt::format("--limit must be >= 0 (got {})", o.limit));
   LoadedSequenceRun run = load_sequence_run(o.dir, "text train");
-  const json& data = run.config["data"];
-  const auto seq_len = data.value("seq_len", core::Index{64});
-  std::shared_ptr<nn::TensorDataset> seqs;
+  const auto seq_len = run.config["data"].value("seq_len", core::Index{64});
   std::string what;
-  if (o.corpus.empty()) {
-    seqs = split_corpus(data.at("corpus").get<std::vector<std::string>>(), seq_len, o.limit).validation;
-    what = "the validation split";
-  } else {
-    const nn::TextCorpus c = nn::read_text_file(o.corpus);
-    if (c.tokens.numel() < seq_len + 1)
-      throw UsageError(fmt::format("{} has {} bytes, fewer than the model's sequence length + 1 = {}", o.corpus,
-                                   c.tokens.numel(), seq_len + 1));
-    seqs = c.sequences(seq_len, seq_len);
-    what = o.corpus;
-  }
+  std::shared_ptr<nn::TensorDataset> seqs = scored_sequences(o, run.config["data"], seq_len, what);
   if (o.limit > 0 && seqs->size() > o.limit) {
     std::vector<core::Index> first(static_cast<std::size_t>(o.limit));
     for (core::Index i = 0; i < o.limit; ++i) first[static_cast<std::size_t>(i)] = i;
     seqs = nn::TensorDataset::of_labels(seqs->get_batch(first).labels);
   }
-  core::Generator gen(o.seed);
+  core::Generator gen(o.common.seed);
   const models::EvalSums ev = evaluate_sequences(*run.model.model, *seqs, gen);
   const double iwae = iwae_sum(*run.model.model, *seqs, o.k, gen);
   const double steps = static_cast<double>(seqs->size() * seq_len), ln2 = std::log(2.0);
+  const json scores = {{"characters", static_cast<long long>(steps)}, {"elbo_bits_per_char", ev.neg_elbo / steps / ln2},
+                       {"iwae_bits_per_char", -iwae / steps / ln2}, {"k", o.k}, {"kl_per_step", ev.kl / steps}};
+  if (!o.common.out.empty()) nn::write_file_atomic(o.common.out, scores.dump(2) + "\n");
   fmt::print("scored {} characters of {} ({} sequences of {}) under {}\n", static_cast<long long>(steps), what,
              seqs->size(), seq_len, run.model.model->describe());
   fmt::print("elbo_bits_per_char {:.4f}\n", ev.neg_elbo / steps / ln2);
@@ -200,8 +209,7 @@ void add_score(CLI::App& text) {
   cmd->add_option("--corpus", o->corpus, "Text file to score (default: the run's validation split)");
   cmd->add_option("--k", o->k, "Importance samples for the bound")->capture_default_str();
   cmd->add_option("--limit", o->limit, "Score only the first N sequences (0 = all)")->capture_default_str();
-  cmd->add_option("--seed", o->seed, "Random seed")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Threads (0 = all cores)")->capture_default_str();
+  add_common_options(*cmd, o->common, "Also write the scores (JSON) to this file", false);
   cmd->callback([o] { run_text_score(*o); });
 }
 

@@ -1,6 +1,7 @@
 #include "xgrad/nn/serialize/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -19,6 +21,9 @@ namespace {
 [[noreturn]] void fail(const std::string& path, std::string_view step, int err) {
   throw DataError(fmt::format("write_file_atomic: {}: {}: {}", path, step, std::strerror(err)));
 }
+
+/// ".NAME.tmp.PID.N": the temporary name write_file_atomic gives, one place for both uses.
+std::string temporary_name(const std::string& name, long pid, unsigned n) { return fmt::format(".{}.tmp.{}.{}", name, pid, n); }
 
 int fsync_retry(int fd) {
   int rc;
@@ -40,7 +45,7 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   int fd = -1;
   std::string tmp;
   for (int attempt = 0; fd < 0; ++attempt) {
-    tmp = (dir / fmt::format(".{}.tmp.{}.{}", target.filename().string(), ::getpid(), counter++)).string();
+    tmp = (dir / temporary_name(target.filename().string(), ::getpid(), counter++)).string();
     fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0 && (errno != EEXIST || attempt > 100)) fail(path, "cannot create a temporary file in its directory", errno);
   }
@@ -85,6 +90,25 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
   ::close(dfd);
   // Some file systems cannot fsync directories (EINVAL); the data is already safe there.
   if (drc != 0 && derr != EINVAL) fail(path, "fsync of its directory failed", derr);
+}
+
+int remove_abandoned_temporaries(const std::string& dir) {
+  namespace fs = std::filesystem;
+  static const std::regex temporary(R"(\..+\.tmp\.([0-9]{1,9})\.[0-9]+)");
+  std::error_code ec;
+  fs::directory_iterator entries(dir, ec);
+  if (ec) return 0;
+  int removed = 0;
+  for (const auto& entry : entries) {
+    std::smatch m;
+    const std::string name = entry.path().filename().string();
+    if (!std::regex_match(name, m, temporary) || !entry.is_regular_file(ec)) continue;
+    const long pid = std::stol(m[1].str());
+    // kill(pid, 0) probes without signalling: ESRCH means no such process; EPERM, a live one.
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    if (fs::remove(entry.path(), ec)) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace xgrad::nn

@@ -13,4 +13,9 @@ namespace xgrad::nn {
 /// An existing file keeps its permission bits; a new one gets 0666 minus umask.
 void write_file_atomic(const std::string& path, std::string_view bytes);
 
+/// Removes from `dir` the temporary files (".NAME.tmp.PID.N") of writes that never
+/// finished because their process died (no process PID exists any more); those of
+/// live processes are left alone. Returns how many were removed.
+int remove_abandoned_temporaries(const std::string& dir);
+
 }  // namespace xgrad::nn

@@ -13,7 +13,12 @@ j = json.load(open(sys.argv[2]))
 assert j["test_neg_elbo"] is None and j["iwae_log_likelihood"] is None, j
 m = j["prior_match"]
 assert 0 <= m["fresh_discriminator_accuracy"] <= 1, m
-assert m["max_abs_mean"] >= 0 and m["cov_distance_from_identity"] >= 0, m
+# After one epoch on 256 images the codes are far from N(0, I) (covariance ~2.7 from the
+# identity in Frobenius norm, a mean ~0.8 off), so a discriminator that really sees codes
+# on one side and prior draws on the other tells them apart (~0.99); codes against codes
+# would leave it at chance (0.5).
+assert m["cov_distance_from_identity"] > 1 and m["max_abs_mean"] > 0.3, m
+assert m["fresh_discriminator_accuracy"] > 0.8, m
 assert len(j["activity_per_dim"]) == 8, j
 PY
 echo ok

@@ -24,3 +24,23 @@ expect_error() {
   [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || fail "not one line for: $*: $err"
   case "$err" in "xgrad: error: "*"$want"*) ;; *) fail "for: $* expected '$want', got: $err";; esac
 }
+# checkpoint_step FILE: the training step a checkpoint was written at (its "progress" metadata).
+checkpoint_step() {
+  python3 - "$1" <<'PY'
+import json, struct, sys
+with open(sys.argv[1], "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    meta = json.loads(f.read(n))["__metadata__"]
+print(int(json.loads(meta["progress"])["step"]))
+PY
+}
+# wait_for_file FILE PID: until FILE exists and is not empty (fails after 60 s, or when PID ends first).
+wait_for_file() {
+  local i
+  for i in $(seq 1 1200); do
+    [ -s "$1" ] && return 0
+    kill -0 "$2" 2>/dev/null || fail "process $2 ended before writing $1"
+    sleep 0.05
+  done
+  fail "no $1 after 60 s"
+}

@@ -22,14 +22,16 @@ expect_error "column a of $TMP/ab.csv has 2 values, fewer than the window of 64"
 expect_error "unknown --likelihood 'poisson' (choose from gauss, gmm)" series train --likelihood poisson --out "$TMP/s"
 expect_error "--holdout 5000 leaves nothing to train on" series train --holdout 5000 --out "$TMP/s"
 # A trained series run for the commands that read one.
-"$XGRAD" series train --csv "$TMP/text.csv" --column v --missing drop --window 2 --hidden 8 --latent 2 --batch 2 --steps 1 \
-  --out "$TMP/run" 2>/dev/null && fail "a non-numeric cell should stop training even with --missing drop"
+# A non-numeric cell stops training even with --missing drop (an error line, not a crash).
+expect_error "line 4: column 'v': 'abc' is not a finite number" series train --csv "$TMP/text.csv" --column v --missing drop \
+  --window 2 --hidden 8 --latent 2 --batch 2 --steps 1 --out "$TMP/run"
 printf 'v\n' > "$TMP/v.csv"; for i in $(seq 1 40); do echo "$i" >> "$TMP/v.csv"; done
 "$XGRAD" series train --csv "$TMP/v.csv" --column v --no-difference --window 8 --hidden 8 --latent 2 --batch 4 --steps 1 --out "$TMP/run" 2>/dev/null \
   || fail "tiny series train failed"
 expect_error "no column named 'w'" series anomaly "$TMP/run" --csv "$TMP/v.csv" --column w
 expect_error "column a of $TMP/ab.csv has 2 values, fewer than the window of 8" series anomaly "$TMP/run" --csv "$TMP/ab.csv" --column a
 expect_error "--horizon must be positive (got 0)" series forecast "$TMP/run" --horizon 0
+expect_error "is an 'xgrad series train' run of model 'vrnn': score it with xgrad text score or xgrad series" eval "$TMP/run"
 expect_error "was not written by xgrad text train" text generate "$TMP/run"
 expect_error "text: $TMP/nope.txt: cannot open" text train --corpus "$TMP/nope.txt" --out "$TMP/t"
 expect_error "csv: $TMP/nope.csv: cannot open" series train --csv "$TMP/nope.csv" --column a --out "$TMP/s"

@@ -37,13 +37,25 @@ TEST_CASE("the convolutional VAE's loss falls on Fashion-MNIST", "[vae]") {
 }
 
 TEST_CASE("the VAE accepts images as (B, 1, 28, 28)", "[vae]") {
-  core::Generator gen(3);
-  Vae vae(VaeOptions{.arch = VaeOptions::Arch::Conv, .hidden = {16}, .latent = 4}, gen);
-  nn::Batch b = rows(fashion(8), 0, 8);
-  b.x = b.x.reshape({8, 1, 28, 28});
-  const EvalSums s = vae.evaluate(b, gen);
-  CHECK(s.count == 8);
-  CHECK(s.neg_elbo == Approx(s.recon + s.kl));
+  for (const auto arch : {VaeOptions::Arch::Conv, VaeOptions::Arch::Mlp}) {
+    core::Generator gen(3);
+    Vae vae(VaeOptions{.arch = arch, .hidden = {16}, .latent = 4}, gen);
+    const nn::Batch flat = rows(fashion(8), 0, 8);
+    nn::Batch b = flat;
+    b.x = flat.x.reshape({8, 1, 28, 28});
+    // The same images, whatever their layout: the same codes and, with the same draws, the same terms.
+    CHECK(core::equal(vae.encode(b), vae.encode(flat)));
+    core::Generator g1(9), g2(9);
+    const EvalSums s = vae.evaluate(b, g1), want = vae.evaluate(flat, g2);
+    CHECK(s.count == 8);
+    CHECK(s.recon == want.recon);
+    CHECK(s.kl == want.kl);
+    CHECK(s.neg_elbo == Approx(s.recon + s.kl));
+    // ...and a blank batch of that layout is not the same: the pixels reached the encoder.
+    nn::Batch blank = b;
+    blank.x = nn::Tensor::zeros({8, 1, 28, 28});
+    CHECK_FALSE(core::equal(vae.encode(blank), vae.encode(flat)));
+  }
 }
 
 TEST_CASE("the CVAE's loss falls and it samples the labels asked for", "[cvae]") {
@@ -106,6 +118,14 @@ TEST_CASE("the CVAE's learned prior p(z | y) is one Gaussian per class, used by 
   CHECK_FALSE(core::equal(before, cvae.prior_net->parameters()[0].value()));
   // Labels are required for it; the N(0, I) variant has no prior network.
   CHECK_THROWS_AS(cvae.prior_for(nn::Batch{}, 3), core::Error);
+  // Sampling draws z from p(z | y), not from N(0, I): the same draws, decoded.
+  const core::IndexTensor labels(core::Shape{4}, {0, 3, 3, 9});
+  core::Generator s1(21), s2(21);
+  const nn::Tensor drawn = cvae.sample(4, s1, labels);
+  const nn::Tensor z = cvae.prior_for(nn::Batch{.x = {}, .y = {}, .labels = labels}, 4)->sample(s2);
+  CHECK(core::equal(drawn, cvae.decode(z, labels)));
+  core::Generator s3(21);
+  CHECK_FALSE(core::equal(drawn, cvae.decode(cvae.prior(4)->sample(s3), labels)));
   core::Generator g2(5);
   Cvae plain(CvaeOptions{.hidden = {32}, .latent = 4, .learned_prior = false}, g2);
   CHECK(plain.prior_net == nullptr);

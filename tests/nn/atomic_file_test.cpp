@@ -2,10 +2,14 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "data_util.hpp"
 #include "xgrad/nn/data/error.hpp"
@@ -17,6 +21,32 @@ namespace fs = std::filesystem;
 static std::size_t entries(const fs::path& dir) {
   return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
 }
+
+namespace {
+
+/// Root passes every permission check; as root this drops the effective user to
+/// `nobody` (65534) for its lifetime, so permission failures happen for real.
+struct AsNobodyIfRoot {
+  bool dropped = ::geteuid() == 0;
+  AsNobodyIfRoot() {
+    if (dropped) REQUIRE(::seteuid(65534) == 0);
+  }
+  ~AsNobodyIfRoot() {
+    if (dropped && ::seteuid(0) != 0) std::abort();  // the rest of the suite must not run as nobody
+  }
+};
+
+/// The PID of a child that has already exited (and been reaped): a process that no longer exists.
+pid_t dead_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  REQUIRE(child > 0);
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  return child;
+}
+
+}  // namespace
 
 TEST_CASE("write_file_atomic creates and replaces files, keeping permissions, leaving no temp files", "[data]") {
   test::TempDir dir;
@@ -72,12 +102,12 @@ TEST_CASE("A failed replacement leaves the old file intact and removes the tempo
     CHECK(error == "write_file_atomic: " + path + ": write failed: File too large");
   }
   SECTION("the directory is read-only") {
-    if (::geteuid() == 0) {
-      WARN("running as root, which ignores directory permissions: the read-only case is covered by the size-limit case");
-      return;
-    }
     fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
-    CHECK_THROWS_WITH(nn::write_file_atomic(path, "new"), Catch::Contains(path) && Catch::Contains("Permission denied"));
+    {
+      // Root ignores directory permissions, so as root (CI) the write runs as `nobody`.
+      const AsNobodyIfRoot guard;
+      CHECK_THROWS_WITH(nn::write_file_atomic(path, "new"), Catch::Contains(path) && Catch::Contains("Permission denied"));
+    }
     fs::permissions(dir.path(), fs::perms::owner_all);
   }
   SECTION("the target is a directory") {
@@ -89,4 +119,19 @@ TEST_CASE("A failed replacement leaves the old file intact and removes the tempo
   }
   CHECK(test::read_bytes(path) == "old contents");
   CHECK(entries(dir.path()) == 1);
+}
+
+TEST_CASE("The temporary files of dead processes are removed, those of live ones kept", "[data]") {
+  test::TempDir dir;
+  const pid_t dead = dead_pid();
+  const std::string left = fmt::format(".checkpoint.safetensors.tmp.{}.3", dead);
+  const std::string mine = fmt::format(".checkpoint.safetensors.tmp.{}.0", ::getpid());
+  for (const std::string& name : {left, mine, std::string("model.safetensors"), fmt::format(".x.tmp.{}", dead)})
+    nn::write_file_atomic(dir.file(name), "bytes");
+  CHECK(nn::remove_abandoned_temporaries(dir.path().string()) == 1);
+  CHECK_FALSE(fs::exists(dir.file(left)));
+  CHECK(fs::exists(dir.file(mine)));
+  CHECK(fs::exists(dir.file("model.safetensors")));
+  CHECK(fs::exists(dir.file(fmt::format(".x.tmp.{}", dead))));  // not a name write_file_atomic gives
+  CHECK(nn::remove_abandoned_temporaries(dir.file("missing")) == 0);
 }
