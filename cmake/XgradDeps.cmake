@@ -19,6 +19,11 @@ target_compile_options(xgrad_flags INTERFACE
 if(XGRAD_NATIVE)
   target_compile_options(xgrad_flags INTERFACE -march=native)
 endif()
+include(${CMAKE_CURRENT_LIST_DIR}/XgradCpu.cmake)
+# The instruction sets the libraries are compiled for, recorded in the installed
+# package so that a consumer on a CPU without them fails at configure time, not
+# with SIGILL in the middle of a run.
+xgrad_instruction_sets(XGRAD_INSTRUCTION_SETS ${XGRAD_NATIVE})
 if(XGRAD_SANITIZE)
   target_compile_options(xgrad_flags INTERFACE -fsanitize=${XGRAD_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(xgrad_flags INTERFACE -fsanitize=${XGRAD_SANITIZE})

@@ -1,5 +1,5 @@
-# cmake --install: headers under include/xgrad/<layer>/, static libraries, and a
-# package config so that find_package(xgrad CONFIG REQUIRED) gives xgrad::xgrad.
+# cmake --install: headers under include/xgrad/<layer>/, static libraries, a package
+# config so that find_package(xgrad CONFIG REQUIRED) gives xgrad::xgrad, and bin/xgrad.
 include(CMakePackageConfigHelpers)
 get_property(xgrad_targets GLOBAL PROPERTY XGRAD_INSTALLED_TARGETS)
 install(TARGETS ${xgrad_targets} xgrad EXPORT xgradTargets
@@ -19,4 +19,8 @@ configure_package_config_file(cmake/xgradConfig.cmake.in ${CMAKE_BINARY_DIR}/xgr
   INSTALL_DESTINATION ${XGRAD_CMAKE_DIR})
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/xgradConfigVersion.cmake COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/xgradConfig.cmake ${CMAKE_BINARY_DIR}/xgradConfigVersion.cmake
-  DESTINATION ${XGRAD_CMAKE_DIR})
+  cmake/XgradCpu.cmake DESTINATION ${XGRAD_CMAKE_DIR})
+# The program too: `cmake --install` gives PREFIX/bin/xgrad.
+if(TARGET xgrad_cli)
+  install(TARGETS xgrad_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()

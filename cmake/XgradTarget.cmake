@@ -8,6 +8,8 @@ function(xgrad_add_layer name)
   target_include_directories(xgrad_${name} PUBLIC
     $<BUILD_INTERFACE:${CMAKE_BINARY_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  # The public headers are C++20: a consumer gets the standard from the target.
+  target_compile_features(xgrad_${name} PUBLIC cxx_std_20)
   target_link_libraries(xgrad_${name} PUBLIC ${ARG_DEPENDS} ${ARG_PUBLIC_LIBS}
     PRIVATE $<BUILD_INTERFACE:xgrad_flags> $<BUILD_INTERFACE:xgrad_xtensor> ${ARG_PRIVATE_LIBS})
   set_property(GLOBAL APPEND PROPERTY XGRAD_INSTALLED_TARGETS xgrad_${name})

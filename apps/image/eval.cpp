@@ -1,4 +1,5 @@
-// xgrad eval OUT: one JSON object of test metrics for a trained run.
+// xgrad eval RUN: one JSON object of test metrics for a trained run, printed and kept
+// as RUN/eval.json (for the report).
 #include "image/eval.hpp"
 
 #include <fmt/format.h>
@@ -148,7 +149,8 @@ void run_eval(const EvalFlags& o) {
   settings.seed = o.common.seed;
   LoadedRun run = load_run(o.run);
   nlohmann::json j = evaluate_run(run, settings);
-  if (!o.common.out.empty()) nn::write_file_atomic(o.common.out, j.dump(2) + "\n");
+  // The run keeps its evaluation (RUN/eval.json, which the report shows) unless --out says where.
+  nn::write_file_atomic(o.common.out.empty() ? o.run + "/eval.json" : o.common.out, j.dump(2) + "\n");
   std::printf("%s\n", j.dump().c_str());
 }
 
@@ -162,7 +164,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--n", o->eval.iwae_n, "Test images for the IWAE bound and reconstruction error")->capture_default_str();
   cmd->add_option("--test-limit", o->eval.test_limit, "Use only the first N test images for the ELBO (0 = all)");
   cmd->add_option("--tc-n", o->eval.tc_n, "Test codes for the total correlation")->capture_default_str();
-  add_common_options(*cmd, o->common, "Also write the JSON to this file", false);
+  add_common_options(*cmd, o->common, "Write the JSON to this file instead of RUN/eval.json", false);
   cmd->callback([o] { run_eval(*o); });
 }
 

@@ -1,6 +1,10 @@
 // xgrad traverse RUN --out FILE.png: one row per latent dimension, that
-// dimension swept over [-R, R] from a test image's code, rows ordered by KL.
+// dimension swept over [-R, R] from a test image's code, rows ordered by KL; FILE.json
+// beside it names each row's dimension and KL (the report labels the rows with them).
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
 
 #include "common/cli.hpp"
 #include "image/commands.hpp"
@@ -9,10 +13,21 @@
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/common/latent.hpp"
+#include "xgrad/nn/serialize/atomic_file.hpp"
 
 namespace xgrad::apps {
 
 namespace {
+
+/// FILE.json beside FILE.png: what each row sweeps (dimension and its score), so that the
+/// report can label the rows.
+void write_traversal_rows(const std::string& png, const std::vector<int>& dims, const std::vector<double>& score,
+                          const std::string& score_name, double range) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (int d : dims) rows.push_back({{"dim", d}, {score_name, score[static_cast<std::size_t>(d)]}});
+  const std::string path = std::filesystem::path(png).replace_extension(".json").string();
+  nn::write_file_atomic(path, nlohmann::json{{"range", range}, {"score", score_name}, {"rows", rows}}.dump(2) + "\n");
+}
 
 /// The flags of `xgrad traverse`.
 struct TraverseFlags {
@@ -36,17 +51,18 @@ void run_traverse(const TraverseFlags& o) {
   auto test = load_test_set(run.data.dir, 1000, run.data.flatten);
   if (o.image < 0 || o.image >= test->size())
     throw UsageError(fmt::format("--image must be in 0..{} (got {})", test->size() - 1, o.image));
-  std::vector<int> dims = o.dims;
-  if (dims.empty()) {
-    std::vector<double> score = kl_per_dim(model, *test);
-    if (score.empty()) score = latent_activity(model, *test);
-    dims = dims_by_score(score);
-  }
+  // Each row's dimension is ranked, and labelled in the report, by its KL (the AAE has
+  // no posterior: by the variance of its codes).
+  std::vector<double> kl = kl_per_dim(model, *test);
+  const std::string score_name = kl.empty() ? "activity" : "KL";
+  const std::vector<double> score = kl.empty() ? latent_activity(model, *test) : kl;
+  const std::vector<int> dims = o.dims.empty() ? dims_by_score(score) : o.dims;
   autograd::NoGradGuard no_grad;
   nn::Batch base = test->get_batch({o.image});
   std::vector<core::Tensor<float>> rows;
   for (int dim : dims) rows.push_back(flat_images(models::traverse(model, base, dim, o.range, o.steps)));
   write_grid(o.common.out, core::concat<float>(rows, 0), o.steps);
+  write_traversal_rows(o.common.out, dims, score, score_name, o.range);
   fmt::print("wrote {}\n", o.common.out);
 }
 

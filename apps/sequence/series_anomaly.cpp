@@ -15,6 +15,7 @@
 #include "sequence/series_commands.hpp"
 #include "sequence/series_data.hpp"
 #include "sequence/series_plot.hpp"
+#include "sequence/series_time.hpp"
 
 namespace xgrad::apps {
 
@@ -91,11 +92,13 @@ void write_anomaly_files(const std::string& dir, const SeriesColumn& src, const 
                          const std::vector<std::size_t>& top, const SeriesAnomalyFlags& o) {
   const std::vector<double>& values = src.series.values;
   CsvWriter out({"t", "value", "score"});
-  SeriesPlot plot{.title = fmt::format("{}: negative per-step ELBO, top {} marked", src.column, o.top), .y_label = src.column};
+  const TimeAxis time = read_time_axis(src.csv, src.series.lines);
+  SeriesPlot plot{.title = fmt::format("{}: negative per-step ELBO, top {} marked", src.column, o.top), .y_label = src.column,
+                  .x_label = time.label, .calendar = time.calendar};
   for (core::Index t = 0; t < static_cast<core::Index>(values.size()); ++t) {
     const double sc = score[static_cast<std::size_t>(t)];
     out.row({static_cast<double>(t), values[static_cast<std::size_t>(t)], std::isfinite(sc) ? sc : std::nan("")});
-    plot.t.push_back(static_cast<double>(t)), plot.values.push_back(values[static_cast<std::size_t>(t)]);
+    plot.t.push_back(time.at(static_cast<double>(t))), plot.values.push_back(values[static_cast<std::size_t>(t)]);
   }
   plot.marks = top;
   out.save(dir + "/anomaly.csv");

@@ -13,6 +13,7 @@
 #include "sequence/series_commands.hpp"
 #include "sequence/series_data.hpp"
 #include "sequence/series_plot.hpp"
+#include "sequence/series_time.hpp"
 
 namespace xgrad::apps {
 
@@ -33,6 +34,7 @@ struct TrainedSeries {
   std::vector<double> values;  ///< the whole series, held-out values included
   core::Index n_train = 0;     ///< the first n_train values trained the model
   nn::Normalization norm;
+  TimeAxis time;               ///< the rows' dates, or row numbers (runs without a date column)
   bool diff = false;           ///< the model reads changes between values
   std::vector<double> seen;    ///< what the model reads: the training values, or their changes (one fewer)
 };
@@ -43,6 +45,7 @@ TrainedSeries trained_series(const json& data) {
   s.n_train = data.at("train_length").get<core::Index>();
   s.norm = normalization_of(data);
   s.diff = data.value("difference", false);
+  s.time = TimeAxis::from_json(data.value("time", json()));
   const std::vector<double> train(s.values.begin(), s.values.begin() + s.n_train);
   s.seen = s.diff ? differences(train) : train;
   return s;
@@ -83,7 +86,7 @@ ForecastSummary summarise_futures(const core::Tensor<float>& futures, const Trai
       draws[static_cast<std::size_t>(b)] = s.diff ? lv : v;
     }
     std::sort(draws.begin(), draws.end());
-    const double t = static_cast<double>(n_train + h), lo = quantile(draws, 0.05), hi = quantile(draws, 0.95);
+    const double t = s.time.at(static_cast<double>(n_train + h)), lo = quantile(draws, 0.05), hi = quantile(draws, 0.95);
     const double med = quantile(draws, 0.5);
     double actual = std::nan("");
     if (n_train + h < static_cast<core::Index>(s.values.size())) {
@@ -92,7 +95,7 @@ ForecastSummary summarise_futures(const core::Tensor<float>& futures, const Trai
       if (lo <= actual && actual <= hi) ++f.covered;
       f.plot.actual_t.push_back(t), f.plot.actual.push_back(actual);
     }
-    f.csv.row({t, med, lo, hi, actual});
+    f.csv.row({static_cast<double>(n_train + h), med, lo, hi, actual});
     f.plot.band_t.push_back(t), f.plot.low.push_back(lo), f.plot.median.push_back(med), f.plot.high.push_back(hi);
   }
   return f;
@@ -117,9 +120,10 @@ void run_series_forecast(const SeriesForecastFlags& o) {
   f.plot.title = fmt::format("{}: forecast of {} steps, median and 5-95% band of {} samples",
                              data.value("column", std::string("series")), o.horizon, o.samples);
   f.plot.y_label = data.value("column", std::string("value"));
+  f.plot.x_label = s.time.label, f.plot.calendar = s.time.calendar;
   const core::Index show = std::min(o.show > 0 ? o.show : 4 * o.horizon, n_train);
   for (core::Index t = n_train - show; t < n_train; ++t)
-    f.plot.t.push_back(static_cast<double>(t)), f.plot.values.push_back(s.values[static_cast<std::size_t>(t)]);
+    f.plot.t.push_back(s.time.at(static_cast<double>(t))), f.plot.values.push_back(s.values[static_cast<std::size_t>(t)]);
   f.csv.save(dir + "/forecast.csv");
   write_series_svg(dir + "/forecast.svg", f.plot);
   fmt::print("forecast of {} steps from t={} ({} samples, context {}): wrote {}/forecast.csv and {}/forecast.svg\n",

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include "xgrad/nn/serialize/atomic_file.hpp"
 
@@ -45,6 +47,25 @@ double nice_step(double span, int n) {
   return 10 * p;
 }
 
+/// Tick positions and labels along t: years (or year-month over spans under two
+/// years) for a calendar axis, else numbers.
+std::vector<std::pair<double, std::string>> x_ticks(const Range& xr, bool calendar) {
+  std::vector<std::pair<double, std::string>> ticks;
+  const double span = xr.hi - xr.lo;
+  if (calendar && span < 2) {
+    const double months = span < 0.5 ? 1 : span < 1 ? 2 : 3;
+    for (double m = std::ceil(xr.lo * 12 / months) * months; m <= xr.hi * 12 + 1e-9; m += months) {
+      const auto whole = static_cast<long>(std::llround(m));
+      ticks.emplace_back(m / 12, fmt::format("{}-{:02}", whole / 12, whole % 12 + 1));
+    }
+    return ticks;
+  }
+  const double step = calendar ? std::max(1.0, nice_step(span, 8)) : nice_step(span, 8);
+  for (double t = std::ceil(xr.lo / step) * step; t <= xr.hi; t += step)
+    ticks.emplace_back(t, calendar ? fmt::format("{:.0f}", t) : fmt::format("{:g}", t));
+  return ticks;
+}
+
 }  // namespace
 
 std::string render_series_svg(const SeriesPlot& p) {
@@ -71,13 +92,15 @@ std::string render_series_svg(const SeriesPlot& p) {
   // Axes with ticks.
   svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#888\"/>\n", kLeft, kTop,
                      kW - kLeft - kRight, kH - kTop - kBottom);
-  const double ys = nice_step(yr.hi - yr.lo, 6), xs = nice_step(xr.hi - xr.lo, 8);
+  const double ys = nice_step(yr.hi - yr.lo, 6);
   for (double v = std::ceil(yr.lo / ys) * ys; v <= yr.hi; v += ys)
     svg += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\" stroke=\"#eee\"/>"
                        "<text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\">{5:g}</text>\n",
                        kLeft, kW - kRight, Y(v), kLeft - 6, Y(v) + 4, v);
-  for (double t = std::ceil(xr.lo / xs) * xs; t <= xr.hi; t += xs)
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{:g}</text>\n", X(t), kH - kBottom + 16, t);
+  for (const auto& [t, label] : x_ticks(xr, p.calendar))
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", X(t), kH - kBottom + 16, label);
+  svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", (kLeft + kW - kRight) / 2, kH - 6,
+                     escape(p.x_label));
   svg += fmt::format("<text x=\"14\" y=\"{:.1f}\" transform=\"rotate(-90 14 {:.1f})\" text-anchor=\"middle\">{}</text>\n",
                      kH / 2, kH / 2, escape(p.y_label));
   // The band as one polygon: along the top, back along the bottom.

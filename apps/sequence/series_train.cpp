@@ -13,6 +13,7 @@
 #include "sequence/sequence_training.hpp"
 #include "sequence/series_commands.hpp"
 #include "sequence/series_data.hpp"
+#include "sequence/series_time.hpp"
 
 namespace xgrad::apps {
 
@@ -113,7 +114,9 @@ void run_series_train(const SeriesTrainFlags& o) {
                  {"difference", m.difference},
                  {"train_length", m.train.size()},
                  {"normalization", {{"mean", m.norm.mean}, {"scale", m.norm.scale}}},
-                 {"values", c.series.values}};
+                 {"values", c.series.values},
+                 // The rows' dates (decimal years), for plots; null when the CSV has no date column.
+                 {"time", read_time_axis(c.csv, c.series.lines).to_json()}};
   install_stop_handlers();
   const SequenceTrainResult r = train_sequence_run(s, data);
   fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} nats per step; wrote {}\n",

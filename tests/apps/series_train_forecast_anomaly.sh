@@ -30,6 +30,11 @@ awk -F, 'NR > 1 && !($3 <= $2 && $2 <= $4 && $2 > 200 && $2 < 500) { bad = 1 } E
   || fail "forecast.csv rows are not ordered quantiles in ppm"
 sed -n 2p "$TMP/co2/forecast.csv" | grep -q '^2264,' || fail "the forecast should start at t=2264 (2284 values, 20 held out)"
 grep -q '<svg' "$TMP/co2/forecast.svg" && grep -q '<polygon' "$TMP/co2/forecast.svg" || fail "forecast.svg has no band"
+# The plots use the series' own time axis: co2's date column (the last 80 weeks to the
+# end of 2001, ticked by month), not row numbers; the axis says what it is.
+grep -q '>2001-07<' "$TMP/co2/forecast.svg" && grep -q '>date<' "$TMP/co2/forecast.svg" \
+  || fail "forecast.svg is not drawn against co2's dates: $(grep -o '>[0-9-]*<' "$TMP/co2/forecast.svg" | tr '\n' ' ')"
+grep -q '>2264<\|>2200<' "$TMP/co2/forecast.svg" && fail "forecast.svg still ticks row numbers"
 "$XGRAD" series forecast "$TMP/nile" --horizon 5 --samples 8 --out "$TMP/nile-fc" >/dev/null || fail "nile forecast failed"
 [ "$(wc -l < "$TMP/nile-fc/forecast.csv")" -eq 6 ] || fail "nile forecast.csv should have 5 rows"
 out=$("$XGRAD" series anomaly "$TMP/co2" --k 2 --top 5 --threads 2) || fail "anomaly failed"
@@ -37,6 +42,13 @@ printf '%s\n' "$out" | grep -Eq '^top 5:( [0-9]+){5}$' || fail "anomaly prints n
 head -n 1 "$TMP/co2/anomaly.csv" | grep -qx 't,value,score' || fail "anomaly.csv header"
 [ "$(wc -l < "$TMP/co2/anomaly.csv")" -eq 2285 ] || fail "anomaly.csv should score all 2284 steps"
 [ "$(grep -c '<circle' "$TMP/co2/anomaly.svg")" -eq 5 ] || fail "anomaly.svg should mark 5 points"
+grep -q '>1960<' "$TMP/co2/anomaly.svg" && grep -q '>2000<' "$TMP/co2/anomaly.svg" || fail "anomaly.svg is not drawn against years"
+# A year and a quarter column (statsmodels' macrodata) make the axis too.
+MACRO=/usr/lib/python3/dist-packages/statsmodels/datasets/macrodata/macrodata.csv
+"$XGRAD" series train $TINY --csv "$MACRO" --column realgdp --window 8 --out "$TMP/macro" 2>/dev/null || fail "series train on macrodata failed"
+"$XGRAD" series forecast "$TMP/macro" --horizon 8 --samples 8 >/dev/null || fail "macrodata forecast failed"
+grep -q '>2008<' "$TMP/macro/forecast.svg" && grep -q '>year, quarter<' "$TMP/macro/forecast.svg" \
+  || fail "macrodata's forecast is not drawn against its years and quarters"
 "$XGRAD" series anomaly "$TMP/co2" --csv "$NILE" --column volume --k 2 --out "$TMP/nile-an" >/dev/null || fail "anomaly on another CSV failed"
 [ "$(wc -l < "$TMP/nile-an/anomaly.csv")" -eq 101 ] || fail "nile anomaly.csv should have 100 rows"
 # --difference models the changes: forecasts are summed back into ppm, the first step has no score.
