@@ -2,10 +2,12 @@
 // The test metrics of a trained image run, as `xgrad eval` prints them and
 // `xgrad compare` tabulates them.
 #include <cstdint>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "image/harness.hpp"
+#include "xgrad/nn/data/corruption.hpp"
 
 namespace xgrad::apps {
 
@@ -15,9 +17,10 @@ struct EvalSettings {
   std::int64_t test_limit = 0;  ///< test images for the ELBO (0 = all)
   std::uint64_t seed = 1;
   bool conditional_accuracy = true;
+  std::optional<nn::Corruption> corruption{};  ///< report the restoration PSNR on inputs corrupted so
 };
 /// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error (and
-/// conditional_accuracy for conditional models) as one JSON object.
+/// conditional_accuracy for conditional models, restoration with a corruption) as one JSON object.
 nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& settings);
 
 }  // namespace xgrad::apps

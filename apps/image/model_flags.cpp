@@ -11,6 +11,10 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   flag(cmd, "--iwae-k", "iwae_k", iwae_k_, "Train on the K-sample importance-weighted bound (IWAE) instead of the ELBO (1 = ELBO)");
   flag(cmd, "--kl-schedule", "kl_schedule", kl_schedule_,
        "KL schedule: constant:W, linear:N[:W], cyclical:M:R:T[:W], capacity:C:N:G [,free-bits:L]");
+  flag(cmd, "--arch", "arch", arch_, "ae, dae, dvae: the VAE's networks, mlp or conv (default mlp)");
+  flag(cmd, "--corruption", "corruption", corruption_,
+       "dae, dvae: corruption of the encoder's input in training, gaussian:SIGMA (clamped to [0, 1]), mask:P, "
+       "salt:P or block:SIZE (default dae mask:0.25, dvae salt:0.1)");
 }
 
 models::ModelOptions ModelFlags::options() const {

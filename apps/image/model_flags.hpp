@@ -15,7 +15,7 @@ namespace xgrad::apps {
 
 class ModelFlags {
  public:
-  /// Adds --latent, and with `all` also --lr, --beta, --capacity, --iwae-k and --kl-schedule.
+  /// Adds --latent, and with `all` also --lr, --beta, --capacity, --iwae-k, --kl-schedule, --arch and --corruption.
   void add(CLI::App& cmd, bool all);
   /// The options of the flags given.
   models::ModelOptions options() const;
@@ -27,7 +27,7 @@ class ModelFlags {
   }
   std::int64_t latent_ = 0, iwae_k_ = 1;
   double lr_ = 0, beta_ = 0, capacity_ = 0;
-  std::string kl_schedule_;
+  std::string kl_schedule_, arch_, corruption_;
   std::vector<std::pair<CLI::Option*, std::function<void(models::ModelOptions&)>>> flags_;
 };
 
