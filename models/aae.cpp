@@ -114,7 +114,7 @@ nn::Bernoulli<> Aae::decode_dist(const Var& z, const IndexTensor& labels) {
 Var Aae::recon_nll(const Batch& batch, core::Generator& gen) {
   const Var x(batch.x);
   const nn::Bernoulli<> p = decode_dist(code(x, gen), batch.labels);
-  return -sum_except_batch(p.log_prob(match_event_shape(p, x)));
+  return reconstruction_nll(p, x);
 }
 
 StepStats Aae::train_step(const Batch& batch, nn::StepContext& ctx) {

@@ -5,10 +5,13 @@
 #include <sstream>
 
 #include "xgrad/models/aae.hpp"
+#include "xgrad/models/ae.hpp"
 #include "xgrad/models/beta_tcvae.hpp"
 #include "xgrad/models/beta_vae.hpp"
 #include "xgrad/models/common/registry.hpp"
 #include "xgrad/models/cvae.hpp"
+#include "xgrad/models/dae.hpp"
+#include "xgrad/models/dvae.hpp"
 #include "xgrad/models/factor_vae.hpp"
 #include "xgrad/models/rnn_lm.hpp"
 #include "xgrad/models/vae.hpp"
@@ -160,6 +163,47 @@ void register_disentangling_models(ModelRegistry& r) {
          }});
 }
 
+// ae, dae, dvae: the VAE's networks ("arch": mlp or conv); dae and dvae corrupt the encoder's input in training.
+VaeOptions::Arch arch_of(const ModelOptions& o) {
+  const std::string a = option<std::string>(o, "arch");
+  if (a != "mlp" && a != "conv") throw core::ValueError(fmt::format("unknown arch '{}' (choose from mlp, conv)", a));
+  return a == "conv" ? VaeOptions::Arch::Conv : VaeOptions::Arch::Mlp;
+}
+
+AutoencoderOptions autoencoder_of(const ModelOptions& o) {
+  return {.arch = arch_of(o), .latent = positive_count(o, "latent")};
+}
+
+nn::Corruption corruption_of(const ModelOptions& o) { return nn::Corruption::parse(option<std::string>(o, "corruption")); }
+
+// No ELBO, KL or IWAE bound: eval and compare report the reconstruction only.
+const ModelCapabilities kAutoencoder{.image = true, .has_elbo = false, .has_iwae = false, .has_kl = false};
+
+void add_autoencoders(ModelRegistry& r) {
+  const ModelOptions ae{{"latent", std::int64_t{20}}, {"lr", 1e-3}, {"arch", std::string("mlp")}};
+  r.add({"ae", "autoencoder with the VAE's networks; samples from a Gaussian fitted to its training codes", kAutoencoder,
+         ae, [](const ModelOptions& o, core::Generator& gen) {
+           return BuiltModel{std::make_shared<Autoencoder>(autoencoder_of(o), gen), optimizer_of(o)};
+         }});
+  ModelOptions dae = ae;
+  dae["corruption"] = DaeOptions{}.corruption.str();
+  r.add({"dae", "denoising autoencoder: corrupted input, clean target (Vincent et al. 2008)", kAutoencoder, dae,
+         [](const ModelOptions& o, core::Generator& gen) {
+           const DaeOptions d{.autoencoder = autoencoder_of(o), .corruption = corruption_of(o)};
+           return BuiltModel{std::make_shared<Dae>(d, gen), optimizer_of(o)};
+         }});
+  ModelOptions dvae = image_defaults(20);
+  dvae["arch"] = std::string("mlp");
+  dvae["corruption"] = DvaeOptions{}.corruption.str();
+  r.add({"dvae", "denoising VAE: corruption before the encoder, ELBO on the clean x (Im et al. 2017)", kImage, dvae,
+         [](const ModelOptions& o, core::Generator& gen) {
+           const DvaeOptions d{.vae = {.arch = arch_of(o), .latent = positive_count(o, "latent"), .objective = elbo_loss_of(o)},
+                               .corruption = corruption_of(o)};
+           const nn::OptimizerOptions opt = optimizer_of(o);
+           return BuiltModel{with_training_bound(std::make_shared<Dvae>(d, gen), o), opt};
+         }});
+}
+
 }  // namespace
 
 void register_builtin_models(ModelRegistry& r) {
@@ -203,6 +247,7 @@ void register_builtin_models(ModelRegistry& r) {
          }});
 
   register_disentangling_models(r);
+  add_autoencoders(r);
 
   ModelOptions vrnn = sequence_defaults();
   vrnn["latent"] = std::int64_t{16};

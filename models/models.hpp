@@ -1,10 +1,13 @@
 #pragma once
 // The models layer: the VAE family on the shared primitives of models/common.
 #include "xgrad/models/aae.hpp"
+#include "xgrad/models/ae.hpp"
 #include "xgrad/models/beta_tcvae.hpp"
 #include "xgrad/models/beta_vae.hpp"
 #include "xgrad/models/common/common.hpp"
 #include "xgrad/models/cvae.hpp"
+#include "xgrad/models/dae.hpp"
+#include "xgrad/models/dvae.hpp"
 #include "xgrad/models/factor_vae.hpp"
 #include "xgrad/models/rnn_lm.hpp"
 #include "xgrad/models/sequence_input.hpp"

@@ -2,10 +2,12 @@
 // The test metrics of a trained image run, as `xgrad eval` prints them and
 // `xgrad compare` tabulates them.
 #include <cstdint>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "image/harness.hpp"
+#include "xgrad/nn/data/corruption.hpp"
 
 namespace xgrad::apps {
 
@@ -16,11 +18,13 @@ struct EvalSettings {
   std::uint64_t seed = 1;
   bool conditional_accuracy = true;
   std::int64_t tc_n = 2000;  ///< test codes for the total correlation
+  std::optional<nn::Corruption> corruption{};  ///< report the restoration PSNR on inputs corrupted so
 };
 /// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error,
 /// total_correlation (of the first tc_n test codes; null without a Gaussian q(z | x)),
-/// conditional_accuracy for conditional models and, for runs on dsprites, disentanglement
-/// (beta_vae, factor_vae, mig, sap: models/evaluation/disentanglement.hpp) as one JSON object.
+/// conditional_accuracy for conditional models, restoration with a corruption and, for runs
+/// on dsprites, disentanglement (beta_vae, factor_vae, mig, sap:
+/// models/evaluation/disentanglement.hpp) as one JSON object.
 nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& settings);
 
 }  // namespace xgrad::apps

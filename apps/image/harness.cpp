@@ -149,8 +149,9 @@ class ImageRun : public nn::TrainerCallback {
     core::Generator eval_gen(s_.seed + 1000003ULL * static_cast<std::uint64_t>(epoch));
     const models::EvalSums ev = evaluate_dataset(model_, test_, 500, eval_gen);
     const double n = static_cast<double>(std::max<core::Index>(ev.count, 1)), loss = train.rows > 0 ? train.mean("loss") : 0.0;
-    row = {{"epoch", epoch},         {"train_loss", loss},     {"test_loss", ev.neg_elbo / n},
-           {"test_recon", ev.recon / n}, {"test_kl", ev.kl / n}, {"seconds", seconds()}};
+    row = {{"epoch", epoch}, {"train_loss", loss}, {"test_loss", ev.neg_elbo / n}, {"test_recon", ev.recon / n}};
+    if (built_.caps.has_kl) row.emplace_back("test_kl", ev.kl / n);  // a model without a KL claims none
+    row.emplace_back("seconds", seconds());
     if (bar_) bar_->finish(fmt::format("loss {:.2f}  test {:.2f}", loss, ev.neg_elbo / n));
     bar_.reset();
   }
@@ -258,7 +259,8 @@ TrainResult train_run(const TrainSettings& s) {
   result.metrics = metrics_json(trainer.metrics());
   if (outcome == nn::Trainer::Outcome::Stopped)
     throw Interrupted(fmt::format("interrupted; checkpoint written to {} (continue with --resume)", ckpt_path));
-  if (!fs::exists(s.out + "/model.safetensors")) save_model_file(s.out + "/model.safetensors", built, mc);
+  model.finish_training(*ds.train);  // e.g. the autoencoder's Gaussian over its training codes
+  save_model_file(s.out + "/model.safetensors", built, mc);
   write_pictures(s.out, model, built, *ds.test, s.seed);
   model.eval();
   return result;

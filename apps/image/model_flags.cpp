@@ -15,6 +15,10 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   flag(cmd, "--alpha", "alpha", alpha_, "beta-TCVAE: weight of the index-code MI (default 1)");
   flag(cmd, "--gamma", "gamma", gamma_, "factor-vae: TC weight (default 10; 35 for dsprites); beta-tcvae: dimension-wise KL weight (default 1)");
   flag(cmd, "--sampling", "sampling", sampling_, "beta-TCVAE: q(z) estimated by mws (minibatch-weighted) or mss (stratified)");
+  flag(cmd, "--arch", "arch", arch_, "ae, dae, dvae: the VAE's networks, mlp or conv (default mlp)");
+  flag(cmd, "--corruption", "corruption", corruption_,
+       "dae, dvae: corruption of the encoder's input in training, gaussian:SIGMA (clamped to [0, 1]), mask:P, "
+       "salt:P or block:SIZE (default dae mask:0.25, dvae salt:0.1)");
 }
 
 models::ModelOptions ModelFlags::options() const {

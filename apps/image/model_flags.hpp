@@ -15,8 +15,8 @@ namespace xgrad::apps {
 
 class ModelFlags {
  public:
-  /// Adds --latent, and with `all` also --lr, --beta, --capacity, --iwae-k, --kl-schedule, --hidden
-  /// and the disentangling VAEs' --alpha, --gamma, --sampling.
+  /// Adds --latent, and with `all` also --lr, --beta, --capacity, --iwae-k, --kl-schedule, --hidden,
+  /// the disentangling VAEs' --alpha, --gamma, --sampling, and the autoencoders' --arch and --corruption.
   void add(CLI::App& cmd, bool all);
   /// The options of the flags given.
   models::ModelOptions options() const;
@@ -28,7 +28,7 @@ class ModelFlags {
   }
   std::int64_t latent_ = 0, iwae_k_ = 1;
   double lr_ = 0, beta_ = 0, capacity_ = 0, alpha_ = 0, gamma_ = 0;
-  std::string kl_schedule_, hidden_, sampling_;
+  std::string kl_schedule_, hidden_, sampling_, arch_, corruption_;
   std::vector<std::pair<CLI::Option*, std::function<void(models::ModelOptions&)>>> flags_;
 };
 

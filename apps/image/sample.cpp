@@ -36,7 +36,9 @@ void run_sample(const SampleFlags& o) {
 
 void add_sample_command(CLI::App& app) {
   auto o = std::make_shared<SampleFlags>();
-  auto* cmd = app.add_subcommand("sample", "Draw samples from a trained model into a PNG grid");
+  auto* cmd = app.add_subcommand("sample",
+                                 "Draw samples from a trained model into a PNG grid (models without a prior, ae and "
+                                 "dae, decode draws of a Gaussian fitted to their training codes)");
   cmd->add_option("run", o->run, "Run directory")->required();
   cmd->add_option("--n", o->n, "Number of samples")->capture_default_str();
   cmd->add_option("--label", o->label, "Class 0..9 to condition on (conditional models; default: all classes)");

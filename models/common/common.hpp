@@ -2,6 +2,7 @@
 // models/common, one include away: the interface, heads, ELBO, schedules, IWAE, latent tools,
 // the recurrence of the sequence models.
 #include "xgrad/models/common/elbo.hpp"
+#include "xgrad/models/common/fitted_gaussian.hpp"
 #include "xgrad/models/common/generative_model.hpp"
 #include "xgrad/models/common/heads.hpp"
 #include "xgrad/models/common/iwae.hpp"
@@ -10,5 +11,6 @@
 #include "xgrad/models/common/latent_variable_model.hpp"
 #include "xgrad/models/common/objective.hpp"
 #include "xgrad/models/common/recurrence.hpp"
+#include "xgrad/models/common/restoration.hpp"
 #include "xgrad/models/common/registry.hpp"
 #include "xgrad/models/common/total_correlation.hpp"

@@ -57,6 +57,10 @@ Var sum_except_batch(const Var& x) {
   return autograd::sum(autograd::reshape(x, core::Shape{x.size(0), x.numel() / x.size(0)}), {1});
 }
 
+Var reconstruction_nll(const nn::Distribution<>& likelihood, const Var& x) {
+  return -sum_except_batch(likelihood.log_prob(match_event_shape(likelihood, x)));
+}
+
 Var ElboTerms::elbo() const { return recon_log_lik - kl; }
 double ElboTerms::recon_sum() const { return -sum_value(recon_log_lik); }
 double ElboTerms::kl_sum() const { return sum_value(kl); }

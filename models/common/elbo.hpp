@@ -97,6 +97,10 @@ ElboTerms masked_elbo(const nn::Distribution<>& likelihood, const Var& x, const 
 Var masked_log_weight(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
                       const nn::Distribution<>& p, const Var& z, const Tensor& mask);
 
+/// (B) -log p(x | z) summed over the data's dimensions: the reconstruction loss of a
+/// likelihood (BCE over the pixels for a Bernoulli), for models trained on it alone.
+Var reconstruction_nll(const nn::Distribution<>& likelihood, const Var& x);
+
 /// x reshaped to the likelihood's batch shape when only the shape differs (images
 /// (B, 1, 28, 28) scored by a (B, 784) Bernoulli); x as is otherwise.
 Var match_event_shape(const nn::Distribution<>& likelihood, const Var& x);

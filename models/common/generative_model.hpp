@@ -76,6 +76,10 @@ class GenerativeModel : public nn::Trainable {
   virtual Tensor sample(Index n, core::Generator& gen, const IndexTensor& labels = {}) = 0;
   /// decode(encode(x)).
   virtual Tensor reconstruct(const Batch& batch) { return decode(encode(batch), batch.labels); }
+  /// Called once training is over, with the training data: for what a model estimates
+  /// from the whole set rather than learns by steps (the autoencoder's Gaussian over its
+  /// training codes, which its sample() draws from). Nothing by default.
+  virtual void finish_training(const nn::Dataset& train) { (void)train; }
 };
 
 /// A model with the optimizers a trainer would build for it, stepped by hand: for

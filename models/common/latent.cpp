@@ -99,6 +99,20 @@ Tensor kl_per_dimension(LatentVariableModel& model, const nn::Dataset& data, Ind
   return out;
 }
 
+Tensor encode_dataset(GenerativeModel& model, const nn::Dataset& data, Index batch_size) {
+  const Index d = model.latent_dim();
+  Tensor codes({data.size(), d});
+  Index row = 0;
+  for_each_batch(data, batch_size, [&](const Batch& batch) {
+    const Tensor z = model.encode(batch);
+    if (z.numel() != batch.size() * d)
+      throw core::ShapeError(fmt::format("encode_dataset: {} encoded a batch of {} as {}", model.kind(), batch.size(), z.shape().str()));
+    std::copy(z.begin(), z.end(), codes.data() + row * d);
+    row += batch.size();
+  });
+  return codes;
+}
+
 ActiveUnits active_units(GenerativeModel& model, const nn::Dataset& data, Index batch_size, double threshold) {
   const Index d = model.latent_dim();
   std::vector<double> s1(static_cast<std::size_t>(d), 0.0), s2(static_cast<std::size_t>(d), 0.0);

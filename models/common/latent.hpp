@@ -20,6 +20,9 @@ Tensor interpolate(GenerativeModel& model, const Batch& a, const Batch& b, int s
 /// steps contiguous.
 Tensor traverse(GenerativeModel& model, const Batch& base, Index dim, double range, int steps);
 
+/// The codes (posterior means, `encode`) of every row of `data`, in order: (N, latent_dim).
+Tensor encode_dataset(GenerativeModel& model, const nn::Dataset& data, Index batch_size = 500);
+
 /// KL(q(z | x) || p(z)) of each latent dimension averaged over the dataset: (latent_dim).
 /// Uses the analytic KL, so no sampling is involved.
 Tensor kl_per_dimension(LatentVariableModel& model, const nn::Dataset& data, Index batch_size = 256);

@@ -78,7 +78,8 @@ class ModelRegistry {
 template <class T>
 T option(const ModelOptions& options, const std::string& name);
 
-/// Registers vae, conv-vae, cvae, beta-vae, factor-vae, beta-tcvae, aae, vrnn and rnn (ModelRegistry::global calls it).
+/// Registers vae, conv-vae, cvae, beta-vae, aae, factor-vae, beta-tcvae, ae, dae, dvae, vrnn and rnn
+/// (ModelRegistry::global calls it).
 void register_builtin_models(ModelRegistry& registry);
 
 }  // namespace xgrad::models

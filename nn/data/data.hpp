@@ -1,5 +1,6 @@
 #pragma once
 // The data part of nn: datasets, readers and the loader.
+#include "xgrad/nn/data/corruption.hpp"
 #include "xgrad/nn/data/csv.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
 #include "xgrad/nn/data/dataset.hpp"

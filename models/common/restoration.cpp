@@ -1,0 +1,50 @@
+#include "xgrad/models/common/restoration.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "xgrad/autograd/variable.hpp"
+
+namespace xgrad::models {
+
+std::vector<double> psnr_per_image(const Tensor& images, const Tensor& clean) {
+  if (images.numel() != clean.numel() || images.dim() < 1 || clean.dim() < 1 || images.size(0) != clean.size(0))
+    throw core::ShapeError(fmt::format("psnr: images {} and clean images {} do not match", images.shape().str(),
+                                       clean.shape().str()));
+  const Index n = images.size(0), d = n == 0 ? 0 : images.numel() / n;
+  std::vector<double> out(static_cast<std::size_t>(n));
+  for (Index i = 0; i < n; ++i) {
+    double se = 0;
+    for (Index j = 0; j < d; ++j) {
+      const double e = static_cast<double>(images.data()[i * d + j]) - clean.data()[i * d + j];
+      se += e * e;
+    }
+    out[static_cast<std::size_t>(i)] = -10 * std::log10(std::max(se / static_cast<double>(d), 1e-10));
+  }
+  return out;
+}
+
+Restoration restoration_psnr(GenerativeModel& model, const nn::Dataset& corrupted, Index batch_size) {
+  if (batch_size < 1) throw core::ValueError(fmt::format("restoration_psnr: batch_size must be >= 1, got {}", batch_size));
+  autograd::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  Restoration r;
+  for (Index start = 0; start < corrupted.size(); start += batch_size) {
+    std::vector<Index> idx(static_cast<std::size_t>(std::min(batch_size, corrupted.size() - start)));
+    std::iota(idx.begin(), idx.end(), start);
+    const Batch b = corrupted.get_batch(idx);
+    if (!b.y.defined()) throw core::ValueError("restoration_psnr: the batches carry no clean images y");
+    for (double p : psnr_per_image(model.reconstruct(b), b.y)) r.output_psnr += p;
+    for (double p : psnr_per_image(b.x, b.y)) r.input_psnr += p;
+    r.images += b.size();
+  }
+  if (r.images > 0) r.output_psnr /= static_cast<double>(r.images), r.input_psnr /= static_cast<double>(r.images);
+  model.train(was_training);
+  return r;
+}
+
+}  // namespace xgrad::models
