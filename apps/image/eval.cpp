@@ -8,6 +8,7 @@
 
 #include "common/cli.hpp"
 #include "image/classifier.hpp"
+#include "image/code_prior.hpp"
 #include "image/commands.hpp"
 #include "image/harness.hpp"
 #include "image/latent_stats.hpp"
@@ -101,7 +102,8 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   const nn::Batch b = first_rows(*test, s.iwae_n);  // the first --n images
   out["iwae_log_likelihood"] = iwae_bound(model, *test, b.size(), s.iwae_k, gen);
   out["recon_error"] = reconstruction_error(model, b);
-  put_latent_stats(out, model, *test);
+  if (run.built.caps.code_prior) out["codes"] = code_stats(code_model(run, s.run_dir), *test);
+  else put_latent_stats(out, model, *test);
   if (auto* aae = dynamic_cast<models::Aae*>(&model)) out["prior_match"] = prior_match(*aae, *test, gen);
   if (run.built.caps.conditional && s.conditional_accuracy)
     out["conditional_accuracy"] = conditional_accuracy(model, s.seed, 500, run.data.dir);
@@ -123,6 +125,7 @@ void run_eval(const EvalFlags& o) {
   require_positive("--n", static_cast<double>(o.eval.iwae_n));
   EvalSettings settings = o.eval;
   settings.seed = o.common.seed;
+  settings.run_dir = o.run;
   LoadedRun run = load_run(o.run);
   nlohmann::json j = evaluate_run(run, settings);
   if (!o.common.out.empty()) nn::write_file_atomic(o.common.out, j.dump(2) + "\n");

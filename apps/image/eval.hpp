@@ -15,6 +15,7 @@ struct EvalSettings {
   std::int64_t test_limit = 0;  ///< test images for the ELBO (0 = all)
   std::uint64_t seed = 1;
   bool conditional_accuracy = true;
+  std::string run_dir = "the run";  ///< names the run in messages
 };
 /// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error (and
 /// conditional_accuracy for conditional models) as one JSON object.

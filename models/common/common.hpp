@@ -9,5 +9,6 @@
 #include "xgrad/models/common/latent.hpp"
 #include "xgrad/models/common/latent_variable_model.hpp"
 #include "xgrad/models/common/objective.hpp"
+#include "xgrad/models/common/pixelcnn_prior.hpp"
 #include "xgrad/models/common/recurrence.hpp"
 #include "xgrad/models/common/registry.hpp"
