@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "common/cli.hpp"
+#include "common/progress.hpp"
 #include "common/run_state.hpp"
 #include "image/code_prior.hpp"
 #include "image/commands.hpp"
@@ -22,6 +23,23 @@ struct TrainPriorFlags {
   double lr = 1e-3;
   std::int64_t limit = 0;
   std::int64_t test_limit = 0;
+};
+
+/// A progress bar per epoch with the running bits per code.
+class PriorProgress : public nn::TrainerCallback {
+ public:
+  explicit PriorProgress(int epochs) : epochs_(epochs) {}
+  void on_epoch_begin(const nn::TrainState& state, std::int64_t skipped) override {
+    bar_ = std::make_unique<Progress>(fmt::format("prior epoch {}/{}", state.epoch() + 1, epochs_), state.num_batches);
+    if (skipped > 0) bar_->tick(skipped);
+  }
+  void on_step_end(const nn::TrainState&, const nn::StepTerms&, const nn::TermSums& running) override {
+    bar_->tick(1, fmt::format("{:.3f} bits/code", running.mean("bits_per_code")));
+  }
+
+ private:
+  int epochs_;
+  std::unique_ptr<Progress> bar_;
 };
 
 void run_train_prior(const TrainPriorFlags& o) {
@@ -48,6 +66,8 @@ void run_train_prior(const TrainPriorFlags& o) {
                        .optimizer = {.lr = o.lr}, .eval_every_epoch = true, .eval_at_end = false,
                        .dir = o.run + "/prior", .checkpoint_info = {{"kind", "pixelcnn-prior"}},
                        .stop_flag = &g_stop_requested});
+  PriorProgress progress(o.epochs);
+  trainer.add_callback(progress);
   if (trainer.fit() == nn::Trainer::Outcome::Stopped)
     throw Interrupted(fmt::format("interrupted; the prior was not saved (nothing written to {})", prior_path(o.run)));
   save_module_file(prior_path(o.run), *prior, "pixelcnn-prior",

@@ -20,10 +20,10 @@ nn::Tensor randn(const core::Shape& shape, std::uint64_t seed, float scale = 1.0
 }
 
 /// The quantizer of K x D with its codebook set to `codebook`.
-std::shared_ptr<nn::VectorQuantizer> with_codebook(const nn::Tensor& codebook, bool ema = false) {
+std::shared_ptr<nn::VectorQuantizer> with_codebook(const nn::Tensor& codebook, bool ema = false, double epsilon = 1e-5) {
   core::Generator gen(0);
   auto vq = nn::make<nn::VectorQuantizer>(
-      nn::VectorQuantizerOptions{.codes = codebook.size(0), .dim = codebook.size(1), .ema = ema}, gen);
+      nn::VectorQuantizerOptions{.codes = codebook.size(0), .dim = codebook.size(1), .ema = ema, .epsilon = epsilon}, gen);
   vq->codebook.value_mut() = codebook;
   if (ema) {  // the EMA sums start at the codebook
     nn::StateDict state = vq->state_dict();
@@ -92,10 +92,11 @@ TEST_CASE("straight_through in double: the value of q, the gradient of the ident
 }
 
 TEST_CASE("an EMA step moves the codes to the hand-computed smoothed averages of their rows", "[vq]") {
-  // K = 2, D = 1: codes at 0 and 10; rows 1, 2 go to code 0, row 9 to code 1.
-  auto vq = with_codebook(nn::Tensor({2, 1}, {0.0f, 10.0f}), true);
+  // K = 2, D = 1: codes at 0 and 10; rows 1, 2 go to code 0, row 9 to code 1. A large
+  // Laplace epsilon (0.1) makes the smoothing visible in float.
+  const double g = 0.99, eps = 0.1;
+  auto vq = with_codebook(nn::Tensor({2, 1}, {0.0f, 10.0f}), true, eps);
   vq->forward(nn::Var(nn::Tensor({3, 1}, {1.0f, 2.0f, 9.0f})));
-  const double g = 0.99, eps = 1e-5;
   const double n0 = g * 1 + (1 - g) * 2, n1 = g * 1 + (1 - g) * 1;  // counts start at 1
   const double m0 = g * 0 + (1 - g) * 3, m1 = g * 10 + (1 - g) * 9;  // sums start at the codebook
   const double n = n0 + n1;
