@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   add_train_command(app);
   add_eval_command(app);
   add_sample_command(app);
+  add_train_prior_command(app);
   add_reconstruct_command(app);
   add_interpolate_command(app);
   add_traverse_command(app);

@@ -15,6 +15,7 @@
 #include "xgrad/models/factor_vae.hpp"
 #include "xgrad/models/rnn_lm.hpp"
 #include "xgrad/models/vae.hpp"
+#include "xgrad/models/vq_vae.hpp"
 #include "xgrad/models/vrnn.hpp"
 
 namespace xgrad::models {
@@ -204,6 +205,25 @@ void add_autoencoders(ModelRegistry& r) {
          }});
 }
 
+void add_vq_vae(ModelRegistry& r) {
+  const ModelOptions defaults{{"codes", std::int64_t{128}}, {"dim", std::int64_t{64}}, {"channels", std::int64_t{64}},
+                              {"ema", false}, {"beta", 0.25}, {"restart_every", std::int64_t{100}},
+                              {"prior_channels", std::int64_t{64}}, {"prior_layers", std::int64_t{5}}, {"lr", 1e-3}};
+  r.add({"vq-vae", "VQ-VAE: a 7x7 grid of discrete codes, PixelCNN prior (van den Oord et al. 2017)",
+         {.image = true, .has_elbo = false, .has_iwae = false, .has_kl = false, .code_prior = true}, defaults,
+         [](const ModelOptions& o, core::Generator& gen) {
+           VqVaeOptions v;
+           v.quantizer = {.codes = positive_count(o, "codes"), .dim = positive_count(o, "dim"),
+                          .beta = positive(o, "beta"), .ema = option<bool>(o, "ema")};
+           v.hidden = positive_count(o, "channels");
+           v.restart_every = option<std::int64_t>(o, "restart_every");
+           v.prior_channels = positive_count(o, "prior_channels");
+           v.prior_layers = positive_count(o, "prior_layers");
+           const nn::OptimizerOptions opt = optimizer_of(o);
+           return BuiltModel{std::make_shared<VqVae>(v, gen), opt};
+         }});
+}
+
 }  // namespace
 
 void register_builtin_models(ModelRegistry& r) {
@@ -274,6 +294,7 @@ void register_builtin_models(ModelRegistry& r) {
            const nn::OptimizerOptions opt = optimizer_of(o);
            return BuiltModel{std::make_shared<RnnLm>(l, gen), opt};
          }});
+  add_vq_vae(r);
 }
 
 }  // namespace xgrad::models

@@ -12,4 +12,5 @@
 #include "xgrad/models/rnn_lm.hpp"
 #include "xgrad/models/sequence_input.hpp"
 #include "xgrad/models/vae.hpp"
+#include "xgrad/models/vq_vae.hpp"
 #include "xgrad/models/vrnn.hpp"

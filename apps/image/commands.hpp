@@ -9,6 +9,7 @@ namespace xgrad::apps {
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
+void add_train_prior_command(CLI::App& app);
 void add_reconstruct_command(CLI::App& app);
 void add_interpolate_command(CLI::App& app);
 void add_traverse_command(CLI::App& app);

@@ -9,6 +9,7 @@
 
 #include "common/cli.hpp"
 #include "image/classifier.hpp"
+#include "image/code_prior.hpp"
 #include "image/commands.hpp"
 #include "image/harness.hpp"
 #include "image/latent_stats.hpp"
@@ -135,9 +136,13 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   const nn::Batch b = first_rows(*test, s.iwae_n);  // the first --n images
   out["iwae_log_likelihood"] = iwae_bound(model, *test, b.size(), s.iwae_k, gen);
   out["recon_error"] = reconstruction_error(model, b);
-  put_latent_stats(out, model, *test);
-  const auto tc = models::aggregate_total_correlation(model, *test, s.tc_n, gen);
-  out["total_correlation"] = tc ? nlohmann::json(*tc) : nlohmann::json(nullptr);
+  if (run.built.caps.code_prior) {
+    out["codes"] = code_stats(code_model(run, s.run_dir), *test);
+  } else {
+    put_latent_stats(out, model, *test);
+    const auto tc = models::aggregate_total_correlation(model, *test, s.tc_n, gen);
+    out["total_correlation"] = tc ? nlohmann::json(*tc) : nlohmann::json(nullptr);
+  }
   if (is_dsprites(run.data.dir)) out["disentanglement"] = disentanglement(model, gen);
   if (auto* aae = dynamic_cast<models::Aae*>(&model)) out["prior_match"] = prior_match(*aae, *test, gen);
   if (run.built.caps.conditional && s.conditional_accuracy)
@@ -163,6 +168,7 @@ void run_eval(const EvalFlags& o) {
   EvalSettings settings = o.eval;
   settings.seed = o.common.seed;
   if (!o.corruption.empty()) settings.corruption = nn::Corruption::parse(o.corruption);
+  settings.run_dir = o.run;
   LoadedRun run = load_run(o.run);
   nlohmann::json j = evaluate_run(run, settings);
   // The run keeps its evaluation (RUN/eval.json, which the report shows) unless --out says where.

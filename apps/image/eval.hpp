@@ -19,6 +19,7 @@ struct EvalSettings {
   bool conditional_accuracy = true;
   std::int64_t tc_n = 2000;  ///< test codes for the total correlation
   std::optional<nn::Corruption> corruption{};  ///< report the restoration PSNR on inputs corrupted so
+  std::string run_dir = "the run";  ///< names the run in messages
 };
 /// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error,
 /// total_correlation (of the first tc_n test codes; null without a Gaussian q(z | x)),

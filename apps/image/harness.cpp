@@ -12,6 +12,7 @@
 #include "common/progress.hpp"
 #include "common/run_folder.hpp"
 #include "common/run_state.hpp"
+#include "image/code_prior.hpp"
 #include "image/image_grid.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/shape_ops.hpp"
@@ -119,7 +120,8 @@ void write_pictures(const std::string& out, models::GenerativeModel& model, cons
     labels = core::IndexTensor(core::Shape({64}));
     for (core::Index i = 0; i < 64; ++i) labels.data()[i] = i % 10;
   }
-  write_png(out + "/samples.png", tile_images(flat_images(model.sample(64, gen, labels)), 8));
+  // A code model samples only once `xgrad train-prior` has fitted its prior.
+  if (!built.caps.code_prior) write_png(out + "/samples.png", tile_images(flat_images(model.sample(64, gen, labels)), 8));
   nn::Batch b = first_rows(test, 8);
   core::Tensor<float> both =
       core::concat<float>({flat_images(b.x), flat_images(model.reconstruct(b))}, 0);
@@ -284,6 +286,7 @@ LoadedRun load_run(const std::string& dir) {
   run.built = make_model(run.model_config, gen);
   run.data.flatten = run.built.flat_input;
   load_model_file(dir + "/model.safetensors", run.built, run.model_config);
+  attach_prior_if_trained(run, dir);
   run.built.model->eval();
   return run;
 }

@@ -5,6 +5,8 @@ namespace xgrad::apps {
 void ModelFlags::add(CLI::App& cmd, bool all) {
   flag(cmd, "--latent", "latent", latent_, "Latent dimensions (default: the model's; aae 8, others 20)");
   if (!all) return;
+  flag(cmd, "--codes", "codes", codes_, "vq-vae: codebook entries K (default 128)");
+  flag(cmd, "--dim", "dim", dim_, "vq-vae: size D of each code vector (default 64)");
   flag(cmd, "--lr", "lr", lr_, "Learning rate (default 1e-3)");
   flag(cmd, "--beta", "beta", beta_, "beta-VAE: KL weight (default 4); beta-TCVAE: TC weight (default 6)");
   flag(cmd, "--capacity", "capacity", capacity_, "beta-VAE: target KL capacity in nats (0 = off)");

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/cli.hpp"
+#include "image/code_prior.hpp"
 #include "image/commands.hpp"
 #include "image/pictures.hpp"
 #include "xgrad/autograd/variable.hpp"
@@ -24,6 +25,7 @@ void run_sample(const SampleFlags& o) {
   apply_common_options(o.common);
   require_positive("--n", static_cast<double>(o.n));
   LoadedRun run = load_run(o.run);
+  require_sampler(run, o.run);
   core::IndexTensor labels = sample_labels(run, o.n, o.label);
   autograd::NoGradGuard no_grad;
   core::Generator gen(o.common.seed);

@@ -10,6 +10,7 @@
 #include "xgrad/models/common/latent.hpp"
 #include "xgrad/models/common/latent_variable_model.hpp"
 #include "xgrad/models/common/objective.hpp"
+#include "xgrad/models/common/pixelcnn_prior.hpp"
 #include "xgrad/models/common/recurrence.hpp"
 #include "xgrad/models/common/restoration.hpp"
 #include "xgrad/models/common/registry.hpp"

@@ -27,6 +27,7 @@ struct ModelCapabilities {
   bool has_kl = true;        ///< a KL term: takes KL schedules, reports KL per dimension
   bool prior_match = false;  ///< its codes are matched to the prior by a critic (measured by eval)
   bool has_latent = true;    ///< encodes and decodes (false: a baseline without latent)
+  bool code_prior = false;   ///< discrete codes; samples need a prior trained by xgrad train-prior
 };
 
 /// An option's value: what JSON holds (a whole number, a number, text or a flag).
@@ -78,7 +79,7 @@ class ModelRegistry {
 template <class T>
 T option(const ModelOptions& options, const std::string& name);
 
-/// Registers vae, conv-vae, cvae, beta-vae, aae, factor-vae, beta-tcvae, ae, dae, dvae, vrnn and rnn
+/// Registers vae, conv-vae, cvae, beta-vae, aae, factor-vae, beta-tcvae, ae, dae, dvae, vq-vae, vrnn and rnn
 /// (ModelRegistry::global calls it).
 void register_builtin_models(ModelRegistry& registry);
 

@@ -1,0 +1,80 @@
+#pragma once
+// VQ-VAE (van den Oord et al. 2017) on 1x28x28 images: a conv encoder with residual
+// blocks maps an image to a 7x7 grid of D-vectors, each replaced by its nearest of
+// K codebook entries (nn::VectorQuantizer, straight-through gradient); the mirror
+// decoder gives Bernoulli logits (BernoulliHead, the VAE's likelihood, so the
+// reconstruction term is the same BCE per image). The latent is discrete: no KL, no
+// ELBO; sampling draws code grids from a PixelCnnPrior trained afterwards on the
+// training set's grids and attached with set_prior.
+//   encoder: conv 4x4/2 (1 -> h/2) ReLU, conv 4x4/2 (h/2 -> h), blocks x2, ReLU, conv 1x1 (h -> D)
+//   decoder: conv 3x3 (D -> h), blocks x2, ReLU, deconv 4x4/2 (h -> h/2) ReLU, deconv 4x4/2 (h/2 -> 1)
+#include <memory>
+
+#include "xgrad/models/common/generative_model.hpp"
+#include "xgrad/models/common/heads.hpp"
+#include "xgrad/models/common/pixelcnn_prior.hpp"
+#include "xgrad/nn/layers/layer.hpp"
+#include "xgrad/nn/layers/vector_quantizer.hpp"
+
+namespace xgrad::models {
+
+struct VqVaeOptions {
+  nn::VectorQuantizerOptions quantizer{};  ///< K, D, beta, EMA
+  Index hidden = 64;                       ///< channels of the residual trunk
+  Index residual_hidden = 32;              ///< channels inside each residual block
+  std::int64_t restart_every = 100;        ///< restart codes unused for this many steps (0: never)
+  Index prior_channels = 64;               ///< the PixelCNN prior's size (prior_options)
+  Index prior_layers = 5;
+};
+
+class VqVae : public GenerativeModel {
+ public:
+  static constexpr Index kSide = 28, kGrid = 7;
+
+  VqVae(const VqVaeOptions& options, core::Generator& gen);
+  std::string kind() const override { return "vq-vae"; }
+  /// D * 7 * 7: encode returns the quantized grid flattened.
+  Index latent_dim() const override { return options.quantizer.dim * kGrid * kGrid; }
+
+  /// recon (BCE per image) + 49 * the quantizer's per-code loss; restarts dead codes
+  /// every restart_every steps. extra: vq_loss, perplexity.
+  StepStats train_step(const Batch& batch, nn::StepContext& ctx) override;
+  EvalSums evaluate(const Batch& batch, core::Generator& gen) override;
+  /// Throws: a deterministic one-hot posterior gives no importance weights.
+  Tensor iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen) override;
+  Tensor encode(const Batch& batch) override;
+  Tensor decode(const Tensor& z, const IndexTensor& labels = {}) override;
+  /// Decoded draws of the attached prior; ValueError when none is attached.
+  Tensor sample(Index n, core::Generator& gen, const IndexTensor& labels = {}) override;
+  std::string describe() const override;
+
+  /// (B, 49) the code chosen at each grid position.
+  IndexTensor encode_codes(const Batch& batch);
+  /// (B, 49) codes -> (B, 784) pixel means.
+  Tensor decode_codes(const IndexTensor& codes);
+  /// The prior's options for this model's grid and codebook.
+  PixelCnnPriorOptions prior_options() const;
+  void set_prior(std::shared_ptr<PixelCnnPrior> prior) { prior_ = std::move(prior); }
+  const std::shared_ptr<PixelCnnPrior>& prior() const { return prior_; }
+
+  const VqVaeOptions options;
+  std::shared_ptr<nn::Layer> encoder;  ///< (B, 1, 28, 28) -> (B, D, 7, 7)
+  std::shared_ptr<nn::VectorQuantizer> quantizer;
+  std::shared_ptr<nn::Layer> decoder;  ///< (B, D, 7, 7) -> (B, 1, 28, 28) logits
+  std::shared_ptr<BernoulliHead> out;
+
+ private:
+  struct Pass {
+    nn::Quantized q;
+    Var recon;    ///< (B) -log p(x | z_q)
+    Tensor rows;  ///< (B * 49, D) the encoder's outputs, for restarts
+  };
+  Pass pass(const Batch& batch);
+  /// (B, D, 7, 7) <-> (B * 49, D)
+  static Var grid_to_rows(const Var& grid);
+  Var rows_to_grid(const Var& rows) const;
+  Tensor pixel_means(const Var& grid);
+  std::shared_ptr<PixelCnnPrior> prior_;
+};
+
+}  // namespace xgrad::models

@@ -1,0 +1,151 @@
+#include "xgrad/nn/layers/vector_quantizer.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "xgrad/autograd/ops_elementwise.hpp"
+#include "xgrad/autograd/ops_reduce.hpp"
+#include "xgrad/autograd/ops_shape.hpp"
+#include "xgrad/core/elementwise.hpp"
+#include "xgrad/core/linalg.hpp"
+#include "xgrad/nn/init.hpp"
+
+namespace xgrad::nn {
+
+namespace {
+
+/// Per-row mean of the squared distance summed over D: a (N, D) -> scalar.
+Var mean_row_square(const Var& d) { return autograd::sum(autograd::square(d)) / static_cast<double>(d.size(0)); }
+
+void check_rows(const Shape& shape, Index dim, const char* what) {
+  if (shape.rank() != 2 || shape.dim(1) != dim)
+    throw core::ShapeError(fmt::format("VectorQuantizer: {} of shape {} is not (N, {})", what, shape.str(), dim));
+}
+
+}  // namespace
+
+template <class T>
+autograd::Variable<T> straight_through(const autograd::Variable<T>& z, const core::Tensor<T>& q) {
+  return z + autograd::Variable<T>(core::sub(q, z.value()));
+}
+template autograd::Variable<float> straight_through(const autograd::Variable<float>&, const core::Tensor<float>&);
+template autograd::Variable<double> straight_through(const autograd::Variable<double>&, const core::Tensor<double>&);
+
+double perplexity(const core::IndexTensor& codes, Index num_codes) {
+  std::vector<double> counts(static_cast<std::size_t>(num_codes), 0.0);
+  for (Index c : codes) counts.at(static_cast<std::size_t>(c)) += 1;
+  double entropy = 0;
+  for (double c : counts)
+    if (c > 0) entropy -= c / static_cast<double>(codes.numel()) * std::log(c / static_cast<double>(codes.numel()));
+  return std::exp(entropy);
+}
+
+VectorQuantizer::VectorQuantizer(const VectorQuantizerOptions& options, core::Generator& gen) : options(options) {
+  if (options.codes <= 0 || options.dim <= 0)
+    throw core::ValueError(fmt::format("VectorQuantizer: codes and dim must be positive (got {}, {})", options.codes,
+                                       options.dim));
+  if (options.ema && !(options.decay > 0 && options.decay < 1))
+    throw core::ValueError(fmt::format("VectorQuantizer: decay must be in (0, 1) (got {})", options.decay));
+  const double bound = 1.0 / static_cast<double>(options.codes);
+  Tensor init = core::uniform<float>({options.codes, options.dim}, float(-bound), float(bound), gen);
+  codebook = options.ema ? register_buffer("codebook", init) : register_parameter("codebook", init);
+  usage_ = register_buffer("usage", Tensor::zeros({options.codes}));
+  if (options.ema) {
+    // Counts start at 1 and sums at the codebook, so an entry no row has chosen yet keeps
+    // its place (sums and counts decay together) rather than collapsing to 0.
+    ema_count_ = register_buffer("ema_count", Tensor::ones({options.codes}));
+    ema_sum_ = register_buffer("ema_sum", init);
+  }
+}
+
+core::IndexTensor VectorQuantizer::nearest(const Tensor& z) const {
+  check_rows(z.shape(), options.dim, "input");
+  const Tensor& e = codebook.value();
+  const Tensor dots = core::matmul(z, e, core::Trans::No, core::Trans::Yes);  // (N, K)
+  std::vector<float> norms(static_cast<std::size_t>(options.codes), 0.0f);
+  for (Index k = 0; k < options.codes; ++k)
+    for (Index d = 0; d < options.dim; ++d) norms[k] += e.data()[k * options.dim + d] * e.data()[k * options.dim + d];
+  core::IndexTensor codes({z.size(0)});
+  for (Index i = 0; i < z.size(0); ++i) {
+    // ||z||^2 is the same for every entry, so the argmin needs only ||e||^2 - 2 z.e.
+    float best = std::numeric_limits<float>::infinity();
+    for (Index k = 0; k < options.codes; ++k) {
+      const float d = norms[k] - 2.0f * dots.data()[i * options.codes + k];
+      if (d < best) best = d, codes.data()[i] = k;
+    }
+  }
+  return codes;
+}
+
+Tensor VectorQuantizer::lookup(const core::IndexTensor& codes) const {
+  Tensor out({codes.numel(), options.dim});
+  for (Index i = 0; i < codes.numel(); ++i) {
+    const Index k = codes.data()[i];
+    if (k < 0 || k >= options.codes)
+      throw core::ValueError(fmt::format("VectorQuantizer: code {} is outside [0, {})", k, options.codes));
+    std::copy_n(codebook.value().data() + k * options.dim, options.dim, out.data() + i * options.dim);
+  }
+  return out;
+}
+
+Quantized VectorQuantizer::forward(const Var& z) {
+  Quantized out;
+  out.codes = nearest(z.value());
+  out.perplexity = perplexity(out.codes, options.codes);
+  if (is_training()) {
+    for (Index c : out.codes) usage_.value_mut().data()[c] += 1;
+    if (options.ema) ema_update(z.value(), out.codes);
+  }
+  const Var e = autograd::index_select(codebook, 0, out.codes);
+  Var commitment = mean_row_square(z - e.detach()) * options.beta;
+  out.loss = options.ema ? commitment : mean_row_square(e - z.detach()) + commitment;
+  out.z_q = straight_through(z, e.value());
+  return out;
+}
+
+void VectorQuantizer::ema_update(const Tensor& z, const core::IndexTensor& codes) {
+  const Index K = options.codes, D = options.dim;
+  std::vector<double> n(static_cast<std::size_t>(K), 0.0), s(static_cast<std::size_t>(K * D), 0.0);
+  for (Index i = 0; i < codes.numel(); ++i) {
+    n[codes.data()[i]] += 1;
+    for (Index d = 0; d < D; ++d) s[codes.data()[i] * D + d] += z.data()[i * D + d];
+  }
+  const double g = options.decay, eps = options.epsilon;
+  float* count = ema_count_.value_mut().data();
+  float* sum = ema_sum_.value_mut().data();
+  double total = 0;
+  for (Index k = 0; k < K; ++k) total += (count[k] = static_cast<float>(g * count[k] + (1 - g) * n[k]));
+  for (Index k = 0; k < K * D; ++k) sum[k] = static_cast<float>(g * sum[k] + (1 - g) * s[k]);
+  float* e = codebook.value_mut().data();
+  for (Index k = 0; k < K; ++k) {
+    const double smoothed = (count[k] + eps) / (total + static_cast<double>(K) * eps) * total;  // Laplace
+    for (Index d = 0; d < D; ++d) e[k * D + d] = static_cast<float>(sum[k * D + d] / smoothed);
+  }
+}
+
+Index VectorQuantizer::restart_dead_codes(const Tensor& z, core::Generator& gen) {
+  check_rows(z.shape(), options.dim, "rows for restarts");
+  const core::IndexTensor order = core::permutation(z.size(0), gen);
+  const Index D = options.dim;
+  Index moved = 0;
+  for (Index k = 0; k < options.codes && moved < z.size(0); ++k) {
+    if (usage_.value().data()[k] > 0) continue;
+    const float* row = z.data() + order.data()[moved++] * D;
+    std::copy_n(row, D, codebook.value_mut().data() + k * D);
+    if (options.ema) {
+      ema_count_.value_mut().data()[k] = 1;
+      std::copy_n(row, D, ema_sum_.value_mut().data() + k * D);
+    }
+  }
+  usage_.value_mut().fill_(0);
+  return moved;
+}
+
+std::string VectorQuantizer::describe() const {
+  return fmt::format("VectorQuantizer({} x {}, {})", options.codes, options.dim,
+                     options.ema ? fmt::format("EMA {}", options.decay) : fmt::format("beta {}", options.beta));
+}
+
+}  // namespace xgrad::nn

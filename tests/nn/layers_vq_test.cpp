@@ -1,0 +1,102 @@
+// The layers the VQ-VAE and its PixelCNN prior add: masked convolutions, the gated
+// activation, the residual block — against PyTorch (tests/fixtures/nn_vq_layers.py)
+// and, for the differentiable functions, against finite differences in double.
+#include <catch2/catch.hpp>
+
+#include "layer_case.hpp"
+#include "xgrad/autograd/autograd.hpp"
+#include "xgrad/nn/layers/masked_conv.hpp"
+#include "xgrad/nn/layers/residual.hpp"
+
+using namespace xgrad;
+using autograd::Variable;
+using test::case_input;
+using test::check_case;
+using test::load_case;
+
+namespace {
+
+const std::string kFile = "nn_vq_layers.json";
+
+Variable<double> input(const core::Shape& shape, std::uint64_t seed) {
+  core::Generator gen(seed);
+  return Variable<double>(core::normal<double>(shape, 0.0, 1.0, gen), true);
+}
+
+bool gradients_match(const std::function<Variable<double>(const std::vector<Variable<double>>&)>& f,
+                     const std::vector<Variable<double>>& inputs) {
+  const autograd::GradcheckResult r = autograd::gradcheck(f, inputs);
+  UNSCOPED_INFO(r.message);
+  return r.ok;
+}
+
+void check_masked(const std::string& name, nn::MaskType type, const nn::Conv2dOptions& o) {
+  core::Generator gen(1);
+  auto conv = nn::make<nn::MaskedConv2d>(o, type, gen);
+  load_case(*conv, name, kFile);
+  auto x = case_input(name, "x", kFile);
+  check_case(name, {{"y", conv->forward(x)}}, {{"x", x}}, *conv, kFile);
+}
+
+}  // namespace
+
+TEST_CASE("MaskedConv2d of type A and B matches PyTorch, forward and gradients", "[layers]") {
+  check_masked("masked_conv_a", nn::MaskType::A, {.in = 2, .out = 3, .kernel = {5, 5}, .padding = {2, 2}});
+  check_masked("masked_conv_b", nn::MaskType::B, {.in = 3, .out = 4, .kernel = {3, 3}, .padding = {1, 1}});
+}
+
+TEST_CASE("the causal mask keeps the taps before the centre, and the centre for type B only", "[layers]") {
+  const auto a = nn::causal_mask<float>(3, 3, nn::MaskType::A), b = nn::causal_mask<float>(3, 3, nn::MaskType::B);
+  CHECK(a.to_vector() == std::vector<float>{1, 1, 1, 1, 0, 0, 0, 0, 0});
+  CHECK(b.to_vector() == std::vector<float>{1, 1, 1, 1, 1, 0, 0, 0, 0});
+}
+
+TEST_CASE("a stack of type A then B convolutions never sees the pixel it predicts or any after it", "[layers]") {
+  core::Generator gen(3);
+  nn::MaskedConv2d first({.in = 1, .out = 2, .kernel = {3, 3}, .padding = {1, 1}}, nn::MaskType::A, gen);
+  nn::MaskedConv2d second({.in = 2, .out = 1, .kernel = {3, 3}, .padding = {1, 1}}, nn::MaskType::B, gen);
+  const nn::Index side = 4, pos = 6;  // row 1, column 2
+  nn::Var x(core::normal<float>({1, 1, side, side}, 0.0f, 1.0f, gen), true);
+  nn::Var y = second.forward(first.forward(x));
+  autograd::sum(autograd::slice(autograd::reshape(y, {side * side}), 0, pos, pos + 1)).backward();
+  for (nn::Index i = 0; i < side * side; ++i) {
+    INFO("input pixel " << i);
+    if (i >= pos) CHECK(x.grad().data()[i] == 0.0f);
+  }
+  CHECK(x.grad().data()[pos - 1] != 0.0f);  // the pixel just before is seen
+}
+
+TEST_CASE("MaskedConv2d rejects a kernel or padding that would break the causal order", "[layers]") {
+  core::Generator gen(1);
+  CHECK_THROWS_AS(nn::MaskedConv2d({.in = 1, .out = 1, .kernel = {4, 4}, .padding = {2, 2}}, nn::MaskType::A, gen),
+                  core::ValueError);
+  CHECK_THROWS_AS(nn::MaskedConv2d({.in = 1, .out = 1, .kernel = {3, 3}, .padding = {0, 0}}, nn::MaskType::B, gen),
+                  core::ValueError);
+}
+
+TEST_CASE("GatedActivation matches PyTorch and rejects an odd channel count", "[layers]") {
+  auto gated = nn::make<nn::GatedActivation>();
+  auto x = case_input("gated", "x", kFile);
+  check_case("gated", {{"y", gated->forward(x)}}, {{"x", x}}, *gated, kFile);
+  CHECK_THROWS_AS(gated->forward(nn::Var(nn::Tensor::zeros({1, 3, 2, 2}))), core::ShapeError);
+}
+
+TEST_CASE("ResidualBlock matches PyTorch, forward and gradients", "[layers]") {
+  core::Generator gen(1);
+  auto block = nn::make<nn::ResidualBlock>(nn::ResidualBlockOptions{.channels = 3, .hidden = 2}, gen);
+  load_case(*block, "residual", kFile);
+  auto x = case_input("residual", "x", kFile);
+  check_case("residual", {{"y", block->forward(x)}}, {{"x", x}}, *block, kFile);
+}
+
+TEST_CASE("gradcheck: masked_conv2d in input, weight and bias", "[layers]") {
+  const core::Tensor<double> mask = nn::causal_mask<double>(3, 3, nn::MaskType::A);
+  core::Conv2dParams p;
+  p.padding = {1, 1};
+  CHECK(gradients_match([&](const auto& v) { return nn::masked_conv2d(v[0], v[1], v[2], mask, p); },
+                        {input({2, 2, 4, 3}, 1), input({3, 2, 3, 3}, 2), input({3}, 3)}));
+}
+
+TEST_CASE("gradcheck: gated_activation over both halves of the channels", "[layers]") {
+  CHECK(gradients_match([](const auto& v) { return nn::gated_activation(v[0]); }, {input({2, 4, 2, 3}, 4)}));
+}
