@@ -22,6 +22,18 @@
 
 namespace xgrad::apps {
 
+SequenceTrainSettings start_sequence_run(const CommonOptions& common, SequenceTrainSettings s,
+                                         const std::string& command, const std::string& default_out,
+                                         std::int64_t default_steps) {
+  apply_common_options(common);
+  s.seed = common.seed;
+  s.out = common.out.empty() ? default_out : common.out;
+  s.out_note = default_out_note(common, s.out);
+  s.command = command;
+  if (s.steps == 0 && s.epochs == 0 && s.minutes == 0) s.steps = default_steps;
+  return s;
+}
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 

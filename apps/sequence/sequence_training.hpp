@@ -36,6 +36,14 @@ struct SequenceTrainSettings {
   nlohmann::json data_info;  ///< how the data was made (corpus, column, normalisation...), for config.json
 };
 
+struct CommonOptions;
+/// Applies the common flags (threads) and completes `train` for `command` ("text train"):
+/// the seed, --out (`default_out` when not given, and a note saying so) and, without any
+/// budget, `default_steps` steps.
+SequenceTrainSettings start_sequence_run(const CommonOptions& common, SequenceTrainSettings train,
+                                         const std::string& command, const std::string& default_out,
+                                         std::int64_t default_steps);
+
 struct SequenceTrainResult {
   BuiltModel model;
   ModelConfig config;

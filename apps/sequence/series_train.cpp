@@ -93,13 +93,7 @@ SequenceData split_windows(const ModelledSeries& m, core::Index window) {
 }
 
 void run_series_train(const SeriesTrainFlags& o) {
-  apply_common_options(o.common);
-  SequenceTrainSettings s = o.train;
-  s.seed = o.common.seed;
-  s.out = o.common.out.empty() ? "out/series" : o.common.out;
-  s.out_note = default_out_note(o.common, s.out);
-  s.command = "series train";
-  if (s.steps == 0 && s.epochs == 0 && s.minutes == 0) s.steps = 1000;
+  SequenceTrainSettings s = start_sequence_run(o.common, o.train, "series train", "out/series", 1000);
   require_positive("--window", static_cast<double>(o.window));
   if (o.holdout < 0) throw UsageError(fmt::format("--holdout must be >= 0 (got {})", o.holdout));
   check_sequence_config(s.model);

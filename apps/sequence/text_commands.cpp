@@ -70,13 +70,7 @@ struct TextTrainFlags {
 };
 
 void run_text_train(const TextTrainFlags& o) {
-  apply_common_options(o.common);
-  SequenceTrainSettings s = o.train;
-  s.seed = o.common.seed;
-  s.out = o.common.out.empty() ? "out/text" : o.common.out;
-  s.out_note = default_out_note(o.common, s.out);
-  s.command = "text train";
-  if (s.steps == 0 && s.epochs == 0 && s.minutes == 0) s.steps = 2000;
+  SequenceTrainSettings s = start_sequence_run(o.common, o.train, "text train", "out/text", 2000);
   require_positive("--seq-len", static_cast<double>(o.seq_len));
   if (o.val_sequences < 0) throw UsageError(fmt::format("--val-sequences must be >= 0 (got {})", o.val_sequences));
   check_sequence_config(s.model);
