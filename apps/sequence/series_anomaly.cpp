@@ -33,13 +33,13 @@ struct SeriesAnomalyFlags {
 };
 
 /// The series to score: --csv and --column, or the run's training file and column.
-struct SeriesColumn {
+struct ScoredColumn {
   std::string csv, column;
   nn::Series series;
 };
 
-SeriesColumn series_to_score(const SeriesAnomalyFlags& o, const json& data) {
-  SeriesColumn src;
+ScoredColumn series_to_score(const SeriesAnomalyFlags& o, const json& data) {
+  ScoredColumn src;
   src.csv = o.csv.empty() ? data.at("csv").get<std::string>() : o.csv;
   src.column = o.column;
   if (src.column.empty()) {
@@ -88,7 +88,7 @@ std::vector<std::size_t> highest(const std::vector<double>& score, std::size_t t
 }
 
 /// DIR/anomaly.csv (t, value, score; empty where there is none) and DIR/anomaly.svg (the series, `top` marked).
-void write_anomaly_files(const std::string& dir, const SeriesColumn& src, const std::vector<double>& score,
+void write_anomaly_files(const std::string& dir, const ScoredColumn& src, const std::vector<double>& score,
                          const std::vector<std::size_t>& top, const SeriesAnomalyFlags& o) {
   const std::vector<double>& values = src.series.values;
   CsvWriter out({"t", "value", "score"});
@@ -113,7 +113,7 @@ void run_series_anomaly(const SeriesAnomalyFlags& o) {
   models::Vrnn* vrnn = vrnn_of(run.model);
   if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; anomaly scores need a vrnn run", o.dir));
   const json& data = run.config.at("data");
-  const SeriesColumn src = series_to_score(o, data);
+  const ScoredColumn src = series_to_score(o, data);
   const std::vector<double>& values = src.series.values;
   const auto window = data.at("window").get<core::Index>();
   const bool diff = data.value("difference", false);
