@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Side-by-side: one training step of each model in xgrad and in PyTorch (Debian's
-# python3-torch), run alternately in one session with the same thread count and
-# the same OpenBLAS kernels. Prints a table of medians and the ratio
-# PyTorch / xgrad, and writes it to bench/results/compare-<date>.md.
+# Side-by-side: one training step of each model in xgrad and in PyTorch, run
+# alternately in one session with the same thread count. PyTorch runs as up to three
+# references: Debian's python3-torch 1.13.1 (eager), and, when bench/install-torch.sh
+# has installed it, the current PyTorch from the Python package index, eager and
+# through torch.compile. Prints a table of medians with the ratio of the fastest
+# reference to xgrad (and Debian's alone), and writes it to
+# bench/results/compare-<date>.md.
 #
-#   bench/compare.sh [--reps N] [--threads T] [--filter REGEX]
+#   bench/compare.sh [--reps N] [--threads T] [--filter REGEX] [--no-compile]
 #
-# BLAS settings: both processes get OPENBLAS_CORETYPE=SkylakeX (OpenBLAS 0.3.21
+# BLAS settings: every process gets OPENBLAS_CORETYPE=SkylakeX (OpenBLAS 0.3.21
 # otherwise picks slow generic kernels on this CPU; xgrad would set it itself).
-# PyTorch runs with OPENBLAS_NUM_THREADS=1 and torch.set_num_threads(T) — its
-# fastest setting here (shared/FACTS.md); xgrad runs with core::set_num_threads(T),
+# Debian's PyTorch runs with OPENBLAS_NUM_THREADS=1 and torch.set_num_threads(T) —
+# its fastest setting here (shared/FACTS.md); the index's wheel brings its own BLAS
+# (MKL) and gets torch.set_num_threads(T); xgrad runs with core::set_num_threads(T),
 # which gives T threads to both TBB and OpenBLAS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,11 +21,13 @@ cd "$(dirname "$0")/.."
 reps=5
 threads=2
 filter='BM_'
+compile=1
 while (($#)); do
   case $1 in
     --reps) reps=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --filter) filter=$2; shift 2 ;;
+    --no-compile) compile=0; shift ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -31,6 +37,16 @@ bench=build/bin/xgrad_bench_models
 [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import torch' 2>/dev/null ||
   { echo "compare.sh: Debian's python3-torch is needed (scripts/install-deps.sh --with-torch)" >&2; exit 1; }
 
+# name|interpreter|XGRAD_TORCH_COMPILE: the references that are installed.
+refs=("debian|/usr/bin/python3|0")
+venv=bench/.venv/bin/python
+if [[ -x $venv ]] && $venv -c 'import torch' 2>/dev/null; then
+  refs+=("index|$venv|0")
+  ((compile)) && refs+=("index-compiled|$venv|1")
+else
+  echo "compare: no current PyTorch in bench/.venv (bench/install-torch.sh); Debian's alone" >&2
+fi
+
 export OPENBLAS_CORETYPE=SkylakeX XGRAD_BENCH_THREADS=$threads
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 tmp=$(mktemp -d)
@@ -38,7 +54,15 @@ trap 'rm -rf "$tmp"' EXIT
 for ((r = 1; r <= reps; r++)); do
   echo "compare: repetition $r/$reps" >&2
   "$bench" --benchmark_filter="$filter" --benchmark_format=json --benchmark_min_time=1 >"$tmp/xgrad-$r.json"
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch/models.py --bench --filter "$filter" >"$tmp/torch-$r.txt"
+  for ref in "${refs[@]}"; do
+    IFS='|' read -r name python compiled <<<"$ref"
+    OPENBLAS_NUM_THREADS=1 XGRAD_TORCH_COMPILE=$compiled "$python" bench/pytorch/models.py --bench \
+      --filter "$filter" >"$tmp/torch-$name-$r.txt"
+  done
+done
+for ref in "${refs[@]}"; do
+  IFS='|' read -r name python _ <<<"$ref"
+  "$python" -c 'import torch; print(torch.__version__)' >"$tmp/version-$name.txt"
 done
 
 out=bench/results/compare-$(date +%Y-%m-%d).md

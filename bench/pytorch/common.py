@@ -4,6 +4,10 @@ Run with Debian's interpreter (/usr/bin/python3, which has python3-torch).
 bench/compare.sh sets OPENBLAS_CORETYPE and OPENBLAS_NUM_THREADS before the
 process starts (OpenBLAS reads them when it loads); here we set torch's own
 intra-op threads to the same count as xgrad's.
+
+XGRAD_TORCH_COMPILE=1 runs every timed step through torch.compile (PyTorch 2 and
+later; bench/compare.sh sets it for the "compiled" reference). The warm-up calls
+absorb the compilation, so the median is of compiled steps only.
 """
 import os
 import statistics
@@ -19,8 +23,18 @@ def setup(threads=None):
     return threads
 
 
+def compiled(fn):
+    """fn through torch.compile when XGRAD_TORCH_COMPILE=1, else fn itself."""
+    if os.environ.get("XGRAD_TORCH_COMPILE") != "1":
+        return fn
+    if not hasattr(torch, "compile"):
+        raise SystemExit(f"XGRAD_TORCH_COMPILE=1 needs PyTorch 2 or later, this is {torch.__version__}")
+    return torch.compile(fn)
+
+
 def median_time(fn, min_time=1.0, warmup=3, repeats=5):
     """Median seconds per call of fn over `repeats` runs of about min_time/repeats each."""
+    fn = compiled(fn)
     for _ in range(warmup):
         fn()
     per_run = []
