@@ -78,6 +78,7 @@ TEST_CASE("A file that is not a readable image is named, or skipped and counted"
 
 TEST_CASE("A folder with nothing readable, or no folder, is an error", "[image-folder]") {
   test::TempDir dir;
+  fs::create_directories(dir.file("a"));
   test::write_bytes(dir.file("a/junk.png"), "junk");
   CHECK_THROWS_WITH(nn::ImageFolder({.dir = dir.path().string(), .skip_bad = true}),
                     Catch::Contains("no readable PNG images (1 files skipped)"));

@@ -52,7 +52,8 @@ TEST_CASE("Resizing averages the area each output pixel covers", "[png]") {
   CHECK(half.pixels[1] == Approx((0.4f + 0.6f + 0.f + 0.f) / 4));
   const nn::Image twice = nn::resize_image(im, 4, 8);  // each pixel becomes a 2x2 block
   CHECK(twice.pixels[0] == 0.f);
-  CHECK(twice.pixels[3 * 8 + 5] == Approx(0.6f));
+  CHECK(twice.pixels[1 * 8 + 7] == Approx(0.6f));  // row 1, column 7: source row 0, column 3
+  CHECK(twice.pixels[3 * 8 + 1] == 1.f);            // row 3, column 1: source row 1, column 0
   const nn::Image odd = nn::resize_image(im, 3, 3);  // stretched: still a weighted mean in [0, 1]
   for (float v : odd.pixels) CHECK((v >= 0.f && v <= 1.f));
   CHECK(odd.pixels[0] == Approx(0.25f * 0.2f));  // x covers [0, 4/3): 3/4 of pixel 0, 1/4 of pixel 1
