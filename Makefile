@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 ASAN_SUITES ?= xgrad_tests_core xgrad_tests_autograd xgrad_tests_nn
 ASAN_LABELS ?= core|autograd|nn
 CMAKE_FLAGS ?=
-# Seconds each libFuzzer target (IDX, CSV, safetensors readers) runs: `make fuzz` alone
+# Seconds each libFuzzer target (IDX, CSV, safetensors, PNG, tabular readers) runs: `make fuzz` alone
 # runs longer than `make test`, which keeps CI well under 30 minutes on 2 cores.
 FUZZ_SECONDS ?= 30
 CI_FUZZ_SECONDS ?= 15

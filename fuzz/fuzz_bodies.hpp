@@ -4,13 +4,16 @@
 // A body returns normally when the reader accepts the input or rejects it with
 // a core::Error; anything else — a crash, a sanitizer report, another exception
 // type, or a broken invariant (std::abort) — is a finding.
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
 
 #include "xgrad/nn/data/csv.hpp"
 #include "xgrad/nn/data/idx.hpp"
+#include "xgrad/nn/data/png.hpp"
 #include "xgrad/nn/data/series.hpp"
+#include "xgrad/nn/data/tabular.hpp"
 #include "xgrad/nn/serialize/safetensors.hpp"
 
 namespace xgrad::fuzz {
@@ -85,6 +88,59 @@ inline void safetensors(std::string_view bytes) {
         },
         f.tensors[i].second);
   }
+}
+
+/// PNG bytes, as the image-folder reader decodes each file: what decodes has C*H*W values
+/// in [0, 1], resizes, and re-encodes (8 bits) to the same pixels.
+inline void png(std::string_view bytes) {
+  nn::Image im;
+  try {
+    im = nn::decode_png(bytes, "fuzz");
+  } catch (const core::Error&) {
+    return;
+  }
+  check((im.channels == 1 || im.channels == 3) && im.height > 0 && im.width > 0);
+  check(im.pixels.size() == static_cast<std::size_t>(im.channels * im.height * im.width));
+  for (float v : im.pixels) check(v >= 0.0f && v <= 1.0f);
+  const nn::Image small = nn::resize_image(im, 5, 7);
+  check(small.pixels.size() == static_cast<std::size_t>(im.channels * 35));
+  for (float v : small.pixels) check(v >= 0.0f && v <= 1.0f);
+  if (im.height * im.width > 256 * 256) return;  // keep each run fast
+  std::vector<std::uint8_t> bytes8(im.pixels.size());
+  const std::size_t plane = static_cast<std::size_t>(im.height * im.width);
+  for (std::size_t p = 0; p < plane; ++p)
+    for (core::Index c = 0; c < im.channels; ++c)
+      bytes8[p * im.channels + c] = static_cast<std::uint8_t>(std::lround(im.pixels[c * plane + p] * 255.0f));
+  const nn::Image again = nn::decode_png(
+      nn::encode_png(bytes8, static_cast<int>(im.height), static_cast<int>(im.width), static_cast<int>(im.channels)), "fuzz-reencoded");
+  check(again.pixels == im.pixels);
+}
+
+/// The first byte picks the label column (none, the first, the last, or "y") and the
+/// delimiter; the rest is the CSV text. What parses standardises to finite values.
+inline void tabular(std::string_view bytes) {
+  if (bytes.empty()) return;
+  const auto flags = static_cast<unsigned char>(bytes[0]);
+  nn::TabularOptions o;
+  o.delimiter = (flags & 0x40) ? ';' : ',';
+  if (flags % 4 == 1) o.label = nn::CsvColumn(0);
+  if (flags % 4 == 2) o.label = nn::CsvColumn(1);
+  if (flags % 4 == 3) o.label = nn::CsvColumn("y");
+  nn::TabularData t;
+  try {
+    t = nn::parse_tabular(bytes.substr(1), "fuzz", o);
+  } catch (const core::Error&) {
+    return;
+  }
+  const core::Index n = t.x.size(0);
+  check(n > 0 && t.x.size(1) == static_cast<core::Index>(t.columns.size()));
+  check(o.label.has_value() == t.labels.defined());
+  for (core::Index i = 0; t.labels.defined() && i < n; ++i)
+    check(t.labels.data()[i] >= 0 && t.labels.data()[i] < static_cast<core::Index>(t.classes.size()));
+  const nn::TabularSplit s = nn::split_tabular(t, 0.5, 1);
+  check(s.train->size() + s.test->size() == n);
+  const core::Tensor<float> z = s.standardizer.apply(t.x);
+  for (core::Index i = 0; i < z.numel(); ++i) check(std::isfinite(z.data()[i]));
 }
 
 }  // namespace xgrad::fuzz

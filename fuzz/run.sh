@@ -11,10 +11,10 @@ build=$root/build-fuzz
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DXGRAD_FUZZ=ON -DXGRAD_SANITIZE=address,undefined -DXGRAD_BUILD_TESTS=OFF -DXGRAD_BUILD_BENCH=OFF >/dev/null
-cmake --build "$build" --target fuzz_idx fuzz_csv fuzz_safetensors
+cmake --build "$build" --target fuzz_idx fuzz_csv fuzz_safetensors fuzz_png fuzz_tabular
 
 status=0
-for target in idx csv safetensors; do
+for target in idx csv safetensors png tabular; do
   mkdir -p "$build/corpus/$target" "$build/artifacts/$target"
   echo "== fuzz_$target for ${seconds}s"
   if ! "$build/bin/fuzz_$target" -max_total_time="$seconds" -print_final_stats=1 \

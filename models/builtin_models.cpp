@@ -64,10 +64,12 @@ ModelOptions image_defaults(std::int64_t latent) {
   return {{"latent", latent}, {"lr", 1e-3}, {"kl_schedule", std::string()}, {"iwae_k", std::int64_t{1}}};
 }
 
-/// The network's shape, for data other than Fashion-MNIST: "input" pixels (dsprites: 4096,
-/// which `xgrad train --data dsprites` sets) and "hidden" sizes ("1200,1200": Chen et al.'s MLP).
+/// The network's shape, for data other than Fashion-MNIST: "input" values a row and the
+/// conv networks' image "channels" (`xgrad train` sets both from the data: dsprites 4096 x 1,
+/// a colour image folder 3 x S x S), and "hidden" sizes ("1200,1200": Chen et al.'s MLP).
 ModelOptions with_shape(ModelOptions o) {
   o["input"] = std::int64_t{784};
+  o["channels"] = std::int64_t{1};
   o["hidden"] = std::string("400");
   return o;
 }
@@ -75,6 +77,7 @@ ModelOptions with_shape(ModelOptions o) {
 VaeOptions vae_options_of(const ModelOptions& o, VaeOptions v = {}) {
   v.latent = positive_count(o, "latent");
   v.input = positive_count(o, "input");
+  v.channels = positive_count(o, "channels");
   v.hidden.clear();
   std::stringstream sizes(option<std::string>(o, "hidden"));
   for (std::string h; std::getline(sizes, h, ',');) {
@@ -103,9 +106,19 @@ std::shared_ptr<M> with_training_bound(std::shared_ptr<M> model, const ModelOpti
 
 const ModelCapabilities kImage{.image = true};
 
+/// "bernoulli" (pixels in [0, 1]) or "gauss" (real values: `xgrad train` picks it for tabular data).
+VaeOptions::Likelihood likelihood_of(const ModelOptions& o) {
+  const std::string l = option<std::string>(o, "likelihood");
+  if (l != "bernoulli" && l != "gauss") throw core::ValueError(fmt::format("unknown likelihood '{}' (choose from bernoulli, gauss)", l));
+  return l == "gauss" ? VaeOptions::Likelihood::Gaussian : VaeOptions::Likelihood::Bernoulli;
+}
+
 void add_vae(ModelRegistry& r, const std::string& kind, VaeOptions::Arch arch, const std::string& summary) {
-  r.add({kind, summary, kImage, with_shape(image_defaults(20)), [arch](const ModelOptions& o, core::Generator& gen) {
+  ModelOptions defaults = with_shape(image_defaults(20));
+  defaults["likelihood"] = std::string("bernoulli");
+  r.add({kind, summary, kImage, defaults, [arch](const ModelOptions& o, core::Generator& gen) {
            VaeOptions v = vae_options_of(o, {.arch = arch, .objective = elbo_loss_of(o)});
+           v.likelihood = likelihood_of(o);
            const nn::OptimizerOptions opt = optimizer_of(o);
            return BuiltModel{with_training_bound(std::make_shared<Vae>(v, gen), o), opt};
          }});

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "xgrad/nn/nn.hpp"
@@ -15,9 +16,11 @@ std::shared_ptr<nn::Layer> mlp(std::vector<Index> sizes, bool activate_last, cor
 }
 
 VaeNetworks conv_networks(const VaeOptions& o, Index in, Index latent_in, core::Generator& gen) {
-  const auto side = static_cast<Index>(std::lround(std::sqrt(static_cast<double>(o.input))));
-  if (side * side != o.input || side % 4 != 0)
-    throw core::ValueError(fmt::format("conv-vae: input {} is not a square image with a side divisible by 4", o.input));
+  const Index c = o.channels;
+  const auto side = static_cast<Index>(std::lround(std::sqrt(static_cast<double>(o.input) / static_cast<double>(std::max<Index>(c, 1)))));
+  if (c < 1 || c * side * side != o.input || side % 4 != 0)
+    throw core::ValueError(fmt::format("conv-vae: input {} is not {} channel(s) of a square image with a side divisible by 4",
+                                       o.input, c));
   if (in != o.input)
     throw core::ValueError("conv-vae: the convolutional encoder takes images only (no extra inputs)");
   const Index q = side / 4, flat = 64 * q * q, hidden = o.hidden.at(0);
@@ -30,14 +33,14 @@ VaeNetworks conv_networks(const VaeOptions& o, Index in, Index latent_in, core::
   };
   auto linear = [&](Index i, Index out) { return nn::make<nn::Linear>(nn::LinearOptions{.in = i, .out = out}, gen); };
   VaeNetworks n;
-  n.encoder = nn::make<nn::Sequential>(nn::make<nn::Unflatten>(nn::UnflattenOptions{.axis = 1, .sizes = {1, side, side}}),
-                                       conv(1, 32), nn::make<nn::ReLU>(), conv(32, 64), nn::make<nn::ReLU>(),
+  n.encoder = nn::make<nn::Sequential>(nn::make<nn::Unflatten>(nn::UnflattenOptions{.axis = 1, .sizes = {c, side, side}}),
+                                       conv(c, 32), nn::make<nn::ReLU>(), conv(32, 64), nn::make<nn::ReLU>(),
                                        nn::make<nn::Flatten>(), linear(flat, hidden), nn::make<nn::ReLU>());
   n.features = hidden;
   n.decoder = nn::make<nn::Sequential>(linear(latent_in, hidden), nn::make<nn::ReLU>(), linear(hidden, flat),
                                        nn::make<nn::ReLU>(),
                                        nn::make<nn::Unflatten>(nn::UnflattenOptions{.axis = 1, .sizes = {64, q, q}}),
-                                       deconv(64, 32), nn::make<nn::ReLU>(), deconv(32, 1), nn::make<nn::Flatten>());
+                                       deconv(64, 32), nn::make<nn::ReLU>(), deconv(32, c), nn::make<nn::Flatten>());
   return n;
 }
 
@@ -63,7 +66,12 @@ Var flatten_rows(const Tensor& x) {
 VaeParts make_vae_parts(const VaeOptions& options, core::Generator& gen) {
   VaeNetworks nets = make_vae_networks(options, options.input, options.latent, gen);
   auto head = nn::make<GaussianHead>(GaussianHeadOptions{.in = nets.features, .out = options.latent}, gen);
-  return {nets.encoder, std::move(head), nets.decoder, nn::make<BernoulliHead>(BernoulliHeadOptions{}, gen)};
+  std::shared_ptr<LikelihoodHead> likelihood;
+  if (options.likelihood == VaeOptions::Likelihood::Gaussian)
+    likelihood = nn::make<GaussianLikelihoodHead>(GaussianLikelihoodHeadOptions{.in = options.input, .out = options.input}, gen);
+  else
+    likelihood = nn::make<BernoulliHead>(BernoulliHeadOptions{}, gen);
+  return {nets.encoder, std::move(head), nets.decoder, std::move(likelihood)};
 }
 
 Vae::Vae(const VaeOptions& options, VaeParts parts) : options(options) {

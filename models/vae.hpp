@@ -9,7 +9,10 @@
 //   Conv ("conv-vae"): 1x28x28 -> conv 4x4/2 32 ReLU -> conv 4x4/2 64 ReLU -> flatten
 //                      -> Linear hidden ReLU -> (mu, logvar); the mirror image with
 //                      ConvTranspose2d back to 1x28x28 logits.
-// Inputs may be (B, 784) or (B, 1, 28, 28); decode returns (B, 784).
+// Inputs may be (B, 784) or (B, 1, 28, 28); decode returns (B, 784). Other data: `input`
+// values a row and, for Conv, `channels` (input = channels * side * side, side divisible
+// by 4). Pixels in [0, 1] take the Bernoulli likelihood; real-valued (standardised) rows
+// the Gaussian one (GaussianLikelihoodHead, a learned variance per dimension).
 #include <vector>
 
 #include "xgrad/models/common/heads.hpp"
@@ -21,7 +24,10 @@ namespace xgrad::models {
 struct VaeOptions {
   enum class Arch { Mlp, Conv };
   Arch arch = Arch::Mlp;
-  Index input = 784;                ///< pixels (Conv: side * side, one channel)
+  enum class Likelihood { Bernoulli, Gaussian };
+  Index input = 784;                ///< values a row (Conv: channels * side * side)
+  Index channels = 1;               ///< Conv: image channels (1 grey, 3 colour)
+  Likelihood likelihood = Likelihood::Bernoulli;
   std::vector<Index> hidden{400};   ///< MLP hidden sizes; Conv uses hidden[0] after the convolutions
   Index latent = 20;
   ElboLoss objective{};             ///< beta, free bits, capacity, a KL schedule

@@ -54,7 +54,7 @@ std::vector<std::string> compared_kinds(const CompareFlags& o) {
 /// Sample quality: Fréchet distance of classifier features, samples vs test images.
 double sample_frechet_distance(LoadedRun& run, Classifier& classifier, const TrainSettings& s, std::int64_t n) {
   autograd::NoGradGuard no_grad;
-  auto test = load_test_set(s.data.dir, n, run.data.flatten);
+  auto test = load_test_set(run.data, n);
   nn::Batch real = first_rows(*test, n);
   core::Generator gen(s.seed);
   core::IndexTensor labels = sample_labels(run, real.size(), -1);

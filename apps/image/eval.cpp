@@ -124,7 +124,7 @@ nlohmann::json restoration(models::GenerativeModel& model, std::shared_ptr<const
 
 nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   models::GenerativeModel& model = *run.built.model;
-  auto test = load_test_set(run.data.dir, s.test_limit, run.data.flatten);
+  auto test = load_test_set(run.data, s.test_limit);
   core::Generator gen(s.seed);
   models::EvalSums ev = evaluate_dataset(model, *test, 500, gen);
   const double n = static_cast<double>(std::max<core::Index>(ev.count, 1));

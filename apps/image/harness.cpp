@@ -17,9 +17,7 @@
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
-#include "xgrad/nn/data/dsprites.hpp"
 #include "xgrad/nn/data/error.hpp"
-#include "xgrad/nn/data/fashion_mnist.hpp"
 #include "xgrad/nn/data/file_io.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 #include "xgrad/nn/serialize/checkpoint.hpp"
@@ -31,50 +29,6 @@ namespace xgrad::apps {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-namespace {
-
-std::shared_ptr<const nn::Dataset> first_n(std::shared_ptr<const nn::Dataset> d, std::int64_t n) {
-  if (n <= 0 || n >= d->size()) return d;
-  std::vector<core::Index> idx(static_cast<std::size_t>(n));
-  std::iota(idx.begin(), idx.end(), core::Index{0});
-  return std::make_shared<nn::Subset>(std::move(d), std::move(idx));
-}
-
-void check_data_dir(const std::string& dir) {
-  if (!fs::is_directory(dir))
-    throw UsageError(fmt::format("data directory {} does not exist (install Debian's dataset-fashion-mnist or pass --data DIR)", dir));
-}
-
-constexpr std::int64_t kDSpritesTest = 10000;
-
-std::shared_ptr<const nn::Dataset> dsprites(std::int64_t count, std::uint64_t seed, bool flatten) {
-  if (count < 0 || count > nn::DSprites::kCombinations)
-    throw UsageError(fmt::format("dsprites: --limit must be in [0, {}] (got {})", nn::DSprites::kCombinations, count));
-  return std::make_shared<nn::DSprites>(nn::DSpritesOptions{.count = count, .seed = seed, .flatten = flatten});
-}
-
-}  // namespace
-
-bool is_dsprites(const std::string& dir) { return dir == "dsprites"; }
-
-Datasets load_datasets(const DataOptions& o) {
-  if (!is_dsprites(o.dir)) return load_fashion_mnist(o);
-  return {dsprites(o.limit, 1, o.flatten), load_test_set(o.dir, o.test_limit, o.flatten)};
-}
-
-std::shared_ptr<const nn::Dataset> load_test_set(const std::string& dir, std::int64_t limit, bool flatten) {
-  if (is_dsprites(dir)) return dsprites(limit > 0 ? limit : kDSpritesTest, 2, flatten);
-  check_data_dir(dir);
-  auto test = std::make_shared<nn::FashionMnist>(nn::FashionMnistOptions{.dir = dir, .train = false, .flatten = flatten});
-  return first_n(test, limit);
-}
-
-Datasets load_fashion_mnist(const DataOptions& o) {
-  check_data_dir(o.dir);
-  auto train = std::make_shared<nn::FashionMnist>(nn::FashionMnistOptions{.dir = o.dir, .train = true, .flatten = o.flatten});
-  return {first_n(train, o.limit), load_test_set(o.dir, o.test_limit, o.flatten)};
-}
 
 models::EvalSums evaluate_dataset(models::GenerativeModel& model, const nn::Dataset& data, std::int64_t batch,
                                   core::Generator& gen) {
@@ -188,18 +142,32 @@ ModelConfig run_model_config(const TrainSettings& s, const std::string& ckpt_pat
   return model_config(s.kind, s.options);
 }
 
-/// The options the data decides unless given: dSprites' 4096 pixels ("input") and the
+std::string describe(const DataShape& shape) {
+  if (shape.tabular) return fmt::format("tabular rows of {} values", shape.features);
+  return fmt::format("{}x{}x{} images", shape.channels, shape.height, shape.width);
+}
+
+/// The options the data decides unless given: the values of a row ("input", and for the
+/// conv networks the image "channels"), the Gaussian likelihood of tabular rows, and the
 /// training set's size ("dataset_size", beta-TCVAE's N). A resumed run keeps its own.
-void fit_to_data(const TrainSettings& s, const nn::Dataset& train, ModelConfig& mc) {
+void fit_to_data(const TrainSettings& s, const Datasets& ds, ModelConfig& mc) {
   if (s.resume) return;
   const models::ModelOptions& defaults = models::ModelRegistry::global().at(s.kind).defaults;
   models::ModelOptions given = s.options;
-  if (is_dsprites(s.data.dir)) {
-    if (!defaults.count("input"))
-      throw UsageError(fmt::format("model '{}' cannot train on dsprites: it takes 28x28 images only", s.kind));
-    given.try_emplace("input", std::int64_t{nn::DSprites::kSide * nn::DSprites::kSide});
+  const DataShape& shape = ds.shape;
+  if (shape.tabular || shape.features != 784 || shape.channels != 1) {
+    if (!defaults.count("input") || (shape.channels != 1 && !defaults.count("channels")))
+      throw UsageError(fmt::format("model '{}' cannot train on {}: it takes 1x28x28 images only (the data is {})", s.kind,
+                                   s.data.dir, describe(shape)));
+    given.try_emplace("input", shape.features);
+    if (defaults.count("channels")) given.try_emplace("channels", shape.channels);
   }
-  if (defaults.count("dataset_size")) given.try_emplace("dataset_size", static_cast<std::int64_t>(train.size()));
+  if (shape.tabular) {
+    if (!defaults.count("likelihood"))
+      throw UsageError(fmt::format("model '{}' has no Gaussian likelihood for tabular data (use vae)", s.kind));
+    given.try_emplace("likelihood", std::string("gauss"));
+  }
+  if (defaults.count("dataset_size")) given.try_emplace("dataset_size", static_cast<std::int64_t>(ds.train->size()));
   mc = model_config(s.kind, given);
 }
 
@@ -216,13 +184,28 @@ nn::TrainerOptions trainer_options(const TrainSettings& s, const BuiltModel& bui
           .stop_after_steps = s.stop_after_steps};
 }
 
+/// The data options a run's commands need to read the same rows again (its test split above all).
+json data_options_json(const DataOptions& d) {
+  return {{"image_size", d.image_size}, {"skip_bad", d.skip_bad}, {"label_column", d.label_column},
+          {"test_fraction", d.test_fraction}, {"split_seed", d.split_seed}};
+}
+
+void read_data_options(const json& j, DataOptions& d) {
+  if (!j.is_object()) return;  // runs from before other data than Fashion-MNIST and dSprites
+  d.image_size = j.value("image_size", d.image_size);
+  d.skip_bad = j.value("skip_bad", d.skip_bad);
+  d.label_column = j.value("label_column", d.label_column);
+  d.test_fraction = j.value("test_fraction", d.test_fraction);
+  d.split_seed = j.value("split_seed", d.split_seed);
+}
+
 /// OUT/config.json: how the run was made, from which load_run rebuilds its model.
 void write_run_config(const TrainSettings& s, const DataOptions& data, const ModelConfig& mc,
                       const models::GenerativeModel& model) {
   json config = {{"command", "train"},     {"model", to_json(mc)},         {"data", data.dir},
                  {"limit", data.limit},    {"test_limit", data.test_limit}, {"epochs", s.epochs},
                  {"batch", s.batch},       {"seed", s.seed},               {"version", XGRAD_VERSION},
-                 {"parameters", model.parameter_count()}};
+                 {"parameters", model.parameter_count()}, {"data_options", data_options_json(data)}};
   nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
 }
 
@@ -243,7 +226,7 @@ TrainResult train_run(const TrainSettings& s) {
   DataOptions data = s.data;
   data.flatten = true;  // every image model takes rows (BuiltModel::flat_input)
   Datasets ds = load_datasets(data);
-  fit_to_data(s, *ds.train, result.config);
+  fit_to_data(s, ds, result.config);
 
   core::Generator gen(s.seed);
   result.built = make_model(mc, gen);
@@ -263,7 +246,7 @@ TrainResult train_run(const TrainSettings& s) {
     throw Interrupted(fmt::format("interrupted; checkpoint written to {} (continue with --resume)", ckpt_path));
   model.finish_training(*ds.train);  // e.g. the autoencoder's Gaussian over its training codes
   save_model_file(s.out + "/model.safetensors", built, mc);
-  write_pictures(s.out, model, built, *ds.test, s.seed);
+  if (!ds.shape.tabular) write_pictures(s.out, model, built, *ds.test, s.seed);
   model.eval();
   return result;
 }
@@ -282,6 +265,7 @@ LoadedRun load_run(const std::string& dir) {
                                  "forecast/anomaly", dir, run.config.value("command", std::string("text train")),
                                  run.model_config.kind));
   if (run.config.contains("data") && run.config["data"].is_string()) run.data.dir = run.config["data"].get<std::string>();
+  if (run.config.contains("data_options")) read_data_options(run.config["data_options"], run.data);
   core::Generator gen(0);
   run.built = make_model(run.model_config, gen);
   run.data.flatten = run.built.flat_input;

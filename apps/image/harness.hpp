@@ -1,5 +1,5 @@
 #pragma once
-// The harness: trains and evaluates any GenerativeModel on Fashion-MNIST
+// The harness: trains and evaluates any GenerativeModel on the data of --data (datasets.hpp)
 // through DataLoader, writes a run directory (metrics.jsonl, config.json,
 // model.safetensors, checkpoint.safetensors, samples.png, reconstructions.png)
 // and reads one back.
@@ -11,32 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/model_factory.hpp"
+#include "image/datasets.hpp"
 #include "xgrad/nn/data/dataset.hpp"
 
 namespace xgrad::apps {
-
-struct DataOptions {
-  /// A Fashion-MNIST directory, or "dsprites": the generated dSprites (nn/data/dsprites.hpp),
-  /// whose training set is `limit` combinations drawn at random (0: all 737,280) and whose test
-  /// set `test_limit` others (0: 10,000), drawn from the same 737,280 (there is no held-out split).
-  std::string dir = "/usr/share/datasets/fashion-mnist";
-  std::int64_t limit = 0;       ///< use only the first N training images (0 = all)
-  std::int64_t test_limit = 0;  ///< use only the first N test images (0 = all)
-  bool flatten = true;
-};
-
-struct Datasets {
-  std::shared_ptr<const nn::Dataset> train, test;
-};
-
-/// Throws UsageError for a missing directory, DataError for malformed files.
-Datasets load_fashion_mnist(const DataOptions& options);
-/// The data of --data: Fashion-MNIST, or the generated dSprites.
-Datasets load_datasets(const DataOptions& options);
-/// --data dsprites.
-bool is_dsprites(const std::string& dir);
-/// The whole test split (or its first `limit` rows); dSprites' test sample.
-std::shared_ptr<const nn::Dataset> load_test_set(const std::string& dir, std::int64_t limit, bool flatten);
 
 /// Sums of the model's terms over a dataset, in eval mode, batch by batch.
 models::EvalSums evaluate_dataset(models::GenerativeModel& model, const nn::Dataset& data, std::int64_t batch,

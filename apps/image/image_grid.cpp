@@ -1,80 +1,78 @@
 #include "image/image_grid.hpp"
 
 #include <fmt/format.h>
-#include <png.h>
 
 #include <algorithm>
 #include <cmath>
-#include <csetjmp>
-#include <cstdio>
 #include <vector>
 
+#include "xgrad/nn/data/png.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 
 namespace xgrad::apps {
 
+namespace {
+
+struct GridLayout {
+  core::Index n = 0, channels = 1;
+  int height = 0, width = 0;
+};
+
+/// The side S of flat rows of `values` = channels * S * S, or 0 when there is none.
+core::Index square_side(core::Index values, core::Index channels) {
+  if (values % channels != 0) return 0;
+  const auto side = static_cast<core::Index>(std::lround(std::sqrt(static_cast<double>(values / channels))));
+  return side * side * channels == values ? side : 0;
+}
+
+GridLayout layout_of(const core::Shape& s, int height, int width) {
+  if (s.rank() == 2 && s[1] == static_cast<core::Index>(height) * width) return {s[0], 1, height, width};
+  if (s.rank() == 2)
+    for (core::Index c : {1, 3})
+      if (const core::Index side = square_side(s[1], c)) return {s[0], c, static_cast<int>(side), static_cast<int>(side)};
+  if (s.rank() == 3) return {s[0], 1, static_cast<int>(s[1]), static_cast<int>(s[2])};
+  if (s.rank() == 4 && (s[1] == 1 || s[1] == 3)) return {s[0], s[1], static_cast<int>(s[2]), static_cast<int>(s[3])};
+  throw core::ShapeError(fmt::format("tile_images: images of shape {} are not (N, H, W), (N, C, H, W) or (N, {}) with C 1 or 3",
+                                     s.str(), height * width));
+}
+
+}  // namespace
+
 core::Tensor<float> tile_images(const core::Tensor<float>& images, int columns, int height, int width) {
-  const auto& s = images.shape();
-  core::Index n = 0;
-  const auto side = static_cast<core::Index>(std::lround(std::sqrt(static_cast<double>(s.rank() == 2 ? s[1] : 0))));
-  if (s.rank() == 2 && s[1] == static_cast<core::Index>(height) * width) {
-    n = s[0];
-  } else if (s.rank() == 2 && side > 0 && side * side == s[1]) {  // square images of another size (dSprites)
-    n = s[0], height = width = static_cast<int>(side);
-  } else if (s.rank() == 3) {
-    n = s[0], height = static_cast<int>(s[1]), width = static_cast<int>(s[2]);
-  } else if (s.rank() == 4 && s[1] == 1) {
-    n = s[0], height = static_cast<int>(s[2]), width = static_cast<int>(s[3]);
-  } else {
-    throw core::ShapeError(fmt::format("tile_images: images of shape {} are not (N, H, W), (N, 1, H, W) or (N, {})",
-                                       s.str(), height * width));
-  }
+  const GridLayout g = layout_of(images.shape(), height, width);
   if (columns <= 0) throw core::ValueError("tile_images: columns must be positive");
   constexpr int gap = 2;
-  const int cols = static_cast<int>(std::min<core::Index>(columns, std::max<core::Index>(n, 1)));
-  const int rows = static_cast<int>((n + cols - 1) / cols);
-  const int H = rows * height + (rows + 1) * gap, W = cols * width + (cols + 1) * gap;
-  core::Tensor<float> out = core::Tensor<float>::full(core::Shape{H, W}, 1.0f);
-  for (core::Index i = 0; i < n; ++i) {
+  const int cols = static_cast<int>(std::min<core::Index>(columns, std::max<core::Index>(g.n, 1)));
+  const int rows = static_cast<int>((g.n + cols - 1) / cols);
+  const int H = rows * g.height + (rows + 1) * gap, W = cols * g.width + (cols + 1) * gap;
+  const core::Index C = g.channels, plane = static_cast<core::Index>(g.height) * g.width;
+  core::Tensor<float> out = core::Tensor<float>::full(C == 1 ? core::Shape{H, W} : core::Shape{H, W, C}, 1.0f);
+  for (core::Index i = 0; i < g.n; ++i) {
     const int r = static_cast<int>(i / cols), c = static_cast<int>(i % cols);
-    const float* src = images.data() + i * height * width;
-    for (int y = 0; y < height; ++y)
-      for (int x = 0; x < width; ++x)
-        out.data()[(gap + r * (height + gap) + y) * W + gap + c * (width + gap) + x] =
-            std::clamp(src[y * width + x], 0.0f, 1.0f);
+    const float* src = images.data() + i * C * plane;
+    for (core::Index ch = 0; ch < C; ++ch)
+      for (int y = 0; y < g.height; ++y)
+        for (int x = 0; x < g.width; ++x) {
+          const core::Index at = (gap + r * (g.height + gap) + y) * W + gap + c * (g.width + gap) + x;
+          out.data()[at * C + ch] = std::clamp(src[ch * plane + y * g.width + x], 0.0f, 1.0f);
+        }
   }
   return out;
 }
 
-namespace {
-void append_bytes(png_structp png, png_bytep data, png_size_t length) {
-  auto* out = static_cast<std::string*>(png_get_io_ptr(png));
-  out->append(reinterpret_cast<const char*>(data), length);
-}
-void no_flush(png_structp) {}
-}  // namespace
-
 void write_png(const std::string& path, const core::Tensor<float>& image) {
-  if (image.dim() != 2) throw core::ShapeError(fmt::format("write_png: image of shape {} is not (H, W)", image.shape().str()));
-  const auto h = static_cast<png_uint_32>(image.size(0)), w = static_cast<png_uint_32>(image.size(1));
-  std::vector<png_byte> pixels(static_cast<std::size_t>(h) * w);
+  const bool colour = image.dim() == 3 && image.size(2) == 3;
+  if (image.dim() != 2 && !colour)
+    throw core::ShapeError(fmt::format("write_png: image of shape {} is not (H, W) or (H, W, 3)", image.shape().str()));
+  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(image.numel()));
   for (std::size_t i = 0; i < pixels.size(); ++i)
-    pixels[i] = static_cast<png_byte>(std::lround(std::clamp(image.data()[i], 0.0f, 1.0f) * 255.0f));
-  std::string bytes;
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  png_infop info = png ? png_create_info_struct(png) : nullptr;
-  if (!png || !info || setjmp(png_jmpbuf(png))) {
-    png_destroy_write_struct(&png, &info);
+    pixels[i] = static_cast<std::uint8_t>(std::lround(std::clamp(image.data()[i], 0.0f, 1.0f) * 255.0f));
+  try {
+    nn::write_file_atomic(path, nn::encode_png(pixels, static_cast<int>(image.size(0)), static_cast<int>(image.size(1)),
+                                               colour ? 3 : 1));
+  } catch (const core::ValueError&) {
     throw core::Error(fmt::format("write_png: {}: libpng failed to encode the image", path));
   }
-  png_set_write_fn(png, &bytes, append_bytes, no_flush);
-  png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-               PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(png, info);
-  for (png_uint_32 y = 0; y < h; ++y) png_write_row(png, pixels.data() + static_cast<std::size_t>(y) * w);
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  nn::write_file_atomic(path, bytes);
 }
 
 }  // namespace xgrad::apps

@@ -24,7 +24,7 @@ void run_interpolate(const InterpolateFlags& o) {
   apply_common_options(o.common);
   if (o.steps < 2) throw UsageError(fmt::format("--steps must be at least 2 (got {})", o.steps));
   LoadedRun run = load_run(o.run);
-  auto test = load_test_set(run.data.dir, 0, run.data.flatten);
+  auto test = load_test_set(run.data, 0);
   for (auto [flag, v] : {std::pair{"--from", o.from}, std::pair{"--to", o.to}})
     if (v < 0 || v >= test->size())
       throw UsageError(fmt::format("{} must be in 0..{} (got {})", flag, test->size() - 1, v));

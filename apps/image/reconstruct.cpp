@@ -22,7 +22,7 @@ void run_reconstruct(const ReconstructFlags& o) {
   apply_common_options(o.common);
   require_positive("--n", static_cast<double>(o.n));
   LoadedRun run = load_run(o.run);
-  auto test = load_test_set(run.data.dir, o.n, run.data.flatten);
+  auto test = load_test_set(run.data, o.n);
   nn::Batch b = first_rows(*test, o.n);
   autograd::NoGradGuard no_grad;
   core::Tensor<float> both = core::concat<float>({flat_images(b.x), flat_images(run.built.model->reconstruct(b))}, 0);

@@ -1,4 +1,4 @@
-// xgrad train: one model on Fashion-MNIST into a run directory.
+// xgrad train: one model on the data of --data (Fashion-MNIST by default) into a run directory.
 #include <fmt/format.h>
 
 #include "common/cli.hpp"
@@ -35,11 +35,18 @@ void run_train(const TrainFlags& o) {
 
 void add_train_command(CLI::App& app) {
   auto o = std::make_shared<TrainFlags>();
-  auto* cmd = app.add_subcommand("train", "Train a model on Fashion-MNIST; writes metrics, checkpoints and pictures to --out");
+  auto* cmd = app.add_subcommand("train", "Train a model on Fashion-MNIST or your own data; writes metrics, checkpoints and pictures to --out");
   cmd->add_option("--model", o->train.kind,
                   "Model: " + kinds_list([](const models::ModelCapabilities& c) { return c.image; }))
       ->capture_default_str();
-  cmd->add_option("--data", o->train.data.dir, "Fashion-MNIST directory, or dsprites (generated, 64x64)")->capture_default_str();
+  cmd->add_option("--data", o->train.data.dir,
+                  "Fashion-MNIST directory, dsprites (generated, 64x64), an IDX images file (any MNIST-like set), a CSV "
+                  "file (tabular rows), or a folder of PNG images (subfolders are classes)")
+      ->capture_default_str();
+  cmd->add_option("--image-size", o->train.data.image_size, "Image folders: resize every image to SIZE x SIZE")
+      ->capture_default_str();
+  cmd->add_flag("--skip-bad", o->train.data.skip_bad, "Image folders: leave out files that are not readable PNG images");
+  cmd->add_option("--label-column", o->train.data.label_column, "CSV: the column of class labels (a name, or #N: the N-th, from 0)");
   cmd->add_option("--epochs", o->train.epochs, "Epochs")->capture_default_str();
   cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
   o->flags.add(*cmd, true);

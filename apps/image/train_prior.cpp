@@ -54,7 +54,7 @@ void run_train_prior(const TrainPriorFlags& o) {
   DataOptions data = run.data;
   data.limit = o.limit;
   data.test_limit = o.test_limit;
-  const Datasets ds = load_fashion_mnist(data);
+  const Datasets ds = load_datasets(data);
   auto train_codes = nn::TensorDataset::of_labels(encode_dataset(model, *ds.train));
   const core::IndexTensor test_codes = encode_dataset(model, *ds.test);
 

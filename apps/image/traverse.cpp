@@ -48,7 +48,7 @@ void run_traverse(const TraverseFlags& o) {
   const auto d = model.latent_dim();
   for (int dim : o.dims)
     if (dim < 0 || dim >= d) throw UsageError(fmt::format("--dims: {} is not in 0..{}", dim, d - 1));
-  auto test = load_test_set(run.data.dir, 1000, run.data.flatten);
+  auto test = load_test_set(run.data, 1000);
   if (o.image < 0 || o.image >= test->size())
     throw UsageError(fmt::format("--image must be in 0..{} (got {})", test->size() - 1, o.image));
   // Each row's dimension is ranked, and labelled in the report, by its KL (the AAE has

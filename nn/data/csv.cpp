@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -111,6 +112,39 @@ bool is_missing(std::string_view s) {
 
 }  // namespace
 
+std::size_t csv_column_index(const CsvTable& table, const CsvColumn& column, const std::string& source) {
+  auto fail = [&](const std::string& why) { throw DataError(fmt::format("{}: {}: {}", kWhat, source, why)); };
+  if (column.by_name()) {
+    std::vector<std::size_t> hits;
+    for (std::size_t i = 0; i < table.header.size(); ++i)
+      if (trim(table.header[i]) == column.name()) hits.push_back(i);
+    if (hits.empty()) {
+      std::string names;
+      for (std::size_t i = 0; i < table.header.size() && i < 20; ++i) names += (i ? ", " : "") + show(table.header[i]);
+      fail(fmt::format("no column named {} in the header ({})", show(column.name()), names));
+    }
+    if (hits.size() > 1) fail(fmt::format("column {} appears more than once in the header (positions {} and {})", show(column.name()), hits[0], hits[1]));
+    return hits[0];
+  } else {
+    if (column.index() < 0 || static_cast<std::size_t>(column.index()) >= table.header.size())
+      fail(fmt::format("column index {} is out of range: the header has {} columns", column.index(), table.header.size()));
+    return static_cast<std::size_t>(column.index());
+  }
+}
+
+std::optional<double> csv_number(std::string_view field) {
+  std::string_view v = trim(field);
+  if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  double d = 0.0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || !std::isfinite(d)) return std::nullopt;
+  return d;
+}
+
+bool csv_is_missing(std::string_view field) { return is_missing(trim(field)); }
+
+std::string csv_show(std::string_view field) { return show(field); }
+
 CsvTable parse_csv(std::string_view text, const std::string& source, char delimiter) {
   if (delimiter == '"' || delimiter == '\n' || delimiter == '\r')
     throw core::ValueError(fmt::format("{}: {}: delimiter {} is not allowed", kWhat, source, show({&delimiter, 1})));
@@ -133,23 +167,7 @@ Series parse_csv_series(std::string_view text, const std::string& source, const 
   auto fail = [&](const std::string& why) { throw DataError(fmt::format("{}: {}: {}", kWhat, source, why)); };
   const CsvTable table = parse_csv(text, source, options.delimiter);
 
-  std::size_t col = 0;
-  if (column.by_name()) {
-    std::vector<std::size_t> hits;
-    for (std::size_t i = 0; i < table.header.size(); ++i)
-      if (trim(table.header[i]) == column.name()) hits.push_back(i);
-    if (hits.empty()) {
-      std::string names;
-      for (std::size_t i = 0; i < table.header.size() && i < 20; ++i) names += (i ? ", " : "") + show(table.header[i]);
-      fail(fmt::format("no column named {} in the header ({})", show(column.name()), names));
-    }
-    if (hits.size() > 1) fail(fmt::format("column {} appears more than once in the header (positions {} and {})", show(column.name()), hits[0], hits[1]));
-    col = hits[0];
-  } else {
-    if (column.index() < 0 || static_cast<std::size_t>(column.index()) >= table.header.size())
-      fail(fmt::format("column index {} is out of range: the header has {} columns", column.index(), table.header.size()));
-    col = static_cast<std::size_t>(column.index());
-  }
+  const std::size_t col = csv_column_index(table, column, source);
   if (table.rows.empty()) fail("the header is followed by no data rows");
 
   Series s;
@@ -167,12 +185,9 @@ Series parse_csv_series(std::string_view text, const std::string& source, const 
       missing.push_back(true);
       continue;
     }
-    if (v.front() == '+') v.remove_prefix(1);
-    double d = 0.0;
-    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
-    if (v.empty() || ec != std::errc() || end != v.data() + v.size() || !std::isfinite(d))
-      fail(fmt::format("line {}: column {}: {} is not a finite number", line, show(s.name), show(table.rows[r][col])));
-    s.values.push_back(d);
+    const std::optional<double> d = csv_number(v);
+    if (!d) fail(fmt::format("line {}: column {}: {} is not a finite number", line, show(s.name), show(table.rows[r][col])));
+    s.values.push_back(*d);
     s.lines.push_back(line);
     missing.push_back(false);
   }

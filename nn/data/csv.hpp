@@ -3,6 +3,7 @@
 // fields with "" for a quote and line breaks inside quotes, CRLF or LF line
 // ends, an optional UTF-8 byte order mark. Blank lines are skipped (as pandas
 // does). One numeric column is read as a time series.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,16 @@ enum class Missing {
   Drop,         ///< leave the row out
   Interpolate,  ///< linear between the nearest values; copies the nearest at the ends
 };
+
+/// The column's position in the header; DataError naming the file when there is no such
+/// column or the name appears twice.
+std::size_t csv_column_index(const CsvTable& table, const CsvColumn& column, const std::string& source);
+/// A field (spaces around it ignored, a leading '+' allowed) as a finite number, or nothing.
+std::optional<double> csv_number(std::string_view field);
+/// Empty, NA, N/A, NaN, nan, null or NULL.
+bool csv_is_missing(std::string_view field);
+/// A field quoted for a message: cut short, control bytes escaped, so it stays one line.
+std::string csv_show(std::string_view field);
 
 struct CsvOptions {
   Missing missing = Missing::Error;

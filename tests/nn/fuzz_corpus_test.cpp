@@ -7,6 +7,7 @@
 
 #include "../../fuzz/fuzz_bodies.hpp"
 #include "data_util.hpp"
+#include "xgrad/nn/data/error.hpp"
 
 using namespace xgrad;
 
@@ -38,4 +39,19 @@ TEST_CASE("The seeds reach the readers' success paths", "[fuzz-corpus]") {
   CHECK_THROWS_WITH(nn::decode_safetensors(seed("safetensors", "overlap"), "seed"), Catch::Contains("overlap"));
   const std::string co2 = seed("csv", "co2_interpolate");
   CHECK(nn::parse_csv_series(std::string_view(co2).substr(1), "seed", 1, {.missing = nn::Missing::Interpolate}).values.size() == 15);
+}
+
+TEST_CASE("PNG fuzz seeds", "[fuzz-corpus]") { run_corpus("png", fuzz::png); }
+TEST_CASE("Tabular fuzz seeds", "[fuzz-corpus]") { run_corpus("tabular", fuzz::tabular); }
+
+TEST_CASE("The PNG and tabular seeds reach the readers' success paths", "[fuzz-corpus]") {
+  const auto seed = [](const std::string& t, const std::string& f) {
+    return test::read_bytes(std::string(XGRAD_SOURCE_DIR) + "/fuzz/corpus/" + t + "/" + f);
+  };
+  CHECK(nn::decode_png(seed("png", "rgb8_4x4"), "seed").channels == 3);
+  CHECK(nn::decode_png(seed("png", "grey1_9x2"), "seed").width == 9);
+  CHECK_THROWS_AS(nn::decode_png(seed("png", "truncated"), "seed"), nn::DataError);
+  CHECK_THROWS_AS(nn::decode_png(seed("png", "bad_ihdr_crc"), "seed"), nn::DataError);
+  CHECK(nn::parse_tabular(seed("tabular", "label_first").substr(1), "seed", {.label = nn::CsvColumn(0)}).classes.size() == 3);
+  CHECK(nn::parse_tabular(seed("tabular", "plain").substr(1), "seed").x.shape() == core::Shape{3, 3});
 }
