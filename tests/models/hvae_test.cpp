@@ -88,9 +88,7 @@ TEST_CASE("hvae: codes are in prior units, so a top-layer code moves the image a
 
 TEST_CASE("hvae: trains, and the IWAE bound over all layers is finite and above the ELBO", "[hvae]") {
   core::Generator gen(10);
-  HvaeOptions o = small();
-  o.objective = ElboLoss(KlSchedule::parse("linear:20,group-free-bits:0.1"));
-  Hvae model(o, gen);
+  Hvae model(small(), gen);
   const nn::Batch data = binary_rows(64, 11);
   const auto losses = testing::train(model, data, 16, 15, gen, {.lr = 3e-3});
   CHECK(testing::tail_mean(losses, 8) < testing::head_mean(losses, 8));
