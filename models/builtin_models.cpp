@@ -13,6 +13,7 @@
 #include "xgrad/models/dae.hpp"
 #include "xgrad/models/dvae.hpp"
 #include "xgrad/models/factor_vae.hpp"
+#include "xgrad/models/hvae.hpp"
 #include "xgrad/models/rnn_lm.hpp"
 #include "xgrad/models/vae.hpp"
 #include "xgrad/models/vq_vae.hpp"
@@ -74,22 +75,28 @@ ModelOptions with_shape(ModelOptions o) {
   return o;
 }
 
+/// A list of positive sizes like "1200,1200" (option `name`).
+std::vector<Index> sizes_of(const ModelOptions& o, const std::string& name) {
+  std::vector<Index> sizes;
+  std::stringstream list(option<std::string>(o, name));
+  for (std::string h; std::getline(list, h, ',');) {
+    try {
+      sizes.push_back(std::stoll(h));
+    } catch (const std::exception&) {
+      sizes.clear();
+      break;
+    }
+    if (sizes.back() <= 0) throw core::ValueError(fmt::format("{} sizes must be positive (got {})", name, h));
+  }
+  if (sizes.empty()) throw core::ValueError(fmt::format("{}: expected sizes like 1200,1200 (got '{}')", name, option<std::string>(o, name)));
+  return sizes;
+}
+
 VaeOptions vae_options_of(const ModelOptions& o, VaeOptions v = {}) {
   v.latent = positive_count(o, "latent");
   v.input = positive_count(o, "input");
   v.channels = positive_count(o, "channels");
-  v.hidden.clear();
-  std::stringstream sizes(option<std::string>(o, "hidden"));
-  for (std::string h; std::getline(sizes, h, ',');) {
-    try {
-      v.hidden.push_back(std::stoll(h));
-    } catch (const std::exception&) {
-      v.hidden.clear();
-      break;
-    }
-    if (v.hidden.back() <= 0) throw core::ValueError(fmt::format("hidden sizes must be positive (got {})", h));
-  }
-  if (v.hidden.empty()) throw core::ValueError(fmt::format("hidden: expected sizes like 1200,1200 (got '{}')", option<std::string>(o, "hidden")));
+  v.hidden = sizes_of(o, "hidden");
   return v;
 }
 
@@ -237,6 +244,20 @@ void add_vq_vae(ModelRegistry& r) {
          }});
 }
 
+/// hvae (models/README.md#hierarchical-vae): sizes bottom layer first; by default KL warm-up over
+/// 1000 steps and 1 nat of free bits per layer.
+void add_hvae(ModelRegistry& r) {
+  ModelOptions h{{"input", std::int64_t{784}}, {"hidden", std::string("512,256,128")}, {"latents", std::string("32,16,8")},
+                 {"lr", 1e-3}, {"kl_schedule", std::string("linear:1000,group-free-bits:1")}, {"iwae_k", std::int64_t{1}}};
+  r.add({"hvae", "hierarchical VAE: a Ladder VAE with top-down inference (Sønderby et al. 2016)", kImage, h,
+         [](const ModelOptions& o, core::Generator& gen) {
+           const HvaeOptions v{.input = positive_count(o, "input"), .hidden = sizes_of(o, "hidden"),
+                               .latent = sizes_of(o, "latents"), .objective = elbo_loss_of(o)};
+           const nn::OptimizerOptions opt = optimizer_of(o);
+           return BuiltModel{with_training_bound(std::make_shared<Hvae>(v, gen), o), opt};
+         }});
+}
+
 }  // namespace
 
 void register_builtin_models(ModelRegistry& r) {
@@ -308,6 +329,7 @@ void register_builtin_models(ModelRegistry& r) {
            return BuiltModel{std::make_shared<RnnLm>(l, gen), opt};
          }});
   add_vq_vae(r);
+  add_hvae(r);
 }
 
 }  // namespace xgrad::models

@@ -12,5 +12,6 @@
 #include "xgrad/models/rnn_lm.hpp"
 #include "xgrad/models/sequence_input.hpp"
 #include "xgrad/models/vae.hpp"
+#include "xgrad/models/hvae.hpp"
 #include "xgrad/models/vq_vae.hpp"
 #include "xgrad/models/vrnn.hpp"

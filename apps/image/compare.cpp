@@ -1,6 +1,7 @@
 // xgrad compare: several models under the same budget, one table.
 #include <fmt/format.h>
 
+#include <functional>
 #include <sstream>
 
 #include "common/cli.hpp"
@@ -11,6 +12,7 @@
 #include "image/harness.hpp"
 #include "image/pictures.hpp"
 #include "xgrad/autograd/variable.hpp"
+#include "xgrad/models/common/registry.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 
 namespace xgrad::apps {
@@ -40,13 +42,20 @@ struct CompareFlags {
   std::int64_t fid_n = 1000;
 };
 
-/// The models of --models, each checked to be an image model that takes --latent.
+/// --latent for the kinds that have one latent of a size to set; the others (hvae's layers,
+/// vq-vae's code grid) keep their own.
+models::ModelOptions latent_option(const std::string& kind, const CompareFlags& o) {
+  if (!models::ModelRegistry::global().at(kind).defaults.count("latent")) return {};
+  return {{"latent", o.latent}};
+}
+
+/// The models of --models, each checked to be an image model.
 std::vector<std::string> compared_kinds(const CompareFlags& o) {
   auto kinds = split_list(o.models);
   if (kinds.empty()) throw UsageError("--models is empty");
   for (const auto& k : kinds) {
     require_kind(k, [](const models::ModelCapabilities& caps) { return caps.image; });
-    (void)model_config(k, {{"latent", o.latent}});
+    (void)model_config(k, latent_option(k, o));
   }
   return kinds;
 }
@@ -62,12 +71,15 @@ double sample_frechet_distance(LoadedRun& run, Classifier& classifier, const Tra
   return frechet_distance(classifier.features(flat_images(fake)), classifier.features(flat_images(real.x)));
 }
 
+/// The classifier when first asked for (a model without samples needs none); null on dsprites.
+using ClassifierSource = std::function<Classifier*()>;
+
 /// Trains `kind` into OUT/KIND, writes OUT/samples-KIND.png; its row of the table. No
 /// classifier (dsprites): no Fréchet distance.
-nlohmann::json compare_one(const std::string& kind, const CompareFlags& o, Classifier* classifier) {
+nlohmann::json compare_one(const std::string& kind, const CompareFlags& o, const ClassifierSource& classifier_of) {
   TrainSettings s = o.train;
   s.kind = kind;
-  s.options = {{"latent", o.latent}};
+  s.options = latent_option(kind, o);
   s.seed = o.common.seed;
   s.out = o.common.out + "/" + kind;
   fmt::print(stderr, "compare: training {}\n", kind);
@@ -79,6 +91,14 @@ nlohmann::json compare_one(const std::string& kind, const CompareFlags& o, Class
   for (const auto& m : r.metrics) secs += m.value("seconds", 0.0);
   row["seconds_per_epoch"] = secs / std::max<double>(1, static_cast<double>(r.metrics.size()));
   row["parameters"] = run.built.model->parameter_count();
+  // A model whose samples need a prior trained afterwards (vq-vae) has none yet: no samples.
+  if (run.built.caps.code_prior) {
+    fmt::print(stderr, "compare: {0} has no samples until its prior is trained (xgrad train-prior {1}); "
+               "its Fréchet distance is left empty\n", kind, s.out);
+    row["frechet_distance"] = nullptr;
+    return row;
+  }
+  Classifier* classifier = classifier_of();
   row["frechet_distance"] = classifier ? nlohmann::json(sample_frechet_distance(run, *classifier, s, o.fid_n)) : nullptr;
   {
     autograd::NoGradGuard no_grad;
@@ -116,9 +136,13 @@ void run_compare(const CompareFlags& o) {
   ensure_writable_dir(o.common.out);
   install_stop_handlers();
   // The Fréchet distance's features come from a Fashion-MNIST classifier.
-  auto classifier = is_dsprites(o.train.data.dir) ? nullptr : load_or_train_classifier(o.train.data.dir);
+  std::shared_ptr<Classifier> classifier;
+  const ClassifierSource classifier_of = [&]() -> Classifier* {
+    if (!classifier && !is_dsprites(o.train.data.dir)) classifier = load_or_train_classifier(o.train.data.dir);
+    return classifier.get();
+  };
   nlohmann::json rows = nlohmann::json::array();
-  for (const auto& kind : kinds) rows.push_back(compare_one(kind, o, classifier.get()));
+  for (const auto& kind : kinds) rows.push_back(compare_one(kind, o, classifier_of));
   nlohmann::json all = {{"epochs", o.train.epochs}, {"seed", o.common.seed}, {"models", rows}};
   nn::write_file_atomic(o.common.out + "/compare.json", all.dump(2) + "\n");
   const std::string md = compare_markdown(rows, kinds, o);
@@ -136,7 +160,8 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--models", o->models, "Comma-separated models")->capture_default_str();
   cmd->add_option("--epochs", o->train.epochs, "Epochs per model")->capture_default_str();
   cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
-  cmd->add_option("--latent", o->latent, "Latent dimensions (every model)")->capture_default_str();
+  cmd->add_option("--latent", o->latent, "Latent dimensions (every model with one latent; hvae and vq-vae keep theirs)")
+      ->capture_default_str();
   cmd->add_option("--data", o->train.data.dir, "Fashion-MNIST directory, or dsprites (generated)")->capture_default_str();
   cmd->add_option("--limit", o->train.data.limit, "Use only the first N training images (0 = all)");
   cmd->add_option("--test-limit", o->train.data.test_limit, "Use only the first N test images (0 = all)");

@@ -76,7 +76,8 @@ double reconstruction_error(models::GenerativeModel& model, const nn::Batch& b) 
   return se / static_cast<double>(std::max<core::Index>(x.numel(), 1));
 }
 
-/// activity_per_dim, active_units, kl_per_dim and total_kl (null without a posterior).
+/// activity_per_dim, active_units, kl_per_dim and total_kl (null without a posterior); for a
+/// hierarchy kl_per_layer (each layer's KL summed over its dimensions).
 void put_latent_stats(nlohmann::json& out, models::GenerativeModel& model, const nn::Dataset& test) {
   std::vector<double> activity = latent_activity(model, test);
   out["activity_per_dim"] = activity;
@@ -87,6 +88,7 @@ void put_latent_stats(nlohmann::json& out, models::GenerativeModel& model, const
     double total = 0;
     for (double v : kl) total += v;
     out["total_kl"] = total;
+    if (auto layers = kl_per_layer(model, kl); layers.size() > 1) out["kl_per_layer"] = layers;
   } else {
     out["kl_per_dim"] = nullptr;  // no posterior to measure (AAE)
     out["total_kl"] = nullptr;

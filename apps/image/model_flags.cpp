@@ -7,12 +7,15 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   if (!all) return;
   flag(cmd, "--codes", "codes", codes_, "vq-vae: codebook entries K (default 128)");
   flag(cmd, "--dim", "dim", dim_, "vq-vae: size D of each code vector (default 64)");
+  flags_.emplace_back(cmd.add_flag("--ema", ema_, "vq-vae: EMA codebook updates (decay 0.99) instead of the codebook loss"),
+                      [this](models::ModelOptions& o) { o["ema"] = ema_; });
+  flag(cmd, "--latents", "latents", latents_, "hvae: latent sizes per layer, bottom first (default 32,16,8)");
   flag(cmd, "--lr", "lr", lr_, "Learning rate (default 1e-3)");
   flag(cmd, "--beta", "beta", beta_, "beta-VAE: KL weight (default 4); beta-TCVAE: TC weight (default 6)");
   flag(cmd, "--capacity", "capacity", capacity_, "beta-VAE: target KL capacity in nats (0 = off)");
   flag(cmd, "--iwae-k", "iwae_k", iwae_k_, "Train on the K-sample importance-weighted bound (IWAE) instead of the ELBO (1 = ELBO)");
   flag(cmd, "--kl-schedule", "kl_schedule", kl_schedule_,
-       "KL schedule: constant:W, linear:N[:W], cyclical:M:R:T[:W], capacity:C:N:G [,free-bits:L]");
+       "KL schedule: constant:W, linear:N[:W], cyclical:M:R:T[:W], capacity:C:N:G [,free-bits:L or ,group-free-bits:L]");
   flag(cmd, "--hidden", "hidden", hidden_, "MLP hidden sizes, e.g. 1200,1200 (default 400)");
   flag(cmd, "--alpha", "alpha", alpha_, "beta-TCVAE: weight of the index-code MI (default 1)");
   flag(cmd, "--gamma", "gamma", gamma_, "factor-vae: TC weight (default 10; 35 for dsprites); beta-tcvae: dimension-wise KL weight (default 1)");

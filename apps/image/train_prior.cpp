@@ -6,6 +6,7 @@
 
 #include "common/cli.hpp"
 #include "common/progress.hpp"
+#include "common/run_folder.hpp"
 #include "common/run_state.hpp"
 #include "image/code_prior.hpp"
 #include "image/commands.hpp"
@@ -49,6 +50,7 @@ void run_train_prior(const TrainPriorFlags& o) {
   require_positive("--lr", o.lr);
   if (o.limit < 0 || o.test_limit < 0)
     throw UsageError(fmt::format("--limit and --test-limit must be >= 0 (got {}, {})", o.limit, o.test_limit));
+  const RunFolder folder(o.run);  // as xgrad train: no two processes write one run
   LoadedRun run = load_run(o.run);
   models::VqVae& model = code_model(run, o.run);
   DataOptions data = run.data;

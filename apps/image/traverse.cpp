@@ -1,9 +1,10 @@
-// xgrad traverse RUN --out FILE.png: one row per latent dimension, that
+// xgrad traverse RUN --out FILE.png [--layer zI]: one row per latent dimension (of one layer), that
 // dimension swept over [-R, R] from a test image's code, rows ordered by KL; FILE.json
 // beside it names each row's dimension and KL (the report labels the rows with them).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/cli.hpp"
@@ -34,6 +35,7 @@ struct TraverseFlags {
   std::string run;
   CommonOptions common;
   std::vector<int> dims;
+  std::string layer;  ///< only this latent group's dimensions (a hierarchy's layer)
   double range = 3.0;
   int steps = 9;
   std::int64_t image = 0;
@@ -56,7 +58,12 @@ void run_traverse(const TraverseFlags& o) {
   std::vector<double> kl = kl_per_dim(model, *test);
   const std::string score_name = kl.empty() ? "activity" : "KL";
   const std::vector<double> score = kl.empty() ? latent_activity(model, *test) : kl;
-  const std::vector<int> dims = o.dims.empty() ? dims_by_score(score) : o.dims;
+  std::vector<int> dims = o.dims.empty() ? dims_by_score(score) : o.dims;
+  if (!o.layer.empty()) {
+    const std::vector<int> in_layer = layer_dims(model, o.layer);
+    std::erase_if(dims, [&](int dim) { return std::find(in_layer.begin(), in_layer.end(), dim) == in_layer.end(); });
+    if (dims.empty()) throw UsageError(fmt::format("--dims: none of them is in layer {}", o.layer));
+  }
   autograd::NoGradGuard no_grad;
   nn::Batch base = test->get_batch({o.image});
   std::vector<core::Tensor<float>> rows;
@@ -73,6 +80,7 @@ void add_traverse_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("traverse", "Sweep latent dimensions (one row each, highest KL first)");
   cmd->add_option("run", o->run, "Run directory")->required();
   cmd->add_option("--dims", o->dims, "Dimensions to sweep (default: all, ordered by KL)")->delimiter(',');
+  cmd->add_option("--layer", o->layer, "Only the dimensions of this latent layer (hvae: z1 .. z3, z3 on top)");
   cmd->add_option("--range", o->range, "Sweep each dimension over [-R, R]")->capture_default_str();
   cmd->add_option("--steps", o->steps, "Images per row (>= 2)")->capture_default_str();
   cmd->add_option("--image", o->image, "Test image whose code is the starting point")->capture_default_str();

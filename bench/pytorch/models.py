@@ -15,12 +15,16 @@ SCRIPTS = {
     "aae.py": [],  # BM_AaeStep
     "vrnn.py": ["--bench"],  # BM_VrnnSeriesStep, BM_VrnnTextStep
     "transformer.py": [],  # BM_TransformerEncoderLayerStep, BM_AttentionForwardBackward/...
+    "hvae.py": ["--bench"],  # BM_HvaeStep
+    "vq_vae.py": [],  # BM_VqVaeStep
 }
 NAMES = {
     "vae.py": ["BM_VaeMlpStep", "BM_ConvVaeStep", "BM_CvaeStep"],
     "aae.py": ["BM_AaeStep"],
     "vrnn.py": ["BM_VrnnSeriesStep", "BM_VrnnTextStep"],
     "transformer.py": ["BM_TransformerEncoderLayerStep", "BM_AttentionForwardBackward"],
+    "hvae.py": ["BM_HvaeStep"],
+    "vq_vae.py": ["BM_VqVaeStep"],
 }
 
 ap = argparse.ArgumentParser(description=__doc__)

@@ -41,6 +41,8 @@ std::string ElboObjective::str() const {
       return fmt::format("free-bits(lambda={}, beta={})", free_bits, kl_weight);
     case Kind::Capacity:
       return fmt::format("capacity(gamma={}, C={})", gamma, capacity);
+    case Kind::GroupFreeBits:
+      return fmt::format("group-free-bits(lambda={}, beta={})", free_bits, kl_weight);
   }
   return "?";
 }
@@ -75,8 +77,20 @@ EvalSums ElboTerms::eval_sums() const {
 
 namespace {
 
-/// The terms from the likelihood and the KL per example and dimension (B, Z).
-ElboTerms elbo_from(const nn::Distribution<>& likelihood, const Var& x, Var kl_per_dim, const ElboObjective& objective) {
+/// sum_g max(lambda, mean_b kl_g) over the groups' (B) KLs.
+Var floored_group_kl(const std::vector<std::pair<std::string, Var>>& groups, double lambda) {
+  Var total;
+  for (const auto& [name, kl] : groups) {
+    const Var g = autograd::clamp(autograd::mean(kl), static_cast<float>(lambda), std::numeric_limits<float>::max());
+    total = total.defined() ? total + g : g;
+  }
+  return total;
+}
+
+/// The terms from the likelihood, the KL per example and dimension (B, Z) and the groups'
+/// KLs (B) (empty: one group "z", the whole KL).
+ElboTerms elbo_from(const nn::Distribution<>& likelihood, const Var& x, Var kl_per_dim, const ElboObjective& objective,
+                    std::vector<std::pair<std::string, Var>> groups = {}) {
   const Var target = match_event_shape(likelihood, x);
 
   ElboTerms t;
@@ -84,6 +98,7 @@ ElboTerms elbo_from(const nn::Distribution<>& likelihood, const Var& x, Var kl_p
   t.recon_log_lik = sum_except_batch(likelihood.log_prob(target));
   t.kl_per_dim = std::move(kl_per_dim);
   t.kl = autograd::sum(t.kl_per_dim, {1});
+  t.kl_per_group = groups.empty() ? decltype(groups){{"z", t.kl}} : std::move(groups);
   if (t.recon_log_lik.dim() != 1 || t.recon_log_lik.size(0) != t.kl.size(0))
     throw core::ShapeError(fmt::format("elbo: log-likelihood per example {} and KL per example {} disagree",
                                        t.recon_log_lik.shape().str(), t.kl.shape().str()));
@@ -104,6 +119,9 @@ ElboTerms elbo_from(const nn::Distribution<>& likelihood, const Var& x, Var kl_p
       t.loss = nll + autograd::abs(autograd::mean(t.kl) - static_cast<float>(objective.capacity)) *
                          static_cast<float>(objective.gamma);
       break;
+    case ElboObjective::Kind::GroupFreeBits:
+      t.loss = nll + floored_group_kl(t.kl_per_group, objective.free_bits) * w;
+      break;
   }
   return t;
 }
@@ -112,16 +130,14 @@ ElboTerms elbo_from(const nn::Distribution<>& likelihood, const Var& x, Var kl_p
 
 ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,
                const nn::Distribution<>& p, const ElboObjective& objective) {
-  ElboTerms t = elbo_from(likelihood, x, per_dim(nn::kl_divergence(q, p)), objective);
-  t.kl_per_group = {{"z", t.kl}};
-  return t;
+  return elbo_from(likelihood, x, per_dim(nn::kl_divergence(q, p)), objective);
 }
 
 ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const Latents& latents,
                const ElboObjective& objective) {
   if (latents.size() == 1) {  // the one-group case keeps the plain ELBO's graph
     ElboTerms t = elbo_from(likelihood, x, latents.front().kl_per_dim(), objective);
-    t.kl_per_group = {{latents.front().name, t.kl}};
+    t.kl_per_group.front().first = latents.front().name;
     return t;
   }
   std::vector<Var> parts;
@@ -130,9 +146,7 @@ ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const Latents
     parts.push_back(g.kl_per_dim());
     groups.emplace_back(g.name, autograd::sum(parts.back(), {1}));
   }
-  ElboTerms t = elbo_from(likelihood, x, autograd::concat(parts, 1), objective);
-  t.kl_per_group = std::move(groups);
-  return t;
+  return elbo_from(likelihood, x, autograd::concat(parts, 1), objective, std::move(groups));
 }
 
 ElboTerms masked_elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Distribution<>& q,

@@ -22,6 +22,8 @@ struct ElboObjective {
     Elbo,      ///< mean_b -(recon - kl_weight * kl)
     FreeBits,  ///< mean_b -recon + kl_weight * sum_d max(free_bits, mean_b kl_d)  (Kingma et al. 2016)
     Capacity,  ///< mean_b -recon + gamma * |mean_b kl - capacity|               (Burgess et al. 2018)
+    GroupFreeBits,  ///< mean_b -recon + kl_weight * sum_g max(free_bits, mean_b kl_g): one floor per latent
+                    ///< group (a hierarchy's layer), the grouped free bits of Kingma et al. 2016
   };
   Kind kind = Kind::Elbo;
   double kl_weight = 1;  ///< beta (Elbo, FreeBits)
@@ -33,10 +35,14 @@ struct ElboObjective {
   static ElboObjective with_free_bits(double lambda, double kl_weight = 1) {
     return {.kind = Kind::FreeBits, .kl_weight = kl_weight, .free_bits = lambda};
   }
+  static ElboObjective with_group_free_bits(double lambda, double kl_weight = 1) {
+    return {.kind = Kind::GroupFreeBits, .kl_weight = kl_weight, .free_bits = lambda};
+  }
   static ElboObjective with_capacity(double gamma, double capacity) {
     return {.kind = Kind::Capacity, .gamma = gamma, .capacity = capacity};
   }
-  /// "elbo(beta=1)", "free-bits(lambda=0.5, beta=1)", "capacity(gamma=1000, C=12.5)".
+  /// "elbo(beta=1)", "free-bits(lambda=0.5, beta=1)", "group-free-bits(lambda=1, beta=1)",
+  /// "capacity(gamma=1000, C=12.5)".
   std::string str() const;
 };
 
@@ -76,7 +82,7 @@ ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const nn::Dis
                const nn::Distribution<>& p, const ElboObjective& objective);
 /// The terms over any number of latent groups of any family: the KL is the sum of the
 /// groups' (analytic or Monte-Carlo, LatentGroup::kl_per_dim); free bits floor every
-/// dimension of every group; kl_per_group reports each.
+/// dimension of every group (GroupFreeBits: each group's KL); kl_per_group reports each.
 ElboTerms elbo(const nn::Distribution<>& likelihood, const Var& x, const Latents& latents,
                const ElboObjective& objective);
 /// Free bits (Kingma et al. 2016): the KL of each latent dimension, averaged over the

@@ -26,7 +26,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 [[noreturn]] void bad(std::string_view spec, const std::string& why) {
   throw core::ValueError(fmt::format(
       "bad KL schedule \"{}\": {} (expected constant:W, linear:N[:W], cyclical:M:R:T[:W] or capacity:CMAX:N:GAMMA, "
-      "optionally followed by ,free-bits:LAMBDA)",
+      "optionally followed by ,free-bits:LAMBDA or ,group-free-bits:LAMBDA)",
       spec, why));
 }
 
@@ -96,6 +96,12 @@ KlSchedule& KlSchedule::with_free_bits(double lambda) {
   return *this;
 }
 
+KlSchedule& KlSchedule::with_group_free_bits(double lambda) {
+  with_free_bits(lambda);
+  free_bits_per_group_ = true;
+  return *this;
+}
+
 KlSchedule KlSchedule::parse(std::string_view spec) {
   const auto parts = split(spec, ',');
   if (parts.size() > 2) bad(spec, "more than one ',' modifier");
@@ -127,8 +133,10 @@ KlSchedule KlSchedule::parse(std::string_view spec) {
     }
     if (parts.size() == 2) {
       const auto m = split(parts[1], ':');
-      if (m.size() != 2 || m[0] != "free-bits") bad(spec, fmt::format("unknown modifier \"{}\"", parts[1]));
-      s.with_free_bits(number(spec, m[1], "LAMBDA"));
+      if (m.size() != 2 || (m[0] != "free-bits" && m[0] != "group-free-bits"))
+        bad(spec, fmt::format("unknown modifier \"{}\"", parts[1]));
+      if (m[0] == "free-bits") s.with_free_bits(number(spec, m[1], "LAMBDA"));
+      else s.with_group_free_bits(number(spec, m[1], "LAMBDA"));
     }
   } catch (const core::ValueError& e) {
     const std::string what = e.what();
@@ -166,6 +174,7 @@ double KlSchedule::capacity(std::int64_t step) const {
 
 ElboObjective KlSchedule::objective(std::int64_t step) const {
   if (kind_ == Kind::Capacity) return ElboObjective::with_capacity(gamma_, capacity(step));
+  if (free_bits_ > 0 && free_bits_per_group_) return ElboObjective::with_group_free_bits(free_bits_, weight(step));
   if (free_bits_ > 0) return ElboObjective::with_free_bits(free_bits_, weight(step));
   return ElboObjective::elbo(weight(step));
 }
@@ -186,7 +195,7 @@ std::string KlSchedule::spec() const {
       s = fmt::format("capacity:{}:{}:{}", c_max_, steps_, gamma_);
       break;
   }
-  if (free_bits_ > 0) s += fmt::format(",free-bits:{}", free_bits_);
+  if (free_bits_ > 0) s += fmt::format(",{}:{}", free_bits_per_group_ ? "group-free-bits" : "free-bits", free_bits_);
   return s;
 }
 

@@ -9,7 +9,8 @@
 //   capacity:CMAX:N:GAMMA      Burgess et al. 2018: C rises linearly from 0 to CMAX nats over
 //                              N steps; loss = -recon + GAMMA |KL - C|
 // and, after any of them, ",free-bits:LAMBDA" (Kingma et al. 2016) to floor each
-// latent dimension's batch-mean KL at LAMBDA nats, e.g. "linear:10000,free-bits:0.25".
+// latent dimension's batch-mean KL at LAMBDA nats, e.g. "linear:10000,free-bits:0.25", or
+// ",group-free-bits:LAMBDA" to floor each latent group's (a hierarchy's layer's) KL instead.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ class KlSchedule {
   static KlSchedule parse(std::string_view spec);
   /// Adds free bits (lambda nats per latent dimension) to the objective.
   KlSchedule& with_free_bits(double lambda);
+  /// Adds free bits per latent group: each group's batch-mean KL floored at lambda nats.
+  KlSchedule& with_group_free_bits(double lambda);
 
   Kind kind() const { return kind_; }
   /// The KL weight at `step` (Capacity: always 1, the KL is in gamma |KL - C|).
@@ -63,6 +66,7 @@ class KlSchedule {
   double c_max_ = 0;
   double gamma_ = 1;
   double free_bits_ = 0;
+  bool free_bits_per_group_ = false;
   std::int64_t step_ = 0;
 };
 

@@ -6,6 +6,9 @@
 // with several latent groups (a hierarchy) overrides latents(); the ELBO, free bits
 // and KL per dimension then cover every group.
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "xgrad/models/common/elbo.hpp"
 #include "xgrad/models/common/generative_model.hpp"
@@ -38,6 +41,9 @@ class LatentVariableModel : public GenerativeModel {
   virtual std::unique_ptr<nn::Distribution<>> likelihood_of(const Latents& latents, const Batch& batch) {
     return likelihood(latents.back().z, batch);
   }
+  /// The latent groups' names and sizes in the order of encode's columns (and of the KL per
+  /// dimension): one group "z" of latent_dim() unless overridden (a hierarchy lists its layers).
+  virtual std::vector<std::pair<std::string, Index>> latent_layout() const { return {{"z", latent_dim()}}; }
   /// What the likelihood scores: batch.x unless overridden.
   virtual Var target(const Batch& batch) const { return Var(batch.x); }
 

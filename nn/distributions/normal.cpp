@@ -78,4 +78,16 @@ typename Normal<T>::Var Normal<T>::entropy() const {
 template class Normal<float>;
 template class Normal<double>;
 
+template <class T>
+Normal<T> precision_weighted(const Normal<T>& a, const Normal<T>& b) {
+  const auto& la = a.logvar();
+  const auto& lb = b.logvar();
+  const auto wa = ag::sigmoid(ag::sub(lb, la));  // prec_a / (prec_a + prec_b)
+  const auto mean = ag::add(b.loc(), ag::mul(wa, ag::sub(a.loc(), b.loc())));
+  return Normal<T>(mean, ag::sub(la, ag::softplus(ag::sub(la, lb))));
+}
+
+template Normal<float> precision_weighted(const Normal<float>&, const Normal<float>&);
+template Normal<double> precision_weighted(const Normal<double>&, const Normal<double>&);
+
 }  // namespace xgrad::nn

@@ -58,4 +58,11 @@ class Normal : public Distribution<T> {
 extern template class Normal<float>;
 extern template class Normal<double>;
 
+/// The normalised product of two Gaussian densities over the same variable (the Ladder
+/// VAE's precision-weighted merge, Sønderby et al. 2016): precisions add, means are
+/// precision-weighted. In log-variance form, stable for any pair:
+///   logvar = la - softplus(la - lb),  mean = mb + sigmoid(lb - la) (ma - mb).
+template <class T>
+Normal<T> precision_weighted(const Normal<T>& a, const Normal<T>& b);
+
 }  // namespace xgrad::nn

@@ -2,7 +2,7 @@
 # and no good file replaced by a broken one.
 . "$(dirname "$0")/common.sh"
 expect_error "data directory $TMP/nope does not exist" train --model vae $TINY --data "$TMP/nope" --out "$TMP/a"
-expect_error "unknown model 'gan' (choose from vae, conv-vae, cvae, beta-vae, aae, factor-vae, beta-tcvae, ae, dae, dvae, vq-vae)" train --model gan --out "$TMP/a"
+expect_error "unknown model 'gan' (choose from vae, conv-vae, cvae, beta-vae, aae, factor-vae, beta-tcvae, ae, dae, dvae, vq-vae, hvae)" train --model gan --out "$TMP/a"
 expect_error "unknown sampling 'xx' (choose from mws, mss)" train --model beta-tcvae --sampling xx --out "$TMP/a"
 expect_error "--batch must be positive (got 0)" train --model vae --batch 0 --out "$TMP/a"
 expect_error "--epochs must be positive (got -1)" train --model vae --epochs -1 --out "$TMP/a"

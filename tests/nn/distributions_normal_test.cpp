@@ -107,6 +107,23 @@ TEST_CASE("Normal standard is N(0, 1) of the given shape", "[distributions]") {
   CHECK(lp.at({3, 1}) == Approx(-0.5 * (kLog2Pi + 1.0)));
 }
 
+TEST_CASE("precision_weighted adds the precisions and weighs the means by them", "[distributions]") {
+  // N(1, 1) x N(4, 1/2): precision 1 + 2 = 3, mean (1 * 1 + 4 * 2) / 3 = 3.
+  const nn::Normal<float> a(constant(Shape{2}, 1.f), constant(Shape{2}, 0.f));
+  const nn::Normal<float> b(constant(Shape{2}, 4.f), constant(Shape{2}, static_cast<float>(std::log(0.5))));
+  const auto m = nn::precision_weighted(a, b);
+  for (int i = 0; i < 2; ++i) {
+    CHECK(m.mean().value().data()[i] == Approx(3.0));
+    CHECK(m.variance().value().data()[i] == Approx(1.0 / 3.0));
+  }
+  // Far-apart precisions stay finite: the sharper one wins.
+  const nn::Normal<float> sharp(constant(Shape{1}, 2.f), constant(Shape{1}, -60.f));
+  const nn::Normal<float> flat(constant(Shape{1}, -5.f), constant(Shape{1}, 60.f));
+  const auto s = nn::precision_weighted(sharp, flat);
+  CHECK(s.mean().value().data()[0] == Approx(2.0));
+  CHECK(s.logvar().value().data()[0] == Approx(-60.0));
+}
+
 TEST_CASE("Normal rejects parameters that do not broadcast", "[distributions]") {
   CHECK_THROWS_AS(nn::Normal(constant(Shape{2, 3}, 0.f), constant(Shape{4}, 0.f)), core::ShapeError);
   CHECK_THROWS_WITH(nn::Normal(constant(Shape{2, 3}, 0.f), constant(Shape{4}, 0.f)),

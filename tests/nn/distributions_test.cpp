@@ -54,6 +54,16 @@ TEST_CASE("gradcheck: Normal entropy in logvar", "[distributions]") {
       {input(Shape{3}, 6)}));
 }
 
+TEST_CASE("gradcheck: precision_weighted in both means and logvars, with a broadcast logvar", "[distributions]") {
+  const auto merged = [](const Vars& v) {
+    return nn::precision_weighted(nn::Normal<double>(v[0], v[1]), nn::Normal<double>(v[2], v[3]));
+  };
+  CHECK(gradients_match([&](const Vars& v) { return merged(v).mean(); },
+                        {input(Shape{2, 3}, 31), input(Shape{3}, 32), input(Shape{2, 3}, 33), input(Shape{2, 3}, 34)}));
+  CHECK(gradients_match([&](const Vars& v) { return merged(v).logvar(); },
+                        {input(Shape{2, 3}, 35), input(Shape{3}, 36), input(Shape{2, 3}, 37), input(Shape{2, 3}, 38)}));
+}
+
 TEST_CASE("gradcheck: Bernoulli log_prob and entropy in the logits", "[distributions]") {
   const Variable<double> x(Tensor<double>(Shape{2, 3}, {0, 1, 1, 0, 0.3, 0.8}));
   CHECK(gradients_match([x](const Vars& v) { return nn::Bernoulli<double>(v[0]).log_prob(x); },
