@@ -226,7 +226,7 @@ void add_autoencoders(ModelRegistry& r) {
 }
 
 void add_vq_vae(ModelRegistry& r) {
-  const ModelOptions defaults{{"codes", std::int64_t{128}}, {"dim", std::int64_t{64}}, {"channels", std::int64_t{64}},
+  const ModelOptions defaults{{"codes", std::int64_t{128}}, {"dim", std::int64_t{64}}, {"width", std::int64_t{64}},
                               {"ema", false}, {"beta", 0.25}, {"restart_every", std::int64_t{100}},
                               {"prior_channels", std::int64_t{64}}, {"prior_layers", std::int64_t{5}}, {"lr", 1e-3}};
   r.add({"vq-vae", "VQ-VAE: a 7x7 grid of discrete codes, PixelCNN prior (van den Oord et al. 2017)",
@@ -235,7 +235,7 @@ void add_vq_vae(ModelRegistry& r) {
            VqVaeOptions v;
            v.quantizer = {.codes = positive_count(o, "codes"), .dim = positive_count(o, "dim"),
                           .beta = positive(o, "beta"), .ema = option<bool>(o, "ema")};
-           v.hidden = positive_count(o, "channels");
+           v.hidden = positive_count(o, "width");
            v.restart_every = option<std::int64_t>(o, "restart_every");
            v.prior_channels = positive_count(o, "prior_channels");
            v.prior_layers = positive_count(o, "prior_layers");
