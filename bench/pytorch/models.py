@@ -14,13 +14,13 @@ SCRIPTS = {
     "vae.py": ["--bench"],  # BM_VaeMlpStep, BM_ConvVaeStep, BM_CvaeStep
     "aae.py": [],  # BM_AaeStep
     "vrnn.py": ["--bench"],  # BM_VrnnSeriesStep, BM_VrnnTextStep
-    "transformer.py": [],  # BM_TransformerEncoderLayerStep, BM_AttentionForwardBackward/...
+    "transformer.py": [],  # BM_TransformerEncoderLayerStep, BM_TransformerVaeTextStep, BM_AttentionForwardBackward/...
 }
 NAMES = {
     "vae.py": ["BM_VaeMlpStep", "BM_ConvVaeStep", "BM_CvaeStep"],
     "aae.py": ["BM_AaeStep"],
     "vrnn.py": ["BM_VrnnSeriesStep", "BM_VrnnTextStep"],
-    "transformer.py": ["BM_TransformerEncoderLayerStep", "BM_AttentionForwardBackward"],
+    "transformer.py": ["BM_TransformerEncoderLayerStep", "BM_TransformerVaeTextStep", "BM_AttentionForwardBackward"],
 }
 
 ap = argparse.ArgumentParser(description=__doc__)
