@@ -79,7 +79,7 @@ class ModelRegistry {
 template <class T>
 T option(const ModelOptions& options, const std::string& name);
 
-/// Registers vae, conv-vae, cvae, beta-vae, aae, factor-vae, beta-tcvae, ae, dae, dvae, vq-vae, vrnn, rnn, transformer and transformer-vae
+/// Registers vae, conv-vae, cvae, beta-vae, aae, factor-vae, beta-tcvae, ae, dae, dvae, vq-vae, vrnn and rnn
 /// (ModelRegistry::global calls it).
 void register_builtin_models(ModelRegistry& registry);
 
