@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/common/elbo.hpp"

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/reduce.hpp"
 #include "xgrad/core/shape_ops.hpp"

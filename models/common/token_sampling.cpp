@@ -42,10 +42,10 @@ void truncate_row(float* row, core::Index k, const TokenSampling& s) {
 
 }  // namespace
 
-nn::Tensor truncated_logits(const nn::Tensor& logits, const TokenSampling& s) {
+core::Tensor<float> truncated_logits(const core::Tensor<float>& logits, const TokenSampling& s) {
   s.check();
   const core::Index k = logits.size(-1), rows = logits.numel() / k;
-  nn::Tensor out = logits.reshape({rows, k});  // a copy: tensors copy deeply
+  core::Tensor<float> out = logits.reshape({rows, k});  // a copy: tensors copy deeply
   for (float& v : out) v /= s.temperature;
   if (s.truncates())
     for (core::Index r = 0; r < rows; ++r) truncate_row(out.data() + r * k, k, s);
@@ -60,7 +60,7 @@ const nn::Categorical<>& categorical_of(const nn::Distribution<>& p) {
 core::IndexTensor sample_tokens(const nn::Categorical<>& p, core::Generator& gen, const TokenSampling& s) {
   s.check();
   if (!s.truncates()) return p.sample(gen, s.temperature);
-  const nn::Categorical<> kept(nn::Var(truncated_logits(p.logits().value(), s)));
+  const nn::Categorical<> kept(autograd::Variable<float>(truncated_logits(p.logits().value(), s)));
   return kept.sample(gen);
 }
 

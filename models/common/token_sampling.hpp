@@ -3,6 +3,7 @@
 // sampling (Holtzman et al. 2019), one place for every model that generates text
 // (the VRNN, the Transformer and the Transformer VAE).
 #include "xgrad/core/random.hpp"
+#include "xgrad/core/tensor.hpp"
 #include "xgrad/nn/distributions/categorical.hpp"
 
 namespace xgrad::models {
@@ -30,6 +31,6 @@ core::IndexTensor sample_tokens(const nn::Categorical<>& p, core::Generator& gen
 
 /// The logits (N, K) / temperature with what top-k and top-p remove set to -inf (for tests and
 /// for models that sample on their own).
-nn::Tensor truncated_logits(const nn::Tensor& logits, const TokenSampling& sampling);
+core::Tensor<float> truncated_logits(const core::Tensor<float>& logits, const TokenSampling& sampling);
 
 }  // namespace xgrad::models

@@ -5,11 +5,13 @@
 #include <limits>
 #include <vector>
 
+#include "xgrad/core/error.hpp"
 #include "xgrad/models/common/token_sampling.hpp"
 
 using namespace xgrad;
 using models::TokenSampling;
-using nn::Tensor;
+using Tensor = core::Tensor<float>;
+using Var = autograd::Variable<float>;
 
 namespace {
 /// Rows of the probabilities 0.5, 0.3, 0.15, 0.05 in a shuffled order (classes 2, 0, 3, 1).
@@ -30,7 +32,7 @@ std::vector<bool> kept(const TokenSampling& s) {
 }  // namespace
 
 TEST_CASE("sampling without truncation draws what Categorical::sample draws", "[sampling]") {
-  const nn::Categorical<> p{nn::Var(logits(64))};
+  const nn::Categorical<> p{Var(logits(64))};
   core::Generator a(3), b(3);
   CHECK(models::sample_tokens(p, a, {0.7f}).to_vector() == p.sample(b, 0.7f).to_vector());
 }
@@ -39,7 +41,7 @@ TEST_CASE("top-k keeps the k most likely tokens", "[sampling]") {
   CHECK(kept({1.f, 1}) == std::vector<bool>{false, false, true, false});
   CHECK(kept({1.f, 2}) == std::vector<bool>{true, false, true, false});
   CHECK(kept({1.f, 9}) == std::vector<bool>{true, true, true, true});
-  const nn::Categorical<> p{nn::Var(logits(2000))};
+  const nn::Categorical<> p{Var(logits(2000))};
   core::Generator gen(1);
   const auto draws = models::sample_tokens(p, gen, {1.f, 2});
   core::Index zeros = 0;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/error.hpp"
 #include "xgrad/models/common/registry.hpp"
 #include "xgrad/models/transformer_lm.hpp"
 #include "xgrad/models/transformer_vae.hpp"
