@@ -15,6 +15,8 @@
 #include "xgrad/models/factor_vae.hpp"
 #include "xgrad/models/hvae.hpp"
 #include "xgrad/models/rnn_lm.hpp"
+#include "xgrad/models/transformer_lm.hpp"
+#include "xgrad/models/transformer_vae.hpp"
 #include "xgrad/models/vae.hpp"
 #include "xgrad/models/vq_vae.hpp"
 #include "xgrad/models/vrnn.hpp"
@@ -258,6 +260,43 @@ void add_hvae(ModelRegistry& r) {
          }});
 }
 
+/// The Transformer sizes of the sequence kinds: d_model is "hidden", as the VRNN's state.
+CausalDecoderOptions causal_decoder_of(const ModelOptions& o) {
+  return {.likelihood = vrnn_likelihood_of(o), .x_dim = 1, .classes = 256, .d_model = positive_count(o, "hidden"),
+          .heads = positive_count(o, "heads"), .layers = positive_count(o, "layers"),
+          .feedforward = positive_count(o, "feedforward"), .dropout = static_cast<float>(non_negative(o, "dropout")),
+          .context = positive_count(o, "context"), .components = positive_count(o, "components")};
+}
+
+LatentInput latent_input_of(const ModelOptions& o) {
+  const std::string z = option<std::string>(o, "z_input");
+  if (z != "add" && z != "prefix") throw core::ValueError(fmt::format("unknown z_input '{}' (choose from add, prefix)", z));
+  return z == "prefix" ? LatentInput::Prefix : LatentInput::Add;
+}
+
+void add_transformers(ModelRegistry& r) {
+  ModelOptions lm = sequence_defaults();
+  for (const auto& [k, v] : ModelOptions{{"heads", std::int64_t{4}}, {"layers", std::int64_t{2}}, {"feedforward", std::int64_t{512}},
+                                         {"dropout", 0.0}, {"context", std::int64_t{64}}, {"components", std::int64_t{5}}})
+    lm[k] = v;
+  r.add({"transformer", "causal Transformer baseline without latent variables", {.sequence = true, .has_kl = false, .has_latent = false},
+         lm, [](const ModelOptions& o, core::Generator& gen) {
+           return BuiltModel{std::make_shared<TransformerLm>(causal_decoder_of(o), gen), optimizer_of(o)};
+         }});
+  ModelOptions vae = lm;
+  vae["latent"] = std::int64_t{16};
+  vae["kl_schedule"] = std::string();
+  vae["z_input"] = std::string("add");
+  r.add({"transformer-vae", "Transformer VAE: one code per sequence into a causal Transformer decoder", {.sequence = true}, vae,
+         [](const ModelOptions& o, core::Generator& gen) {
+           const TransformerVaeOptions t{.decoder = causal_decoder_of(o), .latent = positive_count(o, "latent"),
+                                         .z_input = latent_input_of(o)};
+           auto model = std::make_shared<TransformerVae>(t, gen);
+           model->set_objective(elbo_loss_of(o));
+           return BuiltModel{model, optimizer_of(o)};
+         }});
+}
+
 }  // namespace
 
 void register_builtin_models(ModelRegistry& r) {
@@ -330,6 +369,7 @@ void register_builtin_models(ModelRegistry& r) {
          }});
   add_vq_vae(r);
   add_hvae(r);
+  add_transformers(r);
 }
 
 }  // namespace xgrad::models

@@ -18,6 +18,7 @@
 
 #include "xgrad/models/common/objective.hpp"
 #include "xgrad/models/common/recurrence.hpp"
+#include "xgrad/models/common/sequence_model.hpp"
 #include "xgrad/models/sequence_input.hpp"
 #include "xgrad/nn/layers/embedding.hpp"
 #include "xgrad/nn/layers/linear.hpp"
@@ -43,7 +44,7 @@ struct VrnnTerms {
   Index real_steps = 0;  ///< unpadded steps over the batch
 };
 
-class Vrnn : public GenerativeModel {
+class Vrnn : public GenerativeModel, public SequenceModel {
  public:
   /// With one's own head `out`, decoder features (..., hidden) -> p(x_t | z_t, h) (text needs a
   /// categorical one), or the default of options.likelihood (sequence_head).
@@ -79,14 +80,14 @@ class Vrnn : public GenerativeModel {
   Tensor reconstruct(const Batch& batch) override { return decode(encode(batch)); }
 
   /// n sequences by ancestral sampling after filtering a prefix (returned first): text (n, P + length)
-  /// bytes drawn at `temperature` after ids (P,); series (n, P + length, D) means after (n, P, D).
-  Tensor generate(Index n, Index length, core::Generator& gen, float temperature = 1.f,
-                  const IndexTensor& text_prefix = {}, const Tensor& series_prefix = {});
+  /// bytes drawn with `sampling` after ids (P,); series (n, P + length, D) means after (n, P, D).
+  Tensor generate(Index n, Index length, core::Generator& gen, const TokenSampling& sampling = {},
+                  const IndexTensor& text_prefix = {}, const Tensor& series_prefix = {}) override;
   /// Series, unpadded: (B, L) per-step -log p(x_t | z_t, h) + KL(q_t || p_t) over k paths (anomaly).
-  Tensor step_scores(const Batch& batch, int k, core::Generator& gen);
+  Tensor step_scores(const Batch& batch, int k, core::Generator& gen) override;
   /// Series: `horizon` steps after filtering `history` (n, P, D), each x_t drawn from the
   /// likelihood and fed back: n draws from the predictive distribution, (n, horizon, D).
-  Tensor sample_future(const Tensor& history, Index horizon, core::Generator& gen);
+  Tensor sample_future(const Tensor& history, Index horizon, core::Generator& gen) override;
 
   const VrnnOptions options;
 

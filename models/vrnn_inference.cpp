@@ -16,11 +16,6 @@ namespace ag = autograd;
 
 namespace {
 
-const nn::Categorical<>& categorical(const nn::Distribution<>& p) {
-  if (const auto* c = dynamic_cast<const nn::Categorical<>*>(&p)) return *c;
-  throw core::ValueError("Vrnn: text needs a categorical likelihood, not " + p.name());
-}
-
 /// `x` itself when it is (n, P >= 1, d), any n when n < 0.
 const Tensor& series(const Tensor& x, Index n, Index d, const char* what) {
   if (x.dim() == 3 && (n < 0 || x.size(0) == n) && x.size(1) >= 1 && x.size(2) == d) return x;
@@ -68,13 +63,13 @@ Tensor Vrnn::decode(const Tensor& z, const IndexTensor&) {
   if (z.dim() != 2 || z.size(1) % zd != 0)
     throw core::ShapeError(fmt::format("Vrnn::decode: z must be (B, L * {}), got {}", zd, z.shape().str()));
   const Pick mode = [this](const nn::Distribution<>& p) {
-    return text() ? categorical(p).mode().to<float>() : p.mean().value();
+    return text() ? categorical_of(p).mode().to<float>() : p.mean().value();
   };
   const Index B = z.size(0), L = z.size(1) / zd;
   return unroll(B, {}, L, mode, nullptr, z.reshape({B, L, zd}));
 }
 
-Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, float temperature, const IndexTensor& text_prefix,
+Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, const TokenSampling& sampling, const IndexTensor& text_prefix,
                       const Tensor& series_prefix) {
   Tensor prefix;  // batch-major, see Pick
   if (text() && text_prefix.defined() && text_prefix.numel() > 0) {  // the same bytes for every row
@@ -83,7 +78,7 @@ Tensor Vrnn::generate(Index n, Index length, core::Generator& gen, float tempera
     prefix = series(series_prefix, n, options.x_dim, "generate: the series prefix");
   }
   const Pick draw = [&](const nn::Distribution<>& p) {
-    return text() ? categorical(p).sample(gen, temperature).to<float>() : p.mean().value();
+    return text() ? sample_tokens(categorical_of(p), gen, sampling).to<float>() : p.mean().value();
   };
   return unroll(n, prefix, length, draw, &gen);
 }

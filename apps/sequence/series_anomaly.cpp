@@ -53,7 +53,7 @@ ScoredColumn series_to_score(const SeriesAnomalyFlags& o, const json& data) {
 
 /// The score of each of `n_values` values (-inf where there is none) from the windows over
 /// what the model reads, whose step i is value i + shift.
-std::vector<double> step_scores(models::Vrnn& vrnn, const nn::Dataset& windows, core::Index window, std::size_t n_values,
+std::vector<double> step_scores(models::SequenceModel& model, const nn::Dataset& windows, core::Index window, std::size_t n_values,
                                 std::size_t shift, const SeriesAnomalyFlags& o) {
   // Step t is scored in the window that ends at it, so it sees window - 1 steps of
   // context as in training; the first window's steps are scored where they are.
@@ -65,7 +65,7 @@ std::vector<double> step_scores(models::Vrnn& vrnn, const nn::Dataset& windows, 
   for (core::Index first = 0; first < nw; first += batch) {
     std::vector<core::Index> idx;
     for (core::Index w = first; w < std::min(nw, first + batch); ++w) idx.push_back(w);
-    const core::Tensor<float> s = vrnn.step_scores(windows.get_batch(idx), o.k, gen);
+    const core::Tensor<float> s = model.step_scores(windows.get_batch(idx), o.k, gen);
     for (std::size_t r = 0; r < idx.size(); ++r) {
       const core::Index w = idx[r];
       if (w == 0)
@@ -110,8 +110,8 @@ void run_series_anomaly(const SeriesAnomalyFlags& o) {
   require_positive("--k", o.k);
   require_positive("--top", static_cast<double>(o.top));
   LoadedSequenceRun run = load_sequence_run(o.dir, "series train");
-  models::Vrnn* vrnn = vrnn_of(run.model);
-  if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; anomaly scores need a vrnn run", o.dir));
+  models::SequenceModel* model = sequence_model_of(run.model);
+  if (!model) throw UsageError(fmt::format("{} holds a {} run, which gives no anomaly scores", o.dir, run.model_config.kind));
   const json& data = run.config.at("data");
   const ScoredColumn src = series_to_score(o, data);
   const std::vector<double>& values = src.series.values;
@@ -125,7 +125,7 @@ void run_series_anomaly(const SeriesAnomalyFlags& o) {
 
   require_representable(seen, normalization_of(data), src.series.lines, shift, what);
   const std::vector<double> score =
-      step_scores(*vrnn, *windows_of(seen, window, normalization_of(data)), window, values.size(), shift, o);
+      step_scores(*model, *windows_of(seen, window, normalization_of(data)), window, values.size(), shift, o);
   const core::Index n = static_cast<core::Index>(values.size());
   const std::vector<std::size_t> top = highest(score, static_cast<std::size_t>(std::min(o.top, n)));
   write_anomaly_files(dir, src, score, top, o);

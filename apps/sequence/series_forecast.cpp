@@ -52,7 +52,7 @@ TrainedSeries trained_series(const json& data) {
 }
 
 /// --samples futures of --horizon steps (normalised), each read on from the last `context` seen steps.
-core::Tensor<float> sample_futures(models::Vrnn& vrnn, const TrainedSeries& s, core::Index context,
+core::Tensor<float> sample_futures(models::SequenceModel& model, const TrainedSeries& s, core::Index context,
                                    const SeriesForecastFlags& o) {
   const auto n_seen = static_cast<core::Index>(s.seen.size());
   // The same context for every sample; the futures differ through z and x draws.
@@ -61,7 +61,7 @@ core::Tensor<float> sample_futures(models::Vrnn& vrnn, const TrainedSeries& s, c
     for (core::Index t = 0; t < context; ++t)
       history.data()[b * context + t] = static_cast<float>(s.norm.apply(s.seen[static_cast<std::size_t>(n_seen - context + t)]));
   core::Generator gen(o.seed);
-  return vrnn.sample_future(history, o.horizon, gen);
+  return model.sample_future(history, o.horizon, gen);
 }
 
 /// Per forecast step: the median and 5-95% band of the futures, and the held-out value where there is one.
@@ -107,8 +107,8 @@ void run_series_forecast(const SeriesForecastFlags& o) {
   require_positive("--samples", static_cast<double>(o.samples));
   if (o.context < 0) throw UsageError(fmt::format("--context must be >= 0 (got {})", o.context));
   LoadedSequenceRun run = load_sequence_run(o.dir, "series train");
-  models::Vrnn* vrnn = vrnn_of(run.model);
-  if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; forecast needs a vrnn run", o.dir));
+  models::SequenceModel* model = sequence_model_of(run.model);
+  if (!model) throw UsageError(fmt::format("{} holds a {} run, which cannot forecast", o.dir, run.model_config.kind));
   const json& data = run.config.at("data");
   const TrainedSeries s = trained_series(data);
   const core::Index n_train = s.n_train;
@@ -116,7 +116,7 @@ void run_series_forecast(const SeriesForecastFlags& o) {
       std::min(o.context > 0 ? o.context : data.at("window").get<core::Index>(), static_cast<core::Index>(s.seen.size()));
   const std::string dir = output_dir(o.out, o.dir);
 
-  ForecastSummary f = summarise_futures(sample_futures(*vrnn, s, context, o), s, o);
+  ForecastSummary f = summarise_futures(sample_futures(*model, s, context, o), s, o);
   f.plot.title = fmt::format("{}: forecast of {} steps, median and 5-95% band of {} samples",
                              data.value("column", std::string("series")), o.horizon, o.samples);
   f.plot.y_label = data.value("column", std::string("value"));

@@ -96,6 +96,7 @@ void run_series_train(const SeriesTrainFlags& o) {
   SequenceTrainSettings s = start_sequence_run(o.common, o.train, "series train", "out/series", 1000);
   require_positive("--window", static_cast<double>(o.window));
   if (o.holdout < 0) throw UsageError(fmt::format("--holdout must be >= 0 (got {})", o.holdout));
+  s.model.context = o.window;  // the Transformers' positions: the training length
   check_sequence_config(s.model);
   const SeriesColumn c = training_column(o);
   const ModelledSeries m = modelled_series(o, c);
@@ -133,7 +134,8 @@ void add_series_train(CLI::App& series) {
                              "Model the changes between consecutive values (forecasts add them back up); "
                              "the default when a linear trend explains half of the variance or more");
   cmd->add_flag("--no-difference", o->no_difference, "Model the values themselves, even when they trend")->excludes(diff);
-  cmd->add_option("--model", o->train.model.kind, "vrnn, or rnn: the same network without latent variables")->capture_default_str();
+  cmd->add_option("--model", o->train.model.kind,
+                  "vrnn, transformer-vae, or their baselines without latent variables: rnn, transformer")->capture_default_str();
   cmd->add_option("--hidden", o->train.model.hidden, "Recurrent state and hidden layer size")->capture_default_str();
   cmd->add_option("--latent", o->train.model.latent, "Latent dimensions per step")->capture_default_str();
   cmd->add_option("--rnn", o->train.model.cell, "Recurrent cell: gru or lstm")->capture_default_str();
@@ -148,6 +150,7 @@ void add_series_train(CLI::App& series) {
   cmd->add_option("--batch", o->train.batch, "Windows per batch")->capture_default_str();
   cmd->add_option("--eval-every", o->train.eval_every, "Validate and checkpoint every N steps")->capture_default_str();
   cmd->add_flag("--resume", o->train.resume, "Continue from OUT/checkpoint.safetensors");
+  add_transformer_options(*cmd, o->train.model);
   add_common_options(*cmd, o->common, "Run directory (default out/series)", false);
   cmd->callback([o] { run_series_train(*o); });
 }

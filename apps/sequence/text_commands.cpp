@@ -1,4 +1,5 @@
-// xgrad text train | generate | score: a character-level (byte) VRNN on any text file.
+// xgrad text train | generate | score | interpolate: a character-level (byte) sequence model
+// (VRNN, Transformer VAE, or a baseline without latent) on any text file.
 // The corpus (default: Debian's fortunes) is split by position: the first 90% trains,
 // the rest validates, cut into sequences of --seq-len scored bytes.
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include "common/cli.hpp"
 #include "sequence/commands.hpp"
 #include "sequence/sequence_training.hpp"
+#include "sequence/text_commands.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/data/text.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
@@ -73,6 +75,7 @@ void run_text_train(const TextTrainFlags& o) {
   SequenceTrainSettings s = start_sequence_run(o.common, o.train, "text train", "out/text", 2000);
   require_positive("--seq-len", static_cast<double>(o.seq_len));
   if (o.val_sequences < 0) throw UsageError(fmt::format("--val-sequences must be >= 0 (got {})", o.val_sequences));
+  s.model.context = o.seq_len;  // the Transformers' positions: the training length
   check_sequence_config(s.model);
   const auto files = corpus_files(o.corpus);
   const TextSplit split = split_corpus(files, o.seq_len, o.val_sequences);
@@ -91,7 +94,8 @@ void add_train(CLI::App& text) {
   auto* cmd = text.add_subcommand("train", "Train a character-level VRNN on a text file; writes metrics, checkpoints and the model to --out");
   cmd->add_option("--corpus", o->corpus, "Text file(s) (default: Debian's fortunes)");
   cmd->add_option("--seq-len", o->seq_len, "Bytes scored per training sequence")->capture_default_str();
-  cmd->add_option("--model", o->train.model.kind, "vrnn, or rnn: the same network without latent variables")->capture_default_str();
+  cmd->add_option("--model", o->train.model.kind,
+                  "vrnn, transformer-vae, or their baselines without latent variables: rnn, transformer")->capture_default_str();
   cmd->add_option("--hidden", o->train.model.hidden, "Recurrent state and hidden layer size")->capture_default_str();
   cmd->add_option("--latent", o->train.model.latent, "Latent dimensions per step")->capture_default_str();
   cmd->add_option("--rnn", o->train.model.cell, "Recurrent cell: gru or lstm")->capture_default_str();
@@ -105,6 +109,7 @@ void add_train(CLI::App& text) {
   cmd->add_option("--eval-every", o->train.eval_every, "Validate and checkpoint every N steps")->capture_default_str();
   cmd->add_option("--val-sequences", o->val_sequences, "Validation sequences used (0 = all)")->capture_default_str();
   cmd->add_flag("--resume", o->train.resume, "Continue from OUT/checkpoint.safetensors");
+  add_transformer_options(*cmd, o->train.model);
   add_common_options(*cmd, o->common, "Run directory (default out/text)", false);
   cmd->callback([o] { run_text_train(*o); });
 }
@@ -114,22 +119,24 @@ struct TextGenerateFlags {
   std::string dir, prime;
   CommonOptions common;
   core::Index n = 400;
-  float temperature = 1.f;
+  models::TokenSampling sampling;
 };
 
 void run_text_generate(const TextGenerateFlags& o) {
   apply_common_options(o.common);
   require_positive("--n", static_cast<double>(o.n));
-  require_positive("--temperature", o.temperature);
+  try {
+    o.sampling.check();
+  } catch (const core::ValueError& e) {
+    throw UsageError(fmt::format("--{}", e.what()));
+  }
   LoadedSequenceRun run = load_sequence_run(o.dir, "text train");
-  models::Vrnn* vrnn = vrnn_of(run.model);
-  if (!vrnn) throw UsageError(fmt::format("{} holds an rnn baseline; generate needs a vrnn run", o.dir));
+  models::SequenceModel* model = sequence_model_of(run.model);
+  if (!model) throw UsageError(fmt::format("{} holds a {} run, which cannot generate", o.dir, run.model_config.kind));
   core::IndexTensor prefix;
   if (!o.prime.empty()) prefix = nn::Vocabulary::bytes().encode(o.prime, "--prime");
   core::Generator gen(o.common.seed);
-  const core::Tensor<float> ids = vrnn->generate(1, o.n, gen, o.temperature, prefix);
-  std::string out;
-  for (float v : ids) out.push_back(static_cast<char>(static_cast<unsigned char>(v)));
+  const std::string out = bytes_of(model->generate(1, o.n, gen, o.sampling, prefix));
   if (!o.common.out.empty()) nn::write_file_atomic(o.common.out, out);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fputc('\n', stdout);
@@ -141,7 +148,10 @@ void add_generate(CLI::App& text) {
   cmd->add_option("dir", o->dir, "Run directory of xgrad text train")->required();
   cmd->add_option("--n", o->n, "Characters (bytes) to generate")->capture_default_str();
   cmd->add_option("--prime", o->prime, "Text to start from (printed first)");
-  cmd->add_option("--temperature", o->temperature, "Sampling temperature (lower: more conservative)")->capture_default_str();
+  cmd->add_option("--temperature", o->sampling.temperature, "Sampling temperature (lower: more conservative)")->capture_default_str();
+  cmd->add_option("--top-k", o->sampling.top_k, "Draw from the K most likely bytes only (0 = all)")->capture_default_str();
+  cmd->add_option("--top-p", o->sampling.top_p, "Nucleus sampling: draw from the fewest most likely bytes whose probability reaches P (1 = all)")
+      ->capture_default_str();
   add_common_options(*cmd, o->common, "Also write the text (without a final newline) to this file", false);
   cmd->callback([o] { run_text_generate(*o); });
 }
@@ -210,11 +220,12 @@ void add_score(CLI::App& text) {
 }  // namespace
 
 void add_text_command(CLI::App& app) {
-  auto* text = app.add_subcommand("text", "Character-level VRNN on text: train, generate, score");
+  auto* text = app.add_subcommand("text", "Character-level sequence models on text: train, generate, score, interpolate");
   text->require_subcommand(1);
   add_train(*text);
   add_generate(*text);
   add_score(*text);
+  add_text_interpolate(*text);
 }
 
 }  // namespace xgrad::apps

@@ -1,5 +1,5 @@
-// Transformer workloads: one TransformerEncoderLayer training step and the fused
-// attention's forward+backward at sequence length 256. The PyTorch side is
+// Transformer workloads: one TransformerEncoderLayer training step, the fused
+// attention's forward+backward at sequence length 256, and one Transformer VAE step on text. The PyTorch side is
 // bench/pytorch/transformer.py (same shapes, threads, loss and optimizer).
 #include <benchmark/benchmark.h>
 
@@ -7,6 +7,7 @@
 #include "xgrad/autograd/ops_elementwise.hpp"
 #include "xgrad/autograd/ops_reduce.hpp"
 #include "xgrad/core/random.hpp"
+#include "xgrad/models/transformer_vae.hpp"
 #include "xgrad/nn/layers/transformer.hpp"
 #include "xgrad/nn/optim/adam.hpp"
 
@@ -53,5 +54,24 @@ BENCHMARK(BM_AttentionForwardBackward)
     ->Args({1, 0})
     ->Args({1, 1})
     ->Unit(benchmark::kMillisecond);
+
+// The text transformer-vae of `xgrad text train --model transformer-vae` (d_model 128, 4 heads,
+// feed-forward 512, 2 encoder + 2 decoder layers, pre-norm GELU, no dropout, z = 16 added),
+// bytes in [32, 127), batch 32 x seq 64; the ELBO; Adam 1e-3.
+void BM_TransformerVaeTextStep(benchmark::State& state) {
+  core::Generator gen(0);
+  models::TransformerVae m({.decoder = {.likelihood = models::VrnnLikelihood::Categorical, .classes = 256, .d_model = 128,
+                                        .heads = 4, .layers = 2, .feedforward = 512, .dropout = 0.f, .context = 64},
+                            .latent = 16},
+                           gen);
+  core::IndexTensor ids({32, 65});
+  core::Generator data(1);
+  const auto u = core::uniform<float>({32, 65}, 32.f, 127.f, data);
+  for (core::Index i = 0; i < ids.numel(); ++i) ids.data()[i] = static_cast<core::Index>(u.data()[i]);
+  const nn::Batch batch{{}, {}, ids};
+  models::Stepper stepper(m, gen);  // Adam 1e-3, built outside the timed loop
+  for (auto _ : state) benchmark::DoNotOptimize(stepper.step(batch).loss);
+}
+BENCHMARK(BM_TransformerVaeTextStep)->Unit(benchmark::kMillisecond);
 
 }  // namespace

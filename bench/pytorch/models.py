@@ -14,7 +14,7 @@ SCRIPTS = {
     "vae.py": ["--bench"],  # BM_VaeMlpStep, BM_ConvVaeStep, BM_CvaeStep
     "aae.py": [],  # BM_AaeStep
     "vrnn.py": ["--bench"],  # BM_VrnnSeriesStep, BM_VrnnTextStep
-    "transformer.py": [],  # BM_TransformerEncoderLayerStep, BM_AttentionForwardBackward/...
+    "transformer.py": [],  # BM_TransformerEncoderLayerStep, BM_TransformerVaeTextStep, BM_AttentionForwardBackward/...
     "hvae.py": ["--bench"],  # BM_HvaeStep
     "vq_vae.py": [],  # BM_VqVaeStep
 }
@@ -22,7 +22,7 @@ NAMES = {
     "vae.py": ["BM_VaeMlpStep", "BM_ConvVaeStep", "BM_CvaeStep"],
     "aae.py": ["BM_AaeStep"],
     "vrnn.py": ["BM_VrnnSeriesStep", "BM_VrnnTextStep"],
-    "transformer.py": ["BM_TransformerEncoderLayerStep", "BM_AttentionForwardBackward"],
+    "transformer.py": ["BM_TransformerEncoderLayerStep", "BM_TransformerVaeTextStep", "BM_AttentionForwardBackward"],
     "hvae.py": ["BM_HvaeStep"],
     "vq_vae.py": ["BM_VqVaeStep"],
 }

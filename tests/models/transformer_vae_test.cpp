@@ -1,0 +1,148 @@
+// The Transformer VAE and its baseline without latent (transformer_vae.hpp, transformer_lm.hpp),
+// on tiny shapes: causality, cached generation against the teacher-forced pass, the shared
+// objective (free bits), learning, and the sequence methods the apps use.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "xgrad/autograd/autograd.hpp"
+#include "xgrad/core/error.hpp"
+#include "xgrad/models/common/registry.hpp"
+#include "xgrad/models/transformer_lm.hpp"
+#include "xgrad/models/transformer_vae.hpp"
+
+using namespace xgrad;
+using namespace xgrad::models;
+using core::Index;
+using nn::Tensor;
+
+namespace {
+
+CausalDecoderOptions tiny(VrnnLikelihood lik, Index context = 8) {
+  return {.likelihood = lik, .x_dim = 1, .classes = 16, .d_model = 8, .heads = 2, .layers = 2, .feedforward = 16,
+          .dropout = 0.f, .context = context, .components = 2};
+}
+
+nn::Batch text_batch(Index B, Index L, std::uint64_t seed) {
+  core::Generator g(seed);
+  const Tensor u = core::uniform<float>({B, L + 1}, 0.f, 15.99f, g);
+  IndexTensor ids({B, L + 1});
+  for (Index i = 0; i < ids.numel(); ++i) ids.data()[i] = static_cast<Index>(u.data()[i]);
+  return {{}, {}, ids};
+}
+
+nn::Batch sine(Index B, Index L) {
+  Tensor x({B, L, 1});
+  for (Index b = 0; b < B; ++b)
+    for (Index t = 0; t < L; ++t) x.data()[b * L + t] = std::sin(0.5f * float(t) + 0.9f * float(b));
+  return {x, {}, {}};
+}
+
+/// (B, L) log p(x_t | x_<t, z) of a text batch under the VAE's likelihood for codes z.
+Tensor step_log_probs(TransformerVae& m, const nn::Batch& batch, const Tensor& z) {
+  autograd::NoGradGuard no_grad;
+  return m.likelihood(nn::Var(z), batch)->log_prob(m.target(batch)).value();
+}
+
+}  // namespace
+
+TEST_CASE("the decoder is causal: changing byte t changes only the predictions after it", "[transformer]") {
+  core::Generator gen(1);
+  TransformerVae m({.decoder = tiny(VrnnLikelihood::Categorical), .latent = 3}, gen);
+  const nn::Batch a = text_batch(2, 6, 5);
+  nn::Batch b = a;
+  b.labels.data()[1 + 3] = (a.labels.data()[1 + 3] + 1) % 16;  // row 0, scored step 3
+  const Tensor z = core::normal<float>({2, 3}, 0.f, 1.f, gen);
+  const Tensor pa = step_log_probs(m, a, z), pb = step_log_probs(m, b, z);
+  for (Index t = 0; t < 3; ++t) CHECK(pa.at({0, t}) == pb.at({0, t}));
+  CHECK(pa.at({0, 3}) != pb.at({0, 3}));  // the byte scored there changed
+  CHECK(pa.at({0, 4}) != pb.at({0, 4}));  // and the next step reads it
+  for (Index t = 0; t < 6; ++t) CHECK(pa.at({1, t}) == pb.at({1, t}));
+}
+
+TEST_CASE("z reaches the decoder whether added or read as a prefix", "[transformer]") {
+  for (const LatentInput how : {LatentInput::Add, LatentInput::Prefix}) {
+    core::Generator gen(2);
+    TransformerVae m({.decoder = tiny(VrnnLikelihood::Categorical), .latent = 3, .z_input = how}, gen);
+    const nn::Batch a = text_batch(1, 5, 7);
+    const Tensor z1 = core::normal<float>({1, 3}, 0.f, 1.f, gen), z2 = core::normal<float>({1, 3}, 0.f, 1.f, gen);
+    const Tensor p1 = step_log_probs(m, a, z1), p2 = step_log_probs(m, a, z2);
+    for (Index t = 0; t < 5; ++t) CHECK(p1.data()[t] != p2.data()[t]);
+  }
+}
+
+TEST_CASE("cached greedy decoding picks what the teacher-forced pass ranks first", "[transformer]") {
+  core::Generator gen(3);
+  TransformerVae m({.decoder = tiny(VrnnLikelihood::Categorical, 6), .latent = 3, .z_input = LatentInput::Prefix}, gen);
+  const Tensor z = core::normal<float>({2, 3}, 0.f, 1.f, gen);
+  const Tensor ids = m.decode(z);  // 6 steps through the key/value cache
+  REQUIRE(ids.shape() == core::Shape{2, 6});
+  IndexTensor labels({2, 7});
+  for (Index b = 0; b < 2; ++b) {
+    labels.data()[b * 7] = 0;
+    for (Index t = 0; t < 6; ++t) labels.data()[b * 7 + 1 + t] = static_cast<Index>(ids.data()[b * 6 + t]);
+  }
+  autograd::NoGradGuard no_grad;
+  const auto lik = m.likelihood(nn::Var(z), {{}, {}, labels});
+  const IndexTensor mode = dynamic_cast<const nn::Categorical<>&>(*lik).mode();
+  for (Index i = 0; i < 12; ++i) CHECK(mode.data()[i] == static_cast<Index>(ids.data()[i]));
+  // Past the context the decoder slides its window instead of failing.
+  CHECK(m.generate(2, 15, gen, {0.8f, 4, 0.9f}).shape() == core::Shape{2, 15});
+}
+
+TEST_CASE("the shared objective applies: free bits floor the KL in the loss", "[transformer]") {
+  core::Generator gen(4);
+  TransformerVae m({.decoder = tiny(VrnnLikelihood::Categorical), .latent = 3}, gen);
+  m.set_objective(ElboLoss(KlSchedule::parse("constant:1,free-bits:2")));
+  Stepper st(m, gen);
+  const StepStats s = st.step(text_batch(4, 6, 9));
+  CHECK(s.kl > 0);
+  CHECK(s.kl < 3 * 2.0);
+  CHECK(s.loss == Approx(s.recon + 3 * 2.0).epsilon(1e-5));  // every dimension below 2 nats counts as 2
+}
+
+TEST_CASE("transformer-vae and transformer learn a text and score it", "[transformer]") {
+  const nn::Batch batch = text_batch(4, 8, 11);
+  core::Generator gen(5);
+  TransformerVae vae({.decoder = tiny(VrnnLikelihood::Categorical), .latent = 3}, gen);
+  TransformerLm lm(tiny(VrnnLikelihood::Categorical), gen);
+  for (GenerativeModel* m : std::initializer_list<GenerativeModel*>{&vae, &lm}) {
+    Stepper st(*m, gen, {.lr = 1e-2});
+    const double first = st.step(batch).loss;
+    double last = first;
+    for (int i = 0; i < 30; ++i) last = st.step(batch).loss;
+    CHECK(last < first - 5.0);
+    const EvalSums e = m->evaluate(batch, gen);
+    CHECK(e.neg_elbo == Approx(e.recon + e.kl));
+    const Tensor iwae = m->iwae_log_likelihood(batch, 4, gen);
+    REQUIRE(iwae.shape() == core::Shape{4});
+    CHECK(-iwae.data()[0] > 0);
+  }
+  CHECK(vae.encode(batch).shape() == core::Shape{4, 3});
+  CHECK_THROWS_AS(lm.encode(batch), core::Error);
+}
+
+TEST_CASE("series: forecasts, step scores and their errors", "[transformer]") {
+  core::Generator gen(6);
+  TransformerVae vae({.decoder = tiny(VrnnLikelihood::Gaussian), .latent = 2}, gen);
+  TransformerLm lm(tiny(VrnnLikelihood::Gaussian), gen);
+  const nn::Batch s = sine(3, 8);
+  for (SequenceModel* m : std::initializer_list<SequenceModel*>{&vae, &lm}) {
+    CHECK(m->step_scores(s, 2, gen).shape() == core::Shape{3, 8});
+    CHECK(m->sample_future(s.x, 12, gen).shape() == core::Shape{3, 12, 1});  // past the context: a sliding window
+    CHECK_THROWS_AS(m->sample_future(s.x, 0, gen), core::ValueError);
+  }
+  CHECK_THROWS_AS(vae.sample_future(Tensor({3, 8, 2}), 2, gen), core::ShapeError);
+  TransformerVae text({.decoder = tiny(VrnnLikelihood::Categorical), .latent = 2}, gen);
+  CHECK_THROWS_AS(text.step_scores(text_batch(1, 4, 1), 1, gen), core::ValueError);
+  CHECK_THROWS_AS(text.evaluate(text_batch(1, 9, 1), gen), core::ValueError);  // longer than the context of 8
+}
+
+TEST_CASE("the registry builds both kinds and names a bad z_input", "[transformer]") {
+  core::Generator gen(7);
+  const auto& r = ModelRegistry::global();
+  CHECK(r.make("transformer-vae", {{"hidden", std::int64_t{8}}, {"heads", std::int64_t{2}}}, gen).model->kind() == "transformer-vae");
+  CHECK(r.make("transformer", {{"hidden", std::int64_t{8}}}, gen).model->kind() == "transformer");
+  CHECK_THROWS_WITH(r.make("transformer-vae", {{"z_input", std::string("memory")}}, gen),
+                    Catch::Contains("unknown z_input 'memory'"));
+}
