@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "xgrad/models/vae.hpp"
+#include "xgrad/nn/data/dataloader.hpp"
 #include "xgrad/nn/distributed/communicator.hpp"
 #include "xgrad/nn/distributed/mpi/mpi_communicator.hpp"
 #include "xgrad/nn/train/trainer.hpp"
@@ -25,7 +26,7 @@ void BM_VaeStepDataParallel(benchmark::State& state) {
   core::Generator gen(0);
   models::Vae vae(models::VaeOptions{}, gen);
   const core::Index rows = nn::shard_rows(kBatch, world.rank(), world.size()).rows;
-  const nn::Batch batch{.x = core::uniform<float>({rows, 784}, 0.f, 1.f, gen)};
+  const nn::Batch batch{.x = core::uniform<float>({rows, 784}, 0.f, 1.f, gen), .y = {}, .labels = {}};
   nn::Trainer trainer(vae, gen, nullptr,
                       {.batch_size = kBatch, .comm = &world,
                        .data_parallel = {.bucket_bytes = static_cast<std::size_t>(state.range(0)) << 10}});
