@@ -7,11 +7,24 @@
 #include <new>
 
 #include "common/cli.hpp"
+#include "xgrad/nn/distributed/communicator.hpp"
+#ifdef XGRAD_HAVE_MPI
+#include "xgrad/nn/distributed/mpi/mpi_communicator.hpp"
+#endif
 #include "image/commands.hpp"
 #include "sequence/commands.hpp"
 
-int main(int argc, char** argv) {
-  using namespace xgrad::apps;
+namespace {
+
+using namespace xgrad::apps;
+
+/// "xgrad", or "xgrad (rank 1 of 2)" in a data-parallel run: which rank a line comes from.
+std::string who() {
+  const auto& w = xgrad::nn::distributed::world();
+  return w.size() > 1 ? fmt::format("xgrad (rank {} of {})", w.rank(), w.size()) : "xgrad";
+}
+
+int run(int argc, char** argv) {
   CLI::App app{"xgrad: train, evaluate and compare variational autoencoders; model text and time series", "xgrad"};
   app.set_version_flag("--version", XGRAD_VERSION);
   app.require_subcommand(1);
@@ -38,19 +51,33 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // CLI11's own codes (106 for a missing option, ...) mean nothing to a user: a usage error is 2.
-    std::fprintf(stderr, "xgrad: error: %s (see --help)\n", e.what());
+    std::fprintf(stderr, "%s: error: %s (see --help)\n", who().c_str(), e.what());
     return 2;
   } catch (const Interrupted& e) {
-    std::fprintf(stderr, "xgrad: %s\n", e.what());
+    if (is_leader()) std::fprintf(stderr, "xgrad: %s\n", e.what());  // every rank stopped at the same step
     return 130;
   } catch (const xgrad::core::Error& e) {
-    std::fprintf(stderr, "xgrad: error: %s\n", e.what());
+    std::fprintf(stderr, "%s: error: %s\n", who().c_str(), e.what());
     return 2;
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "xgrad: error: out of memory\n");
+    std::fprintf(stderr, "%s: error: out of memory\n", who().c_str());
     return 3;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "xgrad: internal error: %s\n", e.what());
+    std::fprintf(stderr, "%s: internal error: %s\n", who().c_str(), e.what());
     return 4;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifdef XGRAD_HAVE_MPI
+  // Launched by mpirun: one rank of a data-parallel run; otherwise nothing changes.
+  const xgrad::nn::distributed::MpiSession mpi(argc, argv);
+#endif
+  const int code = run(argc, argv);
+  // A failed rank ends them all: the others may be waiting for it in a collective.
+  auto& world = xgrad::nn::distributed::world();
+  if (code != 0 && code != 130 && world.size() > 1) world.abort(code);
+  return code;
 }

@@ -81,6 +81,25 @@ std::uint64_t Generator::below(std::uint64_t n) {
   return static_cast<std::uint64_t>(m >> 64);
 }
 
+namespace {
+
+/// Fills `out` with draw(i) for each element i, or, under a row shard that `out`'s first
+/// dimension matches, draws the elements of the other rows too (in order, discarded) so
+/// that the stream advances as for the whole batch.
+template <class T, class Draw>
+void fill_rows(Tensor<T>& out, Generator& gen, Draw draw) {
+  const Generator::RowShard& sh = gen.row_shard();
+  const bool sharded = sh.total > 0 && sh.rows > 0 && out.dim() >= 1 && out.size(0) == sh.rows;
+  const Index per_row = sharded ? out.numel() / sh.rows : 0;
+  if (sharded)
+    for (Index i = 0; i < sh.offset * per_row; ++i) draw(i);
+  for (Index i = 0; i < out.numel(); ++i) out.data()[i] = draw(i);
+  if (sharded)
+    for (Index i = (sh.offset + sh.rows) * per_row; i < sh.total * per_row; ++i) draw(i);
+}
+
+}  // namespace
+
 template <class T>
 Tensor<T> uniform(const Shape& shape, T lo, T hi, Generator& gen) {
   if (!(lo <= hi)) detail::fail<ValueError>("uniform: lo {} is above hi {}", lo, hi);
@@ -88,7 +107,7 @@ Tensor<T> uniform(const Shape& shape, T lo, T hi, Generator& gen) {
   const double a = lo, w = static_cast<double>(hi) - a;
   // Rounding to float can land on hi itself; step back inside [lo, hi).
   const T top = lo < hi ? std::nextafter(hi, lo) : hi;
-  for (T& v : out) v = std::min(static_cast<T>(a + w * gen.uniform()), top);
+  fill_rows(out, gen, [&](Index) { return std::min(static_cast<T>(a + w * gen.uniform()), top); });
   return out;
 }
 
@@ -97,7 +116,7 @@ Tensor<T> normal(const Shape& shape, T mean, T stddev, Generator& gen) {
   if (!(stddev >= T(0))) detail::fail<ValueError>("normal: stddev {} is negative", stddev);
   Tensor<T> out(shape);
   const double m = mean, s = stddev;
-  for (T& v : out) v = static_cast<T>(m + s * gen.normal());
+  fill_rows(out, gen, [&](Index) { return static_cast<T>(m + s * gen.normal()); });
   return out;
 }
 
@@ -106,7 +125,7 @@ Tensor<T> bernoulli(const Shape& shape, T p, Generator& gen) {
   check_probability(p, "bernoulli");
   Tensor<T> out(shape);
   const double q = p;
-  for (T& v : out) v = gen.uniform() < q ? T(1) : T(0);
+  fill_rows(out, gen, [&](Index) { return gen.uniform() < q ? T(1) : T(0); });
   return out;
 }
 
@@ -114,8 +133,12 @@ template <class T>
 Tensor<T> bernoulli(const Tensor<T>& probs, Generator& gen) {
   for (T p : probs) check_probability(p, "bernoulli");
   Tensor<T> out(probs.shape());
-  for (Index i = 0; i < out.numel(); ++i)
-    out.data()[i] = gen.uniform() < static_cast<double>(probs.data()[i]) ? T(1) : T(0);
+  // The other rows' probabilities are not here; their draws are made and discarded
+  // (an index past this tensor is one of them).
+  fill_rows(out, gen, [&](Index i) {
+    const double u = gen.uniform();
+    return i < out.numel() && u < static_cast<double>(probs.data()[i]) ? T(1) : T(0);
+  });
   return out;
 }
 

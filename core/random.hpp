@@ -32,12 +32,26 @@ class Generator {
   State state() const { return state_; }
   void set_state(const State& s) { state_ = s; }
 
+  /// The rows of a larger batch that this process holds (data-parallel training:
+  /// `rows` of `total`, from row `offset`). While set (total > 0), the tensor
+  /// samplers below draw a tensor whose first dimension is `rows` as if it had
+  /// `total` rows and keep this process's slice, so N processes each drawing for
+  /// their part of a batch see exactly the numbers one process drawing for the
+  /// whole batch sees, and every generator ends in that one process's state.
+  struct RowShard {
+    Index offset = 0, rows = 0, total = 0;
+  };
+  void set_row_shard(const RowShard& shard) { shard_ = shard; }
+  const RowShard& row_shard() const { return shard_; }
+
  private:
   State state_;
+  RowShard shard_;
 };
 
 // Tensor samplers draw element by element on the calling thread, so a seed gives the
-// same tensor whatever the thread count. Float tensors are drawn in double and
+// same tensor whatever the thread count. uniform, normal and both bernoulli follow
+// the generator's RowShard; categorical and permutation draw as asked. Float tensors are drawn in double and
 // rounded: float and double draws from one seed agree to float precision.
 
 /// Uniform in [lo, hi) (a float that would round up to hi is moved just below it).

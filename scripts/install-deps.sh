@@ -10,6 +10,7 @@ packages=(
   libtbb-dev libopenblas-dev libopenblas0-pthread
   libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libpng-dev
   catch2 libbenchmark-dev
+  libopenmpi-dev openmpi-bin  # data-parallel training (nn/distributed)
   clang-14 libclang-rt-14-dev
   chromium  # headless browser: the report rendering test
   dataset-fashion-mnist fortunes python3-statsmodels python3-numpy

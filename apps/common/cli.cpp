@@ -3,12 +3,16 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <thread>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 
 #include "xgrad/core/parallel.hpp"
+#include "xgrad/nn/distributed/communicator.hpp"
 
 namespace xgrad::apps {
 
@@ -39,8 +43,15 @@ std::string default_out_note(const CommonOptions& o, const std::string& fallback
 
 void apply_common_options(const CommonOptions& o) {
   if (o.threads < 0) throw UsageError(fmt::format("--threads must be >= 0 (got {})", o.threads));
-  core::set_num_threads(o.threads);
+  int threads = o.threads;
+  // Ranks on one machine would each take every core and fight over them.
+  const char* local_ranks = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  if (threads == 0 && local_ranks && std::atoi(local_ranks) > 1)
+    threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::atoi(local_ranks));
+  core::set_num_threads(threads);
 }
+
+bool is_leader() { return nn::distributed::world().rank() == 0; }
 
 void require_positive(const std::string& flag, double value) {
   if (!(value > 0)) throw UsageError(fmt::format("{} must be positive (got {})", flag, value));

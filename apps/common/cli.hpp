@@ -37,8 +37,13 @@ void add_common_options(CLI::App& cmd, CommonOptions& o, const std::string& out_
 /// no run lands in a folder the user did not name without a word. Printed once the
 /// run has started, so that a usage error stays one line.
 std::string default_out_note(const CommonOptions& o, const std::string& fallback);
-/// Applies --threads.
+/// Applies --threads: threads per process. 0 means all cores, shared out among the
+/// ranks of a data-parallel run that run on this machine.
 void apply_common_options(const CommonOptions& o);
+
+/// Whether this process prints and writes: always, but in a data-parallel run
+/// (launched by mpirun) only rank 0; the others train and stay quiet.
+bool is_leader();
 
 /// Set by SIGINT/SIGTERM once install_stop_handlers() has run; long loops poll it.
 extern std::atomic<bool> g_stop_requested;

@@ -94,4 +94,8 @@ void RunFolder::remove_if_unused() noexcept {
   first_created_.clear();
 }
 
+std::unique_ptr<RunFolder> hold_run_folder(const std::string& dir) {
+  return is_leader() ? std::make_unique<RunFolder>(dir) : nullptr;
+}
+
 }  // namespace xgrad::apps

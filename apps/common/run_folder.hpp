@@ -3,6 +3,7 @@
 // as it runs: an exclusive flock on OUT/.xgrad.lock, which the kernel releases when
 // the process ends however it ends, so a killed run never leaves a stale lock. The
 // file holds the holder's PID, which is what a second run names when it is refused.
+#include <memory>
 #include <string>
 
 namespace xgrad::apps {
@@ -29,5 +30,9 @@ class RunFolder {
   std::string first_created_;  ///< the highest folder of `dir_`'s path this object created ("" if none)
   int fd_ = -1;
 };
+
+/// The run folder for a training command: locked by the process that writes it, rank 0
+/// of a data-parallel run (null on the other ranks, which write nothing there).
+std::unique_ptr<RunFolder> hold_run_folder(const std::string& dir);
 
 }  // namespace xgrad::apps

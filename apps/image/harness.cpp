@@ -215,7 +215,7 @@ TrainResult train_run(const TrainSettings& s) {
   require_positive("--epochs", s.epochs);
   require_positive("--batch", static_cast<double>(s.batch));
   if (s.data.limit < 0) throw UsageError(fmt::format("--limit must be >= 0 (got {})", s.data.limit));
-  const RunFolder folder(s.out);  // held until the run ends; a failed run leaves no empty folder
+  const auto folder = hold_run_folder(s.out);  // held until the run ends; a failed run leaves no empty folder
   const std::string ckpt_path = s.out + "/checkpoint.safetensors";
 
   TrainResult result;
@@ -235,18 +235,20 @@ TrainResult train_run(const TrainSettings& s) {
   if (!built.flat_input) throw core::Error("train_run: image models take flat rows");
   nn::Trainer trainer(model, gen, ds.train, trainer_options(s, built, mc));
   if (ckpt) trainer.resume(*ckpt, ckpt_path);
-  write_run_config(s, data, mc, model);
+  if (is_leader()) write_run_config(s, data, mc, model);
 
-  if (!s.out_note.empty()) fmt::print(stderr, "{}\n", s.out_note);
+  if (!s.out_note.empty() && is_leader()) fmt::print(stderr, "{}\n", s.out_note);
   ImageRun run(s, model, built, mc, *ds.test);
   trainer.add_callback(run);
   const nn::Trainer::Outcome outcome = trainer.fit();
   result.metrics = metrics_json(trainer.metrics());
   if (outcome == nn::Trainer::Outcome::Stopped)
     throw Interrupted(fmt::format("interrupted; checkpoint written to {} (continue with --resume)", ckpt_path));
-  model.finish_training(*ds.train);  // e.g. the autoencoder's Gaussian over its training codes
-  save_model_file(s.out + "/model.safetensors", built, mc);
-  if (!ds.shape.tabular) write_pictures(s.out, model, built, *ds.test, s.seed);
+  if (is_leader()) {
+    model.finish_training(*ds.train);  // e.g. the autoencoder's Gaussian over its training codes
+    save_model_file(s.out + "/model.safetensors", built, mc);
+    if (!ds.shape.tabular) write_pictures(s.out, model, built, *ds.test, s.seed);
+  }
   model.eval();
   return result;
 }

@@ -27,8 +27,9 @@ void run_train(const TrainFlags& o) {
   install_stop_handlers();
   TrainResult r = train_run(s);
   const auto& last = r.metrics.empty() ? nlohmann::json::object() : r.metrics.back();
-  fmt::print(stderr, "trained {} for {} epochs: test loss {:.3f}; wrote {}\n", s.kind, s.epochs,
-             last.value("test_loss", 0.0), s.out);
+  if (is_leader())
+    fmt::print(stderr, "trained {} for {} epochs: test loss {:.3f}; wrote {}\n", s.kind, s.epochs,
+               last.value("test_loss", 0.0), s.out);
 }
 
 }  // namespace

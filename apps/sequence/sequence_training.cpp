@@ -185,7 +185,7 @@ void write_run_config(const SequenceTrainSettings& s, const ModelConfig& mc, con
 
 SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const SequenceData& data) {
   check_budget(s);
-  const RunFolder folder(s.out);  // held until the run ends; a failed run leaves no empty folder
+  const auto folder = hold_run_folder(s.out);  // held until the run ends; a failed run leaves no empty folder
   const std::string ckpt_path = s.out + "/checkpoint.safetensors";
 
   SequenceTrainResult r;
@@ -197,20 +197,20 @@ SequenceTrainResult train_sequence_run(const SequenceTrainSettings& s, const Seq
   models::GenerativeModel& model = *r.model.model;
   nn::Trainer trainer(model, gen, data.train, trainer_options(s, r.model, r.config));
   if (ckpt) trainer.resume(*ckpt, ckpt_path);
-  write_run_config(s, r.config, model);
+  if (is_leader()) write_run_config(s, r.config, model);
 
-  if (!s.out_note.empty()) fmt::print(stderr, "{}\n", s.out_note);
+  if (!s.out_note.empty() && is_leader()) fmt::print(stderr, "{}\n", s.out_note);
   SequenceRun run(s, data, r.model, r.config, trainer.state().total_steps, trainer.state().step, trainer.state().seconds);
   trainer.add_callback(run);
   const nn::Trainer::Outcome outcome = trainer.fit();
   if (outcome == nn::Trainer::Outcome::Stopped) {
-    run.finish("interrupted");
+    if (is_leader()) run.finish("interrupted");
     throw Interrupted(fmt::format("interrupted; checkpoint written to {} (continue with --resume)", ckpt_path));
   }
   r.metrics = metrics_json(trainer.metrics());
   r.steps = trainer.state().step;
   r.seconds = trainer.state().seconds;
-  run.finish(run.summary(r.steps, r.metrics));
+  if (is_leader()) run.finish(run.summary(r.steps, r.metrics));
   model.eval();
   return r;
 }

@@ -114,7 +114,8 @@ void run_series_train(const SeriesTrainFlags& o) {
                  {"time", read_time_axis(c.csv, c.series.lines).to_json()}};
   install_stop_handlers();
   const SequenceTrainResult r = train_sequence_run(s, data);
-  fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} nats per step; wrote {}\n",
+  if (is_leader())  // in a data-parallel run only rank 0 holds the validation figures
+    fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} nats per step; wrote {}\n",
              r.model.model->describe(), r.steps, r.seconds, r.metrics.back()["val_nats_per_step"].get<double>(), s.out);
 }
 

@@ -83,7 +83,8 @@ void run_text_train(const TextTrainFlags& o) {
                  {"validation_fraction", kValidationFraction}, {"val_sequences", o.val_sequences}};
   install_stop_handlers();
   const SequenceTrainResult r = train_sequence_run(s, {split.train, split.validation, o.seq_len});
-  fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} bits/char; wrote {}\n", r.model.model->describe(),
+  if (is_leader())  // in a data-parallel run only rank 0 holds the validation figures
+    fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} bits/char; wrote {}\n", r.model.model->describe(),
              r.steps, r.seconds, r.metrics.back()["val_bits_per_char"].get<double>(), s.out);
 }
 

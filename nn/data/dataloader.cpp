@@ -21,6 +21,7 @@ struct DataLoader::Epoch {
   std::shared_ptr<const Dataset> data;
   std::vector<core::Index> order;
   core::Index batch_size = 0, num_batches = 0;
+  int shard = 0, shards = 1;
   core::Index next = 0;  // the batch the next advance() makes current
   Batch current;
   bool done = false;
@@ -34,8 +35,9 @@ struct DataLoader::Epoch {
   bool stop = false, worker_done = false;
 
   Batch gather(core::Index b) const {
-    const std::size_t lo = static_cast<std::size_t>(b * batch_size);
-    const std::size_t hi = std::min(order.size(), lo + static_cast<std::size_t>(batch_size));
+    const core::Index start = b * batch_size;
+    const ShardRows part = shard_rows(std::min(static_cast<core::Index>(order.size()) - start, batch_size), shard, shards);
+    const auto lo = static_cast<std::size_t>(start + part.offset), hi = lo + static_cast<std::size_t>(part.rows);
     return data->get_batch(std::vector<core::Index>(order.begin() + static_cast<std::ptrdiff_t>(lo),
                                                      order.begin() + static_cast<std::ptrdiff_t>(hi)));
   }
@@ -104,10 +106,24 @@ struct DataLoader::Epoch {
   }
 };
 
+ShardRows shard_rows(core::Index total, int shard, int shards) {
+  const core::Index lo = total * shard / shards, hi = total * (shard + 1) / shards;
+  return {lo, hi - lo};
+}
+
 DataLoader::DataLoader(std::shared_ptr<const Dataset> data, DataLoaderOptions options)
     : data_(std::move(data)), options_(options) {
   if (!data_) throw core::ValueError("DataLoader: the dataset is null");
   if (options_.batch_size < 1) throw core::ValueError(fmt::format("DataLoader: batch_size must be >= 1, got {}", options_.batch_size));
+  if (options_.shards < 1 || options_.shard < 0 || options_.shard >= options_.shards)
+    throw core::ValueError(fmt::format("DataLoader: shard {} of {} does not exist", options_.shard, options_.shards));
+  // Every part of every batch must hold a row: a process with an empty part would have no loss.
+  const core::Index last = options_.drop_last ? 0 : data_->size() % options_.batch_size;
+  if (options_.batch_size < options_.shards || (last > 0 && last < options_.shards))
+    throw core::ValueError(fmt::format(
+        "DataLoader: a batch of {} rows{} cannot be split across {} processes; choose a batch size of at least {} "
+        "whose last batch is not smaller than that", options_.batch_size < options_.shards ? options_.batch_size : last,
+        options_.batch_size < options_.shards ? "" : " (the last of the epoch)", options_.shards, options_.shards));
 }
 
 core::Index DataLoader::num_batches() const {
@@ -136,6 +152,8 @@ DataLoader::Iterator DataLoader::iterate(std::uint64_t e) const {
   ep->order = order(e);
   ep->batch_size = options_.batch_size;
   ep->num_batches = num_batches();
+  ep->shard = options_.shard;
+  ep->shards = options_.shards;
   if (options_.prefetch && ep->num_batches > 0) ep->start_worker();
   ep->advance();
   return Iterator(std::move(ep));

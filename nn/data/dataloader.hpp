@@ -24,7 +24,17 @@ struct DataLoaderOptions {
   std::uint64_t seed = 0;
   bool drop_last = false;  ///< leave out a last batch smaller than batch_size
   bool prefetch = true;    ///< gather the next batch in the background
+  /// Data-parallel training: this process gathers part `shard` of `shards` of every
+  /// batch (shard_rows), so `shards` processes together see exactly the batches of one.
+  int shard = 0, shards = 1;
 };
+
+/// The rows [offset, offset + rows) of a batch of `total` rows that part `shard` of
+/// `shards` holds: contiguous parts whose sizes differ by at most one.
+struct ShardRows {
+  core::Index offset = 0, rows = 0;
+};
+ShardRows shard_rows(core::Index total, int shard, int shards);
 
 class DataLoader {
   struct Epoch;

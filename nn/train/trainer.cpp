@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <span>
 #include <nlohmann/json.hpp>
 
 #include "xgrad/nn/data/dataloader.hpp"
@@ -62,6 +63,11 @@ double TermSums::mean(const std::string& term) const {
 double StepContext::minimize(const Var& loss, std::string_view name) {
   module.zero_grad();
   loss.backward();
+  if (parallel) {
+    std::vector<Var> params;
+    for (const ParamGroup& g : optimizers.at(name).groups()) params.insert(params.end(), g.params.begin(), g.params.end());
+    parallel->average_gradients(params, share);
+  }
   optimizers.step(name);
   return loss.item();
 }
@@ -75,6 +81,7 @@ Trainer::Trainer(Trainable& model, core::Generator& gen, std::shared_ptr<const D
       gen_(gen),
       data_(std::move(data)),
       options_(std::move(options)),
+      comm_(options_.comm ? options_.comm : &distributed::world()),
       optimizers_(model.optimizer_specs(options_.optimizer)) {
   const Budget& b = options_.budget;
   if (b.epochs < 0 || b.steps < 0 || !(b.minutes >= 0))
@@ -86,10 +93,12 @@ Trainer::Trainer(Trainable& model, core::Generator& gen, std::shared_ptr<const D
   if (data_) {
     loader_ = std::make_unique<DataLoader>(data_, DataLoaderOptions{.batch_size = options_.batch_size, .shuffle = true,
                                                                     .seed = options_.seed,
-                                                                    .prefetch = options_.prefetch});
+                                                                    .prefetch = options_.prefetch,
+                                                                    .shard = comm_->rank(), .shards = comm_->size()});
     state_.num_batches = loader_->num_batches();
   }
   state_.total_steps = b.steps > 0 ? b.steps : b.epochs * state_.num_batches;
+  if (comm_->size() > 1) parallel_ = std::make_unique<distributed::DataParallel>(*comm_, options_.data_parallel);
   session_start_ = epoch_start_ = std::chrono::steady_clock::now();
 }
 
@@ -184,20 +193,75 @@ void Trainer::resume(const Checkpoint& ck, const std::string& source) {
     }
   }
   // Rows from past the checkpoint (a run that went on after it) are not this run's history.
-  if (dropped > 0) write_file_atomic(path, lines_of(metrics_));
+  if (dropped > 0 && leader()) write_file_atomic(path, lines_of(metrics_));
 }
 
 bool Trainer::budget_spent() const {
   const Budget& b = options_.budget;
-  return (state_.total_steps > 0 && state_.step >= state_.total_steps) || (b.minutes > 0 && elapsed() >= b.minutes * 60);
+  // Ranks' clocks differ: in a data-parallel run the ranks agree on the time after each step.
+  const bool time_up = parallel_ ? any_time_up_ : elapsed() >= b.minutes * 60;
+  return (state_.total_steps > 0 && state_.step >= state_.total_steps) || (b.minutes > 0 && time_up);
+}
+
+const std::vector<TrainerCallback*>& Trainer::active_callbacks() const {
+  static const std::vector<TrainerCallback*> none;
+  return leader() ? callbacks_ : none;
+}
+
+void Trainer::sync_generator() {
+  if (!parallel_) return;
+  core::Generator::State s = gen_.state();
+  comm_->broadcast(std::as_writable_bytes(std::span(&s, 1)), 0);
+  gen_.set_state(s);
+}
+
+namespace {
+/// Sets a generator's row shard for one step, and clears it however the step ends.
+struct RowShardScope {
+  core::Generator& gen;
+  RowShardScope(core::Generator& g, core::Generator::RowShard shard) : gen(g) { gen.set_row_shard(shard); }
+  ~RowShardScope() { gen.set_row_shard({}); }
+};
+}  // namespace
+
+/// One step on this rank's part of the batch: the ranks first share their row counts (so
+/// that random draws and weights follow the whole batch), then the step's figures, weighted
+/// by rows, and whether any rank was asked to stop or ran out of time.
+StepTerms Trainer::parallel_step(const Batch& batch, StepContext& ctx, double& batch_rows) {
+  const auto size = static_cast<std::size_t>(comm_->size()), rank = static_cast<std::size_t>(comm_->rank());
+  std::vector<double> rows(size, 0.0);
+  rows[rank] = static_cast<double>(batch.size());
+  comm_->all_reduce_sum(rows);
+  double offset = 0, total = 0;
+  for (std::size_t r = 0; r < size; ++r) {
+    if (r < rank) offset += rows[r];
+    total += rows[r];
+  }
+  ctx.parallel = parallel_.get();
+  ctx.share = rows[rank] / total;
+  batch_rows = total;
+  StepTerms terms;
+  {
+    const RowShardScope scope(gen_, {static_cast<core::Index>(offset), static_cast<core::Index>(rows[rank]), static_cast<core::Index>(total)});
+    terms = model_.training_step(batch, ctx);
+  }
+  std::vector<double> sums(terms.size() + 2);
+  for (std::size_t i = 0; i < terms.size(); ++i) sums[i] = terms[i].second * ctx.share;
+  sums[terms.size()] = options_.stop_flag && options_.stop_flag->load() ? 1 : 0;
+  sums[terms.size() + 1] = options_.budget.minutes > 0 && elapsed() >= options_.budget.minutes * 60 ? 1 : 0;
+  comm_->all_reduce_sum(sums);
+  for (std::size_t i = 0; i < terms.size(); ++i) terms[i].second = sums[i];
+  any_stop_ = sums[terms.size()] > 0;
+  any_time_up_ = sums[terms.size() + 1] > 0;
+  return terms;
 }
 
 StepTerms Trainer::step(const Batch& batch) {
   StepContext ctx{gen_, state_.step, state_.total_steps, model_, optimizers_};
-  StepTerms terms = model_.training_step(batch, ctx);
+  double rows = static_cast<double>(batch.size());
+  StepTerms terms = parallel_ ? parallel_step(batch, ctx, rows) : model_.training_step(batch, ctx);
   ++state_.step;
   require_finite_terms(state_.step, terms);
-  const double rows = static_cast<double>(batch.size());
   for (const auto& [name, value] : terms) sums_.sums[name] += value * rows;
   sums_.rows += rows;
   return terms;
@@ -209,12 +273,13 @@ void Trainer::evaluate() {
                 {"epoch", state_.num_batches > 0 ? static_cast<double>(state_.step) / static_cast<double>(state_.num_batches) : 0.0},
                 {"seconds", state_.seconds}};
   for (const auto& [name, sum] : sums_.sums) row.emplace_back("train_" + name, sums_.mean(name));
-  for (TrainerCallback* c : callbacks_) c->on_evaluate(state_, sums_, row);
+  for (TrainerCallback* c : active_callbacks()) c->on_evaluate(state_, sums_, row);
+  sync_generator();
   require_finite_parameters(state_.step, model_);  // before anything of this evaluation is written
   metrics_.push_back(std::move(row));
   sums_ = {};
   last_eval_step_ = state_.step;
-  if (!options_.dir.empty()) write_file_atomic(options_.dir + "/metrics.jsonl", lines_of(metrics_));
+  if (!options_.dir.empty() && leader()) write_file_atomic(options_.dir + "/metrics.jsonl", lines_of(metrics_));
   save();
   model_.train();
 }
@@ -222,8 +287,9 @@ void Trainer::evaluate() {
 void Trainer::save() {
   require_finite_parameters(state_.step, model_);
   state_.seconds = elapsed();
-  for (TrainerCallback* c : callbacks_) c->on_save(state_);
-  if (!options_.dir.empty()) save_checkpoint(checkpoint_path(), checkpoint());
+  for (TrainerCallback* c : active_callbacks()) c->on_save(state_);
+  sync_generator();
+  if (!options_.dir.empty() && leader()) save_checkpoint(checkpoint_path(), checkpoint());
 }
 
 Trainer::Outcome Trainer::fit() {
@@ -231,27 +297,32 @@ Trainer::Outcome Trainer::fit() {
   if (state_.num_batches == 0) throw core::ValueError("Trainer::fit: the training data is empty");
   if (state_.total_steps == 0 && !(options_.budget.minutes > 0))
     throw core::ValueError("Trainer: give a budget in epochs, steps or minutes");
-  if (!options_.dir.empty()) {
+  if (!options_.dir.empty() && leader()) {
     std::error_code ec;
     std::filesystem::create_directories(options_.dir, ec);
     if (ec) throw DataError(fmt::format("Trainer: cannot create the run folder {}: {}", options_.dir, ec.message()));
   }
   std::int64_t session_steps = 0;
   const auto stop_requested = [&] {
-    return ++session_steps == options_.stop_after_steps || (options_.stop_flag && options_.stop_flag->load());
+    const bool asked = parallel_ ? any_stop_ : options_.stop_flag && options_.stop_flag->load();
+    return ++session_steps == options_.stop_after_steps || asked;
   };
   model_.train();
+  if (parallel_) {
+    parallel_->broadcast(model_.parameters());  // rank 0's weights, whatever each rank drew or loaded
+    any_time_up_ = distributed::any_rank(*comm_, options_.budget.minutes > 0 && elapsed() >= options_.budget.minutes * 60);
+  }
   while (!budget_spent()) {
     const std::int64_t epoch = state_.step / state_.num_batches, skip = state_.step % state_.num_batches;
     epoch_start_ = std::chrono::steady_clock::now();
-    for (TrainerCallback* c : callbacks_) c->on_epoch_begin(state_, skip);
+    for (TrainerCallback* c : active_callbacks()) c->on_epoch_begin(state_, skip);
     std::int64_t i = 0;
     for (auto it = loader_->iterate(static_cast<std::uint64_t>(epoch)); it != loader_->end() && !budget_spent(); ++it, ++i) {
       if (i < skip) continue;
       const StepTerms terms = step(*it);
       state_.seconds = elapsed();
       state_.epoch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
-      for (TrainerCallback* c : callbacks_) c->on_step_end(state_, terms, sums_);
+      for (TrainerCallback* c : active_callbacks()) c->on_step_end(state_, terms, sums_);
       const bool epoch_done = state_.step % state_.num_batches == 0;
       if ((options_.eval_every_steps > 0 && state_.step % options_.eval_every_steps == 0) ||
           (options_.eval_every_epoch && epoch_done))

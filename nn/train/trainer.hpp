@@ -26,6 +26,7 @@
 
 #include "xgrad/core/random.hpp"
 #include "xgrad/nn/data/dataset.hpp"
+#include "xgrad/nn/distributed/data_parallel.hpp"
 #include "xgrad/nn/module.hpp"
 #include "xgrad/nn/serialize/checkpoint.hpp"
 #include "xgrad/nn/train/non_finite.hpp"
@@ -42,6 +43,10 @@ struct StepContext {
   std::int64_t total_steps;  ///< the run's planned steps; 0 under a time-only budget
   Module& module;
   Optimizers& optimizers;
+  /// Data-parallel runs: averages the gradients over ranks before each optimizer step,
+  /// weighting this rank's by `share`, its part of the batch's rows.
+  distributed::DataParallel* parallel = nullptr;
+  double share = 1;
 
   /// Forgets every gradient of the module, backpropagates `loss`, clips and steps optimizer
   /// `name` ("" = the first). Returns the loss's value. Models with phases call it once per phase.
@@ -118,6 +123,12 @@ struct TrainerOptions {
   std::map<std::string, std::string> checkpoint_info{};  ///< free-form (model kind, options, version)
   const std::atomic<bool>* stop_flag = nullptr;        ///< polled between steps (e.g. set by SIGINT)
   std::int64_t stop_after_steps = 0;  ///< > 0: stop as if requested after this many steps of this session
+  /// The ranks training together (null: distributed::world(), one process unless the
+  /// program was launched by mpirun). With several, each trains on its part of every
+  /// batch (batch_size is the whole batch), gradients and step figures are averaged,
+  /// and only rank 0 calls the callbacks and writes the run folder.
+  distributed::Communicator* comm = nullptr;
+  distributed::DataParallelOptions data_parallel{};
 };
 
 class Trainer {
@@ -152,6 +163,8 @@ class Trainer {
   Optimizers& optimizers() { return optimizers_; }
   /// Every metrics row so far, this session's and the resumed run's.
   const std::vector<MetricRow>& metrics() const { return metrics_; }
+  /// The gradient reductions of a data-parallel run (null in one process).
+  const distributed::DataParallel* data_parallel() const { return parallel_.get(); }
   std::string checkpoint_path() const;
   /// The checkpoint of this moment (what resume() takes).
   Checkpoint checkpoint() const;
@@ -161,12 +174,21 @@ class Trainer {
   void evaluate();
   void save();
   double elapsed() const;
+  bool leader() const { return comm_->rank() == 0; }
+  /// Every callback on rank 0, none on the others.
+  const std::vector<TrainerCallback*>& active_callbacks() const;
+  StepTerms parallel_step(const Batch& batch, StepContext& ctx, double& batch_rows);
+  /// Rank 0's generator state everywhere (after callbacks that drew from it on rank 0 only).
+  void sync_generator();
 
   Trainable& model_;
   core::Generator& gen_;
   std::shared_ptr<const Dataset> data_;
   std::unique_ptr<DataLoader> loader_;
   TrainerOptions options_;
+  distributed::Communicator* comm_;
+  std::unique_ptr<distributed::DataParallel> parallel_;
+  bool any_stop_ = false, any_time_up_ = false;  ///< agreed by every rank after each step
   Optimizers optimizers_;
   std::vector<TrainerCallback*> callbacks_;
   TrainState state_;

@@ -44,3 +44,18 @@ wait_for_file() {
   done
   fail "no $1 after 60 s"
 }
+# MPI: 2 ranks on this machine, as root if need be, over TCP (the transport between machines).
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+MPIRUN="mpirun -np 2 --oversubscribe --mca btl tcp,self"
+need_mpirun() { command -v mpirun >/dev/null || fail "mpirun is missing (install openmpi-bin)"; }
+# metrics_max_diff A B KEY...: the largest |a - b| over the rows of two metrics.jsonl and the keys; fails when the rows differ in number.
+metrics_max_diff() {
+  /usr/bin/python3 - "$@" <<'PY'
+import json, sys
+a, b = ([json.loads(l) for l in open(p)] for p in sys.argv[1:3])
+assert len(a) == len(b) and a, f"{len(a)} rows against {len(b)}"
+print(max(abs(x[k] - y[k]) for x, y in zip(a, b) for k in sys.argv[3:]))
+PY
+}
+# below VALUE LIMIT: VALUE < LIMIT
+below() { /usr/bin/python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$1" "$2"; }
