@@ -20,6 +20,7 @@
 #include "xgrad/nn/data/dsprites.hpp"
 #include "xgrad/nn/data/error.hpp"
 #include "xgrad/nn/data/fashion_mnist.hpp"
+#include "xgrad/nn/data/label_subset.hpp"
 #include "xgrad/nn/data/file_io.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
 #include "xgrad/nn/serialize/checkpoint.hpp"
@@ -59,8 +60,10 @@ std::shared_ptr<const nn::Dataset> dsprites(std::int64_t count, std::uint64_t se
 bool is_dsprites(const std::string& dir) { return dir == "dsprites"; }
 
 Datasets load_datasets(const DataOptions& o) {
-  if (!is_dsprites(o.dir)) return load_fashion_mnist(o);
-  return {dsprites(o.limit, 1, o.flatten), load_test_set(o.dir, o.test_limit, o.flatten)};
+  Datasets ds = is_dsprites(o.dir) ? Datasets{dsprites(o.limit, 1, o.flatten), load_test_set(o.dir, o.test_limit, o.flatten)}
+                                   : load_fashion_mnist(o);
+  if (!o.classes.empty() || o.per_class > 0) ds.train = nn::label_subset(ds.train, o.classes, o.per_class);
+  return ds;
 }
 
 std::shared_ptr<const nn::Dataset> load_test_set(const std::string& dir, std::int64_t limit, bool flatten) {
@@ -223,7 +226,19 @@ void write_run_config(const TrainSettings& s, const DataOptions& data, const Mod
                  {"limit", data.limit},    {"test_limit", data.test_limit}, {"epochs", s.epochs},
                  {"batch", s.batch},       {"seed", s.seed},               {"version", XGRAD_VERSION},
                  {"parameters", model.parameter_count()}};
+  if (!data.classes.empty()) config["classes"] = data.classes;
+  if (data.per_class > 0) config["per_class"] = data.per_class;
   nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
+}
+
+/// --classes and --per-class as config.json keeps them.
+void read_label_choice(const json& config, const std::string& path, DataOptions& data) {
+  try {
+    if (config.contains("classes")) data.classes = config["classes"].get<std::vector<core::Index>>();
+    if (config.contains("per_class")) data.per_class = config["per_class"].get<std::int64_t>();
+  } catch (const json::exception&) {
+    throw UsageError(fmt::format("{}: malformed \"classes\" or \"per_class\" (a list of labels, a number)", path));
+  }
 }
 
 }  // namespace
@@ -232,6 +247,7 @@ TrainResult train_run(const TrainSettings& s) {
   require_positive("--epochs", s.epochs);
   require_positive("--batch", static_cast<double>(s.batch));
   if (s.data.limit < 0) throw UsageError(fmt::format("--limit must be >= 0 (got {})", s.data.limit));
+  if (s.data.per_class < 0) throw UsageError(fmt::format("--per-class must be >= 0 (got {})", s.data.per_class));
   const RunFolder folder(s.out);  // held until the run ends; a failed run leaves no empty folder
   const std::string ckpt_path = s.out + "/checkpoint.safetensors";
 
@@ -282,6 +298,7 @@ LoadedRun load_run(const std::string& dir) {
                                  "forecast/anomaly", dir, run.config.value("command", std::string("text train")),
                                  run.model_config.kind));
   if (run.config.contains("data") && run.config["data"].is_string()) run.data.dir = run.config["data"].get<std::string>();
+  read_label_choice(run.config, cfg_path, run.data);
   core::Generator gen(0);
   run.built = make_model(run.model_config, gen);
   run.data.flatten = run.built.flat_input;

@@ -23,6 +23,8 @@ struct DataOptions {
   std::int64_t limit = 0;       ///< use only the first N training images (0 = all)
   std::int64_t test_limit = 0;  ///< use only the first N test images (0 = all)
   bool flatten = true;
+  std::vector<core::Index> classes;  ///< train only on these labels (empty: all), e.g. the normal classes of `anomaly`
+  std::int64_t per_class = 0;        ///< train only on the first N rows of each label (0: all)
 };
 
 struct Datasets {
@@ -31,7 +33,8 @@ struct Datasets {
 
 /// Throws UsageError for a missing directory, DataError for malformed files.
 Datasets load_fashion_mnist(const DataOptions& options);
-/// The data of --data: Fashion-MNIST, or the generated dSprites.
+/// The data of --data: Fashion-MNIST, or the generated dSprites; the training rows kept by
+/// --classes and --per-class.
 Datasets load_datasets(const DataOptions& options);
 /// --data dsprites.
 bool is_dsprites(const std::string& dir);
