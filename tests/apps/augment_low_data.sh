@@ -16,5 +16,5 @@ c = json.load(open(d + "/cvae-8/config.json"))
 assert c["per_class"] == 8 and c["model"]["kind"] == "cvae", c  # the CVAE saw only the N real images per class
 PY
 expect_error "unknown model 'vae'" augment --model vae --out "$TMP/x"
-expect_error "--samples must be >= 0 (got -3)" augment --samples -3 --out "$TMP/x"
+expect_error "--samples must be >= 0 (got -3)" augment --samples=-3 --out "$TMP/x"
 echo ok

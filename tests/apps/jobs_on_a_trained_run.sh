@@ -63,5 +63,5 @@ PY
 expect_error "was trained on every class: train with --classes" anomaly "$TMP/all"
 expect_error "--add 12: no test image has that label" arithmetic "$TMP/all" --add 12 --sub 0 --to 2 --out "$TMP/x.png"
 expect_error "unknown kind 'fog'" denoise "$TMP/all" --corruption fog:2
-expect_error "--per-class must be >= 0 (got -1)" train --model vae $TINY --per-class -1 --out "$TMP/b"
+expect_error "--per-class must be >= 0 (got -1)" train --model vae $TINY --per-class=-1 --out "$TMP/b"
 echo ok
