@@ -38,7 +38,7 @@ for k in ("psnr", "corrupted_psnr", "ssim", "corrupted_ssim"):
 assert 0 < d["corrupted_ssim"] < 0.9 and d["corrupted_psnr"] < 15, d  # half the pixels erased
 PY
 "$XGRAD" train --model vae --latent 2 $TINY --out "$TMP/all" 2>/dev/null || fail "train failed"
-"$XGRAD" embed "$TMP/all" --n 200 --train-n 256 --probe-epochs 5 >"$TMP/embed.txt" || fail "embed failed"
+"$XGRAD" embed "$TMP/all" --n 200 --train-n 256 --probe-epochs 30 >"$TMP/embed.txt" || fail "embed failed"
 python3 - "$TMP/all" <<'PY' || exit 1
 import csv, json, struct, sys
 d = sys.argv[1]
