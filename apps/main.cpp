@@ -38,6 +38,11 @@ int run(int argc, char** argv) {
   add_classifier_command(app);
   add_compare_command(app);
   add_report_command(app);
+  add_anomaly_command(app);
+  add_denoise_command(app);
+  add_embed_command(app);
+  add_augment_command(app);
+  add_arithmetic_command(app);
   add_text_command(app);
   add_series_command(app);
   try {

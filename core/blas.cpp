@@ -6,7 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "xgrad/core/error.hpp"
 
@@ -22,11 +24,16 @@ using GemmS = void (*)(int, int, int, int, int, int, float, const float*, int, c
 using GemmD = void (*)(int, int, int, int, int, int, double, const double*, int, const double*, int, double, double*,
                        int);
 
+// LAPACK's Fortran symmetric eigensolver (OpenBLAS ships LAPACK): jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info.
+using Syevd = void (*)(const char*, const char*, const int*, double*, const int*, double*, double*, const int*, int*,
+                       const int*, int*);
+
 struct Api {
   GemmS sgemm = nullptr;
   GemmD dgemm = nullptr;
   char* (*corename)() = nullptr;
   void (*set_threads)(int) = nullptr;
+  Syevd dsyevd = nullptr;  // checked at use: only the eigensolver's callers need it
   std::string best_core;  // what this CPU should run
 };
 
@@ -58,6 +65,7 @@ Api load() {
   api.dgemm = reinterpret_cast<GemmD>(dlsym(h, "cblas_dgemm"));
   api.corename = reinterpret_cast<char* (*)()>(dlsym(h, "openblas_get_corename"));
   api.set_threads = reinterpret_cast<void (*)(int)>(dlsym(h, "openblas_set_num_threads"));
+  api.dsyevd = reinterpret_cast<Syevd>(dlsym(h, "dsyevd_"));
   if (!api.sgemm || !api.dgemm || !api.corename || !api.set_threads)
     throw Error("blas: libopenblas.so.0 lacks cblas_sgemm, cblas_dgemm or openblas_get_corename");
   // One BLAS thread: detail::gemm splits large products over TBB itself (see gemm.hpp).
@@ -92,6 +100,20 @@ void dgemm(bool ta, bool tb, long m, long n, long k, double alpha, const double*
   api().dgemm(kRowMajor, ta ? kTrans : kNoTrans, tb ? kTrans : kNoTrans, static_cast<int>(m), static_cast<int>(n),
               static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
               static_cast<int>(ldc));
+}
+
+int dsyevd(long n, double* a, double* w) {
+  if (!api().dsyevd) throw Error("blas: libopenblas.so.0 lacks LAPACK's dsyevd_");
+  const int nn = static_cast<int>(n), lda = std::max(nn, 1);
+  int info = 0, lwork = -1, liwork = -1, iwork_query = 0;
+  double work_query = 0;
+  api().dsyevd("V", "U", &nn, a, &lda, w, &work_query, &lwork, &iwork_query, &liwork, &info);  // workspace sizes
+  if (info != 0) return info;
+  lwork = static_cast<int>(work_query), liwork = iwork_query;
+  std::vector<double> work(static_cast<std::size_t>(std::max(lwork, 1)));
+  std::vector<int> iwork(static_cast<std::size_t>(std::max(liwork, 1)));
+  api().dsyevd("V", "U", &nn, a, &lda, w, work.data(), &lwork, iwork.data(), &liwork, &info);
+  return info;
 }
 
 std::string core_name() { return api().corename(); }

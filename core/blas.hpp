@@ -11,6 +11,10 @@ void sgemm(bool ta, bool tb, long m, long n, long k, float alpha, const float* a
            float beta, float* c, long ldc);
 void dgemm(bool ta, bool tb, long m, long n, long k, double alpha, const double* a, long lda, const double* b,
            long ldb, double beta, double* c, long ldc);
+/// LAPACK dsyevd on the column-major n x n matrix a (a symmetric matrix is its own
+/// transpose, so row-major works too): eigenvalues ascending into w (n), eigenvectors
+/// over a (column-major: vector j at a[j*n ...]). Returns LAPACK's info (0: converged).
+int dsyevd(long n, double* a, double* w);
 
 /// The kernel set OpenBLAS chose ("SkylakeX", "Haswell", "Prescott", ...).
 std::string core_name();

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Restoration of corrupted Fashion-MNIST test images: for each corruption, the PSNR
-# (dB, mean over the 10000 test images) of the corrupted input itself, of the ae and
+# (dB) and SSIM (means over the 10000 test images) of the corrupted input itself, of the ae and
 # vae outputs (trained on clean images) and of the dae and dvae outputs (each trained
 # with that corruption), every model with its defaults for EPOCHS epochs, seed SEED.
-# The corrupted test images are the same for every model (xgrad eval --corruption, --seed).
+# The corrupted test images are the same for every model (xgrad denoise --corruption, --seed;
+# the same images and PSNR as xgrad eval --corruption). Cells are "PSNR / SSIM".
 #   scripts/restoration_table.sh [XGRAD] [OUT] [EPOCHS] [SEED]
 set -euo pipefail
 XGRAD=${1:-build/bin/xgrad}
@@ -16,9 +17,11 @@ train() {  # train NAME MODEL [flags...]
   local name=$1 model=$2; shift 2
   [ -s "$OUT/$name/model.safetensors" ] || "$XGRAD" train --model "$model" --epochs "$EPOCHS" --seed "$SEED" --out "$OUT/$name" "$@"
 }
-psnr() {  # psnr RUN CORRUPTION KEY
-  "$XGRAD" eval "$OUT/$1" --corruption "$2" --n 100 --iwae-k 1 --seed "$SEED" \
-    | python3 -c "import json,sys; print('%.2f' % json.load(sys.stdin)['restoration']['$3'])"
+psnr() {  # psnr RUN CORRUPTION KEY: "PSNR / SSIM" of the outputs (KEY psnr) or of the corrupted inputs (corrupted_psnr)
+  local json="$OUT/$1/denoise-${2%%:*}.json"
+  [ -s "$json" ] || "$XGRAD" denoise "$OUT/$1" --corruption "$2" --n 0 --seed "$SEED" --out "$json" \
+    --picture "$OUT/$1/denoise-${2%%:*}.png" >/dev/null
+  python3 -c "import json,sys; j=json.load(open('$json')); k='$3'; print('%.2f / %.3f' % (j[k], j[k.replace('psnr', 'ssim')]))"
 }
 train ae ae
 train vae vae

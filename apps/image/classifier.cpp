@@ -118,22 +118,31 @@ class EpochBars : public nn::TrainerCallback {
 
 }  // namespace
 
+std::shared_ptr<Classifier> fit_classifier(std::shared_ptr<const nn::Dataset> train, const nn::Budget& budget,
+                                           std::uint64_t seed, bool quiet) {
+  core::Generator gen(seed);
+  auto c = std::make_shared<Classifier>(gen);
+  nn::Trainer trainer(*c, gen, std::move(train),
+                      {.budget = budget, .batch_size = 128, .seed = seed, .optimizer = {.lr = 2e-3},
+                       .eval_at_end = false, .stop_flag = &g_stop_requested});
+  EpochBars bars("classifier", static_cast<int>(budget.epochs), quiet);
+  trainer.add_callback(bars);
+  if (trainer.fit() == nn::Trainer::Outcome::Stopped)
+    throw Interrupted("interrupted while training the classifier; nothing written");
+  c->eval();
+  return c;
+}
+
+double classifier_accuracy(Classifier& c, const nn::Dataset& test) { return accuracy(c, test); }
+
 double train_classifier(const std::string& data_dir, const std::string& path, int epochs, std::uint64_t seed,
                         bool quiet) {
   require_positive("--epochs", epochs);
   Datasets ds = load_fashion_mnist({.dir = data_dir, .flatten = false});
-  core::Generator gen(seed);
-  Classifier c(gen);
-  nn::Trainer trainer(c, gen, ds.train,
-                      {.budget = {.epochs = epochs}, .batch_size = 128, .seed = seed, .optimizer = {.lr = 2e-3},
-                       .eval_at_end = false, .stop_flag = &g_stop_requested});
-  EpochBars bars("classifier", epochs, quiet);
-  trainer.add_callback(bars);
-  if (trainer.fit() == nn::Trainer::Outcome::Stopped)
-    throw Interrupted("interrupted while training the classifier; nothing written");
-  const double acc = accuracy(c, *ds.test);
+  const std::shared_ptr<Classifier> c = fit_classifier(ds.train, {.epochs = epochs}, seed, quiet);
+  const double acc = accuracy(*c, *ds.test);
   fs::create_directories(fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path());
-  save_classifier(path, c);
+  save_classifier(path, *c);
   return acc;
 }
 

@@ -11,6 +11,7 @@
 
 #include "xgrad/models/common/generative_model.hpp"
 #include "xgrad/nn/layers/sequential.hpp"
+#include "xgrad/nn/train/trainer.hpp"
 
 namespace xgrad::apps {
 
@@ -29,6 +30,13 @@ class Classifier : public nn::Trainable {
 
   std::shared_ptr<nn::Sequential> body, head;
 };
+
+/// A fresh classifier trained on `train` (x flat or 1 x 28 x 28, labels 0..9) for `budget`
+/// with the settings of the cached one (Adam 2e-3, batch 128), in eval mode.
+std::shared_ptr<Classifier> fit_classifier(std::shared_ptr<const nn::Dataset> train, const nn::Budget& budget,
+                                           std::uint64_t seed, bool quiet = true);
+/// Fraction of `test` rows whose predicted class is their label.
+double classifier_accuracy(Classifier& c, const nn::Dataset& test);
 
 /// Where the classifier is cached.
 std::string classifier_cache_path();

@@ -16,5 +16,10 @@ void add_traverse_command(CLI::App& app);
 void add_classifier_command(CLI::App& app);  // classifier train
 void add_compare_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_anomaly_command(CLI::App& app);
+void add_denoise_command(CLI::App& app);
+void add_embed_command(CLI::App& app);
+void add_augment_command(CLI::App& app);
+void add_arithmetic_command(CLI::App& app);
 
 }  // namespace xgrad::apps

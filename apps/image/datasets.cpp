@@ -12,6 +12,7 @@
 #include "xgrad/nn/data/fashion_mnist.hpp"
 #include "xgrad/nn/data/idx_images.hpp"
 #include "xgrad/nn/data/image_folder.hpp"
+#include "xgrad/nn/data/label_subset.hpp"
 #include "xgrad/nn/data/tabular.hpp"
 
 namespace xgrad::apps {
@@ -171,6 +172,7 @@ bool is_dsprites(const std::string& dir) { return dir == "dsprites"; }
 Datasets load_datasets(const DataOptions& o) {
   Datasets ds = load_all(o);
   if (!is_dsprites(o.dir)) ds.train = first_n(ds.train, o.limit), ds.test = first_n(ds.test, o.test_limit);
+  if (!o.classes.empty() || o.per_class > 0) ds.train = nn::label_subset(ds.train, o.classes, o.per_class);
   return ds;
 }
 
@@ -183,6 +185,11 @@ std::shared_ptr<const nn::Dataset> load_test_set(const DataOptions& options, std
     return first_n(test, limit);
   }
   return load_datasets(o).test;
+}
+
+std::shared_ptr<const nn::Dataset> load_test_set(DataOptions options, std::int64_t limit, bool flatten) {
+  options.flatten = flatten;
+  return load_test_set(options, limit);
 }
 
 Datasets load_fashion_mnist(const DataOptions& o) {

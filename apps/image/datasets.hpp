@@ -32,6 +32,8 @@ struct DataOptions {
   std::string label_column{};    ///< CSV: the column of class labels (a name, or #N for the N-th, 0-based)
   double test_fraction = 0.2;    ///< data without a split: the share of rows held out for testing
   std::uint64_t split_seed = 0;  ///< ... and the seed of that split
+  std::vector<std::int64_t> classes;  ///< train only on these labels (empty: all), e.g. the normal classes of `anomaly`
+  std::int64_t per_class = 0;         ///< train only on the first N rows of each label (0: all)
 };
 
 /// What a row of the data is: an image of channels x height x width, or `features`
@@ -49,6 +51,7 @@ struct Datasets {
 };
 
 /// Throws UsageError for a missing path or a bad option, DataError for malformed files.
+/// The training rows are those kept by `classes` and `per_class`.
 Datasets load_datasets(const DataOptions& options);
 /// Fashion-MNIST (or any directory of MNIST's four files).
 Datasets load_fashion_mnist(const DataOptions& options);
@@ -56,5 +59,7 @@ Datasets load_fashion_mnist(const DataOptions& options);
 bool is_dsprites(const std::string& dir);
 /// The test split of `options` (its first `limit` rows, 0: all).
 std::shared_ptr<const nn::Dataset> load_test_set(const DataOptions& options, std::int64_t limit);
+/// The same, with rows flattened or kept as images whatever `options.flatten` says.
+std::shared_ptr<const nn::Dataset> load_test_set(DataOptions options, std::int64_t limit, bool flatten);
 
 }  // namespace xgrad::apps

@@ -112,17 +112,22 @@ nlohmann::json disentanglement(models::GenerativeModel& model, core::Generator& 
   return {{"beta_vae", s.beta_vae}, {"factor_vae", s.factor_vae}, {"mig", s.mig}, {"sap", s.sap}};
 }
 
-/// The PSNR of the model's outputs on the test images corrupted by `c` (each image's
+/// The PSNR and SSIM of the model's outputs on the test images corrupted by `c` (each image's
 /// corruption seeded by `seed` and its index, so every run is scored on the same inputs)
 /// against the clean images, and of the corrupted images themselves.
 nlohmann::json restoration(models::GenerativeModel& model, std::shared_ptr<const nn::Dataset> test,
                            const nn::Corruption& c, std::uint64_t seed) {
   const nn::CorruptedDataset corrupted(std::move(test), c, seed);
-  const models::Restoration r = models::restoration_psnr(model, corrupted);
-  return {{"corruption", c.str()}, {"images", r.images}, {"psnr", r.output_psnr}, {"corrupted_psnr", r.input_psnr}};
+  return restoration_json(models::restoration_psnr(model, corrupted), c);
 }
 
 }  // namespace
+
+nlohmann::json restoration_json(const models::Restoration& r, const nn::Corruption& c) {
+  const auto number_or_null = [](double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); };
+  return {{"corruption", c.str()}, {"images", r.images}, {"psnr", r.output_psnr}, {"corrupted_psnr", r.input_psnr},
+          {"ssim", number_or_null(r.output_ssim)}, {"corrupted_ssim", number_or_null(r.input_ssim)}};
+}
 
 nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   models::GenerativeModel& model = *run.built.model;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image/harness.hpp"
+#include "xgrad/models/common/restoration.hpp"
 #include "xgrad/nn/data/corruption.hpp"
 
 namespace xgrad::apps {
@@ -27,5 +28,9 @@ struct EvalSettings {
 /// on dsprites, disentanglement (beta_vae, factor_vae, mig, sap:
 /// models/evaluation/disentanglement.hpp) as one JSON object.
 nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& settings);
+
+/// {corruption, images, psnr, corrupted_psnr, ssim, corrupted_ssim} (SSIM null for rows
+/// of an unknown image shape), as eval's "restoration" and `xgrad denoise` report it.
+nlohmann::json restoration_json(const models::Restoration& r, const nn::Corruption& c);
 
 }  // namespace xgrad::apps

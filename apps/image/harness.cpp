@@ -206,7 +206,19 @@ void write_run_config(const TrainSettings& s, const DataOptions& data, const Mod
                  {"limit", data.limit},    {"test_limit", data.test_limit}, {"epochs", s.epochs},
                  {"batch", s.batch},       {"seed", s.seed},               {"version", XGRAD_VERSION},
                  {"parameters", model.parameter_count()}, {"data_options", data_options_json(data)}};
+  if (!data.classes.empty()) config["classes"] = data.classes;
+  if (data.per_class > 0) config["per_class"] = data.per_class;
   nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
+}
+
+/// --classes and --per-class as config.json keeps them.
+void read_label_choice(const json& config, const std::string& path, DataOptions& data) {
+  try {
+    if (config.contains("classes")) data.classes = config["classes"].get<std::vector<core::Index>>();
+    if (config.contains("per_class")) data.per_class = config["per_class"].get<std::int64_t>();
+  } catch (const json::exception&) {
+    throw UsageError(fmt::format("{}: malformed \"classes\" or \"per_class\" (a list of labels, a number)", path));
+  }
 }
 
 }  // namespace
@@ -215,6 +227,7 @@ TrainResult train_run(const TrainSettings& s) {
   require_positive("--epochs", s.epochs);
   require_positive("--batch", static_cast<double>(s.batch));
   if (s.data.limit < 0) throw UsageError(fmt::format("--limit must be >= 0 (got {})", s.data.limit));
+  if (s.data.per_class < 0) throw UsageError(fmt::format("--per-class must be >= 0 (got {})", s.data.per_class));
   const auto folder = hold_run_folder(s.out);  // held until the run ends; a failed run leaves no empty folder
   const std::string ckpt_path = s.out + "/checkpoint.safetensors";
 
@@ -268,6 +281,7 @@ LoadedRun load_run(const std::string& dir) {
                                  run.model_config.kind));
   if (run.config.contains("data") && run.config["data"].is_string()) run.data.dir = run.config["data"].get<std::string>();
   if (run.config.contains("data_options")) read_data_options(run.config["data_options"], run.data);
+  read_label_choice(run.config, cfg_path, run.data);
   core::Generator gen(0);
   run.built = make_model(run.model_config, gen);
   run.data.flatten = run.built.flat_input;

@@ -165,3 +165,32 @@ std::string traversal_html(const std::string& png, const nlohmann::json& rows, i
 }
 
 }  // namespace xgrad::apps
+
+namespace xgrad::apps {
+
+std::string svg_scatter_chart(const std::vector<double>& x, const std::vector<double>& y, const std::vector<std::int64_t>& groups,
+                              const std::vector<std::string>& group_names, const std::string& x_label,
+                              const std::string& y_label) {
+  // Ten colours that stay apart for the ten classes (Tableau 10).
+  static const char* colours[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                  "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+  Span xs, ys;
+  for (std::size_t i = 0; i < std::min(x.size(), y.size()); ++i) xs.add(x[i]), ys.add(y[i]);
+  if (!(xs.lo <= xs.hi)) return "<p>No points to draw.</p>";
+  xs.settle(), ys.settle();
+  auto X = [&](double v) { return kLeft + (v - xs.lo) / (xs.hi - xs.lo) * (kW - kLeft - kRight - 110); };
+  auto Y = [&](double v) { return kH - kBottom - (v - ys.lo) / (ys.hi - ys.lo) * (kH - kTop - kBottom); };
+  Span frame = xs;
+  frame.hi = xs.lo + (xs.hi - xs.lo) * (kW - kLeft - kRight) / (kW - kLeft - kRight - 110);  // room for the legend
+  std::string s = svg_open() + axes(frame, ys, x_label, y_label, true);
+  for (std::size_t i = 0; i < std::min(x.size(), y.size()); ++i)
+    if (std::isfinite(x[i]) && std::isfinite(y[i]))
+      s += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"1.6\" fill=\"{}\" fill-opacity=\"0.6\"/>\n", X(x[i]),
+                       Y(y[i]), colours[static_cast<std::size_t>(groups[i]) % 10]);
+  for (std::size_t g = 0; g < group_names.size(); ++g)
+    s += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{}\">{}</text>\n", kW - kRight - 100,
+                     kTop + 16 + 16 * g, colours[g % 10], escape_html(group_names[g]));
+  return s + "</svg>";
+}
+
+}  // namespace xgrad::apps

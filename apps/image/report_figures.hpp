@@ -2,6 +2,7 @@
 // The figures of a run's report as HTML fragments: line charts and bar charts as
 // inline SVG with named axes and units, and PNG pictures embedded at a whole-number
 // scale (every pixel the same size) — a traversal with its rows labelled.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,11 @@ struct Curve {
 std::string svg_line_chart(const std::vector<Curve>& curves, const std::string& x_label, const std::string& y_label);
 /// One bar per value, labelled by its index (e.g. KL per latent dimension).
 std::string svg_bar_chart(const std::vector<double>& values, const std::string& x_label, const std::string& y_label);
+/// Points (x[i], y[i]) coloured by group (0..9 cycle through ten colours), with a legend
+/// of the group names (e.g. a 2-D map of codes by class).
+std::string svg_scatter_chart(const std::vector<double>& x, const std::vector<double>& y, const std::vector<std::int64_t>& groups,
+                              const std::vector<std::string>& group_names, const std::string& x_label,
+                              const std::string& y_label);
 
 /// (width, height) from a PNG's header; (0, 0) when the bytes are not a PNG.
 std::pair<int, int> png_size(const std::string& png);

@@ -52,6 +52,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
   o->flags.add(*cmd, true);
   cmd->add_option("--limit", o->train.data.limit, "Use only the first N training images (0 = all; dsprites: N drawn at random)")->capture_default_str();
+  cmd->add_option("--classes", o->train.data.classes, "Train only on these labels, e.g. 0,1,2 (the normal data of xgrad anomaly)")
+      ->delimiter(',');
+  cmd->add_option("--per-class", o->train.data.per_class, "Train only on the first N images of each label (0 = all)");
   cmd->add_option("--test-limit", o->train.data.test_limit, "Use only the first N test images (0 = all)")->capture_default_str();
   cmd->add_flag("--resume", o->train.resume, "Continue from OUT/checkpoint.safetensors");
   cmd->add_option("--stop-after-steps", o->train.stop_after_steps, "Stop as on SIGINT after N steps (for tests)")

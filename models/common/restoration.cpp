@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <vector>
 
 #include "xgrad/autograd/variable.hpp"
+#include "xgrad/models/evaluation/ssim.hpp"
 
 namespace xgrad::models {
 
@@ -27,6 +29,29 @@ std::vector<double> psnr_per_image(const Tensor& images, const Tensor& clean) {
   return out;
 }
 
+ImageShape image_shape_of(const Tensor& x) {
+  if (x.dim() == 4) return {x.size(1), x.size(2), x.size(3)};
+  if (x.dim() == 3) return {1, x.size(1), x.size(2)};
+  if (x.dim() == 2) {
+    const auto side = static_cast<Index>(std::lround(std::sqrt(double(x.size(1)))));
+    if (side * side == x.size(1)) return {1, side, side};
+  }
+  return {};
+}
+
+namespace {
+
+/// Adds the SSIM of each image of `images` against `clean` to `sum`; NaN without a shape.
+void add_ssim(double& sum, const Tensor& images, const Tensor& clean, const ImageShape& s) {
+  if (s.channels == 0) {
+    sum = std::nan("");
+    return;
+  }
+  for (double v : ssim_per_image(images, clean, s.height, s.width, s.channels)) sum += v;
+}
+
+}  // namespace
+
 Restoration restoration_psnr(GenerativeModel& model, const nn::Dataset& corrupted, Index batch_size) {
   if (batch_size < 1) throw core::ValueError(fmt::format("restoration_psnr: batch_size must be >= 1, got {}", batch_size));
   autograd::NoGradGuard no_grad;
@@ -38,11 +63,15 @@ Restoration restoration_psnr(GenerativeModel& model, const nn::Dataset& corrupte
     std::iota(idx.begin(), idx.end(), start);
     const Batch b = corrupted.get_batch(idx);
     if (!b.y.defined()) throw core::ValueError("restoration_psnr: the batches carry no clean images y");
-    for (double p : psnr_per_image(model.reconstruct(b), b.y)) r.output_psnr += p;
+    const Tensor out = model.reconstruct(b);
+    for (double p : psnr_per_image(out, b.y)) r.output_psnr += p;
     for (double p : psnr_per_image(b.x, b.y)) r.input_psnr += p;
+    add_ssim(r.output_ssim, out.reshape(b.y.shape()), b.y, image_shape_of(b.y));
+    add_ssim(r.input_ssim, b.x, b.y, image_shape_of(b.y));
     r.images += b.size();
   }
-  if (r.images > 0) r.output_psnr /= static_cast<double>(r.images), r.input_psnr /= static_cast<double>(r.images);
+  if (r.images > 0)
+    for (double* v : {&r.output_psnr, &r.input_psnr, &r.output_ssim, &r.input_ssim}) *v /= static_cast<double>(r.images);
   model.train(was_training);
   return r;
 }

@@ -7,6 +7,7 @@
 
 #include "models_util.hpp"
 #include "xgrad/models/common/restoration.hpp"
+#include "xgrad/models/evaluation/ssim.hpp"
 #include "xgrad/nn/data/corruption.hpp"
 
 using namespace xgrad;
@@ -58,4 +59,20 @@ TEST_CASE("restoration PSNR of a model that restores nothing is the corrupted in
   CHECK(r.input_psnr < 20);  // half the pixels erased is a heavy corruption
   CHECK(restoration_psnr(identity, noisy, 500).input_psnr == Approx(r.input_psnr).epsilon(1e-12));
   CHECK_THROWS_WITH(restoration_psnr(identity, *clean), "restoration_psnr: the batches carry no clean images y");
+}
+
+TEST_CASE("restoration SSIM is scored on the rows' image shape, and equals the input's for an identity", "[restoration]") {
+  const nn::Batch b = fashion(20);
+  auto clean = std::make_shared<nn::TensorDataset>(b.x);
+  const nn::CorruptedDataset noisy(clean, nn::Corruption::parse("gaussian:0.3"), 3);
+  Identity identity;
+  const Restoration r = restoration_psnr(identity, noisy, 7);
+  const nn::Batch all = noisy.get_batch([] { std::vector<Index> i(20); std::iota(i.begin(), i.end(), 0); return i; }());
+  const std::vector<double> s = ssim_per_image(all.x, b.x, 28, 28);
+  CHECK(r.input_ssim == Approx(std::accumulate(s.begin(), s.end(), 0.0) / 20).epsilon(1e-12));
+  CHECK(r.output_ssim == Approx(r.input_ssim).epsilon(1e-12));
+  CHECK(r.input_ssim < 0.9);
+  CHECK(image_shape_of(Tensor::zeros({2, 784})).height == 28);
+  CHECK(image_shape_of(Tensor::zeros({2, 3, 5, 7})).channels == 3);
+  CHECK(image_shape_of(Tensor::zeros({2, 10})).channels == 0);  // not a square: unknown
 }
