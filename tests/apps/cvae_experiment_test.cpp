@@ -55,7 +55,7 @@ TEST_CASE("CVAE conditional samples per label, diagnosed", "[.][experiment][cvae
   core::IndexTensor labels(core::Shape{n});
   for (std::int64_t i = 0; i < n; ++i) labels.data()[i] = i % 10;
 
-  const auto test = apps::load_test_set(run.data.dir, 0, true);
+  const auto test = apps::load_test_set(run.data, 0, true);
   const nn::Batch real = apps::first_rows(*test, 2000);
   std::printf("label      %s  | mean\n", "   0     1     2     3     4     5     6     7     8     9");
   print("real", per_class(clf->predict(apps::flat_images(real.x)), real.labels));
