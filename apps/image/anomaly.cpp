@@ -2,7 +2,8 @@
 // (xgrad train --classes) by negative ELBO, the IWAE bound and reconstruction error,
 // next to a PCA-reconstruction baseline of as many components as the code has, and
 // measures how well each score ranks the held-out classes first (AUROC, AUPRC).
-// Writes anomaly.csv, anomaly.json and anomaly.png (most anomalous rows above the least).
+// Writes anomaly.csv, anomaly.json and, for images, anomaly.png (most anomalous rows above
+// the least).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -129,7 +130,7 @@ void run_anomaly(const AnomalyFlags& o) {
   scores.emplace_back("pca_error", models::Pca::fit(train.x, k).reconstruction_error(test.x));
   const nlohmann::json table = rank_table(scores, anomalous);
   write_csv(out + "/anomaly.csv", scores, labels, anomalous);
-  write_extremes(out + "/anomaly.png", test.x, scores.front().second, o.top);
+  if (!is_tabular(run.data)) write_extremes(out + "/anomaly.png", test.x, scores.front().second, o.top);
   const nlohmann::json report = {{"normal_classes", run.data.classes}, {"test_rows", labels.size()},
                                  {"pca_components", k}, {"iwae_k", o.iwae_k}, {"scores", table}};
   nn::write_file_atomic(out + "/anomaly.json", report.dump(2) + "\n");

@@ -42,7 +42,7 @@ void run_arithmetic(const ArithmeticFlags& o) {
   apply_common_options(o.common);
   require_positive("--steps", static_cast<double>(o.steps));
   require_positive("--n", static_cast<double>(o.n));
-  LoadedRun run = load_run(o.run);
+  LoadedRun run = load_image_run(o.run, "arithmetic");
   if (!run.built.caps.has_latent) throw UsageError(fmt::format("{}: model '{}' has no latent code", o.run, run.model_config.kind));
   const nn::Batch test = flat_rows(*load_test_set(run.data, o.n), o.n);
   const std::vector<core::Index> labels = labels_of(test);

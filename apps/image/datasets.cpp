@@ -169,6 +169,8 @@ Datasets load_all(const DataOptions& o) {
 
 bool is_dsprites(const std::string& dir) { return dir == "dsprites"; }
 
+bool is_tabular(const DataOptions& options) { return is_csv(options.dir); }
+
 Datasets load_datasets(const DataOptions& o) {
   Datasets ds = load_all(o);
   if (!is_dsprites(o.dir)) ds.train = first_n(ds.train, o.limit), ds.test = first_n(ds.test, o.test_limit);

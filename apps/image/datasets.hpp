@@ -57,6 +57,8 @@ Datasets load_datasets(const DataOptions& options);
 Datasets load_fashion_mnist(const DataOptions& options);
 /// --data dsprites.
 bool is_dsprites(const std::string& dir);
+/// --data FILE.csv: rows of values, not pictures.
+bool is_tabular(const DataOptions& options);
 /// The test split of `options` (its first `limit` rows, 0: all).
 std::shared_ptr<const nn::Dataset> load_test_set(const DataOptions& options, std::int64_t limit);
 /// The same, with rows flattened or kept as images whatever `options.flatten` says.

@@ -39,7 +39,7 @@ void run_denoise(const DenoiseFlags& o) {
   apply_common_options(o.common);
   require_positive("--show", static_cast<double>(o.show));
   const nn::Corruption corruption = nn::Corruption::parse(o.corruption);
-  LoadedRun run = load_run(o.run);
+  LoadedRun run = load_image_run(o.run, "denoise");
   const std::string json_path = o.common.out.empty() ? o.run + "/denoise.json" : o.common.out;
   const std::string picture = o.picture.empty() ? o.run + "/denoise.png" : o.picture;
   // Seeded by --seed and each image's index: the same corrupted images as xgrad eval --corruption.

@@ -291,4 +291,12 @@ LoadedRun load_run(const std::string& dir) {
   return run;
 }
 
+LoadedRun load_image_run(const std::string& dir, const std::string& command) {
+  LoadedRun run = load_run(dir);
+  if (is_tabular(run.data))
+    throw UsageError(fmt::format("{}: {} was trained on rows of {}, which are not pictures (eval, embed and anomaly take it)",
+                                 command, dir, run.data.dir));
+  return run;
+}
+
 }  // namespace xgrad::apps

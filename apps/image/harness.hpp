@@ -54,6 +54,9 @@ struct LoadedRun {
   BuiltModel built;
 };
 LoadedRun load_run(const std::string& dir);
+/// load_run for a command that draws pictures: a run trained on rows of a CSV is refused
+/// with one line naming `command` (rows are not images).
+LoadedRun load_image_run(const std::string& dir, const std::string& command);
 
 /// Writes model.safetensors (the state_dict, with kind and options in the metadata), atomically.
 void save_model_file(const std::string& path, const BuiltModel& built, const ModelConfig& config);

@@ -23,7 +23,7 @@ struct InterpolateFlags {
 void run_interpolate(const InterpolateFlags& o) {
   apply_common_options(o.common);
   if (o.steps < 2) throw UsageError(fmt::format("--steps must be at least 2 (got {})", o.steps));
-  LoadedRun run = load_run(o.run);
+  LoadedRun run = load_image_run(o.run, "interpolate");
   auto test = load_test_set(run.data, 0);
   for (auto [flag, v] : {std::pair{"--from", o.from}, std::pair{"--to", o.to}})
     if (v < 0 || v >= test->size())

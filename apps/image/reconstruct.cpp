@@ -21,7 +21,7 @@ struct ReconstructFlags {
 void run_reconstruct(const ReconstructFlags& o) {
   apply_common_options(o.common);
   require_positive("--n", static_cast<double>(o.n));
-  LoadedRun run = load_run(o.run);
+  LoadedRun run = load_image_run(o.run, "reconstruct");
   auto test = load_test_set(run.data, o.n);
   nn::Batch b = first_rows(*test, o.n);
   autograd::NoGradGuard no_grad;

@@ -24,7 +24,7 @@ struct SampleFlags {
 void run_sample(const SampleFlags& o) {
   apply_common_options(o.common);
   require_positive("--n", static_cast<double>(o.n));
-  LoadedRun run = load_run(o.run);
+  LoadedRun run = load_image_run(o.run, "sample");
   require_sampler(run, o.run);
   core::IndexTensor labels = sample_labels(run, o.n, o.label);
   autograd::NoGradGuard no_grad;

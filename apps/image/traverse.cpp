@@ -45,7 +45,7 @@ void run_traverse(const TraverseFlags& o) {
   apply_common_options(o.common);
   require_positive("--range", o.range);
   if (o.steps < 2) throw UsageError(fmt::format("--steps must be at least 2 (got {})", o.steps));
-  LoadedRun run = load_run(o.run);
+  LoadedRun run = load_image_run(o.run, "traverse");
   auto& model = *run.built.model;
   const auto d = model.latent_dim();
   for (int dim : o.dims)

@@ -1,0 +1,58 @@
+# The jobs on runs trained on one's own data: a folder of colour PNG images (anomaly,
+# denoise, embed, arithmetic) and a CSV of tabular rows (anomaly, embed). Tiny data and
+# short runs: what is checked is that each job reads the run's own data (its shape, its
+# classes, its split) and writes its files, not the figures; and that the commands that
+# draw pictures refuse a CSV run in one line.
+NEEDS_FASHION_MNIST=0
+. "$(dirname "$0")/common.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+python3 "$ROOT/scripts/make_image_folder.py" "$TMP/img" --per-class 12 >/dev/null || fail "could not make the image folder"
+SMALL="--epochs 1 --batch 4 --latent 2 --hidden 16 --threads 2 --image-size 8"
+
+"$XGRAD" train --model conv-vae --data "$TMP/img" $SMALL --classes 0,1 --out "$TMP/normal" 2>/dev/null || fail "train --classes on the folder failed"
+"$XGRAD" anomaly "$TMP/normal" --iwae-k 2 >/dev/null || fail "anomaly on the folder run failed"
+"$XGRAD" denoise "$TMP/normal" --corruption mask:0.5 >"$TMP/denoise.json" || fail "denoise on the folder run failed"
+"$XGRAD" train --model conv-vae --data "$TMP/img" $SMALL --out "$TMP/all" 2>/dev/null || fail "train on the folder failed"
+"$XGRAD" embed "$TMP/all" --probe-epochs 2 >/dev/null || fail "embed on the folder run failed"
+"$XGRAD" arithmetic "$TMP/all" --add 1 --sub 0 --to 2 --out "$TMP/a.png" >/dev/null || fail "arithmetic on the folder run failed"
+python3 - "$TMP" <<'PY' || exit 1
+import csv, json, struct, sys
+t = sys.argv[1]
+rows = list(csv.DictReader(open(t + "/normal/anomaly.csv")))
+assert len(rows) == 7, len(rows)  # the seeded split's test rows: 36 images, 20 % held out
+for r in rows:  # class 2 (stripes) was held out of training
+    assert (r["anomalous"] == "1") == (r["label"] == "2"), r
+d = json.load(open(t + "/denoise.json"))
+assert d["images"] == 7 and d["corrupted_psnr"] < 20, d
+p = json.load(open(t + "/all/embed.json"))["probe"]
+assert p["pixels"]["features"] == 3 * 8 * 8, p  # colour rows, not 784 pixels
+for f in ("/normal/anomaly.png", "/normal/denoise.png", "/a.png"):
+    b = open(t + f, "rb").read(26)
+    assert b[25] == 2, (f, b[25])  # RGB: the folder's colour is kept
+PY
+
+python3 - "$TMP/rows.csv" <<'PY'
+import random, sys
+r = random.Random(3)
+with open(sys.argv[1], "w") as f:
+    f.write("height,kind,weight\n")
+    for i in range(90):
+        k = i % 3
+        f.write(f"{170 + 10 * k + r.gauss(0, 3):.2f},{['cat', 'dog', 'cow'][k]},{60 + 15 * k + r.gauss(0, 5):.2f}\n")
+PY
+TAB="--epochs 2 --batch 8 --latent 2 --hidden 16 --threads 2 --label-column kind"
+"$XGRAD" train --model vae --data "$TMP/rows.csv" $TAB --classes 0,1 --out "$TMP/tab" 2>/dev/null || fail "train --classes on the CSV failed"
+"$XGRAD" anomaly "$TMP/tab" --iwae-k 2 >/dev/null || fail "anomaly on the CSV run failed"
+"$XGRAD" train --model vae --data "$TMP/rows.csv" $TAB --out "$TMP/taball" 2>/dev/null || fail "train on the CSV failed"
+"$XGRAD" embed "$TMP/taball" --probe-epochs 2 >/dev/null || fail "embed on the CSV run failed"
+expect_error "sample: $TMP/taball was trained on rows of $TMP/rows.csv, which are not pictures" sample "$TMP/taball" --out "$TMP/s.png"
+expect_error "which are not pictures" reconstruct "$TMP/taball" --out "$TMP/r.png"
+python3 - "$TMP" <<'PY' || exit 1
+import csv, json, sys
+t = sys.argv[1]
+rows = list(csv.DictReader(open(t + "/tab/anomaly.csv")))
+assert len(rows) == 18 and {r["label"] for r in rows} == {"0", "1", "2"}, rows
+p = json.load(open(t + "/taball/embed.json"))["probe"]
+assert p["pixels"]["features"] == 2, p  # the two standardised columns; the label column left out
+PY
+echo ok
