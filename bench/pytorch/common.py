@@ -9,6 +9,7 @@ XGRAD_TORCH_COMPILE=1 runs every timed step through torch.compile (PyTorch 2 and
 later; bench/compare.sh sets it for the "compiled" reference). The warm-up calls
 absorb the compilation, so the median is of compiled steps only.
 """
+import argparse
 import os
 import statistics
 import time
@@ -64,3 +65,19 @@ def mlp(*sizes):
         if i + 2 < len(sizes):
             layers.append(torch.nn.ReLU())
     return torch.nn.Sequential(*layers)
+
+
+def bench_or_train(doc, bench, train):
+    """The command line of a model twin: --bench times its step, --train [--epochs N --seed S] trains it."""
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bench", action="store_true")
+    p.add_argument("--train", action="store_true")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args()
+    if not (a.bench or a.train):
+        p.error("give --bench or --train")
+    if a.bench:
+        bench()
+    if a.train:
+        train(a.epochs, a.seed)

@@ -15,7 +15,6 @@ BCE summed over pixels + w * sum over layers of max(1, batch-mean KL of the laye
 linearly from 0 at step 0 to 1 at step 1000. Run with
   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch/hvae.py --train
 """
-import argparse
 import math
 import time
 
@@ -23,7 +22,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from common import median_time, report, setup
+from common import bench_or_train, median_time, report, setup
 from vae import images
 
 LOG2PI = math.log(2 * math.pi)
@@ -175,15 +174,4 @@ def train(epochs, seed):
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--bench", action="store_true")
-    p.add_argument("--train", action="store_true")
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--seed", type=int, default=0)
-    a = p.parse_args()
-    if not (a.bench or a.train):
-        p.error("give --bench or --train")
-    if a.bench:
-        bench()
-    if a.train:
-        train(a.epochs, a.seed)
+    bench_or_train(__doc__, bench, train)
