@@ -22,6 +22,18 @@ TEST_CASE("logistic regression on two feature values reaches the class frequenci
   CHECK(p.at({1, 1}) == Approx(0.25).margin(2e-3));
 }
 
+TEST_CASE("logistic regression fits class frequencies that only a bias can reach", "[probe]") {
+  // x = -1: three of four rows are class 1; x = +1: two of four. The standardised feature is
+  // symmetric about 0, so without a bias p(1 | -1) = 1 - p(1 | +1) and the best it can do is
+  // 0.625 / 0.375; with one the saturated model reaches the frequencies 0.75 / 0.5.
+  const Tensor<float> x({8, 1}, {-1, -1, -1, -1, 1, 1, 1, 1});
+  const core::IndexTensor y({8}, {1, 1, 1, 0, 1, 1, 0, 0});
+  auto m = models::fit_logistic_regression(x, y, 2, {.epochs = 3000, .batch = 8, .lr = 0.05});
+  const Tensor<float> p = m->probabilities(Tensor<float>({2, 1}, {-1, 1}));
+  CHECK(p.at({0, 1}) == Approx(0.75).margin(2e-3));
+  CHECK(p.at({1, 1}) == Approx(0.5).margin(2e-3));
+}
+
 TEST_CASE("a linear probe separates classes that differ linearly and not noise", "[probe]") {
   core::Generator gen(1);
   const Index n = 600;

@@ -1,11 +1,14 @@
 // SSIM by its definition: 1 for an exact copy, the luminance term alone for a shifted copy
-// (its contrast and structure are unchanged), and the closed form for flat images.
+// (its contrast and structure are unchanged), the closed form for flat images, and noisy
+// pairs against an independent numpy implementation (tests/fixtures/models_ssim.py).
 #include "xgrad/models/evaluation/ssim.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
 
+#include "fixture.hpp"
 #include "xgrad/core/random.hpp"
 
 using namespace xgrad;
@@ -63,6 +66,24 @@ TEST_CASE("ssim falls with noise, is symmetric, and averages channels", "[ssim]"
   const Tensor<float> top_n = noisy.reshape({4, 98}), top_c = x.reshape({4, 98});
   const auto planes = models::ssim_per_image(top_n, top_c, 7, 14);
   CHECK(both == Approx((planes[0] + planes[1]) / 2).epsilon(1e-12));
+}
+
+TEST_CASE("ssim of noisy pairs matches the reference implementation", "[ssim]") {
+  // Noise changes contrast and structure, so the C2 term no longer cancels as in the cases above.
+  struct Case {
+    const char* name;
+    core::Index height, width;
+  };
+  for (const Case c : {Case{"noisy", 16, 20}, Case{"range2", 16, 20}, Case{"small", 9, 12}}) {
+    INFO(c.name);
+    const auto get = [&](const char* what) { return test::fixture<double>("models_ssim.json", std::string(c.name) + "." + what); };
+    const Tensor<float> clean = get("clean").to<float>(), noisy = get("noisy").to<float>();
+    const Tensor<double> want = get("ssim");
+    const double range = get("range").data()[0];
+    const auto got = models::ssim_per_image(noisy, clean, c.height, c.width, 1, {.range = range});
+    REQUIRE(got.size() == static_cast<std::size_t>(want.numel()));
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want.data()[i]).margin(1e-6));
+  }
 }
 
 TEST_CASE("ssim refuses images of another size", "[ssim]") {

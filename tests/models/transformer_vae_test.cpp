@@ -44,6 +44,20 @@ Tensor step_log_probs(TransformerVae& m, const nn::Batch& batch, const Tensor& z
   return m.likelihood(nn::Var(z), batch)->log_prob(m.target(batch)).value();
 }
 
+/// Sum over the 16 bytes k of p(x_t = k | x_<t), each term read (by `log_prob_at`) from a copy
+/// of `batch` whose row-0 byte t is k: 1 when the prediction at step t does not see byte t,
+/// something else when it does (each term then comes from another distribution).
+template <class LogProbAt>
+double probability_over_byte_t(const nn::Batch& batch, Index t, LogProbAt log_prob_at) {
+  double total = 0;
+  for (Index k = 0; k < 16; ++k) {
+    nn::Batch b = batch;
+    b.labels.data()[1 + t] = k;  // labels[0] is the start; step t scores labels[1 + t]
+    total += std::exp(log_prob_at(b));
+  }
+  return total;
+}
+
 }  // namespace
 
 TEST_CASE("the decoder is causal: changing byte t changes only the predictions after it", "[transformer]") {
@@ -58,6 +72,31 @@ TEST_CASE("the decoder is causal: changing byte t changes only the predictions a
   CHECK(pa.at({0, 3}) != pb.at({0, 3}));  // the byte scored there changed
   CHECK(pa.at({0, 4}) != pb.at({0, 4}));  // and the next step reads it
   for (Index t = 0; t < 6; ++t) CHECK(pa.at({1, t}) == pb.at({1, t}));
+}
+
+TEST_CASE("the prediction at step t does not see byte t, in transformer-vae and transformer", "[transformer]") {
+  core::Generator gen(8);
+  const nn::Batch a = text_batch(1, 6, 12);
+  TransformerVae vae({.decoder = tiny(VrnnLikelihood::Categorical), .latent = 3}, gen);
+  const Tensor z = core::normal<float>({1, 3}, 0.f, 1.f, gen);
+  for (const Index t : {0, 3, 5}) {
+    INFO("transformer-vae, step " << t);
+    CHECK(probability_over_byte_t(a, t, [&](const nn::Batch& b) { return double(step_log_probs(vae, b, z).at({0, t})); }) ==
+          Approx(1.0).epsilon(1e-4));
+  }
+  // The baseline scores whole sequences: at the last step t, log p(x_t | x_<t) is the
+  // difference of the sequence's log-likelihood and that of its first t steps.
+  TransformerLm lm(tiny(VrnnLikelihood::Categorical), gen);
+  const auto log_likelihood = [&](const nn::Batch& b) {
+    autograd::NoGradGuard no_grad;
+    return -double(lm.nll(b).value().data()[0]);
+  };
+  const Index last = 5;
+  IndexTensor head({1, last + 1});
+  for (Index i = 0; i <= last; ++i) head.data()[i] = a.labels.data()[i];
+  const double before = log_likelihood({{}, {}, head});
+  CHECK(probability_over_byte_t(a, last, [&](const nn::Batch& b) { return log_likelihood(b) - before; }) ==
+        Approx(1.0).epsilon(1e-4));
 }
 
 TEST_CASE("z reaches the decoder whether added or read as a prefix", "[transformer]") {
