@@ -149,14 +149,19 @@ std::string picture_html(const std::string& png, const std::string& alt, int max
 }
 
 std::string traversal_html(const std::string& png, const nlohmann::json& rows, int max_width) {
-  // tile_images: a 2-pixel gap around 28-pixel tiles, so row i starts at 2 + 30 i.
+  // tile_images: a 2-pixel gap around tiles of S pixels, so row i starts at 2 + (S + 2) i and the
+  // picture of n rows is 2 + (S + 2) n high; S is the run's image side (28 on Fashion-MNIST).
+  constexpr int gap = 2;
   const auto [w, h] = png_size(png);
   const int k = whole_scale(w, max_width);
+  const nlohmann::json list = rows.value("rows", nlohmann::json::array());
+  const int n = std::max(1, static_cast<int>(list.size()));
+  const int tile = std::max(1, (h - gap) / n - gap);
   std::string labels;
   const std::string score = rows.value("score", std::string("KL"));
-  for (const auto& r : rows.value("rows", nlohmann::json::array())) {
+  for (const auto& r : list) {
     const double v = r.value(score, std::nan(""));
-    labels += fmt::format("<div style=\"height:{}px;line-height:{}px\">z {} · {} {:.2f}{}</div>", 30 * k, 28 * k,
+    labels += fmt::format("<div style=\"height:{}px;line-height:{}px\">z {} · {} {:.2f}{}</div>", (tile + gap) * k, tile * k,
                           r.value("dim", -1), score, v, score == "KL" ? " nats" : "");
   }
   return fmt::format("<div style=\"display:flex;gap:8px\"><div style=\"padding-top:{}px;text-align:right;font-size:13px\">{}"

@@ -79,6 +79,24 @@ TEST_CASE("a report's pictures are upscaled by a whole factor and a traversal's 
   CHECK_THAT(html, Contains("Interpolation between two test images"));
 }
 
+TEST_CASE("a traversal's row labels follow the picture's tiles, whatever their size", "[apps]") {
+  Dir d;
+  write(d.p / "metrics.jsonl", kEpochs);
+  // Three rows of 8-pixel tiles (an image folder at --image-size 8), nine columns:
+  // 2 + 3 (8 + 2) = 32 pixels high, 2 + 9 (8 + 2) = 92 wide, drawn 4x.
+  write(d.p / "traversal.png", std::string("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x5c\0\0\0\x20", 24));
+  write(d.p / "traversal.json", R"({"score":"KL","rows":[{"dim":1,"KL":2.5},{"dim":0,"KL":1.5},{"dim":2,"KL":0.5}]})");
+  const std::string html = apps::render_report(d.p.string());
+  CHECK_THAT(html, Contains("width=\"368\" height=\"128\""));
+  // A row is (8 + 2) x 4 = 40 pixels apart, its label centred on the 32-pixel tile.
+  std::size_t rows = 0;
+  for (auto at = html.find("height:40px;line-height:32px"); at != std::string::npos;
+       at = html.find("height:40px;line-height:32px", at + 1))
+    ++rows;
+  CHECK(rows == 3);
+  CHECK_THAT(html, Contains("padding-top:8px"));  // the first tile starts below the 2-pixel gap
+}
+
 TEST_CASE("a text run's report draws its curves by step and its bits per character", "[apps]") {
   Dir d;
   write(d.p / "metrics.jsonl", R"({"step":100,"train_nats_per_step":2.5,"val_nats_per_step":2.6,"val_kl_per_step":0.1,"train_bits_per_char":3.6,"val_bits_per_char":3.75,"seconds":5})");
