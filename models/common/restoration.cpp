@@ -32,10 +32,11 @@ std::vector<double> psnr_per_image(const Tensor& images, const Tensor& clean) {
 ImageShape image_shape_of(const Tensor& x) {
   if (x.dim() == 4) return {x.size(1), x.size(2), x.size(3)};
   if (x.dim() == 3) return {1, x.size(1), x.size(2)};
-  if (x.dim() == 2) {
-    const auto side = static_cast<Index>(std::lround(std::sqrt(double(x.size(1)))));
-    if (side * side == x.size(1)) return {1, side, side};
-  }
+  if (x.dim() == 2)
+    for (const Index channels : {1, 3}) {  // flat rows of the image folders' colour images too
+      const auto side = static_cast<Index>(std::lround(std::sqrt(double(x.size(1) / channels))));
+      if (channels * side * side == x.size(1)) return {channels, side, side};
+    }
   return {};
 }
 

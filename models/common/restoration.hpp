@@ -15,7 +15,8 @@ namespace xgrad::models {
 std::vector<double> psnr_per_image(const Tensor& images, const Tensor& clean);
 
 /// The planes of an image row: (B, C, H, W), (B, H, W), or flat (B, D) with D a square
-/// (one channel); all zero when x says neither.
+/// (one channel) or three times a square (colour: 3 S^2 is never a square, as tile_images
+/// relies on too); all zero when x says neither.
 struct ImageShape {
   Index channels = 0, height = 0, width = 0;
 };

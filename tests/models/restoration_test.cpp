@@ -75,4 +75,7 @@ TEST_CASE("restoration SSIM is scored on the rows' image shape, and equals the i
   CHECK(image_shape_of(Tensor::zeros({2, 784})).height == 28);
   CHECK(image_shape_of(Tensor::zeros({2, 3, 5, 7})).channels == 3);
   CHECK(image_shape_of(Tensor::zeros({2, 10})).channels == 0);  // not a square: unknown
+  const ImageShape colour = image_shape_of(Tensor::zeros({2, 3 * 8 * 8}));  // an image folder's flat colour rows
+  CHECK((colour.channels == 3 && colour.height == 8 && colour.width == 8));
+  CHECK(image_shape_of(Tensor::zeros({2, 3 * 10})).channels == 0);  // 3 times no square: unknown
 }
