@@ -303,9 +303,14 @@ void register_builtin_models(ModelRegistry& r) {
   add_vae(r, "vae", VaeOptions::Arch::Mlp, "VAE, MLP 784-400-z (Kingma & Welling 2014)");
   add_vae(r, "conv-vae", VaeOptions::Arch::Conv, "VAE with convolutional encoder and decoder");
 
+  // "classes": how many labels it conditions on (`xgrad train` sets it from the data's classes).
+  ModelOptions cvae = with_shape(image_defaults(20));
+  cvae["classes"] = std::int64_t{10};
   r.add({"cvae", "conditional VAE with a learned prior p(z | y) (Sohn et al. 2015)",
-         {.image = true, .conditional = true}, image_defaults(20), [](const ModelOptions& o, core::Generator& gen) {
-           CvaeOptions c{.latent = positive_count(o, "latent"), .objective = elbo_loss_of(o)};
+         {.image = true, .conditional = true}, cvae, [](const ModelOptions& o, core::Generator& gen) {
+           const VaeOptions shape = vae_options_of(o);
+           CvaeOptions c{.input = shape.input, .classes = positive_count(o, "classes"), .hidden = shape.hidden,
+                         .latent = shape.latent, .objective = elbo_loss_of(o)};
            const nn::OptimizerOptions opt = optimizer_of(o);
            return BuiltModel{with_training_bound(std::make_shared<Cvae>(c, gen), o), opt};
          }});

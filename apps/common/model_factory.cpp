@@ -45,6 +45,10 @@ ModelConfig model_config(const std::string& kind, const models::ModelOptions& gi
   return ModelConfig{kind, registry().complete(kind, given)};
 }
 
+std::int64_t class_count(const ModelConfig& config) {
+  return config.options.count("classes") ? models::option<std::int64_t>(config.options, "classes") : 10;
+}
+
 BuiltModel make_model(const ModelConfig& c, core::Generator& gen) {
   const models::ModelEntry& entry = registry().at(c.kind);
   models::BuiltModel m = entry.make(c.options, gen);

@@ -26,6 +26,10 @@ ModelConfig model_config_from_json(const nlohmann::json& j, const std::string& s
 /// The kind's defaults with `given` applied; UsageError for an unknown kind or option.
 ModelConfig model_config(const std::string& kind, const models::ModelOptions& given);
 
+/// The labels a conditional model takes (0 .. n-1): its "classes" option, 10 (Fashion-MNIST's)
+/// for a kind without one.
+std::int64_t class_count(const ModelConfig& config);
+
 /// A built model and what the programs must know about it.
 struct BuiltModel {
   std::shared_ptr<models::GenerativeModel> model;

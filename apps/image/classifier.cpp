@@ -25,14 +25,33 @@ namespace xgrad::apps {
 
 namespace fs = std::filesystem;
 
-Classifier::Classifier(core::Generator& gen) {
+namespace {
+
+/// The side after a 3x3 convolution of stride 2 and padding 1: 28 -> 14 -> 7.
+core::Index halved(core::Index side) { return (side - 1) / 2 + 1; }
+
+const ClassifierShape& checked(const ClassifierShape& s) {
+  if (s.channels < 1 || s.height < 1 || s.width < 1 || s.classes < 2)
+    throw UsageError(fmt::format("the classifier needs images and at least 2 classes (got {}x{}x{}, {} classes)",
+                                 s.channels, s.height, s.width, s.classes));
+  return s;
+}
+
+}  // namespace
+
+Classifier::Classifier(core::Generator& gen, const ClassifierShape& s) : shape(checked(s)) {
+  const core::Index features = 32 * halved(halved(s.height)) * halved(halved(s.width));
   body = register_module("body", nn::make<nn::Sequential>(
-      nn::make<nn::Conv2d>(nn::Conv2dOptions{.in = 1, .out = 16, .stride = {2, 2}, .padding = {1, 1}}, gen),
+      nn::make<nn::Conv2d>(nn::Conv2dOptions{.in = s.channels, .out = 16, .stride = {2, 2}, .padding = {1, 1}}, gen),
       nn::make<nn::ReLU>(),
       nn::make<nn::Conv2d>(nn::Conv2dOptions{.in = 16, .out = 32, .stride = {2, 2}, .padding = {1, 1}}, gen),
       nn::make<nn::ReLU>(), nn::make<nn::Flatten>(),
-      nn::make<nn::Linear>(nn::LinearOptions{32 * 7 * 7, 128}, gen), nn::make<nn::ReLU>()));
-  head = register_module("head", nn::make<nn::Sequential>(nn::make<nn::Linear>(nn::LinearOptions{128, 10}, gen)));
+      nn::make<nn::Linear>(nn::LinearOptions{features, 128}, gen), nn::make<nn::ReLU>()));
+  head = register_module("head", nn::make<nn::Sequential>(nn::make<nn::Linear>(nn::LinearOptions{128, s.classes}, gen)));
+}
+
+core::Shape Classifier::image_shape(core::Index batch) const {
+  return core::Shape({batch, shape.channels, shape.height, shape.width});
 }
 
 nn::StepTerms Classifier::training_step(const nn::Batch& batch, nn::StepContext& ctx) {
@@ -42,26 +61,27 @@ nn::StepTerms Classifier::training_step(const nn::Batch& batch, nn::StepContext&
 nn::Var Classifier::forward(const nn::Var& x) {
   const auto& v = x.value();
   nn::Var img = x;
-  if (v.dim() == 2) img = autograd::reshape(x, core::Shape({v.size(0), 1, 28, 28}));
+  if (v.dim() == 2) img = autograd::reshape(x, image_shape(v.size(0)));
   return head->forward(body->forward(img));
 }
 
 core::Tensor<float> Classifier::features(const core::Tensor<float>& x) {
   autograd::NoGradGuard no_grad;
   eval();
-  core::Tensor<float> img = x.reshape(core::Shape({x.size(0), 1, 28, 28}));
+  core::Tensor<float> img = x.reshape(image_shape(x.size(0)));
   return body->forward(nn::Var(img)).value();
 }
 
 std::vector<int> Classifier::predict(const core::Tensor<float>& x) {
   autograd::NoGradGuard no_grad;
   eval();
-  core::Tensor<float> logits = forward(nn::Var(x.reshape(core::Shape({x.size(0), 784})))).value();
+  core::Tensor<float> logits = forward(nn::Var(x.reshape(image_shape(x.size(0))))).value();
+  const core::Index k = shape.classes;
   std::vector<int> out(static_cast<std::size_t>(logits.size(0)));
   for (core::Index i = 0; i < logits.size(0); ++i) {
     int best = 0;
-    for (int c = 1; c < 10; ++c)
-      if (logits.data()[i * 10 + c] > logits.data()[i * 10 + best]) best = c;
+    for (int c = 1; c < k; ++c)
+      if (logits.data()[i * k + c] > logits.data()[i * k + best]) best = c;
     out[static_cast<std::size_t>(i)] = best;
   }
   return out;
@@ -118,10 +138,10 @@ class EpochBars : public nn::TrainerCallback {
 
 }  // namespace
 
-std::shared_ptr<Classifier> fit_classifier(std::shared_ptr<const nn::Dataset> train, const nn::Budget& budget,
-                                           std::uint64_t seed, bool quiet) {
+std::shared_ptr<Classifier> fit_classifier(std::shared_ptr<const nn::Dataset> train, const ClassifierShape& shape,
+                                           const nn::Budget& budget, std::uint64_t seed, bool quiet) {
   core::Generator gen(seed);
-  auto c = std::make_shared<Classifier>(gen);
+  auto c = std::make_shared<Classifier>(gen, shape);
   nn::Trainer trainer(*c, gen, std::move(train),
                       {.budget = budget, .batch_size = 128, .seed = seed, .optimizer = {.lr = 2e-3},
                        .eval_at_end = false, .stop_flag = &g_stop_requested});
@@ -139,7 +159,7 @@ double train_classifier(const std::string& data_dir, const std::string& path, in
                         bool quiet) {
   require_positive("--epochs", epochs);
   Datasets ds = load_fashion_mnist({.dir = data_dir, .flatten = false});
-  const std::shared_ptr<Classifier> c = fit_classifier(ds.train, {.epochs = epochs}, seed, quiet);
+  const std::shared_ptr<Classifier> c = fit_classifier(ds.train, {}, {.epochs = epochs}, seed, quiet);
   const double acc = accuracy(*c, *ds.test);
   fs::create_directories(fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path());
   save_classifier(path, *c);

@@ -1,9 +1,10 @@
 #pragma once
-// The built-in Fashion-MNIST classifier, a small CNN trained with xgrad, used
-// to judge generated images: conditional accuracy of a CVAE's samples, and (with
+// The built-in classifier, a small CNN trained with xgrad, used to judge generated
+// Fashion-MNIST images: conditional accuracy of a CVAE's samples, and (with
 // frechet_distance.hpp) the distance between its penultimate-layer features of
 // samples and of test images. It is cached in $XDG_CACHE_HOME/xgrad/classifier.safetensors
-// (default ~/.cache/xgrad/) and trained on first use.
+// (default ~/.cache/xgrad/) and trained on first use. `xgrad augment` trains fresh
+// ones of any image shape and class count (ClassifierShape) on the user's data.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,26 +16,37 @@
 
 namespace xgrad::apps {
 
-/// conv 1->16 3x3 s2 ReLU, conv 16->32 3x3 s2 ReLU, flatten, linear 1568->128 ReLU (features), linear 128->10.
+/// The images a classifier takes and the classes it tells apart (default: Fashion-MNIST's).
+struct ClassifierShape {
+  std::int64_t channels = 1, height = 28, width = 28;
+  std::int64_t classes = 10;
+};
+
+/// conv C->16 3x3 s2 ReLU, conv 16->32 3x3 s2 ReLU, flatten, linear 32 (H/4) (W/4)->128 ReLU
+/// (features), linear 128->classes; on Fashion-MNIST 1568->128 and 10 classes.
 class Classifier : public nn::Trainable {
  public:
-  explicit Classifier(core::Generator& gen);
+  explicit Classifier(core::Generator& gen, const ClassifierShape& shape = {});
   /// Cross-entropy of the batch's labels, minimised with the trainer's optimizer.
   nn::StepTerms training_step(const nn::Batch& batch, nn::StepContext& ctx) override;
-  /// x (B, 784) or (B, 1, 28, 28) -> logits (B, 10).
+  /// x (B, C*H*W) or (B, C, H, W) -> logits (B, classes).
   nn::Var forward(const nn::Var& x);
   /// Penultimate-layer features (B, 128), no graph.
   core::Tensor<float> features(const core::Tensor<float>& x);
   /// Predicted classes.
   std::vector<int> predict(const core::Tensor<float>& x);
 
+  const ClassifierShape shape;
   std::shared_ptr<nn::Sequential> body, head;
+
+ private:
+  core::Shape image_shape(core::Index batch) const;
 };
 
-/// A fresh classifier trained on `train` (x flat or 1 x 28 x 28, labels 0..9) for `budget`
-/// with the settings of the cached one (Adam 2e-3, batch 128), in eval mode.
-std::shared_ptr<Classifier> fit_classifier(std::shared_ptr<const nn::Dataset> train, const nn::Budget& budget,
-                                           std::uint64_t seed, bool quiet = true);
+/// A fresh classifier of `shape` trained on `train` (x flat or C x H x W, labels 0 .. classes-1)
+/// for `budget` with the settings of the cached one (Adam 2e-3, batch 128), in eval mode.
+std::shared_ptr<Classifier> fit_classifier(std::shared_ptr<const nn::Dataset> train, const ClassifierShape& shape,
+                                           const nn::Budget& budget, std::uint64_t seed, bool quiet = true);
 /// Fraction of `test` rows whose predicted class is their label.
 double classifier_accuracy(Classifier& c, const nn::Dataset& test);
 

@@ -41,11 +41,6 @@ std::shared_ptr<const nn::Dataset> dsprites(std::int64_t count, std::uint64_t se
   return std::make_shared<nn::DSprites>(nn::DSpritesOptions{.count = count, .seed = seed, .flatten = flatten});
 }
 
-/// A directory of MNIST's four files (the layout of Debian's dataset-fashion-mnist).
-bool is_mnist_dir(const std::string& dir) {
-  return fs::exists(fs::path(dir) / "train-images-idx3-ubyte.gz") || fs::exists(fs::path(dir) / "train-images-idx3-ubyte");
-}
-
 bool is_csv(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -124,7 +119,7 @@ Datasets load_csv(const DataOptions& o) {
 std::shared_ptr<nn::ImageFolder> image_folder(const std::string& dir, const DataOptions& o) {
   auto f = std::make_shared<nn::ImageFolder>(
       nn::ImageFolderOptions{.dir = dir, .size = o.image_size, .skip_bad = o.skip_bad, .flatten = o.flatten});
-  if (!f->skipped().empty())
+  if (!f->skipped().empty() && o.note_skipped)
     fmt::print(stderr, "{}: skipped {} file(s) that are not readable PNG images (first: {})\n", dir, f->skipped().size(),
                f->skipped().front());
   return f;
@@ -168,6 +163,10 @@ Datasets load_all(const DataOptions& o) {
 }  // namespace
 
 bool is_dsprites(const std::string& dir) { return dir == "dsprites"; }
+
+bool is_mnist_dir(const std::string& dir) {
+  return fs::exists(fs::path(dir) / "train-images-idx3-ubyte.gz") || fs::exists(fs::path(dir) / "train-images-idx3-ubyte");
+}
 
 bool is_tabular(const DataOptions& options) { return is_csv(options.dir); }
 

@@ -32,8 +32,11 @@ struct DataOptions {
   std::string label_column{};    ///< CSV: the column of class labels (a name, or #N for the N-th, 0-based)
   double test_fraction = 0.2;    ///< data without a split: the share of rows held out for testing
   std::uint64_t split_seed = 0;  ///< ... and the seed of that split
-  std::vector<std::int64_t> classes;  ///< train only on these labels (empty: all), e.g. the normal classes of `anomaly`
+  std::vector<std::int64_t> classes{};  ///< train only on these labels (empty: all), e.g. the normal classes of `anomaly`
   std::int64_t per_class = 0;         ///< train only on the first N rows of each label (0: all)
+  /// Image folders with skip_bad: say on stderr how many files were left out. A command that
+  /// reads the same folder again (augment: once per model) says it the first time only.
+  bool note_skipped = true;
 };
 
 /// What a row of the data is: an image of channels x height x width, or `features`
@@ -57,6 +60,8 @@ Datasets load_datasets(const DataOptions& options);
 Datasets load_fashion_mnist(const DataOptions& options);
 /// --data dsprites.
 bool is_dsprites(const std::string& dir);
+/// A directory of MNIST's four files (the layout of Debian's dataset-fashion-mnist).
+bool is_mnist_dir(const std::string& dir);
 /// --data FILE.csv: rows of values, not pictures.
 bool is_tabular(const DataOptions& options);
 /// The test split of `options` (its first `limit` rows, 0: all).

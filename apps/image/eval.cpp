@@ -152,7 +152,8 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   }
   if (is_dsprites(run.data.dir)) out["disentanglement"] = disentanglement(model, gen);
   if (auto* aae = dynamic_cast<models::Aae*>(&model)) out["prior_match"] = prior_match(*aae, *test, gen);
-  if (run.built.caps.conditional && s.conditional_accuracy)
+  // The built-in classifier judges Fashion-MNIST's ten classes; other data has no judge.
+  if (run.built.caps.conditional && s.conditional_accuracy && is_mnist_dir(run.data.dir))
     out["conditional_accuracy"] = conditional_accuracy(model, s.seed, 500, run.data.dir);
   if (s.corruption) out["restoration"] = restoration(model, test, *s.corruption, s.seed);
   return out;

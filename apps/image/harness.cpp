@@ -65,14 +65,14 @@ void load_model_file(const std::string& path, BuiltModel& built, const ModelConf
 namespace {
 
 void write_pictures(const std::string& out, models::GenerativeModel& model, const BuiltModel& built,
-                    const nn::Dataset& test, std::uint64_t seed) {
+                    const ModelConfig& config, const nn::Dataset& test, std::uint64_t seed) {
   autograd::NoGradGuard no_grad;
   model.eval();
   core::Generator gen(seed ^ 0x5a5a5a5aULL);
   core::IndexTensor labels;
   if (built.caps.conditional) {
     labels = core::IndexTensor(core::Shape({64}));
-    for (core::Index i = 0; i < 64; ++i) labels.data()[i] = i % 10;
+    for (core::Index i = 0; i < 64; ++i) labels.data()[i] = i % class_count(config);
   }
   // A code model samples only once `xgrad train-prior` has fitted its prior.
   if (!built.caps.code_prior) write_png(out + "/samples.png", tile_images(flat_images(model.sample(64, gen, labels)), 8));
@@ -148,8 +148,9 @@ std::string describe(const DataShape& shape) {
 }
 
 /// The options the data decides unless given: the values of a row ("input", and for the
-/// conv networks the image "channels"), the Gaussian likelihood of tabular rows, and the
-/// training set's size ("dataset_size", beta-TCVAE's N). A resumed run keeps its own.
+/// conv networks the image "channels"), the Gaussian likelihood of tabular rows, the
+/// training set's size ("dataset_size", beta-TCVAE's N) and a conditional model's "classes"
+/// (data without classes, as dSprites, is refused). A resumed run keeps its own.
 void fit_to_data(const TrainSettings& s, const Datasets& ds, ModelConfig& mc) {
   if (s.resume) return;
   const models::ModelOptions& defaults = models::ModelRegistry::global().at(s.kind).defaults;
@@ -168,6 +169,12 @@ void fit_to_data(const TrainSettings& s, const Datasets& ds, ModelConfig& mc) {
     given.try_emplace("likelihood", std::string("gauss"));
   }
   if (defaults.count("dataset_size")) given.try_emplace("dataset_size", static_cast<std::int64_t>(ds.train->size()));
+  if (defaults.count("classes")) {  // a conditional model's labels: the data's classes
+    if (ds.classes.empty())
+      throw UsageError(fmt::format("model '{}' cannot train on {}: it is conditioned on class labels, and the data has "
+                                   "none", s.kind, s.data.dir));
+    given.try_emplace("classes", static_cast<std::int64_t>(ds.classes.size()));
+  }
   mc = model_config(s.kind, given);
 }
 
@@ -260,7 +267,7 @@ TrainResult train_run(const TrainSettings& s) {
   if (is_leader()) {
     model.finish_training(*ds.train);  // e.g. the autoencoder's Gaussian over its training codes
     save_model_file(s.out + "/model.safetensors", built, mc);
-    if (!ds.shape.tabular) write_pictures(s.out, model, built, *ds.test, s.seed);
+    if (!ds.shape.tabular) write_pictures(s.out, model, built, mc, *ds.test, s.seed);
   }
   model.eval();
   return result;

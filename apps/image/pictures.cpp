@@ -10,13 +10,15 @@
 namespace xgrad::apps {
 
 core::IndexTensor sample_labels(const LoadedRun& run, std::int64_t n, int label) {
-  if (label != -1 && (label < 0 || label > 9)) throw UsageError(fmt::format("--label must be in 0..9 (got {})", label));
+  const std::int64_t classes = class_count(run.model_config);
+  if (label != -1 && (label < 0 || label >= classes))
+    throw UsageError(fmt::format("--label must be in 0..{} (got {})", classes - 1, label));
   if (!run.built.caps.conditional) {
     if (label >= 0) throw UsageError(fmt::format("--label needs a conditional model; this run is '{}'", run.model_config.kind));
     return {};
   }
   core::IndexTensor labels(core::Shape({n}));
-  for (std::int64_t i = 0; i < n; ++i) labels.data()[i] = label >= 0 ? label : i % 10;
+  for (std::int64_t i = 0; i < n; ++i) labels.data()[i] = label >= 0 ? label : i % classes;
   return labels;
 }
 

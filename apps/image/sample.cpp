@@ -43,7 +43,7 @@ void add_sample_command(CLI::App& app) {
                                  "dae, decode draws of a Gaussian fitted to their training codes)");
   cmd->add_option("run", o->run, "Run directory")->required();
   cmd->add_option("--n", o->n, "Number of samples")->capture_default_str();
-  cmd->add_option("--label", o->label, "Class 0..9 to condition on (conditional models; default: all classes)");
+  cmd->add_option("--label", o->label, "Class to condition on, 0..9 on Fashion-MNIST (conditional models; default: all classes)");
   add_common_options(*cmd, o->common, "PNG file to write", true);
   cmd->callback([o] { run_sample(*o); });
 }

@@ -3,6 +3,7 @@
 
 #include "common/cli.hpp"
 #include "image/commands.hpp"
+#include "image/data_flags.hpp"
 #include "image/harness.hpp"
 #include "image/model_flags.hpp"
 
@@ -40,14 +41,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--model", o->train.kind,
                   "Model: " + kinds_list([](const models::ModelCapabilities& c) { return c.image; }))
       ->capture_default_str();
-  cmd->add_option("--data", o->train.data.dir,
-                  "Fashion-MNIST directory, dsprites (generated, 64x64), an IDX images file (any MNIST-like set), a CSV "
-                  "file (tabular rows), or a folder of PNG images (subfolders are classes)")
-      ->capture_default_str();
-  cmd->add_option("--image-size", o->train.data.image_size, "Image folders: resize every image to SIZE x SIZE")
-      ->capture_default_str();
-  cmd->add_flag("--skip-bad", o->train.data.skip_bad, "Image folders: leave out files that are not readable PNG images");
-  cmd->add_option("--label-column", o->train.data.label_column, "CSV: the column of class labels (a name, or #N: the N-th, from 0)");
+  add_data_flags(*cmd, o->train.data);
   cmd->add_option("--epochs", o->train.epochs, "Epochs")->capture_default_str();
   cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
   o->flags.add(*cmd, true);

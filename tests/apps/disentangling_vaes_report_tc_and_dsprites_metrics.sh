@@ -1,6 +1,6 @@
 # factor-vae and beta-tcvae train from `xgrad train`; `xgrad eval` reports the total
 # correlation of test codes for any VAE-like run, and on the generated dSprites the
-# disentanglement metrics; a model that takes 28x28 images only refuses dsprites.
+# disentanglement metrics; a conditional model refuses dsprites (its labels are factors, not classes).
 . "$(dirname "$0")/common.sh"
 "$XGRAD" train --model factor-vae $TINY --hidden 64 --out "$TMP/fvae" 2>"$TMP/f.err" || { cat "$TMP/f.err"; fail "factor-vae train failed"; }
 "$XGRAD" eval "$TMP/fvae" --n 20 --test-limit 200 --tc-n 200 >"$TMP/fvae.json" || fail "factor-vae eval failed"

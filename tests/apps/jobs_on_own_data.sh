@@ -1,8 +1,9 @@
-# The jobs on runs trained on one's own data: a folder of colour PNG images (anomaly,
-# denoise, embed, arithmetic) and a CSV of tabular rows (anomaly, embed). Tiny data and
-# short runs: what is checked is that each job reads the run's own data (its shape, its
-# classes, its split) and writes its files, not the figures; and that the commands that
-# draw pictures refuse a CSV run in one line.
+# The jobs on one's own data: a folder of colour PNG images (anomaly, denoise, embed,
+# arithmetic on runs trained on it; augment straight on it, a corrupt file among its
+# images) and a CSV of tabular rows (anomaly, embed). Tiny data and short runs: what is
+# checked is that each job reads the run's own data (its shape, its classes, its split)
+# and writes its files, not the figures; and that the commands that draw pictures, and
+# augment, refuse a CSV in one line.
 NEEDS_FASHION_MNIST=0
 . "$(dirname "$0")/common.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,15 +16,29 @@ SMALL="--epochs 1 --batch 4 --latent 2 --hidden 16 --threads 2 --image-size 8"
 "$XGRAD" train --model conv-vae --data "$TMP/img" $SMALL --out "$TMP/all" 2>/dev/null || fail "train on the folder failed"
 "$XGRAD" embed "$TMP/all" --probe-epochs 2 >/dev/null || fail "embed on the folder run failed"
 "$XGRAD" arithmetic "$TMP/all" --add 1 --sub 0 --to 2 --out "$TMP/a.png" >/dev/null || fail "arithmetic on the folder run failed"
+# augment on the folder, two of its files not PNG images: a CVAE and a classifier of 3x8x8
+# images and three classes; the skipped files are said once, not once per model.
+python3 "$ROOT/scripts/make_image_folder.py" "$TMP/imgbad" --per-class 12 --corrupt >/dev/null || fail "could not make the folder"
+"$XGRAD" augment --data "$TMP/imgbad" --skip-bad --image-size 8 --per-class 3,5 --samples 0,4 --cvae-steps 5 \
+  --classifier-steps 5 --threads 2 --out "$TMP/aug" >"$TMP/aug.txt" 2>"$TMP/aug.err" || { cat "$TMP/aug.err"; fail "augment on the folder failed"; }
+[ "$(grep -c "skipped 2 file(s)" "$TMP/aug.err")" -eq 1 ] || fail "the skipped files not said once: $(cat "$TMP/aug.err")"
 python3 - "$TMP" <<'PY' || exit 1
 import csv, json, struct, sys
 t = sys.argv[1]
+j = json.load(open(t + "/aug/augment.json"))
+assert [(r["per_class"], r["samples_per_class"]) for r in j["rows"]] == [(3, 0), (3, 4), (5, 0), (5, 4)], j
+assert j["test_rows"] == 7, j  # the folder's seeded test split, not Fashion-MNIST's
+m = json.load(open(t + "/aug/cvae-5/config.json"))["model"]
+assert m["input"] == 3 * 8 * 8 and m["classes"] == 3, m
+w, h, depth, colour = struct.unpack(">IIBB", open(t + "/aug/samples-3.png", "rb").read(26)[16:26])
+assert (w, h, colour) == (3 * 10 + 2, 8 * 10 + 2, 2), (w, h, colour)  # a column per class, eight 8-pixel RGB rows
 rows = list(csv.DictReader(open(t + "/normal/anomaly.csv")))
 assert len(rows) == 7, len(rows)  # the seeded split's test rows: 36 images, 20 % held out
 for r in rows:  # class 2 (stripes) was held out of training
     assert (r["anomalous"] == "1") == (r["label"] == "2"), r
 d = json.load(open(t + "/denoise.json"))
 assert d["images"] == 7 and d["corrupted_psnr"] < 20, d
+assert 0 < d["corrupted_ssim"] < 1 and d["ssim"] is not None, d  # SSIM of the colour rows' three planes
 p = json.load(open(t + "/all/embed.json"))["probe"]
 assert p["pixels"]["features"] == 3 * 8 * 8, p  # colour rows, not 784 pixels
 for f in ("/normal/anomaly.png", "/normal/denoise.png", "/a.png"):
@@ -47,6 +62,9 @@ TAB="--epochs 2 --batch 8 --latent 2 --hidden 16 --threads 2 --label-column kind
 "$XGRAD" embed "$TMP/taball" --probe-epochs 2 >/dev/null || fail "embed on the CSV run failed"
 expect_error "sample: $TMP/taball was trained on rows of $TMP/rows.csv, which are not pictures" sample "$TMP/taball" --out "$TMP/s.png"
 expect_error "which are not pictures" reconstruct "$TMP/taball" --out "$TMP/r.png"
+expect_error "which are not pictures" denoise "$TMP/taball" --corruption mask:0.5
+expect_error "which are not pictures" arithmetic "$TMP/taball" --add 1 --sub 0 --to 2 --out "$TMP/a.png"
+expect_error "augment: $TMP/rows.csv holds rows of a CSV, not images" augment --data "$TMP/rows.csv" --label-column kind --out "$TMP/x"
 python3 - "$TMP" <<'PY' || exit 1
 import csv, json, sys
 t = sys.argv[1]

@@ -15,7 +15,15 @@ expect_error "--skip-bad" train --model conv-vae --data "$IMG" $SMALL --out "$TM
 # A model of 1x28x28 images only says so (on a folder without bad files: with --skip-bad the
 # count of skipped files would be a second line).
 python3 "$ROOT/scripts/make_image_folder.py" "$TMP/clean" --per-class 2 || fail "could not make the clean folder"
-expect_error "model 'cvae' cannot train on" train --model cvae --data "$TMP/clean" --image-size 8 --epochs 1 --out "$TMP/cvae"
+expect_error "model 'aae' cannot train on" train --model aae --data "$TMP/clean" --image-size 8 --epochs 1 --out "$TMP/aae"
+# The cvae takes any image (an MLP over its values) and the folder's three classes: labels
+# 0..2 to sample, and no conditional accuracy (the built-in judge knows Fashion-MNIST only).
+"$XGRAD" train --model cvae --data "$TMP/clean" $SMALL --out "$TMP/cvae" 2>/dev/null || fail "cvae on the folder failed"
+"$XGRAD" sample "$TMP/cvae" --n 6 --label 2 --out "$TMP/c.png" >/dev/null || fail "sample --label 2 of the folder cvae failed"
+expect_error "--label must be in 0..2 (got 3)" sample "$TMP/cvae" --label 3 --out "$TMP/c.png"
+"$XGRAD" eval "$TMP/cvae" --n 2 --iwae-k 2 >"$TMP/cvae.json" || fail "eval of the folder cvae failed"
+python3 -c "import json,sys; e=json.load(open(sys.argv[1])); assert 'conditional_accuracy' not in e, e" "$TMP/cvae.json" \
+  || fail "a conditional accuracy for data the built-in classifier does not know"
 
 OUT=$TMP/conv
 "$XGRAD" train --model conv-vae --data "$IMG" --skip-bad $SMALL --out "$OUT" 2>"$TMP/train.err" || { cat "$TMP/train.err"; fail "conv-vae on the folder failed"; }
