@@ -1,11 +1,12 @@
 // xgrad embed RUN: the run's codes (posterior means) of test rows and of training rows,
 // as CSV and safetensors, a 2-D map of the test codes (their first two principal
-// components, or the code itself when it is 2-D) coloured by label, and the linear
-// probe: a logistic regression's test accuracy on the codes, on as many principal
-// components of the pixels, and on the raw pixels.
+// components, the code itself when it is 2-D, a strip per label when it is 1-D) coloured
+// by label, and the linear probe: a logistic regression's test accuracy on the codes, on
+// as many principal components of the pixels, and on the raw pixels.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/cli.hpp"
 #include "common/csv_writer.hpp"
@@ -56,16 +57,38 @@ void write_codes(const std::string& out, const Split& train, const Split& test) 
   nn::save_safetensors(out + "/codes.safetensors", file);
 }
 
-/// The map: the test codes' first two principal components (the code itself when 2-D).
-void write_map(const std::string& path, const core::Tensor<float>& codes, const std::vector<core::Index>& labels) {
+struct MapPoints {
+  std::vector<double> x, y;
+  std::string x_label, y_label;
+};
+
+/// A 1-D code has no second axis: each label gets a strip (y = label, spread by a fixed
+/// jitter of at most 0.3 so that equal codes do not hide each other), the code runs along x.
+MapPoints strips_by_label(const core::Tensor<float>& codes, const std::vector<core::Index>& labels) {
+  MapPoints m{{}, {}, "z 0", "class (a strip each; points spread up and down within it)"};
+  for (core::Index i = 0; i < codes.size(0); ++i) {
+    const double jitter = std::fmod(0.6180339887 * static_cast<double>(i), 1.0) - 0.5;  // golden-ratio steps: even, no RNG
+    m.x.push_back(codes.data()[i]);
+    m.y.push_back(static_cast<double>(labels[static_cast<std::size_t>(i)]) + 0.6 * jitter);
+  }
+  return m;
+}
+
+/// The test codes' first two principal components (the code itself when 2-D; strips when 1-D).
+MapPoints map_points(const core::Tensor<float>& codes, const std::vector<core::Index>& labels) {
+  if (codes.size(1) == 1) return strips_by_label(codes, labels);
   const bool plain = codes.size(1) == 2;
   const core::Tensor<float> xy = plain ? codes : models::Pca::fit(codes, 2).project(codes);
-  std::vector<double> x, y;
-  for (core::Index i = 0; i < xy.size(0); ++i) x.push_back(xy.data()[2 * i]), y.push_back(xy.data()[2 * i + 1]);
+  MapPoints m{{}, {}, plain ? "z 0" : "principal component 1 of the codes", plain ? "z 1" : "principal component 2 of the codes"};
+  for (core::Index i = 0; i < xy.size(0); ++i) m.x.push_back(xy.data()[2 * i]), m.y.push_back(xy.data()[2 * i + 1]);
+  return m;
+}
+
+void write_map(const std::string& path, const core::Tensor<float>& codes, const std::vector<core::Index>& labels) {
+  const MapPoints m = map_points(codes, labels);
   std::vector<std::string> names;
   for (core::Index c = 0; c <= *std::max_element(labels.begin(), labels.end()); ++c) names.push_back(fmt::format("class {}", c));
-  nn::write_file_atomic(path, svg_scatter_chart(x, y, labels, names, plain ? "z 0" : "principal component 1 of the codes",
-                                                plain ? "z 1" : "principal component 2 of the codes") + "\n");
+  nn::write_file_atomic(path, svg_scatter_chart(m.x, m.y, labels, names, m.x_label, m.y_label) + "\n");
 }
 
 core::Index class_count(const Split& train, const Split& test) {

@@ -218,13 +218,15 @@ void write_run_config(const TrainSettings& s, const DataOptions& data, const Mod
   nn::write_file_atomic(s.out + "/config.json", config.dump(2) + "\n");
 }
 
-/// --classes and --per-class as config.json keeps them.
-void read_label_choice(const json& config, const std::string& path, DataOptions& data) {
+/// --limit, --classes and --per-class as config.json keeps them: the jobs on a run (the
+/// PCA baseline of anomaly, the probes of embed) fit to the training rows the run saw.
+void read_row_choice(const json& config, const std::string& path, DataOptions& data) {
   try {
+    if (config.contains("limit")) data.limit = config["limit"].get<std::int64_t>();
     if (config.contains("classes")) data.classes = config["classes"].get<std::vector<core::Index>>();
     if (config.contains("per_class")) data.per_class = config["per_class"].get<std::int64_t>();
   } catch (const json::exception&) {
-    throw UsageError(fmt::format("{}: malformed \"classes\" or \"per_class\" (a list of labels, a number)", path));
+    throw UsageError(fmt::format("{}: malformed \"limit\", \"classes\" or \"per_class\" (numbers, a list of labels)", path));
   }
 }
 
@@ -288,7 +290,7 @@ LoadedRun load_run(const std::string& dir) {
                                  run.model_config.kind));
   if (run.config.contains("data") && run.config["data"].is_string()) run.data.dir = run.config["data"].get<std::string>();
   if (run.config.contains("data_options")) read_data_options(run.config["data_options"], run.data);
-  read_label_choice(run.config, cfg_path, run.data);
+  read_row_choice(run.config, cfg_path, run.data);
   core::Generator gen(0);
   run.built = make_model(run.model_config, gen);
   run.data.flatten = run.built.flat_input;

@@ -1,9 +1,9 @@
 # The jobs on one's own data: a folder of colour PNG images (anomaly, denoise, embed,
 # arithmetic on runs trained on it; augment straight on it, a corrupt file among its
 # images) and a CSV of tabular rows (anomaly, embed). Tiny data and short runs: what is
-# checked is that each job reads the run's own data (its shape, its classes, its split)
-# and writes its files, not the figures; and that the commands that draw pictures, and
-# augment, refuse a CSV in one line.
+# checked is that each job reads the run's own data (its shape, its classes, its split,
+# its --limit) and writes its files, not the figures; that a 1-D code gets a map; and that
+# the commands that draw pictures, and augment, refuse a CSV in one line.
 NEEDS_FASHION_MNIST=0
 . "$(dirname "$0")/common.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -65,6 +65,11 @@ expect_error "which are not pictures" reconstruct "$TMP/taball" --out "$TMP/r.pn
 expect_error "which are not pictures" denoise "$TMP/taball" --corruption mask:0.5
 expect_error "which are not pictures" arithmetic "$TMP/taball" --add 1 --sub 0 --to 2 --out "$TMP/a.png"
 expect_error "augment: $TMP/rows.csv holds rows of a CSV, not images" augment --data "$TMP/rows.csv" --label-column kind --out "$TMP/x"
+# A 1-D code (a strip per class on the map), trained on the first 40 rows only: embed fits
+# its probes to those 40, as the run saw them.
+"$XGRAD" train --model vae --data "$TMP/rows.csv" --epochs 2 --batch 8 --latent 1 --hidden 16 --threads 2 --label-column kind \
+  --limit 40 --out "$TMP/tab1" 2>/dev/null || fail "train --latent 1 on the CSV failed"
+"$XGRAD" embed "$TMP/tab1" --probe-epochs 2 >/dev/null || fail "embed of a 1-D code failed"
 python3 - "$TMP" <<'PY' || exit 1
 import csv, json, sys
 t = sys.argv[1]
@@ -72,5 +77,15 @@ rows = list(csv.DictReader(open(t + "/tab/anomaly.csv")))
 assert len(rows) == 18 and {r["label"] for r in rows} == {"0", "1", "2"}, rows
 p = json.load(open(t + "/taball/embed.json"))["probe"]
 assert p["pixels"]["features"] == 2, p  # the two standardised columns; the label column left out
+e = json.load(open(t + "/tab1/embed.json"))
+assert e["train_rows"] == 40 and e["test_rows"] == 18 and e["probe"]["codes"]["features"] == 1, e
+svg = open(t + "/tab1/map.svg").read()
+assert svg.count("<circle") == 18 and ">z 0<" in svg, svg[:300]
+labels = [int(float(r["label"])) for r in csv.DictReader(open(t + "/tab1/codes.csv")) if float(r["split"]) == 1]
+ys = [float(c.split('cy="')[1].split('"')[0]) for c in svg.split("<circle")[1:]]
+# Each class is a strip of its own: every point of a class lies apart from every other class's.
+spans = {k: (min(y for y, l in zip(ys, labels) if l == k), max(y for y, l in zip(ys, labels) if l == k)) for k in set(labels)}
+order = sorted(spans.values())
+assert all(a[1] < b[0] for a, b in zip(order, order[1:])), spans
 PY
 echo ok
