@@ -19,7 +19,7 @@ std::vector<float> drawn_in_parts(core::Index cut, Draw draw, Generator::State* 
     Generator gen(21);
     gen.normal();  // a pending spare normal must carry over too
     gen.set_row_shard({offset, rows, 5});
-    for (float v : draw(core::Shape{rows, 3}, gen).to_vector()) joined.push_back(v);
+    for (auto v : draw(core::Shape{rows, 3}, gen).to_vector()) joined.push_back(static_cast<float>(v));
     if (end) *end = gen.state();
   }
   return joined;
@@ -29,8 +29,9 @@ template <class Draw>
 void check_parts(Draw draw) {
   Generator whole(21);
   whole.normal();
-  const std::vector<float> expected = draw(core::Shape{5, 3}, whole).to_vector();
-  for (core::Index cut : {1, 2, 4}) {
+  const auto drawn = draw(core::Shape{5, 3}, whole).to_vector();
+  const std::vector<float> expected(drawn.begin(), drawn.end());
+  for (core::Index cut : {0, 1, 2, 4, 5}) {  // 0 and 5: one part is empty and still draws the others' rows
     Generator::State end;
     CHECK(drawn_in_parts(cut, draw, &end) == expected);
     CHECK(end == whole.state());
@@ -45,6 +46,10 @@ TEST_CASE("row-sharded samplers draw each part's rows of the whole batch's tenso
   check_parts([](const core::Shape& s, Generator& g) { return core::bernoulli<float>(s, 0.3f, g); });
   check_parts([](const core::Shape& s, Generator& g) {
     return core::bernoulli<float>(core::Tensor<float>(s, std::vector<float>(static_cast<std::size_t>(s.numel()), 0.5f)), g);
+  });
+  // One category per row of (rows, 3) weights (a mixture's component picks).
+  check_parts([](const core::Shape& s, Generator& g) {
+    return core::categorical(core::Tensor<float>(s, std::vector<float>(static_cast<std::size_t>(s.numel()), 1.f)), g);
   });
 }
 
