@@ -61,6 +61,8 @@ int run(int argc, char** argv) {
   } catch (const Interrupted& e) {
     if (is_leader()) std::fprintf(stderr, "xgrad: %s\n", e.what());  // every rank stopped at the same step
     return 130;
+  } catch (const xgrad::nn::distributed::FailedOnRoot&) {
+    return 2;  // rank 0's own error line says why
   } catch (const xgrad::core::Error& e) {
     std::fprintf(stderr, "%s: error: %s\n", who().c_str(), e.what());
     return 2;

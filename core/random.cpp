@@ -86,11 +86,20 @@ namespace {
 /// Fills `out` with draw(i) for each element i, or, under a row shard that `out`'s first
 /// dimension matches, draws the elements of the other rows too (in order, discarded) so
 /// that the stream advances as for the whole batch.
+/// Whether a tensor of `shape` is drawn per row of the generator's row shard, and how
+/// many numbers a row takes. A shard of 0 rows (a process whose part of a small batch is
+/// empty) still draws, and discards, every other process's rows.
+std::pair<bool, Index> sharded_rows(const Shape& shape, const Generator::RowShard& sh) {
+  if (!(sh.total > 0 && shape.rank() >= 1 && shape[0] == sh.rows)) return {false, 0};
+  Index per_row = 1;
+  for (int d = 1; d < shape.rank(); ++d) per_row *= shape[d];
+  return {true, per_row};
+}
+
 template <class T, class Draw>
 void fill_rows(Tensor<T>& out, Generator& gen, Draw draw) {
   const Generator::RowShard& sh = gen.row_shard();
-  const bool sharded = sh.total > 0 && sh.rows > 0 && out.dim() >= 1 && out.size(0) == sh.rows;
-  const Index per_row = sharded ? out.numel() / sh.rows : 0;
+  const auto [sharded, per_row] = sharded_rows(out.shape(), sh);
   if (sharded)
     for (Index i = 0; i < sh.offset * per_row; ++i) draw(i);
   for (Index i = 0; i < out.numel(); ++i) out.data()[i] = draw(i);
@@ -159,6 +168,11 @@ IndexTensor categorical(const Tensor<T>& probs, Generator& gen) {
     if (!(sum > 0)) detail::fail<ValueError>("categorical: row {} of probs of shape {} sums to zero", i, ps);
   }
   IndexTensor out(Shape{n});
+  // Under a row shard that n matches, the other rows' draws (one uniform each) are made
+  // and discarded, as the tensor samplers do.
+  const bool sharded = sharded_rows(Shape{n}, gen.row_shard()).first;
+  const Index before = sharded ? gen.row_shard().offset : 0, after = sharded ? gen.row_shard().total - before - n : 0;
+  for (Index i = 0; i < before; ++i) gen.uniform();
   for (Index i = 0; i < n; ++i) {
     const T* row = probs.data() + i * k;
     double sum = 0;
@@ -181,6 +195,7 @@ IndexTensor categorical(const Tensor<T>& probs, Generator& gen) {
     }
     out.data()[i] = pick;
   }
+  for (Index i = 0; i < after; ++i) gen.uniform();
   return out;
 }
 

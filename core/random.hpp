@@ -50,8 +50,9 @@ class Generator {
 };
 
 // Tensor samplers draw element by element on the calling thread, so a seed gives the
-// same tensor whatever the thread count. uniform, normal and both bernoulli follow
-// the generator's RowShard; categorical and permutation draw as asked. Float tensors are drawn in double and
+// same tensor whatever the thread count. uniform, normal, both bernoulli and categorical
+// follow the generator's RowShard; permutation draws as asked (a permutation of a batch
+// is of the whole batch: gather the rows first). Float tensors are drawn in double and
 // rounded: float and double draws from one seed agree to float precision.
 
 /// Uniform in [lo, hi) (a float that would round up to hi is moved just below it).

@@ -50,8 +50,11 @@ StepStats FactorVae::train_step(const Batch& batch, nn::StepContext& ctx) {
     stats.loss = ctx.minimize(t.loss + autograd::mul(tc, static_cast<float>(factor_options.gamma)), "vae");
   }
   const Var codes = z.detach();
+  // The permutation shuffles each dimension across the whole batch, as one process does;
+  // in a data-parallel run each rank then scores its own rows of it.
+  const Var shuffled(ctx.own_rows(permute_dims(Var(ctx.whole_batch(codes.value())), ctx.gen).value()));
   stats.extra["disc_loss"] =
-      ctx.minimize(adversarial_.critic_loss(*discriminator, permute_dims(codes, ctx.gen), codes, ctx.step, ctx.gen), "disc");
+      ctx.minimize(adversarial_.critic_loss(*discriminator, shuffled, codes, ctx.step, ctx.gen), "disc");
   return stats;
 }
 

@@ -8,7 +8,9 @@
 // (the critic frozen), then the critic's BCE with its own optimizer "disc" on the same
 // batch's codes (detached) and their permutation. The paper draws the permuted codes
 // from a second batch; one batch is shuffled here (the permutation already makes the
-// dimensions independent), so a step reads one batch as every other model's does.
+// dimensions independent), so a step reads one batch as every other model's does. The
+// permutation is of the whole batch: in a data-parallel run the ranks' codes are gathered
+// (StepContext::whole_batch), shuffled as one process would, and each rank scores its rows.
 #include <vector>
 
 #include "xgrad/models/common/adversarial.hpp"

@@ -12,7 +12,9 @@
 #include <filesystem>
 
 #include "xgrad/core/parallel.hpp"
+#include "xgrad/nn/data/file_io.hpp"
 #include "xgrad/nn/distributed/communicator.hpp"
+#include "xgrad/nn/serialize/checkpoint.hpp"
 
 namespace xgrad::apps {
 
@@ -49,6 +51,14 @@ void apply_common_options(const CommonOptions& o) {
   if (threads == 0 && local_ranks && std::atoi(local_ranks) > 1)
     threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::atoi(local_ranks));
   core::set_num_threads(threads);
+}
+
+nn::Checkpoint read_resume_checkpoint(const std::string& path) {
+  const std::string bytes = nn::distributed::read_on_root(nn::distributed::world(), [&] {
+    if (!std::filesystem::exists(path)) throw UsageError(fmt::format("--resume: no checkpoint at {}", path));
+    return nn::read_file_bytes(path, "checkpoint");
+  });
+  return nn::decode_checkpoint(bytes, path);
 }
 
 bool is_leader() { return nn::distributed::world().rank() == 0; }

@@ -10,6 +10,10 @@
 
 #include "xgrad/core/error.hpp"
 
+namespace xgrad::nn {
+struct Checkpoint;
+}
+
 namespace xgrad::apps {
 
 /// A mistake on the command line or in the files it names; main prints
@@ -44,6 +48,10 @@ void apply_common_options(const CommonOptions& o);
 /// Whether this process prints and writes: always, but in a data-parallel run
 /// (launched by mpirun) only rank 0; the others train and stay quiet.
 bool is_leader();
+
+/// The checkpoint --resume continues from (UsageError when there is none). In a
+/// data-parallel run rank 0 reads it and sends it to the others.
+nn::Checkpoint read_resume_checkpoint(const std::string& path);
 
 /// Set by SIGINT/SIGTERM once install_stop_handlers() has run; long loops poll it.
 extern std::atomic<bool> g_stop_requested;

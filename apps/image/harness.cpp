@@ -129,8 +129,7 @@ class ImageRun : public nn::TrainerCallback {
 /// --model's defaults with the options given.
 ModelConfig run_model_config(const TrainSettings& s, const std::string& ckpt_path, std::optional<nn::Checkpoint>& ckpt) {
   if (s.resume) {
-    if (!fs::exists(ckpt_path)) throw UsageError(fmt::format("--resume: no checkpoint at {}", ckpt_path));
-    ckpt = nn::load_checkpoint(ckpt_path);
+    ckpt = read_resume_checkpoint(ckpt_path);
     if (ckpt->info.count("kind") == 0 || ckpt->info.count("config") == 0)
       throw UsageError(fmt::format("{} was not written by xgrad train", ckpt_path));
     const std::string& kind = ckpt->info.at("kind");

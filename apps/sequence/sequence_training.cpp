@@ -149,8 +149,7 @@ ModelConfig run_model_config(const SequenceTrainSettings& s, const std::string& 
                              std::optional<nn::Checkpoint>& ckpt) {
   ModelConfig config = sequence_model_config(s.model);
   if (s.resume) {
-    if (!fs::exists(ckpt_path)) throw UsageError(fmt::format("--resume: no checkpoint at {}", ckpt_path));
-    ckpt = nn::load_checkpoint(ckpt_path);
+    ckpt = read_resume_checkpoint(ckpt_path);
     const auto cfg = ckpt->info.find("config");
     if (ckpt->info.count("command") == 0 || ckpt->info.at("command") != s.command || cfg == ckpt->info.end())
       throw UsageError(fmt::format("{} was not written by xgrad {}", ckpt_path, s.command));

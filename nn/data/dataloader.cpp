@@ -117,13 +117,8 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> data, DataLoaderOptions op
   if (options_.batch_size < 1) throw core::ValueError(fmt::format("DataLoader: batch_size must be >= 1, got {}", options_.batch_size));
   if (options_.shards < 1 || options_.shard < 0 || options_.shard >= options_.shards)
     throw core::ValueError(fmt::format("DataLoader: shard {} of {} does not exist", options_.shard, options_.shards));
-  // Every part of every batch must hold a row: a process with an empty part would have no loss.
-  const core::Index last = options_.drop_last ? 0 : data_->size() % options_.batch_size;
-  if (options_.batch_size < options_.shards || (last > 0 && last < options_.shards))
-    throw core::ValueError(fmt::format(
-        "DataLoader: a batch of {} rows{} cannot be split across {} processes; choose a batch size of at least {} "
-        "whose last batch is not smaller than that", options_.batch_size < options_.shards ? options_.batch_size : last,
-        options_.batch_size < options_.shards ? "" : " (the last of the epoch)", options_.shards, options_.shards));
+  // A part may be empty (a last batch of fewer rows than processes): that process still
+  // takes part in the step, with no rows and no weight (nn::Trainer).
 }
 
 core::Index DataLoader::num_batches() const {

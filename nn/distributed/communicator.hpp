@@ -4,8 +4,12 @@
 // it was launched by mpirun (nn/distributed/mpi); everything else sees one process,
 // whose collectives do nothing, so a run without MPI is exactly a run as before.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <span>
+#include <string>
+
+#include "xgrad/core/error.hpp"
 
 namespace xgrad::nn::distributed {
 
@@ -43,5 +47,17 @@ std::unique_ptr<Communicator> set_world(std::unique_ptr<Communicator> comm);
 
 /// Whether any rank passes true (a collective: every rank must call it).
 bool any_rank(Communicator& comm, bool flag);
+
+/// Thrown on the other ranks when rank 0 failed at something they do together: rank 0's
+/// own error says what, so the program ends without a second message.
+class FailedOnRoot : public core::Error {
+ public:
+  FailedOnRoot() : core::Error("rank 0 failed (its error says why)") {}
+};
+
+/// Rank 0's `read()` (a file's bytes) on every rank: read once and broadcast, so the file
+/// need only be visible to rank 0 and is read once. A collective. When read() throws on
+/// rank 0 the error is rethrown there, and the other ranks throw FailedOnRoot.
+std::string read_on_root(Communicator& comm, const std::function<std::string()>& read);
 
 }  // namespace xgrad::nn::distributed

@@ -27,7 +27,7 @@ void DataParallel::average_gradients(const std::vector<Var>& params, double weig
   const auto w = static_cast<float>(weight);
   for (std::size_t i = 0; i < with_grad.size(); ++i)
     std::transform(with_grad[i].grad().begin(), with_grad[i].grad().end(), flat_.begin() + static_cast<std::ptrdiff_t>(starts[i]),
-                   [w](float g) { return g * w; });
+                   [w](float g) { return w == 0 ? 0.f : g * w; });  // a rank without rows adds nothing, not 0 * NaN
 
   const auto t0 = std::chrono::steady_clock::now();
   const auto reduce = [&](std::size_t lo, std::size_t hi) {

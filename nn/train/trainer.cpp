@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <span>
 #include <nlohmann/json.hpp>
 
+#include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
 #include "xgrad/nn/data/error.hpp"
 #include "xgrad/nn/data/file_io.hpp"
@@ -72,6 +74,29 @@ double StepContext::minimize(const Var& loss, std::string_view name) {
   return loss.item();
 }
 
+Tensor StepContext::whole_batch(const Tensor& own) const {
+  if (!parallel || rows.total == 0) return own;
+  if (own.dim() < 1 || own.size(0) != std::max<Index>(rows.rows, 1))
+    throw core::ShapeError(fmt::format("whole_batch: expected {} rows, got sizes {}", rows.rows, own.shape().str()));
+  std::vector<Index> dims(own.shape().begin(), own.shape().end());
+  dims[0] = rows.total;
+  // Each rank fills its rows of a zero buffer and the buffers are summed: x + 0 is x, so
+  // this is an exact gather through the one collective the communicators have. A rank
+  // with no rows (stepping on a stand-in row, Trainer::parallel_step) adds none.
+  Tensor whole = Tensor::zeros(core::Shape(dims));
+  if (rows.rows > 0) std::copy(own.begin(), own.end(), whole.data() + rows.offset * (own.numel() / rows.rows));
+  parallel->comm().all_reduce_sum(std::span<float>(whole.data(), static_cast<std::size_t>(whole.numel())));
+  return whole;
+}
+
+Tensor StepContext::own_rows(const Tensor& whole) const {
+  if (!parallel || rows.total == 0) return whole;
+  if (whole.dim() < 1 || whole.size(0) != rows.total)
+    throw core::ShapeError(fmt::format("own_rows: expected {} rows, got sizes {}", rows.total, whole.shape().str()));
+  // No rows: the stand-in row's (any row of the batch will do: it weighs nothing).
+  return rows.rows == 0 ? core::slice(whole, 0, 0, 1) : core::slice(whole, 0, rows.offset, rows.offset + rows.rows);
+}
+
 std::vector<OptimizerSpec> Trainable::optimizer_specs(const OptimizerOptions& options) {
   return {single_optimizer(parameters(), options)};
 }
@@ -130,9 +155,13 @@ Checkpoint Trainer::checkpoint() const {
 
 void Trainer::resume() {
   const std::string path = checkpoint_path();
-  if (path.empty() || !std::filesystem::exists(path))
-    throw core::ValueError(fmt::format("resume: no checkpoint at {}", path.empty() ? "(no run folder)" : path));
-  resume(load_checkpoint(path), path);
+  // Rank 0 reads the file and sends it: the other ranks need not see the run folder.
+  const std::string bytes = distributed::read_on_root(*comm_, [&] {
+    if (path.empty() || !std::filesystem::exists(path))
+      throw core::ValueError(fmt::format("resume: no checkpoint at {}", path.empty() ? "(no run folder)" : path));
+    return read_file_bytes(path, "checkpoint");
+  });
+  resume(decode_checkpoint(bytes, path), path);
 }
 
 void Trainer::resume(const Checkpoint& ck, const std::string& source) {
@@ -178,8 +207,9 @@ void Trainer::resume(const Checkpoint& ck, const std::string& source) {
   metrics_.clear();
   if (options_.dir.empty()) return;
   const std::string path = options_.dir + "/metrics.jsonl";
-  if (!std::filesystem::exists(path)) return;
-  const std::string text = read_file_bytes(path, "metrics");
+  // Every rank needs the last evaluation's step (evaluations are collectives): rank 0 sends it.
+  const std::string text = distributed::read_on_root(
+      *comm_, [&] { return std::filesystem::exists(path) ? read_file_bytes(path, "metrics") : std::string(); });
   std::size_t start = 0, dropped = 0;
   while (start < text.size()) {
     const std::size_t end = std::min(text.find('\n', start), text.size());
@@ -239,14 +269,28 @@ StepTerms Trainer::parallel_step(const Batch& batch, StepContext& ctx, double& b
   }
   ctx.parallel = parallel_.get();
   ctx.share = rows[rank] / total;
+  ctx.rows = {static_cast<core::Index>(offset), static_cast<core::Index>(rows[rank]), static_cast<core::Index>(total)};
   batch_rows = total;
+  // A rank whose part is empty (a last batch of fewer rows than ranks) steps on a stand-in
+  // row with weight 0: any model runs as it always does, adds nothing to the gradients and
+  // figures, and takes the same optimizer steps as the others. Its draws are not the
+  // batch's, so its generator then takes the state of the last rank, which has rows.
+  const bool stand_in = rows[rank] == 0, any_stand_in = std::find(rows.begin(), rows.end(), 0.0) != rows.end();
+  if (stand_in && !data_) throw core::ValueError("Trainer::step: this rank's part of the batch is empty and there is no data for a stand-in row");
   StepTerms terms;
   {
-    const RowShardScope scope(gen_, {static_cast<core::Index>(offset), static_cast<core::Index>(rows[rank]), static_cast<core::Index>(total)});
-    terms = model_.training_step(batch, ctx);
+    const RowShardScope scope(gen_, stand_in ? core::Generator::RowShard{} : ctx.rows);
+    terms = model_.training_step(stand_in ? data_->get_batch({0}) : batch, ctx);
+  }
+  if (any_stand_in) {
+    core::Generator::State s = gen_.state();
+    comm_->broadcast(std::as_writable_bytes(std::span(&s, 1)), static_cast<int>(size) - 1);
+    gen_.set_state(s);
   }
   std::vector<double> sums(terms.size() + 2);
-  for (std::size_t i = 0; i < terms.size(); ++i) sums[i] = terms[i].second * ctx.share;
+  // A rank with no rows (a last batch smaller than the ranks) has no figures: its mean over
+  // no rows is NaN, and it weighs nothing.
+  for (std::size_t i = 0; i < terms.size(); ++i) sums[i] = ctx.share > 0 ? terms[i].second * ctx.share : 0.0;
   sums[terms.size()] = options_.stop_flag && options_.stop_flag->load() ? 1 : 0;
   sums[terms.size() + 1] = options_.budget.minutes > 0 && elapsed() >= options_.budget.minutes * 60 ? 1 : 0;
   comm_->all_reduce_sum(sums);

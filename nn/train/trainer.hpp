@@ -47,6 +47,16 @@ struct StepContext {
   /// weighting this rank's by `share`, its part of the batch's rows.
   distributed::DataParallel* parallel = nullptr;
   double share = 1;
+  /// Data-parallel runs: this process's rows of the whole batch (total 0 in one process).
+  /// A process with no rows steps on one stand-in row with share 0.
+  core::Generator::RowShard rows{};
+
+  /// The whole batch's rows of `own`, a tensor with a row per example of this process's
+  /// part: every rank's rows in rank order (`own` itself in one process). For operations
+  /// across the batch, such as a permutation of it. A collective: every rank calls it.
+  Tensor whole_batch(const Tensor& own) const;
+  /// This process's rows of `whole`, a tensor with a row per example of the whole batch.
+  Tensor own_rows(const Tensor& whole) const;
 
   /// Forgets every gradient of the module, backpropagates `loss`, clips and steps optimizer
   /// `name` ("" = the first). Returns the loss's value. Models with phases call it once per phase.

@@ -13,14 +13,14 @@ namespace {
 
 /// Draws (rows, 3) tensors for each part of a batch of 5 rows cut at `cut`, joined.
 template <class Draw>
-std::vector<float> drawn_in_parts(core::Index cut, Draw draw, Generator::State* end = nullptr) {
+std::vector<float> drawn_in_parts(core::Index cut, Draw draw, std::vector<Generator::State>* ends = nullptr) {
   std::vector<float> joined;
   for (auto [offset, rows] : {std::pair<core::Index, core::Index>{0, cut}, {cut, 5 - cut}}) {
     Generator gen(21);
     gen.normal();  // a pending spare normal must carry over too
     gen.set_row_shard({offset, rows, 5});
-    for (float v : draw(core::Shape{rows, 3}, gen).to_vector()) joined.push_back(v);
-    if (end) *end = gen.state();
+    for (auto v : draw(core::Shape{rows, 3}, gen).to_vector()) joined.push_back(static_cast<float>(v));
+    if (ends) ends->push_back(gen.state());
   }
   return joined;
 }
@@ -29,11 +29,12 @@ template <class Draw>
 void check_parts(Draw draw) {
   Generator whole(21);
   whole.normal();
-  const std::vector<float> expected = draw(core::Shape{5, 3}, whole).to_vector();
-  for (core::Index cut : {1, 2, 4}) {
-    Generator::State end;
-    CHECK(drawn_in_parts(cut, draw, &end) == expected);
-    CHECK(end == whole.state());
+  const auto drawn = draw(core::Shape{5, 3}, whole).to_vector();
+  const std::vector<float> expected(drawn.begin(), drawn.end());
+  for (core::Index cut : {0, 1, 2, 4, 5}) {  // 0 and 5: one part is empty and still draws the others' rows
+    std::vector<Generator::State> ends;
+    CHECK(drawn_in_parts(cut, draw, &ends) == expected);
+    for (const auto& end : ends) CHECK(end == whole.state());  // every part, the first too
   }
 }
 
@@ -45,6 +46,10 @@ TEST_CASE("row-sharded samplers draw each part's rows of the whole batch's tenso
   check_parts([](const core::Shape& s, Generator& g) { return core::bernoulli<float>(s, 0.3f, g); });
   check_parts([](const core::Shape& s, Generator& g) {
     return core::bernoulli<float>(core::Tensor<float>(s, std::vector<float>(static_cast<std::size_t>(s.numel()), 0.5f)), g);
+  });
+  // One category per row of (rows, 3) weights (a mixture's component picks).
+  check_parts([](const core::Shape& s, Generator& g) {
+    return core::categorical(core::Tensor<float>(s, std::vector<float>(static_cast<std::size_t>(s.numel()), 1.f)), g);
   });
 }
 

@@ -4,6 +4,9 @@
 
 #include <climits>
 #include <cstdlib>
+#include <string>
+
+#include "xgrad/core/error.hpp"
 
 namespace xgrad::nn::distributed {
 
@@ -12,6 +15,17 @@ namespace {
 // A sum that MPI must treat as non-commutative: it then combines the ranks' buffers
 // in rank order, so the bits depend only on the inputs (not on the algorithm MPI
 // picks for a message size), and every rank receives the same result.
+/// MPI_COMM_WORLD returns errors (MPI_ERRORS_RETURN) instead of aborting with MPI's own
+/// report: a failed collective becomes the program's one error line.
+void check(int code, const char* what) {
+  if (code == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(code, text, &length);
+  throw xgrad::core::Error(std::string("MPI ") + what + " failed: " + std::string(text, static_cast<std::size_t>(length)) +
+                           " (another rank ended, or the network between ranks failed)");
+}
+
 template <class T>
 void ordered_sum(void* in, void* inout, int* len, MPI_Datatype*) {
   const T* a = static_cast<const T*>(in);
@@ -37,7 +51,7 @@ class MpiCommunicator final : public Communicator {
   void all_reduce_sum(std::span<double> data) override { reduce(data.data(), data.size(), MPI_DOUBLE, sum_double_); }
   void broadcast(std::span<std::byte> data, int root) override {
     for (std::size_t at = 0; at < data.size(); at += kChunk)
-      MPI_Bcast(data.data() + at, count(data.size() - at), MPI_BYTE, root, MPI_COMM_WORLD);
+      check(MPI_Bcast(data.data() + at, count(data.size() - at), MPI_BYTE, root, MPI_COMM_WORLD), "broadcast");
   }
   [[noreturn]] void abort(int exit_code) override {
     MPI_Abort(MPI_COMM_WORLD, exit_code);
@@ -50,7 +64,7 @@ class MpiCommunicator final : public Communicator {
   template <class T>
   void reduce(T* data, std::size_t n, MPI_Datatype type, MPI_Op op) {
     for (std::size_t at = 0; at < n; at += kChunk)
-      MPI_Allreduce(MPI_IN_PLACE, data + at, count(n - at), type, op, MPI_COMM_WORLD);
+      check(MPI_Allreduce(MPI_IN_PLACE, data + at, count(n - at), type, op, MPI_COMM_WORLD), "all-reduce");
   }
 
   int rank_ = 0, size_ = 1;
@@ -70,6 +84,7 @@ MpiSession::MpiSession(int& argc, char**& argv) {
   int provided = 0;
   // Only the main thread calls MPI (the data loader's thread and TBB's workers never do).
   MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   set_world(std::make_unique<MpiCommunicator>());
   active_ = true;
 }

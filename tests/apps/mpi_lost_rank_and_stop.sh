@@ -1,0 +1,50 @@
+# A data-parallel run that loses a rank (kill -9) ends within seconds with a non-zero exit
+# and a line naming the lost rank, never a hang; --resume from its last checkpoint with the
+# same 2 ranks finishes with the model of an uninterrupted run, to the bit. SIGINT and
+# SIGTERM to mpirun stop every rank at one step with one checkpoint (rank 0's), from
+# which --resume finishes with that same model.
+. "$(dirname "$0")/common.sh"
+need_mpirun
+# 20 epochs of 2 batches; a checkpoint at the end of each epoch.
+ARGS="train --model vae --limit 256 --test-limit 64 --epochs 20 --batch 128 --threads 1 --seed 3"
+$MPIRUN "$XGRAD" $ARGS --out "$TMP/whole" 2>/dev/null || fail "the uninterrupted run failed"
+
+# start NAME: a 2-rank run in the background, once it has written its first checkpoint.
+start() {
+  $MPIRUN "$XGRAD" $ARGS --out "$TMP/$1" >/dev/null 2>"$TMP/$1.err" &
+  MPIRUN_PID=$!
+  wait_for_file "$TMP/$1/checkpoint.safetensors" $MPIRUN_PID
+}
+# finish NAME: --resume with 2 ranks ends with the uninterrupted run's model.
+finish() {
+  $MPIRUN "$XGRAD" $ARGS --resume --out "$TMP/$1" 2>"$TMP/$1.err2" || fail "$1: --resume failed: $(cat "$TMP/$1.err2")"
+  cmp "$TMP/whole/model.safetensors" "$TMP/$1/model.safetensors" || fail "$1: resumed model differs from the uninterrupted run's"
+}
+
+start killed
+rank1=$(ps -o pid= --ppid $MPIRUN_PID | tail -1)
+t0=$(date +%s.%N)
+kill -9 $rank1
+wait $MPIRUN_PID; rc=$?
+secs=$(/usr/bin/python3 -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 2))" "$t0")
+echo "killed rank 1: mpirun exited $rc after $secs s"
+[ $rc -ne 0 ] || fail "exit 0 after a rank was killed"
+below "$secs" 20 || fail "took $secs s to end after a rank was killed"
+grep -q "rank 1 .*signal 9" "$TMP/killed.err" || fail "no line names the killed rank: $(cat "$TMP/killed.err")"
+step=$(checkpoint_step "$TMP/killed/checkpoint.safetensors")
+[ "$step" -lt 40 ] || fail "the killed run had finished (step $step): nothing was interrupted"
+finish killed
+
+for sig in INT TERM; do
+  start stop-$sig
+  kill -$sig $MPIRUN_PID
+  wait $MPIRUN_PID; rc=$?
+  [ $rc -ne 0 ] || fail "SIG$sig: exit 0"
+  [ "$(grep -c "interrupted; checkpoint written" "$TMP/stop-$sig.err")" -eq 1 ] ||
+    fail "SIG$sig: expected one 'interrupted' line (rank 0): $(cat "$TMP/stop-$sig.err")"
+  step=$(checkpoint_step "$TMP/stop-$sig/checkpoint.safetensors")
+  echo "SIG$sig: stopped with a checkpoint at step $step"
+  [ "$step" -lt 40 ] || fail "SIG$sig: the run had finished: nothing was interrupted"
+  finish stop-$sig
+done
+echo ok
