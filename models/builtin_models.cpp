@@ -232,7 +232,8 @@ void add_vq_vae(ModelRegistry& r) {
                               {"ema", false}, {"beta", 0.25}, {"restart_every", std::int64_t{100}},
                               {"prior_channels", std::int64_t{64}}, {"prior_layers", std::int64_t{5}}, {"lr", 1e-3}};
   r.add({"vq-vae", "VQ-VAE: a 7x7 grid of discrete codes, PixelCNN prior (van den Oord et al. 2017)",
-         {.image = true, .has_elbo = false, .has_iwae = false, .has_kl = false, .code_prior = true}, defaults,
+         {.image = true, .has_elbo = false, .has_iwae = false, .has_kl = false, .code_prior = true, .data_parallel = false},
+         defaults,
          [](const ModelOptions& o, core::Generator& gen) {
            VqVaeOptions v;
            v.quantizer = {.codes = positive_count(o, "codes"), .dim = positive_count(o, "dim"),

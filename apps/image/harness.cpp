@@ -17,6 +17,7 @@
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
+#include "xgrad/nn/distributed/communicator.hpp"
 #include "xgrad/nn/data/error.hpp"
 #include "xgrad/nn/data/file_io.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
@@ -127,7 +128,18 @@ class ImageRun : public nn::TrainerCallback {
 
 /// The model of a run: the checkpoint's when resuming (it must be of --model), else
 /// --model's defaults with the options given.
+/// Refuses a kind whose ranks would drift apart before any rank trains a step.
+void require_data_parallel(const std::string& kind) {
+  const int ranks = nn::distributed::world().size();
+  if (ranks > 1 && !models::ModelRegistry::global().at(kind).caps.data_parallel)
+    throw UsageError(fmt::format("model '{}' cannot train on {} MPI ranks: it keeps state outside its gradients per "
+                                 "rank (the VQ-VAE: dead-code restarts, usage counts), so the ranks' models would drift "
+                                 "apart; run it in one process",
+                                 kind, ranks));
+}
+
 ModelConfig run_model_config(const TrainSettings& s, const std::string& ckpt_path, std::optional<nn::Checkpoint>& ckpt) {
+  if (models::ModelRegistry::global().contains(s.kind)) require_data_parallel(s.kind);
   if (s.resume) {
     ckpt = read_resume_checkpoint(ckpt_path);
     if (ckpt->info.count("kind") == 0 || ckpt->info.count("config") == 0)

@@ -28,6 +28,9 @@ struct ModelCapabilities {
   bool prior_match = false;  ///< its codes are matched to the prior by a critic (measured by eval)
   bool has_latent = true;    ///< encodes and decodes (false: a baseline without latent)
   bool code_prior = false;   ///< discrete codes; samples need a prior trained by xgrad train-prior
+  /// N data-parallel ranks may train it (false: state outside the gradients, such as the
+  /// VQ-VAE's dead-code restarts, would differ between ranks, so mpirun runs are refused).
+  bool data_parallel = true;
 };
 
 /// An option's value: what JSON holds (a whole number, a number, text or a flag).

@@ -40,4 +40,10 @@ d=$(metrics_max_diff "$TMP/one4" "$TMP/two4" train_loss test_loss)
 echo "aae: largest difference over the first 4 steps: $d"
 below "$d" 0.001 || fail "aae: the first 4 steps differ by $d"
 same vrnn 0.01 "train_nats_per_step val_nats_per_step" 10 -- text train $TEXT
+
+# A kind whose ranks would drift apart (the VQ-VAE's per-rank dead-code restarts) is refused
+# before any step, with one line, and leaves no run behind.
+$MPIRUN "$XGRAD" train --model vq-vae $IMAGES --out "$TMP/vq" 2>"$TMP/err" && fail "vq-vae on 2 ranks: exit 0"
+grep -q "cannot train on 2 MPI ranks" "$TMP/err" || fail "vq-vae on 2 ranks: no clear line: $(cat "$TMP/err")"
+[ ! -e "$TMP/vq/model.safetensors" ] || fail "vq-vae on 2 ranks wrote a model"
 echo ok
