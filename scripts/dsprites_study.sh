@@ -7,7 +7,8 @@
 # with torch), also the PyTorch reference of beta-tcvae and factor-vae
 # (bench/pytorch/dsprites.py: same rows, budget and hyperparameters), scored by the same
 # `xgrad eval`. Runs already scored are kept, so the script resumes; it prints a table of
-# mean +- sd over the seeds (sd: n - 1 in the denominator).
+# mean +- sd over the seeds (sd: n - 1 in the denominator) and, with the reference, the
+# difference xgrad - PyTorch of each mean next to twice its standard error (* where larger).
 #   [TORCH_PY=python3] scripts/dsprites_study.sh [XGRAD] [OUT] [SEEDS] [LIMIT]
 set -euo pipefail
 XGRAD=${1:-build/bin/xgrad}
@@ -28,10 +29,8 @@ hyper() {
     beta-tcvae) echo --alpha 1 --beta 6 --gamma 1 ;;
   esac
 }
-score() {  # score RUN: RUN/eval.json, written once
-  [ -s "$1/eval.json" ] && return
-  "$XGRAD" eval "$1" --n 200 --tc-n 2000 --test-limit 2000 --threads 1 >"$1/eval.json.part"
-  mv "$1/eval.json.part" "$1/eval.json"
+score() {  # score RUN: xgrad eval writes RUN/eval.json (atomically), once
+  [ -s "$1/eval.json" ] || "$XGRAD" eval "$1" --n 200 --tc-n 2000 --test-limit 2000 --threads 1 >/dev/null
 }
 timed() {  # timed NAME COMMAND...: appends NAME and its wall seconds (a loaded machine) to OUT/times.txt
   local name=$1 start; shift
@@ -76,4 +75,18 @@ order = ["vae", "beta-vae", "factor-vae", "beta-tcvae", "torch-factor-vae", "tor
 for name in sorted(runs, key=lambda n: order.index(n) if n in order else len(order)):
     rows = runs[name]
     print(f"| {name} | {len(rows)} | " + " | ".join(cell(rows, g, d) for _, g, d in cols) + " |")
+# xgrad against the PyTorch reference: the difference of the means and twice its standard
+# error (Welch); "same within seed noise" when |difference| < 2 se.
+pairs = [m for m in ("factor-vae", "beta-tcvae") if m in runs and "torch-" + m in runs and len(runs["torch-" + m]) > 1]
+if pairs:
+    print("\n| model | " + " | ".join(f"{c[0]}: xgrad − torch (2 se)" for c in cols) + " |")
+    print("|---|" + "---|" * len(cols))
+for m in pairs:
+    cells = []
+    for _, get, digits in cols:
+        a, b = [get(r) for r in runs[m]], [get(r) for r in runs["torch-" + m]]
+        diff = statistics.mean(a) - statistics.mean(b)
+        se = (statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) ** 0.5
+        cells.append(f"{diff:+.{digits}f} ({2 * se:.{digits}f}){'' if abs(diff) < 2 * se else ' *'}")
+    print(f"| {m} | " + " | ".join(cells) + " |")
 PY

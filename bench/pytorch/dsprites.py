@@ -55,8 +55,8 @@ class Vae(nn.Module):
 
 
 def adam(params, **options):
-    """Adam, fused where this torch has it on the CPU (2.4 and later: 4x faster a step than the
-    per-tensor loop, the same update up to rounding)."""
+    """Adam, fused where this torch has it on the CPU (2.4 and later; the per-tensor loop dominated
+    the step on these 16.7M parameters), the same update up to rounding."""
     params = list(params)
     try:
         return torch.optim.Adam(params, fused=True, **options)
