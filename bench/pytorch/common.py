@@ -57,13 +57,13 @@ def report(name, seconds, **extra):
     print(f"{name} {seconds * 1e6:.3f} us {fields}".rstrip(), flush=True)
 
 
-def mlp(*sizes):
-    """Linear layers of these sizes with a ReLU between each pair (none after the last)."""
+def mlp(*sizes, activation=torch.nn.ReLU):
+    """Linear layers of these sizes with an activation between each pair (none after the last)."""
     layers = []
     for i in range(len(sizes) - 1):
         layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
         if i + 2 < len(sizes):
-            layers.append(torch.nn.ReLU())
+            layers.append(activation())
     return torch.nn.Sequential(*layers)
 
 

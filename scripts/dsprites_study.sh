@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The disentanglement study on the generated dSprites: vae, beta-vae, factor-vae and
+# beta-tcvae with Chen et al.'s MLP 4096-1200-1200-10, the same budget for every model
+# (one epoch over LIMIT random combinations, batch 64, Adam 1e-3, 1 thread), seeds 1..SEEDS,
+# each run scored by `xgrad eval` (MIG, FactorVAE score, beta-VAE score, SAP on their default
+# sample sizes; TC and -ELBO of the first 2000 test images). With TORCH_PY set (a python
+# with torch), also the PyTorch reference of beta-tcvae and factor-vae
+# (bench/pytorch/dsprites.py: same rows, budget and hyperparameters), scored by the same
+# `xgrad eval`. Runs already scored are kept, so the script resumes; it prints a table of
+# mean +- sd over the seeds (sd: n - 1 in the denominator) and, with the reference, the
+# difference xgrad - PyTorch of each mean next to twice its standard error (* where larger).
+#   [TORCH_PY=python3] scripts/dsprites_study.sh [XGRAD] [OUT] [SEEDS] [LIMIT]
+set -euo pipefail
+XGRAD=${1:-build/bin/xgrad}
+OUT=${2:-out/dsprites-study}
+SEEDS=${3:-5}
+LIMIT=${4:-51200}
+TORCH_PY=${TORCH_PY:-}
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+BUDGET=(--limit "$LIMIT" --epochs 1 --batch 64)
+NET=(--hidden 1200,1200 --latent 10)
+mkdir -p "$OUT"
+# The papers' best settings: beta 4 (Higgins et al. 2017), gamma 35 (Kim & Mnih 2018),
+# alpha, beta, gamma = 1, 6, 1 (Chen et al. 2018).
+hyper() {
+  case $1 in
+    beta-vae) echo --beta 4 ;;
+    factor-vae) echo --gamma 35 ;;
+    beta-tcvae) echo --alpha 1 --beta 6 --gamma 1 ;;
+  esac
+}
+score() {  # score RUN: xgrad eval writes RUN/eval.json (atomically), once
+  [ -s "$1/eval.json" ] || "$XGRAD" eval "$1" --n 200 --tc-n 2000 --test-limit 2000 --threads 1 >/dev/null
+}
+timed() {  # timed NAME COMMAND...: appends NAME and its wall seconds (a loaded machine) to OUT/times.txt
+  local name=$1 start; shift
+  start=$(date +%s)
+  "$@"
+  echo "$name $(($(date +%s) - start))" >>"$OUT/times.txt"
+}
+for seed in $(seq 1 "$SEEDS"); do
+  for m in vae beta-vae factor-vae beta-tcvae; do
+    run="$OUT/$m-s$seed"
+    # shellcheck disable=SC2046
+    [ -s "$run/model.safetensors" ] || timed "$m-s$seed" "$XGRAD" train --model "$m" $(hyper "$m") --data dsprites \
+      "${BUDGET[@]}" "${NET[@]}" --test-limit 2000 --threads 1 --seed "$seed" --out "$run" 2>"$OUT/$m-s$seed.log"
+    score "$run"
+  done
+  [ -n "$TORCH_PY" ] || continue
+  for m in factor-vae beta-tcvae; do
+    run="$OUT/torch-$m-s$seed"
+    # shellcheck disable=SC2046
+    [ -s "$run/model.safetensors" ] || timed "torch-$m-s$seed" "$TORCH_PY" "$HERE/bench/pytorch/dsprites.py" --model "$m" \
+      $(hyper "$m") --limit "$LIMIT" --seed "$seed" --cache "$OUT/images" --out "$run" >"$OUT/torch-$m-s$seed.log" 2>&1
+    score "$run"
+  done
+done
+python3 - "$OUT" <<'PY'
+import glob, json, os, re, statistics, sys
+out = sys.argv[1]
+runs = {}
+for path in sorted(glob.glob(os.path.join(out, "*-s*/eval.json"))):
+    name = re.sub(r"-s\d+$", "", os.path.basename(os.path.dirname(path)))
+    runs.setdefault(name, []).append(json.load(open(path)))
+def cell(rows, get, digits):
+    v = [get(r) for r in rows]
+    sd = statistics.stdev(v) if len(v) > 1 else float("nan")
+    return f"{statistics.mean(v):.{digits}f} ± {sd:.{digits}f}"
+cols = [("MIG", lambda r: r["disentanglement"]["mig"], 3), ("FactorVAE score", lambda r: r["disentanglement"]["factor_vae"], 3),
+        ("β-VAE score", lambda r: r["disentanglement"]["beta_vae"], 3), ("SAP", lambda r: r["disentanglement"]["sap"], 3),
+        ("TC", lambda r: r["total_correlation"], 2), ("test −ELBO", lambda r: r["test_neg_elbo"], 2)]
+print("| model | seeds | " + " | ".join(c[0] for c in cols) + " |")
+print("|---|---|" + "---|" * len(cols))
+order = ["vae", "beta-vae", "factor-vae", "beta-tcvae", "torch-factor-vae", "torch-beta-tcvae"]
+for name in sorted(runs, key=lambda n: order.index(n) if n in order else len(order)):
+    rows = runs[name]
+    print(f"| {name} | {len(rows)} | " + " | ".join(cell(rows, g, d) for _, g, d in cols) + " |")
+# xgrad against the PyTorch reference: the difference of the means and twice its standard
+# error (Welch); "same within seed noise" when |difference| < 2 se.
+pairs = [m for m in ("factor-vae", "beta-tcvae") if m in runs and "torch-" + m in runs and len(runs["torch-" + m]) > 1]
+if pairs:
+    print("\n| model | " + " | ".join(f"{c[0]}: xgrad − torch (2 se)" for c in cols) + " |")
+    print("|---|" + "---|" * len(cols))
+for m in pairs:
+    cells = []
+    for _, get, digits in cols:
+        a, b = [get(r) for r in runs[m]], [get(r) for r in runs["torch-" + m]]
+        diff = statistics.mean(a) - statistics.mean(b)
+        se = (statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) ** 0.5
+        cells.append(f"{diff:+.{digits}f} ({2 * se:.{digits}f}){'' if abs(diff) < 2 * se else ' *'}")
+    print(f"| {m} | " + " | ".join(cells) + " |")
+PY
