@@ -10,6 +10,7 @@
 #include "common/run_state.hpp"
 #include "image/commands.hpp"
 #include "image/harness.hpp"
+#include "xgrad/autograd/ops_fused.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/nn/data/dataloader.hpp"
 #include "xgrad/nn/layers/activation.hpp"
@@ -72,10 +73,23 @@ core::Tensor<float> Classifier::features(const core::Tensor<float>& x) {
   return body->forward(nn::Var(img)).value();
 }
 
-std::vector<int> Classifier::predict(const core::Tensor<float>& x) {
+namespace {
+
+core::Tensor<float> inference_logits(Classifier& c, const core::Tensor<float>& x) {
   autograd::NoGradGuard no_grad;
-  eval();
-  core::Tensor<float> logits = forward(nn::Var(x.reshape(image_shape(x.size(0))))).value();
+  c.eval();
+  return c.forward(nn::Var(x)).value();  // forward() reshapes flat rows to the classifier's images
+}
+
+}  // namespace
+
+core::Tensor<float> Classifier::probabilities(const core::Tensor<float>& x) {
+  autograd::NoGradGuard no_grad;
+  return autograd::softmax(nn::Var(inference_logits(*this, x)), 1).value();
+}
+
+std::vector<int> Classifier::predict(const core::Tensor<float>& x) {
+  const core::Tensor<float> logits = inference_logits(*this, x);
   const core::Index k = shape.classes;
   std::vector<int> out(static_cast<std::size_t>(logits.size(0)));
   for (core::Index i = 0; i < logits.size(0); ++i) {
@@ -120,7 +134,9 @@ class EpochBars : public nn::TrainerCallback {
   EpochBars(std::string what, int epochs, bool quiet) : what_(std::move(what)), epochs_(epochs), quiet_(quiet) {}
   void on_epoch_begin(const nn::TrainState& state, std::int64_t) override {
     if (bar_) bar_->finish();
-    if (!quiet_) bar_ = std::make_unique<Progress>(fmt::format("{} epoch {}/{}", what_, state.epoch() + 1, epochs_), state.num_batches);
+    if (quiet_) return;
+    const std::string of = epochs_ > 0 ? fmt::format("/{}", epochs_) : "";  // a budget of steps has no epoch count
+    bar_ = std::make_unique<Progress>(fmt::format("{} epoch {}{}", what_, state.epoch() + 1, of), state.num_batches);
   }
   void on_step_end(const nn::TrainState&, const nn::StepTerms& terms, const nn::TermSums&) override {
     if (bar_) bar_->tick(1, fmt::format("loss {:.3f}", terms.front().second));
@@ -155,11 +171,10 @@ std::shared_ptr<Classifier> fit_classifier(std::shared_ptr<const nn::Dataset> tr
 
 double classifier_accuracy(Classifier& c, const nn::Dataset& test) { return accuracy(c, test); }
 
-double train_classifier(const std::string& data_dir, const std::string& path, int epochs, std::uint64_t seed,
-                        bool quiet) {
-  require_positive("--epochs", epochs);
+double train_classifier(const std::string& data_dir, const std::string& path, const nn::Budget& budget,
+                        std::uint64_t seed, bool quiet) {
   Datasets ds = load_fashion_mnist({.dir = data_dir, .flatten = false});
-  const std::shared_ptr<Classifier> c = fit_classifier(ds.train, {}, {.epochs = epochs}, seed, quiet);
+  const std::shared_ptr<Classifier> c = fit_classifier(ds.train, {}, budget, seed, quiet);
   const double acc = accuracy(*c, *ds.test);
   fs::create_directories(fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path());
   save_classifier(path, *c);
@@ -170,7 +185,7 @@ std::shared_ptr<Classifier> load_or_train_classifier(const std::string& data_dir
   const std::string path = classifier_cache_path();
   if (!fs::exists(path)) {
     fmt::print(stderr, "xgrad: no classifier at {}; training one (about a minute)\n", path);
-    const double acc = train_classifier(data_dir, path, 4, 1, false);
+    const double acc = train_classifier(data_dir, path, {.epochs = 4}, 1, false);
     fmt::print(stderr, "xgrad: classifier test accuracy {:.4f}, saved to {}\n", acc, path);
   }
   core::Generator gen(0);
@@ -205,13 +220,17 @@ struct ClassifierTrainFlags {
   CommonOptions common;
   std::string data = "/usr/share/datasets/fashion-mnist";
   int epochs = 4;
+  std::int64_t steps = 0;  ///< instead of epochs: a quick classifier (tests score samples with one)
 };
 
 void run_classifier_train(const ClassifierTrainFlags& o) {
   apply_common_options(o.common);
+  if (o.steps < 0) throw UsageError(fmt::format("--steps must be >= 0 (got {})", o.steps));
+  if (o.steps == 0) require_positive("--epochs", o.epochs);
   install_stop_handlers();
   const std::string path = o.common.out.empty() ? classifier_cache_path() : o.common.out;
-  const double acc = train_classifier(o.data, path, o.epochs, o.common.seed);
+  const nn::Budget budget = o.steps > 0 ? nn::Budget{.steps = o.steps} : nn::Budget{.epochs = o.epochs};
+  const double acc = train_classifier(o.data, path, budget, o.common.seed);
   std::printf("{\"test_accuracy\": %.4f, \"path\": \"%s\"}\n", acc, path.c_str());
 }
 
@@ -224,6 +243,8 @@ void add_classifier_command(CLI::App& app) {
   auto* cmd = cls->add_subcommand("train", "Train it and store it (default: the cache, " + classifier_cache_path() + ")");
   cmd->add_option("--data", o->data, "Fashion-MNIST directory")->capture_default_str();
   cmd->add_option("--epochs", o->epochs, "Epochs")->capture_default_str();
+  cmd->add_option("--steps", o->steps, "Train for this many steps (batch 128) instead of --epochs (0: epochs)")
+      ->capture_default_str();
   add_common_options(*cmd, o->common, "Where to write the classifier (.safetensors)", false);
   cmd->callback([o] { run_classifier_train(*o); });
 }

@@ -35,6 +35,8 @@ class Classifier : public nn::Trainable {
   core::Tensor<float> features(const core::Tensor<float>& x);
   /// Predicted classes.
   std::vector<int> predict(const core::Tensor<float>& x);
+  /// Class probabilities (B, classes), no graph: how sure it is of each prediction.
+  core::Tensor<float> probabilities(const core::Tensor<float>& x);
 
   const ClassifierShape shape;
   std::shared_ptr<nn::Sequential> body, head;
@@ -52,9 +54,9 @@ double classifier_accuracy(Classifier& c, const nn::Dataset& test);
 
 /// Where the classifier is cached.
 std::string classifier_cache_path();
-/// Trains on Fashion-MNIST from `data_dir` for `epochs`, saves to `path`; returns test accuracy.
-double train_classifier(const std::string& data_dir, const std::string& path, int epochs, std::uint64_t seed,
-                        bool quiet = false);
+/// Trains on Fashion-MNIST from `data_dir` for `budget`, saves to `path`; returns test accuracy.
+double train_classifier(const std::string& data_dir, const std::string& path, const nn::Budget& budget,
+                        std::uint64_t seed, bool quiet = false);
 /// The cached classifier, trained first (saying so on stderr) when missing.
 std::shared_ptr<Classifier> load_or_train_classifier(const std::string& data_dir);
 

@@ -8,9 +8,9 @@
 #include "image/classifier.hpp"
 #include "image/commands.hpp"
 #include "image/eval.hpp"
-#include "image/frechet_distance.hpp"
 #include "image/harness.hpp"
 #include "image/pictures.hpp"
+#include "image/sample_quality.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/models/common/registry.hpp"
 #include "xgrad/nn/serialize/atomic_file.hpp"
@@ -60,17 +60,6 @@ std::vector<std::string> compared_kinds(const CompareFlags& o) {
   return kinds;
 }
 
-/// Sample quality: Fréchet distance of classifier features, samples vs test images.
-double sample_frechet_distance(LoadedRun& run, Classifier& classifier, const TrainSettings& s, std::int64_t n) {
-  autograd::NoGradGuard no_grad;
-  auto test = load_test_set(run.data, n);
-  nn::Batch real = first_rows(*test, n);
-  core::Generator gen(s.seed);
-  core::IndexTensor labels = sample_labels(run, real.size(), -1);
-  auto fake = run.built.model->sample(real.size(), gen, labels);
-  return frechet_distance(classifier.features(flat_images(fake)), classifier.features(flat_images(real.x)));
-}
-
 /// The classifier when first asked for (a model without samples needs none); null on dsprites.
 using ClassifierSource = std::function<Classifier*()>;
 
@@ -99,32 +88,47 @@ nlohmann::json compare_one(const std::string& kind, const CompareFlags& o, const
     return row;
   }
   Classifier* classifier = classifier_of();
-  row["frechet_distance"] = classifier ? nlohmann::json(sample_frechet_distance(run, *classifier, s, o.fid_n)) : nullptr;
+  row["frechet_distance"] = nullptr;
+  if (classifier) {
+    const SampleQuality q = sample_quality(run, *classifier, o.fid_n, s.seed);
+    row["frechet_distance"] = q.frechet_distance;
+    row["confident_share"] = q.confident_share;
+  }
+  const std::string grid = "samples-" + kind + ".png";
   {
     autograd::NoGradGuard no_grad;
     core::Generator gen(s.seed);
-    write_grid(o.common.out + "/samples-" + kind + ".png", run.built.model->sample(64, gen, sample_labels(run, 64, -1)), 8);
+    write_grid(o.common.out + "/" + grid, run.built.model->sample(64, gen, sample_labels(run, 64, -1)), 8);
   }
+  row["samples_png"] = grid;
   return row;
 }
 
 /// compare.md: the table of the rows and links to the sample grids.
-std::string compare_markdown(const nlohmann::json& rows, const std::vector<std::string>& kinds, const CompareFlags& o) {
+std::string compare_markdown(const nlohmann::json& rows, const CompareFlags& o) {
   std::string md = fmt::format("# xgrad compare ({} epochs, seed {})\n\n", o.train.epochs, o.common.seed);
   md += "| model | test neg ELBO | IWAE LL | recon error | active units | total KL | TC | MIG | FactorVAE score | "
-        "Fréchet distance | s/epoch | parameters |\n";
-  md += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "Fréchet distance | confident share | s/epoch | parameters |\n";
+  md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   const nlohmann::json none = nlohmann::json::object();
   for (const auto& r : rows) {
     const nlohmann::json& d = r.contains("disentanglement") ? r["disentanglement"] : none;
-    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r["model"].get<std::string>(),
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r["model"].get<std::string>(),
                       cell(r, "test_neg_elbo"), cell(r, "iwae_log_likelihood"), cell(r, "recon_error", "{:.4f}"),
                       cell(r, "active_units"), cell(r, "total_kl"), cell(r, "total_correlation"), cell(d, "mig"),
-                      cell(d, "factor_vae"), cell(r, "frechet_distance"), cell(r, "seconds_per_epoch", "{:.1f}"),
+                      cell(d, "factor_vae"), cell(r, "frechet_distance"), cell(r, "confident_share"),
+                      cell(r, "seconds_per_epoch", "{:.1f}"),
                       cell(r, "parameters"));
   }
+  // Only the grids compare wrote: a model whose samples need a prior trained afterwards
+  // (vq-vae) has none, and a link to it would be dead.
   md += "\nSamples: ";
-  for (const auto& k : kinds) md += fmt::format("[{0}](samples-{0}.png) ", k);
+  for (const auto& r : rows)
+    if (r.contains("samples_png")) md += fmt::format("[{}]({}) ", r["model"].get<std::string>(), r["samples_png"].get<std::string>());
+  for (const auto& r : rows)
+    if (!r.contains("samples_png"))
+      md += fmt::format("{} (none until `xgrad train-prior {}/{}`) ", r["model"].get<std::string>(), o.common.out,
+                        r["model"].get<std::string>());
   md += "\n";
   return md;
 }
@@ -145,7 +149,7 @@ void run_compare(const CompareFlags& o) {
   for (const auto& kind : kinds) rows.push_back(compare_one(kind, o, classifier_of));
   nlohmann::json all = {{"epochs", o.train.epochs}, {"seed", o.common.seed}, {"models", rows}};
   nn::write_file_atomic(o.common.out + "/compare.json", all.dump(2) + "\n");
-  const std::string md = compare_markdown(rows, kinds, o);
+  const std::string md = compare_markdown(rows, o);
   nn::write_file_atomic(o.common.out + "/compare.md", md);
   std::printf("%s", md.c_str());
   fmt::print(stderr, "wrote {0}/compare.json, {0}/compare.md and the sample grids {0}/samples-MODEL.png\n", o.common.out);

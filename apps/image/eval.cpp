@@ -13,6 +13,7 @@
 #include "image/commands.hpp"
 #include "image/harness.hpp"
 #include "image/latent_stats.hpp"
+#include "image/sample_quality.hpp"
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/aae.hpp"
@@ -156,6 +157,10 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   if (run.built.caps.conditional && s.conditional_accuracy && is_mnist_dir(run.data.dir))
     out["conditional_accuracy"] = conditional_accuracy(model, s.seed, 500, run.data.dir);
   if (s.corruption) out["restoration"] = restoration(model, test, *s.corruption, s.seed);
+  if (s.samples > 0) {
+    auto classifier = load_or_train_classifier(run.data.dir);
+    out["samples"] = to_json(sample_quality(run, *classifier, s.samples, s.seed, s.confident_at));
+  }
   return out;
 }
 
@@ -173,11 +178,15 @@ void run_eval(const EvalFlags& o) {
   apply_common_options(o.common);
   require_positive("--iwae-k", o.eval.iwae_k);
   require_positive("--n", static_cast<double>(o.eval.iwae_n));
+  if (o.eval.samples < 0) throw UsageError(fmt::format("--samples must be >= 0 (got {})", o.eval.samples));
+  if (!(o.eval.confident_at > 0 && o.eval.confident_at <= 1))
+    throw UsageError(fmt::format("--confident-at must be in (0, 1] (got {})", o.eval.confident_at));
   EvalSettings settings = o.eval;
   settings.seed = o.common.seed;
   if (!o.corruption.empty()) settings.corruption = nn::Corruption::parse(o.corruption);
   settings.run_dir = o.run;
   LoadedRun run = load_run(o.run);
+  if (settings.samples > 0) require_scorable_samples(run, o.run);
   nlohmann::json j = evaluate_run(run, settings);
   // The run keeps its evaluation (RUN/eval.json, which the report shows) unless --out says where.
   nn::write_file_atomic(o.common.out.empty() ? o.run + "/eval.json" : o.common.out, j.dump(2) + "\n");
@@ -194,6 +203,13 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--n", o->eval.iwae_n, "Test images for the IWAE bound and reconstruction error")->capture_default_str();
   cmd->add_option("--test-limit", o->eval.test_limit, "Use only the first N test images for the ELBO (0 = all)");
   cmd->add_option("--tc-n", o->eval.tc_n, "Test codes for the total correlation")->capture_default_str();
+  cmd->add_option("--samples", o->eval.samples,
+                  "Also draw this many samples (at most the test set's size; seeded by --seed) and report the "
+                  "built-in classifier's Fréchet distance to as many test images and its confident share")
+      ->capture_default_str();
+  cmd->add_option("--confident-at", o->eval.confident_at,
+                  "The largest class probability that makes a sample confident (for --samples)")
+      ->capture_default_str();
   cmd->add_option("--corruption", o->corruption,
                   "Also report the restoration PSNR of the model's outputs on test images corrupted by "
                   "gaussian:SIGMA|mask:P|salt:P|block:SIZE (seeded by --seed), and the corrupted images' own");

@@ -21,12 +21,15 @@ struct EvalSettings {
   std::int64_t tc_n = 2000;  ///< test codes for the total correlation
   std::optional<nn::Corruption> corruption{};  ///< report the restoration PSNR on inputs corrupted so
   std::string run_dir = "the run";  ///< names the run in messages
+  std::int64_t samples = 0;         ///< samples scored by the built-in classifier (0: none)
+  double confident_at = 0.9;        ///< the class probability a sample must reach to count as confident
 };
 /// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error,
 /// total_correlation (of the first tc_n test codes; null without a Gaussian q(z | x)),
 /// conditional_accuracy for conditional models, restoration with a corruption and, for runs
 /// on dsprites, disentanglement (beta_vae, factor_vae, mig, sap:
-/// models/evaluation/disentanglement.hpp) as one JSON object.
+/// models/evaluation/disentanglement.hpp), and with `samples` their quality ("samples":
+/// sample_quality.hpp) as one JSON object.
 nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& settings);
 
 /// {corruption, images, psnr, corrupted_psnr, ssim, corrupted_ssim} (SSIM null for rows

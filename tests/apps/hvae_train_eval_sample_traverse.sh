@@ -30,4 +30,15 @@ assert rows["hvae"]["test_neg_elbo"] > 0 and rows["vae"]["test_neg_elbo"] > 0, r
 q = cmpq["models"][0]
 assert q["model"] == "vq-vae" and q["frechet_distance"] is None and q["test_recon"] > 0, q
 PY
+# compare.md links only the sample grids compare wrote (vq-vae has none: it names train-prior instead).
+python3 - "$TMP/cmp" "$TMP/cmpq" <<'PY' || exit 1
+import os, re, sys
+links = {d: re.findall(r"\]\(([^)]+\.png)\)", open(os.path.join(d, "compare.md")).read()) for d in sys.argv[1:]}
+cmp, cmpq = sys.argv[1:]
+assert sorted(links[cmp]) == ["samples-hvae.png", "samples-vae.png"], links
+assert links[cmpq] == [] and "train-prior" in open(os.path.join(cmpq, "compare.md")).read(), links
+for d, files in links.items():
+    for f in files:
+        assert os.path.isfile(os.path.join(d, f)), (d, f)
+PY
 echo ok
