@@ -7,6 +7,7 @@
 #include "xgrad/autograd/record.hpp"
 #include "xgrad/core/detail/xt.hpp"
 #include "xgrad/core/elementwise.hpp"
+#include "xgrad/core/losses.hpp"
 #include "xgrad/core/reduce.hpp"
 
 // The fused ops compute their value and gradient with one vectorised pass each
@@ -51,25 +52,10 @@ Variable<T> softmax(const Variable<T>& x, int axis) {
 template <class T>
 Variable<T> bce_with_logits(const Variable<T>& logits, const Tensor<T>& targets) {
   require_same_shape("bce_with_logits", logits.shape(), targets.shape());
-  const Index n = logits.numel();
-  Tensor<T> loss(logits.shape());
-  {
-    auto z = flat(logits.value().data(), n);
-    auto t = flat(targets.data(), n);
-    auto out = flat(loss.data(), n);
-    xt::noalias(out) = xt::maximum(z, T(0)) - z * t + xt::log1p(xt::exp(-xt::abs(z)));
-  }
-  return record(OpId::bce_with_logits, std::move(loss), [targets](Node<T>& self, Tensor<T>& gy) {
-    // d/dz = sigmoid(z) - t
-    const Index n = gy.numel();
-    Tensor<T> g(gy.shape());
-    auto z = flat(self.input(0).data(), n);
-    auto t = flat(targets.data(), n);
-    auto go = flat(gy.data(), n);
-    auto out = flat(g.data(), n);
-    xt::noalias(out) = go * (T(1) / (T(1) + xt::exp(-z)) - t);
-    self.accumulate(0, std::move(g));
-  }, logits);
+  return record(OpId::bce_with_logits, c::bce_with_logits(logits.value(), targets),
+                [targets](Node<T>& self, Tensor<T>& gy) {
+                  self.accumulate(0, c::bce_with_logits_backward(self.input(0), targets, gy));
+                }, logits);
 }
 
 template <class T>
