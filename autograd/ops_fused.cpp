@@ -52,10 +52,10 @@ Variable<T> softmax(const Variable<T>& x, int axis) {
 template <class T>
 Variable<T> bce_with_logits(const Variable<T>& logits, const Tensor<T>& targets) {
   require_same_shape("bce_with_logits", logits.shape(), targets.shape());
-  return record(OpId::bce_with_logits, c::bce_with_logits(logits.value(), targets),
-                [targets](Node<T>& self, Tensor<T>& gy) {
-                  self.accumulate(0, c::bce_with_logits_backward(self.input(0), targets, gy));
-                }, logits);
+  auto [loss, dz] = c::bce_with_logits(logits.value(), targets);
+  return record(OpId::bce_with_logits, std::move(loss), [dz = std::move(dz)](Node<T>& self, Tensor<T>& gy) {
+    self.accumulate(0, c::mul(gy, dz));  // d/dz = gy (sigmoid(z) - t), dz saved by the forward pass
+  }, logits);
 }
 
 template <class T>

@@ -7,10 +7,15 @@
 
 namespace xgrad::core {
 
-/// max(z, 0) - z t + log1p(exp(-|z|)): the binary cross-entropy of logits z
-/// against targets t, stable for any z. z and t must have the same shape.
-template <class T> Tensor<T> bce_with_logits(const Tensor<T>& z, const Tensor<T>& t);
-/// gy (sigmoid(z) - t): its gradient with respect to z.
-template <class T> Tensor<T> bce_with_logits_backward(const Tensor<T>& z, const Tensor<T>& t, const Tensor<T>& gy);
+/// The binary cross-entropy of logits z against targets t, element-wise:
+/// loss = max(z, 0) - z t + log1p(exp(-|z|)), stable for any z, and its
+/// derivative dz = sigmoid(z) - t, both from one exp per element. The autograd op
+/// keeps dz for its backward instead of a copy of the targets.
+template <class T>
+struct BceWithLogits {
+  Tensor<T> loss, dz;
+};
+/// z and t must have the same shape.
+template <class T> BceWithLogits<T> bce_with_logits(const Tensor<T>& z, const Tensor<T>& t);
 
 }  // namespace xgrad::core
