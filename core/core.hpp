@@ -5,6 +5,7 @@
 #include "xgrad/core/conv.hpp"
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/error.hpp"
+#include "xgrad/core/layer_norm.hpp"
 #include "xgrad/core/linalg.hpp"
 #include "xgrad/core/memory.hpp"
 #include "xgrad/core/parallel.hpp"
