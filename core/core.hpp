@@ -3,6 +3,7 @@
 #include "xgrad/core/attention.hpp"
 #include "xgrad/core/blas.hpp"
 #include "xgrad/core/conv.hpp"
+#include "xgrad/core/dropout.hpp"
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/layer_norm.hpp"
