@@ -25,7 +25,7 @@ namespace xgrad::autograd {
   /* fused recurrent cells */ \
   X(gru_cell) \
   /* fused attention */ \
-  X(attention)
+  X(attention) X(packed_self_attention)
 // clang-format on
 
 enum class OpId {
