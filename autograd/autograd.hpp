@@ -5,6 +5,7 @@
 #include "xgrad/autograd/ops_elementwise.hpp"
 #include "xgrad/autograd/ops_fused.hpp"
 #include "xgrad/autograd/ops_linalg.hpp"
+#include "xgrad/autograd/ops_norm.hpp"
 #include "xgrad/autograd/ops_attention.hpp"
 #include "xgrad/autograd/ops_recurrent.hpp"
 #include "xgrad/autograd/ops_reduce.hpp"

@@ -21,11 +21,11 @@ namespace xgrad::autograd {
   X(matmul) X(linear) X(linear_relu) X(conv2d) X(conv_transpose2d) \
   /* fused, numerically stable */ \
   X(log_softmax) X(softmax) X(bce_with_logits) X(cross_entropy) X(gaussian_log_prob) X(kl_diag_gaussians) \
-  X(kl_std_normal) X(dropout) \
+  X(kl_std_normal) X(dropout) X(hashed_dropout) X(layer_norm) \
   /* fused recurrent cells */ \
   X(gru_cell) \
   /* fused attention */ \
-  X(attention)
+  X(attention) X(packed_self_attention)
 // clang-format on
 
 enum class OpId {

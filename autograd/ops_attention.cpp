@@ -4,13 +4,22 @@
 
 namespace xgrad::autograd {
 
+namespace {
+
 template <class T>
-Variable<T> scaled_dot_product_attention(const Variable<T>& q, const Variable<T>& k, const Variable<T>& v,
-                                         AttentionConfig<T> cfg, core::Generator* gen) {
+void draw_dropout_seed(AttentionConfig<T>& cfg, core::Generator* gen) {
   if (cfg.dropout > T(0)) {
     if (!gen) throw core::ValueError("scaled_dot_product_attention: dropout needs a generator");
     cfg.dropout_seed = gen->next_u64();
   }
+}
+
+}  // namespace
+
+template <class T>
+Variable<T> scaled_dot_product_attention(const Variable<T>& q, const Variable<T>& k, const Variable<T>& v,
+                                         AttentionConfig<T> cfg, core::Generator* gen) {
+  draw_dropout_seed(cfg, gen);
   core::AttentionSaved<T> saved;
   Tensor<T> y = core::attention_forward(q.value(), k.value(), v.value(), cfg, saved);
   // The closure keeps the masks, the dropout seed and P or its row log-sum-exps (cfg.save);
@@ -34,11 +43,28 @@ Variable<T> scaled_dot_product_attention(const Variable<T>& q, const Variable<T>
   }, q, k, v);
 }
 
+template <class T>
+Variable<T> packed_self_attention(const Variable<T>& qkv, Index heads, AttentionConfig<T> cfg, core::Generator* gen) {
+  draw_dropout_seed(cfg, gen);
+  core::AttentionSaved<T> saved;
+  Tensor<T> y = core::attention_packed_forward(qkv.value(), heads, cfg, saved);
+  return detail::record(OpId::packed_self_attention, std::move(y),
+                        [heads, cfg = std::move(cfg), saved = std::move(saved)](Node<T>& self, Tensor<T>& gy) {
+    Tensor<T>* out = nullptr;
+    const bool add = self.grad_buffer(0, out) != T(0);
+    core::attention_packed_backward(gy, self.input(0), self.value, heads, cfg, saved, *out, add);
+  }, qkv);
+}
+
 template Variable<float> scaled_dot_product_attention(const Variable<float>&, const Variable<float>&,
                                                       const Variable<float>&, AttentionConfig<float>,
                                                       core::Generator*);
 template Variable<double> scaled_dot_product_attention(const Variable<double>&, const Variable<double>&,
                                                        const Variable<double>&, AttentionConfig<double>,
                                                        core::Generator*);
+
+template Variable<float> packed_self_attention(const Variable<float>&, Index, AttentionConfig<float>, core::Generator*);
+template Variable<double> packed_self_attention(const Variable<double>&, Index, AttentionConfig<double>,
+                                                core::Generator*);
 
 }  // namespace xgrad::autograd

@@ -18,4 +18,11 @@ template <class T>
 Variable<T> scaled_dot_product_attention(const Variable<T>& q, const Variable<T>& k, const Variable<T>& v,
                                          AttentionConfig<T> cfg = {}, core::Generator* gen = nullptr);
 
+/// Self-attention on a packed in-projection qkv (B, L, 3 E) = [q | k | v] with `heads`
+/// heads of E / heads columns: the same values as splitting q, k, v into (B, heads, L, c),
+/// scaled_dot_product_attention and merging back to (B, L, E), without the copies.
+template <class T>
+Variable<T> packed_self_attention(const Variable<T>& qkv, Index heads, AttentionConfig<T> cfg = {},
+                                  core::Generator* gen = nullptr);
+
 }  // namespace xgrad::autograd

@@ -6,6 +6,7 @@
 
 #include "xgrad/autograd/record.hpp"
 #include "xgrad/core/detail/xt.hpp"
+#include "xgrad/core/dropout.hpp"
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/losses.hpp"
 #include "xgrad/core/reduce.hpp"
@@ -170,6 +171,31 @@ Variable<T> dropout(const Variable<T>& x, T p, bool training, core::Generator& g
   }, x);
 }
 
+namespace {
+
+// Index of x's first element in the whole batch when the generator holds a shard of it.
+template <class T>
+Index shard_first(const Tensor<T>& x, const core::Generator& gen) {
+  const auto& sh = gen.row_shard();
+  return sh.total > 0 && x.dim() > 0 && x.size(0) == sh.rows ? sh.offset * (x.numel() / sh.rows) : 0;
+}
+
+}  // namespace
+
+template <class T>
+Variable<T> hashed_dropout(const Variable<T>& x, T p, core::Generator& gen) {
+  if (p < T(0) || p >= T(1)) throw core::ValueError(fmt::format("dropout: probability {} is outside [0, 1)", p));
+  if (p == T(0)) return x;
+  const std::uint64_t seed = gen.next_u64();
+  const Index first = shard_first(x.value(), gen);
+  Tensor<T> y(x.shape());
+  c::hashed_dropout(y.data(), x.value().data(), y.numel(), first, p, seed);
+  return record(OpId::hashed_dropout, std::move(y), [p, seed, first](Node<T>& self, Tensor<T>& gy) {
+    c::hashed_dropout(gy.data(), gy.data(), gy.numel(), first, p, seed);  // gy is this node's own: reuse it
+    self.accumulate_reduced(0, gy, true);
+  }, x);
+}
+
 #define XGRAD_INSTANTIATE(T)                                                                                      \
   template Variable<T> log_softmax(const Variable<T>&, int);                                                      \
   template Variable<T> softmax(const Variable<T>&, int);                                                          \
@@ -179,7 +205,8 @@ Variable<T> dropout(const Variable<T>& x, T p, bool training, core::Generator& g
   template Variable<T> kl_diag_gaussians(const Variable<T>&, const Variable<T>&, const Variable<T>&,              \
                                          const Variable<T>&);                                                     \
   template Variable<T> kl_std_normal(const Variable<T>&, const Variable<T>&);                                     \
-  template Variable<T> dropout(const Variable<T>&, T, bool, core::Generator&);
+  template Variable<T> dropout(const Variable<T>&, T, bool, core::Generator&);                                   \
+  template Variable<T> hashed_dropout(const Variable<T>&, T, core::Generator&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

@@ -28,5 +28,9 @@ template <class T> Variable<T> kl_std_normal(const Variable<T>& mu, const Variab
 /// Zeroes each element with probability p and scales the rest by 1/(1-p); the mask
 /// comes from `gen`. Identity when !training or p == 0.
 template <class T> Variable<T> dropout(const Variable<T>& x, T p, bool training, core::Generator& gen);
+/// Dropout whose mask hashes one draw from `gen` with each element's index (core/dropout.hpp):
+/// SIMD and parallel, and the backward recomputes the mask. Not the same mask as dropout()'s
+/// for one generator, so models that use dropout() keep their streams. Identity when p == 0.
+template <class T> Variable<T> hashed_dropout(const Variable<T>& x, T p, core::Generator& gen);
 
 }  // namespace xgrad::autograd

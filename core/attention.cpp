@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "xgrad/core/detail/format.hpp"
@@ -20,6 +21,29 @@ struct Dims {
   Index B = 0, H = 0, Lq = 0, Lk = 0, d = 0, dv = 0;
   Index entries() const { return B * H; }
 };
+
+// Where an operand's rows live: row i of entry e = (b, h) starts at
+// data + b * sb + h * sh + i * ld. Split heads (B, H, L, c) are {H L c, L c, c}; heads
+// read in place from a (B, L, heads * c) projection are {L w, c, w} for its row width w.
+struct Layout {
+  Index sb = 0, sh = 0, ld = 0;
+  template <class P>
+  P* at(P* data, Index e, Index H) const {
+    return data + (e / H) * sb + (e % H) * sh;
+  }
+};
+
+Layout split_layout(Index H, Index L, Index c) { return {H * L * c, L * c, c}; }
+
+// The four operands' layouts: q (and dq), k (and dk), v (and dv), and O (and dO).
+struct Layouts {
+  Layout q, k, v, o;
+};
+
+Layouts split_layouts(const Dims& n) {
+  return {split_layout(n.H, n.Lq, n.d), split_layout(n.H, n.Lk, n.d), split_layout(n.H, n.Lk, n.dv),
+          split_layout(n.H, n.Lq, n.dv)};
+}
 
 // An attention mask read for entry (b, h) and query row i, broadcast to (B, H, Lq, Lk):
 // element j of the row is at row(b, h, i)[j * sj] (strides 0 along broadcast axes).
@@ -98,9 +122,9 @@ struct Plan {
         if (m[j * mask.sj] != T(0)) s[j] = ninf;
     }
   }
-  // S = scale Q K^T of entry e into s (Lq, Lk), masked.
-  void scores(T* s, const T* q, const T* k, Index e) const {
-    detail::gemm(false, true, n.Lq, n.Lk, n.d, scale, q, n.d, k, n.d, T(0), s, n.Lk);
+  // S = scale Q K^T of entry e into s (Lq, Lk), masked; ldq, ldk: the rows' strides.
+  void scores(T* s, const T* q, Index ldq, const T* k, Index ldk, Index e) const {
+    detail::gemm(false, true, n.Lq, n.Lk, n.d, scale, q, ldq, k, ldk, T(0), s, n.Lk);
     for (Index i = 0; i < n.Lq; ++i) mask_row(s + i * n.Lk, e / n.H, e % n.H, i);
   }
 };
@@ -196,15 +220,13 @@ struct Scratch {
   T* get(int role, int roles) { return buf.data() + (thread_slot() * roles + role) * size; }
 };
 
-}  // namespace
 
+// The forward over every entry, reading q, k, v and writing O through their layouts.
 template <class T>
-Tensor<T> attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v, const AttentionConfig<T>& cfg,
-                            AttentionSaved<T>& saved) {
-  const Dims n = check(q, k, v, cfg);
+void forward_entries(const Dims& n, const Layouts& l, const T* q, const T* k, const T* v, T* out,
+                     const AttentionConfig<T>& cfg, AttentionSaved<T>& saved) {
   const Plan<T> plan(n, cfg);
   const Index LL = n.Lq * n.Lk;
-  Tensor<T> out(Shape{n.B, n.H, n.Lq, n.dv});
   saved.lse = Tensor<T>(Shape{n.B, n.H, n.Lq});
   const bool keep = cfg.save == AttentionSave::Probs;
   saved.probs = keep ? Tensor<T>(Shape{n.B, n.H, n.Lq, n.Lk}) : Tensor<T>();
@@ -213,7 +235,7 @@ Tensor<T> attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor
   parallel_for(0, n.entries(), entry_grain(n), [&](Index lo, Index hi) {
     for (Index e = lo; e < hi; ++e) {
       T* p = keep ? saved.probs.data() + e * LL : scratch.get(0, 2);
-      plan.scores(p, q.data() + e * n.Lq * n.d, k.data() + e * n.Lk * n.d, e);
+      plan.scores(p, l.q.at(q, e, n.H), l.q.ld, l.k.at(k, e, n.H), l.k.ld, e);
       softmax_rows(p, saved.lse.data() + e * n.Lq, n.Lq, n.Lk);
       const T* pv = p;
       if (drop) {
@@ -222,24 +244,105 @@ Tensor<T> attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor
         apply_dropout(pd, LL, cfg, e);
         pv = pd;
       }
-      detail::gemm(false, false, n.Lq, n.dv, n.Lk, T(1), pv, n.Lk, v.data() + e * n.Lk * n.dv, n.dv, T(0),
-                   out.data() + e * n.Lq * n.dv, n.dv);
+      detail::gemm(false, false, n.Lq, n.dv, n.Lk, T(1), pv, n.Lk, l.v.at(v, e, n.H), l.v.ld, T(0),
+                   l.o.at(out, e, n.H), l.o.ld);
     }
   });
+}
+
+}  // namespace
+
+template <class T>
+Tensor<T> attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v, const AttentionConfig<T>& cfg,
+                            AttentionSaved<T>& saved) {
+  const Dims n = check(q, k, v, cfg);
+  Tensor<T> out(Shape{n.B, n.H, n.Lq, n.dv});
+  forward_entries(n, split_layouts(n), q.data(), k.data(), v.data(), out.data(), cfg, saved);
   return out;
 }
 
 namespace {
 
-// dS = P (dP - D) in place over dp, with D_i = dO_i . O_i.
+// dS = P (dP - D) in place over dp, with D_i = dO_i . O_i (rows of dO and O ld apart).
 template <class T>
-void softmax_backward_rows(T* dp, const T* p, const T* go, const T* o, Index rows, Index cols, Index dv) {
-  for (Index i = 0; i < rows; ++i, dp += cols, p += cols, go += dv, o += dv) {
+void softmax_backward_rows(T* dp, const T* p, const T* go, const T* o, Index rows, Index cols, Index dv, Index ld) {
+  for (Index i = 0; i < rows; ++i, dp += cols, p += cols, go += ld, o += ld) {
     T dot = T(0);
     for (Index c = 0; c < dv; ++c) dot += go[c] * o[c];
     detail::map_range(dp, cols, [d = Batch<T>(dot)](auto g, auto pr) { return pr * (g - d); },
                       static_cast<const T*>(dp), p);
   }
+}
+
+// Gradient outputs, each null or written through its operand's layout (added into when add).
+template <class T>
+struct Grads {
+  T *dq = nullptr, *dk = nullptr, *dv = nullptr;
+  bool add_dq = false, add_dk = false, add_dv = false;
+};
+
+// The backward over every entry; gy and out share O's layout.
+template <class T>
+void backward_entries(const Dims& n, const Layouts& l, const T* gy, const T* q, const T* k, const T* v, const T* out,
+                      const AttentionConfig<T>& cfg, const AttentionSaved<T>& saved, const Grads<T>& g) {
+  const Plan<T> plan(n, cfg);
+  const Index LL = n.Lq * n.Lk;
+  const bool keep = saved.probs.defined(), drop = cfg.dropout > T(0);
+  Scratch<T> scratch(LL, 2);
+  parallel_for(0, n.entries(), entry_grain(n), [&](Index lo, Index hi) {
+    for (Index e = lo; e < hi; ++e) {
+      const T *qe = l.q.at(q, e, n.H), *ke = l.k.at(k, e, n.H), *ve = l.v.at(v, e, n.H);
+      const T* ge = l.o.at(gy, e, n.H);
+      const T* p = keep ? saved.probs.data() + e * LL : nullptr;
+      if (!keep) {
+        T* s = scratch.get(0, 2);
+        plan.scores(s, qe, l.q.ld, ke, l.k.ld, e);
+        probs_from_lse(s, saved.lse.data() + e * n.Lq, n.Lq, n.Lk);
+        p = s;
+      }
+      T* w = scratch.get(1, 2);
+      if (g.dv) {  // dV = dropout(P)^T dO
+        const T* pd = p;
+        if (drop) {
+          std::copy(p, p + LL, w);
+          apply_dropout(w, LL, cfg, e);
+          pd = w;
+        }
+        detail::gemm(true, false, n.Lk, n.dv, n.Lq, T(1), pd, n.Lk, ge, l.o.ld, g.add_dv ? T(1) : T(0),
+                     l.v.at(g.dv, e, n.H), l.v.ld);
+      }
+      if (!g.dq && !g.dk) continue;
+      detail::gemm(false, true, n.Lq, n.Lk, n.dv, T(1), ge, l.o.ld, ve, l.v.ld, T(0), w, n.Lk);  // dO V^T
+      if (drop) apply_dropout(w, LL, cfg, e);
+      softmax_backward_rows(w, p, ge, l.o.at(out, e, n.H), n.Lq, n.Lk, n.dv, l.o.ld);
+      if (g.dq)
+        detail::gemm(false, false, n.Lq, n.d, n.Lk, plan.scale, w, n.Lk, ke, l.k.ld, g.add_dq ? T(1) : T(0),
+                     l.q.at(g.dq, e, n.H), l.q.ld);
+      if (g.dk)
+        detail::gemm(true, false, n.Lk, n.d, n.Lq, plan.scale, w, n.Lk, qe, l.q.ld, g.add_dk ? T(1) : T(0),
+                     l.k.at(g.dk, e, n.H), l.k.ld);
+    }
+  });
+}
+
+template <class T>
+T* data_or_null(Tensor<T>* t) {
+  return t ? t->data() : nullptr;
+}
+
+// (B, L, 3 E) into the dims and in-place layouts of its q, k, v column blocks and of O (B, L, E).
+template <class T>
+std::pair<Dims, Layouts> packed(const Tensor<T>& qkv, Index heads, const AttentionConfig<T>& cfg) {
+  if (qkv.dim() != 3 || heads <= 0 || qkv.size(2) % (3 * heads) != 0)
+    detail::fail("attention: packed qkv {} must be (B, L, 3 E) with E a multiple of {} heads", qkv.shape(), heads);
+  const Index B = qkv.size(0), L = qkv.size(1), E = qkv.size(2) / 3, c = E / heads;
+  const Dims n{B, heads, L, L, c, c};
+  if (cfg.key_padding.defined() && cfg.key_padding.shape() != Shape{B, L})
+    detail::fail("attention: key_padding {} must be (B, Lk) = ({}, {})", cfg.key_padding.shape(), B, L);
+  if (!(cfg.dropout >= T(0) && cfg.dropout < T(1)))
+    detail::fail<ValueError>("attention: dropout {} is outside [0, 1)", cfg.dropout);
+  const Layout in{L * 3 * E, c, 3 * E};
+  return {n, {in, in, in, {L * E, c, E}}};
 }
 
 }  // namespace
@@ -250,44 +353,33 @@ void attention_backward(const Tensor<T>& gy, const Tensor<T>& q, const Tensor<T>
                         Tensor<T>* dq, bool add_dq, Tensor<T>* dk, bool add_dk, Tensor<T>* dv, bool add_dv) {
   const Dims n = check(q, k, v, cfg);
   if (gy.shape() != out.shape()) detail::fail("attention_backward: gradient {} for an output {}", gy.shape(), out.shape());
-  const Plan<T> plan(n, cfg);
-  const Index LL = n.Lq * n.Lk;
-  const bool keep = saved.probs.defined(), drop = cfg.dropout > T(0);
-  Scratch<T> scratch(LL, 2);
-  parallel_for(0, n.entries(), entry_grain(n), [&](Index lo, Index hi) {
-    for (Index e = lo; e < hi; ++e) {
-      const T *qe = q.data() + e * n.Lq * n.d, *ke = k.data() + e * n.Lk * n.d, *ve = v.data() + e * n.Lk * n.dv;
-      const T* ge = gy.data() + e * n.Lq * n.dv;
-      const T* p = keep ? saved.probs.data() + e * LL : nullptr;
-      if (!keep) {
-        T* s = scratch.get(0, 2);
-        plan.scores(s, qe, ke, e);
-        probs_from_lse(s, saved.lse.data() + e * n.Lq, n.Lq, n.Lk);
-        p = s;
-      }
-      T* w = scratch.get(1, 2);
-      if (dv) {  // dV = dropout(P)^T dO
-        const T* pd = p;
-        if (drop) {
-          std::copy(p, p + LL, w);
-          apply_dropout(w, LL, cfg, e);
-          pd = w;
-        }
-        detail::gemm(true, false, n.Lk, n.dv, n.Lq, T(1), pd, n.Lk, ge, n.dv, add_dv ? T(1) : T(0),
-                     dv->data() + e * n.Lk * n.dv, n.dv);
-      }
-      if (!dq && !dk) continue;
-      detail::gemm(false, true, n.Lq, n.Lk, n.dv, T(1), ge, n.dv, ve, n.dv, T(0), w, n.Lk);  // dO V^T
-      if (drop) apply_dropout(w, LL, cfg, e);
-      softmax_backward_rows(w, p, ge, out.data() + e * n.Lq * n.dv, n.Lq, n.Lk, n.dv);
-      if (dq)
-        detail::gemm(false, false, n.Lq, n.d, n.Lk, plan.scale, w, n.Lk, ke, n.d, add_dq ? T(1) : T(0),
-                     dq->data() + e * n.Lq * n.d, n.d);
-      if (dk)
-        detail::gemm(true, false, n.Lk, n.d, n.Lq, plan.scale, w, n.Lk, qe, n.d, add_dk ? T(1) : T(0),
-                     dk->data() + e * n.Lk * n.d, n.d);
-    }
-  });
+  backward_entries(n, split_layouts(n), gy.data(), q.data(), k.data(), v.data(), out.data(), cfg, saved,
+                   Grads<T>{data_or_null(dq), data_or_null(dk), data_or_null(dv), add_dq, add_dk, add_dv});
+}
+
+template <class T>
+Tensor<T> attention_packed_forward(const Tensor<T>& qkv, Index heads, const AttentionConfig<T>& cfg,
+                                   AttentionSaved<T>& saved) {
+  const auto [n, l] = packed(qkv, heads, cfg);
+  Tensor<T> out(Shape{n.B, n.Lq, n.H * n.dv});
+  const Index E = n.H * n.d;
+  forward_entries(n, l, qkv.data(), qkv.data() + E, qkv.data() + 2 * E, out.data(), cfg, saved);
+  return out;
+}
+
+template <class T>
+void attention_packed_backward(const Tensor<T>& gy, const Tensor<T>& qkv, const Tensor<T>& out, Index heads,
+                               const AttentionConfig<T>& cfg, const AttentionSaved<T>& saved, Tensor<T>& dqkv,
+                               bool add) {
+  const auto [n, l] = packed(qkv, heads, cfg);
+  if (gy.shape() != out.shape() || dqkv.shape() != qkv.shape())
+    detail::fail("attention_backward: gradients {} and {} for an output {} and input {}", gy.shape(), dqkv.shape(),
+                 out.shape(), qkv.shape());
+  const Index E = n.H * n.d;
+  const T* x = qkv.data();
+  T* d = dqkv.data();
+  // dq, dk and dv fill disjoint column blocks of one buffer.
+  backward_entries(n, l, gy.data(), x, x + E, x + 2 * E, out.data(), cfg, saved, Grads<T>{d, d + E, d + 2 * E, add, add, add});
 }
 
 #define XGRAD_INSTANTIATE(T)                                                                                       \
@@ -295,7 +387,11 @@ void attention_backward(const Tensor<T>& gy, const Tensor<T>& q, const Tensor<T>
                                           const AttentionConfig<T>&, AttentionSaved<T>&);                          \
   template void attention_backward<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Tensor<T>&,      \
                                       const Tensor<T>&, const AttentionConfig<T>&, const AttentionSaved<T>&,       \
-                                      Tensor<T>*, bool, Tensor<T>*, bool, Tensor<T>*, bool);
+                                      Tensor<T>*, bool, Tensor<T>*, bool, Tensor<T>*, bool);                       \
+  template Tensor<T> attention_packed_forward<T>(const Tensor<T>&, Index, const AttentionConfig<T>&,             \
+                                                 AttentionSaved<T>&);                                            \
+  template void attention_packed_backward<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, Index,        \
+                                             const AttentionConfig<T>&, const AttentionSaved<T>&, Tensor<T>&, bool);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

@@ -5,10 +5,10 @@
 #include <algorithm>
 
 #include "xgrad/autograd/ops_elementwise.hpp"
+#include "xgrad/autograd/ops_norm.hpp"
 #include "xgrad/autograd/ops_reduce.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/core/elementwise.hpp"
-#include "xgrad/nn/layers/transformer_ops.hpp"
 
 namespace xgrad::nn {
 
@@ -36,7 +36,7 @@ Var LayerNorm::forward(const Var& x) {
   if (xs.rank() < k || !std::equal(options.shape.begin(), options.shape.end(), xs.end() - k))
     throw core::ShapeError(
         fmt::format("LayerNorm: input of shape {} does not end in {}", xs.str(), options.shape.str()));
-  return layer_norm(x, weight, bias, options.eps, k);
+  return autograd::layer_norm(x, weight, bias, options.eps, k);
 }
 
 std::string LayerNorm::describe() const { return fmt::format("LayerNorm({})", options.shape.str()); }

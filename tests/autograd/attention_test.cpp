@@ -148,3 +148,26 @@ TEST_CASE("attention refuses mismatched shapes and masks, and dropout without a 
   cfg.dropout = 0.1;
   CHECK_THROWS_WITH(ag::scaled_dot_product_attention(q, k, v, cfg), "scaled_dot_product_attention: dropout needs a generator");
 }
+
+TEST_CASE("packed self-attention gives split heads' values and gradients to the bit", "[attention]") {
+  using VF = ag::Variable<float>;
+  core::Generator gen(4);
+  VF qkv(core::normal<float>({2, 5, 24}, 0.f, 1.f, gen), true);
+  const VF w(core::normal<float>({2, 5, 8}, 0.f, 1.f, gen));
+  ag::AttentionConfig<float> cfg;
+  cfg.causal = true, cfg.dropout = 0.2f;
+  auto heads = [](const VF& x) { return ag::permute(ag::reshape(x, core::Shape{2, 5, 4, 2}), {0, 2, 1, 3}); };
+  core::Generator g1(9), g2(9);
+  auto parts = ag::split(qkv, {8, 8, 8}, -1);
+  const VF split = ag::reshape(ag::permute(ag::scaled_dot_product_attention(heads(parts[0]), heads(parts[1]),
+                                                                            heads(parts[2]), cfg, &g1),
+                                           {0, 2, 1, 3}),
+                               core::Shape{2, 5, 8});
+  ag::sum(split * w).backward();
+  const core::Tensor<float> g_split = qkv.grad();
+  qkv.zero_grad();
+  const VF packed = ag::packed_self_attention(qkv, 4, cfg, &g2);
+  ag::sum(packed * w).backward();
+  CHECK(core::equal(packed.value(), split.value()));
+  CHECK(core::equal(qkv.grad(), g_split));
+}

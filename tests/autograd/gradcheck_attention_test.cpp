@@ -89,4 +89,28 @@ const bool registered_more = xgrad::test::register_cases({
              }},
 });
 
+// Packed self-attention: qkv (2, 3, 12) as 2 heads of 2 columns, every mask kind and dropout.
+std::vector<GradCase> packed_cases() {
+  std::vector<GradCase> cases;
+  for (auto save : {ag::AttentionSave::LogSumExp, ag::AttentionSave::Probs})
+    for (int kind = 0; kind < 5; ++kind) {
+      const char* what[] = {"no mask", "causal", "key padding", "attn_mask (L, L)", "causal, dropout 0.3"};
+      cases.push_back(GradCase{"packed_self_attention",
+                               std::string(what[kind]) + (save == ag::AttentionSave::Probs ? ", P saved" : ", P recomputed"),
+                               {InputSpec{Shape{2, 3, 12}}}, [=](const Vars& v) {
+                                 ag::AttentionConfig<double> cfg;
+                                 cfg.save = save;
+                                 cfg.causal = kind == 1 || kind == 4;
+                                 if (kind == 2) cfg.key_padding = Tensor<double>(Shape{2, 3}, {0, 1, 0, 1, 0, 0});
+                                 if (kind == 3) cfg.attn_mask = Tensor<double>(Shape{3, 3}, {0, 1, 0, 0, 0, 1, 1, 0, 0});
+                                 if (kind == 4) cfg.dropout = 0.3;
+                                 Generator gen(3);
+                                 return ag::packed_self_attention(v[0], 2, cfg, &gen);
+                               }});
+    }
+  return cases;
+}
+
+const bool registered_packed = xgrad::test::register_cases(packed_cases());
+
 }  // namespace

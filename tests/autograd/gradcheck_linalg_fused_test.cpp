@@ -110,6 +110,11 @@ const bool registered = xgrad::test::register_cases({
                xgrad::core::Generator gen(7);  // the same mask in every evaluation
                return ag::dropout(v[0], 0.3, true, gen);
              }},
+    GradCase{"hashed_dropout", "p = 0.3 with a fixed generator, (7, 5): an odd count", {InputSpec{Shape{7, 5}}},
+             [](const Vars& v) {
+               xgrad::core::Generator gen(7);
+               return ag::hashed_dropout(v[0], 0.3, gen);
+             }},
 });
 
 }  // namespace

@@ -3,9 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <vector>
 
+#include "xgrad/autograd/ops_elementwise.hpp"
 #include "xgrad/autograd/ops_reduce.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
+#include "xgrad/core/parallel.hpp"
 #include "xgrad/core/random.hpp"
 #include "xgrad/nn/layers/transformer.hpp"
 
@@ -91,6 +94,29 @@ TEST_CASE("Transformer layers: dropout in training draws from the generator, eva
   CHECK_FALSE(core::equal(run(2, true), run(3, true)));
   CHECK(core::equal(run(2, false), run(3, false)));
   CHECK_FALSE(core::equal(run(2, true), run(2, false)));
+}
+
+TEST_CASE("Transformer layer training gives the same bits on 1 and 2 threads, dropout included", "[transformer]") {
+  // Large enough that layer norm, dropout and attention split their work across threads.
+  const nn::Var x = random_input({4, 64, 32}, 12);
+  auto run = [&](int threads, bool pre) {
+    core::set_num_threads(threads);
+    core::Generator gen(1);
+    nn::TransformerEncoderLayer layer({.d_model = 32, .nhead = 4, .dim_feedforward = 128, .dropout = 0.1f,
+                                       .activation = pre ? nn::Activation::GELU : nn::Activation::ReLU,
+                                       .norm_first = pre},
+                                      gen);
+    const nn::Var y = layer.forward(x);
+    autograd::sum(y * y).backward();
+    std::vector<core::Tensor<float>> out{y.value()};
+    for (const auto& p : layer.parameters()) out.push_back(p.grad());
+    core::set_num_threads(0);
+    return out;
+  };
+  for (bool pre : {false, true}) {
+    const auto one = run(1, pre), two = run(2, pre);
+    for (std::size_t i = 0; i < one.size(); ++i) CHECK(core::equal(one[i], two[i]));
+  }
 }
 
 TEST_CASE("SinusoidalPositionalEncoding adds sin/cos of the position at geometric frequencies", "[transformer]") {

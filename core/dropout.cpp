@@ -1,0 +1,42 @@
+#include "xgrad/core/dropout.hpp"
+
+#include "xgrad/core/detail/format.hpp"
+#include "xgrad/core/detail/simd.hpp"
+#include "xgrad/core/parallel.hpp"
+
+namespace xgrad::core {
+namespace {
+
+// splitmix64's finaliser: every input bit reaches every output bit.
+inline std::uint64_t mix(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+template <class T>
+void run(T* out, const T* in, Index n, std::uint64_t first, std::uint64_t threshold, T scale, std::uint64_t seed) {
+  // A plain loop over independent elements: the compiler vectorises it (64-bit multiplies
+  // and compares in AVX-512).
+  for (Index i = 0; i < n; ++i) {
+    const std::uint64_t bits = mix(seed + (first + static_cast<std::uint64_t>(i)) * 0x9e3779b97f4a7c15ULL) >> 32;
+    out[i] = bits < threshold ? T(0) : in[i] * scale;
+  }
+}
+
+}  // namespace
+
+template <class T>
+void hashed_dropout(T* out, const T* in, Index n, Index first, T p, std::uint64_t seed) {
+  if (!(p >= T(0) && p < T(1))) detail::fail<ValueError>("dropout: probability {} is outside [0, 1)", p);
+  const auto threshold = static_cast<std::uint64_t>(static_cast<double>(p) * 4294967296.0);
+  const T scale = T(1) / (T(1) - p);
+  detail::parallel_elements(n, detail::kCostlyGrain, [&](Index lo, Index hi) {
+    run(out + lo, in + lo, hi - lo, static_cast<std::uint64_t>(first + lo), threshold, scale, seed);
+  });
+}
+
+template void hashed_dropout<float>(float*, const float*, Index, Index, float, std::uint64_t);
+template void hashed_dropout<double>(double*, const double*, Index, Index, double, std::uint64_t);
+
+}  // namespace xgrad::core

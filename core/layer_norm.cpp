@@ -1,0 +1,150 @@
+#include "xgrad/core/layer_norm.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "xgrad/core/detail/format.hpp"
+#include "xgrad/core/detail/simd.hpp"
+#include "xgrad/core/parallel.hpp"
+
+namespace xgrad::core {
+namespace {
+
+using detail::Batch;
+using detail::kLanes;
+
+// Rows per task and per partial sum of dw / db: fixed, so the sums do not depend on threads.
+constexpr Index kRowBlock = 64;
+
+template <class T>
+T lanes_sum(const Batch<T>& v) {
+  alignas(64) T lanes[kLanes<T>];
+  v.store_aligned(lanes);
+  T r = T(0);
+  for (Index l = 0; l < kLanes<T>; ++l) r += lanes[l];
+  return r;
+}
+
+// sum(f(x_j)) over one row: whole batches in SIMD, the tail scalar (padding would add f(0)).
+template <class T, class F>
+T row_sum(const T* x, Index n, const F& f) {
+  Batch<T> acc(T(0));
+  Index j = 0;
+  for (; j + kLanes<T> <= n; j += kLanes<T>) acc += f(Batch<T>::load_unaligned(x + j));
+  T r = lanes_sum(acc);
+  for (; j < n; ++j) r += f(x[j]);
+  return r;
+}
+
+template <class T>
+void check(const char* op, const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& b, Index n) {
+  if (n <= 0 || x.numel() % n != 0)
+    detail::fail("{}: input {} does not split into rows of {}", op, x.shape(), n);
+  if ((w.defined() && w.numel() != n) || (b.defined() && b.numel() != n))
+    detail::fail("{}: weight {} and bias {} must have {} elements", op, w.shape(), b.shape(), n);
+}
+
+// y = ((x - mean) rstd) w + b for one row; w, b may be null.
+template <class T>
+void normalize_row(T* y, const T* x, Index n, T mean, T rstd, const T* w, const T* b) {
+  for (Index j = 0; j < n; ++j) {
+    T v = (x[j] - mean) * rstd;
+    if (w) v *= w[j];
+    if (b) v += b[j];
+    y[j] = v;
+  }
+}
+
+}  // namespace
+
+template <class T>
+Tensor<T> layer_norm_forward(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& b, Index n, T eps,
+                             LayerNormStats<T>& stats) {
+  check("layer_norm", x, w, b, n);
+  const Index rows = x.numel() / n;
+  Tensor<T> y(x.shape());
+  stats.mean = Tensor<T>(Shape{rows});
+  stats.rstd = Tensor<T>(Shape{rows});
+  const T* wp = w.defined() ? w.data() : nullptr;
+  const T* bp = b.defined() ? b.data() : nullptr;
+  parallel_for(0, rows, kRowBlock, [&](Index lo, Index hi) {
+    for (Index r = lo; r < hi; ++r) {
+      const T* xr = x.data() + r * n;
+      // Two passes, as the composed mean and var: the parity tests compare to 1e-10 in double.
+      const T mean = row_sum(xr, n, [](auto v) { return v; }) / static_cast<T>(n);
+      const T var = row_sum(xr, n, [mean](auto v) { return (v - mean) * (v - mean); }) / static_cast<T>(n);
+      const T rstd = T(1) / std::sqrt(var + eps);
+      stats.mean.data()[r] = mean, stats.rstd.data()[r] = rstd;
+      normalize_row(y.data() + r * n, xr, n, mean, rstd, wp, bp);
+    }
+  });
+  return y;
+}
+
+namespace {
+
+// dx of one row (overwritten or added), from g = dy w in scratch.
+template <class T>
+void dx_row(T* dx, bool add, const T* x, const T* g, Index n, T mean, T rstd) {
+  T sg = T(0), sgx = T(0);
+  for (Index j = 0; j < n; ++j) sg += g[j], sgx += g[j] * (x[j] - mean) * rstd;
+  const T a = sg / static_cast<T>(n), c = sgx / static_cast<T>(n);
+  for (Index j = 0; j < n; ++j) {
+    const T v = rstd * (g[j] - a - (x[j] - mean) * rstd * c);
+    dx[j] = add ? dx[j] + v : v;
+  }
+}
+
+}  // namespace
+
+template <class T>
+void layer_norm_backward(const Tensor<T>& gy, const Tensor<T>& x, const Tensor<T>& w, Index n,
+                         const LayerNormStats<T>& stats, Tensor<T>* dx, bool add_dx, Tensor<T>* dw, bool add_dw,
+                         Tensor<T>* db, bool add_db) {
+  check("layer_norm_backward", x, w, Tensor<T>(), n);
+  if (gy.shape() != x.shape()) detail::fail("layer_norm_backward: gradient {} for an input {}", gy.shape(), x.shape());
+  const Index rows = x.numel() / n, blocks = (rows + kRowBlock - 1) / kRowBlock;
+  // Per block of rows: partial dw and db, summed in block order below.
+  std::vector<T> part(static_cast<std::size_t>((dw ? blocks * n : 0) + (db ? blocks * n : 0)), T(0));
+  T* pw = part.data();
+  T* pb = part.data() + (dw ? blocks * n : 0);
+  std::vector<T> scratch(static_cast<std::size_t>(n * thread_slots()));
+  const T* wp = w.defined() ? w.data() : nullptr;
+  parallel_for(0, blocks, 1, [&](Index lo, Index hi) {
+    T* g = scratch.data() + thread_slot() * n;
+    for (Index blk = lo; blk < hi; ++blk)
+      for (Index r = blk * kRowBlock; r < std::min(rows, (blk + 1) * kRowBlock); ++r) {
+        const T *xr = x.data() + r * n, *gr = gy.data() + r * n;
+        const T mean = stats.mean.data()[r], rstd = stats.rstd.data()[r];
+        if (dw)
+          for (Index j = 0; j < n; ++j) pw[blk * n + j] += gr[j] * (xr[j] - mean) * rstd;
+        if (db)
+          for (Index j = 0; j < n; ++j) pb[blk * n + j] += gr[j];
+        if (!dx) continue;
+        for (Index j = 0; j < n; ++j) g[j] = wp ? gr[j] * wp[j] : gr[j];
+        dx_row(dx->data() + r * n, add_dx, xr, g, n, mean, rstd);
+      }
+  });
+  auto reduce = [&](Tensor<T>* out, bool add, const T* p) {
+    if (!out) return;
+    T* o = out->data();
+    if (!add) std::fill(o, o + n, T(0));
+    for (Index blk = 0; blk < blocks; ++blk)
+      for (Index j = 0; j < n; ++j) o[j] += p[blk * n + j];
+  };
+  reduce(dw, add_dw, pw);
+  reduce(db, add_db, pb);
+}
+
+#define XGRAD_INSTANTIATE(T)                                                                                    \
+  template Tensor<T> layer_norm_forward<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, Index, T,      \
+                                           LayerNormStats<T>&);                                                 \
+  template void layer_norm_backward<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, Index,            \
+                                       const LayerNormStats<T>&, Tensor<T>*, bool, Tensor<T>*, bool, Tensor<T>*, \
+                                       bool);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+#undef XGRAD_INSTANTIATE
+
+}  // namespace xgrad::core
