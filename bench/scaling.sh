@@ -56,7 +56,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for ((r = 1; r <= reps; r++)); do
   echo "scaling: repetition $r/$reps" >&2
-  /usr/bin/time -f %M -o "$tmp/xgrad-idle-$r.rss" "$bench" --benchmark_filter='^none$' >/dev/null
+  # The program matching no benchmark (it says so on stderr): its runtime alone.
+  /usr/bin/time -f %M -o "$tmp/xgrad-idle-$r.rss" "$bench" --benchmark_filter='^none$' >/dev/null 2>&1
   for i in "${!names[@]}"; do
     name=${names[i]}
     echo "scaling:   $name" >&2

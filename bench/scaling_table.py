@@ -171,7 +171,10 @@ def main(run_dir, threads):
     reps = max((len(ms) for ms, _ in runs.values()), default=0)
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
                          capture_output=True, text=True).stdout.strip()
-    print(f"How cost grows with the work: medians of {reps} runs each, {threads} threads, {cpu}; PyTorch eager.\n")
+    runs_word = "run" if reps == 1 else "runs"
+    threads_word = "thread" if threads == "1" else "threads"
+    print(f"How cost grows with the work: medians of {reps} {runs_word} each, {threads} {threads_word}, {cpu}; "
+          "PyTorch eager.\n")
     for family, fam in FAMILIES.items():
         if any(n.startswith(family + "/") for n in xgrad):
             table(family, fam, xgrad, torch, references)
