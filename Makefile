@@ -12,7 +12,7 @@ CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 30
 CI_FUZZ_SECONDS ?= 15
 
-.PHONY: deps build test test-asan fuzz run bench bench-compare clean
+.PHONY: deps build test test-asan fuzz run bench bench-compare bench-scaling clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -50,6 +50,11 @@ bench: build
 bench-compare: build
 	bash scripts/install-deps.sh --with-torch
 	bash bench/compare.sh
+
+# How each step's cost grows with batch size or sequence length, xgrad and PyTorch side by side.
+bench-scaling: build
+	bash scripts/install-deps.sh --with-torch
+	bash bench/scaling.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

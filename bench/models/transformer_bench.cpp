@@ -11,6 +11,8 @@
 #include "xgrad/nn/layers/transformer.hpp"
 #include "xgrad/nn/optim/adam.hpp"
 
+#include "workloads/workloads.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -33,19 +35,9 @@ BENCHMARK(BM_TransformerEncoderLayerStep)->Unit(benchmark::kMillisecond);
 
 // q, k, v (32, 4, 256, 32): batch 32 of d_model 128 in 4 heads at seq 256; loss sum(y * w).
 // Arguments: causal (0/1), what the backward keeps (0: log-sum-exps, P recomputed; 1: P).
+// Other sequence lengths: BM_AttentionForwardBackwardScaling.
 void BM_AttentionForwardBackward(benchmark::State& state) {
-  core::Generator gen(0);
-  const core::Shape s{32, 4, 256, 32};
-  nn::Var q(core::normal<float>(s, 0.f, 1.f, gen), true), k(core::normal<float>(s, 0.f, 1.f, gen), true),
-      v(core::normal<float>(s, 0.f, 1.f, gen), true);
-  const nn::Var w(core::normal<float>(s, 0.f, 1.f, gen));
-  autograd::AttentionConfig<float> cfg;
-  cfg.causal = state.range(0) != 0;
-  cfg.save = state.range(1) != 0 ? autograd::AttentionSave::Probs : autograd::AttentionSave::LogSumExp;
-  for (auto _ : state) {
-    autograd::sum(autograd::scaled_dot_product_attention(q, k, v, cfg) * w).backward();
-    q.zero_grad(), k.zero_grad(), v.zero_grad();
-  }
+  bench::attention_forward_backward(state, 256, state.range(0) != 0, state.range(1) != 0);
 }
 BENCHMARK(BM_AttentionForwardBackward)
     ->ArgNames({"causal", "save_probs"})
@@ -64,11 +56,7 @@ void BM_TransformerVaeTextStep(benchmark::State& state) {
                                         .heads = 4, .layers = 2, .feedforward = 512, .dropout = 0.f, .context = 64},
                             .latent = 16},
                            gen);
-  core::IndexTensor ids({32, 65});
-  core::Generator data(1);
-  const auto u = core::uniform<float>({32, 65}, 32.f, 127.f, data);
-  for (core::Index i = 0; i < ids.numel(); ++i) ids.data()[i] = static_cast<core::Index>(u.data()[i]);
-  const nn::Batch batch{{}, {}, ids};
+  const nn::Batch batch{{}, {}, bench::printable_bytes(32, 65)};
   models::Stepper stepper(m, gen);  // Adam 1e-3, built outside the timed loop
   for (auto _ : state) benchmark::DoNotOptimize(stepper.step(batch).loss);
 }

@@ -9,29 +9,21 @@
 #include "xgrad/models/dvae.hpp"
 #include "xgrad/models/vae.hpp"
 
+#include "workloads/workloads.hpp"
+
 using namespace xgrad;
 using namespace xgrad::models;
 
 namespace {
 
-nn::Batch random_batch(core::Generator& gen) {
-  nn::Batch b{.x = core::uniform<float>({128, 784}, 0.f, 1.f, gen), .y = {}, .labels = core::IndexTensor(core::Shape{128})};
-  for (Index i = 0; i < 128; ++i) b.labels.data()[i] = i % 10;
-  return b;
-}
-
 void run(benchmark::State& state, GenerativeModel& model, core::Generator& gen) {
-  const nn::Batch batch = random_batch(gen);
+  const nn::Batch batch = bench::random_images(128, gen);
   Stepper stepper(model, gen);  // Adam 1e-3, built outside the timed loop
   for (auto _ : state) benchmark::DoNotOptimize(stepper.step(batch).loss);
 }
 
-// 784-400-20 (PyTorch's examples/vae).
-void BM_VaeMlpStep(benchmark::State& state) {
-  core::Generator gen(0);
-  Vae vae(VaeOptions{}, gen);
-  run(state, vae, gen);
-}
+// 784-400-20 (PyTorch's examples/vae); other batch sizes: BM_VaeMlpStepScaling.
+void BM_VaeMlpStep(benchmark::State& state) { bench::vae_mlp_step(state, 128); }
 BENCHMARK(BM_VaeMlpStep)->Unit(benchmark::kMillisecond);
 
 // conv 4x4/2 32, conv 4x4/2 64, Linear 3136 -> 400, latent 20, and the mirror.

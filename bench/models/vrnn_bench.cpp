@@ -6,6 +6,8 @@
 #include "xgrad/core/random.hpp"
 #include "xgrad/models/vrnn.hpp"
 
+#include "workloads/workloads.hpp"
+
 using namespace xgrad;
 
 namespace {
@@ -22,19 +24,9 @@ void BM_VrnnSeriesStep(benchmark::State& state) {
 }
 BENCHMARK(BM_VrnnSeriesStep)->Unit(benchmark::kMillisecond);
 
-// GRU h=128, z=16, 256 byte classes, seq 64, batch 32, Categorical output.
-void BM_VrnnTextStep(benchmark::State& state) {
-  core::Generator gen(0);
-  models::Vrnn m({.likelihood = models::VrnnLikelihood::Categorical, .classes = 256, .hidden = 128, .latent = 16},
-                 gen);
-  core::IndexTensor ids({kBatch, kSteps + 1});
-  core::Generator data(1);
-  const auto u = core::uniform<float>({kBatch, kSteps + 1}, 32.f, 127.f, data);
-  for (core::Index i = 0; i < ids.numel(); ++i) ids.data()[i] = static_cast<core::Index>(u.data()[i]);
-  const nn::Batch batch{{}, {}, ids};
-  models::Stepper stepper(m, gen);
-  for (auto _ : state) benchmark::DoNotOptimize(stepper.step(batch).loss);
-}
+// GRU h=128, z=16, 256 byte classes, seq 64, batch 32, Categorical output; other sequence
+// lengths: BM_VrnnTextStepScaling.
+void BM_VrnnTextStep(benchmark::State& state) { bench::vrnn_text_step(state, kSteps); }
 BENCHMARK(BM_VrnnTextStep)->Unit(benchmark::kMillisecond);
 
 }  // namespace

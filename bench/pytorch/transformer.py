@@ -19,8 +19,6 @@ import torch.nn as nn
 
 from common import median_time, report, setup
 
-setup()
-
 
 def encoder_layer_step():
     layer = nn.TransformerEncoderLayer(128, 4, 512, dropout=0.1, batch_first=True)
@@ -36,10 +34,10 @@ def encoder_layer_step():
     return step
 
 
-def attention(causal):
-    q, k, v = (torch.randn(32, 4, 256, 32, requires_grad=True) for _ in range(3))
-    w = torch.randn(32, 4, 256, 32)
-    mask = torch.ones(256, 256, dtype=torch.bool).triu(1)
+def attention(causal, seq=256):
+    q, k, v = (torch.randn(32, 4, seq, 32, requires_grad=True) for _ in range(3))
+    w = torch.randn(32, 4, seq, 32)
+    mask = torch.ones(seq, seq, dtype=torch.bool).triu(1)
 
     def step():
         s = q @ k.transpose(-2, -1) / math.sqrt(32)
@@ -98,9 +96,15 @@ def transformer_vae_step():
     return step
 
 
-report("BM_TransformerEncoderLayerStep", median_time(encoder_layer_step(), min_time=3.0))
-report("BM_TransformerVaeTextStep", median_time(transformer_vae_step(), min_time=3.0))
-for c in (0, 1):
-    t = median_time(attention(c), min_time=3.0)
-    for p in (0, 1):
-        report(f"BM_AttentionForwardBackward/causal:{c}/save_probs:{p}", t)
+def main():
+    setup()
+    report("BM_TransformerEncoderLayerStep", median_time(encoder_layer_step(), min_time=3.0))
+    report("BM_TransformerVaeTextStep", median_time(transformer_vae_step(), min_time=3.0))
+    for c in (0, 1):
+        t = median_time(attention(c), min_time=3.0)
+        for p in (0, 1):
+            report(f"BM_AttentionForwardBackward/causal:{c}/save_probs:{p}", t)
+
+
+if __name__ == "__main__":  # scaling.py imports the twins
+    main()

@@ -125,6 +125,14 @@ def train_step(model, opt, seq):
     return loss.item(), nll.mean().item(), kl.mean().item()
 
 
+def bench_step(text, steps=64, batch=32):
+    """The timed step of BM_VrnnTextStep (text) or BM_VrnnSeriesStep, at `steps` x `batch`."""
+    m = Vrnn(text, 128 if text else 64, 16)
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3)
+    data = torch.randint(32, 127, (batch, steps)) if text else torch.randn(batch, steps, 1)
+    return lambda: train_step(m, opt, data)
+
+
 # ---- data, the same protocol as tests/models/vrnn_experiment_test.cpp ----
 CO2 = "/usr/lib/python3/dist-packages/statsmodels/datasets/co2/co2.csv"
 FORTUNES = "/usr/share/games/fortunes"
@@ -213,15 +221,8 @@ def main():
     a = ap.parse_args()
     common.setup(a.threads)
     if a.bench:
-        B, L = 32, 64
-        m = Vrnn(False, 64, 16)
-        opt = torch.optim.Adam(m.parameters(), lr=1e-3)
-        x = torch.randn(B, L, 1)
-        common.report("BM_VrnnSeriesStep", common.median_time(lambda: train_step(m, opt, x), min_time=3.0))
-        m = Vrnn(True, 128, 16)
-        opt = torch.optim.Adam(m.parameters(), lr=1e-3)
-        ids = torch.randint(32, 127, (B, L))
-        common.report("BM_VrnnTextStep", common.median_time(lambda: train_step(m, opt, ids), min_time=3.0))
+        common.report("BM_VrnnSeriesStep", common.median_time(bench_step(False), min_time=3.0))
+        common.report("BM_VrnnTextStep", common.median_time(bench_step(True), min_time=3.0))
     if a.train:
         sd = a.seed
         if a.only in (None, "co2"):
