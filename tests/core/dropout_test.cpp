@@ -44,7 +44,7 @@ TEST_CASE("hashed dropout of shards with their offsets equals the whole tensor's
   CHECK(parts == whole);
 }
 
-TEST_CASE("hashed dropout refuses a probability outside [0, 1)", "[dropout]") {
+TEST_CASE("hashed dropout refuses a probability below 0 or from 1 up", "[dropout]") {
   float v = 1.f;
   CHECK_THROWS(hashed_dropout(&v, &v, 1, 0, 1.f, 0));
   CHECK_THROWS(hashed_dropout(&v, &v, 1, 0, -0.1f, 0));
