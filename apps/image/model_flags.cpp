@@ -10,7 +10,9 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   flags_.emplace_back(cmd.add_flag("--ema", ema_, "vq-vae: EMA codebook updates (decay 0.99) instead of the codebook loss"),
                       [this](models::ModelOptions& o) { o["ema"] = ema_; });
   flag(cmd, "--latents", "latents", latents_, "hvae: latent sizes per layer, bottom first (default 32,16,8)");
-  flag(cmd, "--lr", "lr", lr_, "Learning rate (default 1e-3)");
+  flag(cmd, "--lr", "lr", lr_, "Learning rate (default 1e-3; hvae 2e-3)");
+  flag(cmd, "--lr-schedule", "lr_schedule", lr_schedule_,
+       "hvae: learning-rate schedule, advanced each step: step:N:GAMMA, exp:GAMMA, cosine:T[:MIN] or warmup:N[:START] ('' = constant; default step:3752:0.25)");
   flag(cmd, "--beta", "beta", beta_, "beta-VAE: KL weight (default 4); beta-TCVAE: TC weight (default 6)");
   flag(cmd, "--capacity", "capacity", capacity_, "beta-VAE: target KL capacity in nats (0 = off)");
   flag(cmd, "--iwae-k", "iwae_k", iwae_k_, "Train on the K-sample importance-weighted bound (IWAE) instead of the ELBO (1 = ELBO)");
