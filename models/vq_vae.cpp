@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "xgrad/autograd/ops_elementwise.hpp"
 #include "xgrad/autograd/ops_reduce.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
@@ -129,7 +131,13 @@ Tensor VqVae::decode(const Tensor& z, const IndexTensor&) {
 
 Tensor VqVae::sample(Index n, core::Generator& gen, const IndexTensor&) {
   if (!prior_) throw core::ValueError("vq-vae: no prior over the codes is attached (train one first)");
-  return decode_codes(prior_->sample(n, gen));
+  return decode_codes(prior_->sample(n, gen, prior_temperature_));
+}
+
+void VqVae::set_prior_temperature(double temperature) {
+  if (!(temperature > 0) || !std::isfinite(temperature))
+    throw core::ValueError(fmt::format("vq-vae: the prior's sampling temperature must be > 0 (got {})", temperature));
+  prior_temperature_ = temperature;
 }
 
 PixelCnnPriorOptions VqVae::prior_options() const {

@@ -44,7 +44,8 @@ class VqVae : public GenerativeModel {
   Tensor iwae_log_likelihood(const Batch& batch, int k, core::Generator& gen) override;
   Tensor encode(const Batch& batch) override;
   Tensor decode(const Tensor& z, const IndexTensor& labels = {}) override;
-  /// Decoded draws of the attached prior; ValueError when none is attached.
+  /// Decoded draws of the attached prior at its sampling temperature (1 unless set); ValueError
+  /// when none is attached.
   Tensor sample(Index n, core::Generator& gen, const IndexTensor& labels = {}) override;
   std::string describe() const override;
 
@@ -56,6 +57,9 @@ class VqVae : public GenerativeModel {
   PixelCnnPriorOptions prior_options() const;
   void set_prior(std::shared_ptr<PixelCnnPrior> prior) { prior_ = std::move(prior); }
   const std::shared_ptr<PixelCnnPrior>& prior() const { return prior_; }
+  /// The temperature `sample` draws codes at (PixelCnnPrior::sample); ValueError unless > 0.
+  void set_prior_temperature(double temperature);
+  double prior_temperature() const { return prior_temperature_; }
 
   const VqVaeOptions options;
   std::shared_ptr<nn::Layer> encoder;  ///< (B, 1, 28, 28) -> (B, D, 7, 7)
@@ -75,6 +79,7 @@ class VqVae : public GenerativeModel {
   Var rows_to_grid(const Var& rows) const;
   Tensor pixel_means(const Var& grid);
   std::shared_ptr<PixelCnnPrior> prior_;
+  double prior_temperature_ = 1.0;
 };
 
 }  // namespace xgrad::models

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -33,6 +34,15 @@ void attach_prior_if_trained(LoadedRun& run, const std::string& run_dir) {
 void require_sampler(LoadedRun& run, const std::string& run_dir) {
   if (run.built.caps.code_prior && !code_model(run, run_dir).prior())
     throw UsageError(fmt::format("{} has no prior over its codes yet: run `xgrad train-prior {}` first", run_dir, run_dir));
+}
+
+void set_prior_temperature(LoadedRun& run, const std::string& run_dir, double temperature) {
+  if (!(temperature > 0) || !std::isfinite(temperature))
+    throw UsageError(fmt::format("--prior-temperature must be > 0 (got {})", temperature));
+  if (temperature != 1.0 && !run.built.caps.code_prior)
+    throw UsageError(fmt::format("--prior-temperature: {} is a run of model '{}', which samples without a code prior",
+                                 run_dir, run.model_config.kind));
+  if (run.built.caps.code_prior) code_model(run, run_dir).set_prior_temperature(temperature);
 }
 
 core::IndexTensor encode_dataset(models::VqVae& model, const nn::Dataset& data) {

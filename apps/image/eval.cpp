@@ -160,6 +160,7 @@ nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& s) {
   if (s.samples > 0) {
     auto classifier = load_or_train_classifier(run.data.dir);
     out["samples"] = to_json(sample_quality(run, *classifier, s.samples, s.seed, s.confident_at));
+    if (run.built.caps.code_prior) out["samples"]["prior_temperature"] = s.prior_temperature;
   }
   return out;
 }
@@ -187,6 +188,7 @@ void run_eval(const EvalFlags& o) {
   settings.run_dir = o.run;
   LoadedRun run = load_run(o.run);
   if (settings.samples > 0) require_scorable_samples(run, o.run);
+  set_prior_temperature(run, o.run, settings.prior_temperature);
   nlohmann::json j = evaluate_run(run, settings);
   // The run keeps its evaluation (RUN/eval.json, which the report shows) unless --out says where.
   nn::write_file_atomic(o.common.out.empty() ? o.run + "/eval.json" : o.common.out, j.dump(2) + "\n");
@@ -205,7 +207,11 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--tc-n", o->eval.tc_n, "Test codes for the total correlation")->capture_default_str();
   cmd->add_option("--samples", o->eval.samples,
                   "Also draw this many samples (at most the test set's size; seeded by --seed) and report the "
-                  "built-in classifier's Fréchet distance to as many test images and its confident share")
+                  "built-in classifier's Fréchet distance to as many test images and its confident share (and the "
+                  "confident share of those test images and of the model's reconstructions of them, for reference)")
+      ->capture_default_str();
+  cmd->add_option("--prior-temperature", o->eval.prior_temperature,
+                  "vq-vae: the temperature the --samples are drawn at from the code prior (1: the prior itself)")
       ->capture_default_str();
   cmd->add_option("--confident-at", o->eval.confident_at,
                   "The largest class probability that makes a sample confident (for --samples)")

@@ -23,6 +23,7 @@ struct EvalSettings {
   std::string run_dir = "the run";  ///< names the run in messages
   std::int64_t samples = 0;         ///< samples scored by the built-in classifier (0: none)
   double confident_at = 0.9;        ///< the class probability a sample must reach to count as confident
+  double prior_temperature = 1.0;   ///< a code prior's sampling temperature for `samples`
 };
 /// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error,
 /// total_correlation (of the first tc_n test codes; null without a Gaussian q(z | x)),

@@ -19,6 +19,7 @@ struct SampleFlags {
   CommonOptions common;
   std::int64_t n = 64;
   int label = -1;
+  double prior_temperature = 1.0;
 };
 
 void run_sample(const SampleFlags& o) {
@@ -26,6 +27,7 @@ void run_sample(const SampleFlags& o) {
   require_positive("--n", static_cast<double>(o.n));
   LoadedRun run = load_image_run(o.run, "sample");
   require_sampler(run, o.run);
+  set_prior_temperature(run, o.run, o.prior_temperature);
   core::IndexTensor labels = sample_labels(run, o.n, o.label);
   autograd::NoGradGuard no_grad;
   core::Generator gen(o.common.seed);
@@ -44,6 +46,9 @@ void add_sample_command(CLI::App& app) {
   cmd->add_option("run", o->run, "Run directory")->required();
   cmd->add_option("--n", o->n, "Number of samples")->capture_default_str();
   cmd->add_option("--label", o->label, "Class to condition on, 0..9 on Fashion-MNIST (conditional models; default: all classes)");
+  cmd->add_option("--prior-temperature", o->prior_temperature,
+                  "vq-vae: draw each code from softmax(logits / T) of its prior (1: the prior itself; below 1 sharper)")
+      ->capture_default_str();
   add_common_options(*cmd, o->common, "PNG file to write", true);
   cmd->callback([o] { run_sample(*o); });
 }

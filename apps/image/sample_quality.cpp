@@ -58,14 +58,16 @@ SampleQuality sample_quality(LoadedRun& run, Classifier& classifier, std::int64_
   autograd::NoGradGuard no_grad;
   auto test = load_test_set(run.data, n);
   const std::int64_t count = std::min<std::int64_t>(n, test->size());
-  ScoredImages real, fake;
+  ScoredImages real, fake, recon;
   core::Generator gen(seed);
   const core::IndexTensor labels = sample_labels(run, count, -1);
   for (std::int64_t start = 0; start < count; start += kChunk) {
     const std::int64_t m = std::min(kChunk, count - start);
     std::vector<core::Index> idx(static_cast<std::size_t>(m));
     for (std::int64_t i = 0; i < m; ++i) idx[static_cast<std::size_t>(i)] = start + i;
-    real.add(classifier, test->get_batch(idx).x);
+    const nn::Batch batch = test->get_batch(idx);
+    real.add(classifier, batch.x);
+    recon.add(classifier, run.built.model->reconstruct(batch));
     const core::IndexTensor part = labels.numel() ? core::narrow(labels, 0, start, m) : labels;
     fake.add(classifier, run.built.model->sample(m, gen, part));
   }
@@ -73,12 +75,15 @@ SampleQuality sample_quality(LoadedRun& run, Classifier& classifier, std::int64_
   return {.samples = count,
           .frechet_distance = frechet_distance(core::concat<float>(fake.features, 0), core::concat<float>(real.features, 0)),
           .confident_share = confident_share(fake_probs, threshold),
-          .confidence_threshold = threshold};
+          .confidence_threshold = threshold,
+          .test_confident_share = confident_share(core::concat<float>(real.probabilities, 0), threshold),
+          .reconstruction_confident_share = confident_share(core::concat<float>(recon.probabilities, 0), threshold)};
 }
 
 nlohmann::json to_json(const SampleQuality& q) {
   return {{"samples", q.samples}, {"frechet_distance", q.frechet_distance}, {"confident_share", q.confident_share},
-          {"confidence_threshold", q.confidence_threshold}};
+          {"confidence_threshold", q.confidence_threshold}, {"test_confident_share", q.test_confident_share},
+          {"reconstruction_confident_share", q.reconstruction_confident_share}};
 }
 
 }  // namespace xgrad::apps

@@ -18,6 +18,10 @@ struct SampleQuality {
   double frechet_distance = 0;   ///< classifier features of the samples vs the first `samples` test images
   double confident_share = 0;    ///< samples whose largest class probability is >= the threshold
   double confidence_threshold = 0;
+  /// The same share on the reference images, what the samples' share can be read against: the
+  /// test images compared with, and the model's reconstructions of them (decode(encode(x))).
+  double test_confident_share = 0;
+  double reconstruction_confident_share = 0;
 };
 
 /// UsageError (one line) unless the run's samples can be scored: images of 1x28x28 (what the
@@ -28,7 +32,8 @@ void require_scorable_samples(LoadedRun& run, const std::string& run_dir);
 double confident_share(const core::Tensor<float>& probabilities, double threshold);
 
 /// min(n, test size) samples drawn with `seed` (in chunks of 1000, so 10,000 fit in memory;
-/// labels i % 10 for conditional models) against as many first test images of the run's data.
+/// labels i % 10 for conditional models) against as many first test images of the run's data,
+/// whose confident share (and their reconstructions') it reports too.
 SampleQuality sample_quality(LoadedRun& run, Classifier& classifier, std::int64_t n, std::uint64_t seed,
                              double threshold = 0.9);
 

@@ -73,8 +73,11 @@ double PixelCnnPrior::bits_per_code(const core::IndexTensor& grids) {
   return nats / static_cast<double>(grids.numel()) / std::log(2.0);
 }
 
-core::IndexTensor PixelCnnPrior::sample(Index n, core::Generator& gen) {
+core::IndexTensor PixelCnnPrior::sample(Index n, core::Generator& gen, double temperature) {
+  if (!(temperature > 0) || !std::isfinite(temperature))
+    throw core::ValueError(fmt::format("PixelCnnPrior: the sampling temperature must be > 0 (got {})", temperature));
   autograd::NoGradGuard no_grad;
+  const auto inv_t = static_cast<float>(1.0 / temperature);
   eval();
   const Index hw = options.height * options.width, k = options.codes;
   core::IndexTensor grids = core::IndexTensor::zeros({n, hw});
@@ -84,7 +87,7 @@ core::IndexTensor PixelCnnPrior::sample(Index n, core::Generator& gen) {
     const core::Tensor<float> l = logits(grids).value();  // (n, K, H, W)
     core::Tensor<float> probs({n, k});
     for (Index i = 0; i < n; ++i)
-      for (Index c = 0; c < k; ++c) probs.data()[i * k + c] = l.data()[(i * k + c) * hw + pos];
+      for (Index c = 0; c < k; ++c) probs.data()[i * k + c] = l.data()[(i * k + c) * hw + pos] * inv_t;
     const core::IndexTensor drawn = core::categorical(autograd::softmax(Var(probs), 1).value(), gen);
     for (Index i = 0; i < n; ++i) grids.data()[i * hw + pos] = drawn.data()[i];
   }

@@ -34,8 +34,10 @@ class PixelCnnPrior : public nn::Trainable {
   Var neg_log_prob(const core::IndexTensor& grids);
   /// Mean over the grids' codes of -log2 p(c_i | c_<i), without recording a graph.
   double bits_per_code(const core::IndexTensor& grids);
-  /// n grids (n, H * W) drawn position by position.
-  core::IndexTensor sample(Index n, core::Generator& gen);
+  /// n grids (n, H * W) drawn position by position, each code from softmax(logits / temperature):
+  /// 1 is the prior itself (ancestral sampling), below 1 sharper (towards the most likely code).
+  /// ValueError unless temperature > 0.
+  core::IndexTensor sample(Index n, core::Generator& gen, double temperature = 1.0);
   /// loss (nats per code) and bits_per_code.
   nn::StepTerms training_step(const nn::Batch& batch, nn::StepContext& ctx) override;
   std::string describe() const override;

@@ -105,3 +105,32 @@ TEST_CASE("vq-vae samples decode the attached prior's code grids", "[vq-vae]") {
   CHECK(x.shape() == core::Shape{3, 784});
   CHECK(core::allclose(x, model.decode_codes(model.prior()->sample(3, g2)), 0.0, 0.0));
 }
+
+TEST_CASE("the PixelCNN prior's sampling temperature: 1 is the plain draw, near 0 the most likely code", "[vq-vae]") {
+  core::Generator gen(5);
+  PixelCnnPrior prior({.codes = 4, .height = 3, .width = 3, .channels = 8, .layers = 1}, gen);
+  core::Generator a(1), b(1);
+  CHECK(core::equal(prior.sample(6, a), prior.sample(6, b, 1.0)));
+  // Untrained, the prior is near uniform: two seeds draw different grids at 1 ...
+  core::Generator c(1), d(2);
+  CHECK_FALSE(core::equal(prior.sample(6, c), prior.sample(6, d)));
+  // ... and the same greedy grid at 1e-4: every code the argmax of its logits given the codes before it.
+  core::Generator f(1), g(2);
+  const IndexTensor cold = prior.sample(6, f, 1e-4);
+  CHECK(core::equal(cold, prior.sample(6, g, 1e-4)));
+  const core::Tensor<float> l = prior.logits(cold).value();  // (6, 4, 3, 3)
+  for (Index i = 0; i < 6; ++i)
+    for (Index pos = 0; pos < 9; ++pos) {
+      Index best = 0;
+      for (Index k = 1; k < 4; ++k)
+        if (l.data()[(i * 4 + k) * 9 + pos] > l.data()[(i * 4 + best) * 9 + pos]) best = k;
+      REQUIRE(cold.data()[i * 9 + pos] == best);
+    }
+  CHECK_THROWS_WITH(prior.sample(2, gen, 0.0), "PixelCnnPrior: the sampling temperature must be > 0 (got 0)");
+  VqVae model(tiny(), gen);
+  CHECK_THROWS_WITH(model.set_prior_temperature(-1), "vq-vae: the prior's sampling temperature must be > 0 (got -1)");
+  model.set_prior(std::make_shared<PixelCnnPrior>(model.prior_options(), gen));
+  model.set_prior_temperature(0.5);
+  core::Generator h(3), i(3);
+  CHECK(core::allclose(model.sample(2, h), model.decode_codes(model.prior()->sample(2, i, 0.5)), 0.0, 0.0));
+}
