@@ -66,7 +66,7 @@ TEST_CASE("bad corruption specs are one error naming the spec and the fault", "[
   }
 }
 
-TEST_CASE("gaussian noise has the asked standard deviation and is clamped to [0, 1]", "[data][corruption]") {
+TEST_CASE("gaussian noise has the asked standard deviation and is clamped to 0..1", "[data][corruption]") {
   core::Generator gen(1);
   const core::Tensor<float> x = Corruption::parse("gaussian:0.1").apply(constant(100, 784, 0.5f), gen);
   double sum = 0, sq = 0;

@@ -49,7 +49,7 @@ TEST_CASE("IDX reads gzip by content, including concatenated members, and zero-s
   CHECK(empty.shape == core::Shape{0, 28});
 }
 
-TEST_CASE("IDX files on disk: images are scaled to [0, 1], labels are rank 1", "[data]") {
+TEST_CASE("IDX files on disk: images are scaled to 0..1, labels are rank 1", "[data]") {
   test::TempDir dir;
   std::string pixels;
   for (int i = 0; i < 2 * 2 * 2; ++i) pixels += static_cast<char>(i * 36);
