@@ -2,24 +2,19 @@
 
 #include "xgrad/core/detail/format.hpp"
 #include "xgrad/core/detail/simd.hpp"
+#include "xgrad/core/detail/splitmix.hpp"
 #include "xgrad/core/parallel.hpp"
 
 namespace xgrad::core {
 namespace {
-
-// splitmix64's finaliser: every input bit reaches every output bit.
-inline std::uint64_t mix(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 template <class T>
 void run(T* out, const T* in, Index n, std::uint64_t first, std::uint64_t threshold, T scale, std::uint64_t seed) {
   // A plain loop over independent elements: the compiler vectorises it (64-bit multiplies
   // and compares in AVX-512).
   for (Index i = 0; i < n; ++i) {
-    const std::uint64_t bits = mix(seed + (first + static_cast<std::uint64_t>(i)) * 0x9e3779b97f4a7c15ULL) >> 32;
+    const std::uint64_t g = first + static_cast<std::uint64_t>(i);
+    const std::uint64_t bits = detail::splitmix64_mix(seed + g * detail::kGoldenGamma) >> 32;
     out[i] = bits < threshold ? T(0) : in[i] * scale;
   }
 }

@@ -11,18 +11,12 @@
 #include <utility>
 
 #include "xgrad/core/detail/format.hpp"
+#include "xgrad/core/detail/splitmix.hpp"
 
 namespace xgrad::core {
 namespace {
 
 std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-std::uint64_t splitmix64(std::uint64_t& x) {
-  std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 template <class T>
 void check_probability(T p, const char* op) {
@@ -33,7 +27,7 @@ void check_probability(T p, const char* op) {
 
 void Generator::manual_seed(std::uint64_t seed) {
   state_ = State{};
-  for (auto& w : state_.s) w = splitmix64(seed);
+  for (auto& w : state_.s) w = detail::splitmix64(seed);
 }
 
 std::uint64_t Generator::next_u64() {
