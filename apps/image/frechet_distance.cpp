@@ -2,97 +2,66 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "xgrad/core/error.hpp"
+#include "xgrad/core/linalg.hpp"
+#include "xgrad/core/symmetric_eigen.hpp"
 
 namespace xgrad::apps {
 
 namespace {
 
-using Mat = std::vector<double>;  // row-major square
+using core::Index;
+using core::Tensor;
 
-void mean_cov(const core::Tensor<float>& x, std::vector<double>& mu, Mat& cov) {
-  const auto n = x.size(0), f = x.size(1);
-  mu.assign(static_cast<std::size_t>(f), 0.0);
-  cov.assign(static_cast<std::size_t>(f * f), 0.0);
-  for (core::Index i = 0; i < n; ++i)
-    for (core::Index j = 0; j < f; ++j) mu[j] += x.data()[i * f + j];
-  for (auto& m : mu) m /= static_cast<double>(n);
-  for (core::Index i = 0; i < n; ++i)
-    for (core::Index j = 0; j < f; ++j) {
-      const double dj = x.data()[i * f + j] - mu[j];
-      for (core::Index k = j; k < f; ++k) cov[j * f + k] += dj * (x.data()[i * f + k] - mu[k]);
-    }
-  for (core::Index j = 0; j < f; ++j)
-    for (core::Index k = j; k < f; ++k) cov[k * f + j] = cov[j * f + k] /= static_cast<double>(std::max<core::Index>(n - 1, 1));
+struct Moments {
+  Tensor<double> mean;  ///< (F)
+  Tensor<double> cov;   ///< (F, F), unbiased
+};
+
+Moments moments(const Tensor<float>& x) {
+  const Index n = x.size(0), f = x.size(1);
+  Moments m{Tensor<double>::zeros({f}), Tensor<double>()};
+  Tensor<double> centred({n, f});
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < f; ++j) m.mean.data()[j] += x.data()[i * f + j];
+  for (Index j = 0; j < f; ++j) m.mean.data()[j] /= static_cast<double>(n);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < f; ++j) centred.data()[i * f + j] = x.data()[i * f + j] - m.mean.data()[j];
+  m.cov = core::matmul(centred, centred, core::Trans::Yes, core::Trans::No);
+  for (double& v : m.cov) v /= static_cast<double>(std::max<Index>(n - 1, 1));
+  return m;
 }
 
-// Symmetric eigen-decomposition by cyclic Jacobi rotations (F is small: 128).
-void jacobi(Mat a, std::size_t n, std::vector<double>& w, Mat& v) {
-  v.assign(n * n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) v[i * n + i] = 1;
-  for (int sweep = 0; sweep < 60; ++sweep) {
-    double off = 0;
-    for (std::size_t p = 0; p < n; ++p)
-      for (std::size_t q = p + 1; q < n; ++q) off += a[p * n + q] * a[p * n + q];
-    if (off < 1e-22) break;
-    for (std::size_t p = 0; p < n; ++p)
-      for (std::size_t q = p + 1; q < n; ++q) {
-        const double apq = a[p * n + q];
-        if (std::abs(apq) < 1e-300) continue;
-        const double theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const double t = (theta >= 0 ? 1 : -1) / (std::abs(theta) + std::sqrt(theta * theta + 1));
-        const double c = 1 / std::sqrt(t * t + 1), s = t * c;
-        for (std::size_t k = 0; k < n; ++k) {
-          const double akp = a[k * n + p], akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq, a[k * n + q] = s * akp + c * akq;
-        }
-        for (std::size_t k = 0; k < n; ++k) {
-          const double apk = a[p * n + k], aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk, a[q * n + k] = s * apk + c * aqk;
-        }
-        for (std::size_t k = 0; k < n; ++k) {
-          const double vkp = v[k * n + p], vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq, v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  w.resize(n);
-  for (std::size_t i = 0; i < n; ++i) w[i] = a[i * n + i];
+/// The symmetric square root V^T diag(sqrt(w)) V of a positive semi-definite s (rounding's
+/// small negative eigenvalues read as 0).
+Tensor<double> sqrt_psd(const Tensor<double>& s) {
+  auto [w, v] = core::symmetric_eigen(s);
+  Tensor<double> scaled = v;  // row i: sqrt(w_i) v_i
+  const Index f = s.size(0);
+  for (Index i = 0; i < f; ++i)
+    for (Index j = 0; j < f; ++j) scaled.data()[i * f + j] *= std::sqrt(std::max(w.data()[i], 0.0));
+  return core::matmul(v, scaled, core::Trans::Yes, core::Trans::No);
 }
 
 }  // namespace
 
-double frechet_distance(const core::Tensor<float>& a, const core::Tensor<float>& b) {
+double frechet_distance(const Tensor<float>& a, const Tensor<float>& b) {
   if (a.dim() != 2 || b.dim() != 2 || a.size(1) != b.size(1))
     throw core::ShapeError("frechet_distance: feature sets must be (N, F) with the same F");
-  const auto f = static_cast<std::size_t>(a.size(1));
-  std::vector<double> m1, m2, w;
-  Mat s1, s2, v;
-  mean_cov(a, m1, s1);
-  mean_cov(b, m2, s2);
-  // tr((S1 S2)^(1/2)) = sum sqrt(eig(R S2 R)) with R = S1^(1/2), a symmetric form.
-  jacobi(s1, f, w, v);
-  Mat r(f * f, 0.0);
-  for (std::size_t i = 0; i < f; ++i)
-    for (std::size_t j = 0; j < f; ++j) {
-      double s = 0;
-      for (std::size_t k = 0; k < f; ++k) s += v[i * f + k] * std::sqrt(std::max(w[k], 0.0)) * v[j * f + k];
-      r[i * f + j] = s;
-    }
-  Mat t(f * f, 0.0), m(f * f, 0.0);
-  for (std::size_t i = 0; i < f; ++i)
-    for (std::size_t k = 0; k < f; ++k)
-      for (std::size_t j = 0; j < f; ++j) t[i * f + j] += r[i * f + k] * s2[k * f + j];
-  for (std::size_t i = 0; i < f; ++i)
-    for (std::size_t k = 0; k < f; ++k)
-      for (std::size_t j = 0; j < f; ++j) m[i * f + j] += t[i * f + k] * r[k * f + j];
-  jacobi(m, f, w, v);
+  const Moments p = moments(a), q = moments(b);
+  // tr((S1 S2)^(1/2)) = sum sqrt(eig(R S2 R)) with R = S1^(1/2): a symmetric form, so
+  // the symmetric eigen-solver (LAPACK) applies.
+  const Tensor<double> r = sqrt_psd(p.cov);
   double tr_sqrt = 0;
-  for (double e : w) tr_sqrt += std::sqrt(std::max(e, 0.0));
+  for (double e : core::symmetric_eigen(core::matmul(core::matmul(r, q.cov), r)).values)
+    tr_sqrt += std::sqrt(std::max(e, 0.0));
+  const Index f = a.size(1);
   double d = 0;
-  for (std::size_t i = 0; i < f; ++i) d += (m1[i] - m2[i]) * (m1[i] - m2[i]) + s1[i * f + i] + s2[i * f + i];
+  for (Index i = 0; i < f; ++i) {
+    const double dm = p.mean.data()[i] - q.mean.data()[i];
+    d += dm * dm + p.cov.data()[i * f + i] + q.cov.data()[i * f + i];
+  }
   return d - 2 * tr_sqrt;
 }
 
