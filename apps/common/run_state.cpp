@@ -44,11 +44,7 @@ void load_module_file(const std::string& path, nn::Module& module, const std::st
 
 std::vector<nlohmann::json> metrics_json(const std::vector<nn::MetricRow>& rows) {
   std::vector<nlohmann::json> out;
-  for (const auto& row : rows) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& [k, v] : row) std::visit([&, &k = k](const auto& x) { j[k] = x; }, v);
-    out.push_back(std::move(j));
-  }
+  for (const auto& row : rows) out.push_back(nlohmann::json::parse(nn::metric_row_json(row)));
   return out;
 }
 

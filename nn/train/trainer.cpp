@@ -37,7 +37,7 @@ MetricRow from_json(const json& j) {
 
 std::string lines_of(const std::vector<MetricRow>& rows) {
   std::string s;
-  for (const auto& r : rows) s += to_json(r).dump() + "\n";
+  for (const auto& r : rows) s += metric_row_json(r) + "\n";
   return s;
 }
 
@@ -50,6 +50,8 @@ std::int64_t row_step(const json& j, std::int64_t num_batches) {
 }
 
 }  // namespace
+
+std::string metric_row_json(const MetricRow& row) { return to_json(row).dump(); }
 
 void set_metric(MetricRow& row, const std::string& key, MetricValue value) {
   for (auto& [k, v] : row)

@@ -85,6 +85,8 @@ using MetricValue = std::variant<std::int64_t, double, std::string>;
 using MetricRow = std::vector<std::pair<std::string, MetricValue>>;
 /// Sets `key` in `row` (replacing an earlier value).
 void set_metric(MetricRow& row, const std::string& key, MetricValue value);
+/// `row` as one JSON object on one line (no newline): how metrics.jsonl writes it.
+std::string metric_row_json(const MetricRow& row);
 
 /// Where a run is.
 struct TrainState {
