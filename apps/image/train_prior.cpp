@@ -4,6 +4,10 @@
 // go to RUN/prior/. `xgrad sample RUN` then draws from it.
 #include <fmt/format.h>
 
+#include <map>
+#include <optional>
+#include <string>
+
 #include "common/cli.hpp"
 #include "common/progress.hpp"
 #include "common/run_folder.hpp"
@@ -24,7 +28,31 @@ struct TrainPriorFlags {
   double lr = 1e-3;
   std::int64_t limit = 0;
   std::int64_t test_limit = 0;
+  bool resume = false;
+  std::int64_t stop_after_steps = 0;
 };
+
+/// What a resumed prior must train with to continue bit for bit: the interrupted run's
+/// options, kept in its checkpoint.
+std::map<std::string, std::string> prior_info(const TrainPriorFlags& o) {
+  return {{"kind", "pixelcnn-prior"},      {"epochs", std::to_string(o.epochs)},
+          {"batch", std::to_string(o.batch)}, {"lr", fmt::format("{:.17g}", o.lr)},
+          {"limit", std::to_string(o.limit)}, {"test_limit", std::to_string(o.test_limit)},
+          {"seed", std::to_string(o.common.seed)}};
+}
+
+/// The flags of the run a checkpoint interrupted; UsageError when it is not a prior's.
+TrainPriorFlags resumed_flags(TrainPriorFlags o, const nn::Checkpoint& ckpt, const std::string& path) {
+  if (ckpt.info.count("kind") == 0 || ckpt.info.at("kind") != "pixelcnn-prior" || ckpt.info.count("test_limit") == 0)
+    throw UsageError(fmt::format("{} was not written by xgrad train-prior", path));
+  o.epochs = std::stoi(ckpt.info.at("epochs"));
+  o.batch = std::stoll(ckpt.info.at("batch"));
+  o.lr = std::stod(ckpt.info.at("lr"));
+  o.limit = std::stoll(ckpt.info.at("limit"));
+  o.test_limit = std::stoll(ckpt.info.at("test_limit"));
+  o.common.seed = std::stoull(ckpt.info.at("seed"));
+  return o;
+}
 
 /// A progress bar per epoch with the running bits per code.
 class PriorProgress : public nn::TrainerCallback {
@@ -43,7 +71,13 @@ class PriorProgress : public nn::TrainerCallback {
   std::unique_ptr<Progress> bar_;
 };
 
-void run_train_prior(const TrainPriorFlags& o) {
+void run_train_prior(TrainPriorFlags o) {
+  std::optional<nn::Checkpoint> ckpt;
+  const std::string ckpt_path = o.run + "/prior/checkpoint.safetensors";
+  if (o.resume) {
+    ckpt = read_resume_checkpoint(ckpt_path);
+    o = resumed_flags(o, *ckpt, ckpt_path);
+  }
   apply_common_options(o.common);
   require_positive("--epochs", o.epochs);
   require_positive("--batch", static_cast<double>(o.batch));
@@ -66,12 +100,14 @@ void run_train_prior(const TrainPriorFlags& o) {
   nn::Trainer trainer(*prior, gen, train_codes,
                       {.budget = {.epochs = o.epochs}, .batch_size = o.batch, .seed = o.common.seed,
                        .optimizer = {.lr = o.lr}, .eval_every_epoch = true, .eval_at_end = false,
-                       .dir = o.run + "/prior", .checkpoint_info = {{"kind", "pixelcnn-prior"}},
-                       .stop_flag = &g_stop_requested});
+                       .dir = o.run + "/prior", .checkpoint_info = prior_info(o),
+                       .stop_flag = &g_stop_requested, .stop_after_steps = o.stop_after_steps});
+  if (ckpt) trainer.resume(*ckpt, ckpt_path);
   PriorProgress progress(o.epochs);
   trainer.add_callback(progress);
   if (trainer.fit() == nn::Trainer::Outcome::Stopped)
-    throw Interrupted(fmt::format("interrupted; the prior was not saved (nothing written to {})", prior_path(o.run)));
+    throw Interrupted(fmt::format("interrupted; the prior is not saved yet, its checkpoint is {} (continue with "
+                                  "xgrad train-prior {} --resume)", ckpt_path, o.run));
   save_module_file(prior_path(o.run), *prior, "pixelcnn-prior",
                    {{"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr}, {"seed", o.common.seed}});
   fmt::print(stderr, "trained the prior for {} epochs: test {:.4f} bits per code; wrote {}\n", o.epochs,
@@ -89,6 +125,11 @@ void add_train_prior_command(CLI::App& app) {
   cmd->add_option("--lr", o->lr, "Learning rate (Adam)")->capture_default_str();
   cmd->add_option("--limit", o->limit, "Use only the first N training images (0 = all)")->capture_default_str();
   cmd->add_option("--test-limit", o->test_limit, "Score the prior on the first N test images (0 = all)")->capture_default_str();
+  cmd->add_flag("--resume", o->resume,
+                "Continue from RUN/prior/checkpoint.safetensors with the interrupted run's epochs, batch, lr, limits "
+                "and seed");
+  cmd->add_option("--stop-after-steps", o->stop_after_steps, "Stop as on SIGINT after N steps (for tests)")
+      ->group("");  // hidden: a deterministic interruption point for the resume test
   add_common_options(*cmd, o->common, "unused (the prior goes to RUN/prior.safetensors)", false);
   cmd->callback([o] { run_train_prior(*o); });
 }
