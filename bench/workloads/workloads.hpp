@@ -1,6 +1,8 @@
 // The timed loops of the model benchmarks whose size the scaling table varies, shared by
 // xgrad_bench_models (their fixed sizes, under their historical names) and
 // xgrad_bench_scaling (the same loops over a range of sizes), so both time the same work.
+// Each times its calls after two untimed ones, as the PyTorch twins warm up, and reports the
+// tensor blocks the timed calls took from the system as the counter `system_allocations`.
 #pragma once
 
 #include <benchmark/benchmark.h>
