@@ -29,6 +29,7 @@ struct TrainPriorFlags {
   std::int64_t limit = 0;
   std::int64_t test_limit = 0;
   bool resume = false;
+  bool epochs_given = false;  ///< with --resume: train on to this many epochs in all
   std::int64_t stop_after_steps = 0;
 };
 
@@ -45,7 +46,7 @@ std::map<std::string, std::string> prior_info(const TrainPriorFlags& o) {
 TrainPriorFlags resumed_flags(TrainPriorFlags o, const nn::Checkpoint& ckpt, const std::string& path) {
   if (ckpt.info.count("kind") == 0 || ckpt.info.at("kind") != "pixelcnn-prior" || ckpt.info.count("test_limit") == 0)
     throw UsageError(fmt::format("{} was not written by xgrad train-prior", path));
-  o.epochs = std::stoi(ckpt.info.at("epochs"));
+  if (!o.epochs_given) o.epochs = std::stoi(ckpt.info.at("epochs"));
   o.batch = std::stoll(ckpt.info.at("batch"));
   o.lr = std::stod(ckpt.info.at("lr"));
   o.limit = std::stoll(ckpt.info.at("limit"));
@@ -126,12 +127,15 @@ void add_train_prior_command(CLI::App& app) {
   cmd->add_option("--limit", o->limit, "Use only the first N training images (0 = all)")->capture_default_str();
   cmd->add_option("--test-limit", o->test_limit, "Score the prior on the first N test images (0 = all)")->capture_default_str();
   cmd->add_flag("--resume", o->resume,
-                "Continue from RUN/prior/checkpoint.safetensors with the interrupted run's epochs, batch, lr, limits "
-                "and seed");
+                "Continue from RUN/prior/checkpoint.safetensors with its run's batch, lr, limits and seed, and its "
+                "epochs unless --epochs is given (then train on to that many in all)");
   cmd->add_option("--stop-after-steps", o->stop_after_steps, "Stop as on SIGINT after N steps (for tests)")
       ->group("");  // hidden: a deterministic interruption point for the resume test
   add_common_options(*cmd, o->common, "unused (the prior goes to RUN/prior.safetensors)", false);
-  cmd->callback([o] { run_train_prior(*o); });
+  cmd->callback([o, cmd] {
+    o->epochs_given = cmd->count("--epochs") > 0;
+    run_train_prior(*o);
+  });
 }
 
 }  // namespace xgrad::apps

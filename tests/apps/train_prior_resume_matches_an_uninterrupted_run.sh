@@ -1,6 +1,7 @@
 # xgrad train-prior, interrupted mid-epoch and resumed with --resume, writes the same prior
 # bytes as an uninterrupted run: the checkpoint keeps the interrupted run's options (given
-# flags that differ are not used), the batch position and the generator. A run folder
+# flags that differ are not used, but for --epochs, which extends a run), the batch position
+# and the generator. A run folder
 # without a prior checkpoint, or with another kind of checkpoint there, is refused in one line.
 . "$(dirname "$0")/common.sh"
 "$XGRAD" train --model vq-vae --limit 64 --test-limit 32 --epochs 1 --batch 32 --threads 2 --codes 16 --dim 8 --out "$TMP/vq" 2>"$TMP/train.err" || { cat "$TMP/train.err"; fail "train failed"; }
@@ -21,6 +22,10 @@ step=$(checkpoint_step "$TMP/split/prior/checkpoint.safetensors")
 cmp "$TMP/vq/prior.safetensors" "$TMP/split/prior.safetensors" || fail "the resumed prior differs"
 strip() { sed -E 's/"seconds":[^,}]*//' "$1"; }
 [ "$(strip "$TMP/vq/prior/metrics.jsonl")" = "$(strip "$TMP/split/prior/metrics.jsonl")" ] || fail "prior metrics differ"
+# A finished prior trained on with --resume --epochs 3 equals one trained 3 epochs straight.
+"$XGRAD" train-prior "$TMP/split" --resume --epochs 3 2>/dev/null || fail "resume --epochs 3 failed"
+"$XGRAD" train-prior "$TMP/vq" ${ARGS/--epochs 2/--epochs 3} 2>/dev/null || fail "straight 3 epochs failed"
+cmp "$TMP/vq/prior.safetensors" "$TMP/split/prior.safetensors" || fail "the prior extended to 3 epochs differs"
 cp "$TMP/vq/checkpoint.safetensors" "$TMP/split/prior/checkpoint.safetensors"
 expect_error "was not written by xgrad train-prior" train-prior "$TMP/split" --resume
 echo ok
