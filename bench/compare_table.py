@@ -57,7 +57,8 @@ def main(run_dir, threads):
                          capture_output=True, text=True).stdout.strip()
     print(f"Model training steps, medians of {reps} runs each, {threads} threads, {cpu}.")
     print("Times in ms; the ratios are reference time / xgrad time (above 1: xgrad is faster); the floor is")
-    print("the step's matrix products (and im2col/col2im) alone through the BLAS (bench/models/floor_bench.cpp).\n")
+    print("the step's matrix products (and im2col/col2im) alone, through the step's own GEMM path and threads")
+    print("(bench/models/floor.hpp).\n")
     heads = [label + " (ms)" for _, label in references]
     print("| step | " + " | ".join(heads) + " | xgrad (ms) | fastest PyTorch / xgrad | Debian / xgrad "
           "| floor (ms) | floor / step |")

@@ -20,7 +20,9 @@ rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 idle=$(rss "$bench" --benchmark_filter='^none$')
 echo "| step | xgrad peak (KiB) | xgrad above idle | PyTorch peak (KiB) | PyTorch above idle |"
 echo "|---|---:|---:|---:|---:|"
-for name in BM_VaeMlpStep BM_ConvVaeStep BM_CvaeStep BM_AaeStep BM_VrnnSeriesStep BM_VrnnTextStep; do
+steps=(BM_VaeMlpStep BM_ConvVaeStep BM_CvaeStep BM_AaeStep BM_VrnnSeriesStep BM_VrnnTextStep
+       BM_HvaeStep BM_VqVaeStep BM_TransformerEncoderLayerStep BM_TransformerVaeTextStep)
+for name in "${steps[@]}"; do
   [[ $name =~ $filter ]] || continue
   x=$(rss "$bench" --benchmark_filter="^$name\$" --benchmark_min_time=1)
   read -r _ t_idle t_peak < <(cd bench/pytorch && OPENBLAS_NUM_THREADS=1 /usr/bin/python3 peak_memory.py "$name" 20)

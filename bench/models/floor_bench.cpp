@@ -1,151 +1,25 @@
 // The floor of each dense model step: the matrix products of its forward and backward
 // pass (and, for the convolutions, the im2col/col2im around them) called back to back
-// through the BLAS on buffers allocated once, at the thread count of the steps. With
-// this BLAS no step can do the same products faster, so floor time / step time says
-// how much of a step is anything else (elementwise work, allocation, graph building).
+// on buffers allocated once, through core's own GEMM path (bench/models/floor.hpp) at
+// the thread count of the steps. floor time / step time says how much of a step is its
+// products; the rest is anything else (elementwise work, allocation, graph building).
 // bench/compare.sh prints it next to each step as BM_<Step>Floor.
 //
-// The products are the ones the step needs, in the shapes xgrad's layers use, with a
-// convolution's images side by side in chunks that keep the unfolded columns in cache
-// (few, wide products: their fastest form, so the floor stays a floor); per Linear
-// (in -> out) at batch B, the forward (B, out, in), the weight gradient (out, in, B)
-// and, unless its input is data, the input gradient (B, in, out).
+// The products are the ones the step needs, in the shapes xgrad's layers use; per
+// Linear (in -> out) at batch B, the forward (B, out, in), the weight gradient (out, in,
+// B) and, unless its input is data, the input gradient (B, in, out).
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
+#include <utility>
 #include <vector>
 
-#include "xgrad/core/blas.hpp"
-#include "xgrad/core/parallel.hpp"
-#include "xgrad/core/shape.hpp"
+#include "floor.hpp"
 
+using xgrad::bench::Floor;
 using xgrad::core::Index;
-namespace blas = xgrad::core::blas;
+using namespace xgrad::bench;  // Products
 
 namespace {
-
-struct Gemm {
-  bool ta, tb;
-  long m, n, k;
-};
-
-// An image side, channels and a square kernel: what im2col needs.
-struct Unfold {
-  Index batch, channels, side, kernel, stride, pad, out_side;
-  Index rows() const { return channels * kernel * kernel; }
-  Index cols() const { return batch * out_side * out_side; }
-};
-
-// A step's work: its products and its unfold/fold passes, run in the order added.
-// Which products of a Linear a phase needs.
-enum Products { kForward = 1, kWeightGrad = 2, kInputGrad = 4, kAll = 7, kNoInputGrad = 3, kBackward = 6 };
-
-class Floor {
- public:
-  void linear(Index batch, Index in, Index out, int products = kAll) {
-    if (products & kForward) work_.push_back({Gemm{false, true, batch, out, in}, {}, Pass::Gemm});
-    if (products & kWeightGrad) work_.push_back({Gemm{true, false, out, in, batch}, {}, Pass::Gemm});
-    if (products & kInputGrad) work_.push_back({Gemm{false, false, batch, in, out}, {}, Pass::Gemm});
-  }
-  // A stack of Linears (sizes[0] -> sizes[1] -> ...); the first gets `first`, the rest `rest`.
-  void mlp(Index batch, std::vector<Index> sizes, int first, int rest) {
-    for (std::size_t i = 0; i + 1 < sizes.size(); ++i) linear(batch, sizes[i], sizes[i + 1], i == 0 ? first : rest);
-  }
-  // Conv2d (c_in -> c_out, k x k / s, padding p) on side x side images.
-  void conv(Index batch, Index c_in, Index c_out, Index side, Index k, Index s, Index p, bool input_grad = true) {
-    for (const Unfold& u : chunks(Unfold{batch, c_in, side, k, s, p, (side + 2 * p - k) / s + 1})) {
-      work_.push_back({{}, u, Pass::Im2col});
-      work_.push_back({Gemm{false, false, c_out, u.cols(), u.rows()}, {}, Pass::Gemm});  // forward
-      work_.push_back({{}, u, Pass::Im2col});                                             // weight gradient
-      work_.push_back({Gemm{false, true, c_out, u.rows(), u.cols()}, {}, Pass::Gemm});
-      if (!input_grad) continue;
-      work_.push_back({Gemm{true, false, u.rows(), u.cols(), c_out}, {}, Pass::Gemm});  // input gradient
-      work_.push_back({{}, u, Pass::Col2im});
-    }
-  }
-  // ConvTranspose2d (c_in -> c_out) from side x side: the adjoint of the conv from its output.
-  void conv_transpose(Index batch, Index c_in, Index c_out, Index side, Index k, Index s, Index p) {
-    for (const Unfold& u : chunks(Unfold{batch, c_out, (side - 1) * s - 2 * p + k, k, s, p, side})) {
-      work_.push_back({Gemm{true, false, u.rows(), u.cols(), c_in}, {}, Pass::Gemm});  // forward
-      work_.push_back({{}, u, Pass::Col2im});
-      work_.push_back({{}, u, Pass::Im2col});  // the output gradient unfolded, for both gradients
-      work_.push_back({Gemm{false, true, c_in, u.rows(), u.cols()}, {}, Pass::Gemm});   // weight
-      work_.push_back({Gemm{false, false, c_in, u.cols(), u.rows()}, {}, Pass::Gemm});  // input
-    }
-  }
-  void allocate();
-  void run();
-
- private:
-  enum class Pass { Gemm, Im2col, Col2im };
-  // The batch in chunks whose columns fit in the L2 cache (about 1 MiB): unfolded
-  // columns of the whole batch would go to memory and back, which no fast path does.
-  static std::vector<Unfold> chunks(Unfold u) {
-    const Index per = std::max<Index>(1, (Index{1} << 18) / (u.rows() * u.out_side * u.out_side));
-    std::vector<Unfold> out;
-    for (Index done = 0, total = u.batch; done < total; done += per) out.push_back(u), out.back().batch = std::min(per, total - done);
-    return out;
-  }
-  struct Item {
-    Gemm gemm;
-    Unfold unfold;
-    Pass pass;
-  };
-  std::vector<Item> work_;
-  std::vector<float> a_, b_, c_, image_, cols_;
-};
-
-void Floor::allocate() {
-  std::size_t a = 0, b = 0, c = 0, image = 0, cols = 0;
-  for (const Item& it : work_) {
-    const auto& g = it.gemm;
-    a = std::max(a, static_cast<std::size_t>(g.m * g.k));
-    b = std::max(b, static_cast<std::size_t>(g.k * g.n));
-    c = std::max(c, static_cast<std::size_t>(g.m * g.n));
-    const auto& u = it.unfold;
-    image = std::max(image, static_cast<std::size_t>(u.batch * u.channels * u.side * u.side));
-    cols = std::max(cols, static_cast<std::size_t>(u.rows() * u.cols()));
-  }
-  a_.assign(a, 0.01f), b_.assign(b, 0.02f), c_.assign(c, 0.f), image_.assign(image, 0.5f), cols_.assign(cols, 0.f);
-}
-
-// Rows of cols are (channel, ky, kx); columns are (image, oy, ox) — the batch side by side.
-void im2col(const Unfold& u, const float* x, float* cols, bool fold) {
-  const Index plane = u.out_side * u.out_side, ld = u.cols();
-  xgrad::core::parallel_for(0, u.batch, 1, [&](Index lo, Index hi) {
-    for (Index n = lo; n < hi; ++n)
-      for (Index r = 0; r < u.rows(); ++r) {
-        const Index c = r / (u.kernel * u.kernel), ky = r / u.kernel % u.kernel, kx = r % u.kernel;
-        const float* img = x + (n * u.channels + c) * u.side * u.side;
-        float* row = cols + r * ld + n * plane;
-        for (Index oy = 0; oy < u.out_side; ++oy) {
-          const Index iy = oy * u.stride - u.pad + ky;
-          for (Index ox = 0; ox < u.out_side; ++ox) {
-            const Index ix = ox * u.stride - u.pad + kx;
-            const bool inside = iy >= 0 && iy < u.side && ix >= 0 && ix < u.side;
-            if (fold && inside)
-              const_cast<float*>(img)[iy * u.side + ix] += row[oy * u.out_side + ox];
-            else if (!fold)
-              row[oy * u.out_side + ox] = inside ? img[iy * u.side + ix] : 0.f;
-          }
-        }
-      }
-  });
-}
-
-void Floor::run() {
-  for (const Item& it : work_) {
-    const Gemm& g = it.gemm;
-    switch (it.pass) {
-      case Pass::Gemm:
-        blas::sgemm(g.ta, g.tb, g.m, g.n, g.k, 1.f, a_.data(), g.ta ? g.m : g.k, b_.data(), g.tb ? g.k : g.n, 0.f,
-                    c_.data(), g.n);
-        break;
-      case Pass::Im2col: im2col(it.unfold, image_.data(), cols_.data(), false); break;
-      case Pass::Col2im: im2col(it.unfold, image_.data(), cols_.data(), true); break;
-    }
-  }
-}
 
 void run_floor(benchmark::State& state, Floor floor) {
   floor.allocate();
@@ -157,7 +31,7 @@ void run_floor(benchmark::State& state, Floor floor) {
 void BM_VaeMlpStepFloor(benchmark::State& state) {
   Floor f;
   f.linear(128, 784, 400, kNoInputGrad), f.linear(128, 400, 20), f.linear(128, 400, 20);  // encoder, mean, log-variance
-  f.linear(128, 20, 400), f.linear(128, 400, 784);                                // decoder
+  f.linear(128, 20, 400), f.linear(128, 400, 784);                                        // decoder
   run_floor(state, std::move(f));
 }
 BENCHMARK(BM_VaeMlpStepFloor)->Unit(benchmark::kMillisecond);
@@ -199,5 +73,72 @@ void BM_ConvVaeStepFloor(benchmark::State& state) {
   run_floor(state, std::move(f));
 }
 BENCHMARK(BM_ConvVaeStepFloor)->Unit(benchmark::kMillisecond);
+
+// BM_HvaeStep, batch 128: ladder 784-512-512, 512-256, 256-128 with Gaussian heads to
+// z 32, 16, 8 (two Linears each); prior nets z2 16-512, z3 8-256 with heads to 32 and 16;
+// decoder (32 + 16 + 8)-512-512-784. Every input but the pixels needs its gradient.
+void BM_HvaeStepFloor(benchmark::State& state) {
+  Floor f;
+  const Index b = 128;
+  const auto head = [&](Index in, Index z) { f.linear(b, in, z), f.linear(b, in, z); };
+  f.mlp(b, {784, 512, 512}, kNoInputGrad, kAll), head(512, 32);
+  f.linear(b, 512, 256), head(256, 16);
+  f.linear(b, 256, 128), head(128, 8);
+  f.linear(b, 16, 512), head(512, 32);
+  f.linear(b, 8, 256), head(256, 16);
+  f.mlp(b, {56, 512, 512, 784}, kAll, kAll);
+  run_floor(state, std::move(f));
+}
+BENCHMARK(BM_HvaeStepFloor)->Unit(benchmark::kMillisecond);
+
+// A residual block of the VQ-VAE on 7x7: relu, conv 3x3 (64 -> 32, padding 1), relu,
+// conv 1x1 (32 -> 64), added to its input.
+void residual_block(Floor& f, Index batch) {
+  f.conv(batch, 64, 32, 7, 3, 1, 1);
+  f.conv(batch, 32, 64, 7, 1, 1, 0);
+}
+
+// BM_VqVaeStep, batch 128: encoder conv 4x4/2 1->32 (28 -> 14), 32->64 (14 -> 7), two
+// residual blocks, conv 1x1 64->64; the quantizer's distances to K = 128 codes of D = 64
+// for 128 x 49 grid positions (forward only: the gradient goes straight through);
+// decoder conv 3x3 64->64, two residual blocks, transposed conv 64->32 (7 -> 14), 32->1.
+void BM_VqVaeStepFloor(benchmark::State& state) {
+  Floor f;
+  const Index b = 128;
+  f.conv(b, 1, 32, 28, 4, 2, 1, false), f.conv(b, 32, 64, 14, 4, 2, 1);
+  residual_block(f, b), residual_block(f, b);
+  f.conv(b, 64, 64, 7, 1, 1, 0);
+  f.product(false, true, b * 49, 128, 64);
+  f.conv(b, 64, 64, 7, 3, 1, 1);
+  residual_block(f, b), residual_block(f, b);
+  f.conv_transpose(b, 64, 32, 7, 4, 2, 1), f.conv_transpose(b, 32, 1, 14, 4, 2, 1);
+  run_floor(state, std::move(f));
+}
+BENCHMARK(BM_VqVaeStepFloor)->Unit(benchmark::kMillisecond);
+
+// BM_TransformerEncoderLayerStep: d_model 128, 4 heads, feed-forward 512, batch 32 x seq
+// 64; its input is data (no gradient for the in-projection's input).
+void BM_TransformerEncoderLayerStepFloor(benchmark::State& state) {
+  Floor f;
+  f.transformer_layer(32, 64, 128, 4, 512, kNoInputGrad);
+  run_floor(state, std::move(f));
+}
+BENCHMARK(BM_TransformerEncoderLayerStepFloor)->Unit(benchmark::kMillisecond);
+
+// BM_TransformerVaeTextStep, batch 32 x seq 64: two encoder layers (their input is the
+// learned embedding: every gradient), the Gaussian head 128 -> 16 (x2) on the mean over
+// positions, the code's projection 16 -> 128, two causal decoder layers, and the
+// categorical head 128 -> 256 classes at every position.
+void BM_TransformerVaeTextStepFloor(benchmark::State& state) {
+  Floor f;
+  const Index batch = 32, seq = 64, rows = batch * seq;
+  for (int layer = 0; layer < 2; ++layer) f.transformer_layer(batch, seq, 128, 4, 512, kAll);
+  f.linear(batch, 128, 16), f.linear(batch, 128, 16);
+  f.linear(batch, 16, 128);
+  for (int layer = 0; layer < 2; ++layer) f.transformer_layer(batch, seq, 128, 4, 512, kAll);
+  f.linear(rows, 128, 256);
+  run_floor(state, std::move(f));
+}
+BENCHMARK(BM_TransformerVaeTextStepFloor)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -5,7 +5,8 @@
 Prints "BM_<Name> <idle KiB> <peak KiB>": the process's maximum resident set after
 importing torch (idle), and after building the model and running `steps` training
 steps (peak).
-The same models, batches and steps as the benchmarks (vae.py, aae.py, vrnn.py).
+The same models, batches and steps as the benchmarks (vae.py, aae.py, vrnn.py, hvae.py,
+vq_vae.py, transformer.py).
 """
 import resource
 import sys
@@ -29,6 +30,18 @@ def make(name):
     if name in ("BM_VrnnSeriesStep", "BM_VrnnTextStep"):
         import vrnn
         return vrnn.bench_step(name == "BM_VrnnTextStep")
+    if name == "BM_HvaeStep":
+        import hvae
+        return hvae.bench_step()
+    if name == "BM_VqVaeStep":
+        import vq_vae
+        return vq_vae.bench_step()
+    if name == "BM_TransformerEncoderLayerStep":
+        import transformer
+        return transformer.encoder_layer_step()
+    if name == "BM_TransformerVaeTextStep":
+        import transformer
+        return transformer.transformer_vae_step()
     raise SystemExit(f"peak_memory.py: unknown step {name}")
 
 
