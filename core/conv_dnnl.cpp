@@ -1,7 +1,5 @@
 #include "xgrad/core/detail/conv_dnnl.hpp"
 
-#include <omp.h>
-
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
@@ -15,6 +13,13 @@
 
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/tensor.hpp"
+
+// The OpenMP runtime's API (libgomp, which Debian's oneDNN uses), declared here rather
+// than through a compiler's omp.h: clang without LLVM's OpenMP package has none.
+extern "C" {
+int omp_get_max_threads();
+void omp_set_num_threads(int n);
+}
 
 namespace xgrad::core::detail {
 namespace {
