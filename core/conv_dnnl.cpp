@@ -222,7 +222,8 @@ void for_each_chunk(const Chunks& c, Body&& body) {
 }
 
 // Runs a plan's kernel on one chunk: batch operands given in xgrad's layout (in the order
-// of plan.batch; reordered in and, for outputs, back out), `fixed` as they are.
+// of plan.batch; reordered in and, for outputs, back out), the rest (`args`: weights,
+// bias) passed as they are.
 void execute(const Plan& p, const std::vector<float*>& batch, std::unordered_map<int, memory> args, char* scratch) {
   auto& e = cpu_engine();
   dnnl::stream stream(e);
