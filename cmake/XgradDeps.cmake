@@ -3,6 +3,12 @@
 find_package(Threads REQUIRED)
 find_package(TBB REQUIRED)
 find_package(fmt REQUIRED)
+# oneDNN (Debian's libdnnl-dev) runs the float convolutions; its CMake config needs
+# ocl-icd-opencl-dev and opencl-headers. It threads with OpenMP, which core keeps at
+# one thread per call (core/conv_dnnl.cpp) through the runtime Debian's oneDNN is built
+# against, GCC's libgomp (core links it as `gomp`): no -fopenmp, and no compiler's
+# omp.h, so clang builds (fuzz/) need no LLVM OpenMP package.
+find_package(dnnl CONFIG REQUIRED)
 find_package(xsimd REQUIRED)
 # Debian's xtensor 0.24.3 asks for xsimd >= 9 in its config, but builds and
 # vectorises with Debian's xsimd 8.1 (tested in tests/core/simd_test.cpp).

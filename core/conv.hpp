@@ -1,6 +1,8 @@
 #pragma once
-// 2-D convolution (cross-correlation, as in PyTorch) by im2col + GEMM, parallel
-// over the batch, and the kernels its gradients need. Layout NCHW; T is float or double.
+// 2-D convolution (cross-correlation, as in PyTorch) and the kernels its gradients need,
+// parallel over the batch. Layout NCHW; T is float or double. Float goes to oneDNN's
+// direct kernels where they are faster, double (and the rest) to im2col + GEMM
+// (core/conv.cpp says where); 1 and 2 threads give the same bits either way.
 #include <array>
 
 #include "xgrad/core/tensor.hpp"

@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libxtensor-dev libxsimd-dev xtl-dev
   libtbb-dev libopenblas-dev libopenblas0-pthread
+  libdnnl-dev ocl-icd-opencl-dev opencl-headers  # oneDNN (float convolutions); its CMake config needs OpenCL
   libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libpng-dev
   catch2 libbenchmark-dev
   libopenmpi-dev openmpi-bin  # data-parallel training (nn/distributed)

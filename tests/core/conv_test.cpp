@@ -1,11 +1,14 @@
 #include "xgrad/core/conv.hpp"
 
 #include <catch2/catch.hpp>
+#include <array>
 #include <string>
+#include <tuple>
 #include <type_traits>
 
 #include "fixture.hpp"
 #include "kernel_check.hpp"
+#include "xgrad/core/detail/conv_dnnl.hpp"
 #include "xgrad/core/parallel.hpp"
 
 using namespace xgrad::core;
@@ -238,4 +241,103 @@ TEST_CASE("conv2d of an empty batch gives an empty output and a zero weight grad
   CHECK(y.shape() == Shape{0, 3, 3, 3});
   CHECK(conv2d_backward_input(y, w, x.shape(), {}).shape() == x.shape());
   CHECK(conv2d_backward_weight(y, x, w.shape(), {}).to_vector() == std::vector<float>(54, 0.f));
+}
+
+// Float convolutions run on oneDNN's direct kernels (core/conv_dnnl.cpp), double ones on
+// im2col + GEMM: the float results are checked against the double path on the same inputs.
+namespace {
+
+Tensor<double> to_double(const Tensor<float>& t) {
+  Tensor<double> d(t.shape());
+  for (Index i = 0; i < t.numel(); ++i) d.data()[i] = t.data()[i];
+  return d;
+}
+
+// Sums of up to a few thousand products of numbers in [-1, 1], rounded to float.
+void check_float(const Tensor<float>& got, const Tensor<double>& want) {
+  xgrad::test::check_close(to_double(got), want, 1e-4, 1e-4);
+}
+
+struct Layer {
+  Shape x, w;
+  Conv2dParams p;
+};
+// The conv models' layer shapes (bench/core/conv_paths_bench.cpp) on 19 images, so the last
+// chunk of images is shorter than the others, and shapes with every parameter mixed.
+const Layer kFloatLayers[] = {
+    {{19, 1, 28, 28}, {32, 1, 4, 4}, params(2, 2, 1, 1, 1, 1)},
+    {{19, 32, 14, 14}, {64, 32, 4, 4}, params(2, 2, 1, 1, 1, 1)},
+    {{19, 64, 7, 7}, {32, 64, 3, 3}, params(1, 1, 1, 1, 1, 1)},
+    {{19, 32, 7, 7}, {64, 32, 1, 1}, params(1, 1, 0, 0, 1, 1)},
+    {{5, 3, 9, 8}, {4, 3, 3, 2}, params(2, 1, 1, 2, 2, 1)},
+    {{3, 2, 11, 10}, {5, 2, 2, 3}, params(1, 2, 2, 1, 2, 2)},
+};
+
+}  // namespace
+
+TEST_CASE("float conv2d and its gradients match the double im2col path", "[conv]") {
+  unsigned seed = 20;
+  for (const Layer& l : kFloatLayers) {
+    INFO("input " << l.x.str() << " weight " << l.w.str());
+    const auto x = xgrad::test::random_tensor<float>(l.x, ++seed), w = xgrad::test::random_tensor<float>(l.w, ++seed);
+    const auto b = xgrad::test::random_tensor<float>({l.w[0]}, ++seed);
+    const auto y = conv2d(x, w, b, l.p);
+    check_float(y, conv2d(to_double(x), to_double(w), to_double(b), l.p));
+    const auto gy = xgrad::test::random_tensor<float>(y.shape(), ++seed);
+    check_float(conv2d_backward_input(gy, w, l.x, l.p), conv2d_backward_input(to_double(gy), to_double(w), l.x, l.p));
+    check_float(conv2d_backward_weight(gy, x, l.w, l.p),
+                conv2d_backward_weight(to_double(gy), to_double(x), l.w, l.p));
+  }
+}
+
+TEST_CASE("float conv_transpose2d matches the double im2col path", "[conv]") {
+  // The decoders' 64 -> 32 at 7 -> 14, and output padding with a bias.
+  for (auto [xs, ws, p, op] : {std::tuple{Shape{19, 64, 7, 7}, Shape{64, 32, 4, 4}, params(2, 2, 1, 1, 1, 1),
+                                          std::array<Index, 2>{0, 0}},
+                               std::tuple{Shape{3, 4, 5, 5}, Shape{4, 3, 3, 3}, params(2, 2, 1, 1, 1, 1),
+                                          std::array<Index, 2>{1, 1}}}) {
+    INFO("input " << xs.str() << " weight " << ws.str());
+    const auto x = xgrad::test::random_tensor<float>(xs, 40), w = xgrad::test::random_tensor<float>(ws, 41);
+    const auto b = xgrad::test::random_tensor<float>({ws[1]}, 42);
+    check_float(conv_transpose2d(x, w, b, p, op), conv_transpose2d(to_double(x), to_double(w), to_double(b), p, op));
+  }
+}
+
+TEST_CASE("oneDNN has kernels for the conv models' layer shapes", "[conv]") {
+  // Otherwise the float path silently falls back to im2col and the tests above compare
+  // im2col with itself.
+  for (const Layer& l : kFloatLayers) {
+    INFO("input " << l.x.str() << " weight " << l.w.str());
+    const auto [oh, ow] = conv2d_output_size(l.x[2], l.x[3], l.w[2], l.w[3], l.p);
+    const detail::ConvShape s{l.x[0], l.w[0],
+                              {l.x[1], l.x[2], l.x[3], l.w[2], l.w[3], oh, ow, l.p.stride[0], l.p.stride[1],
+                               l.p.padding[0], l.p.padding[1], l.p.dilation[0], l.p.dilation[1]}};
+    Tensor<float> x(l.x), w(l.w), y(Shape{l.x[0], l.w[0], oh, ow});
+    x.fill_(1.f);
+    w.fill_(1.f);
+    y.fill_(1.f);
+    CHECK(detail::dnnl_conv2d(x.data(), w.data(), nullptr, y.data(), s));
+    CHECK(detail::dnnl_conv2d_backward_input(y.data(), w.data(), x.data(), s));
+    CHECK(detail::dnnl_conv2d_backward_weight(y.data(), x.data(), w.data(), s));
+  }
+}
+
+TEST_CASE("float conv2d, its gradients and conv_transpose2d give identical bits on 1 and 2 threads", "[conv]") {
+  for (const Layer& l : kFloatLayers) {
+    INFO("input " << l.x.str() << " weight " << l.w.str());
+    const auto x = xgrad::test::random_tensor<float>(l.x, 50), w = xgrad::test::random_tensor<float>(l.w, 51);
+    const auto b = xgrad::test::random_tensor<float>({l.w[0]}, 52);
+    Tensor<float> y[2], gx[2], gw[2], t[2];
+    for (int i : {0, 1}) {
+      Threads threads(i + 1);
+      y[i] = conv2d(x, w, b, l.p);
+      gx[i] = conv2d_backward_input(y[i], w, l.x, l.p);
+      gw[i] = conv2d_backward_weight(y[i], x, l.w, l.p);
+      t[i] = conv_transpose2d(y[i], w, Tensor<float>(), l.p);
+    }
+    CHECK(equal(y[0], y[1]));
+    CHECK(equal(gx[0], gx[1]));
+    CHECK(equal(gw[0], gw[1]));
+    CHECK(equal(t[0], t[1]));
+  }
 }

@@ -1,0 +1,329 @@
+#include "xgrad/core/detail/conv_dnnl.hpp"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "xgrad/core/parallel.hpp"
+#include "xgrad/core/tensor.hpp"
+
+// The OpenMP runtime's API (libgomp, which Debian's oneDNN uses), declared here rather
+// than through a compiler's omp.h: clang without LLVM's OpenMP package has none.
+extern "C" {
+int omp_get_max_threads();
+void omp_set_num_threads(int n);
+}
+
+namespace xgrad::core::detail {
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+// oneDNN parallelises with OpenMP, xgrad with TBB. Every oneDNN call runs on its calling
+// thread alone (OpenMP's thread count is a per-thread setting) and xgrad splits the work,
+// so kernels are chosen for one thread and each image's result never depends on how many
+// threads there are. The caller's own setting is restored afterwards.
+class OneOpenMpThread {
+ public:
+  OneOpenMpThread() : before_(omp_get_max_threads()) { omp_set_num_threads(1); }
+  ~OneOpenMpThread() { omp_set_num_threads(before_); }
+  OneOpenMpThread(const OneOpenMpThread&) = delete;
+  OneOpenMpThread& operator=(const OneOpenMpThread&) = delete;
+
+ private:
+  int before_;
+};
+
+memory::desc plain(const memory::dims& d, Tag tag) { return {d, memory::data_type::f32, tag}; }
+memory::desc any(const memory::dims& d) { return {d, memory::data_type::f32, Tag::any}; }
+
+constexpr std::size_t kAlign = 64;
+std::size_t aligned(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
+
+// A tensor in xgrad's layout (NCHW, OIHW) and in the blocked one the kernel chose, with
+// the reorders between them when the two differ.
+struct Layout {
+  memory::desc user, inner;
+  dnnl::reorder to_inner, to_user;
+  bool same() const { return user == inner; }
+  std::size_t bytes() const { return same() ? 0 : aligned(inner.get_size()); }
+};
+
+Layout layout(const memory::desc& user, const memory::desc& inner) {
+  Layout l{user, inner, {}, {}};
+  if (!l.same()) {
+    auto& e = cpu_engine();
+    l.to_inner = dnnl::reorder(dnnl::reorder::primitive_desc(e, user, e, inner));
+    l.to_user = dnnl::reorder(dnnl::reorder::primitive_desc(e, inner, e, user));
+  }
+  return l;
+}
+
+enum class Op { forward, backward_data, backward_weights };
+
+// One kernel for one chunk size, with the layouts of its operands. `batch` are the
+// operands cut by image (read or written per chunk); `weights` is read whole (forward,
+// backward data) or written per chunk (backward weights).
+struct Plan {
+  dnnl::primitive kernel;
+  std::vector<std::pair<int, Layout>> batch;  // (oneDNN argument, layout)
+  int weights_arg = 0;
+  Layout weights;
+  memory::desc scratchpad;
+  std::size_t scratch_bytes() const {
+    std::size_t b = aligned(scratchpad.get_size()) + (weights_arg == DNNL_ARG_DIFF_WEIGHTS ? weights.bytes() : 0);
+    for (const auto& [arg, l] : batch) b += l.bytes();
+    return b;
+  }
+};
+
+struct Dims {
+  memory::dims src, weights, dst, strides, dilates, pad_l, pad_r;
+};
+
+Dims dims(const ConvShape& s) {
+  const ConvGeometry& g = s.g;
+  // oneDNN counts dilation from 0 and wants the right padding that makes the grid exact.
+  return {{s.n, g.c, g.h, g.w},
+          {s.o, g.c, g.kh, g.kw},
+          {s.n, s.o, g.oh, g.ow},
+          {g.sh, g.sw},
+          {g.dh - 1, g.dw - 1},
+          {g.ph, g.pw},
+          {(g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.h - g.ph, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.w - g.pw}};
+}
+
+dnnl::primitive_attr user_scratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+dnnl::convolution_forward::primitive_desc forward_pd(const Dims& d, bool bias) {
+  using F = dnnl::convolution_forward;
+  const auto kind = dnnl::prop_kind::forward_training;
+  const auto alg = dnnl::algorithm::convolution_direct;
+  const F::desc desc =
+      bias ? F::desc(kind, alg, any(d.src), any(d.weights), plain({d.weights[0]}, Tag::x), any(d.dst), d.strides,
+                     d.dilates, d.pad_l, d.pad_r)
+           : F::desc(kind, alg, any(d.src), any(d.weights), any(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r);
+  return F::primitive_desc(desc, user_scratchpad(), cpu_engine());
+}
+
+Plan make_plan(Op op, bool bias, const ConvShape& s) {
+  const Dims d = dims(s);
+  const auto alg = dnnl::algorithm::convolution_direct;
+  const auto src = plain(d.src, Tag::nchw), dst = plain(d.dst, Tag::nchw), w = plain(d.weights, Tag::oihw);
+  const auto fwd = forward_pd(d, bias);
+  Plan p;
+  if (op == Op::forward) {
+    p.kernel = dnnl::convolution_forward(fwd);
+    p.batch = {{DNNL_ARG_SRC, layout(src, fwd.src_desc())}, {DNNL_ARG_DST, layout(dst, fwd.dst_desc())}};
+    p.weights_arg = DNNL_ARG_WEIGHTS;
+    p.weights = layout(w, fwd.weights_desc());
+    p.scratchpad = fwd.scratchpad_desc();
+  } else if (op == Op::backward_data) {
+    using B = dnnl::convolution_backward_data;
+    const B::primitive_desc pd(
+        B::desc(alg, any(d.src), any(d.weights), any(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r),
+        user_scratchpad(), cpu_engine(), fwd);
+    p.kernel = B(pd);
+    p.batch = {{DNNL_ARG_DIFF_DST, layout(dst, pd.diff_dst_desc())}, {DNNL_ARG_DIFF_SRC, layout(src, pd.diff_src_desc())}};
+    p.weights_arg = DNNL_ARG_WEIGHTS;
+    p.weights = layout(w, pd.weights_desc());
+    p.scratchpad = pd.scratchpad_desc();
+  } else {
+    using B = dnnl::convolution_backward_weights;
+    const B::primitive_desc pd(
+        B::desc(alg, any(d.src), any(d.weights), any(d.dst), d.strides, d.dilates, d.pad_l, d.pad_r),
+        user_scratchpad(), cpu_engine(), fwd);
+    p.kernel = B(pd);
+    p.batch = {{DNNL_ARG_SRC, layout(src, pd.src_desc())}, {DNNL_ARG_DIFF_DST, layout(dst, pd.diff_dst_desc())}};
+    p.weights_arg = DNNL_ARG_DIFF_WEIGHTS;
+    p.weights = layout(w, pd.diff_weights_desc());
+    p.scratchpad = pd.scratchpad_desc();
+  }
+  return p;
+}
+
+// Plans live for the whole program, one per (op, bias, shape); a shape oneDNN has no
+// kernel for is remembered as such.
+const Plan* find_plan(Op op, bool bias, const ConvShape& s) {
+  using Key = std::array<Index, 17>;
+  static std::mutex mu;
+  static std::map<Key, std::optional<Plan>> plans;
+  const ConvGeometry& g = s.g;
+  const Key key{static_cast<Index>(op), bias, s.n, s.o, g.c, g.h, g.w, g.kh, g.kw, g.oh, g.ow,
+                g.sh, g.sw, g.ph, g.pw, g.dh, g.dw};
+  std::lock_guard lock(mu);
+  auto it = plans.find(key);
+  if (it == plans.end()) {
+    std::optional<Plan> plan;
+    try {
+      plan = make_plan(op, bias, s);
+    } catch (const dnnl::error&) {  // no kernel for this shape: the caller falls back
+    }
+    it = plans.emplace(key, std::move(plan)).first;
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
+// The batch cut into at most kChunks chunks of `per` images; the last may be shorter
+// and has its own plan. Fixed by the shape alone, never by the thread count.
+constexpr Index kChunks = 16;
+
+struct Chunks {
+  Index per = 0, count = 0;
+  const Plan* full = nullptr;
+  const Plan* last = nullptr;
+  const Plan& plan(Index i) const { return i + 1 == count ? *last : *full; }
+  Index images(Index i, Index n) const { return std::min(per, n - i * per); }
+};
+
+std::optional<Chunks> chunks(Op op, bool bias, const ConvShape& s) {
+  if (s.n == 0) return std::nullopt;
+  const OneOpenMpThread one;  // kernels chosen for the one thread they run on
+  Chunks c;
+  c.per = (s.n + kChunks - 1) / kChunks;
+  c.count = (s.n + c.per - 1) / c.per;
+  ConvShape part = s;
+  part.n = c.per;
+  c.full = find_plan(op, bias, part);
+  part.n = s.n - (c.count - 1) * c.per;
+  c.last = find_plan(op, bias, part);
+  if (!c.full || !c.last) return std::nullopt;
+  return c;
+}
+
+// Calls body(i, scratch) for every chunk i, in parallel; scratch holds the chunk's plan's
+// scratch_bytes, one buffer per thread slot allocated before the loop.
+template <class Body>
+void for_each_chunk(const Chunks& c, Body&& body) {
+  const Index floats = static_cast<Index>(std::max(c.full->scratch_bytes(), c.last->scratch_bytes()) / sizeof(float));
+  Tensor<float> scratch(Shape{thread_slots(), std::max<Index>(floats, 1)});
+  parallel_for(0, c.count, 1, [&](Index lo, Index hi) {
+    const OneOpenMpThread one;
+    char* buf = reinterpret_cast<char*>(scratch.data() + thread_slot() * floats);
+    for (Index i = lo; i < hi; ++i) body(i, buf);
+  });
+}
+
+// Runs a plan's kernel on one chunk: batch operands given in xgrad's layout (in the order
+// of plan.batch; reordered in and, for outputs, back out), the rest (`args`: weights,
+// bias) passed as they are.
+void execute(const Plan& p, const std::vector<float*>& batch, std::unordered_map<int, memory> args, char* scratch) {
+  auto& e = cpu_engine();
+  dnnl::stream stream(e);
+  std::vector<std::pair<const Layout*, std::pair<memory, memory>>> outputs;
+  for (std::size_t i = 0; i < p.batch.size(); ++i) {
+    const auto& [arg, l] = p.batch[i];
+    memory user(l.user, e, batch[i]);
+    const bool output = arg == DNNL_ARG_DST || arg == DNNL_ARG_DIFF_SRC;
+    if (l.same()) {
+      args[arg] = user;
+      continue;
+    }
+    memory inner(l.inner, e, scratch);
+    scratch += l.bytes();
+    if (output)
+      outputs.push_back({&l, {inner, user}});
+    else
+      l.to_inner.execute(stream, user, inner);
+    args[arg] = inner;
+  }
+  if (p.scratchpad.get_size() > 0) args[DNNL_ARG_SCRATCHPAD] = memory(p.scratchpad, e, scratch);
+  p.kernel.execute(stream, args);
+  for (auto& [l, m] : outputs) l->to_user.execute(stream, m.first, m.second);
+  stream.wait();
+}
+
+// The weights in each plan's layout, reordered once for all chunks (kept in `store`).
+memory weights_for(const Plan& p, const float* w, std::vector<Tensor<float>>& store) {
+  auto& e = cpu_engine();
+  memory user(p.weights.user, e, const_cast<float*>(w));
+  if (p.weights.same()) return user;
+  store.emplace_back(Shape{static_cast<Index>(p.weights.bytes() / sizeof(float))});
+  memory inner(p.weights.inner, e, store.back().data());
+  const OneOpenMpThread one;
+  dnnl::stream stream(e);
+  p.weights.to_inner.execute(stream, user, inner);
+  stream.wait();
+  return inner;
+}
+
+}  // namespace
+
+bool dnnl_conv2d(const float* x, const float* w, const float* bias, float* y, const ConvShape& s) {
+  const auto c = chunks(Op::forward, bias != nullptr, s);
+  if (!c) return false;
+  std::vector<Tensor<float>> store;
+  store.reserve(2);  // the memories below point into it
+  const memory wf = weights_for(*c->full, w, store), wl = weights_for(*c->last, w, store);
+  memory b;
+  if (bias) b = memory(plain({s.o}, Tag::x), cpu_engine(), const_cast<float*>(bias));
+  const Index in = s.g.c * s.g.plane(), out = s.o * s.g.cols();
+  for_each_chunk(*c, [&](Index i, char* scratch) {
+    const Index n0 = i * c->per;
+    std::unordered_map<int, memory> args{{DNNL_ARG_WEIGHTS, i + 1 == c->count ? wl : wf}};
+    if (bias) args[DNNL_ARG_BIAS] = b;
+    execute(c->plan(i), {const_cast<float*>(x) + n0 * in, y + n0 * out}, std::move(args), scratch);
+  });
+  return true;
+}
+
+bool dnnl_conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvShape& s) {
+  const auto c = chunks(Op::backward_data, false, s);
+  if (!c) return false;
+  std::vector<Tensor<float>> store;
+  store.reserve(2);  // the memories below point into it
+  const memory wf = weights_for(*c->full, w, store), wl = weights_for(*c->last, w, store);
+  const Index in = s.g.c * s.g.plane(), out = s.o * s.g.cols();
+  for_each_chunk(*c, [&](Index i, char* scratch) {
+    const Index n0 = i * c->per;
+    execute(c->plan(i), {const_cast<float*>(gy) + n0 * out, gx + n0 * in},
+            {{DNNL_ARG_WEIGHTS, i + 1 == c->count ? wl : wf}}, scratch);
+  });
+  return true;
+}
+
+bool dnnl_conv2d_backward_weight(const float* gy, const float* x, float* gw, const ConvShape& s) {
+  const auto c = chunks(Op::backward_weights, false, s);
+  if (!c) return false;
+  const Index in = s.g.c * s.g.plane(), out = s.o * s.g.cols(), size = s.o * s.g.rows();
+  // Each chunk's sum in its own slice, added in chunk order below: the same sum on any
+  // number of threads.
+  Tensor<float> partial(Shape{c->count, size});
+  for_each_chunk(*c, [&](Index i, char* scratch) {
+    const Plan& p = c->plan(i);
+    const Index n0 = i * c->per;
+    auto& e = cpu_engine();
+    memory user(p.weights.user, e, partial.data() + i * size);
+    memory inner = p.weights.same() ? user : memory(p.weights.inner, e, scratch);
+    execute(p, {const_cast<float*>(x) + n0 * in, const_cast<float*>(gy) + n0 * out},
+            {{DNNL_ARG_DIFF_WEIGHTS, inner}}, scratch + p.weights.bytes());
+    if (!p.weights.same()) {
+      dnnl::stream stream(e);
+      p.weights.to_user.execute(stream, inner, user);
+      stream.wait();
+    }
+  });
+  std::copy(partial.data(), partial.data() + size, gw);
+  for (Index i = 1; i < c->count; ++i)
+    for (Index j = 0; j < size; ++j) gw[j] += partial.data()[i * size + j];
+  return true;
+}
+
+}  // namespace xgrad::core::detail
