@@ -90,6 +90,36 @@ Dims check(const Tensor<T>& q, const Tensor<T>& k, const Tensor<T>& v, const Att
   return n;
 }
 
+// OpenBLAS's small-matrix kernels (no packing) serve products of up to about 2^19
+// multiply-adds on this build; above that its packed kernels took ~1.4x longer for one
+// entry's (256, 256, 32) products (bench/README.md, attention at seq 256).
+constexpr Index kSmallGemmWork = Index(1) << 19;
+
+// One entry's product on the calling thread (the entries already run in parallel): in
+// blocks of rows that the small-matrix kernels serve, or whole when such blocks would be
+// thinner than 32 rows. The blocks depend on the shape alone.
+template <class T>
+void entry_gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb,
+                T beta, T* c, Index ldc) {
+  const Index rows = kSmallGemmWork / std::max<Index>(n * k, 1) / 16 * 16;
+  if (m == 0 || n == 0 || k == 0) return detail::gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  if (rows < 32 || rows >= m) return detail::blas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  for (Index i0 = 0; i0 < m; i0 += rows)
+    detail::blas_gemm(ta, tb, std::min(rows, m - i0), n, k, alpha, ta ? a + i0 : a + i0 * lda, lda, b, ldb, beta,
+                      c + i0 * ldc, ldc);
+}
+
+// C (m, n) = alpha A B^T for B (n, k) with rows ldb apart, as A (B^T): bt receives B^T
+// (k, n). The small-matrix kernels ran the (256, 256, 32) product 1.4x faster as nn than
+// as nt (bench/README.md); the copy is k n elements against m n k multiply-adds.
+template <class T>
+void product_with_transposed(Index m, Index n, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb, T* bt,
+                             T* c) {
+  for (Index j = 0; j < n; ++j)
+    for (Index i = 0; i < k; ++i) bt[i * n + j] = b[j * ldb + i];
+  entry_gemm(false, false, m, n, k, alpha, a, lda, bt, n, T(0), c, n);
+}
+
 // Everything a worker needs to build one entry's probabilities.
 template <class T>
 struct Plan {
@@ -122,9 +152,10 @@ struct Plan {
         if (m[j * mask.sj] != T(0)) s[j] = ninf;
     }
   }
-  // S = scale Q K^T of entry e into s (Lq, Lk), masked; ldq, ldk: the rows' strides.
-  void scores(T* s, const T* q, Index ldq, const T* k, Index ldk, Index e) const {
-    detail::gemm(false, true, n.Lq, n.Lk, n.d, scale, q, ldq, k, ldk, T(0), s, n.Lk);
+  // S = scale Q K^T of entry e into s (Lq, Lk), masked; ldq, ldk: the rows' strides;
+  // kt: room for K^T (d, Lk).
+  void scores(T* s, const T* q, Index ldq, const T* k, Index ldk, T* kt, Index e) const {
+    product_with_transposed(n.Lq, n.Lk, n.d, scale, q, ldq, k, ldk, kt, s);
     for (Index i = 0; i < n.Lq; ++i) mask_row(s + i * n.Lk, e / n.H, e % n.H, i);
   }
 };
@@ -211,15 +242,19 @@ Index entry_grain(const Dims& n) {
   return std::max<Index>(1, static_cast<Index>(262144.0 / std::max(work, 1.0)));
 }
 
-// One (Lq, Lk) buffer per thread slot and role, allocated before the loop.
+// Buffers per thread slot, allocated before the loop: two (Lq, Lk) (P or the dropped P,
+// and dP) and room for a transposed operand, (max(d, dv), Lk). A tensor, so the caching
+// allocator serves it again on the next call.
+enum ScratchRole { kScores, kWork, kTransposed };
+
 template <class T>
 struct Scratch {
-  std::vector<T> buf;
-  Index size;
-  Scratch(Index per, int roles) : buf(static_cast<std::size_t>(per * roles * thread_slots())), size(per) {}
-  T* get(int role, int roles) { return buf.data() + (thread_slot() * roles + role) * size; }
+  Index LL, per_slot;
+  Tensor<T> buf;
+  explicit Scratch(const Dims& n)
+      : LL(n.Lq * n.Lk), per_slot(2 * LL + std::max(n.d, n.dv) * n.Lk), buf(Shape{per_slot * thread_slots()}) {}
+  T* get(ScratchRole role) { return buf.data() + thread_slot() * per_slot + role * LL; }
 };
-
 
 // The forward over every entry, reading q, k, v and writing O through their layouts.
 template <class T>
@@ -231,21 +266,21 @@ void forward_entries(const Dims& n, const Layouts& l, const T* q, const T* k, co
   const bool keep = cfg.save == AttentionSave::Probs;
   saved.probs = keep ? Tensor<T>(Shape{n.B, n.H, n.Lq, n.Lk}) : Tensor<T>();
   const bool drop = cfg.dropout > T(0);
-  Scratch<T> scratch(LL, 2);
+  Scratch<T> scratch(n);
   parallel_for(0, n.entries(), entry_grain(n), [&](Index lo, Index hi) {
     for (Index e = lo; e < hi; ++e) {
-      T* p = keep ? saved.probs.data() + e * LL : scratch.get(0, 2);
-      plan.scores(p, l.q.at(q, e, n.H), l.q.ld, l.k.at(k, e, n.H), l.k.ld, e);
+      T* p = keep ? saved.probs.data() + e * LL : scratch.get(kScores);
+      plan.scores(p, l.q.at(q, e, n.H), l.q.ld, l.k.at(k, e, n.H), l.k.ld, scratch.get(kTransposed), e);
       softmax_rows(p, saved.lse.data() + e * n.Lq, n.Lq, n.Lk);
       const T* pv = p;
       if (drop) {
-        T* pd = scratch.get(1, 2);
+        T* pd = scratch.get(kWork);
         std::copy(p, p + LL, pd);
         apply_dropout(pd, LL, cfg, e);
         pv = pd;
       }
-      detail::gemm(false, false, n.Lq, n.dv, n.Lk, T(1), pv, n.Lk, l.v.at(v, e, n.H), l.v.ld, T(0),
-                   l.o.at(out, e, n.H), l.o.ld);
+      entry_gemm(false, false, n.Lq, n.dv, n.Lk, T(1), pv, n.Lk, l.v.at(v, e, n.H), l.v.ld, T(0),
+                 l.o.at(out, e, n.H), l.o.ld);
     }
   });
 }
@@ -288,19 +323,19 @@ void backward_entries(const Dims& n, const Layouts& l, const T* gy, const T* q, 
   const Plan<T> plan(n, cfg);
   const Index LL = n.Lq * n.Lk;
   const bool keep = saved.probs.defined(), drop = cfg.dropout > T(0);
-  Scratch<T> scratch(LL, 2);
+  Scratch<T> scratch(n);
   parallel_for(0, n.entries(), entry_grain(n), [&](Index lo, Index hi) {
     for (Index e = lo; e < hi; ++e) {
       const T *qe = l.q.at(q, e, n.H), *ke = l.k.at(k, e, n.H), *ve = l.v.at(v, e, n.H);
       const T* ge = l.o.at(gy, e, n.H);
       const T* p = keep ? saved.probs.data() + e * LL : nullptr;
       if (!keep) {
-        T* s = scratch.get(0, 2);
-        plan.scores(s, qe, l.q.ld, ke, l.k.ld, e);
+        T* s = scratch.get(kScores);
+        plan.scores(s, qe, l.q.ld, ke, l.k.ld, scratch.get(kTransposed), e);
         probs_from_lse(s, saved.lse.data() + e * n.Lq, n.Lq, n.Lk);
         p = s;
       }
-      T* w = scratch.get(1, 2);
+      T* w = scratch.get(kWork);
       if (g.dv) {  // dV = dropout(P)^T dO
         const T* pd = p;
         if (drop) {
@@ -308,19 +343,19 @@ void backward_entries(const Dims& n, const Layouts& l, const T* gy, const T* q, 
           apply_dropout(w, LL, cfg, e);
           pd = w;
         }
-        detail::gemm(true, false, n.Lk, n.dv, n.Lq, T(1), pd, n.Lk, ge, l.o.ld, g.add_dv ? T(1) : T(0),
-                     l.v.at(g.dv, e, n.H), l.v.ld);
+        entry_gemm(true, false, n.Lk, n.dv, n.Lq, T(1), pd, n.Lk, ge, l.o.ld, g.add_dv ? T(1) : T(0),
+                   l.v.at(g.dv, e, n.H), l.v.ld);
       }
       if (!g.dq && !g.dk) continue;
-      detail::gemm(false, true, n.Lq, n.Lk, n.dv, T(1), ge, l.o.ld, ve, l.v.ld, T(0), w, n.Lk);  // dO V^T
+      product_with_transposed(n.Lq, n.Lk, n.dv, T(1), ge, l.o.ld, ve, l.v.ld, scratch.get(kTransposed), w);  // dO V^T
       if (drop) apply_dropout(w, LL, cfg, e);
       softmax_backward_rows(w, p, ge, l.o.at(out, e, n.H), n.Lq, n.Lk, n.dv, l.o.ld);
       if (g.dq)
-        detail::gemm(false, false, n.Lq, n.d, n.Lk, plan.scale, w, n.Lk, ke, l.k.ld, g.add_dq ? T(1) : T(0),
-                     l.q.at(g.dq, e, n.H), l.q.ld);
+        entry_gemm(false, false, n.Lq, n.d, n.Lk, plan.scale, w, n.Lk, ke, l.k.ld, g.add_dq ? T(1) : T(0),
+                   l.q.at(g.dq, e, n.H), l.q.ld);
       if (g.dk)
-        detail::gemm(true, false, n.Lk, n.d, n.Lq, plan.scale, w, n.Lk, qe, l.q.ld, g.add_dk ? T(1) : T(0),
-                     l.k.at(g.dk, e, n.H), l.k.ld);
+        entry_gemm(true, false, n.Lk, n.d, n.Lq, plan.scale, w, n.Lk, qe, l.q.ld, g.add_dk ? T(1) : T(0),
+                   l.k.at(g.dk, e, n.H), l.k.ld);
     }
   });
 }

@@ -13,6 +13,11 @@
 namespace xgrad::core {
 namespace {
 
+// Elements a task of the bias's copy or sum should carry (memory-bound, as the cheap
+// element-wise ops' grain), and the columns of one block of the bias gradient's sum.
+constexpr Index kCopyGrain = 32768;
+constexpr Index kBiasColumns = 64;
+
 // Where each batch entry's matrix starts in an operand, in elements: entry i at
 // i * stride (0: one matrix shared by every entry), or listed when the operand's batch
 // is broadcast along some dimensions only ((B, 1) against (1, C)).
@@ -225,8 +230,11 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) 
   const Index rows = in > 0 ? x.numel() / in : ys.numel() / std::max<Index>(out, 1);
   T beta = T(0);
   if (bias.defined()) {
-    // Seeding the output with the bias lets the GEMM add it for free (beta = 1).
-    for (Index r = 0; r < rows; ++r) std::copy(bias.begin(), bias.end(), y.data() + r * out);
+    // Seeding the output with the bias lets the GEMM add it for free (beta = 1). Rows in
+    // parallel: on one thread the copy was ~3 % of a Transformer step's time.
+    parallel_for(0, rows, kCopyGrain / std::max<Index>(out, 1) + 1, [&](Index lo, Index hi) {
+      for (Index r = lo; r < hi; ++r) std::copy(bias.begin(), bias.end(), y.data() + r * out);
+    });
     beta = T(1);
   }
   detail::gemm(false, true, rows, out, in, T(1), x.data(), in, w.data(), in, beta, y.data(), out);
@@ -266,10 +274,16 @@ void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta) {
   const Index rows = rows_of("linear_grad_bias_", "gradient", gy, out);
   T* b = gb.data();
   if (beta == T(0)) std::fill(b, b + out, T(0));
-  const T* g = gy.data();
-  // Rows in order, columns vectorised: a fixed summation order whatever the threads.
-  for (Index r = 0; r < rows; ++r, g += out)
-    for (Index j = 0; j < out; ++j) b[j] += g[j];
+  // Blocks of columns in parallel, each column summed over the rows in order (vectorised
+  // across columns): the same sums whatever the threads.
+  const Index blocks = rows * out >= kCopyGrain ? (out + kBiasColumns - 1) / kBiasColumns : 1;
+  const Index width = (out + blocks - 1) / blocks;
+  parallel_for(0, blocks, 1, [&](Index lo, Index hi) {
+    const Index j0 = lo * width, j1 = std::min(out, hi * width);
+    const T* g = gy.data();
+    for (Index r = 0; r < rows; ++r, g += out)
+      for (Index j = j0; j < j1; ++j) b[j] += g[j];
+  });
 }
 
 #define XGRAD_INSTANTIATE(T)                                                                  \

@@ -78,6 +78,24 @@ TEST_CASE("attention matches the composed ops with all masks, 37 keys, both back
   }
 }
 
+TEST_CASE("attention matches the composed ops at 300 positions, where each product runs in row blocks", "[attention]") {
+  // 300 x 300 scores of 8 features: the kernel cuts every product of an entry into blocks of
+  // 192 or 208 rows and a shorter last one (core/attention.cpp, entry_gemm).
+  const core::Index B = 1, H = 2, L = 300, d = 8;
+  const Inputs ref_in = inputs(B, H, L, L, d, 3);
+  const Result ref = run(ref_in, composed(ref_in, T64::zeros({B, H, L, L})));
+  for (auto save : {ag::AttentionSave::LogSumExp, ag::AttentionSave::Probs}) {
+    const Inputs in = inputs(B, H, L, L, d, 3);
+    ag::AttentionConfig<double> cfg;
+    cfg.save = save;
+    const Result r = run(in, ag::scaled_dot_product_attention(in.q, in.k, in.v, cfg));
+    CHECK(core::allclose(r.y, ref.y, 1e-12, 1e-12));
+    CHECK(core::allclose(r.gq, ref.gq, 1e-11, 1e-12));
+    CHECK(core::allclose(r.gk, ref.gk, 1e-11, 1e-12));
+    CHECK(core::allclose(r.gv, ref.gv, 1e-11, 1e-12));
+  }
+}
+
 TEST_CASE("attention gives zeros, and zero gradients, for a row whose keys are all masked", "[attention]") {
   for (auto save : {ag::AttentionSave::LogSumExp, ag::AttentionSave::Probs}) {
     const Inputs in = inputs(1, 2, 3, 4, 2, 2);

@@ -9,6 +9,7 @@
 #include "kernel_check.hpp"
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/parallel.hpp"
+#include "xgrad/core/random.hpp"
 
 using namespace xgrad::core;
 
@@ -241,4 +242,30 @@ TEST_CASE("batched matmul of many small entries is thread-count independent and 
 TEST_CASE("batched matmul of entries large enough for threaded BLAS matches the definition", "[linalg]") {
   const auto a = xgrad::test::random_tensor<double>({3, 90, 80}, 3), b = xgrad::test::random_tensor<double>({3, 70, 90}, 4);
   CHECK(allclose(matmul(a, b, Trans::Yes, Trans::Yes), naive_bmm(a, b, true, true), 1e-12, 1e-12));
+}
+
+TEST_CASE("linear's bias and bias gradient are exact when their rows and columns run in parallel blocks", "[linalg]") {
+  // 300 rows of 130 outputs: the bias is copied in row blocks and its gradient summed in three
+  // blocks of columns (core/linalg.cpp), each column over the rows in order, as here.
+  const Index rows = 300, in = 3, out = 130;
+  Generator gen(8);
+  const auto x = normal<double>({rows, in}, 0, 1, gen), w = normal<double>({out, in}, 0, 1, gen);
+  const auto b = normal<double>({out}, 0, 1, gen), gy = normal<double>({rows, out}, 0, 1, gen);
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    const auto y = linear(x, w, b);
+    auto gb = Tensor<double>::zeros({out});
+    linear_grad_bias_(gb, gy, 0.0);
+    for (Index j = 0; j < out; ++j) {
+      double sum = 0;
+      for (Index r = 0; r < rows; ++r) sum += gy.data()[r * out + j];
+      CHECK(gb.data()[j] == sum);
+      for (Index r = 0; r < rows; r += 37) {
+        double yr = b.data()[j];
+        for (Index i = 0; i < in; ++i) yr += x.data()[r * in + i] * w.data()[j * in + i];
+        CHECK(y.data()[r * out + j] == Approx(yr).epsilon(1e-12));
+      }
+    }
+  }
+  set_num_threads(0);
 }

@@ -4,9 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <vector>
 
 #include "xgrad/autograd/autograd.hpp"
 #include "xgrad/core/error.hpp"
+#include "xgrad/core/parallel.hpp"
 #include "xgrad/models/common/registry.hpp"
 #include "xgrad/models/transformer_lm.hpp"
 #include "xgrad/models/transformer_vae.hpp"
@@ -184,4 +186,29 @@ TEST_CASE("the registry builds both kinds and names a bad z_input", "[transforme
   CHECK(r.make("transformer", {{"hidden", std::int64_t{8}}}, gen).model->kind() == "transformer");
   CHECK_THROWS_WITH(r.make("transformer-vae", {{"z_input", std::string("memory")}}, gen),
                     Catch::Contains("unknown z_input 'memory'"));
+}
+
+TEST_CASE("a transformer-vae step gives the same loss to the last bit with 1 and 2 threads", "[transformer][threads]") {
+  // The benchmark's layer sizes at batch 8: its products, attention entries and layer-norm
+  // rows are split into parallel blocks, which must not change a bit.
+  auto losses = [](int threads) {
+    core::set_num_threads(threads);
+    core::Generator gen(3);
+    TransformerVae m({.decoder = {.likelihood = VrnnLikelihood::Categorical, .classes = 256, .d_model = 128, .heads = 4,
+                                  .layers = 2, .feedforward = 512, .dropout = 0.f, .context = 64},
+                      .latent = 16},
+                     gen);
+    const nn::Batch batch = text_batch(8, 64, 4);
+    Stepper stepper(m, gen);
+    std::vector<double> out;
+    for (int i = 0; i < 3; ++i) out.push_back(stepper.step(batch).loss);
+    core::set_num_threads(0);
+    return out;
+  };
+  const std::vector<double> one = losses(1), two = losses(2);
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    INFO("step " << i);
+    CHECK(one[i] == two[i]);
+    CHECK(std::isfinite(one[i]));
+  }
 }
