@@ -69,7 +69,7 @@ for seed in $(seq 1 "$SEEDS"); do
   done
 done
 python3 - "$OUT" <<'PY'
-import glob, json, os, re, statistics, sys
+import glob, json, math, os, re, statistics, sys
 out = sys.argv[1]
 runs, by_seed = {}, {}  # name -> eval.json rows; (name, seed) -> eval.json
 for path in sorted(glob.glob(os.path.join(out, "*-s*/eval.json"))):
@@ -78,8 +78,9 @@ for path in sorted(glob.glob(os.path.join(out, "*-s*/eval.json"))):
     by_seed[name, int(seed)] = runs[name][-1]
 def cell(rows, get, digits):
     v = [get(r) for r in rows]
-    sd = statistics.stdev(v) if len(v) > 1 else float("nan")
-    return f"{statistics.mean(v):.{digits}f} ± {sd:.{digits}f}"
+    if len(v) < 2:  # one seed: no spread to show
+        return f"{statistics.mean(v):.{digits}f}"
+    return f"{statistics.mean(v):.{digits}f} ± {statistics.stdev(v):.{digits}f}"
 cols = [("MIG", lambda r: r["disentanglement"]["mig"], 3), ("FactorVAE score", lambda r: r["disentanglement"]["factor_vae"], 3),
         ("β-VAE score", lambda r: r["disentanglement"]["beta_vae"], 3), ("SAP", lambda r: r["disentanglement"]["sap"], 3),
         ("TC", lambda r: r["total_correlation"], 2), ("test −ELBO", lambda r: r["test_neg_elbo"], 2)]
@@ -104,7 +105,7 @@ for m in others if "vae" in runs else []:
     for _, get, digits in cols:
         wins = sum(get(by_seed[m, s]) > get(by_seed["vae", s]) for s in seeds)
         t = welch_t([get(r) for r in runs[m]], [get(r) for r in runs["vae"]])
-        cells.append(f"{t:+.1f}, {wins}/{len(seeds)}")
+        cells.append(f"{'–' if math.isnan(t) else f'{t:+.1f}'}, {wins}/{len(seeds)}")
     print(f"| {m} | " + " | ".join(cells) + " |")
 # xgrad against the PyTorch reference: the difference of the means and twice its standard
 # error (Welch); "same within seed noise" when |difference| < 2 se.
