@@ -72,8 +72,8 @@ void DSprites::draw(const Factors& f, float* out) {
   const double c = std::cos(angle) / (8 * scale), s = std::sin(angle) / (8 * scale);
   // Every shape lies within |u| <= sqrt(2) (the square's corners), 8 sqrt(2) scale pixels of
   // its centre: only the pixels of a box 12 scale + 1 pixels around it (a margin far above
-  // rounding) are tested, the rest are black — the same image, without testing the ~85 % of
-  // pixels that cannot be inside (rendering was most of a batch's data time).
+  // rounding) are tested, the rest are black — the same image, without testing the 82-95 %
+  // of the pixels that cannot be inside (rasterising was ~5 % of xgrad eval on dSprites).
   std::fill(out, out + kSide * kSide, 0.f);
   const double reach = 12 * scale + 1;
   const auto first = [&](double centre) { return std::max<Index>(0, static_cast<Index>(std::floor(centre - reach))); };
