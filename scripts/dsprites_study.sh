@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # The disentanglement study on the generated dSprites: vae, beta-vae, factor-vae and
 # beta-tcvae with Chen et al.'s MLP 4096-1200-1200-10, the same budget for every model
-# (one epoch over LIMIT random combinations, batch 64, Adam 1e-3, 1 thread), seeds 1..SEEDS,
+# (EPOCHS passes over LIMIT random combinations, batch 64, Adam 1e-3, 1 thread: EPOCHS *
+# LIMIT / 64 steps; the defaults, 1 x 51,200, are the 800-step study), seeds 1..SEEDS,
 # each run scored by `xgrad eval` (MIG, FactorVAE score, beta-VAE score, SAP on their default
 # sample sizes; TC and -ELBO of the first 2000 test images). With TORCH_PY set (a python
 # with torch), also the PyTorch reference of beta-tcvae and factor-vae
 # (bench/pytorch/dsprites.py: same rows, budget and hyperparameters), scored by the same
-# `xgrad eval`. Runs already scored are kept, so the script resumes; it prints a table of
-# mean +- sd over the seeds (sd: n - 1 in the denominator) and, with the reference, the
-# difference xgrad - PyTorch of each mean next to twice its standard error (* where larger).
-#   [TORCH_PY=python3] scripts/dsprites_study.sh [XGRAD] [OUT] [SEEDS] [LIMIT]
+# `xgrad eval`. The script resumes: a run whose training finished (its metrics.jsonl
+# reached epoch EPOCHS) is kept, one that was stopped part-way continues from its last
+# checkpoint (`xgrad train --resume`: the same bits as an unbroken run), a scored run is not
+# scored again. It prints a table of mean +- sd over the seeds (sd: n - 1 in the
+# denominator), each model against vae (Welch's t of the difference of the means, and in how
+# many seeds the model beat the vae of the same seed) and, with the reference, the difference
+# xgrad - PyTorch of each mean next to twice its standard error (* where larger).
+#   [TORCH_PY=python3] scripts/dsprites_study.sh [XGRAD] [OUT] [SEEDS] [LIMIT] [EPOCHS]
 set -euo pipefail
 XGRAD=${1:-build/bin/xgrad}
 OUT=${2:-out/dsprites-study}
 SEEDS=${3:-5}
 LIMIT=${4:-51200}
+EPOCHS=${5:-1}
 TORCH_PY=${TORCH_PY:-}
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-BUDGET=(--limit "$LIMIT" --epochs 1 --batch 64)
+case $EPOCHS in '' | *[!0-9]* | 0) echo "dsprites_study.sh: EPOCHS must be a positive integer (got '$EPOCHS')" >&2; exit 2 ;; esac
+BUDGET=(--limit "$LIMIT" --epochs "$EPOCHS" --batch 64)
 NET=(--hidden 1200,1200 --latent 10)
 mkdir -p "$OUT"
 # The papers' best settings: beta 4 (Higgins et al. 2017), gamma 35 (Kim & Mnih 2018),
@@ -32,6 +39,12 @@ hyper() {
 score() {  # score RUN: xgrad eval writes RUN/eval.json (atomically), once
   [ -s "$1/eval.json" ] || "$XGRAD" eval "$1" --n 200 --tc-n 2000 --test-limit 2000 --threads 1 >/dev/null
 }
+trained() {  # trained RUN: its training reached epoch EPOCHS (model.safetensors alone is written every epoch)
+  [ -s "$1/metrics.jsonl" ] && tail -n 1 "$1/metrics.jsonl" | grep -q "\"epoch\":$EPOCHS[,}]"
+}
+resume_flag() {  # resume_flag RUN: --resume when RUN holds a checkpoint of a run stopped part-way
+  [ -s "$1/checkpoint.safetensors" ] && echo --resume || true
+}
 timed() {  # timed NAME COMMAND...: appends NAME and its wall seconds (a loaded machine) to OUT/times.txt
   local name=$1 start; shift
   start=$(date +%s)
@@ -42,8 +55,8 @@ for seed in $(seq 1 "$SEEDS"); do
   for m in vae beta-vae factor-vae beta-tcvae; do
     run="$OUT/$m-s$seed"
     # shellcheck disable=SC2046
-    [ -s "$run/model.safetensors" ] || timed "$m-s$seed" "$XGRAD" train --model "$m" $(hyper "$m") --data dsprites \
-      "${BUDGET[@]}" "${NET[@]}" --test-limit 2000 --threads 1 --seed "$seed" --out "$run" 2>"$OUT/$m-s$seed.log"
+    trained "$run" || timed "$m-s$seed" "$XGRAD" train --model "$m" $(hyper "$m") --data dsprites $(resume_flag "$run") \
+      "${BUDGET[@]}" "${NET[@]}" --test-limit 2000 --threads 1 --seed "$seed" --out "$run" 2>>"$OUT/$m-s$seed.log"
     score "$run"
   done
   [ -n "$TORCH_PY" ] || continue
@@ -51,21 +64,23 @@ for seed in $(seq 1 "$SEEDS"); do
     run="$OUT/torch-$m-s$seed"
     # shellcheck disable=SC2046
     [ -s "$run/model.safetensors" ] || timed "torch-$m-s$seed" "$TORCH_PY" "$HERE/bench/pytorch/dsprites.py" --model "$m" \
-      $(hyper "$m") --limit "$LIMIT" --seed "$seed" --cache "$OUT/images" --out "$run" >"$OUT/torch-$m-s$seed.log" 2>&1
+      $(hyper "$m") --limit "$LIMIT" --epochs "$EPOCHS" --seed "$seed" --cache "$OUT/images" --out "$run" >"$OUT/torch-$m-s$seed.log" 2>&1
     score "$run"
   done
 done
 python3 - "$OUT" <<'PY'
-import glob, json, os, re, statistics, sys
+import glob, json, math, os, re, statistics, sys
 out = sys.argv[1]
-runs = {}
+runs, by_seed = {}, {}  # name -> eval.json rows; (name, seed) -> eval.json
 for path in sorted(glob.glob(os.path.join(out, "*-s*/eval.json"))):
-    name = re.sub(r"-s\d+$", "", os.path.basename(os.path.dirname(path)))
+    name, seed = re.match(r"(.*)-s(\d+)$", os.path.basename(os.path.dirname(path))).groups()
     runs.setdefault(name, []).append(json.load(open(path)))
+    by_seed[name, int(seed)] = runs[name][-1]
 def cell(rows, get, digits):
     v = [get(r) for r in rows]
-    sd = statistics.stdev(v) if len(v) > 1 else float("nan")
-    return f"{statistics.mean(v):.{digits}f} ± {sd:.{digits}f}"
+    if len(v) < 2:  # one seed: no spread to show
+        return f"{statistics.mean(v):.{digits}f}"
+    return f"{statistics.mean(v):.{digits}f} ± {statistics.stdev(v):.{digits}f}"
 cols = [("MIG", lambda r: r["disentanglement"]["mig"], 3), ("FactorVAE score", lambda r: r["disentanglement"]["factor_vae"], 3),
         ("β-VAE score", lambda r: r["disentanglement"]["beta_vae"], 3), ("SAP", lambda r: r["disentanglement"]["sap"], 3),
         ("TC", lambda r: r["total_correlation"], 2), ("test −ELBO", lambda r: r["test_neg_elbo"], 2)]
@@ -75,6 +90,23 @@ order = ["vae", "beta-vae", "factor-vae", "beta-tcvae", "torch-factor-vae", "tor
 for name in sorted(runs, key=lambda n: order.index(n) if n in order else len(order)):
     rows = runs[name]
     print(f"| {name} | {len(rows)} | " + " | ".join(cell(rows, g, d) for _, g, d in cols) + " |")
+# Each model against vae: Welch's t of the difference of the means (positive: above vae) and
+# the seeds in which the model beat the vae of the same seed, of the seeds both have.
+def welch_t(a, b):
+    se = (statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) ** 0.5 if min(len(a), len(b)) > 1 else 0
+    return (statistics.mean(a) - statistics.mean(b)) / se if se > 0 else float("nan")
+others = [n for n in sorted(runs, key=lambda n: order.index(n) if n in order else len(order)) if n != "vae"]
+if "vae" in runs and others:
+    print("\n| model vs vae | " + " | ".join(f"{c[0]}: t, wins" for c in cols) + " |")
+    print("|---|" + "---|" * len(cols))
+for m in others if "vae" in runs else []:
+    seeds = sorted(s for (n, s) in by_seed if n == m and ("vae", s) in by_seed)
+    cells = []
+    for _, get, digits in cols:
+        wins = sum(get(by_seed[m, s]) > get(by_seed["vae", s]) for s in seeds)
+        t = welch_t([get(r) for r in runs[m]], [get(r) for r in runs["vae"]])
+        cells.append(f"{'–' if math.isnan(t) else f'{t:+.1f}'}, {wins}/{len(seeds)}")
+    print(f"| {m} | " + " | ".join(cells) + " |")
 # xgrad against the PyTorch reference: the difference of the means and twice its standard
 # error (Welch); "same within seed noise" when |difference| < 2 se.
 pairs = [m for m in ("factor-vae", "beta-tcvae") if m in runs and "torch-" + m in runs and len(runs["torch-" + m]) > 1]

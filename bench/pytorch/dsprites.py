@@ -3,8 +3,8 @@
 Trains one model on the same rows as `xgrad train --data dsprites --limit N` (the rows and
 images of bench/pytorch/dsprites_data.py; the visiting order is torch.randperm's), with the
 same network (Chen et al.'s MLP 4096-1200-1200-10, log-variance clamped to [-10, 10],
-Bernoulli logits, PyTorch's default init), objective, optimizers and budget (one epoch,
-batch 64, Adam 1e-3), and writes OUT/config.json and OUT/model.safetensors under xgrad's
+Bernoulli logits, PyTorch's default init), objective, optimizers and budget (--epochs passes,
+one by default, batch 64, Adam 1e-3), and writes OUT/config.json and OUT/model.safetensors under xgrad's
 parameter names, so `xgrad eval OUT` scores it with xgrad's own metric code. The objectives
 follow models/beta_tcvae.cpp (minibatch-weighted sampling, N = the rows) and
 models/factor_vae.cpp (the critic of 5 x 1000 leaky-ReLU units, Adam 1e-4, betas 0.5, 0.9;
@@ -116,17 +116,19 @@ def train(a):
     params = factor.vae_params if factor else list(model.parameters())
     opt = adam(params, lr=a.lr)
     images = torch.from_numpy(data.images(a.limit, data.TRAIN_SEED, a.cache))
-    order, start, loss = torch.randperm(a.limit), time.time(), float("nan")
-    for first in range(0, a.limit, a.batch):
-        x = images[order[first:first + a.batch]].float()
-        mu, logvar, z, recon = model(x)
-        objective = factor.loss(mu, logvar, z, recon) if factor else tcvae_loss(mu, logvar, z, recon, a)
-        opt.zero_grad()
-        objective.backward()
-        opt.step()
-        if factor:
-            factor.after(z)
-        loss = objective.item()
+    start, loss = time.time(), float("nan")
+    for _ in range(a.epochs):  # each pass in a fresh order
+        order = torch.randperm(a.limit)
+        for first in range(0, a.limit, a.batch):
+            x = images[order[first:first + a.batch]].float()
+            mu, logvar, z, recon = model(x)
+            objective = factor.loss(mu, logvar, z, recon) if factor else tcvae_loss(mu, logvar, z, recon, a)
+            opt.zero_grad()
+            objective.backward()
+            opt.step()
+            if factor:
+                factor.after(z)
+            loss = objective.item()
     return model, loss, time.time() - start
 
 
@@ -167,6 +169,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", choices=["beta-tcvae", "factor-vae"], required=True)
     p.add_argument("--limit", type=int, default=51200)
+    p.add_argument("--epochs", type=int, default=1, help="passes over the --limit rows")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--hidden", default="1200,1200")
     p.add_argument("--latent", type=int, default=10)
@@ -182,13 +185,13 @@ def main():
     a = p.parse_args()
     if a.gamma is None:
         a.gamma = 35.0 if a.model == "factor-vae" else 1.0
-    if not 0 < a.limit <= data.COMBINATIONS or a.batch < 1:
-        p.error(f"--limit must be in [1, {data.COMBINATIONS}] and --batch >= 1")
+    if not 0 < a.limit <= data.COMBINATIONS or a.batch < 1 or a.epochs < 1:
+        p.error(f"--limit must be in [1, {data.COMBINATIONS}], --batch and --epochs >= 1")
     torch.set_num_threads(a.threads)
     model, loss, seconds = train(a)
     os.makedirs(a.out, exist_ok=True)
     config = model_config(a)
-    run = {"command": "train", "model": config, "data": "dsprites", "limit": a.limit, "test_limit": 0, "epochs": 1,
+    run = {"command": "train", "model": config, "data": "dsprites", "limit": a.limit, "test_limit": 0, "epochs": a.epochs,
            "batch": a.batch, "seed": a.seed, "trained_by": f"bench/pytorch/dsprites.py, torch {torch.__version__}"}
     write_atomic(os.path.join(a.out, "config.json"), (json.dumps(run, indent=2) + "\n").encode())
     write_atomic(os.path.join(a.out, "model.safetensors"),

@@ -24,7 +24,8 @@ namespace xgrad::models {
 
 using core::Index;
 
-/// Codes (n, D) of factor rows (n, K).
+/// Codes (n, D) of factor rows (n, K), each row's code a function of that row alone: the
+/// scores draw all the rows they need first and represent them in one call.
 using Representation = std::function<core::Tensor<float>(const core::IndexTensor& factors)>;
 
 struct DisentanglementOptions {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <numeric>
@@ -69,8 +70,16 @@ void DSprites::draw(const Factors& f, float* out) {
   const double angle = 2 * std::numbers::pi * static_cast<double>(f[2]) / 40.0;
   const double cx = 12 + 40.0 * static_cast<double>(f[3]) / 31.0, cy = 12 + 40.0 * static_cast<double>(f[4]) / 31.0;
   const double c = std::cos(angle) / (8 * scale), s = std::sin(angle) / (8 * scale);
-  for (Index r = 0; r < kSide; ++r)
-    for (Index col = 0; col < kSide; ++col) {
+  // Every shape lies within |u| <= sqrt(2) (the square's corners), 8 sqrt(2) scale pixels of
+  // its centre: only the pixels of a box 12 scale + 1 pixels around it (a margin far above
+  // rounding) are tested, the rest are black — the same image, without testing the 82-95 %
+  // of the pixels that cannot be inside (rasterising was ~5 % of xgrad eval on dSprites).
+  std::fill(out, out + kSide * kSide, 0.f);
+  const double reach = 12 * scale + 1;
+  const auto first = [&](double centre) { return std::max<Index>(0, static_cast<Index>(std::floor(centre - reach))); };
+  const auto end = [&](double centre) { return std::min<Index>(kSide, static_cast<Index>(std::ceil(centre + reach)) + 1); };
+  for (Index r = first(cy); r < end(cy); ++r)
+    for (Index col = first(cx); col < end(cx); ++col) {
       const double px = static_cast<double>(col) + 0.5 - cx, py = static_cast<double>(r) + 0.5 - cy;
       out[r * kSide + col] = inside(f[0], c * px + s * py, -s * px + c * py) ? 1.f : 0.f;
     }

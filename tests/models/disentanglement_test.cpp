@@ -65,6 +65,28 @@ TEST_CASE("a factor copied into two dimensions halves MIG and SAP", "[disentangl
   CHECK(factor_vae_score(copies({0, 0, 1}), sizes, gen, kSmall) == 1.0);
 }
 
+TEST_CASE("the scores represent all their rows in a few calls, not one per vote or point", "[disentanglement]") {
+  // A model encodes a call's rows in one matrix product per layer; 64 rows a call made
+  // repacking its weights a third of xgrad eval's time on dSprites.
+  int calls = 0;
+  Index rows = 0;
+  const Representation counted = [&](const core::IndexTensor& f) { return ++calls, rows += f.size(0), copies({0, 1, 2})(f); };
+  core::Generator gen(6);
+  CHECK(factor_vae_score(counted, kSizes, gen, kSmall) == 1.0);
+  CHECK(calls == 3);  // the global scale, the training votes, the test votes
+  CHECK(rows == kSmall.samples + 2 * kSmall.votes * kSmall.vote_batch);
+  calls = 0, rows = 0;
+  CHECK(beta_vae_score(counted, kSizes, gen, kSmall) > 0.95);
+  CHECK(calls == 1);
+  CHECK(rows == 2 * kSmall.points * 2 * kSmall.pairs);
+}
+
+TEST_CASE("a representation that returns the wrong number of codes is refused", "[disentanglement]") {
+  const Representation short_by_one = [](const core::IndexTensor& f) { return core::Tensor<float>({f.size(0) - 1, 2}); };
+  core::Generator gen(7);
+  CHECK_THROWS_WITH(beta_vae_score(short_by_one, kSizes, gen, kSmall), Catch::Contains("gave codes of sizes"));
+}
+
 TEST_CASE("disentanglement metrics refuse codes and factors of different lengths", "[disentanglement]") {
   core::Generator gen(5);
   const core::IndexTensor f = sample_factors(kSizes, 10, gen);
