@@ -36,7 +36,7 @@ Index positive_count(const ModelOptions& o, const std::string& name) {
   return static_cast<Index>(positive(o, name));
 }
 
-/// lr (and clip and lr_schedule, where the kind has them) for the trainer.
+/// lr and lr_schedule (every kind has them: ModelRegistry::add), and clip where the kind has it, for the trainer.
 nn::OptimizerOptions optimizer_of(const ModelOptions& o) {
   nn::OptimizerOptions opt;
   opt.lr = positive(o, "lr");

@@ -37,7 +37,7 @@ ModelConfig sequence_model_config(const SequenceModelConfig& c) {
                                    {"hidden", c.hidden}, {"latent", c.latent},       {"components", c.components},
                                    {"lr", c.lr},         {"clip", c.clip},           {"kl_schedule", c.kl_schedule},
                                    {"heads", c.heads},   {"layers", c.layers},       {"z_input", c.z_input},
-                                   {"context", c.context}};
+                                   {"context", c.context}, {"lr_schedule", c.lr_schedule}};
   return {c.kind, models::ModelRegistry::global().complete(c.kind, given, /*strict=*/false)};
 }
 

@@ -28,6 +28,7 @@ struct SequenceModelConfig {
   double lr = 1e-3;
   double clip = 0;                  ///< global gradient-norm clip (0: none)
   std::string kl_schedule;          ///< a KlSchedule spec; empty: plain ELBO
+  std::string lr_schedule;          ///< an nn::LrSchedule spec; empty: constant rate
   std::int64_t heads = 4;           ///< Transformers: attention heads (d_model is hidden)
   std::int64_t layers = 2;          ///< Transformers: layers of the encoder and of the decoder
   std::string z_input = "add";      ///< transformer-vae: add or prefix

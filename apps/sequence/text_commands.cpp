@@ -103,6 +103,7 @@ void add_train(CLI::App& text) {
   cmd->add_option("--lr", o->train.model.lr, "Adam learning rate")->capture_default_str();
   cmd->add_option("--clip", o->train.model.clip, "Global gradient-norm clip (0 = none)")->capture_default_str();
   cmd->add_option("--kl-schedule", o->train.model.kl_schedule, "KL schedule, e.g. linear:2000 or constant:1,free-bits:0.05");
+  cmd->add_option("--lr-schedule", o->train.model.lr_schedule, "Learning-rate schedule advanced each step, e.g. warmup:500 or step:N:GAMMA ('' = constant)");
   cmd->add_option("--steps", o->train.steps, "Training steps (default 2000 unless --epochs or --minutes)");
   cmd->add_option("--epochs", o->train.epochs, "Passes over the training sequences");
   cmd->add_option("--minutes", o->train.minutes, "Stop after this much training time (wall clock)");

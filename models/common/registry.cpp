@@ -26,6 +26,9 @@ ModelRegistry& ModelRegistry::global() {
 
 void ModelRegistry::add(ModelEntry entry) {
   if (entry.kind.empty() || !entry.make) throw core::ValueError("ModelRegistry: an entry needs a kind and a factory");
+  // The trainer runs every kind's optimizer, so every kind with a learning rate also takes
+  // its schedule; '' keeps the rate constant (the kinds' measured defaults, hvae's aside).
+  if (entry.defaults.count("lr") && !entry.defaults.count("lr_schedule")) entry.defaults["lr_schedule"] = std::string();
   for (auto& e : entries_)
     if (e.kind == entry.kind) return void(e = std::move(entry));
   entries_.push_back(std::move(entry));

@@ -59,7 +59,8 @@ class ModelRegistry {
   /// The built-in models, and any added since.
   static ModelRegistry& global();
 
-  /// Adds (or replaces) a kind.
+  /// Adds (or replaces) a kind. A kind with an "lr" option also gets "lr_schedule"
+  /// (default '': a constant rate) unless its defaults name one.
   void add(ModelEntry entry);
   bool contains(const std::string& kind) const;
   /// core::ValueError "unknown model 'x' (choose from vae, ...)" for a kind not registered.

@@ -123,7 +123,27 @@ TEST_CASE("hvae: the registry's defaults are the measured ones, and --lr-schedul
   ModelOptions step = small_net;
   step["lr_schedule"] = std::string("step:10:0.5");
   CHECK(ModelRegistry::global().make("hvae", step, gen).optimizer.lr_schedule == "step:10:0.5");
-  // Only hvae has the option: the flat VAE's headline figures keep their constant rate.
-  CHECK_THROWS_WITH(ModelRegistry::global().complete("vae", {{"lr_schedule", std::string("exp:0.9")}}),
+}
+
+TEST_CASE("registry: every kind takes an lr schedule, constant unless its defaults say otherwise", "[registry]") {
+  // The flat models' headline figures were measured at a constant rate: '' stays their default.
+  for (const std::string& kind : ModelRegistry::global().kinds()) {
+    const ModelOptions d = ModelRegistry::global().complete(kind, {});
+    INFO(kind);
+    REQUIRE(d.count("lr_schedule") == 1);
+    CHECK(option<std::string>(d, "lr_schedule") == (kind == "hvae" ? "step:3752:0.25" : ""));
+  }
+  core::Generator gen(1);
+  const ModelOptions vae{{"hidden", std::string("8")}, {"latent", std::int64_t{2}}, {"lr_schedule", std::string("exp:0.9")}};
+  CHECK(ModelRegistry::global().make("vae", vae, gen).optimizer.lr_schedule == "exp:0.9");
+  // A kind registered from outside gets the option too, and keeps one its defaults name.
+  ModelRegistry r;
+  const auto factory = [](const ModelOptions&, core::Generator&) -> BuiltModel { return {}; };
+  r.add({.kind = "mine", .defaults = {{"lr", 1e-3}}, .make = factory});
+  r.add({.kind = "scheduled", .defaults = {{"lr", 1e-3}, {"lr_schedule", std::string("warmup:10")}}, .make = factory});
+  r.add({.kind = "no-optimizer", .defaults = {}, .make = factory});
+  CHECK(option<std::string>(r.complete("mine", {}), "lr_schedule").empty());
+  CHECK(option<std::string>(r.complete("scheduled", {}), "lr_schedule") == "warmup:10");
+  CHECK_THROWS_WITH(r.complete("no-optimizer", {{"lr_schedule", std::string("exp:0.9")}}),
                     Catch::Contains("has no option 'lr_schedule'"));
 }
