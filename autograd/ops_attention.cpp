@@ -6,11 +6,16 @@ namespace xgrad::autograd {
 
 namespace {
 
+// Draws the dropout seed; when the generator holds rows [offset, offset + rows) of a
+// larger batch (data-parallel training) and the input is those rows, entry 0 is entry
+// offset * heads of the whole batch, so each shard drops what one process would.
 template <class T>
-void draw_dropout_seed(AttentionConfig<T>& cfg, core::Generator* gen) {
+void draw_dropout_seed(AttentionConfig<T>& cfg, core::Generator* gen, Index rows, Index heads) {
   if (cfg.dropout > T(0)) {
     if (!gen) throw core::ValueError("scaled_dot_product_attention: dropout needs a generator");
     cfg.dropout_seed = gen->next_u64();
+    const core::Generator::RowShard& sh = gen->row_shard();
+    cfg.dropout_first_entry = sh.total > 0 && rows > 0 && rows == sh.rows ? sh.offset * heads : 0;
   }
 }
 
@@ -19,7 +24,7 @@ void draw_dropout_seed(AttentionConfig<T>& cfg, core::Generator* gen) {
 template <class T>
 Variable<T> scaled_dot_product_attention(const Variable<T>& q, const Variable<T>& k, const Variable<T>& v,
                                          AttentionConfig<T> cfg, core::Generator* gen) {
-  draw_dropout_seed(cfg, gen);
+  draw_dropout_seed(cfg, gen, q.dim() == 4 ? q.size(0) : 0, q.dim() == 4 ? q.size(1) : 0);
   core::AttentionSaved<T> saved;
   Tensor<T> y = core::attention_forward(q.value(), k.value(), v.value(), cfg, saved);
   // The closure keeps the masks, the dropout seed and P or its row log-sum-exps (cfg.save);
@@ -45,7 +50,7 @@ Variable<T> scaled_dot_product_attention(const Variable<T>& q, const Variable<T>
 
 template <class T>
 Variable<T> packed_self_attention(const Variable<T>& qkv, Index heads, AttentionConfig<T> cfg, core::Generator* gen) {
-  draw_dropout_seed(cfg, gen);
+  draw_dropout_seed(cfg, gen, qkv.dim() == 3 ? qkv.size(0) : 0, heads);
   core::AttentionSaved<T> saved;
   Tensor<T> y = core::attention_packed_forward(qkv.value(), heads, cfg, saved);
   return detail::record(OpId::packed_self_attention, std::move(y),

@@ -223,7 +223,7 @@ void probs_from_lse(T* s, const T* lse, Index rows, Index cols) {
 // each, dropped below p * 2^32): the draws were a fifth of a Transformer layer's step.
 template <class T>
 void apply_dropout(T* x, Index count, const AttentionConfig<T>& cfg, Index e) {
-  Generator gen(cfg.dropout_seed * 0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(e));
+  Generator gen(cfg.dropout_seed * 0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(cfg.dropout_first_entry + e));
   const auto threshold = static_cast<std::uint64_t>(static_cast<double>(cfg.dropout) * 4294967296.0);
   const T keep_scale = T(1) / (T(1) - cfg.dropout);
   auto decide = [&](T& v, std::uint64_t bits) { v = bits < threshold ? T(0) : v * keep_scale; };

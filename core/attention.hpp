@@ -41,6 +41,10 @@ struct AttentionConfig {
   /// draws it again instead of keeping it, and the bits do not depend on the threads.
   T dropout = T(0);
   std::uint64_t dropout_seed = 0;
+  /// The index of entry 0 (batch row b, head h is entry b * H + h) in the whole batch: a
+  /// data-parallel shard's first row times H, so that shards together drop what one
+  /// process holding the whole batch drops.
+  Index dropout_first_entry = 0;
   AttentionSave save = AttentionSave::Probs;
 };
 

@@ -14,6 +14,7 @@
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/random.hpp"
+#include "xgrad/core/shape_ops.hpp"
 
 using namespace xgrad;
 namespace ag = xgrad::autograd;
@@ -150,6 +151,42 @@ TEST_CASE("attention dropout draws from the generator: same seed same weights, a
     else CHECK(x == Approx(1.0 / L / 0.75).epsilon(1e-12));  // uniform weights 1/L, kept ones scaled
   }
   CHECK(static_cast<double>(zeros) / (L * L) == Approx(0.25).margin(0.03));
+}
+
+// Rows [lo, lo + n) of x as a new leaf.
+static V rows_of(const V& x, core::Index lo, core::Index n) {
+  return V(core::slice(x.value(), 0, lo, lo + n), x.requires_grad());
+}
+
+TEST_CASE("attention dropout: two data-parallel shards drop what one process drops", "[attention]") {
+  // One process holds a batch of 4; two shards hold rows 0-1 and 2-3 with generators that
+  // know it (as the trainer sets them). Each shard's output and gradients are the
+  // matching rows of the one process's, bit for bit.
+  const Inputs whole = inputs(4, 2, 16, 16, 4, 5);
+  ag::AttentionConfig<double> cfg;
+  cfg.causal = true, cfg.dropout = 0.3;
+  core::Generator g(9);
+  const Result one = run(whole, ag::scaled_dot_product_attention(whole.q, whole.k, whole.v, cfg, &g));
+  for (core::Index lo : {0, 2}) {
+    const Inputs part{rows_of(whole.q, lo, 2), rows_of(whole.k, lo, 2), rows_of(whole.v, lo, 2), rows_of(whole.w, lo, 2)};
+    core::Generator gs(9);
+    gs.set_row_shard({lo, 2, 4});
+    const Result shard = run(part, ag::scaled_dot_product_attention(part.q, part.k, part.v, cfg, &gs));
+    INFO("shard from row " << lo);
+    CHECK(core::equal(shard.y, core::slice(one.y, 0, lo, lo + 2)));
+    CHECK(core::equal(shard.gq, core::slice(one.gq, 0, lo, lo + 2)));
+    CHECK(core::equal(shard.gk, core::slice(one.gk, 0, lo, lo + 2)));
+    CHECK(core::equal(shard.gv, core::slice(one.gv, 0, lo, lo + 2)));
+  }
+  // Packed self-attention: the same rule (rows of qkv (B, L, 3 E)).
+  core::Generator gp(2);
+  const V qkv(core::normal<double>({4, 6, 12}, 0, 1, gp), true);
+  core::Generator g1(9);
+  const T64 packed = ag::packed_self_attention(qkv, 2, cfg, &g1).value();
+  const V upper = rows_of(qkv, 2, 2);
+  core::Generator g2(9);
+  g2.set_row_shard({2, 2, 4});
+  CHECK(core::equal(ag::packed_self_attention(upper, 2, cfg, &g2).value(), core::slice(packed, 0, 2, 4)));
 }
 
 TEST_CASE("attention refuses mismatched shapes and masks, and dropout without a generator", "[attention]") {

@@ -13,6 +13,7 @@
 #include "xgrad/core/random.hpp"
 #include "xgrad/models/aae.hpp"
 #include "xgrad/models/factor_vae.hpp"
+#include "xgrad/models/transformer_vae.hpp"
 #include "xgrad/models/vrnn.hpp"
 #include "xgrad/nn/distributed/local_group.hpp"
 #include "xgrad/nn/train/trainer.hpp"
@@ -85,6 +86,13 @@ void check_like_one_process(const MakeModel& make, const std::function<std::shar
   }
 }
 
+std::shared_ptr<nn::Dataset> bytes(Index n) {
+  const std::string text = "the cat sat on the mat. ";
+  core::IndexTensor ids({n, 6});
+  for (Index i = 0; i < ids.numel(); ++i) ids.data()[i] = static_cast<unsigned char>(text[static_cast<std::size_t>(i * 5 % 24)]);
+  return std::shared_ptr<nn::Dataset>(nn::TensorDataset::of_labels(ids));
+}
+
 std::shared_ptr<nn::Dataset> pixels(Index n) {
   core::Generator gen(8);
   return std::make_shared<nn::TensorDataset>(core::uniform<float>({n, 6}, 0.f, 1.f, gen));
@@ -117,16 +125,25 @@ TEST_CASE("FactorVAE permutes the codes of the whole batch in a data-parallel ru
 }
 
 TEST_CASE("the VRNN on bytes trains data-parallel like one process", "[distributed][vrnn]") {
-  const auto bytes = [](Index n) {
-    const std::string text = "the cat sat on the mat. ";
-    core::IndexTensor ids({n, 6});
-    for (Index i = 0; i < ids.numel(); ++i) ids.data()[i] = static_cast<unsigned char>(text[static_cast<std::size_t>(i * 5 % 24)]);
-    return std::shared_ptr<nn::Dataset>(nn::TensorDataset::of_labels(ids));
-  };
   check_like_one_process(
       [](core::Generator& gen) {
         return std::make_unique<models::Vrnn>(
             models::VrnnOptions{.likelihood = models::VrnnLikelihood::Categorical, .classes = 256, .hidden = 8, .latent = 3},
+            gen);
+      },
+      bytes);
+}
+
+TEST_CASE("the Transformer VAE with dropout (layers and attention weights) trains data-parallel like one process",
+          "[distributed][transformer]") {
+  // Each rank's attention dropout starts at its rows' entries of the whole batch (the
+  // generator's row shard), so the ranks drop together what one process drops.
+  check_like_one_process(
+      [](core::Generator& gen) {
+        return std::make_unique<models::TransformerVae>(
+            models::TransformerVaeOptions{.decoder = {.classes = 256, .d_model = 8, .heads = 2, .layers = 1,
+                                                      .feedforward = 16, .dropout = 0.3f, .context = 6},
+                                          .latent = 3},
             gen);
       },
       bytes);
