@@ -231,8 +231,9 @@ void add_autoencoders(ModelRegistry& r) {
 void add_vq_vae(ModelRegistry& r) {
   const ModelOptions defaults{{"codes", std::int64_t{128}}, {"dim", std::int64_t{64}}, {"width", std::int64_t{64}},
                               {"ema", false}, {"beta", 0.25}, {"restart_every", std::int64_t{100}},
-                              {"prior_channels", std::int64_t{64}}, {"prior_layers", std::int64_t{5}}, {"lr", 1e-3}};
-  r.add({"vq-vae", "VQ-VAE: a 7x7 grid of discrete codes, PixelCNN prior (van den Oord et al. 2017)",
+                              {"prior", std::string("pixelcnn")}, {"prior_channels", std::int64_t{64}},
+                              {"prior_layers", std::int64_t{5}}, {"prior_heads", std::int64_t{4}}, {"lr", 1e-3}};
+  r.add({"vq-vae", "VQ-VAE: a 7x7 grid of discrete codes, PixelCNN or Transformer prior (van den Oord et al. 2017)",
          {.image = true, .has_elbo = false, .has_iwae = false, .has_kl = false, .code_prior = true, .data_parallel = false},
          defaults,
          [](const ModelOptions& o, core::Generator& gen) {
@@ -243,6 +244,13 @@ void add_vq_vae(ModelRegistry& r) {
            v.restart_every = option<std::int64_t>(o, "restart_every");
            v.prior_channels = positive_count(o, "prior_channels");
            v.prior_layers = positive_count(o, "prior_layers");
+           v.prior_heads = positive_count(o, "prior_heads");
+           v.prior = option<std::string>(o, "prior");
+           if (v.prior != "pixelcnn" && v.prior != "transformer")
+             throw core::ValueError(fmt::format("prior must be pixelcnn or transformer (got '{}')", v.prior));
+           if (v.prior == "transformer" && v.prior_channels % v.prior_heads != 0)
+             throw core::ValueError(fmt::format("prior_heads ({}) must divide prior_channels ({}), the Transformer's width",
+                                                v.prior_heads, v.prior_channels));
            const nn::OptimizerOptions opt = optimizer_of(o);
            return BuiltModel{std::make_shared<VqVae>(v, gen), opt};
          }});

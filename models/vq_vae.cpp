@@ -7,6 +7,7 @@
 #include "xgrad/autograd/ops_elementwise.hpp"
 #include "xgrad/autograd/ops_reduce.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
+#include "xgrad/models/transformer_code_prior.hpp"
 #include "xgrad/nn/nn.hpp"
 #include "xgrad/nn/layers/residual.hpp"
 
@@ -143,6 +144,16 @@ void VqVae::set_prior_temperature(double temperature) {
 PixelCnnPriorOptions VqVae::prior_options() const {
   return {.codes = options.quantizer.codes, .height = kGrid, .width = kGrid, .channels = options.prior_channels,
           .layers = options.prior_layers};
+}
+
+std::shared_ptr<CodePrior> VqVae::make_prior(core::Generator& gen) const {
+  if (options.prior == "pixelcnn") return std::make_shared<PixelCnnPrior>(prior_options(), gen);
+  if (options.prior == "transformer")
+    return std::make_shared<TransformerCodePrior>(
+        TransformerCodePriorOptions{.codes = options.quantizer.codes, .positions = kCodes, .d_model = options.prior_channels,
+                                    .heads = options.prior_heads, .layers = options.prior_layers},
+        gen);
+  throw core::ValueError(fmt::format("vq-vae: unknown prior '{}' (choose from pixelcnn, transformer)", options.prior));
 }
 
 std::string VqVae::describe() const {

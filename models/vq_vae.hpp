@@ -4,11 +4,12 @@
 // K codebook entries (nn::VectorQuantizer, straight-through gradient); the mirror
 // decoder gives Bernoulli logits (BernoulliHead, the VAE's likelihood, so the
 // reconstruction term is the same BCE per image). The latent is discrete: no KL, no
-// ELBO; sampling draws code grids from a PixelCnnPrior trained afterwards on the
-// training set's grids and attached with set_prior.
+// ELBO; sampling draws code grids from a CodePrior (a PixelCNN or a causal Transformer,
+// options.prior) trained afterwards on the training set's grids and attached with set_prior.
 //   encoder: conv 4x4/2 (1 -> h/2) ReLU, conv 4x4/2 (h/2 -> h), blocks x2, ReLU, conv 1x1 (h -> D)
 //   decoder: conv 3x3 (D -> h), blocks x2, ReLU, deconv 4x4/2 (h -> h/2) ReLU, deconv 4x4/2 (h/2 -> 1)
 #include <memory>
+#include <string>
 
 #include "xgrad/models/common/generative_model.hpp"
 #include "xgrad/models/common/heads.hpp"
@@ -23,8 +24,12 @@ struct VqVaeOptions {
   Index hidden = 64;                       ///< channels of the residual trunk
   Index residual_hidden = 32;              ///< channels inside each residual block
   std::int64_t restart_every = 100;        ///< restart codes unused for this many steps (0: never)
-  Index prior_channels = 64;               ///< the PixelCNN prior's size (prior_options)
+  /// The prior over the code grids make_prior builds: "pixelcnn" (channels, gated layers)
+  /// or "transformer" (d_model, layers, heads).
+  std::string prior = "pixelcnn";
+  Index prior_channels = 64;
   Index prior_layers = 5;
+  Index prior_heads = 4;  ///< transformer only
 };
 
 class VqVae : public GenerativeModel {
@@ -53,11 +58,13 @@ class VqVae : public GenerativeModel {
   IndexTensor encode_codes(const Batch& batch);
   /// (B, 49) codes -> (B, 784) pixel means.
   Tensor decode_codes(const IndexTensor& codes);
-  /// The prior's options for this model's grid and codebook.
+  /// The PixelCNN prior's options for this model's grid and codebook.
   PixelCnnPriorOptions prior_options() const;
-  void set_prior(std::shared_ptr<PixelCnnPrior> prior) { prior_ = std::move(prior); }
-  const std::shared_ptr<PixelCnnPrior>& prior() const { return prior_; }
-  /// The temperature `sample` draws codes at (PixelCnnPrior::sample); ValueError unless > 0.
+  /// A new, untrained prior of options.prior's kind for this model's grid and codebook.
+  std::shared_ptr<CodePrior> make_prior(core::Generator& gen) const;
+  void set_prior(std::shared_ptr<CodePrior> prior) { prior_ = std::move(prior); }
+  const std::shared_ptr<CodePrior>& prior() const { return prior_; }
+  /// The temperature `sample` draws codes at (CodePrior::sample); ValueError unless > 0.
   void set_prior_temperature(double temperature);
   double prior_temperature() const { return prior_temperature_; }
 
@@ -78,7 +85,7 @@ class VqVae : public GenerativeModel {
   static Var grid_to_rows(const Var& grid);
   Var rows_to_grid(const Var& rows) const;
   Tensor pixel_means(const Var& grid);
-  std::shared_ptr<PixelCnnPrior> prior_;
+  std::shared_ptr<CodePrior> prior_;
   double prior_temperature_ = 1.0;
 };
 

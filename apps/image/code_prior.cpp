@@ -25,8 +25,8 @@ void attach_prior_if_trained(LoadedRun& run, const std::string& run_dir) {
   if (!run.built.caps.code_prior || !std::filesystem::exists(prior_path(run_dir))) return;
   models::VqVae& model = code_model(run, run_dir);
   core::Generator gen(0);
-  auto prior = std::make_shared<models::PixelCnnPrior>(model.prior_options(), gen);
-  load_module_file(prior_path(run_dir), *prior, "pixelcnn-prior");
+  std::shared_ptr<models::CodePrior> prior = model.make_prior(gen);
+  load_module_file(prior_path(run_dir), *prior, prior->kind());
   prior->eval();
   model.set_prior(std::move(prior));
 }

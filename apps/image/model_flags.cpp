@@ -9,6 +9,9 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   flag(cmd, "--dim", "dim", dim_, "vq-vae: size D of each code vector (default 64)");
   flags_.emplace_back(cmd.add_flag("--ema", ema_, "vq-vae: EMA codebook updates (decay 0.99) instead of the codebook loss"),
                       [this](models::ModelOptions& o) { o["ema"] = ema_; });
+  flag(cmd, "--prior", "prior", prior_,
+       "vq-vae: the prior train-prior fits over the code grids, pixelcnn (gated masked convolutions) or transformer "
+       "(causal, every earlier code in view; prior_channels is its width) (default pixelcnn)");
   flag(cmd, "--latents", "latents", latents_, "hvae: latent sizes per layer, bottom first (default 32,16,8)");
   flag(cmd, "--lr", "lr", lr_, "Learning rate (default 1e-3; hvae 2e-3)");
   flag(cmd, "--lr-schedule", "lr_schedule", lr_schedule_,

@@ -15,7 +15,7 @@ namespace xgrad::apps {
 
 class ModelFlags {
  public:
-  /// Adds --latent, and with `all` also --codes, --dim, --ema, --latents, --lr, --lr-schedule, --beta, --capacity, --iwae-k, --kl-schedule, --hidden,
+  /// Adds --latent, and with `all` also --codes, --dim, --ema, --prior, --latents, --lr, --lr-schedule, --beta, --capacity, --iwae-k, --kl-schedule, --hidden,
   /// the disentangling VAEs' --alpha, --gamma, --sampling, and the autoencoders' --arch and --corruption.
   void add(CLI::App& cmd, bool all);
   /// The options of the flags given.
@@ -29,7 +29,7 @@ class ModelFlags {
   std::int64_t latent_ = 0, iwae_k_ = 1, codes_ = 0, dim_ = 0;
   bool ema_ = false;
   double lr_ = 0, beta_ = 0, capacity_ = 0, alpha_ = 0, gamma_ = 0;
-  std::string kl_schedule_, lr_schedule_, hidden_, latents_, sampling_, arch_, corruption_;
+  std::string kl_schedule_, lr_schedule_, hidden_, latents_, sampling_, arch_, corruption_, prior_;
   std::vector<std::pair<CLI::Option*, std::function<void(models::ModelOptions&)>>> flags_;
 };
 

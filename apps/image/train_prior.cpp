@@ -1,5 +1,6 @@
 // xgrad train-prior RUN: fits the autoregressive prior over a code model's latents
-// (a PixelCNN over the VQ-VAE's 7x7 code grids) on the training set's codes, and
+// (the run's: a PixelCNN or a causal Transformer over the VQ-VAE's 7x7 code grids) on the
+// training set's codes, and
 // writes RUN/prior.safetensors (atomically); its trainer's metrics and checkpoint
 // go to RUN/prior/. `xgrad sample RUN` then draws from it.
 #include <fmt/format.h>
@@ -35,8 +36,8 @@ struct TrainPriorFlags {
 
 /// What a resumed prior must train with to continue bit for bit: the interrupted run's
 /// options, kept in its checkpoint.
-std::map<std::string, std::string> prior_info(const TrainPriorFlags& o) {
-  return {{"kind", "pixelcnn-prior"},      {"epochs", std::to_string(o.epochs)},
+std::map<std::string, std::string> prior_info(const TrainPriorFlags& o, const std::string& kind) {
+  return {{"kind", kind},                  {"epochs", std::to_string(o.epochs)},
           {"batch", std::to_string(o.batch)}, {"lr", fmt::format("{:.17g}", o.lr)},
           {"limit", std::to_string(o.limit)}, {"test_limit", std::to_string(o.test_limit)},
           {"seed", std::to_string(o.common.seed)}};
@@ -44,7 +45,9 @@ std::map<std::string, std::string> prior_info(const TrainPriorFlags& o) {
 
 /// The flags of the run a checkpoint interrupted; UsageError when it is not a prior's.
 TrainPriorFlags resumed_flags(TrainPriorFlags o, const nn::Checkpoint& ckpt, const std::string& path) {
-  if (ckpt.info.count("kind") == 0 || ckpt.info.at("kind") != "pixelcnn-prior" || ckpt.info.count("test_limit") == 0)
+  const auto kind = ckpt.info.find("kind");
+  if (kind == ckpt.info.end() || (kind->second != "pixelcnn-prior" && kind->second != "transformer-prior") ||
+      ckpt.info.count("test_limit") == 0)
     throw UsageError(fmt::format("{} was not written by xgrad train-prior", path));
   if (!o.epochs_given) o.epochs = std::stoi(ckpt.info.at("epochs"));
   o.batch = std::stoll(ckpt.info.at("batch"));
@@ -96,12 +99,12 @@ void run_train_prior(TrainPriorFlags o) {
   const core::IndexTensor test_codes = encode_dataset(model, *ds.test);
 
   core::Generator gen(o.common.seed);
-  auto prior = std::make_shared<models::PixelCnnPrior>(model.prior_options(), gen);
+  std::shared_ptr<models::CodePrior> prior = model.make_prior(gen);
   ensure_writable_dir(o.run + "/prior");
   nn::Trainer trainer(*prior, gen, train_codes,
                       {.budget = {.epochs = o.epochs}, .batch_size = o.batch, .seed = o.common.seed,
                        .optimizer = {.lr = o.lr}, .eval_every_epoch = true, .eval_at_end = false,
-                       .dir = o.run + "/prior", .checkpoint_info = prior_info(o),
+                       .dir = o.run + "/prior", .checkpoint_info = prior_info(o, prior->kind()),
                        .stop_flag = &g_stop_requested, .stop_after_steps = o.stop_after_steps});
   if (ckpt) trainer.resume(*ckpt, ckpt_path);
   PriorProgress progress(o.epochs);
@@ -109,7 +112,7 @@ void run_train_prior(TrainPriorFlags o) {
   if (trainer.fit() == nn::Trainer::Outcome::Stopped)
     throw Interrupted(fmt::format("interrupted; the prior is not saved yet, its checkpoint is {} (continue with "
                                   "xgrad train-prior {} --resume)", ckpt_path, o.run));
-  save_module_file(prior_path(o.run), *prior, "pixelcnn-prior",
+  save_module_file(prior_path(o.run), *prior, prior->kind(),
                    {{"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr}, {"seed", o.common.seed}});
   fmt::print(stderr, "trained the prior for {} epochs: test {:.4f} bits per code; wrote {}\n", o.epochs,
              prior->bits_per_code(test_codes), prior_path(o.run));

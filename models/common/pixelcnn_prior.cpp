@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
 
 #include "xgrad/autograd/ops_elementwise.hpp"
 #include "xgrad/autograd/ops_fused.hpp"
@@ -59,23 +58,8 @@ Var PixelCnnPrior::neg_log_prob(const core::IndexTensor& grids) {
   return autograd::sum(autograd::reshape(ce, {b, hw}), {1});
 }
 
-double PixelCnnPrior::bits_per_code(const core::IndexTensor& grids) {
-  autograd::NoGradGuard no_grad;
-  eval();
-  double nats = 0;
-  const Index n = grids.size(0), hw = grids.size(1), chunk = 500;  // bounded memory for a whole test set
-  for (Index start = 0; start < n; start += chunk) {
-    const Index rows = std::min(chunk, n - start);
-    core::IndexTensor part({rows, hw});
-    std::copy_n(grids.data() + start * hw, rows * hw, part.data());
-    nats += autograd::sum(neg_log_prob(part)).item();
-  }
-  return nats / static_cast<double>(grids.numel()) / std::log(2.0);
-}
-
 core::IndexTensor PixelCnnPrior::sample(Index n, core::Generator& gen, double temperature) {
-  if (!(temperature > 0) || !std::isfinite(temperature))
-    throw core::ValueError(fmt::format("PixelCnnPrior: the sampling temperature must be > 0 (got {})", temperature));
+  check_temperature(temperature, "PixelCnnPrior");
   autograd::NoGradGuard no_grad;
   const auto inv_t = static_cast<float>(1.0 / temperature);
   eval();
@@ -92,13 +76,6 @@ core::IndexTensor PixelCnnPrior::sample(Index n, core::Generator& gen, double te
     for (Index i = 0; i < n; ++i) grids.data()[i * hw + pos] = drawn.data()[i];
   }
   return grids;
-}
-
-nn::StepTerms PixelCnnPrior::training_step(const nn::Batch& batch, nn::StepContext& ctx) {
-  train();
-  const Var nats = autograd::sum(neg_log_prob(batch.labels)) / static_cast<double>(batch.labels.numel());
-  const double loss = ctx.minimize(nats);
-  return {{"loss", loss}, {"bits_per_code", loss / std::log(2.0)}};
 }
 
 std::string PixelCnnPrior::describe() const {

@@ -1,0 +1,24 @@
+# The VQ-VAE with `--prior transformer`: train-prior fits a causal Transformer over the
+# code grids (the prior file is tagged transformer-prior), sample and eval draw from it,
+# the prior's bits per code are reported; a PixelCNN prior file in its place is refused
+# naming both kinds, and a bad --prior is named.
+. "$(dirname "$0")/common.sh"
+OUT=$TMP/vqt
+"$XGRAD" train --model vq-vae $TINY --codes 16 --dim 8 --prior transformer --out "$OUT" 2>"$TMP/train.err" \
+  || { cat "$TMP/train.err"; fail "train --prior transformer failed"; }
+grep -q '"prior": *"transformer"' "$OUT/config.json" || fail "config.json does not record the prior kind"
+"$XGRAD" train-prior "$OUT" --epochs 1 --limit 128 --test-limit 100 --batch 32 2>"$TMP/prior.err" \
+  || { cat "$TMP/prior.err"; fail "train-prior failed"; }
+grep -q "bits per code" "$TMP/prior.err" || fail "train-prior did not report the test bits per code"
+"$XGRAD" sample "$OUT" --n 4 --out "$TMP/s.png" || fail "sample from the Transformer prior failed"
+[ -s "$TMP/s.png" ] || fail "no sample grid"
+"$XGRAD" eval "$OUT" --n 50 --test-limit 100 >"$TMP/eval.json" || fail "eval failed"
+python3 -c "import json,sys; b=json.load(open(sys.argv[1]))['codes']['prior_bits_per_code']; assert b is not None and 0 < b < 8, b" \
+  "$TMP/eval.json" || fail "eval reports no prior bits per code"
+# A PixelCNN prior's file where the Transformer's is expected.
+"$XGRAD" train --model vq-vae $TINY --codes 16 --dim 8 --out "$TMP/vqp" 2>/dev/null || fail "train failed"
+"$XGRAD" train-prior "$TMP/vqp" --epochs 1 --limit 64 --test-limit 50 --batch 32 2>/dev/null || fail "train-prior failed"
+cp "$TMP/vqp/prior.safetensors" "$OUT/prior.safetensors"
+expect_error "holds a 'pixelcnn-prior' model, not 'transformer-prior'" sample "$OUT" --n 2 --out "$TMP/x.png"
+expect_error "prior must be pixelcnn or transformer (got 'gru')" train --model vq-vae $TINY --prior gru --out "$TMP/bad"
+echo ok
