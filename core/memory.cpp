@@ -1,5 +1,6 @@
 #include "xgrad/core/memory.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -10,9 +11,13 @@ namespace xgrad::core {
 namespace {
 
 constexpr std::size_t kAlign = 64;
-// Blocks larger than this go straight back to the system: they are rare, and
-// caching them would pin a lot of memory.
-constexpr std::size_t kMaxCachedBlock = std::size_t(256) << 20;
+// Blocks larger than this are few (attention's scores at a long sequence: 512 MiB at
+// seq 1024), and taking them from the system on every call costs page faults and
+// zeroing (sys time) each time. So at most kMaxLargeBlocks of them are cached, and they
+// go back to the system as soon as a large block of another size is asked for: a program
+// whose large shapes change does not pin the old ones.
+constexpr std::size_t kLargeBlock = std::size_t(256) << 20;
+constexpr std::size_t kMaxLargeBlocks = 2;
 
 // Size classes: multiples of 64 bytes up to 4 KiB, then four classes per power
 // of two, so a class wastes at most a quarter of a block.
@@ -28,11 +33,28 @@ struct Cache {
   std::mutex mu;
   std::unordered_map<std::size_t, std::vector<void*>> free;
   AllocatorStats stats;
+  std::size_t large_blocks = 0;  // cached blocks above kLargeBlock
   ~Cache() {
     for (auto& [sz, blocks] : free)
       for (void* p : blocks) std::free(p);
   }
 };
+
+void count_live(AllocatorStats& s, std::size_t bytes) {
+  s.live_bytes += bytes;
+  s.peak_live_bytes = std::max(s.peak_live_bytes, s.live_bytes);
+}
+
+// Gives the cached large blocks back to the system (the caller holds c.mu).
+void release_large_blocks(Cache& c) {
+  for (auto& [sz, blocks] : c.free) {
+    if (sz <= kLargeBlock) continue;
+    for (void* p : blocks) std::free(p);
+    c.stats.cached_bytes -= sz * blocks.size();
+    blocks.clear();
+  }
+  c.large_blocks = 0;
+}
 
 Cache& cache() {
   static Cache* c = new Cache();  // never destroyed: tensors in static storage may outlive it
@@ -52,27 +74,37 @@ void* allocate_bytes(std::size_t bytes) {
       it->second.pop_back();
       c.stats.cache_hits++;
       c.stats.cached_bytes -= sz;
+      if (sz > kLargeBlock) c.large_blocks--;
+      count_live(c.stats, sz);
       return p;
     }
     c.stats.system_allocations++;
+    count_live(c.stats, sz);
+    if (sz > kLargeBlock) release_large_blocks(c);
   }
   void* p = std::aligned_alloc(kAlign, sz);
-  if (!p) throw std::bad_alloc();
+  if (!p) {
+    std::lock_guard lock(c.mu);
+    c.stats.live_bytes -= sz;
+    throw std::bad_alloc();
+  }
   return p;
 }
 
 void deallocate_bytes(void* p, std::size_t bytes) noexcept {
   if (!p) return;
   const std::size_t sz = size_class(bytes == 0 ? 1 : bytes);
-  if (sz > kMaxCachedBlock) {
+  Cache& c = cache();
+  std::lock_guard lock(c.mu);
+  c.stats.live_bytes -= sz;
+  if (sz > kLargeBlock && c.large_blocks >= kMaxLargeBlocks) {
     std::free(p);
     return;
   }
-  Cache& c = cache();
-  std::lock_guard lock(c.mu);
   try {
     c.free[sz].push_back(p);
     c.stats.cached_bytes += sz;
+    if (sz > kLargeBlock) c.large_blocks++;
   } catch (...) {
     std::free(p);
   }
@@ -91,6 +123,7 @@ void release_cached_memory() {
     for (void* p : blocks) std::free(p);
   c.free.clear();
   c.stats.cached_bytes = 0;
+  c.large_blocks = 0;
 }
 
 }  // namespace xgrad::core

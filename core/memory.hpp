@@ -17,6 +17,8 @@ struct AllocatorStats {
   std::uint64_t system_allocations = 0;  ///< blocks obtained from the system
   std::uint64_t cache_hits = 0;          ///< blocks served from the free lists
   std::size_t cached_bytes = 0;          ///< bytes currently held in free lists
+  std::size_t live_bytes = 0;            ///< bytes in blocks handed out and not yet returned
+  std::size_t peak_live_bytes = 0;       ///< the most live_bytes has been (what the tensors needed at once)
 };
 AllocatorStats allocator_stats();
 /// Gives every cached block back to the system.
