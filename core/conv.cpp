@@ -72,7 +72,8 @@ bool count(detail::ConvPass pass, bool dnnl) {
 template <class T>
 void forward(const T* x, const T* w, const T* bias, T* y, const ConvShape& s) {
   bool done = false;
-  if constexpr (std::is_same_v<T, float>) done = detail::dnnl_conv_forward_pays(s) && detail::dnnl_conv2d(x, w, bias, y, s);
+  if constexpr (std::is_same_v<T, float>)
+    done = detail::dnnl_conv_forward_pays(s) && detail::dnnl_conv2d(x, w, bias, y, s);
   if (!count<T>(detail::ConvPass::forward, done)) detail::im2col_conv2d(x, w, bias, y, s);
 }
 
@@ -132,7 +133,8 @@ Tensor<T> conv2d_backward_weight(const Tensor<T>& gy, const Tensor<T>& x, const 
   Tensor<T> gw(w_shape);
   bool done = false;
   if constexpr (std::is_same_v<T, float>)
-    done = detail::dnnl_conv_weight_grad_pays(c) && detail::dnnl_conv2d_backward_weight(gy.data(), x.data(), gw.data(), c);
+    done = detail::dnnl_conv_weight_grad_pays(c) &&
+           detail::dnnl_conv2d_backward_weight(gy.data(), x.data(), gw.data(), c);
   if (count<T>(detail::ConvPass::weight_grad, done)) return gw;
   gw.fill_(T(0));  // im2col's sum accumulates
   detail::im2col_conv2d_backward_weight(gy.data(), x.data(), gw.data(), c);

@@ -54,7 +54,8 @@ void Floor::transformer_layer(Index batch, Index seq, Index d_model, Index heads
 // path core's conv2d takes for it.
 void Floor::conv(Index batch, Index c_in, Index c_out, Index side, Index k, Index s, Index p, bool input_grad) {
   const core::Conv2dParams params{{s, s}, {p, p}};
-  const auto shape = core::detail::conv2d_shape(core::Shape{batch, c_in, side, side}, core::Shape{c_out, c_in, k, k}, params);
+  const auto shape =
+      core::detail::conv2d_shape(core::Shape{batch, c_in, side, side}, core::Shape{c_out, c_in, k, k}, params);
   const Unfold u{batch, c_in, side, k, s, p, shape.g.oh};
   using core::detail::ConvPass;
   conv_pass(ConvPass::forward, shape, u, true);

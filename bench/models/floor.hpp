@@ -1,11 +1,12 @@
 // The floor of a model step (bench/models/floor_bench.cpp): its matrix products and
-// convolutions, listed once and then run back to back on buffers allocated once. Each product goes through core's own GEMM path (core::detail::gemm: the cut into
-// blocks by shape and the TBB threading every step's Linear, convolution and attention
-// use; a batch of small products through core::gemm_, one product per entry spread over
-// the threads, as attention and batched matmul run theirs), so the floor is the step's
-// products with nothing else, at the step's thread count. A convolution pass takes the
-// path core takes for it (core/detail/conv_dnnl.hpp): oneDNN's kernels alone where the
-// step runs oneDNN, im2col/col2im and GEMM elsewhere.
+// convolutions, listed once and then run back to back on buffers allocated once. Each
+// product goes through core's own GEMM path (core::detail::gemm: the cut into blocks by
+// shape and the TBB threading every step's Linear, convolution and attention use; a batch
+// of small products through core::gemm_, one product per entry spread over the threads,
+// as attention and batched matmul run theirs), so the floor is the step's products with
+// nothing else, at the step's thread count. A convolution pass takes the path core takes
+// for it (core/detail/conv_dnnl.hpp): oneDNN's kernels alone where the step runs oneDNN,
+// im2col/col2im and GEMM elsewhere.
 #pragma once
 
 #include <memory>

@@ -1,7 +1,7 @@
 // The floor of each dense model step: the matrix products of its forward and backward
-// pass (and, for the convolutions, the im2col/col2im around them) called back to back
-// on buffers allocated once, through core's own GEMM path (bench/models/floor.hpp) at
-// the thread count of the steps. floor time / step time says how much of a step is its
+// pass, and its convolutions on the step's own paths (oneDNN's kernels alone, or
+// im2col/col2im and GEMM), called back to back on buffers allocated once, through core's
+// own GEMM path (bench/models/floor.hpp) at the thread count of the steps. floor time / step time says how much of a step is its
 // products; the rest is anything else (elementwise work, allocation, graph building).
 // bench/compare.sh prints it next to each step as BM_<Step>Floor.
 //
@@ -35,7 +35,8 @@ void run_floor(benchmark::State& state, Floor floor) {
 void BM_SgemmPeak(benchmark::State& state) {
   const Index n = 1024;
   std::vector<float> a(n * n, 0.01f), b(n * n, 0.02f), c(n * n);
-  for (auto _ : state) xgrad::core::detail::gemm(false, false, n, n, n, 1.f, a.data(), n, b.data(), n, 0.f, c.data(), n);
+  for (auto _ : state)
+    xgrad::core::detail::gemm(false, false, n, n, n, 1.f, a.data(), n, b.data(), n, 0.f, c.data(), n);
   state.counters["gflops"] = benchmark::Counter(2e-9 * n * n * n * state.iterations(), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_SgemmPeak)->Unit(benchmark::kMillisecond);
