@@ -2,7 +2,8 @@
 // Tensor storage allocation. Every buffer is 64-byte aligned (one AVX-512
 // register), and freed blocks are kept in per-size free lists so that a training
 // step that repeats the same shapes stops calling the system allocator after its
-// first iterations.
+// first iterations; a request whose list is empty may take a block of a list up to
+// 2x its size (core/memory.cpp).
 #include <cstddef>
 #include <cstdint>
 

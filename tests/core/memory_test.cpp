@@ -67,3 +67,21 @@ TEST_CASE("release_cached_memory gives every cached block back", "[memory]") {
   CHECK(allocator_stats().system_allocations == before.system_allocations + 1);
   release_cached_memory();
 }
+
+TEST_CASE("a request whose class is empty borrows a free block of a class above, which goes back to its own", "[memory]") {
+  release_cached_memory();
+  const std::size_t big = 7 * 16384, small = 6 * 16384;  // two neighbouring classes of 64-128 KiB
+  void* a = allocate_bytes(big);
+  deallocate_bytes(a, big);
+  const auto before = allocator_stats();
+  void* b = allocate_bytes(small);
+  CHECK(b == a);
+  CHECK(allocator_stats().system_allocations == before.system_allocations);
+  deallocate_bytes(b, small);
+  CHECK(allocator_stats().cached_bytes == big);  // back in its own class, counted at its size
+  void* c = allocate_bytes(big);
+  CHECK(c == a);
+  CHECK(allocator_stats().system_allocations == before.system_allocations);
+  deallocate_bytes(c, big);
+  release_cached_memory();
+}
