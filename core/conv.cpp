@@ -1,9 +1,10 @@
 #include "xgrad/core/conv.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <type_traits>
 
-#include "xgrad/core/detail/conv_dnnl.hpp"
+#include "xgrad/core/detail/conv_path.hpp"
 #include "xgrad/core/detail/conv_im2col.hpp"
 #include "xgrad/core/detail/format.hpp"
 
@@ -54,21 +55,26 @@ void check_bias(const char* op, const Tensor<T>& bias, const Shape& w, Index cha
     detail::fail("{}: bias {} does not match weight {} ({} output channels)", op, bias.shape(), w, channels);
 }
 
-// Float convolutions go to oneDNN's direct kernels where they beat im2col + GEMM
-// (bench/results/conv-kernels-2026-12-04.md, the models' layers, 1 thread, loaded):
-// 1.7-5.2x on 3x3 and 4x4 kernels over 32-64 channels, 1.3-1.7x on every weight
-// gradient. Not for a 1x1 kernel's forward pass or input gradient, where im2col is a
-// plain GEMM (oneDNN 0.5-0.8x), nor for the input gradient into a single channel (0.18x).
-// Double convolutions, the gradient checks' reference, and any shape oneDNN has no
-// kernel for take im2col + GEMM.
-bool onednn_forward(const ConvShape& s) { return s.n > 0 && !s.g.identity(); }
-bool onednn_input_grad(const ConvShape& s) { return onednn_forward(s) && s.g.c >= 8; }
+// Float convolutions go to oneDNN's direct kernels where that pays (the dnnl_conv_*_pays
+// predicates, core/detail/conv_dnnl.hpp, with their measurements). Double convolutions,
+// the gradient checks' reference, and any shape oneDNN has no kernel for take im2col + GEMM.
+
+std::array<std::atomic<std::uint64_t>, 3> dnnl_passes, im2col_passes;
+
+// Counts a float pass on its path (conv_path_counts); the path taken is returned.
+template <class T>
+bool count(detail::ConvPass pass, bool dnnl) {
+  if constexpr (std::is_same_v<T, float>)
+    (dnnl ? dnnl_passes : im2col_passes)[static_cast<int>(pass)].fetch_add(1, std::memory_order_relaxed);
+  return dnnl;
+}
 
 template <class T>
 void forward(const T* x, const T* w, const T* bias, T* y, const ConvShape& s) {
+  bool done = false;
   if constexpr (std::is_same_v<T, float>)
-    if (onednn_forward(s) && detail::dnnl_conv2d(x, w, bias, y, s)) return;
-  detail::im2col_conv2d(x, w, bias, y, s);
+    done = detail::dnnl_conv_forward_pays(s) && detail::dnnl_conv2d(x, w, bias, y, s);
+  if (!count<T>(detail::ConvPass::forward, done)) detail::im2col_conv2d(x, w, bias, y, s);
 }
 
 // gx = the adjoint in x applied to gy, plus the bias (per channel) when there is one.
@@ -76,7 +82,9 @@ template <class T>
 void adjoint(const T* gy, const T* w, const T* bias, T* gx, const ConvShape& s) {
   const ConvGeometry& g = s.g;
   bool done = false;
-  if constexpr (std::is_same_v<T, float>) done = onednn_input_grad(s) && detail::dnnl_conv2d_backward_input(gy, w, gx, s);
+  if constexpr (std::is_same_v<T, float>)
+    done = detail::dnnl_conv_input_grad_pays(s) && detail::dnnl_conv2d_backward_input(gy, w, gx, s);
+  count<T>(detail::ConvPass::input_grad, done);
   if (done && !bias) return;
   for (Index n = 0; n < s.n; ++n)
     for (Index c = 0; c < g.c; ++c) {
@@ -123,8 +131,11 @@ Tensor<T> conv2d_backward_weight(const Tensor<T>& gy, const Tensor<T>& x, const 
     detail::fail("conv2d_backward_weight: gy {} does not match the output {} of input {} and weight {}", gy.shape(),
                  c.out, x.shape(), w_shape);
   Tensor<T> gw(w_shape);
+  bool done = false;
   if constexpr (std::is_same_v<T, float>)
-    if (c.n > 0 && detail::dnnl_conv2d_backward_weight(gy.data(), x.data(), gw.data(), c)) return gw;
+    done = detail::dnnl_conv_weight_grad_pays(c) &&
+           detail::dnnl_conv2d_backward_weight(gy.data(), x.data(), gw.data(), c);
+  if (count<T>(detail::ConvPass::weight_grad, done)) return gw;
   gw.fill_(T(0));  // im2col's sum accumulates
   detail::im2col_conv2d_backward_weight(gy.data(), x.data(), gw.data(), c);
   return gw;
@@ -133,8 +144,20 @@ Tensor<T> conv2d_backward_weight(const Tensor<T>& gy, const Tensor<T>& x, const 
 template <class T>
 Tensor<T> conv_transpose2d(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias, const Conv2dParams& p,
                            std::array<Index, 2> output_padding) {
+  const ConvShape s = detail::conv_transpose2d_shape(x.shape(), w.shape(), p, output_padding);
+  check_bias("conv_transpose2d", bias, w.shape(), s.g.c);
+  Tensor<T> y(Shape{s.n, s.g.c, s.g.h, s.g.w});
+  adjoint(x.data(), w.data(), bias.defined() ? bias.data() : nullptr, y.data(), s);
+  return y;
+}
+
+namespace detail {
+
+ConvShape conv2d_shape(const Shape& x, const Shape& w, const Conv2dParams& p) { return plan("conv2d", x, w, p); }
+
+ConvShape conv_transpose2d_shape(const Shape& xs, const Shape& ws, const Conv2dParams& p,
+                                 std::array<Index, 2> output_padding) {
   const char* op = "conv_transpose2d";
-  const Shape &xs = x.shape(), &ws = w.shape();
   if (xs.rank() != 4 || ws.rank() != 4)
     detail::fail("{}: expects input (N, Cin, H, W) and weight (Cin, Cout, kh, kw), got shapes {} and {}", op, xs, ws);
   if (xs[1] != ws[0]) detail::fail("{}: input {} has {} channels but weight {} expects {}", op, xs, xs[1], ws, ws[0]);
@@ -144,8 +167,6 @@ Tensor<T> conv_transpose2d(const Tensor<T>& x, const Tensor<T>& w, const Tensor<
       detail::fail<ValueError>(
           "{}: output_padding ({}, {}) must not be negative and be smaller than stride ({}, {}) or dilation ({}, {})",
           op, output_padding[0], output_padding[1], p.stride[0], p.stride[1], p.dilation[0], p.dilation[1]);
-  const Index cout = ws[1];
-  check_bias(op, bias, ws, cout);
   std::array<Index, 2> size{};
   for (int d = 0; d < 2; ++d)
     size[d] =
@@ -155,11 +176,16 @@ Tensor<T> conv_transpose2d(const Tensor<T>& x, const Tensor<T>& w, const Tensor<
                  p.padding[0], p.padding[1], size[0], size[1]);
   // The adjoint of conv2d from (N, Cout, Hout, Wout) to x's shape, with the weight read
   // as conv2d's (O = Cin, C = Cout, kh, kw); x's plane is the grid of kernel positions.
-  const ConvShape s{xs[0], xs[1], geometry(cout, size[0], size[1], ws[2], ws[3], xs[2], xs[3], p)};
-  Tensor<T> y(Shape{xs[0], cout, size[0], size[1]});
-  adjoint(x.data(), w.data(), bias.defined() ? bias.data() : nullptr, y.data(), s);
-  return y;
+  return {xs[0], xs[1], geometry(ws[1], size[0], size[1], ws[2], ws[3], xs[2], xs[3], p)};
 }
+
+ConvPathCounts conv_path_counts() {
+  ConvPathCounts c;
+  for (int i = 0; i < 3; ++i) c.dnnl[i] = dnnl_passes[i].load(), c.im2col[i] = im2col_passes[i].load();
+  return c;
+}
+
+}  // namespace detail
 
 #define XGRAD_INSTANTIATE(T)                                                                                           \
   template Tensor<T> conv2d<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Conv2dParams&);             \

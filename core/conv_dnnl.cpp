@@ -326,4 +326,79 @@ bool dnnl_conv2d_backward_weight(const float* gy, const float* x, float* gw, con
   return true;
 }
 
+// The floor's kernels (DnnlConvKernels): every operand in the plan's own layout, in one
+// buffer per thread slot, except the weights read by every chunk (one copy per plan).
+struct DnnlConvKernels::Impl {
+  Chunks chunks;
+  bool bias = false;
+  Index o = 0;
+  std::size_t slot_bytes = 0;
+  Tensor<float> slots, weights_full, weights_last, bias_values;
+};
+
+namespace {
+
+bool writes_weights(const Plan& p) { return p.weights_arg == DNNL_ARG_DIFF_WEIGHTS; }
+
+std::size_t slot_bytes(const Plan& p) {
+  std::size_t b = aligned(p.scratchpad.get_size());
+  for (const auto& [arg, l] : p.batch) b += aligned(l.inner.get_size());
+  return b + (writes_weights(p) ? aligned(p.weights.inner.get_size()) : 0);
+}
+
+Tensor<float> floats(std::size_t bytes) {
+  return Tensor<float>::full(Shape{std::max<Index>(1, static_cast<Index>(bytes / sizeof(float)))}, 0.01f);
+}
+
+}  // namespace
+
+DnnlConvKernels::DnnlConvKernels(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DnnlConvKernels::~DnnlConvKernels() = default;
+
+std::unique_ptr<DnnlConvKernels> DnnlConvKernels::make(ConvPass pass, const ConvShape& s, bool bias) {
+  const Op op = pass == ConvPass::forward      ? Op::forward
+                : pass == ConvPass::input_grad ? Op::backward_data
+                                               : Op::backward_weights;
+  bias = bias && op == Op::forward;
+  const auto c = chunks(op, bias, s);
+  if (!c) return nullptr;
+  auto m = std::make_unique<Impl>();
+  m->chunks = *c, m->bias = bias, m->o = s.o;
+  m->slot_bytes = aligned(std::max(slot_bytes(*c->full), slot_bytes(*c->last)));
+  m->slots = floats(m->slot_bytes * thread_slots());
+  m->weights_full = floats(c->full->weights.inner.get_size());
+  m->weights_last = floats(c->last->weights.inner.get_size());
+  m->bias_values = floats(s.o * sizeof(float));
+  return std::make_unique<DnnlConvKernels>(std::move(m));
+}
+
+void DnnlConvKernels::run() {
+  Impl& m = *impl_;
+  const Chunks& c = m.chunks;
+  parallel_for(0, c.count, 1, [&](Index lo, Index hi) {
+    const OneOpenMpThread one;
+    auto& e = cpu_engine();
+    dnnl::stream stream(e);
+    for (Index i = lo; i < hi; ++i) {
+      const Plan& p = c.plan(i);
+      char* at = reinterpret_cast<char*>(m.slots.data()) + thread_slot() * m.slot_bytes;
+      const auto take = [&](const memory::desc& d) {
+        memory mem(d, e, at);
+        at += aligned(d.get_size());
+        return mem;
+      };
+      std::unordered_map<int, memory> args;
+      for (const auto& [arg, l] : p.batch) args[arg] = take(l.inner);
+      if (writes_weights(p))
+        args[p.weights_arg] = take(p.weights.inner);
+      else
+        args[p.weights_arg] = memory(p.weights.inner, e, (i + 1 == c.count ? m.weights_last : m.weights_full).data());
+      if (m.bias) args[DNNL_ARG_BIAS] = memory(plain({m.o}, Tag::x), e, m.bias_values.data());
+      if (p.scratchpad.get_size() > 0) args[DNNL_ARG_SCRATCHPAD] = take(p.scratchpad);
+      p.kernel.execute(stream, args);
+    }
+    stream.wait();
+  });
+}
+
 }  // namespace xgrad::core::detail

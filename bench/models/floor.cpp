@@ -21,7 +21,13 @@ void Floor::mlp(Index batch, const std::vector<Index>& sizes, int first, int res
 
 void Floor::product(bool ta, bool tb, Index m, Index n, Index k) { gemm(ta, tb, m, n, k); }
 
+void Floor::gemm(bool ta, bool tb, Index m, Index n, Index k) {
+  work_.push_back({Pass::Gemm, {ta, tb, m, n, k}});
+  multiply_adds_ += static_cast<double>(m) * n * k;
+}
+
 void Floor::batched(Index entries, bool ta, bool tb, Index m, Index n, Index k) {
+  multiply_adds_ += static_cast<double>(entries) * m * n * k;
   Item it{Pass::Batched, {ta, tb, m, n, k}};
   it.entries = entries;
   work_.push_back(std::move(it));
@@ -44,30 +50,59 @@ void Floor::transformer_layer(Index batch, Index seq, Index d_model, Index heads
   linear(rows, d_model, ff), linear(rows, ff, d_model);
 }
 
-// The convolutions' columns are the batch side by side, in chunks: few, wide products
-// (their fastest form, so the floor stays a floor). A 1x1 kernel with unit stride reads
-// the image itself, as the step does: no unfolding.
+// A convolution's three passes (its input gradient unless its input is data), each on the
+// path core's conv2d takes for it.
 void Floor::conv(Index batch, Index c_in, Index c_out, Index side, Index k, Index s, Index p, bool input_grad) {
-  const bool identity = k == 1 && s == 1 && p == 0;
-  for (const Unfold& u : chunks(Unfold{batch, c_in, side, k, s, p, (side + 2 * p - k) / s + 1})) {
-    if (!identity) unfold(Pass::Im2col, u);
-    gemm(false, false, c_out, u.cols(), u.rows());  // forward
-    if (!identity) unfold(Pass::Im2col, u);         // weight gradient
-    gemm(false, true, c_out, u.rows(), u.cols());
-    if (!input_grad) continue;
-    gemm(true, false, u.rows(), u.cols(), c_out);  // input gradient
-    if (!identity) unfold(Pass::Col2im, u);
-  }
+  const core::Conv2dParams params{{s, s}, {p, p}};
+  const auto shape =
+      core::detail::conv2d_shape(core::Shape{batch, c_in, side, side}, core::Shape{c_out, c_in, k, k}, params);
+  const Unfold u{batch, c_in, side, k, s, p, shape.g.oh};
+  using core::detail::ConvPass;
+  conv_pass(ConvPass::forward, shape, u, true);
+  conv_pass(ConvPass::weight_grad, shape, u, false);
+  if (input_grad) conv_pass(ConvPass::input_grad, shape, u, false);
 }
 
+// A transposed convolution is the adjoint of a conv2d (core/conv.cpp): its forward pass
+// is that conv's input gradient, its input gradient that conv's forward pass (no bias),
+// its weight gradient that conv's.
 void Floor::conv_transpose(Index batch, Index c_in, Index c_out, Index side, Index k, Index s, Index p) {
-  for (const Unfold& u : chunks(Unfold{batch, c_out, (side - 1) * s - 2 * p + k, k, s, p, side})) {
-    gemm(true, false, u.rows(), u.cols(), c_in);  // forward
-    unfold(Pass::Col2im, u);
-    unfold(Pass::Im2col, u);                      // the output gradient unfolded, for both gradients
-    gemm(false, true, c_in, u.rows(), u.cols());  // weight
-    gemm(false, false, c_in, u.cols(), u.rows());  // input
+  const core::Conv2dParams params{{s, s}, {p, p}};
+  const auto shape = core::detail::conv_transpose2d_shape(core::Shape{batch, c_in, side, side},
+                                                          core::Shape{c_in, c_out, k, k}, params, {0, 0});
+  const Unfold u{batch, c_out, shape.g.h, k, s, p, side};
+  using core::detail::ConvPass;
+  conv_pass(ConvPass::input_grad, shape, u, false);
+  conv_pass(ConvPass::forward, shape, u, false);
+  conv_pass(ConvPass::weight_grad, shape, u, false);
+}
+
+// On oneDNN: its kernels alone. On im2col: the batch's columns side by side, in chunks —
+// few, wide products (their fastest form, so the floor stays a floor); a 1x1 kernel with
+// unit stride reads the image itself, as the step does: no unfolding.
+void Floor::conv_pass(core::detail::ConvPass pass, const core::detail::ConvShape& s, const Unfold& u, bool bias) {
+  using core::detail::ConvPass;
+  multiply_adds_ += static_cast<double>(s.n) * s.o * s.g.rows() * s.g.cols();
+  if (core::detail::dnnl_conv_pays(pass, s))
+    if (auto kernels = core::detail::DnnlConvKernels::make(pass, s, bias)) {
+      conv_choices_.push_back({pass, true});
+      Item it{Pass::Dnnl};
+      it.kernels = std::move(kernels);
+      work_.push_back(std::move(it));
+      return;
+    }
+  conv_choices_.push_back({pass, false});
+  const double counted = multiply_adds_;
+  const bool identity = s.g.identity();
+  for (const Unfold& c : chunks(u)) {
+    if (pass != ConvPass::input_grad && !identity) unfold(Pass::Im2col, c);
+    if (pass == ConvPass::forward) gemm(false, false, s.o, c.cols(), c.rows());
+    if (pass == ConvPass::weight_grad) gemm(false, true, s.o, c.rows(), c.cols());
+    if (pass != ConvPass::input_grad) continue;
+    gemm(true, false, c.rows(), c.cols(), s.o);
+    if (!identity) unfold(Pass::Col2im, c);
   }
+  multiply_adds_ = counted;  // the products above are the pass's, counted once already
 }
 
 // The batch in chunks whose columns fit in the L2 cache (about 1 MiB): unfolded columns
@@ -160,6 +195,7 @@ void Floor::run() {
       case Pass::Batched: core::gemm_(it.c, it.a, it.b, g.ta ? Trans::Yes : Trans::No, g.tb ? Trans::Yes : Trans::No); break;
       case Pass::Im2col: im2col(it.unfold, image_.data(), cols_.data(), false); break;
       case Pass::Col2im: im2col(it.unfold, image_.data(), cols_.data(), true); break;
+      case Pass::Dnnl: it.kernels->run(); break;
     }
   }
 }

@@ -1,13 +1,18 @@
-// The floor of a model step (bench/models/floor_bench.cpp): its matrix products, and a
-// convolution's im2col/col2im, listed once and then run back to back on buffers allocated
-// once. Each product goes through core's own GEMM path (core::detail::gemm: the cut into
-// blocks by shape and the TBB threading every step's Linear, convolution and attention
-// use; a batch of small products through core::gemm_, one product per entry spread over
-// the threads, as attention and batched matmul run theirs), so the floor is the step's
-// products with nothing else, at the step's thread count.
+// The floor of a model step (bench/models/floor_bench.cpp): its matrix products and
+// convolutions, listed once and then run back to back on buffers allocated once. Each
+// product goes through core's own GEMM path (core::detail::gemm: the cut into blocks by
+// shape and the TBB threading every step's Linear, convolution and attention use; a batch
+// of small products through core::gemm_, one product per entry spread over the threads,
+// as attention and batched matmul run theirs), so the floor is the step's products with
+// nothing else, at the step's thread count. A convolution pass takes the path core takes
+// for it (core/detail/conv_dnnl.hpp): oneDNN's kernels alone where the step runs oneDNN,
+// im2col/col2im and GEMM elsewhere.
 #pragma once
 
+#include <memory>
 #include <vector>
+
+#include "xgrad/core/detail/conv_path.hpp"
 
 #include "xgrad/core/shape.hpp"
 #include "xgrad/core/tensor.hpp"
@@ -43,6 +48,14 @@ class Floor {
 
   void allocate();
   void run();
+  /// The multiply-adds of one run (a FLOP bound: twice this over the machine's peak).
+  double multiply_adds() const { return multiply_adds_; }
+  /// Each convolution pass listed, and whether it runs on oneDNN (as the step's does).
+  struct ConvChoice {
+    core::detail::ConvPass pass;
+    bool dnnl;
+  };
+  const std::vector<ConvChoice>& conv_choices() const { return conv_choices_; }
 
   /// An image side, channels and a square kernel: what im2col needs.
   struct Unfold {
@@ -56,20 +69,29 @@ class Floor {
     bool ta, tb;
     Index m, n, k;
   };
-  enum class Pass { Gemm, Batched, Im2col, Col2im };
+  enum class Pass { Gemm, Batched, Im2col, Col2im, Dnnl };
   struct Item {
     Pass pass;
     Gemm gemm{};
     Unfold unfold{};
     Index entries = 1;
     core::Tensor<float> a{}, b{}, c{};  // a batched product's own operands (gemm_ checks their shapes)
+    std::shared_ptr<core::detail::DnnlConvKernels> kernels{};
   };
-  void gemm(bool ta, bool tb, Index m, Index n, Index k) { work_.push_back({Pass::Gemm, {ta, tb, m, n, k}}); }
+  void gemm(bool ta, bool tb, Index m, Index n, Index k);
   void unfold(Pass pass, const Unfold& u) { work_.push_back({pass, {}, u}); }
+  /// One pass of the convolution s (im2col's view of it: u), on the step's path.
+  void conv_pass(core::detail::ConvPass pass, const core::detail::ConvShape& s, const Unfold& u, bool bias);
   static std::vector<Unfold> chunks(Unfold u);
 
   std::vector<Item> work_;
+  std::vector<ConvChoice> conv_choices_;
+  double multiply_adds_ = 0;
   std::vector<float> a_, b_, c_, image_, cols_;
 };
+
+/// The floors of BM_ConvVaeStep and BM_VqVaeStep (floor_steps.cpp).
+Floor conv_vae_step_floor();
+Floor vq_vae_step_floor();
 
 }  // namespace xgrad::bench

@@ -1,7 +1,7 @@
 // The floor of each dense model step: the matrix products of its forward and backward
-// pass (and, for the convolutions, the im2col/col2im around them) called back to back
-// on buffers allocated once, through core's own GEMM path (bench/models/floor.hpp) at
-// the thread count of the steps. floor time / step time says how much of a step is its
+// pass, and its convolutions on the step's own paths (oneDNN's kernels alone, or
+// im2col/col2im and GEMM), called back to back on buffers allocated once, through core's
+// own GEMM path (bench/models/floor.hpp) at the thread count of the steps. floor time / step time says how much of a step is its
 // products; the rest is anything else (elementwise work, allocation, graph building).
 // bench/compare.sh prints it next to each step as BM_<Step>Floor.
 //
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "floor.hpp"
+#include "xgrad/core/detail/gemm.hpp"
 
 using xgrad::bench::Floor;
 using xgrad::core::Index;
@@ -21,11 +22,24 @@ using namespace xgrad::bench;  // Products
 
 namespace {
 
+// multiply_adds: the step's, for its FLOP bound (bench/floor.sh).
 void run_floor(benchmark::State& state, Floor floor) {
   floor.allocate();
   floor.run();
   for (auto _ : state) floor.run();
+  state.counters["multiply_adds"] = floor.multiply_adds();
 }
+
+// The sgemm peak the FLOP bounds divide by: one 1024^3 product through core's GEMM path
+// (run it at 1 thread for the per-thread peak); counter gflops, per CPU second.
+void BM_SgemmPeak(benchmark::State& state) {
+  const Index n = 1024;
+  std::vector<float> a(n * n, 0.01f), b(n * n, 0.02f), c(n * n);
+  for (auto _ : state)
+    xgrad::core::detail::gemm(false, false, n, n, n, 1.f, a.data(), n, b.data(), n, 0.f, c.data(), n);
+  state.counters["gflops"] = benchmark::Counter(2e-9 * n * n * n * state.iterations(), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_SgemmPeak)->Unit(benchmark::kMillisecond);
 
 // Per Linear in -> out: the layers of BM_VaeMlpStep (784-400-20, two heads), batch 128.
 void BM_VaeMlpStepFloor(benchmark::State& state) {
@@ -61,17 +75,8 @@ void BM_AaeStepFloor(benchmark::State& state) {
 }
 BENCHMARK(BM_AaeStepFloor)->Unit(benchmark::kMillisecond);
 
-// BM_ConvVaeStep: conv 4x4/2 1->32 (28 -> 14), 32->64 (14 -> 7), Linear 3136-400, heads
-// 400-20 (x2); decoder 20-400-3136, transposed conv 64->32 (7 -> 14), 32->1 (14 -> 28).
-void BM_ConvVaeStepFloor(benchmark::State& state) {
-  Floor f;
-  const Index b = 128;
-  f.conv(b, 1, 32, 28, 4, 2, 1, false), f.conv(b, 32, 64, 14, 4, 2, 1);
-  f.linear(b, 3136, 400), f.linear(b, 400, 20), f.linear(b, 400, 20);
-  f.linear(b, 20, 400), f.linear(b, 400, 3136);
-  f.conv_transpose(b, 64, 32, 7, 4, 2, 1), f.conv_transpose(b, 32, 1, 14, 4, 2, 1);
-  run_floor(state, std::move(f));
-}
+// BM_ConvVaeStep (bench/models/floor_steps.cpp).
+void BM_ConvVaeStepFloor(benchmark::State& state) { run_floor(state, conv_vae_step_floor()); }
 BENCHMARK(BM_ConvVaeStepFloor)->Unit(benchmark::kMillisecond);
 
 // BM_HvaeStep, batch 128: ladder 784-512-512, 512-256, 256-128 with Gaussian heads to
@@ -91,29 +96,8 @@ void BM_HvaeStepFloor(benchmark::State& state) {
 }
 BENCHMARK(BM_HvaeStepFloor)->Unit(benchmark::kMillisecond);
 
-// A residual block of the VQ-VAE on 7x7: relu, conv 3x3 (64 -> 32, padding 1), relu,
-// conv 1x1 (32 -> 64), added to its input.
-void residual_block(Floor& f, Index batch) {
-  f.conv(batch, 64, 32, 7, 3, 1, 1);
-  f.conv(batch, 32, 64, 7, 1, 1, 0);
-}
-
-// BM_VqVaeStep, batch 128: encoder conv 4x4/2 1->32 (28 -> 14), 32->64 (14 -> 7), two
-// residual blocks, conv 1x1 64->64; the quantizer's distances to K = 128 codes of D = 64
-// for 128 x 49 grid positions (forward only: the gradient goes straight through);
-// decoder conv 3x3 64->64, two residual blocks, transposed conv 64->32 (7 -> 14), 32->1.
-void BM_VqVaeStepFloor(benchmark::State& state) {
-  Floor f;
-  const Index b = 128;
-  f.conv(b, 1, 32, 28, 4, 2, 1, false), f.conv(b, 32, 64, 14, 4, 2, 1);
-  residual_block(f, b), residual_block(f, b);
-  f.conv(b, 64, 64, 7, 1, 1, 0);
-  f.product(false, true, b * 49, 128, 64);
-  f.conv(b, 64, 64, 7, 3, 1, 1);
-  residual_block(f, b), residual_block(f, b);
-  f.conv_transpose(b, 64, 32, 7, 4, 2, 1), f.conv_transpose(b, 32, 1, 14, 4, 2, 1);
-  run_floor(state, std::move(f));
-}
+// BM_VqVaeStep (bench/models/floor_steps.cpp).
+void BM_VqVaeStepFloor(benchmark::State& state) { run_floor(state, vq_vae_step_floor()); }
 BENCHMARK(BM_VqVaeStepFloor)->Unit(benchmark::kMillisecond);
 
 // BM_TransformerEncoderLayerStep: d_model 128, 4 heads, feed-forward 512, batch 32 x seq

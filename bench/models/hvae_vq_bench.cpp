@@ -6,6 +6,8 @@
 #include "xgrad/models/hvae.hpp"
 #include "xgrad/models/vq_vae.hpp"
 
+#include "workloads/workloads.hpp"
+
 using namespace xgrad;
 using namespace xgrad::models;
 
@@ -15,6 +17,7 @@ void run(benchmark::State& state, GenerativeModel& model, core::Generator& gen) 
   const nn::Batch batch{.x = core::uniform<float>({128, 784}, 0.f, 1.f, gen), .y = {}, .labels = {}};
   Stepper stepper(model, gen);  // Adam 1e-3, built outside the timed loop
   for (auto _ : state) benchmark::DoNotOptimize(stepper.step(batch).loss);
+  bench::memory_counters(state);
 }
 
 // Ladder 784-512-512 / 256 / 128, z 32-16-8, decoder 32-512-512-784; past the KL

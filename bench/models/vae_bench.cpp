@@ -20,6 +20,7 @@ void run(benchmark::State& state, GenerativeModel& model, core::Generator& gen) 
   const nn::Batch batch = bench::random_images(128, gen);
   Stepper stepper(model, gen);  // Adam 1e-3, built outside the timed loop
   for (auto _ : state) benchmark::DoNotOptimize(stepper.step(batch).loss);
+  bench::memory_counters(state);
 }
 
 // 784-400-20 (PyTorch's examples/vae); other batch sizes: BM_VaeMlpStepScaling.

@@ -82,4 +82,10 @@ void attention_forward_backward(benchmark::State& state, core::Index seq, bool c
   });
 }
 
+void memory_counters(benchmark::State& state) {
+  const auto a = core::allocator_stats();
+  state.counters["peak_live_MiB"] = static_cast<double>(a.peak_live_bytes) / (1 << 20);
+  state.counters["held_MiB"] = static_cast<double>(a.live_bytes + a.cached_bytes) / (1 << 20);
+}
+
 }  // namespace xgrad::bench

@@ -18,6 +18,11 @@ nn::Batch random_images(core::Index rows, core::Generator& gen);
 /// (rows, cols) bytes in [32, 127), always the same: drawn from their own generator.
 core::IndexTensor printable_bytes(core::Index rows, core::Index cols);
 
+/// Where a step's memory goes (bench/peak_memory.sh), as counters: peak_live_MiB, the
+/// most tensor bytes live at once so far in the process, and held_MiB, the bytes the
+/// allocator holds from the system now (live + cached in its free lists).
+void memory_counters(benchmark::State& state);
+
 /// One MLP VAE step (784-400-20, Adam 1e-3) on `batch` random images in [0, 1].
 void vae_mlp_step(benchmark::State& state, core::Index batch);
 
