@@ -136,6 +136,13 @@ struct Plan {
   Index visible(Index i) const {
     return cfg.causal ? std::clamp<Index>(i + n.Lk - n.Lq + 1, 0, n.Lk) : n.Lk;
   }
+  // The columns the row passes of the softmax visit: the visible ones rounded up to whole
+  // SIMD batches (a padded partial batch costs more than a whole one; the -inf scores it
+  // takes in give zeros, as before).
+  Index active(Index i) const {
+    const Index v = visible(i);
+    return v == n.Lk ? v : std::min(n.Lk, (v + kLanes<T> - 1) / kLanes<T> * kLanes<T>);
+  }
   // Sets the masked scores of row i of entry (b, h) to -inf.
   void mask_row(T* s, Index b, Index h, Index i) const {
     constexpr T ninf = -std::numeric_limits<T>::infinity();
@@ -190,9 +197,10 @@ T sum_row(const T* s, Index n) {
   return r;
 }
 
-// The row passes below stop at the causal bound: the columns past it hold -inf scores,
-// hence zeros of P, and need neither an exp nor a place in the sum. The visible columns
-// keep their bits (the max is exact; the sum's lanes only miss terms that were zeros).
+// The row passes below stop at the causal bound (Plan::active): the columns past it hold
+// -inf scores, hence zeros of P, and need neither an exp nor a place in the sum. The
+// visible columns keep their bits (the max is exact; the sum's lanes only miss terms that
+// were zeros).
 
 // Softmax of each masked score row of an entry in place; lse[i] = log-sum-exp (-inf: all
 // masked, zeros).
@@ -200,7 +208,7 @@ template <class T>
 void softmax_rows(T* s, T* lse, const Plan<T>& plan) {
   const Index cols = plan.n.Lk;
   for (Index i = 0; i < plan.n.Lq; ++i, s += cols) {
-    const Index vis = plan.visible(i);
+    const Index vis = plan.active(i);
     std::fill(s + vis, s + cols, T(0));
     const T m = row_max(s, vis);
     if (m == -std::numeric_limits<T>::infinity()) {
@@ -220,7 +228,7 @@ template <class T>
 void probs_from_lse(T* s, const T* lse, const Plan<T>& plan) {
   const Index cols = plan.n.Lk;
   for (Index i = 0; i < plan.n.Lq; ++i, s += cols) {
-    const Index vis = plan.visible(i);
+    const Index vis = plan.active(i);
     std::fill(s + vis, s + cols, T(0));
     if (lse[i] == -std::numeric_limits<T>::infinity())
       std::fill(s, s + vis, T(0));
@@ -317,7 +325,7 @@ void softmax_backward_rows(T* dp, const T* p, const T* go, const T* o, const Pla
   for (Index i = 0; i < plan.n.Lq; ++i, dp += cols, p += cols, go += ld, o += ld) {
     T dot = T(0);
     for (Index c = 0; c < dv; ++c) dot += go[c] * o[c];
-    const Index vis = plan.visible(i);
+    const Index vis = plan.active(i);
     detail::map_range(dp, vis, [d = Batch<T>(dot)](auto g, auto pr) { return pr * (g - d); },
                       static_cast<const T*>(dp), p);
     std::fill(dp + vis, dp + cols, T(0));
