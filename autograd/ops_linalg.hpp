@@ -17,6 +17,9 @@ template <class T> Variable<T> linear(const Variable<T>& x, const Variable<T>& w
 /// relu(x @ w^T + b) as one node: the activation is applied in place on the product and
 /// its gradient masks the incoming one in place (no tensors beyond the result).
 template <class T> Variable<T> linear_relu(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b = {});
+/// gelu(x @ w^T + b) as one node: the forward keeps GELU's slope Phi(h) + h phi(h) (one
+/// erf and one exp per element) and the backward multiplies the incoming gradient by it in place.
+template <class T> Variable<T> linear_gelu(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b = {});
 /// NCHW cross-correlation; b (O) or undefined.
 template <class T>
 Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b, const core::Conv2dParams& p);

@@ -136,6 +136,13 @@ struct Plan {
   Index visible(Index i) const {
     return cfg.causal ? std::clamp<Index>(i + n.Lk - n.Lq + 1, 0, n.Lk) : n.Lk;
   }
+  // The columns the row passes of the softmax visit: the visible ones rounded up to whole
+  // SIMD batches (a padded partial batch costs more than a whole one; the -inf scores it
+  // takes in give zeros, as before).
+  Index active(Index i) const {
+    const Index v = visible(i);
+    return v == n.Lk ? v : std::min(n.Lk, (v + kLanes<T> - 1) / kLanes<T> * kLanes<T>);
+  }
   // Sets the masked scores of row i of entry (b, h) to -inf.
   void mask_row(T* s, Index b, Index h, Index i) const {
     constexpr T ninf = -std::numeric_limits<T>::infinity();
@@ -190,31 +197,43 @@ T sum_row(const T* s, Index n) {
   return r;
 }
 
-// Softmax of each masked score row in place; lse[i] = log-sum-exp (-inf: all masked, zeros).
+// The row passes below stop at the causal bound (Plan::active): the columns past it hold
+// -inf scores, hence zeros of P, and need neither an exp nor a place in the sum. The
+// visible columns keep their bits (the max is exact; the sum's lanes only miss terms that
+// were zeros).
+
+// Softmax of each masked score row of an entry in place; lse[i] = log-sum-exp (-inf: all
+// masked, zeros).
 template <class T>
-void softmax_rows(T* s, T* lse, Index rows, Index cols) {
-  for (Index i = 0; i < rows; ++i, s += cols) {
-    const T m = row_max(s, cols);
+void softmax_rows(T* s, T* lse, const Plan<T>& plan) {
+  const Index cols = plan.n.Lk;
+  for (Index i = 0; i < plan.n.Lq; ++i, s += cols) {
+    const Index vis = plan.active(i);
+    std::fill(s + vis, s + cols, T(0));
+    const T m = row_max(s, vis);
     if (m == -std::numeric_limits<T>::infinity()) {
-      std::fill(s, s + cols, T(0));
+      std::fill(s, s + vis, T(0));
       lse[i] = m;
       continue;
     }
-    exp_row(s, cols, m);
-    const T sum = sum_row(s, cols);
-    detail::map_range(s, cols, [inv = Batch<T>(T(1) / sum)](auto x) { return x * inv; }, static_cast<const T*>(s));
+    exp_row(s, vis, m);
+    const T sum = sum_row(s, vis);
+    detail::map_range(s, vis, [inv = Batch<T>(T(1) / sum)](auto x) { return x * inv; }, static_cast<const T*>(s));
     lse[i] = m + std::log(sum);
   }
 }
 
-// P again from masked scores and the saved log-sum-exps.
+// P again from an entry's masked scores and the saved log-sum-exps.
 template <class T>
-void probs_from_lse(T* s, const T* lse, Index rows, Index cols) {
-  for (Index i = 0; i < rows; ++i, s += cols) {
+void probs_from_lse(T* s, const T* lse, const Plan<T>& plan) {
+  const Index cols = plan.n.Lk;
+  for (Index i = 0; i < plan.n.Lq; ++i, s += cols) {
+    const Index vis = plan.active(i);
+    std::fill(s + vis, s + cols, T(0));
     if (lse[i] == -std::numeric_limits<T>::infinity())
-      std::fill(s, s + cols, T(0));
+      std::fill(s, s + vis, T(0));
     else
-      exp_row(s, cols, lse[i]);
+      exp_row(s, vis, lse[i]);
   }
 }
 
@@ -271,7 +290,7 @@ void forward_entries(const Dims& n, const Layouts& l, const T* q, const T* k, co
     for (Index e = lo; e < hi; ++e) {
       T* p = keep ? saved.probs.data() + e * LL : scratch.get(kScores);
       plan.scores(p, l.q.at(q, e, n.H), l.q.ld, l.k.at(k, e, n.H), l.k.ld, scratch.get(kTransposed), e);
-      softmax_rows(p, saved.lse.data() + e * n.Lq, n.Lq, n.Lk);
+      softmax_rows(p, saved.lse.data() + e * n.Lq, plan);
       const T* pv = p;
       if (drop) {
         T* pd = scratch.get(kWork);
@@ -298,14 +317,18 @@ Tensor<T> attention_forward(const Tensor<T>& q, const Tensor<T>& k, const Tensor
 
 namespace {
 
-// dS = P (dP - D) in place over dp, with D_i = dO_i . O_i (rows of dO and O ld apart).
+// dS = P (dP - D) in place over dp, with D_i = dO_i . O_i (rows of dO and O ld apart);
+// zeros past the causal bound, where P is zero.
 template <class T>
-void softmax_backward_rows(T* dp, const T* p, const T* go, const T* o, Index rows, Index cols, Index dv, Index ld) {
-  for (Index i = 0; i < rows; ++i, dp += cols, p += cols, go += ld, o += ld) {
+void softmax_backward_rows(T* dp, const T* p, const T* go, const T* o, const Plan<T>& plan, Index ld) {
+  const Index cols = plan.n.Lk, dv = plan.n.dv;
+  for (Index i = 0; i < plan.n.Lq; ++i, dp += cols, p += cols, go += ld, o += ld) {
     T dot = T(0);
     for (Index c = 0; c < dv; ++c) dot += go[c] * o[c];
-    detail::map_range(dp, cols, [d = Batch<T>(dot)](auto g, auto pr) { return pr * (g - d); },
+    const Index vis = plan.active(i);
+    detail::map_range(dp, vis, [d = Batch<T>(dot)](auto g, auto pr) { return pr * (g - d); },
                       static_cast<const T*>(dp), p);
+    std::fill(dp + vis, dp + cols, T(0));
   }
 }
 
@@ -332,7 +355,7 @@ void backward_entries(const Dims& n, const Layouts& l, const T* gy, const T* q, 
       if (!keep) {
         T* s = scratch.get(kScores);
         plan.scores(s, qe, l.q.ld, ke, l.k.ld, scratch.get(kTransposed), e);
-        probs_from_lse(s, saved.lse.data() + e * n.Lq, n.Lq, n.Lk);
+        probs_from_lse(s, saved.lse.data() + e * n.Lq, plan);
         p = s;
       }
       T* w = scratch.get(kWork);
@@ -349,7 +372,7 @@ void backward_entries(const Dims& n, const Layouts& l, const T* gy, const T* q, 
       if (!g.dq && !g.dk) continue;
       product_with_transposed(n.Lq, n.Lk, n.dv, T(1), ge, l.o.ld, ve, l.v.ld, scratch.get(kTransposed), w);  // dO V^T
       if (drop) apply_dropout(w, LL, cfg, e);
-      softmax_backward_rows(w, p, ge, l.o.at(out, e, n.H), n.Lq, n.Lk, n.dv, l.o.ld);
+      softmax_backward_rows(w, p, ge, l.o.at(out, e, n.H), plan, l.o.ld);
       if (g.dq)
         entry_gemm(false, false, n.Lq, n.d, n.Lk, plan.scale, w, n.Lk, ke, l.k.ld, g.add_dq ? T(1) : T(0),
                    l.q.at(g.dq, e, n.H), l.q.ld);

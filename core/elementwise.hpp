@@ -80,6 +80,8 @@ template <class T> void add_(Tensor<T>& a, const Tensor<T>& b);
 template <class T> void axpy_(Tensor<T>& a, T alpha, const Tensor<T>& b);
 /// a *= s
 template <class T> void mul_(Tensor<T>& a, T s);
+/// a *= b, same shape.
+template <class T> void mul_(Tensor<T>& a, const Tensor<T>& b);
 /// a = a * s + t * b, same shape (momentum-style updates).
 template <class T> void lerp_(Tensor<T>& a, T s, const Tensor<T>& b, T t);
 
@@ -100,6 +102,9 @@ template <class T> Tensor<T> elu_backward(const Tensor<T>& x, const Tensor<T>& y
 template <class T> Tensor<T> softplus_backward(const Tensor<T>& x, const Tensor<T>& gy);
 /// gy * (Phi(x) + x phi(x)), y = gelu(x)
 template <class T> Tensor<T> gelu_backward(const Tensor<T>& x, const Tensor<T>& gy);
+/// In place: x = gelu(x); returns the slope Phi(x) + x phi(x) at the old x (for fused ops
+/// whose backward is then gy * slope), from one erf and one exp per element.
+template <class T> Tensor<T> gelu_and_slope_(Tensor<T>& x);
 /// gy where lo <= x <= hi, else 0
 template <class T> Tensor<T> clamp_backward(const Tensor<T>& x, const Tensor<T>& gy, T lo, T hi);
 

@@ -74,12 +74,23 @@ Tensor<T> elu_backward(const Tensor<T>& x, const Tensor<T>& y, const Tensor<T>& 
 
 template <class T>
 Tensor<T> gelu_backward(const Tensor<T>& x, const Tensor<T>& gy) {
-  return fused("gelu_backward", detail::kCostlyGrain, [](auto v, auto g) {
-    using V = decltype(v);
-    const V cdf = V(T(0.5)) * (V(1) + xsimd::erf(v * V(T(0.70710678118654752440084436210485))));
-    const V pdf = xsimd::exp(V(T(-0.5)) * v * v) * V(T(0.39894228040143267793994605993438));
-    return g * (cdf + v * pdf);
-  }, x, gy);
+  // The pdf reuses the exp the erf computes (one exp per element instead of two).
+  return fused("gelu_backward", detail::kCostlyGrain, [](auto v, auto g) { return g * detail::gelu_and_slope(v).slope; },
+               x, gy);
+}
+
+template <class T>
+Tensor<T> gelu_and_slope_(Tensor<T>& x) {
+  if (!x.defined()) detail::fail<ValueError>("gelu_and_slope_: the tensor is undefined");
+  Tensor<T> slope(x.shape());
+  T* xp = x.data();
+  T* sp = slope.data();
+  detail::parallel_for_each_batch<T>(x.numel(), detail::kCostlyGrain, [&](const auto& at) {
+    const detail::GeluSlope<T> r = detail::gelu_and_slope(at.load(static_cast<const T*>(xp)));
+    at.store(xp, r.value);
+    at.store(sp, r.slope);
+  });
+  return slope;
 }
 
 template <class T>
@@ -106,6 +117,7 @@ Tensor<T> clamp_backward(const Tensor<T>& x, const Tensor<T>& gy, T lo, T hi) {
   template Tensor<T> elu_backward(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, T);        \
   template Tensor<T> softplus_backward(const Tensor<T>&, const Tensor<T>&);                        \
   template Tensor<T> gelu_backward(const Tensor<T>&, const Tensor<T>&);                            \
+  template Tensor<T> gelu_and_slope_(Tensor<T>&);                                                  \
   template Tensor<T> clamp_backward(const Tensor<T>&, const Tensor<T>&, T, T);
 XGRAD_ELEMENTWISE_BACKWARD(float)
 XGRAD_ELEMENTWISE_BACKWARD(double)

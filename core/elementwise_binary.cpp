@@ -198,6 +198,13 @@ void mul_(Tensor<T>& a, T s) {
 }
 
 template <class T>
+void mul_(Tensor<T>& a, const Tensor<T>& b) {
+  if (!a.defined() || a.shape() != b.shape()) detail::fail("mul_: shapes {} and {} differ", a.shape(), b.shape());
+  detail::map_flat(a.data(), a.numel(), kCheap, [](auto x, auto y) { return x * y; }, static_cast<const T*>(a.data()),
+                   b.data());
+}
+
+template <class T>
 void lerp_(Tensor<T>& a, T s, const Tensor<T>& b, T t) {
   require_defined(a, "lerp_");
   require_defined(b, "lerp_");
@@ -229,6 +236,7 @@ void lerp_(Tensor<T>& a, T s, const Tensor<T>& b, T t) {
   template void add_(Tensor<T>&, const Tensor<T>&);                                 \
   template void axpy_(Tensor<T>&, T, const Tensor<T>&);                             \
   template void mul_(Tensor<T>&, T);                                                \
+  template void mul_(Tensor<T>&, const Tensor<T>&);                                 \
   template void lerp_(Tensor<T>&, T, const Tensor<T>&, T);
 XGRAD_ELEMENTWISE_BINARY(float)
 XGRAD_ELEMENTWISE_BINARY(double)

@@ -7,8 +7,10 @@
 
 #include "xgrad/core/blas.hpp"
 #include "xgrad/core/conv.hpp"
+#include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/linalg.hpp"
 #include "xgrad/core/parallel.hpp"
+#include "xgrad/core/shape_ops.hpp"
 
 using namespace xgrad::core;
 
@@ -64,6 +66,28 @@ void BM_Linear(benchmark::State& state) {
   gflops(state, 2.0 * 128 * 784 * 400, start);
 }
 BENCHMARK(BM_Linear);
+
+// Where a linear layer's bias goes, at the Transformer VAE's feed-forward shapes (2048 rows,
+// 128 -> 512 and 512 -> 128): /0 seeds the output with the bias and lets the GEMM add to it
+// (beta = 1, what core::linear does), /1 multiplies (beta = 0) and adds the bias in a pass of
+// its own, /2 leaves the bias out (the most any placement of the bias could save), /3 also
+// leaves it out but multiplies nn against a transposed copy of the weight (OpenBLAS packs
+// nt operands with slower copies).
+void BM_LinearBiasPlacement(benchmark::State& state) {
+  const Index in = state.range(1), out = state.range(2);
+  const auto x = random({2048, in}, 1), w = random({out, in}, 2), b = random({out}, 3);
+  const auto start = Clock::now();
+  for (auto _ : state) {
+    Tensor<float> y;
+    if (state.range(0) == 0) y = linear(x, w, b);
+    if (state.range(0) == 1) y = matmul(x, w, Trans::No, Trans::Yes), add_(y, b);
+    if (state.range(0) == 2) y = matmul(x, w, Trans::No, Trans::Yes);
+    if (state.range(0) == 3) y = matmul(x, transpose(w));
+    benchmark::DoNotOptimize(y.data());
+  }
+  gflops(state, 2.0 * 2048 * in * out, start);
+}
+BENCHMARK(BM_LinearBiasPlacement)->ArgsProduct({{0, 1, 2, 3}, {128}, {512}})->ArgsProduct({{0, 1, 2, 3}, {512}, {128}});
 
 // A first convolution on MNIST-sized images: 32 x 1 x 28 x 28, 32 filters of 3x3, same padding.
 struct ConvSetup {

@@ -201,4 +201,54 @@ Batch<T> pow(const Batch<T>& x, const Batch<T>& y) {
   return xsimd::select((y == zero) | (x == Batch<T>(1)), Batch<T>(1), r);
 }
 
+/// erf(z) and exp(-z^2) together: xsimd's own erf (the same kernels in the same order, so
+/// the same bits as xsimd::erf), which computes exp(-z^2) for its tail anyway; GELU's
+/// slope Phi(x) + x phi(x) needs that exp as phi, so it is not computed twice. (xsimd
+/// skips the exp when every lane is small; here it is always computed.)
+template <class T>
+struct ErfGauss {
+  Batch<T> erf, gauss;
+};
+inline ErfGauss<float> erf_and_gauss(const Batch<float>& z) {
+  using V = Batch<float>;
+  using K = xsimd::kernel::detail::erf_kernel<V>;
+  const V x = xsimd::abs(z);
+  const V e = xsimd::exp(-x * x);
+  const V r1 = z * K::erf1(x * x);
+  V r2 = V(1.f) - e * K::erfc2(x / (V(1.f) + x) - V(0.4f));
+  r2 = xsimd::select(z < V(0.f), -r2, r2);
+  V r = xsimd::select(x < V(2.f / 3.f), r1, r2);
+  r = xsimd::select(xsimd::isinf(z), xsimd::sign(z), r);
+  return {r, e};
+}
+inline ErfGauss<double> erf_and_gauss(const Batch<double>& z) {
+  using V = Batch<double>;
+  using K = xsimd::kernel::detail::erf_kernel<V>;
+  const V x = xsimd::abs(z), xx = x * x;
+  const V e = xsimd::exp(-xx);
+  const V small = z * K::erf1(xx);
+  V mid = V(1.) - e * K::erfc2(x);
+  mid = xsimd::select(z < V(0.), -mid, mid);
+  V tail = V(1.) - e * K::erfc3(x);
+  tail = xsimd::select(z < V(0.), -tail, tail);
+  tail = xsimd::select(xsimd::isinf(z), xsimd::sign(z), tail);
+  return {xsimd::select(x < V(0.65), small, xsimd::select(x < V(2.2), mid, tail)), e};
+}
+
+/// GELU's value x Phi(x) and slope Phi(x) + x phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2,
+/// phi(x) = exp(-x^2 / 2) / sqrt(2 pi), from one erf_and_gauss.
+template <class T>
+struct GeluSlope {
+  Batch<T> value, slope;
+};
+template <class T>
+GeluSlope<T> gelu_and_slope(const Batch<T>& v) {
+  using V = Batch<T>;
+  const ErfGauss<T> eg = erf_and_gauss(v * V(T(0.70710678118654752440084436210485)));
+  const V half(T(0.5));
+  const V value = half * v * (V(1) + eg.erf);  // as core::gelu: the same bits
+  const V cdf = half * (V(1) + eg.erf);
+  return {value, cdf + v * (eg.gauss * V(T(0.39894228040143267793994605993438)))};
+}
+
 }  // namespace xgrad::core::detail

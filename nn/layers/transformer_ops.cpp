@@ -122,8 +122,7 @@ Variable<T> norm(const Variable<T>& x, const LayerNormParams<T>& p, const Transf
 template <class T>
 Variable<T> feed_forward(const Variable<T>& x, const FeedForwardParams<T>& p, const TransformerLayerConfig& c,
                          const Dropping<T>& d) {
-  Variable<T> h = c.activation == Activation::ReLU ? ag::linear_relu(x, p.w1, p.b1)
-                                                   : ag::gelu(ag::linear(x, p.w1, p.b1));
+  Variable<T> h = c.activation == Activation::ReLU ? ag::linear_relu(x, p.w1, p.b1) : ag::linear_gelu(x, p.w1, p.b1);
   return dropout(ag::linear(dropout(h, d), p.w2, p.b2), d);
 }
 

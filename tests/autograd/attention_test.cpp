@@ -79,6 +79,30 @@ TEST_CASE("attention matches the composed ops with all masks, 37 keys, both back
   }
 }
 
+TEST_CASE("causal attention gives the bits of the same mask given as attn_mask", "[attention]") {
+  // The causal rows skip the exps and sums of the columns past the bound (core/attention.cpp);
+  // an attn_mask row goes through every column. 37 keys: rows end inside a SIMD batch.
+  const core::Index B = 2, H = 2, Lq = 29, Lk = 37, d = 4;
+  T64 attn = T64::zeros({Lq, Lk});
+  for (core::Index i = 0; i < Lq; ++i)
+    for (core::Index j = i + Lk - Lq + 1; j < Lk; ++j) attn.at({i, j}) = 1;
+  for (auto save : {ag::AttentionSave::LogSumExp, ag::AttentionSave::Probs}) {
+    auto once = [&](bool causal) {
+      const Inputs in = inputs(B, H, Lq, Lk, d, 4);
+      ag::AttentionConfig<double> cfg;
+      cfg.save = save;
+      if (causal) cfg.causal = true;
+      else cfg.attn_mask = attn;
+      return run(in, ag::scaled_dot_product_attention(in.q, in.k, in.v, cfg));
+    };
+    const Result c = once(true), m = once(false);
+    CHECK(core::equal(c.y, m.y));
+    CHECK(core::equal(c.gq, m.gq));
+    CHECK(core::equal(c.gk, m.gk));
+    CHECK(core::equal(c.gv, m.gv));
+  }
+}
+
 TEST_CASE("attention matches the composed ops at 300 positions, where each product runs in row blocks", "[attention]") {
   // 300 x 300 scores of 8 features: the kernel cuts every product of an entry into blocks of
   // 192 or 208 rows and a shorter last one (core/attention.cpp, entry_gemm).

@@ -73,6 +73,12 @@ const bool registered = xgrad::test::register_cases({
     GradCase{"linear_relu", "3-D input, no bias, weight shared with a plain linear",
              {InputSpec{Shape{2, 3, 4}}, InputSpec{Shape{5, 4}}},
              [](const Vars& v) { return ag::add(ag::linear_relu(v[0], v[1]), ag::linear(v[0], v[1])); }},
+    // Inputs in [-3, 3] reach both of erf's branches (|h| / sqrt 2 below 0.65 and above 2.2).
+    GradCase{"linear_gelu", "with bias", {InputSpec{Shape{4, 3}, -3, 3}, InputSpec{Shape{5, 3}, -1, 1}, InputSpec{Shape{5}}},
+             [](const Vars& v) { return ag::linear_gelu(v[0], v[1], v[2]); }},
+    GradCase{"linear_gelu", "3-D input, no bias, weight shared with a plain linear",
+             {InputSpec{Shape{2, 3, 4}}, InputSpec{Shape{5, 4}}},
+             [](const Vars& v) { return ag::add(ag::linear_gelu(v[0], v[1]), ag::linear(v[0], v[1])); }},
     GradCase{"conv2d", "padding 1 with bias",
              {InputSpec{Shape{2, 2, 4, 4}}, InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{3}}},
              [](const Vars& v) { return ag::conv2d(v[0], v[1], v[2], Conv2dParams{{1, 1}, {1, 1}, {1, 1}}); }},

@@ -178,3 +178,27 @@ TEST_CASE("backward kernels reject tensors of different shapes", "[elementwise][
   CHECK_THROWS_WITH(sigmoid_backward(a, b), "sigmoid_backward: shapes (2, 3) and (3, 2) differ");
   CHECK_THROWS_WITH(elu_backward(a, a, b, 1.f), "elu_backward: shapes (2, 3) and (3, 2) differ");
 }
+
+TEMPLATE_TEST_CASE("gelu_and_slope_ gives gelu's bits and the exact slope", "[elementwise][backward]", float, double) {
+  // Every erf branch and the far tails: the fused kernel's value must be gelu's own (a
+  // model keeps its forward bits), its slope Phi(x) + x phi(x) right to rounding and the
+  // one gelu_backward uses.
+  using T = TestType;
+  auto x = random_tensor<T>({1000}, 11, -12, 12);
+  x.data()[0] = T(0);
+  const Tensor<T> ones = Tensor<T>::full(x.shape(), T(1));
+  Tensor<T> y = x;
+  const Tensor<T> slope = gelu_and_slope_(y);
+  const Tensor<T> ref_y = gelu(x), ref_slope = gelu_backward(x, ones);
+  const T tol = std::is_same_v<T, float> ? T(2e-6) : T(1e-14);
+  for (Index i = 0; i < x.numel(); ++i) {
+    const T v = x.data()[i];
+    INFO("x = " << v);
+    CHECK(y.data()[i] == ref_y.data()[i]);
+    CHECK(slope.data()[i] == ref_slope.data()[i]);
+    const long double lv = v;
+    const long double exact = 0.5L * (1 + std::erf(lv / std::sqrt(2.0L))) + lv * std::exp(-lv * lv / 2) / std::sqrt(2 * M_PIl);
+    CHECK(std::abs(static_cast<long double>(slope.data()[i]) - exact) <= tol * (1 + std::abs(exact)));
+  }
+  CHECK(slope.data()[0] == T(0.5));
+}
