@@ -219,8 +219,10 @@ Variable<T> sigmoid(const Variable<T>& x) {
 
 template <class T>
 Variable<T> relu(const Variable<T>& x) {
-  return record(OpId::relu, c::relu(x.value()),
-                [](Node<T>& self, Tensor<T>& gy) { self.accumulate(0, c::relu_backward(self.value, gy)); }, x);
+  return record(OpId::relu, c::relu(x.value()), [](Node<T>& self, Tensor<T>& gy) {
+    c::relu_backward_(gy, self.value);  // gy is this node's own gradient, dropped after this: reuse it
+    self.accumulate(0, std::move(gy));
+  }, x);
 }
 
 template <class T>

@@ -303,26 +303,43 @@ bool dnnl_conv2d_backward_weight(const float* gy, const float* x, float* gw, con
   const auto c = chunks(Op::backward_weights, false, s);
   if (!c) return false;
   const Index in = s.g.c * s.g.plane(), out = s.o * s.g.cols(), size = s.o * s.g.rows();
-  // Each chunk's sum in its own slice, added in chunk order below: the same sum on any
-  // number of threads.
-  Tensor<float> partial(Shape{c->count, size});
+  // Each chunk's sum in its own slice, in the full chunks' weight layout (oneDNN's
+  // blocked one), added in chunk order below and reordered to OIHW once. A reorder only
+  // moves floats, so these are the sums made in OIHW before, bit for bit, on any number
+  // of threads, with one reorder instead of one per chunk.
+  const Layout& sum = c->full->weights;
+  const Index slice = sum.same() ? size : static_cast<Index>(sum.bytes() / sizeof(float));
+  Tensor<float> partial(Shape{c->count, slice});
+  auto& e = cpu_engine();
+  std::optional<dnnl::reorder> last_to_sum;  // when the last chunk's kernel chose another layout
+  if (c->last->weights.inner != sum.inner)
+    last_to_sum = dnnl::reorder(dnnl::reorder::primitive_desc(e, c->last->weights.inner, e, sum.inner));
   for_each_chunk(*c, [&](Index i, char* scratch) {
     const Plan& p = c->plan(i);
     const Index n0 = i * c->per;
-    auto& e = cpu_engine();
-    memory user(p.weights.user, e, partial.data() + i * size);
-    memory inner = p.weights.same() ? user : memory(p.weights.inner, e, scratch);
-    execute(p, {const_cast<float*>(x) + n0 * in, const_cast<float*>(gy) + n0 * out},
-            {{DNNL_ARG_DIFF_WEIGHTS, inner}}, scratch + p.weights.bytes());
-    if (!p.weights.same()) {
+    memory mine(sum.inner, e, partial.data() + i * slice);
+    const bool direct = p.weights.inner == sum.inner;
+    memory dw = direct ? mine : memory(p.weights.inner, e, scratch);
+    execute(p, {const_cast<float*>(x) + n0 * in, const_cast<float*>(gy) + n0 * out}, {{DNNL_ARG_DIFF_WEIGHTS, dw}},
+            scratch + p.weights.bytes());
+    if (!direct) {
       dnnl::stream stream(e);
-      p.weights.to_user.execute(stream, inner, user);
+      last_to_sum->execute(stream, dw, mine);
       stream.wait();
     }
   });
-  std::copy(partial.data(), partial.data() + size, gw);
+  float* total = partial.data();
   for (Index i = 1; i < c->count; ++i)
-    for (Index j = 0; j < size; ++j) gw[j] += partial.data()[i * size + j];
+    for (Index j = 0; j < slice; ++j) total[j] += partial.data()[i * slice + j];
+  if (sum.same()) {
+    std::copy(total, total + size, gw);
+  } else {
+    const OneOpenMpThread one;
+    dnnl::stream stream(e);
+    memory from(sum.inner, e, total), to(sum.user, e, gw);
+    sum.to_user.execute(stream, from, to);
+    stream.wait();
+  }
   return true;
 }
 

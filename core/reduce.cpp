@@ -2,8 +2,12 @@
 // buffer: rows (K rows of R contiguous elements) or columns (K1 slabs of R rows
 // of K2 elements, reduced down the rows). The axes are first normalised and
 // adjacent axes merged; trailing reduced axes give rows, leading or middle ones
-// columns, and any other pattern is permuted (reduced axes to the back) into a
-// temporary buffer and reduced as rows.
+// columns. Reduced axes on both sides of a kept one (a bias gradient over N, H, W
+// of NCHW) are read as gathered rows: each row is the reduced elements in order,
+// made of contiguous segments, and each piece of it is gathered into a small
+// buffer before the same row kernel runs, so the tensor is never transposed into a
+// copy. Any other pattern is permuted (reduced axes to the back) into a temporary
+// buffer and reduced as rows.
 //
 // Determinism: the work is cut into pieces whose sizes depend only on the shape
 // (row blocks of kBlock elements, column tasks of kRowBlock rows), each piece is
@@ -244,7 +248,80 @@ struct Layout {
   Index K1 = 1, R = 1, K2 = 1;
   const T* data = nullptr;
   Tensor<T> buffer;  // the permuted copy, when one was needed
+  // Gathered rows (segment > 0): row k starts at data + row_start[k], and its
+  // elements are segments of `segment` contiguous elements at row_start[k] + seg_start[q].
+  Index segment = 0;
+  std::vector<Index> row_start, seg_start;
 };
+
+/// Offsets of every index over the groups g with pick[g] set, in row-major order of
+/// those groups, where group g steps by stride[g].
+std::vector<Index> offsets(const std::vector<Index>& dims, const std::vector<Index>& stride,
+                           const std::vector<bool>& pick) {
+  std::vector<Index> out{0};
+  for (std::size_t g = 0; g < dims.size(); ++g) {
+    if (!pick[g]) continue;
+    std::vector<Index> next;
+    next.reserve(out.size() * static_cast<std::size_t>(dims[g]));
+    for (Index o : out)
+      for (Index i = 0; i < dims[g]; ++i) next.push_back(o + i * stride[g]);
+    out = std::move(next);
+  }
+  return out;
+}
+
+/// Reduced groups on both sides of a kept one, the last of them trailing: rows of
+/// contiguous segments (the same row, element for element, as the permuted copy's).
+template <class T>
+void gather_rows(Layout<T>& L, const std::vector<Index>& gdims, const std::vector<bool>& gred) {
+  const std::size_t m = gdims.size();
+  std::vector<Index> stride(m, 1);
+  for (std::size_t g = m - 1; g-- > 0;) stride[g] = stride[g + 1] * gdims[g + 1];
+  std::vector<bool> kept(m), outer = gred;
+  for (std::size_t g = 0; g < m; ++g) kept[g] = !gred[g];
+  outer[m - 1] = false;  // the trailing group is the segment itself
+  L.segment = gdims[m - 1];
+  L.row_start = offsets(gdims, stride, kept);
+  L.seg_start = offsets(gdims, stride, outer);
+}
+
+/// Copies elements [start, start + n) of gathered row k to dst.
+template <class T>
+void gather(const Layout<T>& L, Index k, Index start, Index n, T* dst) {
+  const T* row = L.data + L.row_start[static_cast<std::size_t>(k)];
+  Index q = start / L.segment, j = start % L.segment;
+  while (n > 0) {
+    const Index c = std::min(L.segment - j, n);
+    std::copy_n(row + L.seg_start[static_cast<std::size_t>(q)] + j, c, dst);
+    dst += c, n -= c, ++q, j = 0;
+  }
+}
+
+/// reduce_rows over gathered rows: the same pieces (rows, or blocks of long rows),
+/// each gathered into a buffer and reduced by the same kernel, so the same bits.
+template <class T, class Op, class Map>
+void reduce_gathered(const Layout<T>& L, const T* param, T* out, Op op, Map map) {
+  const Index K = L.K1, R = L.R, piece = std::min(R, kBlock);
+  const Index nb = (R + kBlock - 1) / kBlock;
+  auto p = [&](Index k) { return param ? param[k] : T(0); };
+  std::vector<T> partial(nb > 1 ? static_cast<std::size_t>(K * nb) : 0);
+  parallel_for(0, K * nb, std::max<Index>(1, Map::grain / piece), [&](Index lo, Index hi) {
+    std::vector<T> buf(static_cast<std::size_t>(piece));
+    for (Index t = lo; t < hi; ++t) {
+      const Index k = t / nb, start = t % nb * kBlock, n = std::min(kBlock, R - start);
+      gather(L, k, start, n, buf.data());
+      T v;
+      if (R < kLanes<T>) {  // as reduce_rows' scalar loop
+        v = Op::template identity<T>();
+        for (Index r = 0; r < n; ++r) v = op(v, map(buf[static_cast<std::size_t>(r)], p(k)));
+      } else {
+        v = reduce_row(buf.data(), n, p(k), op, map);
+      }
+      (nb > 1 ? partial[static_cast<std::size_t>(t)] : out[k]) = v;
+    }
+  });
+  if (nb > 1) reduce_rows(partial.data(), K, nb, static_cast<const T*>(nullptr), out, op, Identity{});
+}
 
 /// Copies x, seen as `dims` (contiguous), to `dst` with its axes reordered by `perm`.
 template <class T>
@@ -307,6 +384,12 @@ Layout<T> make_layout(const Tensor<T>& x, const std::vector<int>& axes, bool kee
     if (nred == 0) L.K1 = K, L.K2 = 1;  // nothing to reduce: rows of one element
     return L;
   }
+  L.K1 = K;
+  L.K2 = 1;
+  if (gred.back()) {
+    gather_rows(L, gdims, gred);
+    return L;
+  }
   // Reduced axes to the back: kept groups in order, then reduced ones.
   std::vector<int> perm;
   for (int pass = 0; pass < 2; ++pass)
@@ -315,15 +398,14 @@ Layout<T> make_layout(const Tensor<T>& x, const std::vector<int>& axes, bool kee
   L.buffer = Tensor<T>(Shape{x.numel()});
   permute_copy(x.data(), gdims, perm, L.buffer.data());
   L.data = L.buffer.data();
-  L.K1 = K;
-  L.K2 = 1;
   return L;
 }
 
 /// Runs one reduction pass over a layout into out (K1 * K2 values).
 template <class T, class Op, class Map>
 void run(const Layout<T>& L, T* out, Op op, Map map, const T* param = nullptr) {
-  if (L.K2 == 1) reduce_rows(L.data, L.K1, L.R, param, out, op, map);
+  if (L.segment > 0) reduce_gathered(L, param, out, op, map);
+  else if (L.K2 == 1) reduce_rows(L.data, L.K1, L.R, param, out, op, map);
   else reduce_cols(L.data, L.K1, L.R, L.K2, param, out, op, map);
 }
 

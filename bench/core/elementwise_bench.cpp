@@ -84,6 +84,19 @@ void BM_SumRows(benchmark::State& state) {
 }
 BENCHMARK(BM_SumRows)->Args({128, 400})->Args({1024, 1024})->UseRealTime();
 
+// sum over N, H and W of NCHW: a conv's bias gradient (the VQ-VAE's 7x7 and 14x14
+// layers), reduced axes on both sides of the kept one.
+void BM_SumBiasGradNCHW(benchmark::State& state) {
+  const auto n = state.range(0), c = state.range(1), hw = state.range(2);
+  const auto x = input(n * c * hw * hw).reshape({n, c, hw, hw});
+  for (auto _ : state) {
+    auto y = core::sum(x, {0, 2, 3});
+    benchmark::DoNotOptimize(y.data());
+  }
+  state.SetBytesProcessed(state.iterations() * n * c * hw * hw * static_cast<int64_t>(sizeof(float)));
+}
+BENCHMARK(BM_SumBiasGradNCHW)->Args({128, 64, 7})->Args({128, 32, 14})->UseRealTime();
+
 void BM_LogSumExpLastAxis(benchmark::State& state) {
   const auto rows = state.range(0), cols = state.range(1);
   const auto x = input(rows * cols).reshape({rows, cols});

@@ -10,6 +10,7 @@
 
 #include "xgrad/autograd/gradcheck.hpp"
 #include "xgrad/autograd/ops_reduce.hpp"
+#include "xgrad/core/elementwise.hpp"
 
 using namespace xgrad;
 using autograd::Variable;
@@ -133,4 +134,22 @@ TEST_CASE("int scalars and tensor constants differentiate correctly in double", 
   CHECK(r.ok);
   // The value, spelled out for one element (x = -1, t = 0.5): -1/3 - 2 - 0.5 - 0.25 + 4.
   CHECK(f(in).value().data()[0] == Approx(-1.0 / 3 - 2 - 0.5 - 0.25 + 4));
+}
+
+// relu's backward masks its own gradient buffer in place and hands it on: the result
+// must be the out-of-place kernel's, bit for bit, when the gradient arrives from two
+// uses, when the input already holds a gradient, and the caller's seed is untouched.
+TEST_CASE("relu's in-place backward gives the out-of-place kernel's gradient", "[elementwise]") {
+  const Tensor<float> x0(Shape{2, 3}, {-1.f, 2.f, 0.f, 3.5f, -0.25f, 7.f});
+  const Tensor<float> seed(Shape{2, 3}, {0.3f, -1.1f, 2.f, 0.7f, 5.f, -0.9f});
+  Variable<float> x(x0, true);
+  const auto y = autograd::relu(x);
+  const auto out = autograd::add(autograd::mul(y, 3.f), autograd::add(y, x));  // two uses of y; x fed twice
+  out.backward(seed);
+  Tensor<float> gy = core::mul(seed, 3.f);
+  core::add_(gy, seed);
+  Tensor<float> want = core::relu_backward(core::relu(x0), gy);
+  core::add_(want, seed);
+  CHECK(x.grad().to_vector() == want.to_vector());
+  CHECK(seed.to_vector() == std::vector<float>{0.3f, -1.1f, 2.f, 0.7f, 5.f, -0.9f});
 }

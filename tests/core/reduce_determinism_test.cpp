@@ -5,6 +5,7 @@
 #include "kernel_check.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/reduce.hpp"
+#include "xgrad/core/shape_ops.hpp"
 
 using namespace xgrad::core;
 using xgrad::test::random_tensor;
@@ -59,4 +60,35 @@ TEST_CASE("a long row split into blocks matches across thread counts in double t
   const auto x = random_tensor<double>({3, 300001}, 99);
   const auto [one, two] = with_1_and_2_threads([&] { return logsumexp(x, {1}); });
   CHECK(same_bits(one, two));
+}
+
+TEST_CASE("reductions over axes on both sides of a kept one equal the permuted tensor's, bit for bit",
+          "[reduce][determinism]") {
+  // Gathered rows must be the same rows, cut into the same pieces, as reducing the
+  // tensor with the reduced axes moved to the back: a bias gradient over N, H, W of
+  // NCHW (segments of 49 and 196, not multiples of a batch), a row past one 8192
+  // block, rows shorter than a batch, three reduced groups.
+  struct Case {
+    Shape shape;
+    Axes axes;
+    std::vector<int> perm;  // kept axes in order, then reduced ones
+    Axes moved;             // the reduced axes after the permutation
+  };
+  const Case cases[] = {{{128, 64, 7, 7}, {0, 2, 3}, {1, 0, 2, 3}, {1, 2, 3}},
+                        {{128, 32, 14, 14}, {0, 2, 3}, {1, 0, 2, 3}, {1, 2, 3}},
+                        {{3, 5, 2}, {0, 2}, {1, 0, 2}, {1, 2}},
+                        {{4, 3, 5, 6, 7}, {0, 2, 4}, {1, 3, 0, 2, 4}, {2, 3, 4}},
+                        {{2, 3, 4, 5}, {0, 3}, {1, 2, 0, 3}, {2, 3}}};
+  for (const Case& c : cases) {
+    INFO("shape " << c.shape.str());
+    const auto x = random_tensor<float>(c.shape, 11, -3, 3);
+    const auto xp = permute(x, c.perm);
+    CHECK(same_bits(sum(x, c.axes), sum(xp, c.moved)));
+    CHECK(same_bits(mean(x, c.axes, true), mean(xp, c.moved).reshape(mean(x, c.axes, true).shape())));
+    CHECK(same_bits(var(x, c.axes), var(xp, c.moved)));
+    CHECK(same_bits(logsumexp(x, c.axes), logsumexp(xp, c.moved)));
+    CHECK(same_bits(max(x, c.axes), max(xp, c.moved)));
+    const auto [one, two] = with_1_and_2_threads([&] { return sum(x, c.axes); });
+    CHECK(same_bits(one, two));
+  }
 }
