@@ -18,20 +18,22 @@ using namespace xgrad::core;
 namespace {
 
 // One product of a Linear layer with `rows` inputs of width `in` and `out` outputs, as
-// core/linalg.cpp runs it: forward y = x w^T, weight gradient gy^T x, input gradient gy w.
+// core/linalg.cpp runs it: forward y = x w^T + y (the output seeded with the bias, beta 1),
+// weight gradient gy^T x, input gradient gy w.
 struct Product {
   std::string name;
   bool ta, tb;
   Index m, n, k;
+  float beta;
 };
 
 std::vector<Product> linear_products(const std::string& layer, Index rows, Index in, Index out) {
   const auto dims = [](Index m, Index n, Index k) {
     return std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
   };
-  return {{layer + "_forward_" + dims(rows, out, in), false, true, rows, out, in},
-          {layer + "_wgrad_" + dims(out, in, rows), true, false, out, in, rows},
-          {layer + "_xgrad_" + dims(rows, in, out), false, false, rows, in, out}};
+  return {{layer + "_forward_" + dims(rows, out, in), false, true, rows, out, in, 1.f},
+          {layer + "_wgrad_" + dims(out, in, rows), true, false, out, in, rows, 0.f},
+          {layer + "_xgrad_" + dims(rows, in, out), false, false, rows, in, out, 0.f}};
 }
 
 std::vector<Product> model_products() {
@@ -42,6 +44,9 @@ std::vector<Product> model_products() {
   add(linear_products("vae_heads", 128, 400, 40));
   add(linear_products("vae_dec1", 128, 20, 400));
   add(linear_products("vae_dec2", 128, 400, 784));
+  // The AAE's 784-512-512-8 encoder (and its mirror decoder) and 8-512-512-1 discriminator.
+  add(linear_products("aae_hidden", 128, 512, 512));
+  add(linear_products("aae_from_code", 128, 8, 512));
   // The Transformers: batch 32 x seq 64 = 2048 rows, d_model 128, feed-forward 512, 256 classes.
   add(linear_products("tf_in_proj", 2048, 128, 384));
   add(linear_products("tf_out_proj", 2048, 128, 128));
@@ -51,12 +56,12 @@ std::vector<Product> model_products() {
   return all;
 }
 
-std::vector<float> random(Index size, unsigned seed) {
+Tensor<float> random(Index size, unsigned seed) {  // aligned as the models' tensors are
   std::mt19937 gen(seed);
   std::uniform_real_distribution<float> u(-1, 1);
-  std::vector<float> v(static_cast<std::size_t>(size));
-  for (float& x : v) x = u(gen);
-  return v;
+  Tensor<float> t(Shape{size});
+  for (float& x : t) x = u(gen);
+  return t;
 }
 
 template <class Kernel>
@@ -66,13 +71,13 @@ void run(benchmark::State& state, const Product& p, Kernel kernel) {
   const auto a = random(p.m * p.k, 1), b = random(p.k * p.n, 2);
   const char* threads = std::getenv("XGRAD_BENCH_THREADS");
   set_num_threads(threads ? std::atoi(threads) : 1);
-  std::vector<float> c(static_cast<std::size_t>(p.m * p.n));
+  Tensor<float> c = random(p.m * p.n, 3);
   for (auto _ : state) {
-    detail::gemm_in_blocks(kernel, p.ta, p.tb, p.m, p.n, p.k, 1.f, a.data(), lda, b.data(), ldb, 0.f, c.data(), p.n);
+    detail::gemm_in_blocks(kernel, p.ta, p.tb, p.m, p.n, p.k, 1.f, a.data(), lda, b.data(), ldb, p.beta, c.data(), p.n);
     benchmark::DoNotOptimize(c.data());
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * p.m * p.n * p.k, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["onednn_routed"] = detail::runs_on_onednn(p.m, p.n, p.k) ? 1 : 0;
+  state.counters["onednn_routed"] = detail::runs_on_onednn(p.tb, p.m, p.n, p.k) ? 1 : 0;
   set_num_threads(0);
 }
 

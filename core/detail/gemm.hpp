@@ -17,9 +17,9 @@ namespace xgrad::core::detail {
 inline constexpr double kGemmSerialWork = 262144.0;
 /// Float products whose output has both sides at least this long (and more work than
 /// kGemmSerialWork) run on oneDNN (see runs_on_onednn). At 1 thread (2026-12-04, loaded)
-/// oneDNN took 0.64-0.98x OpenBLAS's time on the Transformer products and 0.86-0.96x on
-/// the MLP VAE's 784-400 ones, but 1.1-2.8x on its 40-wide heads: its per-call cost
-/// shows on thin blocks.
+/// oneDNN took 0.64-0.98x OpenBLAS's time on the Transformer products and 0.80-0.95x on
+/// the MLP VAE's and AAE's gradient products, but 1.1-2.9x on the VAE's 40-wide heads:
+/// its per-call cost shows on thin blocks.
 inline constexpr Index kOnednnMinSide = 64;
 
 /// Whether gemm runs this product on the calling thread alone (callers may then
@@ -46,11 +46,13 @@ void onednn_sgemm(bool ta, bool tb, Index m, Index n, Index k, float alpha, cons
                   const float* b, Index ldb, float beta, float* c, Index ldc);
 
 /// Whether gemm runs a float product of this shape on oneDNN's sgemm rather than on
-/// OpenBLAS: where oneDNN was measured faster (bench/core/gemm_kernels_bench.cpp). The
-/// choice depends on the whole product's shape alone, so every block of a product, on
-/// any number of threads, runs the same kernel.
-inline bool runs_on_onednn(Index m, Index n, Index k) {
-  return m >= kOnednnMinSide && n >= kOnednnMinSide &&
+/// OpenBLAS: where oneDNN was measured faster (bench/core/gemm_kernels_bench.cpp). A
+/// transposed B cut into column blocks (an output wider than tall: the forward of a
+/// Linear on a batch of 128) stays on OpenBLAS: oneDNN took 0.95-1.43x its time there
+/// (1.43 on the AAE's 512-512 layers). The choice depends on the whole product's shape
+/// alone, so every block of a product, on any number of threads, runs the same kernel.
+inline bool runs_on_onednn(bool tb, Index m, Index n, Index k) {
+  return m >= kOnednnMinSide && n >= kOnednnMinSide && !(tb && n > m) &&
          static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) > kGemmSerialWork;
 }
 
@@ -95,7 +97,7 @@ template <class T>
 void gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb, T beta,
           T* c, Index ldc) {
   if constexpr (std::is_same_v<T, float>)
-    if (runs_on_onednn(m, n, k))
+    if (runs_on_onednn(tb, m, n, k))
       return gemm_in_blocks(onednn_sgemm, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   gemm_in_blocks(blas_gemm<T>, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

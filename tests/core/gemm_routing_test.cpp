@@ -95,13 +95,15 @@ const auto onednn_f = detail::onednn_sgemm;
 }  // namespace
 
 TEST_CASE("float products with both output sides of 64 or more and enough work run on oneDNN", "[gemm]") {
-  CHECK(detail::runs_on_onednn(128, 400, 784));   // the MLP VAE's first layer
-  CHECK(detail::runs_on_onednn(2048, 128, 512));  // a Transformer's feed-forward
-  CHECK(detail::runs_on_onednn(128, 400, 20));    // little depth, but wide enough and 1M multiply-adds
-  CHECK_FALSE(detail::runs_on_onednn(128, 40, 400));  // the VAE's thin heads: OpenBLAS was faster
-  CHECK_FALSE(detail::runs_on_onednn(40, 400, 128));
-  CHECK_FALSE(detail::runs_on_onednn(64, 64, 64));  // one serial call's worth of work
-  CHECK_FALSE(detail::runs_on_onednn(256, 256, 0));
+  CHECK(detail::runs_on_onednn(false, 128, 784, 400));  // the MLP VAE's input gradient into 784
+  CHECK(detail::runs_on_onednn(false, 400, 784, 128));  // a weight gradient (A transposed)
+  CHECK(detail::runs_on_onednn(true, 2048, 512, 128));  // a Transformer's feed-forward, forward
+  CHECK(detail::runs_on_onednn(false, 128, 400, 20));   // little depth, but wide enough and 1M multiply-adds
+  CHECK_FALSE(detail::runs_on_onednn(true, 128, 512, 512));  // B transposed, wider than tall: OpenBLAS was faster
+  CHECK_FALSE(detail::runs_on_onednn(false, 128, 40, 400));  // the VAE's thin heads: OpenBLAS was faster
+  CHECK_FALSE(detail::runs_on_onednn(false, 40, 400, 128));
+  CHECK_FALSE(detail::runs_on_onednn(false, 64, 64, 64));  // one serial call's worth of work
+  CHECK_FALSE(detail::runs_on_onednn(false, 256, 256, 0));
 }
 
 TEST_CASE("both gemm kernels match the double definition for every transpose, padded or not", "[gemm]") {
@@ -132,14 +134,18 @@ TEST_CASE("oneDNN's gemm with beta 0 overwrites an output full of NaN", "[gemm]"
 TEST_CASE("gemm takes oneDNN for large floats and OpenBLAS for thin floats and all doubles", "[gemm]") {
   Threads threads(2);
   const Problem<float> large(false, true, 256, 192, 1500, 1);
-  REQUIRE(detail::runs_on_onednn(256, 192, 1500));
+  REQUIRE(detail::runs_on_onednn(true, 256, 192, 1500));
   const auto by_onednn = large.run(onednn_f), by_openblas = large.run(openblas_f);
   REQUIRE_FALSE(same_bits(by_onednn, by_openblas));  // else the checks below could not tell the kernels apart
   CHECK(same_bits(large.run_gemm(), by_onednn));
 
   const Problem<float> thin(true, false, 300, 40, 200);
-  REQUIRE_FALSE(detail::runs_on_onednn(300, 40, 200));
+  REQUIRE_FALSE(detail::runs_on_onednn(false, 300, 40, 200));
   CHECK(same_bits(thin.run_gemm(), thin.run(openblas_f)));
+  const Problem<float> wide(false, true, 128, 512, 1500);
+  REQUIRE_FALSE(detail::runs_on_onednn(true, 128, 512, 1500));
+  REQUIRE_FALSE(same_bits(wide.run(onednn_f), wide.run(openblas_f)));
+  CHECK(same_bits(wide.run_gemm(), wide.run(openblas_f)));
 
   const Problem<double> doubles(false, true, 256, 192, 160, 1);
   const auto got = doubles.run_gemm(), want = doubles.run(detail::blas_gemm<double>);
@@ -147,9 +153,11 @@ TEST_CASE("gemm takes oneDNN for large floats and OpenBLAS for thin floats and a
 }
 
 TEST_CASE("gemm gives the same bits on 1 and 2 threads on both paths", "[gemm]") {
-  // routed to oneDNN: row blocks, column blocks, transposed; kept on OpenBLAS: a thin output
+  // routed to oneDNN: row blocks, column blocks, transposed; kept on OpenBLAS: a thin
+  // output and a transposed B wider than tall
   for (const auto& [ta, tb, m, n, k] : {std::array<Index, 5>{0, 0, 512, 256, 128}, {1, 0, 128, 784, 400},
-                                        {0, 1, 2048, 128, 128}, {1, 1, 300, 200, 100}, {0, 1, 128, 40, 400}}) {
+                                        {0, 1, 2048, 128, 128}, {1, 1, 300, 200, 100}, {0, 1, 128, 40, 400},
+                                        {0, 1, 128, 512, 512}}) {
     INFO(m << "x" << n << "x" << k << " ta " << ta << " tb " << tb);
     const Problem<float> p(ta != 0, tb != 0, m, n, k, 2, 1.f, 0.5f);
     std::vector<float> one, two;
