@@ -11,41 +11,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "xgrad/core/detail/dnnl_common.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/tensor.hpp"
-
-// The OpenMP runtime's API (libgomp, which Debian's oneDNN uses), declared here rather
-// than through a compiler's omp.h: clang without LLVM's OpenMP package has none.
-extern "C" {
-int omp_get_max_threads();
-void omp_set_num_threads(int n);
-}
 
 namespace xgrad::core::detail {
 namespace {
 
 using dnnl::memory;
 using Tag = memory::format_tag;
-
-dnnl::engine& cpu_engine() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-// oneDNN parallelises with OpenMP, xgrad with TBB. Every oneDNN call runs on its calling
-// thread alone (OpenMP's thread count is a per-thread setting) and xgrad splits the work,
-// so kernels are chosen for one thread and each image's result never depends on how many
-// threads there are. The caller's own setting is restored afterwards.
-class OneOpenMpThread {
- public:
-  OneOpenMpThread() : before_(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~OneOpenMpThread() { omp_set_num_threads(before_); }
-  OneOpenMpThread(const OneOpenMpThread&) = delete;
-  OneOpenMpThread& operator=(const OneOpenMpThread&) = delete;
-
- private:
-  int before_;
-};
 
 memory::desc plain(const memory::dims& d, Tag tag) { return {d, memory::data_type::f32, tag}; }
 memory::desc any(const memory::dims& d) { return {d, memory::data_type::f32, Tag::any}; }

@@ -1,6 +1,7 @@
 #pragma once
-// Typed GEMM for core's kernels (.cpp only): picks sgemm or dgemm, and handles the
-// empty sizes that BLAS either rejects (leading dimension 0) or must not see.
+// Typed GEMM for core's kernels (.cpp only): picks oneDNN's sgemm, OpenBLAS's sgemm or
+// dgemm, and handles the empty sizes that BLAS either rejects (leading dimension 0) or
+// must not see.
 #include <algorithm>
 #include <type_traits>
 
@@ -14,6 +15,12 @@ namespace xgrad::core::detail {
 /// calling thread; larger ones are cut into blocks that run in parallel (see gemm).
 /// 65536 * 4 is also where OpenBLAS itself would go multi-threaded.
 inline constexpr double kGemmSerialWork = 262144.0;
+/// Float products whose output has both sides at least this long (and more work than
+/// kGemmSerialWork) run on oneDNN (see runs_on_onednn). At 1 thread (2026-12-04, loaded)
+/// oneDNN took 0.64-0.98x OpenBLAS's time on the Transformer products and 0.80-0.95x on
+/// the MLP VAE's and AAE's gradient products, but 1.1-2.9x on the VAE's 40-wide heads:
+/// its per-call cost shows on thin blocks.
+inline constexpr Index kOnednnMinSide = 64;
 
 /// Whether gemm runs this product on the calling thread alone (callers may then
 /// spread several such products over threads themselves).
@@ -34,19 +41,35 @@ void blas_gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a,
                 std::max<Index>(ldc, 1));
 }
 
-/// Row-major C = alpha * op(A) op(B) + beta * C, with op(A) (m, k) and op(B) (k, n).
-template <class T>
-void gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb, T beta,
-          T* c, Index ldc) {
+/// oneDNN's sgemm on one block, on the calling thread alone (core/gemm_dnnl.cpp).
+void onednn_sgemm(bool ta, bool tb, Index m, Index n, Index k, float alpha, const float* a, Index lda,
+                  const float* b, Index ldb, float beta, float* c, Index ldc);
+
+/// Whether gemm runs a float product of this shape on oneDNN's sgemm rather than on
+/// OpenBLAS: where oneDNN was measured faster (bench/core/gemm_kernels_bench.cpp). A
+/// transposed B cut into column blocks (an output wider than tall: the forward of a
+/// Linear on a batch of 128) stays on OpenBLAS: oneDNN took 0.95-1.43x its time there
+/// (1.43 on the AAE's 512-512 layers). The choice depends on the whole product's shape
+/// alone, so every block of a product, on any number of threads, runs the same kernel.
+inline bool runs_on_onednn(bool tb, Index m, Index n, Index k) {
+  return m >= kOnednnMinSide && n >= kOnednnMinSide && !(tb && n > m) &&
+         static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) > kGemmSerialWork;
+}
+
+/// Row-major C = alpha * op(A) op(B) + beta * C, with op(A) (m, k) and op(B) (k, n), each
+/// block run by `kernel` (same arguments, one block on the calling thread).
+template <class T, class Kernel>
+void gemm_in_blocks(Kernel&& kernel, bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Index lda,
+                    const T* b, Index ldb, T beta, T* c, Index ldc) {
   if (m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: C = beta * C (and no NaN from uninitialised C when beta is 0)
     for (Index i = 0; i < m; ++i)
       for (Index j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
-  if (single_threaded_gemm(m, n, k)) return blas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  if (single_threaded_gemm(m, n, k)) return kernel(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   // Our threads, not OpenBLAS's: the output is cut into blocks of rows (or columns,
-  // when it is wider than tall) and each block is one single-threaded BLAS call.
+  // when it is wider than tall) and each block is one single-threaded call.
   // OpenBLAS's own pool busy-waits with sched_yield between calls, which costs more
   // than the products themselves in a recurrence of small GEMMs on a shared machine;
   // TBB's workers sleep. The blocks depend on the shape alone, never on the thread
@@ -56,16 +79,27 @@ void gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Inde
   const bool by_rows = m >= n;
   const Index extent = by_rows ? m : n;
   const Index step = std::max<Index>(16, (extent / blocks + 15) / 16 * 16);
-  if (step >= extent) return blas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  if (step >= extent) return kernel(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   parallel_for(0, (extent + step - 1) / step, 1, [&](Index lo, Index hi) {
     for (Index blk = lo; blk < hi; ++blk) {
       const Index i0 = blk * step, len = std::min(step, extent - i0);
       if (by_rows)  // rows i0.. of op(A) and C
-        blas_gemm(ta, tb, len, n, k, alpha, ta ? a + i0 : a + i0 * lda, lda, b, ldb, beta, c + i0 * ldc, ldc);
+        kernel(ta, tb, len, n, k, alpha, ta ? a + i0 : a + i0 * lda, lda, b, ldb, beta, c + i0 * ldc, ldc);
       else  // columns i0.. of op(B) and C
-        blas_gemm(ta, tb, m, len, k, alpha, a, lda, tb ? b + i0 * ldb : b + i0, ldb, beta, c + i0, ldc);
+        kernel(ta, tb, m, len, k, alpha, a, lda, tb ? b + i0 * ldb : b + i0, ldb, beta, c + i0, ldc);
     }
   });
+}
+
+/// Row-major C = alpha * op(A) op(B) + beta * C, with op(A) (m, k) and op(B) (k, n):
+/// floats on oneDNN where runs_on_onednn says so, the rest (all doubles) on OpenBLAS.
+template <class T>
+void gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb, T beta,
+          T* c, Index ldc) {
+  if constexpr (std::is_same_v<T, float>)
+    if (runs_on_onednn(tb, m, n, k))
+      return gemm_in_blocks(onednn_sgemm, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  gemm_in_blocks(blas_gemm<T>, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 }  // namespace xgrad::core::detail
