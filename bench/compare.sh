@@ -5,7 +5,7 @@
 # has installed it, the current PyTorch from the Python package index, eager and
 # through torch.compile. Prints a table of medians with the ratio of the fastest
 # reference to xgrad (and Debian's alone), and writes it to
-# bench/results/compare-<date>.md.
+# bench/results/compare-<date>.md (compare-<date>-2.md and on when that exists).
 #
 #   bench/compare.sh [--reps N] [--threads T] [--filter REGEX] [--no-compile]
 #
@@ -65,7 +65,12 @@ for ref in "${refs[@]}"; do
   "$python" -c 'import torch; print(torch.__version__)' >"$tmp/version-$name.txt"
 done
 
+# A second run on the same date gets -2, -3, ...: a committed table is never overwritten.
 out=bench/results/compare-$(date +%Y-%m-%d).md
+for ((i = 2; i < 100; i++)); do
+  [[ -e $out ]] || break
+  out=bench/results/compare-$(date +%Y-%m-%d)-$i.md
+done
 {
   python3 bench/compare_table.py "$tmp" "$threads"
   # Other work on the machine distorts both sides, unevenly (spinning thread pools
