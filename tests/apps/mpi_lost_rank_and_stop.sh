@@ -5,20 +5,26 @@
 # which --resume finishes with that same model.
 . "$(dirname "$0")/common.sh"
 need_mpirun
-# 20 epochs of 2 batches; a checkpoint at the end of each epoch.
-ARGS="train --model vae --limit 256 --test-limit 64 --epochs 20 --batch 128 --threads 1 --seed 3"
-$MPIRUN "$XGRAD" $ARGS --out "$TMP/whole" 2>/dev/null || fail "the uninterrupted run failed"
+# Each interrupted run is asked for 1000 epochs of 2 batches (a checkpoint after each), so the
+# signal, sent once the first checkpoint is on disk, lands inside training however loaded the
+# machine is; the comparison run trains straight to the end of the epoch the resume finishes.
+ARGS="train --model vae --limit 256 --test-limit 64 --batch 128 --threads 1 --seed 3"
 
 # start NAME: a 2-rank run in the background, once it has written its first checkpoint.
 start() {
-  $MPIRUN "$XGRAD" $ARGS --out "$TMP/$1" >/dev/null 2>"$TMP/$1.err" &
+  $MPIRUN "$XGRAD" $ARGS --epochs 1000 --out "$TMP/$1" >/dev/null 2>"$TMP/$1.err" &
   MPIRUN_PID=$!
   wait_for_file "$TMP/$1/checkpoint.safetensors" $MPIRUN_PID
 }
-# finish NAME: --resume with 2 ranks ends with the uninterrupted run's model.
+# finish NAME STEP: --resume with 2 ranks to the end of the next epoch ends with the model of
+# an uninterrupted run of that many epochs.
 finish() {
-  $MPIRUN "$XGRAD" $ARGS --resume --out "$TMP/$1" 2>"$TMP/$1.err2" || fail "$1: --resume failed: $(cat "$TMP/$1.err2")"
-  cmp "$TMP/whole/model.safetensors" "$TMP/$1/model.safetensors" || fail "$1: resumed model differs from the uninterrupted run's"
+  local epochs=$(($2 / 2 + 1))
+  $MPIRUN "$XGRAD" $ARGS --epochs $epochs --resume --out "$TMP/$1" 2>"$TMP/$1.err2" ||
+    fail "$1: --resume failed: $(cat "$TMP/$1.err2")"
+  $MPIRUN "$XGRAD" $ARGS --epochs $epochs --out "$TMP/$1-straight" 2>/dev/null || fail "$1: the straight run failed"
+  cmp "$TMP/$1-straight/model.safetensors" "$TMP/$1/model.safetensors" ||
+    fail "$1: stopped at step $2 and resumed, the model differs from a straight run's"
 }
 
 start killed
@@ -32,8 +38,8 @@ echo "killed rank 1: mpirun exited $rc after $secs s"
 below "$secs" 20 || fail "took $secs s to end after a rank was killed"
 grep -q "rank 1 .*signal 9" "$TMP/killed.err" || fail "no line names the killed rank: $(cat "$TMP/killed.err")"
 step=$(checkpoint_step "$TMP/killed/checkpoint.safetensors")
-[ "$step" -lt 40 ] || fail "the killed run had finished (step $step): nothing was interrupted"
-finish killed
+[ "$step" -lt 2000 ] || fail "the killed run had finished (step $step): nothing was interrupted"
+finish killed $step
 
 for sig in INT TERM; do
   start stop-$sig
@@ -44,7 +50,7 @@ for sig in INT TERM; do
     fail "SIG$sig: expected one 'interrupted' line (rank 0): $(cat "$TMP/stop-$sig.err")"
   step=$(checkpoint_step "$TMP/stop-$sig/checkpoint.safetensors")
   echo "SIG$sig: stopped with a checkpoint at step $step"
-  [ "$step" -lt 40 ] || fail "SIG$sig: the run had finished: nothing was interrupted"
-  finish stop-$sig
+  [ "$step" -lt 2000 ] || fail "SIG$sig: the run had finished: nothing was interrupted"
+  finish stop-$sig $step
 done
 echo ok
