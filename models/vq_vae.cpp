@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cmath>
 
 #include "xgrad/autograd/ops_elementwise.hpp"
 #include "xgrad/autograd/ops_reduce.hpp"
@@ -136,8 +135,7 @@ Tensor VqVae::sample(Index n, core::Generator& gen, const IndexTensor&) {
 }
 
 void VqVae::set_prior_temperature(double temperature) {
-  if (!(temperature > 0) || !std::isfinite(temperature))
-    throw core::ValueError(fmt::format("vq-vae: the prior's sampling temperature must be > 0 (got {})", temperature));
+  CodePrior::check_temperature(temperature, "vq-vae");
   prior_temperature_ = temperature;
 }
 

@@ -25,7 +25,6 @@ class CodePrior : public nn::Trainable {
   /// loss (nats per code) and bits_per_code.
   nn::StepTerms training_step(const nn::Batch& batch, nn::StepContext& ctx) override;
 
- protected:
   /// ValueError unless temperature > 0 and finite (what sample accepts).
   static void check_temperature(double temperature, const std::string& who);
 };

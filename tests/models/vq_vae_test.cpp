@@ -128,7 +128,7 @@ TEST_CASE("the PixelCNN prior's sampling temperature: 1 is the plain draw, near 
     }
   CHECK_THROWS_WITH(prior.sample(2, gen, 0.0), "PixelCnnPrior: the sampling temperature must be > 0 (got 0)");
   VqVae model(tiny(), gen);
-  CHECK_THROWS_WITH(model.set_prior_temperature(-1), "vq-vae: the prior's sampling temperature must be > 0 (got -1)");
+  CHECK_THROWS_WITH(model.set_prior_temperature(-1), "vq-vae: the sampling temperature must be > 0 (got -1)");
   model.set_prior(std::make_shared<PixelCnnPrior>(model.prior_options(), gen));
   model.set_prior_temperature(0.5);
   core::Generator h(3), i(3);
