@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "xgrad/autograd/autograd.hpp"
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/shape_ops.hpp"
@@ -13,6 +15,15 @@ namespace ag = autograd;
 nn::TransformerLayerOptions transformer_layer(const CausalDecoderOptions& o) {
   return {.d_model = o.d_model, .nhead = o.heads, .dim_feedforward = o.feedforward, .dropout = o.dropout,
           .activation = nn::Activation::GELU, .norm_first = true};
+}
+
+void require_real_steps(const SequenceInput& in, const char* who) {
+  if (!in.mask.defined()) return;
+  for (Index b = 0; b < in.rows; ++b) {
+    const float* m = in.mask.data() + b * in.steps;
+    if (std::all_of(m, m + in.steps, [](float v) { return v == 0.f; }))
+      throw core::ValueError(fmt::format("{}: row {} of the batch is padding only", who, b));
+  }
 }
 
 CausalDecoder::CausalDecoder(const CausalDecoderOptions& o, std::shared_ptr<LikelihoodHead> out, core::Generator& gen)
@@ -55,12 +66,27 @@ Var CausalDecoder::inputs(const Var& first, const Tensor& values, Index offset, 
   return added.defined() ? ag::add(x, ag::unsqueeze(added, 1)) : x;
 }
 
-Var CausalDecoder::features(const Tensor& values, const Var& first, const Var& added) const {
+namespace {
+
+/// Key padding (B, L) of the positions [first, values_0 .. values_{L-2}]: 1 where position j
+/// reads a padded value (mask[:, j - 1] == 0); position 0 is never padding.
+Tensor shifted_key_padding(const Tensor& mask) {
+  const Index rows = mask.size(0), steps = mask.size(1);
+  Tensor pad = Tensor::zeros({rows, steps});
+  for (Index b = 0; b < rows; ++b)
+    for (Index j = 1; j < steps; ++j) pad.data()[b * steps + j] = mask.data()[b * steps + j - 1] == 0.f ? 1.f : 0.f;
+  return pad;
+}
+
+}  // namespace
+
+Var CausalDecoder::features(const Tensor& values, const Var& first, const Var& added, const Tensor& mask) const {
   const Index rows = values.size(0), steps = values.size(1);
   if (steps > options.context)
     throw core::ValueError(fmt::format("CausalDecoder: {} steps are more than its context of {}", steps, options.context));
   const Var f = first.defined() ? first : start(rows);
-  return stack_->forward(inputs(f, core::narrow(values, 1, 0, steps - 1), 0, added));
+  const Var x = inputs(f, core::narrow(values, 1, 0, steps - 1), 0, added);
+  return mask.defined() ? stack_->forward(x, shifted_key_padding(mask)) : stack_->forward(x);
 }
 
 Tensor CausalDecoder::unroll(Index n, const Tensor& prefix, Index length, const Pick& pick, const Var& first,

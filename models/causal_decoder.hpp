@@ -52,8 +52,10 @@ class CausalDecoder : public nn::Module {
 
   /// Features (B, L, d_model) of teacher-forced values (B, L[, D]) (batch-major, as
   /// SequenceInput::target): `first` (B, d_model) at position 0 (undefined: the learned
-  /// start), `added` (B, d_model) added to every position (undefined: nothing).
-  Var features(const Tensor& values, const Var& first = {}, const Var& added = {}) const;
+  /// start), `added` (B, d_model) added to every position (undefined: nothing). `mask` (B, L),
+  /// 0 at padded steps (SequenceInput::mask; undefined: none): no position attends to a
+  /// padded value.
+  Var features(const Tensor& values, const Var& first = {}, const Var& added = {}, const Tensor& mask = {}) const;
   /// p(x_t | x_<t, ...) over (B, L[, D]) from features.
   std::unique_ptr<nn::Distribution<>> likelihood(const Var& features) const { return out_->distribution(features); }
   /// What generation emits from p(x_t | ...): text ids as floats (n), series values (n, D).
@@ -78,6 +80,10 @@ class CausalDecoder : public nn::Module {
   std::shared_ptr<LikelihoodHead> out_;
   Var start_;  ///< (d_model) the learned vector at position 0
 };
+
+/// ValueError naming `who` unless every row of `in` has a real (unpadded) step: a row of
+/// padding alone has nothing to attend to.
+void require_real_steps(const SequenceInput& in, const char* who);
 
 /// The shared options' Transformer layer (pre-norm, GELU, as GPT-2).
 nn::TransformerLayerOptions transformer_layer(const CausalDecoderOptions& o);

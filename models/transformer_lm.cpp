@@ -7,6 +7,7 @@
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/common/elbo.hpp"
+#include "xgrad/models/common/masked_steps.hpp"
 
 namespace xgrad::models {
 
@@ -23,10 +24,9 @@ std::string TransformerLm::describe() const {
 
 Var TransformerLm::step_nll(const Batch& batch) const {
   const SequenceInput in = SequenceInput::from_batch(batch, options);
-  if (in.mask.defined()) throw core::ValueError("transformer: padded sequences are not supported");
-  Var lp = decoder_->likelihood(decoder_->features(in.target))->log_prob(Var(in.target));
-  if (lp.dim() > 2) lp = ag::sum(lp, {2});
-  return ag::neg(lp);
+  require_real_steps(in, "transformer");
+  const auto lik = mask_steps(decoder_->likelihood(decoder_->features(in.target, {}, {}, in.mask)), in.mask);
+  return ag::neg(sum_per_step(lik->log_prob(Var(in.target))));
 }
 
 Var TransformerLm::nll(const Batch& batch) const { return ag::sum(step_nll(batch), {1}); }

@@ -40,7 +40,7 @@ class TransformerLm : public GenerativeModel, public SequenceModel {
   const CausalDecoderOptions options;
 
  private:
-  /// (B, L) -log p(x_t | x_<t) of an unpadded batch.
+  /// (B, L) -log p(x_t | x_<t), 0 at padded steps (which no position attends to).
   Var step_nll(const Batch& batch) const;
   Tensor unroll(Index n, const Tensor& prefix, Index length, const CausalDecoder::Pick& pick);
   std::shared_ptr<CausalDecoder> decoder_;

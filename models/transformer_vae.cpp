@@ -9,6 +9,7 @@
 #include "xgrad/core/error.hpp"
 #include "xgrad/core/reduce.hpp"
 #include "xgrad/core/shape_ops.hpp"
+#include "xgrad/models/common/masked_steps.hpp"
 
 namespace xgrad::models {
 
@@ -52,17 +53,25 @@ std::string TransformerVae::describe() const {
 
 SequenceInput TransformerVae::read(const Batch& batch) const {
   SequenceInput in = SequenceInput::from_batch(batch, options.decoder);
-  if (in.mask.defined()) throw core::ValueError("transformer-vae: padded sequences are not supported");
+  require_real_steps(in, "transformer-vae");
   return in;
 }
 
-nn::Normal<> TransformerVae::encode_values(const Tensor& values) const {
+nn::Normal<> TransformerVae::encode_values(const Tensor& values, const Tensor& mask) const {
   Var x = enc_positions_->forward(enc_embed_->forward(values));
-  for (const auto& layer : enc_layers_) x = layer->forward(x);
-  return enc_head_->forward(ag::mean(enc_norm_->forward(x), {1}));  // one code for the whole sequence
+  nn::Masks masks;
+  if (mask.defined()) masks.key_padding = core::sub(Tensor::ones(mask.shape()), mask);  // nonzero: masked out
+  for (const auto& layer : enc_layers_) x = layer->forward(x, masks);
+  const Var h = enc_norm_->forward(x);
+  if (!mask.defined()) return enc_head_->forward(ag::mean(h, {1}));  // one code for the whole sequence
+  const Var m(core::unsqueeze(mask, 2));                                // the mean over the real steps
+  return enc_head_->forward(ag::div(ag::sum(ag::mul(h, m), {1}), ag::sum(m, {1})));
 }
 
-DistributionPtr TransformerVae::posterior(const Batch& batch) { return make_dist(encode_values(read(batch).target)); }
+DistributionPtr TransformerVae::posterior(const Batch& batch) {
+  const SequenceInput in = read(batch);
+  return make_dist(encode_values(in.target, in.mask));
+}
 
 std::pair<Var, Var> TransformerVae::conditioning(const Var& z) const {
   const Var code = z_proj_->forward(z);
@@ -71,7 +80,8 @@ std::pair<Var, Var> TransformerVae::conditioning(const Var& z) const {
 
 std::unique_ptr<nn::Distribution<>> TransformerVae::likelihood(const Var& z, const Batch& batch) {
   const auto [first, added] = conditioning(z);
-  return decoder_->likelihood(decoder_->features(read(batch).target, first, added));
+  const SequenceInput in = read(batch);
+  return mask_steps(decoder_->likelihood(decoder_->features(in.target, first, added, in.mask)), in.mask);
 }
 
 Tensor TransformerVae::unroll_from(const Var& z, const Tensor& prefix, Index length, const CausalDecoder::Pick& pick) {
@@ -124,15 +134,21 @@ Tensor TransformerVae::step_scores(const Batch& batch, int k, core::Generator& g
   ag::NoGradGuard no_grad;
   eval();
   const SequenceInput in = read(batch).repeat_rows(k);
-  const nn::Normal<> q = encode_values(in.target);
+  const nn::Normal<> q = encode_values(in.target, in.mask);
   const Var z = q.rsample(gen);
   const auto [first, added] = conditioning(z);
-  Tensor nll = ag::neg(decoder_->likelihood(decoder_->features(in.target, first, added))->log_prob(Var(in.target))).value();
+  const auto lik = mask_steps(decoder_->likelihood(decoder_->features(in.target, first, added, in.mask)), in.mask);
+  Tensor nll = ag::neg(lik->log_prob(Var(in.target))).value();
   if (nll.dim() == 3) nll = core::sum(nll, {2});  // (B k, L): features of a step summed
   const Tensor kl = sum_except_batch(nn::kl_divergence(q, nn::Normal<>::standard(z.shape()))).value();
   const Index L = in.steps;
-  for (Index r = 0; r < in.rows; ++r)
-    for (Index t = 0; t < L; ++t) nll.data()[r * L + t] += kl.data()[r] / static_cast<float>(L);
+  const auto real = [&](Index r, Index t) { return !in.mask.defined() || in.mask.data()[r * L + t] != 0.f; };
+  for (Index r = 0; r < in.rows; ++r) {  // the KL spread over the row's real steps
+    Index n = 0;
+    for (Index t = 0; t < L; ++t) n += real(r, t);
+    for (Index t = 0; t < L; ++t)
+      if (real(r, t)) nll.data()[r * L + t] += kl.data()[r] / static_cast<float>(n);
+  }
   train();
   return core::sum(nll.reshape({in.rows / k, k, L}) / static_cast<float>(k), {1});
 }

@@ -8,8 +8,10 @@
 //                       Prefix (W z + b read at position 0 instead of the learned start)
 // A LatentVariableModel: the ELBO with any ElboObjective (KL schedule, free bits), the IWAE
 // bound, encode (posterior means, (B, latent)) come from the base. Batches as SequenceInput
-// reads them (text labels (B, L + 1) scoring labels[:, 1:], series x (B, L, D)), without
-// padding. Why Add: models/README.md ("Transformer VAE"), measured.
+// reads them (text labels (B, L + 1) scoring labels[:, 1:], series x (B, L, D)); padded steps
+// (label -1, a NaN row) are not attended to and not scored, and positions keep their index,
+// so a row padded at its end scores as the row alone. Why Add: models/README.md
+// ("Transformer VAE"), measured.
 #include <memory>
 #include <string>
 
@@ -48,7 +50,8 @@ class TransformerVae : public LatentVariableModel, public SequenceModel {
   /// z from the prior, or from q(z | prefix) when there is a prefix (its last `context` steps).
   Tensor generate(Index n, Index length, core::Generator& gen, const TokenSampling& sampling = {},
                   const IndexTensor& text_prefix = {}, const Tensor& series_prefix = {}) override;
-  /// -log p(x_t | x_<t, z) + KL(q || p) / L per step, averaged over k draws z ~ q(z | x).
+  /// -log p(x_t | x_<t, z) + KL(q || p) / L per step, averaged over k draws z ~ q(z | x)
+  /// (L: the row's real steps; 0 at padded ones).
   Tensor step_scores(const Batch& batch, int k, core::Generator& gen) override;
   /// z ~ q(z | the last `context` steps of the history), then the decoder reads the history and draws.
   Tensor sample_future(const Tensor& history, Index horizon, core::Generator& gen) override;
@@ -57,8 +60,9 @@ class TransformerVae : public LatentVariableModel, public SequenceModel {
 
  private:
   SequenceInput read(const Batch& batch) const;
-  /// q(z | values) of batch-major values (B, L[, D]).
-  nn::Normal<> encode_values(const Tensor& values) const;
+  /// q(z | values) of batch-major values (B, L[, D]); `mask` (B, L), 0 at padded steps
+  /// (undefined: none): padded steps are neither attended to nor pooled.
+  nn::Normal<> encode_values(const Tensor& values, const Tensor& mask = {}) const;
   /// The decoder's (first, added) for codes z.
   std::pair<Var, Var> conditioning(const Var& z) const;
   /// The decoder from z over `prefix`, then `length` values picked.

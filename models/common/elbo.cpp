@@ -25,12 +25,6 @@ Var per_dim(const Var& x) {
   return autograd::reshape(x, core::Shape{x.size(0), x.numel() / std::max<Index>(x.size(0), 1)});
 }
 
-/// (B, L, ...) -> (B, L): a step's log-density summed over its data dimensions.
-Var sum_per_step(const Var& x) {
-  if (x.dim() <= 2) return x;
-  return autograd::sum(autograd::reshape(x, {x.size(0), x.size(1), x.numel() / (x.size(0) * x.size(1))}), {2});
-}
-
 }  // namespace
 
 std::string ElboObjective::str() const {
@@ -52,6 +46,11 @@ Var match_event_shape(const nn::Distribution<>& likelihood, const Var& x) {
   if (likelihood.name() == "Categorical" || likelihood.name() == "MixtureOfGaussians") return x;
   const core::Shape want = likelihood.batch_shape();
   return x.shape() != want && x.numel() == want.numel() ? autograd::reshape(x, want) : x;
+}
+
+Var sum_per_step(const Var& x) {
+  if (x.dim() <= 2) return x;
+  return autograd::sum(autograd::reshape(x, {x.size(0), x.size(1), x.numel() / (x.size(0) * x.size(1))}), {2});
 }
 
 Var sum_except_batch(const Var& x) {

@@ -111,6 +111,9 @@ Var reconstruction_nll(const nn::Distribution<>& likelihood, const Var& x);
 /// (B, 1, 28, 28) scored by a (B, 784) Bernoulli); x as is otherwise.
 Var match_event_shape(const nn::Distribution<>& likelihood, const Var& x);
 
+/// (B, L, ...) -> (B, L): a step's log-density summed over its data dimensions.
+Var sum_per_step(const Var& x);
+
 /// Sums every axis but the first: (B, ...) -> (B); a (B) input is returned as is.
 Var sum_except_batch(const Var& x);
 

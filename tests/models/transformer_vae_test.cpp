@@ -179,6 +179,73 @@ TEST_CASE("series: forecasts, step scores and their errors", "[transformer]") {
   CHECK_THROWS_AS(text.evaluate(text_batch(1, 9, 1), gen), core::ValueError);  // longer than the context of 8
 }
 
+/// `batch` (one row) lengthened by `extra` padded steps: labels -1 (text) or NaN rows (series).
+nn::Batch padded_at_end(const nn::Batch& batch, Index extra) {
+  if (batch.labels.defined()) {
+    const Index n = batch.labels.size(1);
+    IndexTensor ids({1, n + extra});
+    for (Index t = 0; t < n + extra; ++t) ids.data()[t] = t < n ? batch.labels.data()[t] : -1;
+    return {{}, {}, ids};
+  }
+  const Index n = batch.x.size(1);
+  Tensor x({1, n + extra, 1});
+  for (Index t = 0; t < n + extra; ++t) x.data()[t] = t < n ? batch.x.data()[t] : std::nanf("");
+  return {x, {}, {}};
+}
+
+TEST_CASE("padded steps change nothing: a row padded at its end scores as the row alone", "[transformer]") {
+  for (VrnnLikelihood lik : {VrnnLikelihood::Categorical, VrnnLikelihood::Gaussian}) {
+    core::Generator gen(12);
+    TransformerVae vae({.decoder = tiny(lik), .latent = 3}, gen);
+    TransformerLm lm(tiny(lik), gen);
+    const nn::Batch alone = lik == VrnnLikelihood::Categorical ? text_batch(1, 5, 13) : sine(1, 5);
+    const nn::Batch padded = padded_at_end(alone, 3);
+    autograd::NoGradGuard no_grad;
+    // The encoder attends to and pools the real steps only.
+    const auto qa = vae.posterior(alone), qp = vae.posterior(padded);
+    const Tensor za = qa->mean().value(), zp = qp->mean().value();
+    for (Index j = 0; j < 3; ++j) CHECK(zp.data()[j] == Approx(za.data()[j]).epsilon(1e-5));
+    // The decoder's steps: the real ones as alone, the padded ones 0.
+    const Tensor la = vae.likelihood(nn::Var(za), alone)->log_prob(vae.target(alone)).value();
+    const Tensor lp = vae.likelihood(nn::Var(za), padded)->log_prob(vae.target(padded)).value();
+    REQUIRE(lp.shape() == core::Shape{1, 8});
+    for (Index t = 0; t < 8; ++t) {
+      const float want = t < 5 ? la.data()[t] : 0.f;
+      CHECK(lp.data()[t] == Approx(want).epsilon(1e-5).margin(1e-6));
+    }
+    core::Generator g1(3), g2(3);
+    CHECK(vae.evaluate(padded, g1).neg_elbo == Approx(vae.evaluate(alone, g2).neg_elbo).epsilon(1e-5));
+    CHECK(lm.evaluate(padded, gen).neg_elbo == Approx(lm.evaluate(alone, gen).neg_elbo).epsilon(1e-5));
+    core::Generator g3(4), g4(4);
+    CHECK(vae.iwae_log_likelihood(padded, 3, g3).data()[0] ==
+          Approx(vae.iwae_log_likelihood(alone, 3, g4).data()[0]).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("a padded step inside a row is not attended to; a row of padding alone is an error", "[transformer]") {
+  core::Generator gen(14);
+  for (bool latent : {false, true}) {
+    TransformerLm lm(tiny(VrnnLikelihood::Gaussian), gen);
+    TransformerVae vae({.decoder = tiny(VrnnLikelihood::Gaussian), .latent = 2}, gen);
+    SequenceModel& m = latent ? static_cast<SequenceModel&>(vae) : lm;
+    nn::Batch inside = sine(1, 6), zero = sine(1, 6);
+    inside.x.data()[2] = std::nanf("");  // step 2 is padding: its input reads 0, and nothing attends to it
+    zero.x.data()[2] = 0.f;              // the same row with a real 0 there
+    core::Generator g1(5), g2(5);
+    const Tensor a = m.step_scores(inside, 1, g1), b = m.step_scores(zero, 1, g2);
+    CHECK(a.data()[2] == 0.f);  // not scored
+    if (!latent)  // the steps before it read the same values (the VAE's code differs: pooled without step 2)
+      for (Index t = 0; t < 2; ++t) CHECK(a.data()[t] == Approx(b.data()[t]).epsilon(1e-6));
+    for (Index t = 3; t < 6; ++t) CHECK(std::abs(a.data()[t] - b.data()[t]) > 1e-4);  // they no longer see step 2
+  }
+  TransformerLm lm(tiny(VrnnLikelihood::Categorical), gen);
+  nn::Batch two = text_batch(2, 4, 16);
+  for (Index t = 1; t < 5; ++t) two.labels.data()[5 + t] = -1;  // row 1: its start, then padding
+  CHECK_THROWS_WITH(lm.evaluate(two, gen), "transformer: row 1 of the batch is padding only");
+  TransformerVae vae({.decoder = tiny(VrnnLikelihood::Categorical), .latent = 2}, gen);
+  CHECK_THROWS_WITH(vae.evaluate(two, gen), "transformer-vae: row 1 of the batch is padding only");
+}
+
 TEST_CASE("the registry builds both kinds and names a bad z_input", "[transformer]") {
   core::Generator gen(7);
   const auto& r = ModelRegistry::global();
