@@ -47,20 +47,29 @@ void onednn_sgemm(bool ta, bool tb, Index m, Index n, Index k, float alpha, cons
 
 /// Whether gemm runs a float product of this shape on oneDNN's sgemm rather than on
 /// OpenBLAS: where oneDNN was measured faster (bench/core/gemm_kernels_bench.cpp). A
-/// transposed B cut into column blocks (an output wider than tall: the forward of a
-/// Linear on a batch of 128) stays on OpenBLAS: oneDNN took 0.95-1.43x its time there
-/// (1.43 on the AAE's 512-512 layers). The choice depends on the whole product's shape
-/// alone, so every block of a product, on any number of threads, runs the same kernel.
-inline bool runs_on_onednn(bool tb, Index m, Index n, Index k) {
-  return m >= kOnednnMinSide && n >= kOnednnMinSide && !(tb && n > m) &&
+/// Linear's forward on a batch of 128 (B transposed, output wider than tall) goes too:
+/// it was slower on oneDNN only when cut into 8 column blocks (see kOnednnMaxBlocks).
+/// The choice depends on the whole product's shape alone, so every block of a product,
+/// on any number of threads, runs the same kernel.
+inline bool runs_on_onednn(Index m, Index n, Index k) {
+  return m >= kOnednnMinSide && n >= kOnednnMinSide &&
          static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) > kGemmSerialWork;
 }
+
+/// Blocks a product is cut into at most, per kernel. OpenBLAS takes 8: its small-matrix
+/// kernels run thin blocks without packing (the VAE's 128x40x400 head: 8 blocks 0.8x the
+/// time of 2). oneDNN takes 2, one per core of the machines measured: a thin block costs
+/// it more than a second core gains (2026-12-04, loaded, 1 thread: the hvae's
+/// 128x512x784 forward took 1.34 ms in 8 column blocks against 1.01 in 2; its
+/// 128x128x256 forward 131 us in 8 row blocks of 16 against 87 in 2).
+inline constexpr Index kOpenblasMaxBlocks = 8;
+inline constexpr Index kOnednnMaxBlocks = 2;
 
 /// Row-major C = alpha * op(A) op(B) + beta * C, with op(A) (m, k) and op(B) (k, n), each
 /// block run by `kernel` (same arguments, one block on the calling thread).
 template <class T, class Kernel>
 void gemm_in_blocks(Kernel&& kernel, bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Index lda,
-                    const T* b, Index ldb, T beta, T* c, Index ldc) {
+                    const T* b, Index ldb, T beta, T* c, Index ldc, Index max_blocks) {
   if (m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: C = beta * C (and no NaN from uninitialised C when beta is 0)
     for (Index i = 0; i < m; ++i)
@@ -75,7 +84,7 @@ void gemm_in_blocks(Kernel&& kernel, bool ta, bool tb, Index m, Index n, Index k
   // TBB's workers sleep. The blocks depend on the shape alone, never on the thread
   // count, so every element is computed by the same call whatever the threads.
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  const Index blocks = std::min<Index>(8, static_cast<Index>(work / kGemmSerialWork) + 1);
+  const Index blocks = std::min<Index>(max_blocks, static_cast<Index>(work / kGemmSerialWork) + 1);
   const bool by_rows = m >= n;
   const Index extent = by_rows ? m : n;
   const Index step = std::max<Index>(16, (extent / blocks + 15) / 16 * 16);
@@ -97,9 +106,9 @@ template <class T>
 void gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb, T beta,
           T* c, Index ldc) {
   if constexpr (std::is_same_v<T, float>)
-    if (runs_on_onednn(tb, m, n, k))
-      return gemm_in_blocks(onednn_sgemm, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  gemm_in_blocks(blas_gemm<T>, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    if (runs_on_onednn(m, n, k))
+      return gemm_in_blocks(onednn_sgemm, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kOnednnMaxBlocks);
+  gemm_in_blocks(blas_gemm<T>, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kOpenblasMaxBlocks);
 }
 
 }  // namespace xgrad::core::detail

@@ -55,6 +55,7 @@ Var sum_per_step(const Var& x) {
 
 Var sum_except_batch(const Var& x) {
   if (x.dim() <= 1) return x;
+  if (x.dim() == 2) return autograd::sum(x, {1});  // already (B, D): a reshape would only copy it
   return autograd::sum(autograd::reshape(x, core::Shape{x.size(0), x.numel() / x.size(0)}), {1});
 }
 

@@ -51,9 +51,10 @@ struct Problem {
   T at_b(Index p, Index j) const { return tb ? b[j * ldb() + p] : b[p * ldb() + j]; }
 
   template <class Kernel>
-  std::vector<T> run(Kernel&& kernel) const {
+  std::vector<T> run(Kernel&& kernel, Index max_blocks) const {
     std::vector<T> out = c;
-    gemm_in_blocks(kernel, ta, tb, m, n, k, alpha, a.data(), lda(), b.data(), ldb(), beta, out.data(), ldc());
+    gemm_in_blocks(kernel, ta, tb, m, n, k, alpha, a.data(), lda(), b.data(), ldb(), beta, out.data(), ldc(),
+                   max_blocks);
     return out;
   }
   std::vector<T> run_gemm() const {
@@ -95,15 +96,15 @@ const auto onednn_f = detail::onednn_sgemm;
 }  // namespace
 
 TEST_CASE("float products with both output sides of 64 or more and enough work run on oneDNN", "[gemm]") {
-  CHECK(detail::runs_on_onednn(false, 128, 784, 400));  // the MLP VAE's input gradient into 784
-  CHECK(detail::runs_on_onednn(false, 400, 784, 128));  // a weight gradient (A transposed)
-  CHECK(detail::runs_on_onednn(true, 2048, 512, 128));  // a Transformer's feed-forward, forward
-  CHECK(detail::runs_on_onednn(false, 128, 400, 20));   // little depth, but wide enough and 1M multiply-adds
-  CHECK_FALSE(detail::runs_on_onednn(true, 128, 512, 512));  // B transposed, wider than tall: OpenBLAS was faster
-  CHECK_FALSE(detail::runs_on_onednn(false, 128, 40, 400));  // the VAE's thin heads: OpenBLAS was faster
-  CHECK_FALSE(detail::runs_on_onednn(false, 40, 400, 128));
-  CHECK_FALSE(detail::runs_on_onednn(false, 64, 64, 64));  // one serial call's worth of work
-  CHECK_FALSE(detail::runs_on_onednn(false, 256, 256, 0));
+  CHECK(detail::runs_on_onednn(128, 784, 400));  // the MLP VAE's input gradient into 784
+  CHECK(detail::runs_on_onednn(400, 784, 128));  // a weight gradient (A transposed)
+  CHECK(detail::runs_on_onednn(2048, 512, 128));  // a Transformer's feed-forward, forward
+  CHECK(detail::runs_on_onednn(128, 512, 784));   // a Linear's forward on a batch of 128 (B transposed, wide)
+  CHECK(detail::runs_on_onednn(128, 400, 20));   // little depth, but wide enough and 1M multiply-adds
+  CHECK_FALSE(detail::runs_on_onednn(128, 40, 400));  // the VAE's thin heads: OpenBLAS was faster
+  CHECK_FALSE(detail::runs_on_onednn(40, 400, 128));
+  CHECK_FALSE(detail::runs_on_onednn(64, 64, 64));  // one serial call's worth of work
+  CHECK_FALSE(detail::runs_on_onednn(256, 256, 0));
 }
 
 TEST_CASE("both gemm kernels match the double definition for every transpose, padded or not", "[gemm]") {
@@ -115,10 +116,11 @@ TEST_CASE("both gemm kernels match the double definition for every transpose, pa
         for (const auto& [m, n, k] : {std::array<Index, 3>{7, 5, 3}, {200, 96, 70}, {70, 200, 96}}) {
           INFO("ta " << ta << " tb " << tb << " pad " << pad);
           const Problem<float> p(ta, tb, m, n, k, pad, 0.75f, -0.5f);
-          p.check_against_reference(p.run(openblas_f));
-          p.check_against_reference(p.run(onednn_f));
+          p.check_against_reference(p.run(openblas_f, detail::kOpenblasMaxBlocks));
+          p.check_against_reference(p.run(onednn_f, detail::kOnednnMaxBlocks));
+          p.check_against_reference(p.run(onednn_f, 8));
           const Problem<double> d(ta, tb, m, n, k, pad, 0.75, -0.5);
-          d.check_against_reference(d.run(detail::blas_gemm<double>));
+          d.check_against_reference(d.run(detail::blas_gemm<double>, detail::kOpenblasMaxBlocks));
         }
       }
 }
@@ -126,35 +128,42 @@ TEST_CASE("both gemm kernels match the double definition for every transpose, pa
 TEST_CASE("oneDNN's gemm with beta 0 overwrites an output full of NaN", "[gemm]") {
   Problem<float> p(false, true, 128, 128, 64);
   std::fill(p.c.begin(), p.c.end(), std::numeric_limits<float>::quiet_NaN());
-  const auto got = p.run(onednn_f);
+  const auto got = p.run(onednn_f, detail::kOnednnMaxBlocks);
   p.c.assign(p.c.size(), 0.f);  // what beta 0 means, for the reference
   p.check_against_reference(got);
 }
 
 TEST_CASE("gemm takes oneDNN for large floats and OpenBLAS for thin floats and all doubles", "[gemm]") {
   Threads threads(2);
+  const auto oneblas = [](const Problem<float>& p) { return p.run(openblas_f, detail::kOpenblasMaxBlocks); };
   const Problem<float> large(false, true, 256, 192, 1500, 1);
-  REQUIRE(detail::runs_on_onednn(true, 256, 192, 1500));
-  const auto by_onednn = large.run(onednn_f), by_openblas = large.run(openblas_f);
+  REQUIRE(detail::runs_on_onednn(256, 192, 1500));
+  const auto by_onednn = large.run(onednn_f, detail::kOnednnMaxBlocks), by_openblas = oneblas(large);
   REQUIRE_FALSE(same_bits(by_onednn, by_openblas));  // else the checks below could not tell the kernels apart
   CHECK(same_bits(large.run_gemm(), by_onednn));
 
   const Problem<float> thin(true, false, 300, 40, 200);
-  REQUIRE_FALSE(detail::runs_on_onednn(false, 300, 40, 200));
-  CHECK(same_bits(thin.run_gemm(), thin.run(openblas_f)));
-  const Problem<float> wide(false, true, 128, 512, 1500);
-  REQUIRE_FALSE(detail::runs_on_onednn(true, 128, 512, 1500));
-  REQUIRE_FALSE(same_bits(wide.run(onednn_f), wide.run(openblas_f)));
-  CHECK(same_bits(wide.run_gemm(), wide.run(openblas_f)));
+  REQUIRE_FALSE(detail::runs_on_onednn(300, 40, 200));
+  CHECK(same_bits(thin.run_gemm(), oneblas(thin)));
 
   const Problem<double> doubles(false, true, 256, 192, 160, 1);
-  const auto got = doubles.run_gemm(), want = doubles.run(detail::blas_gemm<double>);
+  const auto got = doubles.run_gemm(), want = doubles.run(detail::blas_gemm<double>, detail::kOpenblasMaxBlocks);
   CHECK(std::memcmp(got.data(), want.data(), got.size() * sizeof(double)) == 0);
 }
 
+TEST_CASE("a Linear's forward on a batch of 128 runs on oneDNN in two column blocks", "[gemm]") {
+  Threads threads(2);
+  const Problem<float> wide(false, true, 128, 512, 784);  // the hvae's first layer
+  REQUIRE(detail::runs_on_onednn(128, 512, 784));
+  const auto two = wide.run(onednn_f, 2);
+  REQUIRE_FALSE(same_bits(wide.run(onednn_f, 8), two));  // else the block count could not be seen
+  REQUIRE_FALSE(same_bits(wide.run(openblas_f, detail::kOnednnMaxBlocks), two));
+  CHECK(same_bits(wide.run_gemm(), two));
+}
+
 TEST_CASE("gemm gives the same bits on 1 and 2 threads on both paths", "[gemm]") {
-  // routed to oneDNN: row blocks, column blocks, transposed; kept on OpenBLAS: a thin
-  // output and a transposed B wider than tall
+  // routed to oneDNN: row blocks, column blocks, transposed, a transposed B wider than
+  // tall; kept on OpenBLAS: a thin output
   for (const auto& [ta, tb, m, n, k] : {std::array<Index, 5>{0, 0, 512, 256, 128}, {1, 0, 128, 784, 400},
                                         {0, 1, 2048, 128, 128}, {1, 1, 300, 200, 100}, {0, 1, 128, 40, 400},
                                         {0, 1, 128, 512, 512}}) {
