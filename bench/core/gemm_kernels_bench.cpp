@@ -1,7 +1,7 @@
 // OpenBLAS's sgemm against oneDNN's on the models' product shapes, each cut into at most
 // 8 blocks by detail::gemm_in_blocks, on one thread (the comparison that chose
 // detail::runs_on_onednn; XGRAD_BENCH_THREADS=2 runs the blocks on two). The _b<N>
-// variants cut into at most N blocks instead (what chose kOnednnMaxBlocks).
+// variants cut into at most N blocks instead (what chose onednn_max_blocks).
 // Names: BM_GemmKernel/<layer>_<product>_<m>x<n>x<k>/<kernel>[_b<N>].
 #include <benchmark/benchmark.h>
 

@@ -48,7 +48,7 @@ void onednn_sgemm(bool ta, bool tb, Index m, Index n, Index k, float alpha, cons
 /// Whether gemm runs a float product of this shape on oneDNN's sgemm rather than on
 /// OpenBLAS: where oneDNN was measured faster (bench/core/gemm_kernels_bench.cpp). A
 /// Linear's forward on a batch of 128 (B transposed, output wider than tall) goes too:
-/// it was slower on oneDNN only when cut into 8 column blocks (see kOnednnMaxBlocks).
+/// it was slower on oneDNN only when cut into 8 column blocks (see onednn_max_blocks).
 /// The choice depends on the whole product's shape alone, so every block of a product,
 /// on any number of threads, runs the same kernel.
 inline bool runs_on_onednn(Index m, Index n, Index k) {
@@ -58,12 +58,19 @@ inline bool runs_on_onednn(Index m, Index n, Index k) {
 
 /// Blocks a product is cut into at most, per kernel. OpenBLAS takes 8: its small-matrix
 /// kernels run thin blocks without packing (the VAE's 128x40x400 head: 8 blocks 0.8x the
-/// time of 2). oneDNN takes 2, one per core of the machines measured: a thin block costs
-/// it more than a second core gains (2026-12-04, loaded, 1 thread: the hvae's
-/// 128x512x784 forward took 1.34 ms in 8 column blocks against 1.01 in 2; its
-/// 128x128x256 forward 131 us in 8 row blocks of 16 against 87 in 2).
+/// time of 2). oneDNN pays for thin blocks more than a second core gains (2026-12-04,
+/// loaded, 1 thread: the hvae's 128x512x784 forward took 1.34 ms in 8 column blocks
+/// against 1.01 in 2; its 128x128x256 forward 131 us in 8 row blocks of 16 against 87 in
+/// 2), so it takes 2 blocks below a long side of 2 * kOnednnBlockExtent and one more pair
+/// per kOnednnBlockExtent * 2 above, up to 8: every product measured here (long sides
+/// up to 2048) gets 2, and a larger one still spreads over more cores on a larger
+/// machine. Shape-only, like everything in gemm_in_blocks.
 inline constexpr Index kOpenblasMaxBlocks = 8;
-inline constexpr Index kOnednnMaxBlocks = 2;
+inline constexpr Index kOnednnBlockExtent = 1024;
+inline Index onednn_max_blocks(Index m, Index n) {
+  const Index pairs = std::max(m, n) / (2 * kOnednnBlockExtent);
+  return std::clamp<Index>(2 * pairs, 2, 8);
+}
 
 /// Row-major C = alpha * op(A) op(B) + beta * C, with op(A) (m, k) and op(B) (k, n), each
 /// block run by `kernel` (same arguments, one block on the calling thread).
@@ -107,7 +114,8 @@ void gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Inde
           T* c, Index ldc) {
   if constexpr (std::is_same_v<T, float>)
     if (runs_on_onednn(m, n, k))
-      return gemm_in_blocks(onednn_sgemm, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kOnednnMaxBlocks);
+      return gemm_in_blocks(onednn_sgemm, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                            onednn_max_blocks(m, n));
   gemm_in_blocks(blas_gemm<T>, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kOpenblasMaxBlocks);
 }
 

@@ -117,7 +117,7 @@ TEST_CASE("both gemm kernels match the double definition for every transpose, pa
           INFO("ta " << ta << " tb " << tb << " pad " << pad);
           const Problem<float> p(ta, tb, m, n, k, pad, 0.75f, -0.5f);
           p.check_against_reference(p.run(openblas_f, detail::kOpenblasMaxBlocks));
-          p.check_against_reference(p.run(onednn_f, detail::kOnednnMaxBlocks));
+          p.check_against_reference(p.run(onednn_f, detail::onednn_max_blocks(p.m, p.n)));
           p.check_against_reference(p.run(onednn_f, 8));
           const Problem<double> d(ta, tb, m, n, k, pad, 0.75, -0.5);
           d.check_against_reference(d.run(detail::blas_gemm<double>, detail::kOpenblasMaxBlocks));
@@ -128,7 +128,7 @@ TEST_CASE("both gemm kernels match the double definition for every transpose, pa
 TEST_CASE("oneDNN's gemm with beta 0 overwrites an output full of NaN", "[gemm]") {
   Problem<float> p(false, true, 128, 128, 64);
   std::fill(p.c.begin(), p.c.end(), std::numeric_limits<float>::quiet_NaN());
-  const auto got = p.run(onednn_f, detail::kOnednnMaxBlocks);
+  const auto got = p.run(onednn_f, detail::onednn_max_blocks(p.m, p.n));
   p.c.assign(p.c.size(), 0.f);  // what beta 0 means, for the reference
   p.check_against_reference(got);
 }
@@ -138,7 +138,7 @@ TEST_CASE("gemm takes oneDNN for large floats and OpenBLAS for thin floats and a
   const auto oneblas = [](const Problem<float>& p) { return p.run(openblas_f, detail::kOpenblasMaxBlocks); };
   const Problem<float> large(false, true, 256, 192, 1500, 1);
   REQUIRE(detail::runs_on_onednn(256, 192, 1500));
-  const auto by_onednn = large.run(onednn_f, detail::kOnednnMaxBlocks), by_openblas = oneblas(large);
+  const auto by_onednn = large.run(onednn_f, detail::onednn_max_blocks(256, 192)), by_openblas = oneblas(large);
   REQUIRE_FALSE(same_bits(by_onednn, by_openblas));  // else the checks below could not tell the kernels apart
   CHECK(same_bits(large.run_gemm(), by_onednn));
 
@@ -157,8 +157,23 @@ TEST_CASE("a Linear's forward on a batch of 128 runs on oneDNN in two column blo
   REQUIRE(detail::runs_on_onednn(128, 512, 784));
   const auto two = wide.run(onednn_f, 2);
   REQUIRE_FALSE(same_bits(wide.run(onednn_f, 8), two));  // else the block count could not be seen
-  REQUIRE_FALSE(same_bits(wide.run(openblas_f, detail::kOnednnMaxBlocks), two));
+  REQUIRE_FALSE(same_bits(wide.run(openblas_f, 2), two));
   CHECK(same_bits(wide.run_gemm(), two));
+}
+
+TEST_CASE("oneDNN's block count grows with the long side, in pairs, from 2 to 8", "[gemm]") {
+  CHECK(detail::onednn_max_blocks(128, 512) == 2);
+  CHECK(detail::onednn_max_blocks(2048, 512) == 2);  // the Transformer VAE's products: 2 blocks of 1024 rows
+  CHECK(detail::onednn_max_blocks(4096, 128) == 4);
+  CHECK(detail::onednn_max_blocks(128, 6143) == 4);
+  CHECK(detail::onednn_max_blocks(8192, 8192) == 8);
+  CHECK(detail::onednn_max_blocks(65536, 64) == 8);
+  Threads threads(2);
+  const Problem<float> wide(false, true, 64, 4096, 784);  // 4 column blocks of 1024
+  REQUIRE(detail::runs_on_onednn(64, 4096, 784));
+  const auto four = wide.run(onednn_f, 4);
+  REQUIRE_FALSE(same_bits(wide.run(onednn_f, 2), four));  // else the block count could not be seen
+  CHECK(same_bits(wide.run_gemm(), four));
 }
 
 TEST_CASE("gemm gives the same bits on 1 and 2 threads on both paths", "[gemm]") {
