@@ -140,8 +140,9 @@ Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>
   auto backward = [p](Node<T>& self, Tensor<T>& gy) {
     const Tensor<T>& xv = self.input(0);
     const Tensor<T>& wv = self.input(1);
-    if (self.needs_grad(0)) self.accumulate(0, c::conv2d_backward_input(gy, wv, xv.shape(), p));
-    if (self.needs_grad(1)) self.accumulate(1, c::conv2d_backward_weight(gy, xv, wv.shape(), p));
+    c::ConvGrads<T> g = c::conv2d_backward(gy, xv, wv, p, self.needs_grad(0), self.needs_grad(1));
+    if (g.x.defined()) self.accumulate(0, std::move(g.x));
+    if (g.w.defined()) self.accumulate(1, std::move(g.w));
     if (self.num_parents() > 2 && self.needs_grad(2)) self.accumulate(2, bias_grad(gy));
   };
   if (b.defined()) return record(OpId::conv2d, std::move(y), backward, x, w, b);
@@ -158,8 +159,9 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
     // dx = A_w gy = conv2d(gy, w); dw = d<x, conv2d(gy, w)>/dw = conv2d_backward_weight(x, gy).
     const Tensor<T>& xv = self.input(0);
     const Tensor<T>& wv = self.input(1);
-    if (self.needs_grad(0)) self.accumulate(0, c::conv2d(gy, wv, Tensor<T>(), p));
-    if (self.needs_grad(1)) self.accumulate(1, c::conv2d_backward_weight(xv, gy, wv.shape(), p));
+    c::ConvGrads<T> g = c::conv_transpose2d_backward(gy, xv, wv, p, self.needs_grad(0), self.needs_grad(1));
+    if (g.x.defined()) self.accumulate(0, std::move(g.x));
+    if (g.w.defined()) self.accumulate(1, std::move(g.w));
     if (self.num_parents() > 2 && self.needs_grad(2)) self.accumulate(2, bias_grad(gy));
   };
   if (b.defined()) return record(OpId::conv_transpose2d, std::move(y), backward, x, w, b);
