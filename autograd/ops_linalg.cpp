@@ -41,12 +41,14 @@ void accumulate_product(Node<T>& self, std::size_t i, const Tensor<T>& l, const 
 }
 
 // A convolution's bias gradient, gy (N, C, H, W) summed over images and positions:
-// each plane first (one contiguous row), then the images. One sum over {0, 2, 3} read
-// gy as gathered rows, copying every H*W segment into a buffer first: that memcpy was
-// 2-3 % of the VQ-VAE step (49-float segments).
+// over the images first (whole rows of C*H*W added down the batch, SIMD along the row),
+// then each (H, W) plane of the small (C, H, W) result. One sum over {0, 2, 3} read gy
+// as gathered rows, copying every H*W segment into a buffer first (that memcpy was 2-3 %
+// of the VQ-VAE step); planes first then images reduced 8192 rows of 49 (2.7 %, perf);
+// this order 1.0 %.
 template <class T>
 Tensor<T> bias_grad(const Tensor<T>& gy) {
-  return c::sum(c::sum(gy, {2, 3}), {0});
+  return c::sum(c::sum(gy, {0}), {1, 2});
 }
 
 }  // namespace
