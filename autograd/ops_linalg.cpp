@@ -40,6 +40,17 @@ void accumulate_product(Node<T>& self, std::size_t i, const Tensor<T>& l, const 
   }
 }
 
+// A convolution's bias gradient, gy (N, C, H, W) summed over images and positions:
+// over the images first (whole rows of C*H*W added down the batch, SIMD along the row),
+// then each (H, W) plane of the small (C, H, W) result. One sum over {0, 2, 3} read gy
+// as gathered rows, copying every H*W segment into a buffer first (that memcpy was 2-3 %
+// of the VQ-VAE step); planes first then images reduced 8192 rows of 49 (2.7 %, perf);
+// this order 1.0 %.
+template <class T>
+Tensor<T> bias_grad(const Tensor<T>& gy) {
+  return c::sum(c::sum(gy, {0}), {1, 2});
+}
+
 }  // namespace
 
 template <class T>
@@ -131,9 +142,10 @@ Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>
   auto backward = [p](Node<T>& self, Tensor<T>& gy) {
     const Tensor<T>& xv = self.input(0);
     const Tensor<T>& wv = self.input(1);
-    if (self.needs_grad(0)) self.accumulate(0, c::conv2d_backward_input(gy, wv, xv.shape(), p));
-    if (self.needs_grad(1)) self.accumulate(1, c::conv2d_backward_weight(gy, xv, wv.shape(), p));
-    if (self.num_parents() > 2 && self.needs_grad(2)) self.accumulate(2, c::sum(gy, {0, 2, 3}));
+    c::ConvGrads<T> g = c::conv2d_backward(gy, xv, wv, p, self.needs_grad(0), self.needs_grad(1));
+    if (g.x.defined()) self.accumulate(0, std::move(g.x));
+    if (g.w.defined()) self.accumulate(1, std::move(g.w));
+    if (self.num_parents() > 2 && self.needs_grad(2)) self.accumulate(2, bias_grad(gy));
   };
   if (b.defined()) return record(OpId::conv2d, std::move(y), backward, x, w, b);
   return record(OpId::conv2d, std::move(y), backward, x, w);
@@ -149,9 +161,10 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
     // dx = A_w gy = conv2d(gy, w); dw = d<x, conv2d(gy, w)>/dw = conv2d_backward_weight(x, gy).
     const Tensor<T>& xv = self.input(0);
     const Tensor<T>& wv = self.input(1);
-    if (self.needs_grad(0)) self.accumulate(0, c::conv2d(gy, wv, Tensor<T>(), p));
-    if (self.needs_grad(1)) self.accumulate(1, c::conv2d_backward_weight(xv, gy, wv.shape(), p));
-    if (self.num_parents() > 2 && self.needs_grad(2)) self.accumulate(2, c::sum(gy, {0, 2, 3}));
+    c::ConvGrads<T> g = c::conv_transpose2d_backward(gy, xv, wv, p, self.needs_grad(0), self.needs_grad(1));
+    if (g.x.defined()) self.accumulate(0, std::move(g.x));
+    if (g.w.defined()) self.accumulate(1, std::move(g.w));
+    if (self.num_parents() > 2 && self.needs_grad(2)) self.accumulate(2, bias_grad(gy));
   };
   if (b.defined()) return record(OpId::conv_transpose2d, std::move(y), backward, x, w, b);
   return record(OpId::conv_transpose2d, std::move(y), backward, x, w);

@@ -151,6 +151,48 @@ Tensor<T> conv_transpose2d(const Tensor<T>& x, const Tensor<T>& w, const Tensor<
   return y;
 }
 
+template <class T>
+ConvGrads<T> conv2d_backward(const Tensor<T>& gy, const Tensor<T>& x, const Tensor<T>& w, const Conv2dParams& p,
+                             bool want_x, bool want_w) {
+  if constexpr (std::is_same_v<T, float>) {
+    const Conv c = plan("conv2d_backward", x.shape(), w.shape(), p);
+    if (want_x && want_w && gy.shape() == c.out && detail::dnnl_conv_input_grad_pays(c) &&
+        detail::dnnl_conv_weight_grad_pays(c)) {
+      ConvGrads<T> g{Tensor<T>(x.shape()), Tensor<T>(w.shape())};
+      if (detail::dnnl_conv2d_backward(gy.data(), x.data(), w.data(), g.x.data(), g.w.data(), c)) {
+        count<T>(detail::ConvPass::input_grad, true), count<T>(detail::ConvPass::weight_grad, true);
+        return g;
+      }
+    }
+  }
+  ConvGrads<T> g;
+  if (want_x) g.x = conv2d_backward_input(gy, w, x.shape(), p);
+  if (want_w) g.w = conv2d_backward_weight(gy, x, w.shape(), p);
+  return g;
+}
+
+template <class T>
+ConvGrads<T> conv_transpose2d_backward(const Tensor<T>& gy, const Tensor<T>& x, const Tensor<T>& w,
+                                       const Conv2dParams& p, bool want_x, bool want_w) {
+  // In conv2d's terms gy is the input and x the output gradient.
+  if constexpr (std::is_same_v<T, float>) {
+    const Conv c = plan("conv_transpose2d_backward", gy.shape(), w.shape(), p);
+    if (want_x && want_w && x.shape() == c.out && detail::dnnl_conv_forward_pays(c) &&
+        detail::dnnl_conv_weight_grad_pays(c)) {
+      ConvGrads<T> g{Tensor<T>(x.shape()), Tensor<T>(w.shape())};
+      if (detail::dnnl_conv2d_and_weight_grad(gy.data(), w.data(), g.x.data(), x.data(), g.w.data(), c))
+{
+        count<T>(detail::ConvPass::forward, true), count<T>(detail::ConvPass::weight_grad, true);
+        return g;
+      }
+    }
+  }
+  ConvGrads<T> g;
+  if (want_x) g.x = conv2d(gy, w, Tensor<T>(), p);
+  if (want_w) g.w = conv2d_backward_weight(x, gy, w.shape(), p);
+  return g;
+}
+
 namespace detail {
 
 ConvShape conv2d_shape(const Shape& x, const Shape& w, const Conv2dParams& p) { return plan("conv2d", x, w, p); }
@@ -192,7 +234,11 @@ ConvPathCounts conv_path_counts() {
   template Tensor<T> conv2d_backward_input<T>(const Tensor<T>&, const Tensor<T>&, const Shape&, const Conv2dParams&);  \
   template Tensor<T> conv2d_backward_weight<T>(const Tensor<T>&, const Tensor<T>&, const Shape&, const Conv2dParams&); \
   template Tensor<T> conv_transpose2d<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Conv2dParams&,    \
-                                         std::array<Index, 2>);
+                                         std::array<Index, 2>);                                                      \
+  template ConvGrads<T> conv2d_backward<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Conv2dParams&,  \
+                                           bool, bool);                                                                \
+  template ConvGrads<T> conv_transpose2d_backward<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&,             \
+                                                     const Conv2dParams&, bool, bool);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

@@ -184,9 +184,11 @@ std::optional<Chunks> chunks(Op op, bool bias, const ConvShape& s) {
 
 // Calls body(i, scratch) for every chunk i, in parallel; scratch holds the chunk's plan's
 // scratch_bytes, one buffer per thread slot allocated before the loop.
+std::size_t scratch_bytes(const Chunks& c) { return std::max(c.full->scratch_bytes(), c.last->scratch_bytes()); }
+
 template <class Body>
-void for_each_chunk(const Chunks& c, Body&& body) {
-  const Index floats = static_cast<Index>(std::max(c.full->scratch_bytes(), c.last->scratch_bytes()) / sizeof(float));
+void for_each_chunk(const Chunks& c, Body&& body, std::size_t bytes = 0) {
+  const Index floats = static_cast<Index>((bytes ? bytes : scratch_bytes(c)) / sizeof(float));
   Tensor<float> scratch(Shape{thread_slots(), std::max<Index>(floats, 1)});
   parallel_for(0, c.count, 1, [&](Index lo, Index hi) {
     const OneOpenMpThread one;
@@ -195,10 +197,28 @@ void for_each_chunk(const Chunks& c, Body&& body) {
   });
 }
 
+// Inputs of one chunk already reordered into a kernel's layout, for the chunk's next
+// kernel: the two kernels of a backward pass read the same output gradient, and each
+// reorder of it cost a pass over memory (reorders were ~15 % of the VQ-VAE step).
+struct Reordered {
+  const float* user;
+  memory inner;
+};
+using ReorderedInputs = std::vector<Reordered>;
+
+const memory* find(const ReorderedInputs* done, const float* user, const memory::desc& inner) {
+  if (done)
+    for (const Reordered& r : *done)
+      if (r.user == user && r.inner.get_desc() == inner) return &r.inner;
+  return nullptr;
+}
+
 // Runs a plan's kernel on one chunk: batch operands given in xgrad's layout (in the order
 // of plan.batch; reordered in and, for outputs, back out), the rest (`args`: weights,
-// bias) passed as they are.
-void execute(const Plan& p, const std::vector<float*>& batch, std::unordered_map<int, memory> args, char* scratch) {
+// bias) passed as they are. Inputs found in `done` are not reordered again; the ones
+// reordered here are added to it.
+void execute(const Plan& p, const std::vector<float*>& batch, std::unordered_map<int, memory> args, char* scratch,
+             ReorderedInputs* done = nullptr) {
   auto& e = cpu_engine();
   dnnl::stream stream(e);
   std::vector<std::pair<const Layout*, std::pair<memory, memory>>> outputs;
@@ -210,12 +230,18 @@ void execute(const Plan& p, const std::vector<float*>& batch, std::unordered_map
       args[arg] = user;
       continue;
     }
+    if (const memory* m = output ? nullptr : find(done, batch[i], l.inner)) {
+      args[arg] = *m;
+      continue;
+    }
     memory inner(l.inner, e, scratch);
     scratch += l.bytes();
-    if (output)
+    if (output) {
       outputs.push_back({&l, {inner, user}});
-    else
+    } else {
       l.to_inner.execute(stream, user, inner);
+      if (done) done->push_back({batch[i], inner});
+    }
     args[arg] = inner;
   }
   if (p.scratchpad.get_size() > 0) args[DNNL_ARG_SCRATCHPAD] = memory(p.scratchpad, e, scratch);
@@ -273,48 +299,109 @@ bool dnnl_conv2d_backward_input(const float* gy, const float* w, float* gx, cons
   return true;
 }
 
+namespace {
+
+// The weight gradient as per-chunk sums, each in its own slice in the full chunks'
+// weight layout (oneDNN's blocked one), added in chunk order and reordered to OIHW once.
+// A reorder only moves floats, so these are the sums made in OIHW, bit for bit, on any
+// number of threads, with one reorder instead of one per chunk.
+class WeightGradSums {
+ public:
+  WeightGradSums(const Chunks& c, const ConvShape& s)
+      : c_(c), sum_(c.full->weights), in_(s.g.c * s.g.plane()), out_(s.o * s.g.cols()), size_(s.o * s.g.rows()) {
+    slice_ = sum_.same() ? size_ : static_cast<Index>(sum_.bytes() / sizeof(float));
+    partial_ = Tensor<float>(Shape{c.count, slice_});
+    auto& e = cpu_engine();
+    if (c.last->weights.inner != sum_.inner)  // the last chunk's kernel chose another layout
+      last_to_sum_ = dnnl::reorder(dnnl::reorder::primitive_desc(e, c.last->weights.inner, e, sum_.inner));
+  }
+
+  /// Chunk i's sum of gy_n (x) x_n into its slice; `scratch` holds the plan's scratch_bytes.
+  void run(Index i, const float* gy, const float* x, char* scratch, ReorderedInputs* done = nullptr) {
+    auto& e = cpu_engine();
+    const Plan& p = c_.plan(i);
+    const Index n0 = i * c_.per;
+    memory mine(sum_.inner, e, partial_.data() + i * slice_);
+    const bool direct = p.weights.inner == sum_.inner;
+    memory dw = direct ? mine : memory(p.weights.inner, e, scratch);
+    execute(p, {const_cast<float*>(x) + n0 * in_, const_cast<float*>(gy) + n0 * out_}, {{DNNL_ARG_DIFF_WEIGHTS, dw}},
+            scratch + p.weights.bytes(), done);
+    if (!direct) {
+      dnnl::stream stream(e);
+      last_to_sum_->execute(stream, dw, mine);
+      stream.wait();
+    }
+  }
+
+  /// The slices added in chunk order, into gw (OIHW).
+  void finish(float* gw) {
+    float* total = partial_.data();
+    for (Index i = 1; i < c_.count; ++i)
+      for (Index j = 0; j < slice_; ++j) total[j] += partial_.data()[i * slice_ + j];
+    if (sum_.same()) {
+      std::copy(total, total + size_, gw);
+      return;
+    }
+    const OneOpenMpThread one;
+    auto& e = cpu_engine();
+    dnnl::stream stream(e);
+    memory from(sum_.inner, e, total), to(sum_.user, e, gw);
+    sum_.to_user.execute(stream, from, to);
+    stream.wait();
+  }
+
+ private:
+  const Chunks& c_;
+  const Layout& sum_;
+  Index in_, out_, size_, slice_ = 0;
+  Tensor<float> partial_;
+  std::optional<dnnl::reorder> last_to_sum_;
+};
+
+// Runs `first` (forward or backward data: operands `batch` per chunk, weights w) and the
+// weight gradient of (gy, x) chunk by chunk, the second kernel reading the inputs the
+// first reordered; false, having written nothing, unless oneDNN has kernels for both.
+bool with_weight_grad(Op first, const std::array<const float*, 2>& batch, const float* w, const float* gy,
+                      const float* x, float* gw, const ConvShape& s) {
+  const auto a = chunks(first, false, s), b = chunks(Op::backward_weights, false, s);
+  if (!a || !b) return false;
+  std::vector<Tensor<float>> store;
+  store.reserve(2);  // the memories below point into it
+  const memory wf = weights_for(*a->full, w, store), wl = weights_for(*a->last, w, store);
+  const bool fwd = first == Op::forward;
+  const Index in = s.g.c * s.g.plane(), out = s.o * s.g.cols();
+  const Index from = fwd ? in : out, to = fwd ? out : in;  // per image, of batch[0] and batch[1]
+  WeightGradSums sums(*b, s);
+  const std::size_t a_bytes = aligned(scratch_bytes(*a));
+  for_each_chunk(*a, [&](Index i, char* scratch) {
+    const Index n0 = i * a->per;
+    ReorderedInputs done;
+    execute(a->plan(i), {const_cast<float*>(batch[0]) + n0 * from, const_cast<float*>(batch[1]) + n0 * to},
+            {{DNNL_ARG_WEIGHTS, i + 1 == a->count ? wl : wf}}, scratch, &done);
+    sums.run(i, gy, x, scratch + a_bytes, &done);
+  }, a_bytes + scratch_bytes(*b));
+  sums.finish(gw);
+  return true;
+}
+
+}  // namespace
+
 bool dnnl_conv2d_backward_weight(const float* gy, const float* x, float* gw, const ConvShape& s) {
   const auto c = chunks(Op::backward_weights, false, s);
   if (!c) return false;
-  const Index in = s.g.c * s.g.plane(), out = s.o * s.g.cols(), size = s.o * s.g.rows();
-  // Each chunk's sum in its own slice, in the full chunks' weight layout (oneDNN's
-  // blocked one), added in chunk order below and reordered to OIHW once. A reorder only
-  // moves floats, so these are the sums made in OIHW before, bit for bit, on any number
-  // of threads, with one reorder instead of one per chunk.
-  const Layout& sum = c->full->weights;
-  const Index slice = sum.same() ? size : static_cast<Index>(sum.bytes() / sizeof(float));
-  Tensor<float> partial(Shape{c->count, slice});
-  auto& e = cpu_engine();
-  std::optional<dnnl::reorder> last_to_sum;  // when the last chunk's kernel chose another layout
-  if (c->last->weights.inner != sum.inner)
-    last_to_sum = dnnl::reorder(dnnl::reorder::primitive_desc(e, c->last->weights.inner, e, sum.inner));
-  for_each_chunk(*c, [&](Index i, char* scratch) {
-    const Plan& p = c->plan(i);
-    const Index n0 = i * c->per;
-    memory mine(sum.inner, e, partial.data() + i * slice);
-    const bool direct = p.weights.inner == sum.inner;
-    memory dw = direct ? mine : memory(p.weights.inner, e, scratch);
-    execute(p, {const_cast<float*>(x) + n0 * in, const_cast<float*>(gy) + n0 * out}, {{DNNL_ARG_DIFF_WEIGHTS, dw}},
-            scratch + p.weights.bytes());
-    if (!direct) {
-      dnnl::stream stream(e);
-      last_to_sum->execute(stream, dw, mine);
-      stream.wait();
-    }
-  });
-  float* total = partial.data();
-  for (Index i = 1; i < c->count; ++i)
-    for (Index j = 0; j < slice; ++j) total[j] += partial.data()[i * slice + j];
-  if (sum.same()) {
-    std::copy(total, total + size, gw);
-  } else {
-    const OneOpenMpThread one;
-    dnnl::stream stream(e);
-    memory from(sum.inner, e, total), to(sum.user, e, gw);
-    sum.to_user.execute(stream, from, to);
-    stream.wait();
-  }
+  WeightGradSums sums(*c, s);
+  for_each_chunk(*c, [&](Index i, char* scratch) { sums.run(i, gy, x, scratch); });
+  sums.finish(gw);
   return true;
+}
+
+bool dnnl_conv2d_backward(const float* gy, const float* x, const float* w, float* gx, float* gw, const ConvShape& s) {
+  return with_weight_grad(Op::backward_data, {gy, gx}, w, gy, x, gw, s);
+}
+
+bool dnnl_conv2d_and_weight_grad(const float* x, const float* w, float* y, const float* gy, float* gw,
+                                 const ConvShape& s) {
+  return with_weight_grad(Op::forward, {x, y}, w, gy, x, gw, s);
 }
 
 // The floor's kernels (DnnlConvKernels): every operand in the plan's own layout, in one

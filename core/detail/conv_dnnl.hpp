@@ -15,6 +15,13 @@ bool dnnl_conv2d(const float* x, const float* w, const float* bias, float* y, co
 bool dnnl_conv2d_backward_input(const float* gy, const float* w, float* gx, const ConvShape& s);
 /// gw = sum over images of gy_n (x) x_n (overwrites gw).
 bool dnnl_conv2d_backward_weight(const float* gy, const float* x, float* gw, const ConvShape& s);
+/// Both: gx as dnnl_conv2d_backward_input (no bias) and gw as dnnl_conv2d_backward_weight,
+/// the same bits, in one pass over the chunks that reorders gy once for both kernels.
+bool dnnl_conv2d_backward(const float* gy, const float* x, const float* w, float* gx, float* gw, const ConvShape& s);
+/// y = conv(x, w) (no bias) as dnnl_conv2d, and gw from (gy, x) as dnnl_conv2d_backward_weight,
+/// in one pass that reorders x once for both (conv_transpose2d's backward).
+bool dnnl_conv2d_and_weight_grad(const float* x, const float* w, float* y, const float* gy, float* gw,
+                                 const ConvShape& s);
 
 // Where oneDNN pays: conv.cpp's choice of path per pass, here so that a step's floor
 // (bench/models/floor.hpp) makes the same one. Measured against im2col + GEMM on the

@@ -319,6 +319,26 @@ TEST_CASE("oneDNN has kernels for the conv models' layer shapes", "[conv]") {
     CHECK(detail::dnnl_conv2d(x.data(), w.data(), nullptr, y.data(), s));
     CHECK(detail::dnnl_conv2d_backward_input(y.data(), w.data(), x.data(), s));
     CHECK(detail::dnnl_conv2d_backward_weight(y.data(), x.data(), w.data(), s));
+    CHECK(detail::dnnl_conv2d_backward(y.data(), x.data(), w.data(), x.data(), w.data(), s));
+    CHECK(detail::dnnl_conv2d_and_weight_grad(x.data(), w.data(), y.data(), y.data(), w.data(), s));
+  }
+}
+
+TEST_CASE("conv2d_backward and conv_transpose2d_backward give the bits of their gradients one by one", "[conv]") {
+  // One pass over the images for both gradients reorders gy once; the kernels are the same.
+  for (const Layer& l : kFloatLayers) {
+    INFO("input " << l.x.str() << " weight " << l.w.str());
+    const auto x = xgrad::test::random_tensor<float>(l.x, 60), w = xgrad::test::random_tensor<float>(l.w, 61);
+    const auto gy = xgrad::test::random_tensor<float>(conv2d(x, w, Tensor<float>(), l.p).shape(), 62);
+    const ConvGrads<float> g = conv2d_backward(gy, x, w, l.p, true, true);
+    CHECK(equal(g.x, conv2d_backward_input(gy, w, l.x, l.p)));
+    CHECK(equal(g.w, conv2d_backward_weight(gy, x, l.w, l.p)));
+    // conv_transpose2d from gy's shape to x's: its output gradient has x's shape.
+    const ConvGrads<float> t = conv_transpose2d_backward(x, gy, w, l.p, true, true);
+    CHECK(equal(t.x, conv2d(x, w, Tensor<float>(), l.p)));
+    CHECK(equal(t.w, conv2d_backward_weight(gy, x, l.w, l.p)));
+    const ConvGrads<float> only_x = conv2d_backward(gy, x, w, l.p, true, false);
+    CHECK((only_x.x.defined() && !only_x.w.defined()));
   }
 }
 
