@@ -10,6 +10,19 @@ namespace c = xgrad::core;
 using detail::record;
 using detail::record_list;
 
+namespace {
+
+// Adds gy into its region of input 0's gradient, in place (zeros first when there is no
+// gradient yet): a window split into L step pieces costs one window in backward, not L.
+template <class T>
+void accumulate_slice(Node<T>& self, int axis, Index start, Index stop, Index step, const Tensor<T>& gy) {
+  Tensor<T>* g = nullptr;
+  if (self.grad_buffer(0, g) == T(0)) g->fill_(T(0));
+  c::slice_add_(*g, axis, start, stop, step, gy);
+}
+
+}  // namespace
+
 template <class T>
 Variable<T> reshape(const Variable<T>& x, const Shape& shape) {
   return record(OpId::reshape, c::reshape(x.value(), shape), [](Node<T>& self, Tensor<T>& gy) {
@@ -75,9 +88,7 @@ template <class T>
 Variable<T> slice(const Variable<T>& x, int axis, Index start, Index stop, Index step) {
   return record(OpId::slice, c::slice(x.value(), axis, start, stop, step),
                 [axis, start, stop, step](Node<T>& self, Tensor<T>& gy) {
-                  Tensor<T> g = Tensor<T>::zeros(self.input(0).shape());
-                  c::slice_add_(g, axis, start, stop, step, gy);
-                  self.accumulate(0, std::move(g));
+                  accumulate_slice(self, axis, start, stop, step, gy);
                 }, x);
 }
 
@@ -136,9 +147,7 @@ std::vector<Variable<T>> split(const Variable<T>& x, const std::vector<Index>& s
   for (auto& p : pieces) {
     const Index len = p.size(a);
     out.push_back(record(OpId::split, std::move(p), [a, offset, len](Node<T>& self, Tensor<T>& gy) {
-      Tensor<T> g = Tensor<T>::zeros(self.input(0).shape());
-      c::slice_add_(g, a, offset, offset + len, 1, gy);
-      self.accumulate(0, std::move(g));
+      accumulate_slice(self, a, offset, offset + len, 1, gy);
     }, x));
     offset += len;
   }

@@ -12,8 +12,8 @@ namespace ag = autograd;
 
 namespace {
 
-/// [a, b] along the features: the one concatenation per network input.
-Var cat(const Var& a, const Var& b) { return ag::concat(std::vector<Var>{a, b}, 1); }
+/// [a, b] along the features (the last axis): the one concatenation per network input.
+Var cat(const Var& a, const Var& b) { return ag::concat(std::vector<Var>{a, b}, -1); }
 
 }  // namespace
 
@@ -63,22 +63,34 @@ Var Vrnn::phi_x(const SequenceInput& in, Index t) const {
   return phi_x2_->forward_relu(first);
 }
 
+std::vector<Var> Vrnn::phi_x_steps(const SequenceInput& in) const {
+  // One (L * B)-row product per layer instead of L products of B rows: the time-major
+  // layout makes step t the rows [t * B, (t + 1) * B), so the pieces are plain row ranges.
+  const Index n = in.steps * in.rows;
+  Var first = text() ? ag::relu(embed_->forward(in.ids.reshape({n})))
+                     : phi_x1_->forward_relu(Var(in.x.reshape({n, options.x_dim})));
+  return ag::split(phi_x2_->forward_relu(first), std::vector<Index>(static_cast<std::size_t>(in.steps), in.rows), 0);
+}
+
 VrnnTerms Vrnn::forward(const SequenceInput& in, const RecurrentState& init, core::Generator& gen, bool with_log_weight,
                         std::int64_t step_index) {
   RecurrentState s = cell_.start(in.rows, init);
-  std::vector<Var> h_prev, q_mean, q_logvar, zs, dec;
-  for (auto* v : {&h_prev, &q_mean, &q_logvar, &zs, &dec}) v->reserve(in.steps);
+  const std::vector<Var> fx = phi_x_steps(in);
+  std::vector<Var> h_prev, q_mean, q_logvar, zs, fz;
+  for (auto* v : {&h_prev, &q_mean, &q_logvar, &zs, &fz}) v->reserve(in.steps);
   for (Index t = 0; t < in.steps; ++t) {
-    const Step st = step(phi_x(in, t), s, &gen);
+    const Step st = step(fx[static_cast<std::size_t>(t)], s, &gen);
     h_prev.push_back(s.h), q_mean.push_back(st.q.loc()), q_logvar.push_back(st.q.logvar()), zs.push_back(st.z);
-    dec.push_back(decoder(st.fz, s.h));
+    fz.push_back(st.fz);
     s = keep_rows(in.mask_at(t), st.next, s);  // padding keeps the state, so it equals the unpadded row's
   }
-  // What does not feed the recurrence is batched over the window, batch-major (B, L, ...),
-  // so the ELBO's "sum every axis but the batch" sums over time and latent dimensions.
-  const nn::Normal<> p = prior(ag::stack(h_prev, 1));
+  // What does not feed the recurrence (prior, decoder, head) runs once over the window,
+  // batch-major (B, L, ...), so the ELBO's "sum every axis but the batch" sums over time
+  // and latent dimensions.
+  const Var h = ag::stack(h_prev, 1);
+  const nn::Normal<> p = prior(h);
   const nn::Normal<> q(ag::stack(q_mean, 1), ag::stack(q_logvar, 1));
-  const auto lik = out_->distribution(ag::stack(dec, 1));
+  const auto lik = out_->distribution(decoder(ag::stack(fz, 1), h));
   const Var target(in.target);
   VrnnTerms out{.elbo = masked_elbo(*lik, target, q, p, in.mask, objective_.at(step_index)),
                 .log_weight = {}, .state = s, .real_steps = in.real_steps()};

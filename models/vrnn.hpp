@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "xgrad/models/common/objective.hpp"
 #include "xgrad/models/common/recurrence.hpp"
@@ -104,6 +105,8 @@ class Vrnn : public GenerativeModel, public SequenceModel {
   nn::Normal<> prior(const Var& h) const;
   Var decoder(const Var& fz, const Var& h) const;
   Var phi_x(const SequenceInput& in, Index t) const;
+  /// phi_x of every step of `in` at once, as the per-step (B, hidden) pieces.
+  std::vector<Var> phi_x_steps(const SequenceInput& in) const;
   /// n rows: `prefix` (batch-major, as Pick emits; may be undefined) filtered through the posterior,
   /// then `length` steps, z_t from the prior (or step t of `path`, (n, length, Z)), x_t =
   /// pick(p(x_t | z_t, h_{t-1})) fed back. Returns [prefix, x_1 .. x_length], batch-major.

@@ -32,7 +32,7 @@ Tensor Vrnn::unroll(Index n, const Tensor& prefix, Index length, const Pick& pic
   std::vector<Tensor> xs;  // the prefix, then each x_t as (n, 1, ...)
   if (prefix.defined()) {
     const SequenceInput pre = SequenceInput::of_values(prefix, text());
-    for (Index t = 0; t < pre.steps; ++t) s = step(phi_x(pre, t), s, gen).next;
+    for (const Var& fx : phi_x_steps(pre)) s = step(fx, s, gen).next;
     xs.push_back(prefix);
   }
   for (Index t = 0; t < length; ++t) {
@@ -50,8 +50,8 @@ Tensor Vrnn::encode(const Batch& batch) {
   const SequenceInput in = SequenceInput::from_batch(batch, options);
   RecurrentState s = cell_.zeros(in.rows);
   std::vector<Tensor> means;
-  for (Index t = 0; t < in.steps; ++t) {
-    const Step st = step(phi_x(in, t), s, nullptr);
+  for (const Var& fx : phi_x_steps(in)) {
+    const Step st = step(fx, s, nullptr);
     means.push_back(st.z.value());
     s = st.next;
   }
@@ -94,8 +94,9 @@ Tensor Vrnn::step_scores(const Batch& batch, int k, core::Generator& gen) {
   const SequenceInput in = SequenceInput::from_batch(batch, options).repeat_rows(k);
   RecurrentState s = cell_.zeros(in.rows);
   std::vector<Tensor> scores;  // per step (B * k), a row's k paths adjacent
+  const std::vector<Var> fx = phi_x_steps(in);
   for (Index t = 0; t < in.steps; ++t) {
-    const Step st = step(phi_x(in, t), s, &gen);
+    const Step st = step(fx[static_cast<std::size_t>(t)], s, &gen);
     const auto lik = out_->distribution(decoder(st.fz, s.h));
     scores.push_back(ag::sub(nn::sum_event(nn::kl_divergence(st.q, prior(s.h)), 1),
                              sum_except_batch(lik->log_prob(Var(in.x_at(t))))).value());

@@ -50,6 +50,12 @@ const bool registered = xgrad::test::register_cases({
           auto parts = ag::split(v[0], {1, 3}, 2);
           return ag::concat(std::vector<ag::Variable<double>>{ag::mul(parts[1], 2.0), parts[0]}, 2);
         }),
+    one("split", "overlapping narrows and the whole input add into one gradient", {k3},
+        [](const Vars& v) {
+          auto parts = ag::split(v[0], {2, 2}, 2);
+          const auto both = ag::mul(parts[0], ag::narrow(v[0], 2, 1, 2));
+          return ag::add(ag::concat(std::vector<ag::Variable<double>>{both, parts[1]}, 2), ag::exp(v[0]));
+        }),
     one("index_select", "repeated indices on axis 1", {k3},
         [](const Vars& v) { return ag::index_select(v[0], 1, IndexTensor(Shape{4}, {2, 0, 2, 1})); }),
     one("gather", "axis 1 of (3, 4)", {Shape{3, 4}},
