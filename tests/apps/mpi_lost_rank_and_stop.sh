@@ -28,7 +28,11 @@ finish() {
 }
 
 start killed
-rank1=$(ps -o pid= --ppid $MPIRUN_PID | tail -1)
+# rank 1 by its environment, not by PID order
+for pid in $(ps -o pid= --ppid $MPIRUN_PID); do
+  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && rank1=$pid
+done
+[ -n "${rank1:-}" ] || fail "no child of mpirun is rank 1: $(ps -o pid=,args= --ppid $MPIRUN_PID)"
 t0=$(date +%s.%N)
 kill -9 $rank1
 wait $MPIRUN_PID; rc=$?
