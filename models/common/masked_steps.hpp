@@ -22,7 +22,6 @@ class MaskedSteps final : public nn::Distribution<> {
   autograd::Variable<float> entropy() const override;
   autograd::Variable<float> mean() const override { return steps_->mean(); }
   autograd::Variable<float> rsample(core::Generator& gen) const override { return steps_->rsample(gen); }
-  const nn::Distribution<>& steps() const { return *steps_; }
 
  private:
   core::Tensor<float> sample_tensor(core::Generator& gen) const override { return steps_->sample(gen); }
