@@ -25,7 +25,7 @@ while (($#)); do
 done
 bench=build/bin/xgrad_bench_models
 [[ -x $bench ]] || { echo "floor.sh: $bench not found; run 'make build' first" >&2; exit 1; }
-steps=(VaeMlp Cvae Aae ConvVae Hvae VqVae TransformerEncoderLayer TransformerVaeText)
+steps=(VaeMlp Cvae Aae ConvVae Hvae VqVae TransformerEncoderLayer TransformerVaeText VrnnSeries VrnnText)
 export OPENBLAS_CORETYPE=SkylakeX
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -125,4 +125,39 @@ void BM_TransformerVaeTextStepFloor(benchmark::State& state) {
 }
 BENCHMARK(BM_TransformerVaeTextStepFloor)->Unit(benchmark::kMillisecond);
 
+// The VRNN steps (bench/models/vrnn_bench.cpp), batch 32 x 64 steps, hidden h, latent 16.
+// What runs once over the window (2048 rows): phi_x's second layer (and, for series, its
+// first, on data), the prior h-h and its head h-16 (x2), the decoder 2h-h-h and the output
+// head. What runs once per step (32 rows, 64 times in sequence): the encoder 2h-h-h and its
+// head h-16 (x2), phi_z 16-h and the GRU's products in 2h -> 3h and h -> 3h. Text's first
+// layer is an embedding lookup (no product). Every weight's gradient and every input
+// gradient but the data's.
+void vrnn_floor(Floor& f, Index h, Index out) {
+  const Index batch = 32, steps = 64, rows = batch * steps, z = 16;
+  f.linear(rows, h, h);                                                   // phi_x2
+  f.linear(rows, h, h), f.linear(rows, h, z), f.linear(rows, h, z);       // prior, its head
+  f.linear(rows, 2 * h, h), f.linear(rows, h, h), f.linear(rows, h, out);  // decoder, output head
+  for (Index t = 0; t < steps; ++t) {
+    f.linear(batch, 2 * h, h), f.linear(batch, h, h), f.linear(batch, h, z), f.linear(batch, h, z);
+    f.linear(batch, z, h), f.linear(batch, 2 * h, 3 * h), f.linear(batch, h, 3 * h);
+  }
+}
+
+// BM_VrnnSeriesStep: h 64, x_dim 1, the Gaussian output head's mean and log-variance 64 -> 1.
+void BM_VrnnSeriesStepFloor(benchmark::State& state) {
+  Floor f;
+  f.linear(32 * 64, 1, 64, kNoInputGrad), f.linear(32 * 64, 64, 1);  // phi_x1 on the data; the second output Linear
+  vrnn_floor(f, 64, 1);
+  run_floor(state, std::move(f));
+}
+BENCHMARK(BM_VrnnSeriesStepFloor)->Unit(benchmark::kMillisecond);
+
+// BM_VrnnTextStep: h 128, the categorical head 128 -> 256 bytes.
+void BM_VrnnTextStepFloor(benchmark::State& state) {
+  Floor f;
+  vrnn_floor(f, 128, 256);
+  run_floor(state, std::move(f));
+}
+BENCHMARK(BM_VrnnTextStepFloor)->Unit(benchmark::kMillisecond);
+
 }  // namespace
