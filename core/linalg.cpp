@@ -268,21 +268,44 @@ void linear_grad_weight_(Tensor<T>& gw, const Tensor<T>& gy, const Tensor<T>& x,
   detail::gemm(true, false, out, in, rows, T(1), gy.data(), out, x.data(), in, beta, gw.data(), in);
 }
 
-template <class T>
-void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta) {
+namespace {
+// gb = beta gb + the sums of gy's columns, row by row in order; each row's block of
+// columns [j0, j1) is first handed to prepare(g, j0, j1) (which may rewrite it).
+// Blocks of columns run in parallel, vectorised across columns: the same sums whatever
+// the threads.
+template <class T, class Prepare>
+void column_sums(Tensor<T>& gb, T* gy, Index rows, T beta, const Prepare& prepare) {
   const Index out = gb.numel();
-  const Index rows = rows_of("linear_grad_bias_", "gradient", gy, out);
   T* b = gb.data();
   if (beta == T(0)) std::fill(b, b + out, T(0));
-  // Blocks of columns in parallel, each column summed over the rows in order (vectorised
-  // across columns): the same sums whatever the threads.
   const Index blocks = rows * out >= kCopyGrain ? (out + kBiasColumns - 1) / kBiasColumns : 1;
   const Index width = (out + blocks - 1) / blocks;
   parallel_for(0, blocks, 1, [&](Index lo, Index hi) {
     const Index j0 = lo * width, j1 = std::min(out, hi * width);
-    const T* g = gy.data();
-    for (Index r = 0; r < rows; ++r, g += out)
+    T* g = gy;
+    for (Index r = 0; r < rows; ++r, g += out) {
+      prepare(g, r, j0, j1);
       for (Index j = j0; j < j1; ++j) b[j] += g[j];
+    }
+  });
+}
+}  // namespace
+
+template <class T>
+void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta) {
+  const Index rows = rows_of("linear_grad_bias_", "gradient", gy, gb.numel());
+  column_sums(gb, const_cast<T*>(gy.data()), rows, beta, [](T*, Index, Index, Index) {});
+}
+
+template <class T>
+void mul_and_grad_bias_(Tensor<T>& gy, const Tensor<T>& slope, Tensor<T>& gb, T beta) {
+  const Index out = gb.numel();
+  const Index rows = rows_of("mul_and_grad_bias_", "gradient", gy, out);
+  if (slope.shape() != gy.shape()) detail::fail("mul_and_grad_bias_: slope {} for a gradient {}", slope.shape(), gy.shape());
+  const T* s = slope.data();
+  column_sums(gb, gy.data(), rows, beta, [&](T* g, Index r, Index j0, Index j1) {
+    const T* sr = s + r * out;
+    for (Index j = j0; j < j1; ++j) g[j] *= sr[j];
   });
 }
 
@@ -290,6 +313,7 @@ void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta) {
   template void linear_grad_input_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, T);    \
   template void linear_grad_weight_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, T);   \
   template void linear_grad_bias_<T>(Tensor<T>&, const Tensor<T>&, T);                        \
+  template void mul_and_grad_bias_<T>(Tensor<T>&, const Tensor<T>&, Tensor<T>&, T);         \
   template Tensor<T> matmul<T>(const Tensor<T>&, const Tensor<T>&, Trans, Trans);             \
   template void gemm_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, Trans, Trans, T, T); \
   template Tensor<T> linear<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&);

@@ -38,5 +38,9 @@ void linear_grad_weight_(Tensor<T>& gw, const Tensor<T>& gy, const Tensor<T>& x,
 /// gb = beta * gb + the sum of gy's rows, in row order (the same sum on any thread count).
 template <class T>
 void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta);
+/// gy *= slope, then linear_grad_bias_(gb, gy, beta), in one pass over gy (the bias
+/// gradient behind an activation whose slope was saved): the same bits as the two calls.
+template <class T>
+void mul_and_grad_bias_(Tensor<T>& gy, const Tensor<T>& slope, Tensor<T>& gb, T beta);
 
 }  // namespace xgrad::core
