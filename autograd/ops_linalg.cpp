@@ -146,6 +146,21 @@ Variable<T> linear_gelu(const Variable<T>& x, const Variable<T>& w, const Variab
 }
 
 template <class T>
+Variable<T> linear_residual(const Variable<T>& residual, const Variable<T>& x, const Variable<T>& w,
+                            const Variable<T>& b) {
+  const Tensor<T> none;
+  Tensor<T> y = c::linear_onto(residual.value(), x.value(), w.value(), b.defined() ? b.value() : none);
+  const bool bias = b.defined();
+  auto backward = [bias](Node<T>& self, Tensor<T>& gy) {
+    linear_backward(self, gy, !bias);  // parents x, w[, b], then the residual
+    const std::size_t r = bias ? 3 : 2;
+    if (self.needs_grad(r)) self.accumulate_reduced(r, gy, true);  // gy is not read after this
+  };
+  if (bias) return record(OpId::linear_residual, std::move(y), backward, x, w, b, residual);
+  return record(OpId::linear_residual, std::move(y), backward, x, w, residual);
+}
+
+template <class T>
 Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b, const core::Conv2dParams& p) {
   const Tensor<T> none;
   Tensor<T> y = c::conv2d(x.value(), w.value(), b.defined() ? b.value() : none, p);
@@ -185,6 +200,8 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
   template Variable<T> linear(const Variable<T>&, const Variable<T>&, const Variable<T>&);                     \
   template Variable<T> linear_relu(const Variable<T>&, const Variable<T>&, const Variable<T>&);                \
   template Variable<T> linear_gelu(const Variable<T>&, const Variable<T>&, const Variable<T>&);                \
+  template Variable<T> linear_residual(const Variable<T>&, const Variable<T>&, const Variable<T>&,              \
+                                       const Variable<T>&);                                                    \
   template Variable<T> conv2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,                      \
                               const core::Conv2dParams&);                                                      \
   template Variable<T> conv_transpose2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,            \

@@ -214,8 +214,10 @@ void gemm_(Tensor<T>& c, const Tensor<T>& a, const Tensor<T>& b, Trans ta, Trans
   run_summed(p, leading(c.shape(), mat), a.data(), b.data(), c.data(), alpha, beta);
 }
 
+namespace {
+// The output of x @ w^T (checked shapes), and its rows.
 template <class T>
-Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) {
+std::pair<Tensor<T>, Index> linear_output(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) {
   if (w.dim() != 2 || x.dim() < 1)
     detail::fail("linear: expects input (..., in) and weight (out, in), got shapes {} and {}", x.shape(), w.shape());
   const Index in = w.size(1), out = w.size(0);
@@ -228,6 +230,14 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) 
   ys.push_back(out);
   Tensor<T> y(ys);
   const Index rows = in > 0 ? x.numel() / in : ys.numel() / std::max<Index>(out, 1);
+  return {std::move(y), rows};
+}
+}  // namespace
+
+template <class T>
+Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) {
+  auto [y, rows] = linear_output(x, w, bias);
+  const Index in = w.size(1), out = w.size(0);
   T beta = T(0);
   if (bias.defined()) {
     // Seeding the output with the bias lets the GEMM add it for free (beta = 1). Rows in
@@ -238,6 +248,27 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) 
     beta = T(1);
   }
   detail::gemm(false, true, rows, out, in, T(1), x.data(), in, w.data(), in, beta, y.data(), out);
+  return y;
+}
+
+template <class T>
+Tensor<T> linear_onto(const Tensor<T>& residual, const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) {
+  auto [y, rows] = linear_output(x, w, bias);
+  if (!residual.defined() || residual.shape() != y.shape())
+    detail::fail("linear_onto: residual {} for an output {}", residual.defined() ? residual.shape() : Shape{}, y.shape());
+  const Index in = w.size(1), out = w.size(0);
+  const T* r = residual.data();
+  parallel_for(0, rows, kCopyGrain / std::max<Index>(out, 1) + 1, [&](Index lo, Index hi) {
+    for (Index i = lo; i < hi; ++i) {
+      T* yi = y.data() + i * out;
+      const T* ri = r + i * out;
+      if (bias.defined())
+        for (Index j = 0; j < out; ++j) yi[j] = ri[j] + bias.data()[j];
+      else
+        std::copy(ri, ri + out, yi);
+    }
+  });
+  detail::gemm(false, true, rows, out, in, T(1), x.data(), in, w.data(), in, T(1), y.data(), out);
   return y;
 }
 
@@ -316,7 +347,8 @@ void mul_and_grad_bias_(Tensor<T>& gy, const Tensor<T>& slope, Tensor<T>& gb, T 
   template void mul_and_grad_bias_<T>(Tensor<T>&, const Tensor<T>&, Tensor<T>&, T);         \
   template Tensor<T> matmul<T>(const Tensor<T>&, const Tensor<T>&, Trans, Trans);             \
   template void gemm_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, Trans, Trans, T, T); \
-  template Tensor<T> linear<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&);
+  template Tensor<T> linear<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&);              \
+  template Tensor<T> linear_onto<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Tensor<T>&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

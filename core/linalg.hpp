@@ -23,6 +23,11 @@ void gemm_(Tensor<T>& c, const Tensor<T>& a, const Tensor<T>& b, Trans ta, Trans
 /// The bias is written into the output before the GEMM accumulates onto it.
 template <class T>
 Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias);
+/// residual + x @ w^T + bias, residual of the output's shape: residual + bias is written
+/// into the output before the GEMM accumulates onto it (a residual connection's add
+/// without a pass of its own).
+template <class T>
+Tensor<T> linear_onto(const Tensor<T>& residual, const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias);
 
 // The gradients of y = x @ w^T + b, for x (..., in), w (out, in) and gy (..., out),
 // with the leading axes read as rows in place (no reshaped copies) and the transposes
