@@ -77,7 +77,7 @@ namespace {
 // buffer by the GEMM (beta = 1 once it exists): a weight used at every step of a
 // sequence gathers its gradient without a temporary per step.
 template <class T>
-void linear_backward(Node<T>& self, const Tensor<T>& gy) {
+void linear_backward(Node<T>& self, const Tensor<T>& gy, bool bias_done = false) {
   Tensor<T>* g = nullptr;
   if (self.needs_grad(0)) {
     const T beta = self.grad_buffer(0, g);
@@ -87,7 +87,7 @@ void linear_backward(Node<T>& self, const Tensor<T>& gy) {
     const T beta = self.grad_buffer(1, g);
     c::linear_grad_weight_(*g, gy, self.input(0), beta);
   }
-  if (self.num_parents() > 2 && self.needs_grad(2)) {
+  if (!bias_done && self.num_parents() > 2 && self.needs_grad(2)) {
     const T beta = self.grad_buffer(2, g);
     c::linear_grad_bias_(*g, gy, beta);
   }
@@ -124,15 +124,40 @@ Variable<T> linear_relu(const Variable<T>& x, const Variable<T>& w, const Variab
 template <class T>
 Variable<T> linear_gelu(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b) {
   const Tensor<T> none;
-  Tensor<T> y = c::linear(x.value(), w.value(), b.defined() ? b.value() : none);
-  // One pass gives the activation and its slope: the backward is then a product, where
-  // gelu's backward recomputed erf and exp (GELU forward + backward was ~7 % of the
-  // Transformer VAE step), and the pre-activation need not be kept.
-  Tensor<T> slope = c::gelu_and_slope_(y);
+  Tensor<T> y = c::linear(x.value(), w.value(), none);
+  // One pass adds the bias and gives the activation and its slope: the backward is then
+  // a product, where gelu's backward recomputed erf and exp (GELU forward + backward was
+  // ~7 % of the Transformer VAE step), and the pre-activation need not be kept. The
+  // bias rides in that pass rather than being copied into y before the GEMM.
+  Tensor<T> slope = b.defined() ? c::bias_gelu_and_slope_(y, b.value()) : c::gelu_and_slope_(y);
   return record_linear(OpId::linear_gelu, std::move(y), [slope = std::move(slope)](Node<T>& self, Tensor<T>& gy) {
-    c::mul_(gy, slope);  // gy is this node's own gradient, dropped after this
-    linear_backward(self, gy);
+    // gy is this node's own gradient, dropped after this; the bias gradient's column
+    // sums ride in the pass that applies the slope.
+    const bool bias = self.num_parents() > 2 && self.needs_grad(2);
+    Tensor<T>* gb = nullptr;
+    if (bias) {
+      const T beta = self.grad_buffer(2, gb);
+      c::mul_and_grad_bias_(gy, slope, *gb, beta);
+    } else {
+      c::mul_(gy, slope);
+    }
+    linear_backward(self, gy, bias);
   }, x, w, b);
+}
+
+template <class T>
+Variable<T> linear_residual(const Variable<T>& residual, const Variable<T>& x, const Variable<T>& w,
+                            const Variable<T>& b) {
+  const Tensor<T> none;
+  Tensor<T> y = c::linear_onto(residual.value(), x.value(), w.value(), b.defined() ? b.value() : none);
+  const bool bias = b.defined();
+  auto backward = [bias](Node<T>& self, Tensor<T>& gy) {
+    linear_backward(self, gy, !bias);  // parents x, w[, b], then the residual
+    const std::size_t r = bias ? 3 : 2;
+    if (self.needs_grad(r)) self.accumulate_reduced(r, gy, true);  // gy is not read after this
+  };
+  if (bias) return record(OpId::linear_residual, std::move(y), backward, x, w, b, residual);
+  return record(OpId::linear_residual, std::move(y), backward, x, w, residual);
 }
 
 template <class T>
@@ -175,6 +200,8 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
   template Variable<T> linear(const Variable<T>&, const Variable<T>&, const Variable<T>&);                     \
   template Variable<T> linear_relu(const Variable<T>&, const Variable<T>&, const Variable<T>&);                \
   template Variable<T> linear_gelu(const Variable<T>&, const Variable<T>&, const Variable<T>&);                \
+  template Variable<T> linear_residual(const Variable<T>&, const Variable<T>&, const Variable<T>&,              \
+                                       const Variable<T>&);                                                    \
   template Variable<T> conv2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,                      \
                               const core::Conv2dParams&);                                                      \
   template Variable<T> conv_transpose2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,            \

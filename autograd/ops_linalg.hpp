@@ -20,6 +20,11 @@ template <class T> Variable<T> linear_relu(const Variable<T>& x, const Variable<
 /// gelu(x @ w^T + b) as one node: the forward keeps GELU's slope Phi(h) + h phi(h) (one
 /// erf and one exp per element) and the backward multiplies the incoming gradient by it in place.
 template <class T> Variable<T> linear_gelu(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b = {});
+/// residual + linear(x, w, b) as one node (a residual connection's add rides in the
+/// linear's bias seeding); residual has the output's shape.
+template <class T>
+Variable<T> linear_residual(const Variable<T>& residual, const Variable<T>& x, const Variable<T>& w,
+                            const Variable<T>& b = {});
 /// NCHW cross-correlation; b (O) or undefined.
 template <class T>
 Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b, const core::Conv2dParams& p);

@@ -109,12 +109,20 @@ void entry_gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a
                       c + i0 * ldc, ldc);
 }
 
-// C (m, n) = alpha A B^T for B (n, k) with rows ldb apart, as A (B^T): bt receives B^T
-// (k, n). The small-matrix kernels ran the (256, 256, 32) product 1.4x faster as nn than
-// as nt (bench/README.md); the copy is k n elements against m n k multiply-adds.
+// Rows of A from which C = A B^T is worth B^T copied (bt) for the small-matrix nn kernels:
+// they ran the (256, 256, 32) product 1.4x faster than the nt product (bench/README.md),
+// but the copy is k n elements against m n k multiply-adds, gathered from rows ldb apart.
+// At 64 rows (the Transformer VAE's entries, heads read in place from the (B, L, 3 E)
+// projection) the copies were 3.6 % of the step and the nt products cost 0.8 % more
+// (perf, 1 thread, 2026-12-05): the nt product without a copy is 2.7 % faster there. 128
+// is between the measured sides.
+constexpr Index kTransposeMinRows = 128;
+
+// C (m, n) = alpha A B^T for B (n, k) with rows ldb apart; bt: room for B^T (k, n).
 template <class T>
 void product_with_transposed(Index m, Index n, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb, T* bt,
                              T* c) {
+  if (m < kTransposeMinRows) return entry_gemm(false, true, m, n, k, alpha, a, lda, b, ldb, T(0), c, n);
   for (Index j = 0; j < n; ++j)
     for (Index i = 0; i < k; ++i) bt[i * n + j] = b[j * ldb + i];
   entry_gemm(false, false, m, n, k, alpha, a, lda, bt, n, T(0), c, n);

@@ -105,6 +105,9 @@ template <class T> Tensor<T> gelu_backward(const Tensor<T>& x, const Tensor<T>& 
 /// In place: x = gelu(x); returns the slope Phi(x) + x phi(x) at the old x (for fused ops
 /// whose backward is then gy * slope), from one erf and one exp per element.
 template <class T> Tensor<T> gelu_and_slope_(Tensor<T>& x);
+/// gelu_and_slope_ of x + bias, for x (..., n) and bias (n): the bias added in the same
+/// pass (a linear's bias then needs no pass of its own before the GEMM).
+template <class T> Tensor<T> bias_gelu_and_slope_(Tensor<T>& x, const Tensor<T>& bias);
 /// gy where lo <= x <= hi, else 0
 template <class T> Tensor<T> clamp_backward(const Tensor<T>& x, const Tensor<T>& gy, T lo, T hi);
 

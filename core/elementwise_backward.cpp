@@ -1,8 +1,11 @@
 // Fused backward kernels of the activations: one pass over the saved tensor(s)
 // and the upstream gradient, no temporaries.
+#include <algorithm>
+
 #include "xgrad/core/detail/format.hpp"
 #include "xgrad/core/detail/simd.hpp"
 #include "xgrad/core/elementwise.hpp"
+#include "xgrad/core/parallel.hpp"
 
 namespace xgrad::core {
 namespace {
@@ -94,6 +97,30 @@ Tensor<T> gelu_and_slope_(Tensor<T>& x) {
 }
 
 template <class T>
+Tensor<T> bias_gelu_and_slope_(Tensor<T>& x, const Tensor<T>& bias) {
+  if (!x.defined() || !bias.defined()) detail::fail<ValueError>("bias_gelu_and_slope_: a tensor is undefined");
+  const Index n = bias.numel();
+  if (bias.dim() != 1 || x.dim() < 1 || x.size(-1) != n)
+    detail::fail("bias_gelu_and_slope_: bias {} does not fit the rows of {}", bias.shape(), x.shape());
+  Tensor<T> slope(x.shape());
+  const T* b = bias.data();
+  // Whole rows per task, so the bias lines up with every batch of a row.
+  parallel_for(0, x.numel() / std::max<Index>(n, 1), detail::kCostlyGrain / std::max<Index>(n, 1) + 1,
+               [&](Index lo, Index hi) {
+    for (Index r = lo; r < hi; ++r) {
+      T* xp = x.data() + r * n;
+      T* sp = slope.data() + r * n;
+      detail::for_each_batch<T>(0, n, [&](const auto& at) {
+        const detail::GeluSlope<T> g = detail::gelu_and_slope(at.load(static_cast<const T*>(xp)) + at.load(b));
+        at.store(xp, g.value);
+        at.store(sp, g.slope);
+      });
+    }
+  });
+  return slope;
+}
+
+template <class T>
 Tensor<T> softplus_backward(const Tensor<T>& x, const Tensor<T>& gy) {
   return fused("softplus_backward", detail::kCostlyGrain, [](auto v, auto g) { return g * detail::sigmoid(v); }, x,
                gy);
@@ -118,6 +145,7 @@ Tensor<T> clamp_backward(const Tensor<T>& x, const Tensor<T>& gy, T lo, T hi) {
   template Tensor<T> softplus_backward(const Tensor<T>&, const Tensor<T>&);                        \
   template Tensor<T> gelu_backward(const Tensor<T>&, const Tensor<T>&);                            \
   template Tensor<T> gelu_and_slope_(Tensor<T>&);                                                  \
+  template Tensor<T> bias_gelu_and_slope_(Tensor<T>&, const Tensor<T>&);                         \
   template Tensor<T> clamp_backward(const Tensor<T>&, const Tensor<T>&, T, T);
 XGRAD_ELEMENTWISE_BACKWARD(float)
 XGRAD_ELEMENTWISE_BACKWARD(double)

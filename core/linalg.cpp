@@ -214,8 +214,10 @@ void gemm_(Tensor<T>& c, const Tensor<T>& a, const Tensor<T>& b, Trans ta, Trans
   run_summed(p, leading(c.shape(), mat), a.data(), b.data(), c.data(), alpha, beta);
 }
 
+namespace {
+// The output of x @ w^T (checked shapes), and its rows.
 template <class T>
-Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) {
+std::pair<Tensor<T>, Index> linear_output(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) {
   if (w.dim() != 2 || x.dim() < 1)
     detail::fail("linear: expects input (..., in) and weight (out, in), got shapes {} and {}", x.shape(), w.shape());
   const Index in = w.size(1), out = w.size(0);
@@ -228,6 +230,14 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) 
   ys.push_back(out);
   Tensor<T> y(ys);
   const Index rows = in > 0 ? x.numel() / in : ys.numel() / std::max<Index>(out, 1);
+  return {std::move(y), rows};
+}
+}  // namespace
+
+template <class T>
+Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) {
+  auto [y, rows] = linear_output(x, w, bias);
+  const Index in = w.size(1), out = w.size(0);
   T beta = T(0);
   if (bias.defined()) {
     // Seeding the output with the bias lets the GEMM add it for free (beta = 1). Rows in
@@ -238,6 +248,27 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) 
     beta = T(1);
   }
   detail::gemm(false, true, rows, out, in, T(1), x.data(), in, w.data(), in, beta, y.data(), out);
+  return y;
+}
+
+template <class T>
+Tensor<T> linear_onto(const Tensor<T>& residual, const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) {
+  auto [y, rows] = linear_output(x, w, bias);
+  if (!residual.defined() || residual.shape() != y.shape())
+    detail::fail("linear_onto: residual {} for an output {}", residual.defined() ? residual.shape() : Shape{}, y.shape());
+  const Index in = w.size(1), out = w.size(0);
+  const T* r = residual.data();
+  parallel_for(0, rows, kCopyGrain / std::max<Index>(out, 1) + 1, [&](Index lo, Index hi) {
+    for (Index i = lo; i < hi; ++i) {
+      T* yi = y.data() + i * out;
+      const T* ri = r + i * out;
+      if (bias.defined())
+        for (Index j = 0; j < out; ++j) yi[j] = ri[j] + bias.data()[j];
+      else
+        std::copy(ri, ri + out, yi);
+    }
+  });
+  detail::gemm(false, true, rows, out, in, T(1), x.data(), in, w.data(), in, T(1), y.data(), out);
   return y;
 }
 
@@ -268,21 +299,44 @@ void linear_grad_weight_(Tensor<T>& gw, const Tensor<T>& gy, const Tensor<T>& x,
   detail::gemm(true, false, out, in, rows, T(1), gy.data(), out, x.data(), in, beta, gw.data(), in);
 }
 
-template <class T>
-void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta) {
+namespace {
+// gb = beta gb + the sums of gy's columns, row by row in order; each row's block of
+// columns [j0, j1) is first handed to prepare(g, j0, j1) (which may rewrite it).
+// Blocks of columns run in parallel, vectorised across columns: the same sums whatever
+// the threads.
+template <class T, class Prepare>
+void column_sums(Tensor<T>& gb, T* gy, Index rows, T beta, const Prepare& prepare) {
   const Index out = gb.numel();
-  const Index rows = rows_of("linear_grad_bias_", "gradient", gy, out);
   T* b = gb.data();
   if (beta == T(0)) std::fill(b, b + out, T(0));
-  // Blocks of columns in parallel, each column summed over the rows in order (vectorised
-  // across columns): the same sums whatever the threads.
   const Index blocks = rows * out >= kCopyGrain ? (out + kBiasColumns - 1) / kBiasColumns : 1;
   const Index width = (out + blocks - 1) / blocks;
   parallel_for(0, blocks, 1, [&](Index lo, Index hi) {
     const Index j0 = lo * width, j1 = std::min(out, hi * width);
-    const T* g = gy.data();
-    for (Index r = 0; r < rows; ++r, g += out)
+    T* g = gy;
+    for (Index r = 0; r < rows; ++r, g += out) {
+      prepare(g, r, j0, j1);
       for (Index j = j0; j < j1; ++j) b[j] += g[j];
+    }
+  });
+}
+}  // namespace
+
+template <class T>
+void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta) {
+  const Index rows = rows_of("linear_grad_bias_", "gradient", gy, gb.numel());
+  column_sums(gb, const_cast<T*>(gy.data()), rows, beta, [](T*, Index, Index, Index) {});
+}
+
+template <class T>
+void mul_and_grad_bias_(Tensor<T>& gy, const Tensor<T>& slope, Tensor<T>& gb, T beta) {
+  const Index out = gb.numel();
+  const Index rows = rows_of("mul_and_grad_bias_", "gradient", gy, out);
+  if (slope.shape() != gy.shape()) detail::fail("mul_and_grad_bias_: slope {} for a gradient {}", slope.shape(), gy.shape());
+  const T* s = slope.data();
+  column_sums(gb, gy.data(), rows, beta, [&](T* g, Index r, Index j0, Index j1) {
+    const T* sr = s + r * out;
+    for (Index j = j0; j < j1; ++j) g[j] *= sr[j];
   });
 }
 
@@ -290,9 +344,11 @@ void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta) {
   template void linear_grad_input_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, T);    \
   template void linear_grad_weight_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, T);   \
   template void linear_grad_bias_<T>(Tensor<T>&, const Tensor<T>&, T);                        \
+  template void mul_and_grad_bias_<T>(Tensor<T>&, const Tensor<T>&, Tensor<T>&, T);         \
   template Tensor<T> matmul<T>(const Tensor<T>&, const Tensor<T>&, Trans, Trans);             \
   template void gemm_<T>(Tensor<T>&, const Tensor<T>&, const Tensor<T>&, Trans, Trans, T, T); \
-  template Tensor<T> linear<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&);
+  template Tensor<T> linear<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&);              \
+  template Tensor<T> linear_onto<T>(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&, const Tensor<T>&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

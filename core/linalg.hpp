@@ -23,6 +23,11 @@ void gemm_(Tensor<T>& c, const Tensor<T>& a, const Tensor<T>& b, Trans ta, Trans
 /// The bias is written into the output before the GEMM accumulates onto it.
 template <class T>
 Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias);
+/// residual + x @ w^T + bias, residual of the output's shape: residual + bias is written
+/// into the output before the GEMM accumulates onto it (a residual connection's add
+/// without a pass of its own).
+template <class T>
+Tensor<T> linear_onto(const Tensor<T>& residual, const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias);
 
 // The gradients of y = x @ w^T + b, for x (..., in), w (out, in) and gy (..., out),
 // with the leading axes read as rows in place (no reshaped copies) and the transposes
@@ -38,5 +43,9 @@ void linear_grad_weight_(Tensor<T>& gw, const Tensor<T>& gy, const Tensor<T>& x,
 /// gb = beta * gb + the sum of gy's rows, in row order (the same sum on any thread count).
 template <class T>
 void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta);
+/// gy *= slope, then linear_grad_bias_(gb, gy, beta), in one pass over gy (the bias
+/// gradient behind an activation whose slope was saved): the same bits as the two calls.
+template <class T>
+void mul_and_grad_bias_(Tensor<T>& gy, const Tensor<T>& slope, Tensor<T>& gb, T beta);
 
 }  // namespace xgrad::core

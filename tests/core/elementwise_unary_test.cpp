@@ -9,6 +9,7 @@
 
 #include "kernel_check.hpp"
 #include "xgrad/core/elementwise.hpp"
+#include "xgrad/core/parallel.hpp"
 
 using namespace xgrad::core;
 using xgrad::test::check_close;
@@ -201,4 +202,25 @@ TEMPLATE_TEST_CASE("gelu_and_slope_ gives gelu's bits and the exact slope", "[el
     CHECK(std::abs(static_cast<long double>(slope.data()[i]) - exact) <= tol * (1 + std::abs(exact)));
   }
   CHECK(slope.data()[0] == T(0.5));
+}
+
+TEMPLATE_TEST_CASE("bias_gelu_and_slope_ gives gelu_and_slope_'s bits at x + bias, on 1 and 2 threads",
+                   "[elementwise][backward]", float, double) {
+  // 300 rows of 37 (two SIMD batches and a tail): rows run in parallel blocks.
+  using T = TestType;
+  const auto x = random_tensor<T>({300, 37}, 12, -6, 6);
+  const auto bias = random_tensor<T>({37}, 13, -2, 2);
+  Tensor<T> ref = add(x, bias);
+  const Tensor<T> ref_slope = gelu_and_slope_(ref);
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    Tensor<T> y = x;
+    const Tensor<T> slope = bias_gelu_and_slope_(y, bias);
+    INFO("threads " << threads);
+    CHECK(equal(y, ref));
+    CHECK(equal(slope, ref_slope));
+  }
+  set_num_threads(0);
+  Tensor<T> y = x;
+  CHECK_THROWS_AS(bias_gelu_and_slope_(y, random_tensor<T>({36}, 13)), ShapeError);
 }

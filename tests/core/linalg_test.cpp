@@ -269,3 +269,26 @@ TEST_CASE("linear's bias and bias gradient are exact when their rows and columns
   }
   set_num_threads(0);
 }
+
+TEMPLATE_TEST_CASE("mul_and_grad_bias_ gives the bits of mul_ then linear_grad_bias_, on 1 and 2 threads",
+                   "[linalg]", float, double) {
+  // 300 rows of 130 columns: three blocks of columns, as above; beta 0 and 1.
+  using T = TestType;
+  Generator gen(9);
+  const auto gy = normal<T>({3, 100, 130}, 0, 1, gen), slope = normal<T>({3, 100, 130}, 0, 1, gen);
+  const auto start = normal<T>({130}, 0, 1, gen);
+  for (int threads : {1, 2})
+    for (T beta : {T(0), T(1)}) {
+      set_num_threads(threads);
+      Tensor<T> g_ref = gy, gb_ref = start, g = gy, gb = start;
+      mul_(g_ref, slope);
+      linear_grad_bias_(gb_ref, g_ref, beta);
+      mul_and_grad_bias_(g, slope, gb, beta);
+      INFO("threads " << threads << ", beta " << beta);
+      CHECK(equal(g, g_ref));
+      CHECK(equal(gb, gb_ref));
+    }
+  set_num_threads(0);
+  Tensor<T> g = gy, gb = start;
+  CHECK_THROWS_AS(mul_and_grad_bias_(g, Tensor<T>::zeros({3, 100, 129}), gb, T(0)), ShapeError);
+}
