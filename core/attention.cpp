@@ -114,7 +114,7 @@ void entry_gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a
 // but the copy is k n elements against m n k multiply-adds, gathered from rows ldb apart.
 // At 64 rows (the Transformer VAE's entries, heads read in place from the (B, L, 3 E)
 // projection) the copies were 3.6 % of the step and the nt products cost 0.8 % more
-// (perf, 1 thread, 2026-12-05): the nt product without a copy is 2.7 % faster there. 128
+// (perf, 1 thread, 2026-12-04): the nt product without a copy is 2.7 % faster there. 128
 // is between the measured sides.
 constexpr Index kTransposeMinRows = 128;
 
