@@ -20,6 +20,16 @@ template <class T> Variable<T> linear_relu(const Variable<T>& x, const Variable<
 /// gelu(x @ w^T + b) as one node: the forward keeps GELU's slope Phi(h) + h phi(h) (one
 /// erf and one exp per element) and the backward multiplies the incoming gradient by it in place.
 template <class T> Variable<T> linear_gelu(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b = {});
+/// linear([x, one_hot(labels, classes)], w, b) without building the concatenation, for
+/// w (out, in + classes), labels of x's leading shape: the GEMM runs on x alone and each
+/// row adds its label's column of w; gradients to x, w (every column) and b.
+template <class T>
+Variable<T> linear_one_hot(const Variable<T>& x, const core::IndexTensor& labels, const Variable<T>& w,
+                           const Variable<T>& b = {});
+/// relu(linear_one_hot(x, labels, w, b)) as one node, as linear_relu.
+template <class T>
+Variable<T> linear_one_hot_relu(const Variable<T>& x, const core::IndexTensor& labels, const Variable<T>& w,
+                                const Variable<T>& b = {});
 /// NCHW cross-correlation; b (O) or undefined.
 template <class T>
 Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b, const core::Conv2dParams& p);
