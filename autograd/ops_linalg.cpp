@@ -145,6 +145,50 @@ Variable<T> linear_gelu(const Variable<T>& x, const Variable<T>& w, const Variab
   }, x, w, b);
 }
 
+namespace {
+
+// linear_backward for y = [x, one_hot(labels)] w^T + b.
+template <class T>
+void linear_one_hot_backward(Node<T>& self, const Tensor<T>& gy, const core::IndexTensor& labels) {
+  Tensor<T>* g = nullptr;
+  if (self.needs_grad(0)) {
+    const T beta = self.grad_buffer(0, g);
+    c::linear_one_hot_grad_input_(*g, gy, self.input(1), beta);
+  }
+  if (self.needs_grad(1)) {
+    const T beta = self.grad_buffer(1, g);
+    c::linear_one_hot_grad_weight_(*g, gy, self.input(0), labels, beta);
+  }
+  if (self.num_parents() > 2 && self.needs_grad(2)) {
+    const T beta = self.grad_buffer(2, g);
+    c::linear_grad_bias_(*g, gy, beta);
+  }
+}
+
+}  // namespace
+
+template <class T>
+Variable<T> linear_one_hot(const Variable<T>& x, const core::IndexTensor& labels, const Variable<T>& w,
+                           const Variable<T>& b) {
+  const Tensor<T> none;
+  Tensor<T> y = c::linear_one_hot(x.value(), labels, w.value(), b.defined() ? b.value() : none);
+  return record_linear(OpId::linear_one_hot, std::move(y), [labels](Node<T>& self, Tensor<T>& gy) {
+    linear_one_hot_backward(self, gy, labels);
+  }, x, w, b);
+}
+
+template <class T>
+Variable<T> linear_one_hot_relu(const Variable<T>& x, const core::IndexTensor& labels, const Variable<T>& w,
+                                const Variable<T>& b) {
+  const Tensor<T> none;
+  Tensor<T> y = c::linear_one_hot(x.value(), labels, w.value(), b.defined() ? b.value() : none);
+  c::relu_(y);
+  return record_linear(OpId::linear_one_hot_relu, std::move(y), [labels](Node<T>& self, Tensor<T>& gy) {
+    c::relu_backward_(gy, self.value);  // gy is this node's own gradient, dropped after this
+    linear_one_hot_backward(self, gy, labels);
+  }, x, w, b);
+}
+
 template <class T>
 Variable<T> linear_residual(const Variable<T>& residual, const Variable<T>& x, const Variable<T>& w,
                             const Variable<T>& b) {
@@ -202,6 +246,10 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
   template Variable<T> linear_gelu(const Variable<T>&, const Variable<T>&, const Variable<T>&);                \
   template Variable<T> linear_residual(const Variable<T>&, const Variable<T>&, const Variable<T>&,              \
                                        const Variable<T>&);                                                    \
+  template Variable<T> linear_one_hot(const Variable<T>&, const core::IndexTensor&, const Variable<T>&,        \
+                                      const Variable<T>&);                                                     \
+  template Variable<T> linear_one_hot_relu(const Variable<T>&, const core::IndexTensor&, const Variable<T>&,   \
+                                           const Variable<T>&);                                                \
   template Variable<T> conv2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,                      \
                               const core::Conv2dParams&);                                                      \
   template Variable<T> conv_transpose2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,            \

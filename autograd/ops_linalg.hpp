@@ -25,6 +25,16 @@ template <class T> Variable<T> linear_gelu(const Variable<T>& x, const Variable<
 template <class T>
 Variable<T> linear_residual(const Variable<T>& residual, const Variable<T>& x, const Variable<T>& w,
                             const Variable<T>& b = {});
+/// linear([x, one_hot(labels, classes)], w, b) without building the concatenation, for
+/// w (out, in + classes), labels of x's leading shape: the GEMM runs on x alone and each
+/// row adds its label's column of w; gradients to x, w (every column) and b.
+template <class T>
+Variable<T> linear_one_hot(const Variable<T>& x, const core::IndexTensor& labels, const Variable<T>& w,
+                           const Variable<T>& b = {});
+/// relu(linear_one_hot(x, labels, w, b)) as one node, as linear_relu.
+template <class T>
+Variable<T> linear_one_hot_relu(const Variable<T>& x, const core::IndexTensor& labels, const Variable<T>& w,
+                                const Variable<T>& b = {});
 /// NCHW cross-correlation; b (O) or undefined.
 template <class T>
 Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b, const core::Conv2dParams& p);

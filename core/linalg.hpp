@@ -48,4 +48,20 @@ void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta);
 template <class T>
 void mul_and_grad_bias_(Tensor<T>& gy, const Tensor<T>& slope, Tensor<T>& gb, T beta);
 
+// A Linear over [x, one_hot(labels, classes)] without building the concatenation, for
+// x (..., in), labels of x's leading shape in [0, classes) and w (out, in + classes):
+// the GEMM reads w's first `in` columns in place (its leading dimension steps over the
+// rest) and each row adds its label's column of w, as the one-hot's single 1 would.
+/// x @ w[:, :in]^T + w[:, in + label]^T + bias (bias (out) or undefined).
+template <class T>
+Tensor<T> linear_one_hot(const Tensor<T>& x, const IndexTensor& labels, const Tensor<T>& w, const Tensor<T>& bias);
+/// gx = beta * gx + gy @ w[:, :in]
+template <class T>
+void linear_one_hot_grad_input_(Tensor<T>& gx, const Tensor<T>& gy, const Tensor<T>& w, T beta);
+/// gw = beta * gw + gy^T @ [x, one_hot(labels)]: the GEMM into the first `in` columns,
+/// and each label's column gets the sum (in row order) of the rows of gy carrying it.
+template <class T>
+void linear_one_hot_grad_weight_(Tensor<T>& gw, const Tensor<T>& gy, const Tensor<T>& x, const IndexTensor& labels,
+                                 T beta);
+
 }  // namespace xgrad::core

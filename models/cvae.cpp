@@ -15,14 +15,26 @@ Tensor label_rows(const IndexTensor& labels, Index classes) {
   return core::one_hot<float>(labels, classes);
 }
 
+// The batch's labels (one per row) for a network's one-hot columns.
+const IndexTensor& labels_of(const Batch& batch) {
+  if (!batch.labels.defined()) throw core::ValueError("cvae: the batch has no labels to condition on");
+  return batch.labels;
+}
+
+std::shared_ptr<nn::Sequential> sequential(std::shared_ptr<nn::Layer> net) {
+  auto seq = std::dynamic_pointer_cast<nn::Sequential>(std::move(net));
+  if (!seq) throw core::ValueError("cvae: its networks must be Sequential MLPs");
+  return seq;
+}
+
 }  // namespace
 
 Cvae::Cvae(const CvaeOptions& options, core::Generator& gen) : options(options) {
   const VaeOptions mlp{.input = options.input, .hidden = options.hidden, .latent = options.latent};
   auto nets = make_vae_networks(mlp, options.input + options.classes, options.latent + options.classes, gen);
-  encoder = register_module("encoder", nets.encoder);
+  encoder = register_module("encoder", sequential(nets.encoder));
   head = register_module("head", nn::make<GaussianHead>(GaussianHeadOptions{.in = nets.features, .out = options.latent}, gen));
-  decoder = register_module("decoder", nets.decoder);
+  decoder = register_module("decoder", sequential(nets.decoder));
   out = register_module("out", nn::make<BernoulliHead>(BernoulliHeadOptions{}, gen));
   if (options.learned_prior)
     prior_net = register_module(
@@ -31,15 +43,16 @@ Cvae::Cvae(const CvaeOptions& options, core::Generator& gen) : options(options) 
 }
 
 DistributionPtr Cvae::posterior(const Batch& batch) {
-  const Var y(label_rows(batch.labels, options.classes));
-  return make_dist(head->forward(encoder->forward(autograd::concat<float>({flatten_rows(batch.x), y}, 1))));
+  const IndexTensor& labels = labels_of(batch);
+  if (labels.numel() != batch.x.size(0))
+    throw core::ShapeError(fmt::format("cvae: {} images but {} labels", batch.x.size(0), labels.numel()));
+  return make_dist(head->forward(encoder->forward_one_hot(flatten_rows(batch.x), labels)));
 }
 
 std::unique_ptr<nn::Distribution<>> Cvae::likelihood(const Var& z, const Batch& batch) {
   if (batch.labels.numel() != z.size(0))
     throw core::ShapeError(fmt::format("cvae: {} codes but {} labels", z.size(0), batch.labels.numel()));
-  const Var y(label_rows(batch.labels, options.classes));
-  return out->distribution(decoder->forward(autograd::concat<float>({z, y}, 1)));
+  return out->distribution(decoder->forward_one_hot(z, labels_of(batch)));
 }
 
 DistributionPtr Cvae::prior_for(const Batch& batch, Index n) {

@@ -1,6 +1,8 @@
 #pragma once
 // CVAE (Sohn et al. 2015): q(z | x, y), p(z) = N(0, I), p(x | z, y) = Bernoulli, the
-// one-hot label y concatenated to the encoder's input and to the decoder's. Sampling
+// one-hot label y concatenated to the encoder's input and to the decoder's (as the
+// first Linear's label columns: nn::Sequential::forward_one_hot builds no concatenation,
+// and the parameters are those of a Linear over it). Sampling
 // and decoding need labels: sample(n, gen, labels) draws n images of the given classes.
 // With `learned_prior` the prior is Sohn et al.'s conditional prior network, here a
 // Gaussian per class p(z | y) = N(mu_y, sigma_y^2) (a GaussianHead on one_hot(y)):
@@ -9,6 +11,7 @@
 // decoder draws those classes (measured in docs/results/models-experiments.md); p(z | y) keeps a
 // class's draws among its own codes.
 #include "xgrad/models/vae.hpp"
+#include "xgrad/nn/layers/sequential.hpp"
 
 namespace xgrad::models {
 
@@ -33,9 +36,9 @@ class Cvae : public LatentVariableModel {
   std::string describe() const override;
 
   const CvaeOptions options;
-  std::shared_ptr<nn::Layer> encoder;  ///< [x, onehot(y)] -> features
+  std::shared_ptr<nn::Sequential> encoder;  ///< [x, onehot(y)] -> features
   std::shared_ptr<GaussianHead> head;
-  std::shared_ptr<nn::Layer> decoder;  ///< [z, onehot(y)] -> logits
+  std::shared_ptr<nn::Sequential> decoder;  ///< [z, onehot(y)] -> logits
   std::shared_ptr<LikelihoodHead> out;
   std::shared_ptr<GaussianHead> prior_net;  ///< one_hot(y) -> p(z | y); learned_prior only
 };

@@ -16,6 +16,7 @@ namespace xgrad::nn {
 
 using autograd::Variable;
 using core::Index;
+using core::IndexTensor;
 using core::Shape;
 using Tensor = core::Tensor<float>;
 using Var = Variable<float>;

@@ -51,10 +51,12 @@ void BM_VaeMlpStepFloor(benchmark::State& state) {
 BENCHMARK(BM_VaeMlpStepFloor)->Unit(benchmark::kMillisecond);
 
 // BM_CvaeStep: (784 + 10)-400-20, decoder (20 + 10)-400-784, the learned prior 10 -> 20 (x2).
+// The first encoder and decoder Linears take the one-hot label as a column of their
+// weight (autograd::linear_one_hot): their products run on x (784) and z (20) alone.
 void BM_CvaeStepFloor(benchmark::State& state) {
   Floor f;
-  f.linear(128, 794, 400, kNoInputGrad), f.linear(128, 400, 20), f.linear(128, 400, 20);
-  f.linear(128, 30, 400), f.linear(128, 400, 784);
+  f.linear(128, 784, 400, kNoInputGrad), f.linear(128, 400, 20), f.linear(128, 400, 20);
+  f.linear(128, 20, 400), f.linear(128, 400, 784);
   f.linear(128, 10, 20, kNoInputGrad), f.linear(128, 10, 20, kNoInputGrad);
   run_floor(state, std::move(f));
 }

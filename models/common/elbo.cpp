@@ -53,14 +53,10 @@ Var sum_per_step(const Var& x) {
   return autograd::sum(autograd::reshape(x, {x.size(0), x.size(1), x.numel() / (x.size(0) * x.size(1))}), {2});
 }
 
-Var sum_except_batch(const Var& x) {
-  if (x.dim() <= 1) return x;
-  if (x.dim() == 2) return autograd::sum(x, {1});  // already (B, D): a reshape would only copy it
-  return autograd::sum(autograd::reshape(x, core::Shape{x.size(0), x.numel() / x.size(0)}), {1});
-}
+Var sum_except_batch(const Var& x) { return nn::sum_rows(x); }
 
 Var reconstruction_nll(const nn::Distribution<>& likelihood, const Var& x) {
-  return -sum_except_batch(likelihood.log_prob(match_event_shape(likelihood, x)));
+  return -likelihood.log_prob_rows(match_event_shape(likelihood, x));
 }
 
 Var ElboTerms::elbo() const { return recon_log_lik - kl; }
@@ -95,7 +91,7 @@ ElboTerms elbo_from(const nn::Distribution<>& likelihood, const Var& x, Var kl_p
 
   ElboTerms t;
   t.objective = objective;
-  t.recon_log_lik = sum_except_batch(likelihood.log_prob(target));
+  t.recon_log_lik = likelihood.log_prob_rows(target);
   t.kl_per_dim = std::move(kl_per_dim);
   t.kl = autograd::sum(t.kl_per_dim, {1});
   t.kl_per_group = groups.empty() ? decltype(groups){{"z", t.kl}} : std::move(groups);

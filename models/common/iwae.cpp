@@ -17,7 +17,7 @@ Tensor log_importance_weight(LatentVariableModel& model, const Batch& batch, con
   autograd::NoGradGuard no_grad;
   const auto lik = model.likelihood_of(latents, batch);
   const Var x = match_event_shape(*lik, model.target(batch));
-  Var lw = sum_except_batch(lik->log_prob(x));
+  Var lw = lik->log_prob_rows(x);
   for (const LatentGroup& g : latents) lw = lw + sum_except_batch(g.p->log_prob(g.z)) - sum_except_batch(g.q->log_prob(g.z));
   return lw.value();
 }

@@ -22,15 +22,25 @@ typename Bernoulli<T>::Var Bernoulli<T>::probs() const {
 }
 
 template <class T>
-typename Bernoulli<T>::Var Bernoulli<T>::log_prob(const Var& x) const {
+typename Bernoulli<T>::Var Bernoulli<T>::bce(const Var& x) const {
   if (x.requires_grad() && autograd::grad_enabled())
     throw core::ValueError(
         fmt::format("Bernoulli: log_prob gives no gradient to the value (shape {}); detach it", x.shape().str()));
   // bce_with_logits wants equal shapes: broadcast whichever side is smaller.
   const core::Shape shape = core::broadcast_shapes(logits_.shape(), x.shape(), "Bernoulli.log_prob");
   const Var logits = logits_.shape() == shape ? logits_ : ag::broadcast_to(logits_, shape);
-  if (x.shape() == shape) return ag::neg(ag::bce_with_logits(logits, x.value()));
-  return ag::neg(ag::bce_with_logits(logits, core::broadcast_to(x.value(), shape)));
+  if (x.shape() == shape) return ag::bce_with_logits(logits, x.value());
+  return ag::bce_with_logits(logits, core::broadcast_to(x.value(), shape));
+}
+
+template <class T>
+typename Bernoulli<T>::Var Bernoulli<T>::log_prob(const Var& x) const {
+  return ag::neg(bce(x));
+}
+
+template <class T>
+typename Bernoulli<T>::Var Bernoulli<T>::log_prob_rows(const Var& x) const {
+  return ag::neg(sum_rows(bce(x)));
 }
 
 template <class T>

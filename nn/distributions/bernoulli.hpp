@@ -27,6 +27,9 @@ class Bernoulli : public Distribution<T> {
   /// [0, 1] broadcasting with the batch shape. The value gets no gradient: passing one
   /// that requires it (while recording) is an error rather than a silently missing gradient.
   Var log_prob(const Var& x) const override;
+  /// -(bce_with_logits summed per row): the negation on one value per row instead of
+  /// every element, forward and backward (the same bits: sums and negation commute).
+  Var log_prob_rows(const Var& x) const override;
   /// Element-wise -p log p - (1 - p) log(1 - p) = softplus(l) - sigmoid(l) l.
   Var entropy() const override;
 
@@ -34,6 +37,9 @@ class Bernoulli : public Distribution<T> {
   core::Tensor<T> sample_tensor(core::Generator& gen) const override;
 
  private:
+  /// bce_with_logits(logits, x), element-wise over the broadcast shape: -log_prob(x).
+  Var bce(const Var& x) const;
+
   Var logits_;
 };
 

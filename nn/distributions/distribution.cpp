@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "xgrad/autograd/ops_reduce.hpp"
+#include "xgrad/autograd/ops_shape.hpp"
 
 namespace xgrad::nn {
 
@@ -18,6 +19,18 @@ autograd::Variable<T> sum_event(const autograd::Variable<T>& x, int n_event_dims
 }
 
 template <class T>
+autograd::Variable<T> sum_rows(const autograd::Variable<T>& x) {
+  if (x.dim() <= 1) return x;
+  if (x.dim() == 2) return autograd::sum(x, {1});  // already (B, D): a reshape would only copy it
+  return autograd::sum(autograd::reshape(x, core::Shape{x.size(0), x.numel() / x.size(0)}), {1});
+}
+
+template <class T>
+autograd::Variable<T> Distribution<T>::log_prob_rows(const autograd::Variable<T>& value) const {
+  return sum_rows(log_prob(value));
+}
+
+template <class T>
 autograd::Variable<T> Distribution<T>::rsample(core::Generator&) const {
   throw core::ValueError(fmt::format("{} has no reparameterised sample (rsample): its draws carry no gradient; use a "
                                      "score-function or straight-through estimator",
@@ -26,6 +39,8 @@ autograd::Variable<T> Distribution<T>::rsample(core::Generator&) const {
 
 template class Distribution<float>;
 template class Distribution<double>;
+template autograd::Variable<float> sum_rows(const autograd::Variable<float>&);
+template autograd::Variable<double> sum_rows(const autograd::Variable<double>&);
 template autograd::Variable<float> sum_event(const autograd::Variable<float>&, int);
 template autograd::Variable<double> sum_event(const autograd::Variable<double>&, int);
 

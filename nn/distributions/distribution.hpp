@@ -31,6 +31,9 @@ class Distribution {
   virtual core::Shape batch_shape() const = 0;
   /// log p(value), one entry per batch element (per dimension for element-wise ones).
   virtual autograd::Variable<T> log_prob(const autograd::Variable<T>& value) const = 0;
+  /// log_prob(value) summed over every axis but the first: one joint log-density per
+  /// example (B), what a likelihood over whole examples scores; a 1-D result as it is.
+  virtual autograd::Variable<T> log_prob_rows(const autograd::Variable<T>& value) const;
   /// Entropy in nats, in the shape of log_prob's result.
   virtual autograd::Variable<T> entropy() const = 0;
   /// E[x] (Categorical has none and throws).
@@ -48,6 +51,10 @@ class Distribution {
   Distribution& operator=(const Distribution&) = default;
   virtual core::Tensor<T> sample_tensor(core::Generator& gen) const = 0;
 };
+
+/// x summed over every axis but the first ((B, ...) -> (B)); a 0-d or 1-D x as it is.
+template <class T>
+autograd::Variable<T> sum_rows(const autograd::Variable<T>& x);
 
 /// Sums the last `n_event_dims` axes of a per-dimension log-density or KL: the
 /// joint of independent dimensions. n_event_dims = 0 returns x unchanged.

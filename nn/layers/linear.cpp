@@ -39,6 +39,24 @@ Var Linear::forward_relu(const Var& x) {
   return autograd::linear_relu(x, weight, bias);
 }
 
+namespace {
+void check_one_hot_input(const Var& x, Index in) {
+  if (x.dim() < 1 || x.size(-1) >= in)
+    throw core::ShapeError(
+        fmt::format("Linear: input of shape {} leaves no one-hot columns of in_features {}", x.shape().str(), in));
+}
+}  // namespace
+
+Var Linear::forward_one_hot(const Var& x, const IndexTensor& labels) {
+  check_one_hot_input(x, options.in);
+  return autograd::linear_one_hot(x, labels, weight, bias);
+}
+
+Var Linear::forward_one_hot_relu(const Var& x, const IndexTensor& labels) {
+  check_one_hot_input(x, options.in);
+  return autograd::linear_one_hot_relu(x, labels, weight, bias);
+}
+
 std::string Linear::describe() const {
   return fmt::format("Linear({} -> {}{})", options.in, options.out, options.bias ? "" : ", no bias");
 }

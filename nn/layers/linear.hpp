@@ -21,6 +21,11 @@ class Linear : public Layer {
   Var forward(const Var& x) override;
   /// relu(forward(x)) as one fused node (autograd::linear_relu).
   Var forward_relu(const Var& x);
+  /// forward([x, one_hot(labels)]) for a layer of in = x.size(-1) + classes, without the
+  /// concatenation (autograd::linear_one_hot): the same parameters as over the concatenation.
+  Var forward_one_hot(const Var& x, const IndexTensor& labels);
+  /// relu(forward_one_hot(x, labels)) as one fused node.
+  Var forward_one_hot_relu(const Var& x, const IndexTensor& labels);
   std::string describe() const override;
 
   const LinearOptions options;

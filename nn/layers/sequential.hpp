@@ -24,12 +24,18 @@ class Sequential : public Layer {
   void push_back(std::shared_ptr<Layer> layer);
   /// x through every layer in order (x itself when empty).
   Var forward(const Var& x) override;
+  /// forward([x, one_hot(labels)]) when the first layer is a Linear: it takes the labels
+  /// as columns of its weight (Linear::forward_one_hot), no concatenation is built.
+  Var forward_one_hot(const Var& x, const IndexTensor& labels);
   std::string describe() const override { return "Sequential"; }
 
   std::size_t size() const { return layers_.size(); }
   const std::shared_ptr<Layer>& operator[](std::size_t i) const { return layers_.at(i); }
 
  private:
+  /// x through the layers from index `first` on.
+  Var forward_from(std::size_t first, const Var& x);
+
   std::vector<std::shared_ptr<Layer>> layers_;
 };
 

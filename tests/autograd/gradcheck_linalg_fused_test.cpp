@@ -73,6 +73,20 @@ const bool registered = xgrad::test::register_cases({
     GradCase{"linear_relu", "3-D input, no bias, weight shared with a plain linear",
              {InputSpec{Shape{2, 3, 4}}, InputSpec{Shape{5, 4}}},
              [](const Vars& v) { return ag::add(ag::linear_relu(v[0], v[1]), ag::linear(v[0], v[1])); }},
+    // Weight (out, in + classes); labels repeat a class and leave one out (its column's
+    // gradient is 0), and the shared weight sends a second gradient into every column.
+    GradCase{"linear_one_hot", "with bias, a repeated and an unused class",
+             {InputSpec{Shape{4, 3}}, InputSpec{Shape{5, 3 + 3}}, InputSpec{Shape{5}}},
+             [](const Vars& v) { return ag::linear_one_hot(v[0], IndexTensor(Shape{4}, {2, 0, 2, 1}), v[1], v[2]); }},
+    GradCase{"linear_one_hot", "3-D input, no bias, weight shared with a plain linear over the concatenation",
+             {InputSpec{Shape{2, 3, 4}}, InputSpec{Shape{5, 4 + 2}}, InputSpec{Shape{2, 3, 2}}},
+             [](const Vars& v) {
+               const IndexTensor labels(Shape{2, 3}, {1, 0, 0, 1, 1, 0});
+               return ag::add(ag::linear_one_hot(v[0], labels, v[1]), ag::linear(ag::concat<double>({v[0], v[2]}, -1), v[1]));
+             }},
+    GradCase{"linear_one_hot_relu", "with bias",
+             {InputSpec{Shape{4, 3}}, InputSpec{Shape{5, 3 + 4}}, InputSpec{Shape{5}}},
+             [](const Vars& v) { return ag::linear_one_hot_relu(v[0], IndexTensor(Shape{4}, {3, 3, 0, 1}), v[1], v[2]); }},
     // Inputs in [-3, 3] reach both of erf's branches (|h| / sqrt 2 below 0.65 and above 2.2).
     GradCase{"linear_gelu", "with bias", {InputSpec{Shape{4, 3}, -3, 3}, InputSpec{Shape{5, 3}, -1, 1}, InputSpec{Shape{5}}},
              [](const Vars& v) { return ag::linear_gelu(v[0], v[1], v[2]); }},

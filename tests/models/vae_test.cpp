@@ -2,6 +2,8 @@
 // properties its paper promises hold on a short run.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include <cmath>
 
 #include "models_util.hpp"
@@ -83,7 +85,18 @@ TEST_CASE("the CVAE refuses a batch without labels, or with a label out of range
   b.labels = core::IndexTensor();
   CHECK_THROWS_WITH(cvae.posterior(b), "cvae: the batch has no labels to condition on");
   b.labels = core::IndexTensor(core::Shape{2}, {0, 10});
-  CHECK_THROWS_WITH(cvae.posterior(b), "one_hot: label 10 is out of range for 10 classes");
+  CHECK_THROWS_WITH(cvae.posterior(b), "linear_one_hot: label 10 at row 1 is out of range for 10 classes");
+}
+
+TEST_CASE("the CVAE keeps a Linear over x and the one-hot labels as its first layers, so earlier checkpoints load", "[cvae]") {
+  core::Generator gen(5);
+  Cvae cvae(CvaeOptions{.hidden = {8}, .latent = 2}, gen);
+  std::map<std::string, core::Shape> shapes;
+  for (const auto& [name, p] : cvae.named_parameters()) shapes[name] = p.shape();
+  CHECK(shapes.at("encoder.0.weight") == core::Shape{8, 784 + 10});
+  CHECK(shapes.at("encoder.0.bias") == core::Shape{8});
+  CHECK(shapes.at("decoder.0.weight") == core::Shape{8, 2 + 10});
+  CHECK(shapes.at("decoder.2.weight") == core::Shape{784, 8});
 }
 
 TEST_CASE("the CVAE's learned prior p(z | y) is one Gaussian per class, used by the ELBO and by sampling", "[cvae]") {

@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include "layer_case.hpp"
+#include "xgrad/autograd/ops_elementwise.hpp"
+#include "xgrad/autograd/ops_reduce.hpp"
+#include "xgrad/autograd/ops_shape.hpp"
+#include "xgrad/core/shape_ops.hpp"
 #include "xgrad/nn/nn.hpp"  // the umbrella header compiles on its own
 
 using namespace xgrad;
@@ -122,4 +126,27 @@ TEST_CASE("Unflatten rejects sizes that do not multiply to the axis", "[layers]"
   CHECK_THROWS_WITH(unflatten.forward(nn::Var(nn::Tensor::zeros({2, 12}))),
                     "Unflatten: axis 1 of input shape (2, 12) (size 12) cannot become (5, 2)");
   CHECK_THROWS_AS(nn::Unflatten({.sizes = {-1, -1}}).forward(nn::Var(nn::Tensor::zeros({2, 12}))), core::ShapeError);
+}
+
+TEST_CASE("Sequential::forward_one_hot gives forward over the input with its one-hot labels appended",
+          "[layers][linear_one_hot]") {
+  core::Generator gen(3), data(4);
+  nn::MLP mlp(nn::MLPOptions{.sizes = {6 + 3, 5, 4}}, gen);  // Linear, ReLU, Linear
+  const nn::Tensor x = core::normal<float>(core::Shape{7, 6}, 0.f, 1.f, data);
+  const core::IndexTensor labels(core::Shape{7}, {2, 0, 1, 2, 2, 0, 1});
+  const auto run = [&](bool split) {
+    mlp.zero_grad();
+    nn::Var xv(x, true);
+    const nn::Var y = split ? mlp.forward_one_hot(xv, labels)
+                            : mlp.forward(autograd::concat<float>({xv, nn::Var(core::one_hot<float>(labels, 3))}, 1));
+    autograd::sum(autograd::mul(y, y)).backward();
+    std::vector<nn::Tensor> out{y.value(), xv.grad()};
+    for (const auto& [n, p] : mlp.named_parameters()) out.push_back(p.grad());
+    return out;
+  };
+  const auto split = run(true), joined = run(false);
+  REQUIRE(split.size() == joined.size());
+  for (std::size_t i = 0; i < split.size(); ++i) CHECK(core::allclose(split[i], joined[i], 1e-5, 1e-6));
+  nn::Sequential no_linear(nn::make<nn::ReLU>());
+  CHECK_THROWS_AS(no_linear.forward_one_hot(nn::Var(x), labels), core::ValueError);
 }
