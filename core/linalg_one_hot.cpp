@@ -90,7 +90,7 @@ void linear_one_hot_grad_weight_(Tensor<T>& gw, const Tensor<T>& gy, const Tenso
   }
   for (Index j = 0; j < out; ++j) {
     T* col = gw.data() + j * ld + in;
-    for (Index c = 0; c < classes; ++c) col[c] = (beta == T(0) ? T(0) : col[c]) + sums[c * out + j];
+    for (Index c = 0; c < classes; ++c) col[c] = (beta == T(0) ? T(0) : beta * col[c]) + sums[c * out + j];
   }
 }
 

@@ -8,6 +8,7 @@
 #include "xgrad/autograd/ops_reduce.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/core/error.hpp"
+#include "xgrad/core/linalg.hpp"
 #include "xgrad/core/random.hpp"
 #include "xgrad/core/shape_ops.hpp"
 
@@ -70,4 +71,17 @@ TEST_CASE("linear_one_hot names a label outside the weight's classes", "[linalg]
   CHECK_THROWS_WITH(autograd::linear_one_hot(x, IndexTensor(Shape{2}, {1, 2}), w),
                     "linear_one_hot: label 2 at row 1 is out of range for 2 classes");
   CHECK_THROWS_AS(autograd::linear_one_hot(x, IndexTensor(Shape{3}, {0, 1, 0}), w), core::ShapeError);
+}
+
+TEST_CASE("linear_one_hot_grad_weight_ keeps beta times the gradient already there, label columns included",
+          "[linalg][linear_one_hot]") {
+  // gw = beta gw + gy^T [x, one_hot(labels)], as core/linalg.hpp says, for any beta (not only 0 or 1).
+  const Index rows = 3, in = 2, classes = 2, out = 2;
+  const Tensor<double> x(Shape{rows, in}, {1, 2, 3, 4, 5, 6}), gy(Shape{rows, out}, {1, 0, 0, 1, 1, 1});
+  const IndexTensor labels(Shape{rows}, {0, 1, 0});
+  Tensor<double> gw = Tensor<double>::full(Shape{out, in + classes}, 2.0);
+  core::linear_one_hot_grad_weight_(gw, gy, x, labels, 0.5);
+  // gy^T x = [[6, 8], [8, 10]]; gy's rows summed per class: class 0 rows 0, 2 -> (2, 1), class 1 row 1 -> (0, 1).
+  const Tensor<double> expected(Shape{out, in + classes}, {1 + 6, 1 + 8, 1 + 2, 1 + 0, 1 + 8, 1 + 10, 1 + 1, 1 + 1});
+  CHECK(core::allclose(gw, expected, 1e-12, 1e-12));
 }
