@@ -5,6 +5,7 @@
 #include "xgrad/autograd/record.hpp"
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/reduce.hpp"
+#include "xgrad/core/residual_block.hpp"
 
 namespace xgrad::autograd {
 
@@ -239,6 +240,21 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
   return record(OpId::conv_transpose2d, std::move(y), backward, x, w);
 }
 
+template <class T>
+Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Variable<T>& b3, const Variable<T>& w1,
+                           const Variable<T>& b1) {
+  c::ResidualBlockOutput<T> out = c::residual_block(x.value(), w3.value(), b3.value(), w1.value(), b1.value());
+  Tensor<T> y = std::move(out.y);
+  // The hidden activation is kept (in the kernel's own layout); x and the weights are the parents'.
+  auto backward = [out = std::move(out)](Node<T>& self, Tensor<T>& gy) {
+    c::ResidualBlockGrads<T> g = c::residual_block_backward(gy, self.input(0), self.input(1), self.input(3), out);
+    Tensor<T>* grads[] = {&g.x, &g.w3, &g.b3, &g.w1, &g.b1};
+    for (std::size_t i = 0; i < 5; ++i)
+      if (self.needs_grad(i)) self.accumulate(i, std::move(*grads[i]));
+  };
+  return record(OpId::residual_block, std::move(y), backward, x, w3, b3, w1, b1);
+}
+
 #define XGRAD_INSTANTIATE(T)                                                                                   \
   template Variable<T> matmul(const Variable<T>&, const Variable<T>&);                                         \
   template Variable<T> linear(const Variable<T>&, const Variable<T>&, const Variable<T>&);                     \
@@ -253,7 +269,9 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
   template Variable<T> conv2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,                      \
                               const core::Conv2dParams&);                                                      \
   template Variable<T> conv_transpose2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,            \
-                                        const core::Conv2dParams&, std::array<Index, 2>);
+                                        const core::Conv2dParams&, std::array<Index, 2>);               \
+  template Variable<T> residual_block(const Variable<T>&, const Variable<T>&, const Variable<T>&,              \
+                                      const Variable<T>&, const Variable<T>&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

@@ -42,5 +42,10 @@ Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>
 template <class T>
 Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b,
                              const core::Conv2dParams& p, std::array<Index, 2> output_padding = {0, 0});
+/// The VQ-VAE's residual block x + conv2d(relu(conv2d(relu(x), w3, b3, padding 1)), w1, b1) as
+/// one node (core::residual_block): w3 (K, C, 3, 3), b3 (K), w1 (C, K, 1, 1), b1 (C).
+template <class T>
+Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Variable<T>& b3, const Variable<T>& w1,
+                           const Variable<T>& b1);
 
 }  // namespace xgrad::autograd

@@ -1,0 +1,345 @@
+#include "xgrad/core/detail/residual_dnnl.hpp"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "xgrad/core/detail/dnnl_common.hpp"
+#include "xgrad/core/parallel.hpp"
+#include "xgrad/core/tensor.hpp"
+
+namespace xgrad::core::detail {
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+using Args = std::unordered_map<int, memory>;
+
+memory::desc f32(const memory::dims& d, Tag t) { return {d, memory::data_type::f32, t}; }
+
+constexpr std::size_t kAlign = 64;
+std::size_t aligned(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
+
+dnnl::reorder reorder(const memory::desc& from, const memory::desc& to) {
+  auto& e = cpu_engine();
+  return dnnl::reorder(dnnl::reorder::primitive_desc(e, from, e, to));
+}
+
+// reorder::execute takes its memories by reference: this takes them by value.
+void reorder_into(const dnnl::reorder& r, dnnl::stream& stream, memory from, memory to) { r.execute(stream, from, to); }
+
+// A weight in xgrad's OIHW and in the layout one kernel chose, with the reorders both ways.
+struct Weights {
+  memory::desc user, inner;
+  dnnl::reorder to_inner, to_user;
+};
+
+Weights weights(const memory::desc& user, const memory::desc& inner) {
+  return {user, inner, reorder(user, inner), reorder(inner, user)};
+}
+
+// One convolution of the block: its operand descriptors (activations blocked by 16).
+struct ConvDescs {
+  memory::desc src, weights, bias, dst;
+  memory::dims pad;
+};
+
+dnnl::primitive_attr attr(const dnnl::post_ops& post = {}) {
+  dnnl::primitive_attr a;
+  a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  if (post.len() > 0) a.set_post_ops(post);
+  return a;
+}
+
+using Fwd = dnnl::convolution_forward;
+using BwdData = dnnl::convolution_backward_data;
+using BwdWeights = dnnl::convolution_backward_weights;
+constexpr auto kDirect = dnnl::algorithm::convolution_direct;
+
+Fwd::primitive_desc forward_pd(const ConvDescs& d, const dnnl::post_ops& post = {}) {
+  const Fwd::desc desc(dnnl::prop_kind::forward_training, kDirect, d.src, d.weights, d.bias, d.dst, {1, 1}, d.pad,
+                       d.pad);
+  return {desc, attr(post), cpu_engine()};
+}
+
+// One convolution's three kernels and the weight layouts they chose.
+struct Conv {
+  dnnl::primitive forward, backward_data, backward_weights;
+  Weights w_forward, w_backward_data, dw;
+  memory::desc pad_forward, pad_backward_data, pad_backward_weights;  // their scratchpads
+  std::size_t scratchpad = 0;                                         // the largest
+};
+
+Conv make_conv(const ConvDescs& d, const memory::desc& oihw, const dnnl::post_ops& post) {
+  const Fwd::primitive_desc fwd = forward_pd(d, post), hint = forward_pd(d);
+  const BwdData::primitive_desc bd(BwdData::desc(kDirect, d.src, d.weights, d.dst, {1, 1}, d.pad, d.pad), attr(),
+                                   cpu_engine(), hint);
+  const BwdWeights::primitive_desc bw(
+      BwdWeights::desc(kDirect, d.src, d.weights, d.bias, d.dst, {1, 1}, d.pad, d.pad), attr(), cpu_engine(), hint);
+  Conv c{Fwd(fwd), BwdData(bd), BwdWeights(bw), weights(oihw, fwd.weights_desc()), weights(oihw, bd.weights_desc()),
+         weights(oihw, bw.diff_weights_desc()), fwd.scratchpad_desc(), bd.scratchpad_desc(),
+         bw.scratchpad_desc(), 0};
+  for (const auto& s : {c.pad_forward, c.pad_backward_data, c.pad_backward_weights})
+    c.scratchpad = std::max(c.scratchpad, s.get_size());
+  return c;
+}
+
+// The block's kernels for chunks of n images: conv3 (relu as a post-op) and conv1 (the
+// residual added as a sum post-op into a destination that holds x).
+struct Plan {
+  memory::desc x_user, x_blocked, h_blocked, b3, b1;
+  dnnl::reorder x_in, x_out;
+  Conv conv3, conv1;
+  std::size_t x_bytes = 0, h_bytes = 0;
+  std::size_t slot_bytes() const {  // xb, ab, gab, ghb, dw3, dw1, scratchpad
+    return 3 * x_bytes + h_bytes + aligned(conv3.dw.inner.get_size()) + aligned(conv1.dw.inner.get_size()) +
+           aligned(std::max(conv3.scratchpad, conv1.scratchpad));
+  }
+};
+
+Plan make_plan(const ResidualShape& s) {
+  Plan p;
+  const memory::dims xd{s.n, s.c, s.h, s.w}, hd{s.n, s.k, s.h, s.w};
+  p.x_user = f32(xd, Tag::nchw), p.x_blocked = f32(xd, Tag::nChw16c), p.h_blocked = f32(hd, Tag::nChw16c);
+  p.b3 = f32({s.k}, Tag::x), p.b1 = f32({s.c}, Tag::x);
+  p.x_in = reorder(p.x_user, p.x_blocked), p.x_out = reorder(p.x_blocked, p.x_user);
+  dnnl::post_ops relu, sum;
+  relu.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  sum.append_sum(1.f);
+  p.conv3 = make_conv({p.x_blocked, f32({s.k, s.c, 3, 3}, Tag::any), p.b3, p.h_blocked, {1, 1}},
+                      f32({s.k, s.c, 3, 3}, Tag::oihw), relu);
+  p.conv1 = make_conv({p.h_blocked, f32({s.c, s.k, 1, 1}, Tag::any), p.b1, p.x_blocked, {0, 0}},
+                      f32({s.c, s.k, 1, 1}, Tag::oihw), sum);
+  p.x_bytes = aligned(p.x_blocked.get_size()), p.h_bytes = aligned(p.h_blocked.get_size());
+  return p;
+}
+
+// Plans live for the whole program, one per shape; a shape oneDNN fails on is remembered.
+const Plan* find_plan(const ResidualShape& s) {
+  static std::mutex mu;
+  static std::map<std::array<Index, 5>, std::optional<Plan>> plans;
+  const std::array<Index, 5> key{s.n, s.c, s.k, s.h, s.w};
+  std::lock_guard lock(mu);
+  auto it = plans.find(key);
+  if (it == plans.end()) {
+    std::optional<Plan> plan;
+    try {
+      plan = make_plan(s);
+    } catch (const dnnl::error&) {  // no kernel: the caller composes
+    }
+    it = plans.emplace(key, std::move(plan)).first;
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
+// The batch in chunks fixed by the shape alone (never the thread count). 16 images a
+// chunk: its backward's operands (x, gy, gx, hidden, and four blocked buffers) then
+// take ~1.4 MB, inside one core's 2 MiB L2.
+constexpr Index kImagesPerChunk = 16;
+
+struct Chunks {
+  Index per = 0, count = 0;
+  const Plan* full = nullptr;
+  const Plan* last = nullptr;
+  const Plan& plan(Index i) const { return i + 1 == count ? *last : *full; }
+};
+
+std::optional<Chunks> chunks(const ResidualShape& s) {
+  if (s.n == 0 || s.c % 16 != 0 || s.k % 16 != 0) return std::nullopt;
+  const OneOpenMpThread one;  // kernels chosen for the one thread they run on
+  Chunks c;
+  c.count = (s.n + kImagesPerChunk - 1) / kImagesPerChunk;
+  c.per = (s.n + c.count - 1) / c.count;
+  c.count = (s.n + c.per - 1) / c.per;
+  ResidualShape part = s;
+  part.n = c.per;
+  c.full = find_plan(part);
+  part.n = s.n - (c.count - 1) * c.per;
+  c.last = find_plan(part);
+  if (!c.full || !c.last) return std::nullopt;
+  return c;
+}
+
+// Calls body(i, slot) for every chunk i in parallel, slot = this thread's buffer of the
+// plans' slot_bytes, allocated before the loop.
+template <class Body>
+void for_each_chunk(const Chunks& c, Body&& body) {
+  const std::size_t bytes = aligned(std::max(c.full->slot_bytes(), c.last->slot_bytes()));
+  const Index floats = static_cast<Index>(bytes / sizeof(float));
+  Tensor<float> slots(Shape{thread_slots(), floats});
+  parallel_for(0, c.count, 1, [&](Index lo, Index hi) {
+    const OneOpenMpThread one;
+    char* slot = reinterpret_cast<char*>(slots.data() + thread_slot() * floats);
+    for (Index i = lo; i < hi; ++i) body(i, slot);
+  });
+}
+
+// A weight reordered once into the layout a kernel reads (the copy kept in `store`).
+memory inner_weights(const Weights& w, const float* oihw, std::vector<Tensor<float>>& store) {
+  auto& e = cpu_engine();
+  store.emplace_back(Shape{static_cast<Index>(aligned(w.inner.get_size()) / sizeof(float))});
+  memory inner(w.inner, e, store.back().data());
+  const OneOpenMpThread one;
+  dnnl::stream stream(e);
+  reorder_into(w.to_inner, stream, memory(w.user, e, const_cast<float*>(oihw)), inner);
+  stream.wait();
+  return inner;
+}
+
+// Per-chunk weights for the full chunks' plan and the last one's: [0] full, [1] last.
+struct ChunkWeights {
+  std::vector<Tensor<float>> store;
+  std::array<memory, 2> w3, w1;
+  ChunkWeights(const Chunks& c, const float* w3_oihw, const float* w1_oihw, bool forward) {
+    store.reserve(4);  // the memories point into it
+    for (int j = 0; j < 2; ++j) {
+      const Plan& p = j == 0 ? *c.full : *c.last;
+      w3[j] = inner_weights(forward ? p.conv3.w_forward : p.conv3.w_backward_data, w3_oihw, store);
+      w1[j] = inner_weights(forward ? p.conv1.w_forward : p.conv1.w_backward_data, w1_oihw, store);
+    }
+  }
+};
+
+// Buffers of one slot, in slot_bytes order.
+struct Slot {
+  char *xb, *ab, *gab, *ghb, *dw3, *dw1, *scratchpad;
+  Slot(const Plan& p, char* at) {
+    xb = at, ab = xb + p.x_bytes, gab = ab + p.x_bytes, ghb = gab + p.x_bytes, dw3 = ghb + p.h_bytes;
+    dw1 = dw3 + aligned(p.conv3.dw.inner.get_size());
+    scratchpad = dw1 + aligned(p.conv1.dw.inner.get_size());
+  }
+};
+
+// Runs a kernel on one thread's stream, its scratchpad (described by `pad`) at `at`.
+void run(const dnnl::primitive& kernel, dnnl::stream& stream, Args args, const memory::desc& pad, char* at) {
+  if (pad.get_size() > 0) args[DNNL_ARG_SCRATCHPAD] = memory(pad, cpu_engine(), at);
+  kernel.execute(stream, args);
+}
+
+void relu_into(float* to, const float* from, std::size_t bytes) {
+  const std::size_t n = bytes / sizeof(float);
+  for (std::size_t i = 0; i < n; ++i) to[i] = from[i] < 0.f ? 0.f : from[i];  // NaN stays NaN, as relu
+}
+
+}  // namespace
+
+bool dnnl_residual_block(const float* x, const float* w3, const float* b3, const float* w1, const float* b1,
+                         float* y, float* hidden, const ResidualShape& s) {
+  const auto c = chunks(s);
+  if (!c) return false;
+  const ChunkWeights w(*c, w3, w1, true);
+  const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w;
+  for_each_chunk(*c, [&](Index i, char* at) {
+    const Plan& p = c->plan(i);
+    const Slot b(p, at);
+    const int j = i + 1 == c->count;
+    const Index n0 = i * c->per;
+    auto& e = cpu_engine();
+    dnnl::stream stream(e);
+    memory xb(p.x_blocked, e, b.xb), ab(p.x_blocked, e, b.ab), hb(p.h_blocked, e, hidden + n0 * h_image);
+    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), xb);
+    stream.wait();
+    relu_into(reinterpret_cast<float*>(b.ab), reinterpret_cast<const float*>(b.xb), p.x_blocked.get_size());
+    run(p.conv3.forward, stream,
+        {{DNNL_ARG_SRC, ab}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_BIAS, memory(p.b3, e, const_cast<float*>(b3))},
+         {DNNL_ARG_DST, hb}},
+        p.conv3.pad_forward, b.scratchpad);
+    run(p.conv1.forward, stream,  // the sum post-op adds the x already in xb
+        {{DNNL_ARG_SRC, hb}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_BIAS, memory(p.b1, e, const_cast<float*>(b1))},
+         {DNNL_ARG_DST, xb}},
+        p.conv1.pad_forward, b.scratchpad);
+    reorder_into(p.x_out, stream, xb, memory(p.x_user, e, y + n0 * x_image));
+    stream.wait();
+  });
+  return true;
+}
+
+namespace {
+
+// Each chunk's weight and bias gradients in its own slice ([gw3 | gb3 | gw1 | gb1], OIHW),
+// added in chunk order at the end: the same bits on any number of threads.
+struct GradSlices {
+  Index n3, k, n1, c, size;
+  Tensor<float> partial;
+  GradSlices(const ResidualShape& s, Index count)
+      : n3(s.k * s.c * 9), k(s.k), n1(s.c * s.k), c(s.c), size(n3 + k + n1 + c), partial(Shape{count, size}) {}
+  float* gw3(Index i) { return partial.data() + i * size; }
+  float* gb3(Index i) { return gw3(i) + n3; }
+  float* gw1(Index i) { return gb3(i) + k; }
+  float* gb1(Index i) { return gw1(i) + n1; }
+  void finish(float* w3, float* b3, float* w1, float* b1) {
+    float* total = partial.data();
+    for (Index i = 1; i < partial.size(0); ++i)
+      for (Index j = 0; j < size; ++j) total[j] += partial.data()[i * size + j];
+    std::copy(total, total + n3, w3);
+    std::copy(total + n3, total + n3 + k, b3);
+    std::copy(total + n3 + k, total + n3 + k + n1, w1);
+    std::copy(total + n3 + k + n1, total + size, b1);
+  }
+};
+
+// One convolution's weight and bias gradient for a chunk, into its slices (OIHW).
+void weight_grads(const Conv& conv, dnnl::stream& stream, const memory& src, const memory& diff_dst,
+                  const memory::desc& bias, float* gw, float* gb, char* dw_at, char* pad_at) {
+  auto& e = cpu_engine();
+  memory dw(conv.dw.inner, e, dw_at);
+  run(conv.backward_weights, stream,
+      {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_WEIGHTS, dw},
+       {DNNL_ARG_DIFF_BIAS, memory(bias, e, gb)}},
+      conv.pad_backward_weights, pad_at);
+  reorder_into(conv.dw.to_user, stream, dw, memory(conv.dw.user, e, gw));
+}
+
+float* floats(char* at) { return reinterpret_cast<float*>(at); }
+
+}  // namespace
+
+bool dnnl_residual_block_backward(const float* gy, const float* x, const float* w3, const float* w1,
+                                  const float* hidden, float* gx, float* gw3, float* gb3, float* gw1, float* gb1,
+                                  const ResidualShape& s) {
+  const auto c = chunks(s);
+  if (!c) return false;
+  const ChunkWeights w(*c, w3, w1, false);
+  GradSlices grads(s, c->count);
+  const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w;
+  for_each_chunk(*c, [&](Index i, char* at) {
+    const Plan& p = c->plan(i);
+    const Slot b(p, at);
+    const int j = i + 1 == c->count;
+    const Index n0 = i * c->per;
+    const std::size_t x_size = p.x_blocked.get_size(), h_size = p.h_blocked.get_size();
+    auto& e = cpu_engine();
+    dnnl::stream stream(e);
+    memory gyb(p.x_blocked, e, b.xb), ab(p.x_blocked, e, b.ab), gab(p.x_blocked, e, b.gab);
+    memory hb(p.h_blocked, e, const_cast<float*>(hidden) + n0 * h_image), ghb(p.h_blocked, e, b.ghb);
+    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(gy) + n0 * x_image), gyb);
+    weight_grads(p.conv1, stream, hb, gyb, p.b1, grads.gw1(i), grads.gb1(i), b.dw1, b.scratchpad);
+    run(p.conv1.backward_data, stream, {{DNNL_ARG_DIFF_DST, gyb}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_DIFF_SRC, ghb}},
+        p.conv1.pad_backward_data, b.scratchpad);
+    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), ab);
+    stream.wait();
+    const float* h = hidden + n0 * h_image;
+    float* gh = floats(b.ghb);
+    for (std::size_t q = 0; q < h_size / sizeof(float); ++q) gh[q] = h[q] > 0.f ? gh[q] : 0.f;  // relu's gradient
+    relu_into(floats(b.ab), floats(b.ab), x_size);
+    weight_grads(p.conv3, stream, ab, ghb, p.b3, grads.gw3(i), grads.gb3(i), b.dw3, b.scratchpad);
+    run(p.conv3.backward_data, stream, {{DNNL_ARG_DIFF_DST, ghb}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_DIFF_SRC, gab}},
+        p.conv3.pad_backward_data, b.scratchpad);
+    stream.wait();
+    float *ga = floats(b.gab), *g = floats(b.xb);
+    const float* a = floats(b.ab);
+    for (std::size_t q = 0; q < x_size / sizeof(float); ++q) ga[q] = g[q] + (a[q] > 0.f ? ga[q] : 0.f);
+    reorder_into(p.x_out, stream, gab, memory(p.x_user, e, gx + n0 * x_image));
+    stream.wait();
+  });
+  grads.finish(gw3, gb3, gw1, gb1);
+  return true;
+}
+
+}  // namespace xgrad::core::detail
