@@ -240,19 +240,43 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
   return record(OpId::conv_transpose2d, std::move(y), backward, x, w);
 }
 
+namespace {
+
+template <class T>
+std::vector<c::ResidualWeights<T>> residual_weights(const std::vector<const Tensor<T>*>& params) {
+  std::vector<c::ResidualWeights<T>> w;
+  for (std::size_t i = 0; i + 3 < params.size(); i += 4) w.push_back({params[i], params[i + 1], params[i + 2], params[i + 3]});
+  return w;
+}
+
+}  // namespace
+
+template <class T>
+Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>& params, bool relu_after) {
+  if (params.empty() || params.size() % 4 != 0)
+    throw c::ShapeError("residual_stack: params must hold w3, b3, w1, b1 for each block");
+  std::vector<const Tensor<T>*> values;
+  std::vector<const Variable<T>*> inputs{&x};
+  for (const Variable<T>& p : params) values.push_back(&p.value()), inputs.push_back(&p);
+  c::ResidualStackOutput<T> out = c::residual_stack(x.value(), residual_weights(values), relu_after);
+  Tensor<T> y = std::move(out.y);
+  // The blocks' outputs and hidden activations are kept (in the kernel's own layout); x and
+  // the weights are the parents'.
+  auto backward = [out = std::move(out), relu_after](Node<T>& self, Tensor<T>& gy) {
+    std::vector<const Tensor<T>*> weights;
+    for (std::size_t i = 1; i < self.num_parents(); ++i) weights.push_back(&self.input(i));
+    c::ResidualStackGrads<T> g = c::residual_stack_backward(gy, self.input(0), residual_weights(weights), relu_after, out);
+    if (self.needs_grad(0)) self.accumulate(0, std::move(g.x));
+    for (std::size_t i = 1; i < self.num_parents(); ++i)
+      if (self.needs_grad(i)) self.accumulate(i, std::move(g.blocks[(i - 1) / 4][(i - 1) % 4]));
+  };
+  return detail::record_list(OpId::residual_stack, std::move(y), backward, inputs);
+}
+
 template <class T>
 Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Variable<T>& b3, const Variable<T>& w1,
                            const Variable<T>& b1) {
-  c::ResidualBlockOutput<T> out = c::residual_block(x.value(), w3.value(), b3.value(), w1.value(), b1.value());
-  Tensor<T> y = std::move(out.y);
-  // The hidden activation is kept (in the kernel's own layout); x and the weights are the parents'.
-  auto backward = [out = std::move(out)](Node<T>& self, Tensor<T>& gy) {
-    c::ResidualBlockGrads<T> g = c::residual_block_backward(gy, self.input(0), self.input(1), self.input(3), out);
-    Tensor<T>* grads[] = {&g.x, &g.w3, &g.b3, &g.w1, &g.b1};
-    for (std::size_t i = 0; i < 5; ++i)
-      if (self.needs_grad(i)) self.accumulate(i, std::move(*grads[i]));
-  };
-  return record(OpId::residual_block, std::move(y), backward, x, w3, b3, w1, b1);
+  return residual_stack(x, {w3, b3, w1, b1}, false);
 }
 
 #define XGRAD_INSTANTIATE(T)                                                                                   \
@@ -270,6 +294,7 @@ Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Va
                               const core::Conv2dParams&);                                                      \
   template Variable<T> conv_transpose2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,            \
                                         const core::Conv2dParams&, std::array<Index, 2>);               \
+  template Variable<T> residual_stack(const Variable<T>&, const std::vector<Variable<T>>&, bool);             \
   template Variable<T> residual_block(const Variable<T>&, const Variable<T>&, const Variable<T>&,              \
                                       const Variable<T>&, const Variable<T>&);
 XGRAD_INSTANTIATE(float)

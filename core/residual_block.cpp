@@ -15,13 +15,16 @@ namespace {
 const Conv2dParams kPad1{{1, 1}, {1, 1}, {1, 1}};
 
 template <class T>
-detail::ResidualShape check(const Tensor<T>& x, const Tensor<T>& w3, const Tensor<T>& b3, const Tensor<T>& w1,
-                            const Tensor<T>& b1) {
-  const Index c = x.dim() == 4 ? x.size(1) : -1, k = w3.dim() == 4 ? w3.size(0) : -1;
-  if (c < 0 || k < 0 || w3.shape() != Shape{k, c, 3, 3} || b3.shape() != Shape{k} || w1.shape() != Shape{c, k, 1, 1} ||
-      b1.shape() != Shape{c})
-    detail::fail("residual_block: x {} needs w3 (K, C, 3, 3), b3 (K), w1 (C, K, 1, 1), b1 (C); got {}, {}, {}, {}",
-                 x.shape(), w3.shape(), b3.shape(), w1.shape(), b1.shape());
+detail::ResidualShape check(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks) {
+  const Index c = x.dim() == 4 ? x.size(1) : -1;
+  const Index k = blocks.empty() || blocks[0].w3->dim() != 4 ? -1 : blocks[0].w3->size(0);
+  for (const ResidualWeights<T>& b : blocks)
+    if (c < 0 || k < 0 || b.w3->shape() != Shape{k, c, 3, 3} || b.b3->shape() != Shape{k} ||
+        b.w1->shape() != Shape{c, k, 1, 1} || b.b1->shape() != Shape{c})
+      detail::fail("residual_stack: x {} needs w3 (K, C, 3, 3), b3 (K), w1 (C, K, 1, 1), b1 (C) in every block; got "
+                   "{}, {}, {}, {}",
+                   x.shape(), b.w3->shape(), b.b3->shape(), b.w1->shape(), b.b1->shape());
+  if (blocks.empty()) detail::fail("residual_stack: no blocks");
   return {x.size(0), c, k, x.size(2), x.size(3)};
 }
 
@@ -31,62 +34,109 @@ Tensor<T> bias_grad(const Tensor<T>& gy) {
   return sum(sum(gy, {0}), {1, 2});
 }
 
+std::vector<detail::ResidualPointers> pointers(const std::vector<ResidualWeights<float>>& blocks) {
+  std::vector<detail::ResidualPointers> p;
+  for (const auto& b : blocks) p.push_back({b.w3->data(), b.b3->data(), b.w1->data(), b.b1->data()});
+  return p;
+}
+
+// The float stack on oneDNN, or false.
+bool dnnl_forward(const Tensor<float>& x, const std::vector<ResidualWeights<float>>& blocks, bool relu_after,
+                  const detail::ResidualShape& s, ResidualStackOutput<float>& out) {
+  out.y = Tensor<float>(x.shape());
+  std::vector<float*> outputs, hidden;
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    outputs.push_back(out.outputs.emplace_back(x.shape()).data());
+    hidden.push_back(out.hidden.emplace_back(Shape{s.n, s.k, s.h, s.w}).data());
+  }
+  if (!detail::dnnl_residual_stack(x.data(), pointers(blocks), relu_after, out.y.data(), outputs, hidden, s)) {
+    out = {};
+    return false;
+  }
+  out.blocked = true;
+  detail::count_dnnl_passes(detail::ConvPass::forward, 2 * blocks.size());  // its convolutions
+  return true;
+}
+
+void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const std::vector<ResidualWeights<float>>& blocks,
+                   bool relu_after, const ResidualStackOutput<float>& out, ResidualStackGrads<float>& g) {
+  g.x = Tensor<float>(x.shape());
+  std::vector<const float*> outputs, hidden;
+  std::vector<std::array<float*, 4>> grads;
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    outputs.push_back(out.outputs[b].data()), hidden.push_back(out.hidden[b].data());
+    auto& w = g.blocks.emplace_back(std::array<Tensor<float>, 4>{
+        Tensor<float>(blocks[b].w3->shape()), Tensor<float>(blocks[b].b3->shape()),
+        Tensor<float>(blocks[b].w1->shape()), Tensor<float>(blocks[b].b1->shape())});
+    grads.push_back({w[0].data(), w[1].data(), w[2].data(), w[3].data()});
+  }
+  const detail::ResidualShape s{x.size(0), x.size(1), blocks[0].w3->size(0), x.size(2), x.size(3)};
+  if (!detail::dnnl_residual_stack_backward(gy.data(), x.data(), pointers(blocks), relu_after, outputs, hidden,
+                                            g.x.data(), grads, s))
+    detail::fail("residual_stack_backward: oneDNN ran the forward pass of {} but not its backward", x.shape());
+  detail::count_dnnl_passes(detail::ConvPass::input_grad, 2 * blocks.size());
+  detail::count_dnnl_passes(detail::ConvPass::weight_grad, 2 * blocks.size());
+}
+
 }  // namespace
 
 template <class T>
-ResidualBlockOutput<T> residual_block(const Tensor<T>& x, const Tensor<T>& w3, const Tensor<T>& b3,
-                                      const Tensor<T>& w1, const Tensor<T>& b1) {
-  const detail::ResidualShape s = check(x, w3, b3, w1, b1);
-  if constexpr (std::is_same_v<T, float>) {
-    ResidualBlockOutput<T> out{Tensor<T>(x.shape()), Tensor<T>(Shape{s.n, s.k, s.h, s.w}), true};
-    if (detail::dnnl_residual_block(x.data(), w3.data(), b3.data(), w1.data(), b1.data(), out.y.data(),
-                                    out.hidden.data(), s)) {
-      detail::count_dnnl_passes(detail::ConvPass::forward, 2);  // its two convolutions
-      return out;
-    }
+ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
+                                      bool relu_after) {
+  [[maybe_unused]] const detail::ResidualShape s = check(x, blocks);
+  ResidualStackOutput<T> out;
+  if constexpr (std::is_same_v<T, float>)
+    if (dnnl_forward(x, blocks, relu_after, s, out)) return out;
+  out.outputs.reserve(blocks.size()), out.hidden.reserve(blocks.size());  // `in` points into outputs
+  const Tensor<T>* in = &x;
+  for (const ResidualWeights<T>& b : blocks) {
+    Tensor<T>& h = out.hidden.emplace_back(conv2d(relu(*in), *b.w3, *b.b3, kPad1));
+    relu_(h);
+    Tensor<T>& y = out.outputs.emplace_back(conv2d(h, *b.w1, *b.b1, Conv2dParams{}));
+    add_(y, *in);
+    in = &y;
   }
-  ResidualBlockOutput<T> out;
-  out.hidden = conv2d(relu(x), w3, b3, kPad1);
-  relu_(out.hidden);
-  out.y = conv2d(out.hidden, w1, b1, Conv2dParams{});
-  add_(out.y, x);
+  out.y = relu_after ? relu(*in) : Tensor<T>(*in);
   return out;
 }
 
 template <class T>
-ResidualBlockGrads<T> residual_block_backward(const Tensor<T>& gy, const Tensor<T>& x, const Tensor<T>& w3,
-                                              const Tensor<T>& w1, const ResidualBlockOutput<T>& out) {
-  if (gy.shape() != x.shape()) detail::fail("residual_block_backward: gy {} is not x's shape {}", gy.shape(), x.shape());
-  ResidualBlockGrads<T> g;
+ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<T>& x,
+                                              const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
+                                              const ResidualStackOutput<T>& out) {
+  if (gy.shape() != x.shape()) detail::fail("residual_stack_backward: gy {} is not x's shape {}", gy.shape(), x.shape());
+  ResidualStackGrads<T> g;
   if constexpr (std::is_same_v<T, float>) {
     if (out.blocked) {
-      g = {Tensor<T>(x.shape()), Tensor<T>(w3.shape()), Tensor<T>(Shape{w3.size(0)}), Tensor<T>(w1.shape()),
-           Tensor<T>(Shape{w1.size(0)})};
-      const detail::ResidualShape s{x.size(0), x.size(1), w3.size(0), x.size(2), x.size(3)};
-      if (!detail::dnnl_residual_block_backward(gy.data(), x.data(), w3.data(), w1.data(), out.hidden.data(),
-                                                g.x.data(), g.w3.data(), g.b3.data(), g.w1.data(), g.b1.data(), s))
-        detail::fail("residual_block_backward: oneDNN ran the forward pass of {} but not its backward", x.shape());
-      detail::count_dnnl_passes(detail::ConvPass::input_grad, 2);
-      detail::count_dnnl_passes(detail::ConvPass::weight_grad, 2);
+      dnnl_backward(gy, x, blocks, relu_after, out, g);
       return g;
     }
   }
-  // y = x + conv1(h) + b1, h = relu(conv3(a) + b3), a = relu(x).
-  ConvGrads<T> g1 = conv2d_backward(gy, out.hidden, w1, Conv2dParams{}, true, true);
-  relu_backward_(g1.x, out.hidden);
-  const Tensor<T> a = relu(x);
-  ConvGrads<T> g3 = conv2d_backward(g1.x, a, w3, kPad1, true, true);
-  relu_backward_(g3.x, a);
-  add_(g3.x, gy);
-  g.x = std::move(g3.x), g.w3 = std::move(g3.w), g.b3 = bias_grad(g1.x), g.w1 = std::move(g1.w), g.b1 = bias_grad(gy);
+  // Block b: y = in + conv1(h) + b1, h = relu(conv3(a) + b3), a = relu(in).
+  Tensor<T> gb(gy);
+  if (relu_after) relu_backward_(gb, out.outputs.back());
+  g.blocks.resize(blocks.size());
+  for (std::size_t b = blocks.size(); b-- > 0;) {
+    const Tensor<T>& in = b == 0 ? x : out.outputs[b - 1];
+    ConvGrads<T> g1 = conv2d_backward(gb, out.hidden[b], *blocks[b].w1, Conv2dParams{}, true, true);
+    relu_backward_(g1.x, out.hidden[b]);
+    const Tensor<T> a = relu(in);
+    ConvGrads<T> g3 = conv2d_backward(g1.x, a, *blocks[b].w3, kPad1, true, true);
+    relu_backward_(g3.x, a);
+    g.blocks[b] = {std::move(g3.w), bias_grad(g1.x), std::move(g1.w), bias_grad(gb)};
+    add_(g3.x, gb);
+    gb = std::move(g3.x);
+  }
+  g.x = std::move(gb);
   return g;
 }
 
-#define XGRAD_INSTANTIATE(T)                                                                                      \
-  template ResidualBlockOutput<T> residual_block(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&,           \
-                                                 const Tensor<T>&, const Tensor<T>&);                            \
-  template ResidualBlockGrads<T> residual_block_backward(const Tensor<T>&, const Tensor<T>&, const Tensor<T>&,   \
-                                                         const Tensor<T>&, const ResidualBlockOutput<T>&);
+#define XGRAD_INSTANTIATE(T)                                                                                   \
+  template ResidualStackOutput<T> residual_stack(const Tensor<T>&, const std::vector<ResidualWeights<T>>&,    \
+                                                 bool);                                                        \
+  template ResidualStackGrads<T> residual_stack_backward(const Tensor<T>&, const Tensor<T>&,                  \
+                                                         const std::vector<ResidualWeights<T>>&, bool,         \
+                                                         const ResidualStackOutput<T>&);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

@@ -1,34 +1,52 @@
 #pragma once
-// The VQ-VAE's residual block, y = x + conv1x1(relu(conv3x3(relu(x)))) (3x3 with padding 1,
-// both with bias), as one kernel pair. Float blocks whose channel counts oneDNN blocks by
-// 16 run chunk by chunk in oneDNN's blocked layout, each chunk's intermediates kept in L2
-// (the block as five separate ops made ~12 full passes over activations that no longer
-// fit in cache); double, and the rest, compose core's own conv2d and relu kernels.
+// The VQ-VAE's residual blocks, x + conv1x1(relu(conv3x3(relu(x)))) (3x3 with padding 1, both
+// with bias), a stack of them, and optionally the relu after the stack, as one kernel pair.
+// Float stacks whose channel counts oneDNN blocks by 16 run chunk by chunk in oneDNN's
+// blocked layout: a chunk enters that layout once and leaves it once in each direction,
+// its intermediates are read back while still in cache, and the activations kept for the backward stay blocked
+// (the blocks as separate ops made ~12 full passes over activations per block, and each
+// block reordered its input and output again). Double, and the rest, compose core's own
+// conv2d and relu kernels.
+#include <array>
+#include <vector>
+
 #include "xgrad/core/tensor.hpp"
 
 namespace xgrad::core {
 
+/// One block's weights: w3 (K, C, 3, 3), b3 (K), w1 (C, K, 1, 1), b1 (C).
+template <class T>
+struct ResidualWeights {
+  const Tensor<T>* w3;
+  const Tensor<T>* b3;
+  const Tensor<T>* w1;
+  const Tensor<T>* b1;
+};
+
 /// The forward result and what the backward needs besides x and the weights.
 template <class T>
-struct ResidualBlockOutput {
-  Tensor<T> y;       ///< (N, C, H, W)
-  Tensor<T> hidden;  ///< relu(conv3x3(relu(x)) + b3), (N, K, H, W); in oneDNN's blocked layout when `blocked`
-  bool blocked = false;
+struct ResidualStackOutput {
+  Tensor<T> y;                     ///< (N, C, H, W)
+  std::vector<Tensor<T>> outputs;  ///< each block's output (before the final relu)
+  std::vector<Tensor<T>> hidden;   ///< each block's relu(conv3x3(relu(input)) + b3), (N, K, H, W)
+  bool blocked = false;            ///< outputs and hidden are in oneDNN's nChw16c layout
 };
 
-/// The block's gradients in x, w3 (K, C, 3, 3), b3 (K), w1 (C, K, 1, 1), b1 (C).
+/// The gradients in x and in each block's w3, b3, w1, b1.
 template <class T>
-struct ResidualBlockGrads {
-  Tensor<T> x, w3, b3, w1, b1;
+struct ResidualStackGrads {
+  Tensor<T> x;
+  std::vector<std::array<Tensor<T>, 4>> blocks;
 };
 
-/// x (N, C, H, W) -> x + conv2d(relu(conv2d(relu(x), w3, b3, padding 1)), w1, b1).
+/// x (N, C, H, W) through each block in turn, then relu when `relu_after`.
 template <class T>
-ResidualBlockOutput<T> residual_block(const Tensor<T>& x, const Tensor<T>& w3, const Tensor<T>& b3,
-                                      const Tensor<T>& w1, const Tensor<T>& b1);
-/// All five gradients given the output gradient gy and the forward's `out`.
+ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
+                                      bool relu_after);
+/// All gradients given the output gradient gy and the forward's `out`.
 template <class T>
-ResidualBlockGrads<T> residual_block_backward(const Tensor<T>& gy, const Tensor<T>& x, const Tensor<T>& w3,
-                                              const Tensor<T>& w1, const ResidualBlockOutput<T>& out);
+ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<T>& x,
+                                              const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
+                                              const ResidualStackOutput<T>& out);
 
 }  // namespace xgrad::core

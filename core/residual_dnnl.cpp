@@ -97,8 +97,8 @@ struct Plan {
   dnnl::reorder x_in, x_out;
   Conv conv3, conv1;
   std::size_t x_bytes = 0, h_bytes = 0;
-  std::size_t slot_bytes() const {  // xb, ab, gab, ghb, dw3, dw1, scratchpad
-    return 3 * x_bytes + h_bytes + aligned(conv3.dw.inner.get_size()) + aligned(conv1.dw.inner.get_size()) +
+  std::size_t slot_bytes() const {  // x0, ab, g, ga, gh, dw3, dw1, scratchpad
+    return 4 * x_bytes + h_bytes + aligned(conv3.dw.inner.get_size()) + aligned(conv1.dw.inner.get_size()) +
            aligned(std::max(conv3.scratchpad, conv1.scratchpad));
   }
 };
@@ -120,7 +120,7 @@ Plan make_plan(const ResidualShape& s) {
   return p;
 }
 
-// Plans live for the whole program, one per shape; a shape oneDNN fails on is remembered.
+// Plans live for the whole program (every block of a stack has the same shape), one per shape; a shape oneDNN fails on is remembered.
 const Plan* find_plan(const ResidualShape& s) {
   static std::mutex mu;
   static std::map<std::array<Index, 5>, std::optional<Plan>> plans;
@@ -138,10 +138,13 @@ const Plan* find_plan(const ResidualShape& s) {
   return it->second ? &*it->second : nullptr;
 }
 
-// The batch in chunks fixed by the shape alone (never the thread count). 16 images a
-// chunk: its backward's operands (x, gy, gx, hidden, and four blocked buffers) then
-// take ~1.4 MB, inside one core's 2 MiB L2.
-constexpr Index kImagesPerChunk = 16;
+// The batch in chunks fixed by the shape alone (never the thread count). 32 images a
+// chunk, as core's other convolutions: BM_VqVaeStep's minimum over 5 runs, 1 thread, three
+// rounds (loaded), ms: 8 images 83.0 79.8 82.9, 16 images 82.0 78.4 79.0, 32 images 80.1
+// 78.7 78.3. Smaller chunks keep more of a chunk in L2 (1 MiB a core; at 32 images a
+// chunk's blocked buffers take ~1.8 MB), but their kernels run slower per image (DNNL_VERBOSE:
+// the 1x1 weight gradient 1.6x, the 3x3 kernels 1.05x at 16) and every call costs its own.
+constexpr Index kImagesPerChunk = 32;
 
 struct Chunks {
   Index per = 0, count = 0;
@@ -192,25 +195,32 @@ memory inner_weights(const Weights& w, const float* oihw, std::vector<Tensor<flo
   return inner;
 }
 
-// Per-chunk weights for the full chunks' plan and the last one's: [0] full, [1] last.
+// One block's weights reordered for the full chunks' plan and the last one's: [0] full, [1] last.
 struct ChunkWeights {
   std::vector<Tensor<float>> store;
   std::array<memory, 2> w3, w1;
-  ChunkWeights(const Chunks& c, const float* w3_oihw, const float* w1_oihw, bool forward) {
+  ChunkWeights(const Chunks& c, const ResidualPointers& b, bool forward) {
     store.reserve(4);  // the memories point into it
     for (int j = 0; j < 2; ++j) {
       const Plan& p = j == 0 ? *c.full : *c.last;
-      w3[j] = inner_weights(forward ? p.conv3.w_forward : p.conv3.w_backward_data, w3_oihw, store);
-      w1[j] = inner_weights(forward ? p.conv1.w_forward : p.conv1.w_backward_data, w1_oihw, store);
+      w3[j] = inner_weights(forward ? p.conv3.w_forward : p.conv3.w_backward_data, b.w3, store);
+      w1[j] = inner_weights(forward ? p.conv1.w_forward : p.conv1.w_backward_data, b.w1, store);
     }
   }
 };
 
+std::vector<ChunkWeights> chunk_weights(const Chunks& c, const std::vector<ResidualPointers>& blocks, bool forward) {
+  std::vector<ChunkWeights> w;
+  w.reserve(blocks.size());
+  for (const ResidualPointers& b : blocks) w.emplace_back(c, b, forward);
+  return w;
+}
+
 // Buffers of one slot, in slot_bytes order.
 struct Slot {
-  char *xb, *ab, *gab, *ghb, *dw3, *dw1, *scratchpad;
+  char *x0, *ab, *g, *ga, *gh, *dw3, *dw1, *scratchpad;
   Slot(const Plan& p, char* at) {
-    xb = at, ab = xb + p.x_bytes, gab = ab + p.x_bytes, ghb = gab + p.x_bytes, dw3 = ghb + p.h_bytes;
+    x0 = at, ab = x0 + p.x_bytes, g = ab + p.x_bytes, ga = g + p.x_bytes, gh = ga + p.x_bytes, dw3 = gh + p.h_bytes;
     dw1 = dw3 + aligned(p.conv3.dw.inner.get_size());
     scratchpad = dw1 + aligned(p.conv1.dw.inner.get_size());
   }
@@ -222,18 +232,51 @@ void run(const dnnl::primitive& kernel, dnnl::stream& stream, Args args, const m
   kernel.execute(stream, args);
 }
 
+float* floats(char* at) { return reinterpret_cast<float*>(at); }
+
 void relu_into(float* to, const float* from, std::size_t bytes) {
   const std::size_t n = bytes / sizeof(float);
   for (std::size_t i = 0; i < n; ++i) to[i] = from[i] < 0.f ? 0.f : from[i];  // NaN stays NaN, as relu
 }
 
+// g = relu's gradient at `out` (> 0) applied to g, in place.
+void mask_by(float* g, const float* out, std::size_t bytes) {
+  const std::size_t n = bytes / sizeof(float);
+  for (std::size_t i = 0; i < n; ++i) g[i] = out[i] > 0.f ? g[i] : 0.f;
+}
+
+// One chunk's forward pass through the stack; `x0` holds the chunk's input, blocked.
+struct ForwardChunk {
+  const Plan& p;
+  const Slot& b;
+  dnnl::stream& stream;
+  void block(const memory& in, float* out, float* hidden, const ChunkWeights& w, int j,
+             const ResidualPointers& ptr) const {
+    auto& e = cpu_engine();
+    memory ab(p.x_blocked, e, b.ab), hb(p.h_blocked, e, hidden), ob(p.x_blocked, e, out);
+    relu_into(floats(b.ab), static_cast<const float*>(in.get_data_handle()), p.x_blocked.get_size());
+    run(p.conv3.forward, stream,
+        {{DNNL_ARG_SRC, ab}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_BIAS, memory(p.b3, e, const_cast<float*>(ptr.b3))},
+         {DNNL_ARG_DST, hb}},
+        p.conv3.pad_forward, b.scratchpad);
+    stream.wait();
+    std::copy_n(static_cast<const char*>(in.get_data_handle()), p.x_blocked.get_size(), reinterpret_cast<char*>(out));
+    run(p.conv1.forward, stream,  // the sum post-op adds the block's input, copied into out
+        {{DNNL_ARG_SRC, hb}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_BIAS, memory(p.b1, e, const_cast<float*>(ptr.b1))},
+         {DNNL_ARG_DST, ob}},
+        p.conv1.pad_forward, b.scratchpad);
+    stream.wait();
+  }
+};
+
 }  // namespace
 
-bool dnnl_residual_block(const float* x, const float* w3, const float* b3, const float* w1, const float* b1,
-                         float* y, float* hidden, const ResidualShape& s) {
+bool dnnl_residual_stack(const float* x, const std::vector<ResidualPointers>& blocks, bool relu_after, float* y,
+                         const std::vector<float*>& outputs, const std::vector<float*>& hidden,
+                         const ResidualShape& s) {
   const auto c = chunks(s);
   if (!c) return false;
-  const ChunkWeights w(*c, w3, w1, true);
+  const std::vector<ChunkWeights> w = chunk_weights(*c, blocks, true);
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w;
   for_each_chunk(*c, [&](Index i, char* at) {
     const Plan& p = c->plan(i);
@@ -242,19 +285,19 @@ bool dnnl_residual_block(const float* x, const float* w3, const float* b3, const
     const Index n0 = i * c->per;
     auto& e = cpu_engine();
     dnnl::stream stream(e);
-    memory xb(p.x_blocked, e, b.xb), ab(p.x_blocked, e, b.ab), hb(p.h_blocked, e, hidden + n0 * h_image);
-    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), xb);
+    const ForwardChunk f{p, b, stream};
+    memory in(p.x_blocked, e, b.x0);
+    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), in);
     stream.wait();
-    relu_into(reinterpret_cast<float*>(b.ab), reinterpret_cast<const float*>(b.xb), p.x_blocked.get_size());
-    run(p.conv3.forward, stream,
-        {{DNNL_ARG_SRC, ab}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_BIAS, memory(p.b3, e, const_cast<float*>(b3))},
-         {DNNL_ARG_DST, hb}},
-        p.conv3.pad_forward, b.scratchpad);
-    run(p.conv1.forward, stream,  // the sum post-op adds the x already in xb
-        {{DNNL_ARG_SRC, hb}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_BIAS, memory(p.b1, e, const_cast<float*>(b1))},
-         {DNNL_ARG_DST, xb}},
-        p.conv1.pad_forward, b.scratchpad);
-    reorder_into(p.x_out, stream, xb, memory(p.x_user, e, y + n0 * x_image));
+    for (std::size_t k = 0; k < blocks.size(); ++k) {
+      f.block(in, outputs[k] + n0 * x_image, hidden[k] + n0 * h_image, w[k], j, blocks[k]);
+      in = memory(p.x_blocked, e, outputs[k] + n0 * x_image);
+    }
+    if (relu_after) {
+      relu_into(floats(b.ab), static_cast<const float*>(in.get_data_handle()), p.x_blocked.get_size());
+      in = memory(p.x_blocked, e, b.ab);
+    }
+    reorder_into(p.x_out, stream, in, memory(p.x_user, e, y + n0 * x_image));
     stream.wait();
   });
   return true;
@@ -262,25 +305,30 @@ bool dnnl_residual_block(const float* x, const float* w3, const float* b3, const
 
 namespace {
 
-// Each chunk's weight and bias gradients in its own slice ([gw3 | gb3 | gw1 | gb1], OIHW),
-// added in chunk order at the end: the same bits on any number of threads.
+// Each chunk's weight and bias gradients in its own slice ([gw3 | gb3 | gw1 | gb1] per
+// block, OIHW), added in chunk order at the end: the same bits on any number of threads.
 struct GradSlices {
-  Index n3, k, n1, c, size;
+  Index n3, k, n1, c, size, blocks;
   Tensor<float> partial;
-  GradSlices(const ResidualShape& s, Index count)
-      : n3(s.k * s.c * 9), k(s.k), n1(s.c * s.k), c(s.c), size(n3 + k + n1 + c), partial(Shape{count, size}) {}
-  float* gw3(Index i) { return partial.data() + i * size; }
-  float* gb3(Index i) { return gw3(i) + n3; }
-  float* gw1(Index i) { return gb3(i) + k; }
-  float* gb1(Index i) { return gw1(i) + n1; }
-  void finish(float* w3, float* b3, float* w1, float* b1) {
+  GradSlices(const ResidualShape& s, Index count, Index blocks)
+      : n3(s.k * s.c * 9), k(s.k), n1(s.c * s.k), c(s.c), size(n3 + k + n1 + c), blocks(blocks),
+        partial(Shape{count, blocks * size}) {}
+  float* gw3(Index i, Index b) { return partial.data() + (i * blocks + b) * size; }
+  float* gb3(Index i, Index b) { return gw3(i, b) + n3; }
+  float* gw1(Index i, Index b) { return gb3(i, b) + k; }
+  float* gb1(Index i, Index b) { return gw1(i, b) + n1; }
+  void finish(const std::vector<std::array<float*, 4>>& grads) {
     float* total = partial.data();
+    const Index row = blocks * size;
     for (Index i = 1; i < partial.size(0); ++i)
-      for (Index j = 0; j < size; ++j) total[j] += partial.data()[i * size + j];
-    std::copy(total, total + n3, w3);
-    std::copy(total + n3, total + n3 + k, b3);
-    std::copy(total + n3 + k, total + n3 + k + n1, w1);
-    std::copy(total + n3 + k + n1, total + size, b1);
+      for (Index j = 0; j < row; ++j) total[j] += partial.data()[i * row + j];
+    for (Index b = 0; b < blocks; ++b) {
+      const float* t = total + b * size;
+      std::copy(t, t + n3, grads[b][0]);
+      std::copy(t + n3, t + n3 + k, grads[b][1]);
+      std::copy(t + n3 + k, t + n3 + k + n1, grads[b][2]);
+      std::copy(t + n3 + k + n1, t + size, grads[b][3]);
+    }
   }
 };
 
@@ -296,49 +344,66 @@ void weight_grads(const Conv& conv, dnnl::stream& stream, const memory& src, con
   reorder_into(conv.dw.to_user, stream, dw, memory(conv.dw.user, e, gw));
 }
 
-float* floats(char* at) { return reinterpret_cast<float*>(at); }
+// One chunk's backward pass through one block: the output gradient in b.g (blocked) becomes
+// the input gradient there; `in` is the block's input and `hidden` its hidden activation.
+struct BackwardChunk {
+  const Plan& p;
+  const Slot& b;
+  dnnl::stream& stream;
+  GradSlices& grads;
+  Index i;
+  void block(Index k, const float* in, const float* hidden, const ChunkWeights& w, int j) const {
+    auto& e = cpu_engine();
+    const std::size_t x_size = p.x_blocked.get_size();
+    memory g(p.x_blocked, e, b.g), ab(p.x_blocked, e, b.ab), ga(p.x_blocked, e, b.ga), gh(p.h_blocked, e, b.gh);
+    memory hb(p.h_blocked, e, const_cast<float*>(hidden));
+    weight_grads(p.conv1, stream, hb, g, p.b1, grads.gw1(i, k), grads.gb1(i, k), b.dw1, b.scratchpad);
+    run(p.conv1.backward_data, stream, {{DNNL_ARG_DIFF_DST, g}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_DIFF_SRC, gh}},
+        p.conv1.pad_backward_data, b.scratchpad);
+    stream.wait();
+    mask_by(floats(b.gh), hidden, p.h_blocked.get_size());
+    relu_into(floats(b.ab), in, x_size);
+    weight_grads(p.conv3, stream, ab, gh, p.b3, grads.gw3(i, k), grads.gb3(i, k), b.dw3, b.scratchpad);
+    run(p.conv3.backward_data, stream, {{DNNL_ARG_DIFF_DST, gh}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_DIFF_SRC, ga}},
+        p.conv3.pad_backward_data, b.scratchpad);
+    stream.wait();
+    float* gp = floats(b.g);
+    const float *gap = floats(b.ga), *a = floats(b.ab);
+    for (std::size_t q = 0; q < x_size / sizeof(float); ++q) gp[q] += a[q] > 0.f ? gap[q] : 0.f;
+  }
+};
 
 }  // namespace
 
-bool dnnl_residual_block_backward(const float* gy, const float* x, const float* w3, const float* w1,
-                                  const float* hidden, float* gx, float* gw3, float* gb3, float* gw1, float* gb1,
-                                  const ResidualShape& s) {
+bool dnnl_residual_stack_backward(const float* gy, const float* x, const std::vector<ResidualPointers>& blocks,
+                                  bool relu_after, const std::vector<const float*>& outputs,
+                                  const std::vector<const float*>& hidden, float* gx,
+                                  const std::vector<std::array<float*, 4>>& grads, const ResidualShape& s) {
   const auto c = chunks(s);
   if (!c) return false;
-  const ChunkWeights w(*c, w3, w1, false);
-  GradSlices grads(s, c->count);
+  const std::vector<ChunkWeights> w = chunk_weights(*c, blocks, false);
+  GradSlices slices(s, c->count, static_cast<Index>(blocks.size()));
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w;
   for_each_chunk(*c, [&](Index i, char* at) {
     const Plan& p = c->plan(i);
     const Slot b(p, at);
     const int j = i + 1 == c->count;
     const Index n0 = i * c->per;
-    const std::size_t x_size = p.x_blocked.get_size(), h_size = p.h_blocked.get_size();
     auto& e = cpu_engine();
     dnnl::stream stream(e);
-    memory gyb(p.x_blocked, e, b.xb), ab(p.x_blocked, e, b.ab), gab(p.x_blocked, e, b.gab);
-    memory hb(p.h_blocked, e, const_cast<float*>(hidden) + n0 * h_image), ghb(p.h_blocked, e, b.ghb);
-    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(gy) + n0 * x_image), gyb);
-    weight_grads(p.conv1, stream, hb, gyb, p.b1, grads.gw1(i), grads.gb1(i), b.dw1, b.scratchpad);
-    run(p.conv1.backward_data, stream, {{DNNL_ARG_DIFF_DST, gyb}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_DIFF_SRC, ghb}},
-        p.conv1.pad_backward_data, b.scratchpad);
-    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), ab);
+    memory g(p.x_blocked, e, b.g), x0(p.x_blocked, e, b.x0);
+    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(gy) + n0 * x_image), g);
+    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), x0);
     stream.wait();
-    const float* h = hidden + n0 * h_image;
-    float* gh = floats(b.ghb);
-    for (std::size_t q = 0; q < h_size / sizeof(float); ++q) gh[q] = h[q] > 0.f ? gh[q] : 0.f;  // relu's gradient
-    relu_into(floats(b.ab), floats(b.ab), x_size);
-    weight_grads(p.conv3, stream, ab, ghb, p.b3, grads.gw3(i), grads.gb3(i), b.dw3, b.scratchpad);
-    run(p.conv3.backward_data, stream, {{DNNL_ARG_DIFF_DST, ghb}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_DIFF_SRC, gab}},
-        p.conv3.pad_backward_data, b.scratchpad);
-    stream.wait();
-    float *ga = floats(b.gab), *g = floats(b.xb);
-    const float* a = floats(b.ab);
-    for (std::size_t q = 0; q < x_size / sizeof(float); ++q) ga[q] = g[q] + (a[q] > 0.f ? ga[q] : 0.f);
-    reorder_into(p.x_out, stream, gab, memory(p.x_user, e, gx + n0 * x_image));
+    if (relu_after) mask_by(floats(b.g), outputs.back() + n0 * x_image, p.x_blocked.get_size());
+    const BackwardChunk bc{p, b, stream, slices, i};
+    for (std::size_t k = blocks.size(); k-- > 0;)
+      bc.block(static_cast<Index>(k), k == 0 ? floats(b.x0) : outputs[k - 1] + n0 * x_image,
+               hidden[k] + n0 * h_image, w[k], j);
+    reorder_into(p.x_out, stream, g, memory(p.x_user, e, gx + n0 * x_image));
     stream.wait();
   });
-  grads.finish(gw3, gb3, gw1, gb1);
+  slices.finish(grads);
   return true;
 }
 

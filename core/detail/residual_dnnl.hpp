@@ -1,24 +1,35 @@
 #pragma once
-// The float residual block through oneDNN (.cpp only): core/residual_block.cpp's fast
+// The float residual stack through oneDNN (.cpp only): core/residual_block.cpp's fast
 // path. Each returns false, having written nothing, when it does not run the shape
 // (channels not multiples of 16, or no oneDNN kernel); the caller then composes.
+#include <array>
+#include <vector>
+
 #include "xgrad/core/shape.hpp"
 
 namespace xgrad::core::detail {
 
-/// n images of c channels on an h x w plane; k channels inside the block.
+/// n images of c channels on an h x w plane; k channels inside each block.
 struct ResidualShape {
   Index n = 0, c = 0, k = 0, h = 0, w = 0;
 };
 
-/// y = x + conv1(relu(conv3(relu(x)) + b3)) + b1 (NCHW); hidden gets relu(conv3(relu(x)) + b3)
-/// in oneDNN's nChw16c layout (n * k * h * w floats).
-bool dnnl_residual_block(const float* x, const float* w3, const float* b3, const float* w1, const float* b1,
-                         float* y, float* hidden, const ResidualShape& s);
-/// The gradients (gx NCHW, gw3/gw1 OIHW, gb3/gb1), all overwritten, from gy, x and the
-/// forward's hidden; the weight and bias gradients summed over chunks in chunk order.
-bool dnnl_residual_block_backward(const float* gy, const float* x, const float* w3, const float* w1,
-                                  const float* hidden, float* gx, float* gw3, float* gb3, float* gw1, float* gb1,
-                                  const ResidualShape& s);
+/// One block's weights (OIHW) and biases.
+struct ResidualPointers {
+  const float *w3, *b3, *w1, *b1;
+};
+
+/// y = relu? (block_B(... block_1(x))) (NCHW); outputs[b] gets block b's output and
+/// hidden[b] its relu(conv3(relu(input)) + b3), both in oneDNN's nChw16c layout.
+bool dnnl_residual_stack(const float* x, const std::vector<ResidualPointers>& blocks, bool relu_after, float* y,
+                         const std::vector<float*>& outputs, const std::vector<float*>& hidden,
+                         const ResidualShape& s);
+/// gx (NCHW) and each block's gradients (grads[b] = gw3, gb3, gw1, gb1; OIHW), all
+/// overwritten, from gy, x and the forward's outputs and hidden; the weight and bias
+/// gradients summed over chunks in chunk order.
+bool dnnl_residual_stack_backward(const float* gy, const float* x, const std::vector<ResidualPointers>& blocks,
+                                  bool relu_after, const std::vector<const float*>& outputs,
+                                  const std::vector<const float*>& hidden, float* gx,
+                                  const std::vector<std::array<float*, 4>>& grads, const ResidualShape& s);
 
 }  // namespace xgrad::core::detail

@@ -1,9 +1,31 @@
 #include "xgrad/nn/layers/sequential.hpp"
 
+#include "xgrad/autograd/ops_linalg.hpp"
 #include "xgrad/nn/layers/activation.hpp"
 #include "xgrad/nn/layers/linear.hpp"
+#include "xgrad/nn/layers/residual.hpp"
 
 namespace xgrad::nn {
+namespace {
+
+// The ResidualBlocks from layers[i] on, and the ReLU after them if there is one, as one
+// node (autograd::residual_stack): in float the activations stay in oneDNN's blocked
+// layout from block to block. How many layers it ran (0 unless layers[i] is a block).
+std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i, Var& y) {
+  std::vector<Var> params;
+  std::size_t j = i;
+  for (; j < layers.size(); ++j) {
+    const auto* b = dynamic_cast<const ResidualBlock*>(layers[j].get());
+    if (!b) break;
+    params.insert(params.end(), {b->conv3->weight, b->conv3->bias, b->conv1->weight, b->conv1->bias});
+  }
+  if (j == i) return 0;
+  const bool relu = j < layers.size() && dynamic_cast<const ReLU*>(layers[j].get());
+  y = autograd::residual_stack(y, params, relu);
+  return j - i + (relu ? 1 : 0);
+}
+
+}  // namespace
 
 void Sequential::push_back(std::shared_ptr<Layer> layer) {
   register_module(std::to_string(layers_.size()), layer);
@@ -24,7 +46,12 @@ Var Sequential::forward_from(std::size_t first, const Var& x) {
   Var y = x;
   for (std::size_t i = first; i < layers_.size(); ++i) {
     // A Linear followed by a ReLU runs as one fused node (the same values and
-    // gradients, without the activation's own tensors and graph node).
+    // gradients, without the activation's own tensors and graph node); so do residual
+    // blocks in a row, with the ReLU after them.
+    if (const std::size_t ran = residual_run(layers_, i, y)) {
+      i += ran - 1;
+      continue;
+    }
     auto* linear = dynamic_cast<Linear*>(layers_[i].get());
     if (linear && i + 1 < layers_.size() && dynamic_cast<ReLU*>(layers_[i + 1].get())) {
       y = linear->forward_relu(y);

@@ -1,7 +1,8 @@
-// residual_block is one node for x + conv2d(relu(conv2d(relu(x), w3, b3, padding 1)), w1, b1):
-// the same value and the same gradients of all five inputs as the five ops composed, bit
-// for bit in double (core composes the same kernels) and to float's precision in float
-// (there oneDNN runs the block chunk by chunk in its blocked layout).
+// residual_stack is one node for residual blocks x + conv2d(relu(conv2d(relu(x), w3, b3,
+// padding 1)), w1, b1) in turn, and the relu after them: the same value and the same
+// gradients of every input as the ops composed, bit for bit in double (core composes the
+// same kernels) and to float's precision in float (there oneDNN runs the stack chunk by
+// chunk in its blocked layout).
 #include <catch2/catch.hpp>
 
 #include "xgrad/autograd/ops_elementwise.hpp"
@@ -17,50 +18,63 @@ using core::Tensor;
 
 namespace {
 
-template <class T>
-using Values = std::array<Tensor<T>, 5>;  // x, w3, b3, w1, b1
-
-// Value and gradients of sum(f(inputs) * weights) for fresh leaves of the given values.
+// Value and gradients (x first, then each parameter) of sum(f(leaves) * weights).
 template <class T, class F>
-std::array<Tensor<T>, 6> run(const F& f, const Values<T>& in, const Tensor<T>& weights) {
-  std::array<Variable<T>, 5> v;
-  for (std::size_t i = 0; i < 5; ++i) v[i] = Variable<T>(in[i], true);
+std::vector<Tensor<T>> run(const F& f, const std::vector<Tensor<T>>& in, const Tensor<T>& weights) {
+  std::vector<Variable<T>> v;
+  for (const auto& t : in) v.emplace_back(t, true);
   const Variable<T> y = f(v);
   autograd::sum(autograd::mul(y, Variable<T>(weights))).backward();
-  return {y.value(), v[0].grad(), v[1].grad(), v[2].grad(), v[3].grad(), v[4].grad()};
+  std::vector<Tensor<T>> out{y.value()};
+  for (const auto& leaf : v) out.push_back(leaf.grad());
+  return out;
 }
 
 template <class T>
-void check_against_composition(Index n, Index c, Index k, double tol) {
+Variable<T> composed(const std::vector<Variable<T>>& v, bool relu_after) {
+  const core::Conv2dParams pad1{{1, 1}, {1, 1}, {1, 1}};
+  Variable<T> y = v[0];
+  for (std::size_t i = 1; i + 3 < v.size(); i += 4) {
+    const auto h = autograd::relu(autograd::conv2d(autograd::relu(y), v[i], v[i + 1], pad1));
+    y = autograd::add(y, autograd::conv2d(h, v[i + 2], v[i + 3], core::Conv2dParams{}));
+  }
+  return relu_after ? autograd::relu(y) : y;
+}
+
+template <class T>
+void check_against_composition(Index n, Index c, Index k, int blocks, bool relu_after, double tol) {
+  INFO(n << " images, " << c << " channels, " << k << " hidden, " << blocks << " blocks, relu " << relu_after);
   core::Generator gen(5);
-  const Values<T> in{core::uniform<T>({n, c, 7, 7}, T(-1), T(1), gen), core::uniform<T>({k, c, 3, 3}, T(-0.1), T(0.1), gen),
-                     core::uniform<T>({k}, T(-0.1), T(0.1), gen), core::uniform<T>({c, k, 1, 1}, T(-0.2), T(0.2), gen),
-                     core::uniform<T>({c}, T(-0.1), T(0.1), gen)};
+  std::vector<Tensor<T>> in{core::uniform<T>({n, c, 7, 7}, T(-1), T(1), gen)};
+  for (int b = 0; b < blocks; ++b) {
+    in.push_back(core::uniform<T>({k, c, 3, 3}, T(-0.1), T(0.1), gen));
+    in.push_back(core::uniform<T>({k}, T(-0.1), T(0.1), gen));
+    in.push_back(core::uniform<T>({c, k, 1, 1}, T(-0.2), T(0.2), gen));
+    in.push_back(core::uniform<T>({c}, T(-0.1), T(0.1), gen));
+  }
   const Tensor<T> weights = core::uniform<T>({n, c, 7, 7}, T(-1), T(1), gen);
-  const auto fused = run([](const auto& v) { return autograd::residual_block(v[0], v[1], v[2], v[3], v[4]); }, in,
-                         weights);
-  const auto composed = run([](const auto& v) {
-    const core::Conv2dParams pad1{{1, 1}, {1, 1}, {1, 1}};
-    const auto h = autograd::relu(autograd::conv2d(autograd::relu(v[0]), v[1], v[2], pad1));
-    return autograd::add(v[0], autograd::conv2d(h, v[3], v[4], core::Conv2dParams{}));
+  const auto fused = run([&](const auto& v) {
+    return autograd::residual_stack(v[0], std::vector<Variable<T>>(v.begin() + 1, v.end()), relu_after);
   }, in, weights);
-  for (std::size_t i = 0; i < 6; ++i) {
-    INFO("output " << i << " (value, then the gradients of x, w3, b3, w1, b1)");
+  const auto want = run([&](const auto& v) { return composed(v, relu_after); }, in, weights);
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO("output " << i << " (the value, then the gradients of x and of each block's w3, b3, w1, b1)");
     if (tol == 0)
-      CHECK(core::equal(fused[i], composed[i]));
+      CHECK(core::equal(fused[i], want[i]));
     else
-      CHECK(core::allclose(fused[i], composed[i], tol, tol));
+      CHECK(core::allclose(fused[i], want[i], tol, tol));
   }
 }
 
 }  // namespace
 
-TEST_CASE("residual_block in double is the composition of its five ops, bit for bit", "[residual_block]") {
-  check_against_composition<double>(3, 16, 16, 0);
-  check_against_composition<double>(2, 4, 3, 0);
+TEST_CASE("residual_stack in double is the composition of its ops, bit for bit", "[residual_block]") {
+  check_against_composition<double>(3, 16, 16, 1, false, 0);
+  check_against_composition<double>(2, 4, 3, 2, true, 0);
 }
 
-TEST_CASE("residual_block in float matches the composition of its five ops", "[residual_block]") {
-  check_against_composition<float>(19, 64, 32, 1e-4);  // oneDNN's blocked path
-  check_against_composition<float>(2, 4, 3, 1e-5);     // composed
+TEST_CASE("residual_stack in float matches the composition of its ops", "[residual_block]") {
+  check_against_composition<float>(19, 64, 32, 2, true, 1e-4);  // oneDNN's blocked path
+  check_against_composition<float>(19, 64, 32, 1, false, 1e-4);
+  check_against_composition<float>(2, 4, 3, 2, true, 1e-5);  // composed
 }

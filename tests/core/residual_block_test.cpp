@@ -11,19 +11,27 @@ using namespace xgrad::core;
 
 namespace {
 
+// x (n, c, 7, 7) and `blocks` blocks of k hidden channels, values in [-1, 1] (weights
+// scaled down so that the hidden activations are neither all positive nor all zero).
 template <class T>
-struct Block {
-  Tensor<T> x, w3, b3, w1, b1;
+struct Stack {
+  Tensor<T> x;
+  std::vector<std::array<Tensor<T>, 4>> params;  // w3, b3, w1, b1
+  std::vector<ResidualWeights<T>> weights() const {
+    std::vector<ResidualWeights<T>> w;
+    for (const auto& p : params) w.push_back({&p[0], &p[1], &p[2], &p[3]});
+    return w;
+  }
 };
 
-// x (n, c, 7, 7) and a block of k hidden channels, values in [-1, 1] (weights scaled down
-// so that the hidden activations are neither all positive nor all zero).
 template <class T>
-Block<T> block(Index n, Index c, Index k, unsigned seed) {
+Stack<T> stack(Index n, Index c, Index k, int blocks, unsigned seed) {
   using xgrad::test::random_tensor;
-  return {random_tensor<T>({n, c, 7, 7}, seed), random_tensor<T>({k, c, 3, 3}, seed + 1, -0.1, 0.1),
-          random_tensor<T>({k}, seed + 2, -0.1, 0.1), random_tensor<T>({c, k, 1, 1}, seed + 3, -0.2, 0.2),
-          random_tensor<T>({c}, seed + 4, -0.1, 0.1)};
+  Stack<T> s{random_tensor<T>({n, c, 7, 7}, seed), {}};
+  for (int b = 0; b < blocks; ++b, seed += 4)
+    s.params.push_back({random_tensor<T>({k, c, 3, 3}, seed + 1, -0.1, 0.1), random_tensor<T>({k}, seed + 2, -0.1, 0.1),
+                        random_tensor<T>({c, k, 1, 1}, seed + 3, -0.2, 0.2), random_tensor<T>({c}, seed + 4, -0.1, 0.1)});
+  return s;
 }
 
 template <class T>
@@ -33,13 +41,22 @@ Tensor<double> to_double(const Tensor<T>& t) {
   return d;
 }
 
-Block<double> to_double(const Block<float>& b) {
-  return {to_double(b.x), to_double(b.w3), to_double(b.b3), to_double(b.w1), to_double(b.b1)};
+Stack<double> to_double(const Stack<float>& s) {
+  Stack<double> d{to_double(s.x), {}};
+  for (const auto& p : s.params) d.params.push_back({to_double(p[0]), to_double(p[1]), to_double(p[2]), to_double(p[3])});
+  return d;
 }
 
 template <class T>
-ResidualBlockGrads<T> grads(const Block<T>& b, const Tensor<T>& gy) {
-  return residual_block_backward(gy, b.x, b.w3, b.w1, residual_block(b.x, b.w3, b.b3, b.w1, b.b1));
+struct Run {
+  Tensor<T> y;
+  ResidualStackGrads<T> g;
+};
+
+template <class T>
+Run<T> run(const Stack<T>& s, const Tensor<T>& gy, bool relu_after) {
+  const auto out = residual_stack(s.x, s.weights(), relu_after);
+  return {out.y, residual_stack_backward(gy, s.x, s.weights(), relu_after, out)};
 }
 
 struct Threads {  // restores the default thread count when a test ends
@@ -49,63 +66,59 @@ struct Threads {  // restores the default thread count when a test ends
 
 }  // namespace
 
-TEST_CASE("float residual_block runs on oneDNN when its channels are multiples of 16", "[residual_block]") {
-  const auto b = block<float>(3, 64, 32, 1);
-  CHECK(residual_block(b.x, b.w3, b.b3, b.w1, b.b1).blocked);
-  const auto odd = block<float>(3, 5, 3, 1);
-  CHECK_FALSE(residual_block(odd.x, odd.w3, odd.b3, odd.w1, odd.b1).blocked);
-  const auto d = block<double>(3, 64, 32, 1);
-  CHECK_FALSE(residual_block(d.x, d.w3, d.b3, d.w1, d.b1).blocked);
+TEST_CASE("float residual_stack runs on oneDNN when its channels are multiples of 16", "[residual_block]") {
+  const auto s = stack<float>(3, 64, 32, 2, 1);
+  CHECK(residual_stack(s.x, s.weights(), true).blocked);
+  const auto odd = stack<float>(3, 5, 3, 1, 1);
+  CHECK_FALSE(residual_stack(odd.x, odd.weights(), false).blocked);
+  const auto d = stack<double>(3, 64, 32, 1, 1);
+  CHECK_FALSE(residual_stack(d.x, d.weights(), false).blocked);
 }
 
-TEST_CASE("double residual_block is conv2d and relu composed, bit for bit", "[residual_block]") {
-  const auto b = block<double>(2, 4, 3, 7);
+TEST_CASE("double residual_stack is conv2d and relu composed, bit for bit", "[residual_block]") {
+  const auto s = stack<double>(2, 4, 3, 2, 7);
   const Conv2dParams pad1{{1, 1}, {1, 1}, {1, 1}};
-  const Tensor<double> h = relu(conv2d(relu(b.x), b.w3, b.b3, pad1));
-  const Tensor<double> want = add(b.x, conv2d(h, b.w1, b.b1, Conv2dParams{}));
-  const auto out = residual_block(b.x, b.w3, b.b3, b.w1, b.b1);
-  CHECK(equal(out.y, want));
-  CHECK(equal(out.hidden, h));
+  Tensor<double> want = s.x;
+  for (const auto& p : s.params) want = add(want, conv2d(relu(conv2d(relu(want), p[0], p[1], pad1)), p[2], p[3], {}));
+  CHECK(equal(residual_stack(s.x, s.weights(), false).y, want));
+  CHECK(equal(residual_stack(s.x, s.weights(), true).y, relu(want)));
 }
 
-TEST_CASE("float residual_block and its gradients match the double path", "[residual_block]") {
+TEST_CASE("float residual_stack and its gradients match the double path", "[residual_block]") {
   // 19 and 40 images: chunks of unequal size; 5 channels: float's composed path.
-  for (auto [n, c, k] : {std::array<Index, 3>{19, 64, 32}, {40, 32, 16}, {3, 5, 3}}) {
-    INFO(n << " images, " << c << " channels, " << k << " hidden");
-    const auto b = block<float>(n, c, k, 11);
-    const auto d = to_double(b);
-    const auto gy = xgrad::test::random_tensor<float>(b.x.shape(), 17);
-    xgrad::test::check_close(to_double(residual_block(b.x, b.w3, b.b3, b.w1, b.b1).y),
-                             residual_block(d.x, d.w3, d.b3, d.w1, d.b1).y, 1e-4, 1e-4);
-    const auto g = grads(b, gy);
-    const auto want = grads(d, to_double(gy));
-    xgrad::test::check_close(to_double(g.x), want.x, 1e-4, 1e-4);
-    xgrad::test::check_close(to_double(g.w3), want.w3, 1e-4, 1e-4);
-    xgrad::test::check_close(to_double(g.b3), want.b3, 1e-4, 1e-4);
-    xgrad::test::check_close(to_double(g.w1), want.w1, 1e-4, 1e-4);
-    xgrad::test::check_close(to_double(g.b1), want.b1, 1e-4, 1e-4);
-  }
+  for (auto [n, c, k, blocks] : {std::array<Index, 4>{19, 64, 32, 2}, {40, 32, 16, 1}, {3, 5, 3, 2}})
+    for (bool relu_after : {false, true}) {
+      INFO(n << " images, " << c << " channels, " << k << " hidden, " << blocks << " blocks, relu " << relu_after);
+      const auto s = stack<float>(n, c, k, static_cast<int>(blocks), 11);
+      const auto gy = xgrad::test::random_tensor<float>(s.x.shape(), 17);
+      const auto got = run(s, gy, relu_after);
+      const auto want = run(to_double(s), to_double(gy), relu_after);
+      xgrad::test::check_close(to_double(got.y), want.y, 1e-4, 1e-4);
+      xgrad::test::check_close(to_double(got.g.x), want.g.x, 1e-4, 1e-4);
+      for (std::size_t b = 0; b < got.g.blocks.size(); ++b)
+        for (int i = 0; i < 4; ++i) {
+          INFO("block " << b << ", gradient " << i << " (w3, b3, w1, b1)");
+          xgrad::test::check_close(to_double(got.g.blocks[b][i]), want.g.blocks[b][i], 1e-4, 1e-4);
+        }
+    }
 }
 
-TEST_CASE("float residual_block and its gradients give identical bits on 1 and 2 threads", "[residual_block]") {
-  const auto b = block<float>(40, 64, 32, 23);
-  const auto gy = xgrad::test::random_tensor<float>(b.x.shape(), 29);
-  Tensor<float> y[2];
-  ResidualBlockGrads<float> g[2];
+TEST_CASE("float residual_stack and its gradients give identical bits on 1 and 2 threads", "[residual_block]") {
+  const auto s = stack<float>(40, 64, 32, 2, 23);
+  const auto gy = xgrad::test::random_tensor<float>(s.x.shape(), 29);
+  Run<float> r[2];
   for (int i : {0, 1}) {
     Threads threads(i + 1);
-    y[i] = residual_block(b.x, b.w3, b.b3, b.w1, b.b1).y;
-    g[i] = grads(b, gy);
+    r[i] = run(s, gy, true);
   }
-  CHECK(equal(y[0], y[1]));
-  CHECK(equal(g[0].x, g[1].x));
-  CHECK(equal(g[0].w3, g[1].w3));
-  CHECK(equal(g[0].b3, g[1].b3));
-  CHECK(equal(g[0].w1, g[1].w1));
-  CHECK(equal(g[0].b1, g[1].b1));
+  CHECK(equal(r[0].y, r[1].y));
+  CHECK(equal(r[0].g.x, r[1].g.x));
+  for (std::size_t b = 0; b < 2; ++b)
+    for (int i = 0; i < 4; ++i) CHECK(equal(r[0].g.blocks[b][i], r[1].g.blocks[b][i]));
 }
 
-TEST_CASE("residual_block names weights that do not fit", "[residual_block]") {
-  const auto b = block<float>(2, 4, 3, 31);
-  CHECK_THROWS_WITH(residual_block(b.x, b.w1, b.b3, b.w1, b.b1), Catch::Contains("w3 (K, C, 3, 3)"));
+TEST_CASE("residual_stack names weights that do not fit", "[residual_block]") {
+  const auto s = stack<float>(2, 4, 3, 1, 31);
+  const std::vector<ResidualWeights<float>> bad{{&s.params[0][2], &s.params[0][1], &s.params[0][2], &s.params[0][3]}};
+  CHECK_THROWS_WITH(residual_stack(s.x, bad, false), Catch::Contains("w3 (K, C, 3, 3)"));
 }
