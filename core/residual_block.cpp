@@ -44,12 +44,11 @@ std::vector<detail::ResidualPointers> pointers(const std::vector<ResidualWeights
 bool dnnl_forward(const Tensor<float>& x, const std::vector<ResidualWeights<float>>& blocks, bool relu_after,
                   const detail::ResidualShape& s, ResidualStackOutput<float>& out) {
   out.y = Tensor<float>(x.shape());
-  std::vector<float*> outputs, hidden;
-  for (std::size_t b = 0; b < blocks.size(); ++b) {
-    outputs.push_back(out.outputs.emplace_back(x.shape()).data());
-    hidden.push_back(out.hidden.emplace_back(Shape{s.n, s.k, s.h, s.w}).data());
-  }
-  if (!detail::dnnl_residual_stack(x.data(), pointers(blocks), relu_after, out.y.data(), outputs, hidden, s)) {
+  std::vector<float*> activations, hidden;
+  for (std::size_t b = 0; b < blocks.size() + (relu_after ? 1 : 0); ++b)
+    activations.push_back(out.activations.emplace_back(x.shape()).data());
+  for (std::size_t b = 0; b < blocks.size(); ++b) hidden.push_back(out.hidden.emplace_back(Shape{s.n, s.k, s.h, s.w}).data());
+  if (!detail::dnnl_residual_stack(x.data(), pointers(blocks), relu_after, out.y.data(), activations, hidden, s)) {
     out = {};
     return false;
   }
@@ -61,17 +60,18 @@ bool dnnl_forward(const Tensor<float>& x, const std::vector<ResidualWeights<floa
 void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const std::vector<ResidualWeights<float>>& blocks,
                    bool relu_after, const ResidualStackOutput<float>& out, ResidualStackGrads<float>& g) {
   g.x = Tensor<float>(x.shape());
-  std::vector<const float*> outputs, hidden;
+  std::vector<const float*> activations, hidden;
+  for (const Tensor<float>& a : out.activations) activations.push_back(a.data());
   std::vector<std::array<float*, 4>> grads;
   for (std::size_t b = 0; b < blocks.size(); ++b) {
-    outputs.push_back(out.outputs[b].data()), hidden.push_back(out.hidden[b].data());
+    hidden.push_back(out.hidden[b].data());
     auto& w = g.blocks.emplace_back(std::array<Tensor<float>, 4>{
         Tensor<float>(blocks[b].w3->shape()), Tensor<float>(blocks[b].b3->shape()),
         Tensor<float>(blocks[b].w1->shape()), Tensor<float>(blocks[b].b1->shape())});
     grads.push_back({w[0].data(), w[1].data(), w[2].data(), w[3].data()});
   }
   const detail::ResidualShape s{x.size(0), x.size(1), blocks[0].w3->size(0), x.size(2), x.size(3)};
-  if (!detail::dnnl_residual_stack_backward(gy.data(), x.data(), pointers(blocks), relu_after, outputs, hidden,
+  if (!detail::dnnl_residual_stack_backward(gy.data(), pointers(blocks), relu_after, activations, hidden,
                                             g.x.data(), grads, s))
     detail::fail("residual_stack_backward: oneDNN ran the forward pass of {} but not its backward", x.shape());
   detail::count_dnnl_passes(detail::ConvPass::input_grad, 2 * blocks.size());
@@ -87,16 +87,17 @@ ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<Resi
   ResidualStackOutput<T> out;
   if constexpr (std::is_same_v<T, float>)
     if (dnnl_forward(x, blocks, relu_after, s, out)) return out;
-  out.outputs.reserve(blocks.size()), out.hidden.reserve(blocks.size());  // `in` points into outputs
-  const Tensor<T>* in = &x;
+  Tensor<T> y = x;
   for (const ResidualWeights<T>& b : blocks) {
-    Tensor<T>& h = out.hidden.emplace_back(conv2d(relu(*in), *b.w3, *b.b3, kPad1));
+    const Tensor<T>& a = out.activations.emplace_back(relu(y));
+    Tensor<T>& h = out.hidden.emplace_back(conv2d(a, *b.w3, *b.b3, kPad1));
     relu_(h);
-    Tensor<T>& y = out.outputs.emplace_back(conv2d(h, *b.w1, *b.b1, Conv2dParams{}));
-    add_(y, *in);
-    in = &y;
+    Tensor<T> r = conv2d(h, *b.w1, *b.b1, Conv2dParams{});
+    add_(r, y);
+    y = std::move(r);
   }
-  out.y = relu_after ? relu(*in) : Tensor<T>(*in);
+  if (relu_after) out.activations.push_back(relu(y));
+  out.y = relu_after ? out.activations.back() : std::move(y);
   return out;
 }
 
@@ -114,13 +115,12 @@ ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<
   }
   // Block b: y = in + conv1(h) + b1, h = relu(conv3(a) + b3), a = relu(in).
   Tensor<T> gb(gy);
-  if (relu_after) relu_backward_(gb, out.outputs.back());
+  if (relu_after) relu_backward_(gb, out.activations.back());
   g.blocks.resize(blocks.size());
   for (std::size_t b = blocks.size(); b-- > 0;) {
-    const Tensor<T>& in = b == 0 ? x : out.outputs[b - 1];
+    const Tensor<T>& a = out.activations[b];
     ConvGrads<T> g1 = conv2d_backward(gb, out.hidden[b], *blocks[b].w1, Conv2dParams{}, true, true);
     relu_backward_(g1.x, out.hidden[b]);
-    const Tensor<T> a = relu(in);
     ConvGrads<T> g3 = conv2d_backward(g1.x, a, *blocks[b].w3, kPad1, true, true);
     relu_backward_(g3.x, a);
     g.blocks[b] = {std::move(g3.w), bias_grad(g1.x), std::move(g1.w), bias_grad(gb)};

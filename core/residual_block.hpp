@@ -27,9 +27,11 @@ struct ResidualWeights {
 template <class T>
 struct ResidualStackOutput {
   Tensor<T> y;                     ///< (N, C, H, W)
-  std::vector<Tensor<T>> outputs;  ///< each block's output (before the final relu)
-  std::vector<Tensor<T>> hidden;   ///< each block's relu(conv3x3(relu(input)) + b3), (N, K, H, W)
-  bool blocked = false;            ///< outputs and hidden are in oneDNN's nChw16c layout
+  /// Each block's relu(input), then relu(the last output) when relu_after: relu's masks
+  /// and conv3x3's inputs.
+  std::vector<Tensor<T>> activations;
+  std::vector<Tensor<T>> hidden;  ///< each block's relu(conv3x3(relu(input)) + b3), (N, K, H, W)
+  bool blocked = false;           ///< activations and hidden are in oneDNN's nChw16c layout
 };
 
 /// The gradients in x and in each block's w3, b3, w1, b1.

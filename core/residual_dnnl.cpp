@@ -97,8 +97,8 @@ struct Plan {
   dnnl::reorder x_in, x_out;
   Conv conv3, conv1;
   std::size_t x_bytes = 0, h_bytes = 0;
-  std::size_t slot_bytes() const {  // x0, ab, g, ga, gh, dw3, dw1, scratchpad
-    return 4 * x_bytes + h_bytes + aligned(conv3.dw.inner.get_size()) + aligned(conv1.dw.inner.get_size()) +
+  std::size_t slot_bytes() const {  // x, g, ga, gh, dw3, dw1, scratchpad
+    return 3 * x_bytes + h_bytes + aligned(conv3.dw.inner.get_size()) + aligned(conv1.dw.inner.get_size()) +
            aligned(std::max(conv3.scratchpad, conv1.scratchpad));
   }
 };
@@ -218,9 +218,9 @@ std::vector<ChunkWeights> chunk_weights(const Chunks& c, const std::vector<Resid
 
 // Buffers of one slot, in slot_bytes order.
 struct Slot {
-  char *x0, *ab, *g, *ga, *gh, *dw3, *dw1, *scratchpad;
+  char *x, *g, *ga, *gh, *dw3, *dw1, *scratchpad;
   Slot(const Plan& p, char* at) {
-    x0 = at, ab = x0 + p.x_bytes, g = ab + p.x_bytes, ga = g + p.x_bytes, gh = ga + p.x_bytes, dw3 = gh + p.h_bytes;
+    x = at, g = x + p.x_bytes, ga = g + p.x_bytes, gh = ga + p.x_bytes, dw3 = gh + p.h_bytes;
     dw1 = dw3 + aligned(p.conv3.dw.inner.get_size());
     scratchpad = dw1 + aligned(p.conv1.dw.inner.get_size());
   }
@@ -245,25 +245,24 @@ void mask_by(float* g, const float* out, std::size_t bytes) {
   for (std::size_t i = 0; i < n; ++i) g[i] = out[i] > 0.f ? g[i] : 0.f;
 }
 
-// One chunk's forward pass through the stack; `x0` holds the chunk's input, blocked.
+// One chunk's forward pass through one block: the running sum in b.x (blocked) gets the
+// block's output added in place (a sum post-op); the block's relu(input) and hidden
+// activation are written to `a` and `hidden`, kept for the backward.
 struct ForwardChunk {
   const Plan& p;
   const Slot& b;
   dnnl::stream& stream;
-  void block(const memory& in, float* out, float* hidden, const ChunkWeights& w, int j,
-             const ResidualPointers& ptr) const {
+  void block(float* a, float* hidden, const ChunkWeights& w, int j, const ResidualPointers& ptr) const {
     auto& e = cpu_engine();
-    memory ab(p.x_blocked, e, b.ab), hb(p.h_blocked, e, hidden), ob(p.x_blocked, e, out);
-    relu_into(floats(b.ab), static_cast<const float*>(in.get_data_handle()), p.x_blocked.get_size());
+    memory ab(p.x_blocked, e, a), hb(p.h_blocked, e, hidden), xb(p.x_blocked, e, b.x);
+    relu_into(a, floats(b.x), p.x_blocked.get_size());
     run(p.conv3.forward, stream,
         {{DNNL_ARG_SRC, ab}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_BIAS, memory(p.b3, e, const_cast<float*>(ptr.b3))},
          {DNNL_ARG_DST, hb}},
         p.conv3.pad_forward, b.scratchpad);
-    stream.wait();
-    std::copy_n(static_cast<const char*>(in.get_data_handle()), p.x_blocked.get_size(), reinterpret_cast<char*>(out));
-    run(p.conv1.forward, stream,  // the sum post-op adds the block's input, copied into out
+    run(p.conv1.forward, stream,  // the sum post-op adds the block's input, already in xb
         {{DNNL_ARG_SRC, hb}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_BIAS, memory(p.b1, e, const_cast<float*>(ptr.b1))},
-         {DNNL_ARG_DST, ob}},
+         {DNNL_ARG_DST, xb}},
         p.conv1.pad_forward, b.scratchpad);
     stream.wait();
   }
@@ -272,7 +271,7 @@ struct ForwardChunk {
 }  // namespace
 
 bool dnnl_residual_stack(const float* x, const std::vector<ResidualPointers>& blocks, bool relu_after, float* y,
-                         const std::vector<float*>& outputs, const std::vector<float*>& hidden,
+                         const std::vector<float*>& activations, const std::vector<float*>& hidden,
                          const ResidualShape& s) {
   const auto c = chunks(s);
   if (!c) return false;
@@ -286,18 +285,17 @@ bool dnnl_residual_stack(const float* x, const std::vector<ResidualPointers>& bl
     auto& e = cpu_engine();
     dnnl::stream stream(e);
     const ForwardChunk f{p, b, stream};
-    memory in(p.x_blocked, e, b.x0);
-    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), in);
+    memory xb(p.x_blocked, e, b.x);
+    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), xb);
     stream.wait();
-    for (std::size_t k = 0; k < blocks.size(); ++k) {
-      f.block(in, outputs[k] + n0 * x_image, hidden[k] + n0 * h_image, w[k], j, blocks[k]);
-      in = memory(p.x_blocked, e, outputs[k] + n0 * x_image);
-    }
+    for (std::size_t k = 0; k < blocks.size(); ++k)
+      f.block(activations[k] + n0 * x_image, hidden[k] + n0 * h_image, w[k], j, blocks[k]);
     if (relu_after) {
-      relu_into(floats(b.ab), static_cast<const float*>(in.get_data_handle()), p.x_blocked.get_size());
-      in = memory(p.x_blocked, e, b.ab);
+      float* last = activations.back() + n0 * x_image;
+      relu_into(last, floats(b.x), p.x_blocked.get_size());
+      xb = memory(p.x_blocked, e, last);
     }
-    reorder_into(p.x_out, stream, in, memory(p.x_user, e, y + n0 * x_image));
+    reorder_into(p.x_out, stream, xb, memory(p.x_user, e, y + n0 * x_image));
     stream.wait();
   });
   return true;
@@ -345,38 +343,38 @@ void weight_grads(const Conv& conv, dnnl::stream& stream, const memory& src, con
 }
 
 // One chunk's backward pass through one block: the output gradient in b.g (blocked) becomes
-// the input gradient there; `in` is the block's input and `hidden` its hidden activation.
+// the input gradient there; `a` is the block's relu(input) and `hidden` its hidden activation.
 struct BackwardChunk {
   const Plan& p;
   const Slot& b;
   dnnl::stream& stream;
   GradSlices& grads;
   Index i;
-  void block(Index k, const float* in, const float* hidden, const ChunkWeights& w, int j) const {
+  void block(Index k, const float* a, const float* hidden, const ChunkWeights& w, int j) const {
     auto& e = cpu_engine();
     const std::size_t x_size = p.x_blocked.get_size();
-    memory g(p.x_blocked, e, b.g), ab(p.x_blocked, e, b.ab), ga(p.x_blocked, e, b.ga), gh(p.h_blocked, e, b.gh);
+    memory g(p.x_blocked, e, b.g), ab(p.x_blocked, e, const_cast<float*>(a)), ga(p.x_blocked, e, b.ga);
+    memory gh(p.h_blocked, e, b.gh);
     memory hb(p.h_blocked, e, const_cast<float*>(hidden));
     weight_grads(p.conv1, stream, hb, g, p.b1, grads.gw1(i, k), grads.gb1(i, k), b.dw1, b.scratchpad);
     run(p.conv1.backward_data, stream, {{DNNL_ARG_DIFF_DST, g}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_DIFF_SRC, gh}},
         p.conv1.pad_backward_data, b.scratchpad);
     stream.wait();
     mask_by(floats(b.gh), hidden, p.h_blocked.get_size());
-    relu_into(floats(b.ab), in, x_size);
     weight_grads(p.conv3, stream, ab, gh, p.b3, grads.gw3(i, k), grads.gb3(i, k), b.dw3, b.scratchpad);
     run(p.conv3.backward_data, stream, {{DNNL_ARG_DIFF_DST, gh}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_DIFF_SRC, ga}},
         p.conv3.pad_backward_data, b.scratchpad);
     stream.wait();
     float* gp = floats(b.g);
-    const float *gap = floats(b.ga), *a = floats(b.ab);
+    const float* gap = floats(b.ga);
     for (std::size_t q = 0; q < x_size / sizeof(float); ++q) gp[q] += a[q] > 0.f ? gap[q] : 0.f;
   }
 };
 
 }  // namespace
 
-bool dnnl_residual_stack_backward(const float* gy, const float* x, const std::vector<ResidualPointers>& blocks,
-                                  bool relu_after, const std::vector<const float*>& outputs,
+bool dnnl_residual_stack_backward(const float* gy, const std::vector<ResidualPointers>& blocks,
+                                  bool relu_after, const std::vector<const float*>& activations,
                                   const std::vector<const float*>& hidden, float* gx,
                                   const std::vector<std::array<float*, 4>>& grads, const ResidualShape& s) {
   const auto c = chunks(s);
@@ -391,15 +389,13 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const std::ve
     const Index n0 = i * c->per;
     auto& e = cpu_engine();
     dnnl::stream stream(e);
-    memory g(p.x_blocked, e, b.g), x0(p.x_blocked, e, b.x0);
+    memory g(p.x_blocked, e, b.g);
     reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(gy) + n0 * x_image), g);
-    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), x0);
     stream.wait();
-    if (relu_after) mask_by(floats(b.g), outputs.back() + n0 * x_image, p.x_blocked.get_size());
+    if (relu_after) mask_by(floats(b.g), activations.back() + n0 * x_image, p.x_blocked.get_size());
     const BackwardChunk bc{p, b, stream, slices, i};
     for (std::size_t k = blocks.size(); k-- > 0;)
-      bc.block(static_cast<Index>(k), k == 0 ? floats(b.x0) : outputs[k - 1] + n0 * x_image,
-               hidden[k] + n0 * h_image, w[k], j);
+      bc.block(static_cast<Index>(k), activations[k] + n0 * x_image, hidden[k] + n0 * h_image, w[k], j);
     reorder_into(p.x_out, stream, g, memory(p.x_user, e, gx + n0 * x_image));
     stream.wait();
   });

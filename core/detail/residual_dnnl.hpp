@@ -19,16 +19,17 @@ struct ResidualPointers {
   const float *w3, *b3, *w1, *b1;
 };
 
-/// y = relu? (block_B(... block_1(x))) (NCHW); outputs[b] gets block b's output and
-/// hidden[b] its relu(conv3(relu(input)) + b3), both in oneDNN's nChw16c layout.
+/// y = relu? (block_B(... block_1(x))) (NCHW); activations[b] gets block b's relu(input)
+/// (and activations[B] the final relu(output) when relu_after), hidden[b] its
+/// relu(conv3(relu(input)) + b3), all in oneDNN's nChw16c layout.
 bool dnnl_residual_stack(const float* x, const std::vector<ResidualPointers>& blocks, bool relu_after, float* y,
-                         const std::vector<float*>& outputs, const std::vector<float*>& hidden,
+                         const std::vector<float*>& activations, const std::vector<float*>& hidden,
                          const ResidualShape& s);
 /// gx (NCHW) and each block's gradients (grads[b] = gw3, gb3, gw1, gb1; OIHW), all
-/// overwritten, from gy, x and the forward's outputs and hidden; the weight and bias
+/// overwritten, from gy and the forward's activations and hidden; the weight and bias
 /// gradients summed over chunks in chunk order.
-bool dnnl_residual_stack_backward(const float* gy, const float* x, const std::vector<ResidualPointers>& blocks,
-                                  bool relu_after, const std::vector<const float*>& outputs,
+bool dnnl_residual_stack_backward(const float* gy, const std::vector<ResidualPointers>& blocks,
+                                  bool relu_after, const std::vector<const float*>& activations,
                                   const std::vector<const float*>& hidden, float* gx,
                                   const std::vector<std::array<float*, 4>>& grads, const ResidualShape& s);
 
