@@ -245,7 +245,8 @@ namespace {
 template <class T>
 std::vector<c::ResidualWeights<T>> residual_weights(const std::vector<const Tensor<T>*>& params) {
   std::vector<c::ResidualWeights<T>> w;
-  for (std::size_t i = 0; i + 3 < params.size(); i += 4) w.push_back({params[i], params[i + 1], params[i + 2], params[i + 3]});
+  for (std::size_t i = 0; i + 3 < params.size(); i += 4)
+    w.push_back({params[i], params[i + 1], params[i + 2], params[i + 3]});
   return w;
 }
 
@@ -265,7 +266,8 @@ Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>&
   auto backward = [out = std::move(out), relu_after](Node<T>& self, Tensor<T>& gy) {
     std::vector<const Tensor<T>*> weights;
     for (std::size_t i = 1; i < self.num_parents(); ++i) weights.push_back(&self.input(i));
-    c::ResidualStackGrads<T> g = c::residual_stack_backward(gy, self.input(0), residual_weights(weights), relu_after, out);
+    c::ResidualStackGrads<T> g =
+        c::residual_stack_backward(gy, self.input(0), residual_weights(weights), relu_after, out);
     if (self.needs_grad(0)) self.accumulate(0, std::move(g.x));
     for (std::size_t i = 1; i < self.num_parents(); ++i)
       if (self.needs_grad(i)) self.accumulate(i, std::move(g.blocks[(i - 1) / 4][(i - 1) % 4]));

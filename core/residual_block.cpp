@@ -47,7 +47,8 @@ bool dnnl_forward(const Tensor<float>& x, const std::vector<ResidualWeights<floa
   std::vector<float*> activations, hidden;
   for (std::size_t b = 0; b < blocks.size() + (relu_after ? 1 : 0); ++b)
     activations.push_back(out.activations.emplace_back(x.shape()).data());
-  for (std::size_t b = 0; b < blocks.size(); ++b) hidden.push_back(out.hidden.emplace_back(Shape{s.n, s.k, s.h, s.w}).data());
+  for (std::size_t b = 0; b < blocks.size(); ++b)
+    hidden.push_back(out.hidden.emplace_back(Shape{s.n, s.k, s.h, s.w}).data());
   if (!detail::dnnl_residual_stack(x.data(), pointers(blocks), relu_after, out.y.data(), activations, hidden, s)) {
     out = {};
     return false;
@@ -105,7 +106,8 @@ template <class T>
 ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<T>& x,
                                               const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
                                               const ResidualStackOutput<T>& out) {
-  if (gy.shape() != x.shape()) detail::fail("residual_stack_backward: gy {} is not x's shape {}", gy.shape(), x.shape());
+  if (gy.shape() != x.shape())
+    detail::fail("residual_stack_backward: gy {} is not x's shape {}", gy.shape(), x.shape());
   ResidualStackGrads<T> g;
   if constexpr (std::is_same_v<T, float>) {
     if (out.blocked) {

@@ -125,7 +125,8 @@ Plan make_plan(const ResidualShape& s) {
   return p;
 }
 
-// Plans live for the whole program (every block of a stack has the same shape), one per shape; a shape oneDNN fails on is remembered.
+// Plans live for the whole program, one per shape (every block of a stack has the same);
+// a shape oneDNN fails on is remembered.
 const Plan* find_plan(const ResidualShape& s) {
   static std::mutex mu;
   static std::map<std::array<Index, 5>, std::optional<Plan>> plans;
@@ -147,7 +148,7 @@ const Plan* find_plan(const ResidualShape& s) {
 // chunk, as core's other convolutions: BM_VqVaeStep's minimum over 5 runs, 1 thread, three
 // rounds (loaded), ms: 8 images 83.0 79.8 82.9, 16 images 82.0 78.4 79.0, 32 images 80.1
 // 78.7 78.3. Smaller chunks keep more of a chunk in L2 (1 MiB a core; at 32 images a
-// chunk's blocked buffers take ~1.8 MB), but their kernels run slower per image (DNNL_VERBOSE:
+// chunk's scratch takes ~1.4 MB), but their kernels run slower per image (DNNL_VERBOSE:
 // the 1x1 weight gradient 1.6x, the 3x3 kernels 1.05x at 16) and every call costs its own.
 constexpr Index kImagesPerChunk = 32;
 
@@ -359,7 +360,8 @@ void weight_grads(const Conv& conv, dnnl::stream& stream, const memory& src, con
   run(conv.backward_weights, stream, std::move(args), conv.pad_backward_weights, pad_at);
   reorder_into(conv.dw.to_user, stream, dw, memory(conv.dw.user, e, gw));
   stream.wait();
-  if (!conv.bias_grad) channel_sums(static_cast<const float*>(diff_dst.get_data_handle()), diff_dst.get_desc().dims(), gb);
+  if (!conv.bias_grad)
+    channel_sums(static_cast<const float*>(diff_dst.get_data_handle()), diff_dst.get_desc().dims(), gb);
 }
 
 // One chunk's backward pass through one block: the output gradient in b.g (blocked) becomes

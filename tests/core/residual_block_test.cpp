@@ -30,7 +30,8 @@ Stack<T> stack(Index n, Index c, Index k, int blocks, unsigned seed) {
   Stack<T> s{random_tensor<T>({n, c, 7, 7}, seed), {}};
   for (int b = 0; b < blocks; ++b, seed += 4)
     s.params.push_back({random_tensor<T>({k, c, 3, 3}, seed + 1, -0.1, 0.1), random_tensor<T>({k}, seed + 2, -0.1, 0.1),
-                        random_tensor<T>({c, k, 1, 1}, seed + 3, -0.2, 0.2), random_tensor<T>({c}, seed + 4, -0.1, 0.1)});
+                        random_tensor<T>({c, k, 1, 1}, seed + 3, -0.2, 0.2),
+                        random_tensor<T>({c}, seed + 4, -0.1, 0.1)});
   return s;
 }
 
@@ -43,7 +44,8 @@ Tensor<double> to_double(const Tensor<T>& t) {
 
 Stack<double> to_double(const Stack<float>& s) {
   Stack<double> d{to_double(s.x), {}};
-  for (const auto& p : s.params) d.params.push_back({to_double(p[0]), to_double(p[1]), to_double(p[2]), to_double(p[3])});
+  for (const auto& p : s.params)
+    d.params.push_back({to_double(p[0]), to_double(p[1]), to_double(p[2]), to_double(p[3])});
   return d;
 }
 
