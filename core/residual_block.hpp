@@ -10,6 +10,7 @@
 #include <array>
 #include <vector>
 
+#include "xgrad/core/conv.hpp"
 #include "xgrad/core/tensor.hpp"
 
 namespace xgrad::core {
@@ -23,6 +24,16 @@ struct ResidualWeights {
   const Tensor<T>* b1;
 };
 
+/// An optional convolution before the blocks (the stack's stem): w (C, Cs, kh, kw), b (C),
+/// both set or neither. Fused with the blocks, its output never leaves the blocked layout.
+template <class T>
+struct ResidualStem {
+  const Tensor<T>* w = nullptr;
+  const Tensor<T>* b = nullptr;
+  Conv2dParams p{};
+  bool defined() const { return w != nullptr; }
+};
+
 /// The forward result and what the backward needs besides x and the weights.
 template <class T>
 struct ResidualStackOutput {
@@ -32,23 +43,26 @@ struct ResidualStackOutput {
   std::vector<Tensor<T>> activations;
   std::vector<Tensor<T>> hidden;  ///< each block's relu(conv3x3(relu(input)) + b3), (N, K, H, W)
   bool blocked = false;           ///< activations and hidden are in oneDNN's nChw16c layout
+  bool stem_fused = false;        ///< the stem ran in the blocked pass (else by conv2d, before it)
 };
 
-/// The gradients in x and in each block's w3, b3, w1, b1.
+/// The gradients in x, in each block's w3, b3, w1, b1, and in the stem's w, b (if any).
 template <class T>
 struct ResidualStackGrads {
   Tensor<T> x;
   std::vector<std::array<Tensor<T>, 4>> blocks;
+  std::array<Tensor<T>, 2> stem;
 };
 
-/// x (N, C, H, W) through each block in turn, then relu when `relu_after`.
+/// x (N, C, H, W), or the stem's input (N, Cs, Hs, Ws) when there is a stem, through the
+/// stem, each block in turn, then relu when `relu_after`.
 template <class T>
 ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
-                                      bool relu_after);
+                                      bool relu_after, const ResidualStem<T>& stem = {});
 /// All gradients given the output gradient gy and the forward's `out`.
 template <class T>
 ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<T>& x,
                                               const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
-                                              const ResidualStackOutput<T>& out);
+                                              const ResidualStackOutput<T>& out, const ResidualStem<T>& stem = {});
 
 }  // namespace xgrad::core

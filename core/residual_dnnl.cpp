@@ -47,7 +47,7 @@ Weights weights(const memory::desc& user, const memory::desc& inner) {
 // One convolution of the block: its operand descriptors (activations blocked by 16).
 struct ConvDescs {
   memory::desc src, weights, bias, dst;
-  memory::dims pad;
+  memory::dims strides, pad_l, pad_r;
 };
 
 dnnl::primitive_attr attr(const dnnl::post_ops& post = {}) {
@@ -63,8 +63,8 @@ using BwdWeights = dnnl::convolution_backward_weights;
 constexpr auto kDirect = dnnl::algorithm::convolution_direct;
 
 Fwd::primitive_desc forward_pd(const ConvDescs& d, const dnnl::post_ops& post = {}) {
-  const Fwd::desc desc(dnnl::prop_kind::forward_training, kDirect, d.src, d.weights, d.bias, d.dst, {1, 1}, d.pad,
-                       d.pad);
+  const Fwd::desc desc(dnnl::prop_kind::forward_training, kDirect, d.src, d.weights, d.bias, d.dst, d.strides, d.pad_l,
+                       d.pad_r);
   return {desc, attr(post), cpu_engine()};
 }
 
@@ -81,11 +81,11 @@ struct Conv {
 // did it slowly (DNNL_VERBOSE, 32 images: 86 us a call with it, 58 without).
 Conv make_conv(const ConvDescs& d, const memory::desc& oihw, const dnnl::post_ops& post, bool bias_grad) {
   const Fwd::primitive_desc fwd = forward_pd(d, post), hint = forward_pd(d);
-  const BwdData::primitive_desc bd(BwdData::desc(kDirect, d.src, d.weights, d.dst, {1, 1}, d.pad, d.pad), attr(),
-                                   cpu_engine(), hint);
+  const BwdData::primitive_desc bd(BwdData::desc(kDirect, d.src, d.weights, d.dst, d.strides, d.pad_l, d.pad_r),
+                                   attr(), cpu_engine(), hint);
   const BwdWeights::primitive_desc bw(
-      bias_grad ? BwdWeights::desc(kDirect, d.src, d.weights, d.bias, d.dst, {1, 1}, d.pad, d.pad)
-                : BwdWeights::desc(kDirect, d.src, d.weights, d.dst, {1, 1}, d.pad, d.pad),
+      bias_grad ? BwdWeights::desc(kDirect, d.src, d.weights, d.bias, d.dst, d.strides, d.pad_l, d.pad_r)
+                : BwdWeights::desc(kDirect, d.src, d.weights, d.dst, d.strides, d.pad_l, d.pad_r),
       attr(), cpu_engine(), hint);
   Conv c{Fwd(fwd), BwdData(bd), BwdWeights(bw), weights(oihw, fwd.weights_desc()), weights(oihw, bd.weights_desc()),
          weights(oihw, bw.diff_weights_desc()), fwd.scratchpad_desc(), bd.scratchpad_desc(),
@@ -102,11 +102,36 @@ struct Plan {
   dnnl::reorder x_in, x_out;
   Conv conv3, conv1;
   std::size_t x_bytes = 0, h_bytes = 0;
-  std::size_t slot_bytes() const {  // x, g, ga, gh, dw3, dw1, scratchpad
-    return 3 * x_bytes + h_bytes + aligned(conv3.dw.inner.get_size()) + aligned(conv1.dw.inner.get_size()) +
-           aligned(std::max(conv3.scratchpad, conv1.scratchpad));
+  // The stem, when there is one: its input in both layouts, and its kernels.
+  bool has_stem = false;
+  memory::desc xs_user, xs_blocked;
+  dnnl::reorder xs_in, xs_out;
+  Conv stem;
+  std::size_t xs_bytes = 0;
+  std::size_t scratchpad() const {
+    return std::max({conv3.scratchpad, conv1.scratchpad, has_stem ? stem.scratchpad : 0});
+  }
+  std::size_t dw_stem_bytes() const { return has_stem ? aligned(stem.dw.inner.get_size()) : 0; }
+  std::size_t slot_bytes() const {  // x, g, ga, gh, dw3, dw1, xs, dws, scratchpad
+    return 3 * x_bytes + h_bytes + aligned(conv3.dw.inner.get_size()) + aligned(conv1.dw.inner.get_size()) + xs_bytes +
+           dw_stem_bytes() + aligned(scratchpad());
   }
 };
+
+// oneDNN's right padding: what makes the output grid exact.
+Index pad_right(Index in, Index out, Index k, Index stride, Index pad) { return (out - 1) * stride + k - in - pad; }
+
+void add_stem(Plan& p, const ResidualShape& s) {
+  const ResidualStemShape& t = s.stem;
+  const memory::dims xd{s.n, t.c, t.h, t.w};
+  p.has_stem = true;
+  p.xs_user = f32(xd, Tag::nchw), p.xs_blocked = f32(xd, Tag::nChw16c);
+  p.xs_in = reorder(p.xs_user, p.xs_blocked), p.xs_out = reorder(p.xs_blocked, p.xs_user);
+  p.stem = make_conv({p.xs_blocked, f32({s.c, t.c, t.kh, t.kw}, Tag::any), p.b1, p.x_blocked, {t.sh, t.sw},
+                      {t.ph, t.pw}, {pad_right(t.h, s.h, t.kh, t.sh, t.ph), pad_right(t.w, s.w, t.kw, t.sw, t.pw)}},
+                     f32({s.c, t.c, t.kh, t.kw}, Tag::oihw), {}, true);
+  p.xs_bytes = aligned(p.xs_blocked.get_size());
+}
 
 Plan make_plan(const ResidualShape& s) {
   Plan p;
@@ -117,11 +142,12 @@ Plan make_plan(const ResidualShape& s) {
   dnnl::post_ops relu, sum;
   relu.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
   sum.append_sum(1.f);
-  p.conv3 = make_conv({p.x_blocked, f32({s.k, s.c, 3, 3}, Tag::any), p.b3, p.h_blocked, {1, 1}},
+  p.conv3 = make_conv({p.x_blocked, f32({s.k, s.c, 3, 3}, Tag::any), p.b3, p.h_blocked, {1, 1}, {1, 1}, {1, 1}},
                       f32({s.k, s.c, 3, 3}, Tag::oihw), relu, true);
-  p.conv1 = make_conv({p.h_blocked, f32({s.c, s.k, 1, 1}, Tag::any), p.b1, p.x_blocked, {0, 0}},
+  p.conv1 = make_conv({p.h_blocked, f32({s.c, s.k, 1, 1}, Tag::any), p.b1, p.x_blocked, {1, 1}, {0, 0}, {0, 0}},
                       f32({s.c, s.k, 1, 1}, Tag::oihw), sum, false);
   p.x_bytes = aligned(p.x_blocked.get_size()), p.h_bytes = aligned(p.h_blocked.get_size());
+  if (s.stem.c > 0) add_stem(p, s);
   return p;
 }
 
@@ -129,8 +155,9 @@ Plan make_plan(const ResidualShape& s) {
 // a shape oneDNN fails on is remembered.
 const Plan* find_plan(const ResidualShape& s) {
   static std::mutex mu;
-  static std::map<std::array<Index, 5>, std::optional<Plan>> plans;
-  const std::array<Index, 5> key{s.n, s.c, s.k, s.h, s.w};
+  static std::map<std::array<Index, 14>, std::optional<Plan>> plans;
+  const ResidualStemShape& t = s.stem;
+  const std::array<Index, 14> key{s.n, s.c, s.k, s.h, s.w, t.c, t.h, t.w, t.kh, t.kw, t.sh, t.sw, t.ph, t.pw};
   std::lock_guard lock(mu);
   auto it = plans.find(key);
   if (it == plans.end()) {
@@ -160,7 +187,7 @@ struct Chunks {
 };
 
 std::optional<Chunks> chunks(const ResidualShape& s) {
-  if (s.n == 0 || s.c % 16 != 0 || s.k % 16 != 0) return std::nullopt;
+  if (s.n == 0 || s.c % 16 != 0 || s.k % 16 != 0 || s.stem.c % 16 != 0) return std::nullopt;
   const OneOpenMpThread one;  // kernels chosen for the one thread they run on
   Chunks c;
   c.count = (s.n + kImagesPerChunk - 1) / kImagesPerChunk;
@@ -215,6 +242,20 @@ struct ChunkWeights {
   }
 };
 
+// The stem's weight reordered for the full chunks' plan and the last one's.
+struct StemWeights {
+  std::vector<Tensor<float>> store;
+  std::array<memory, 2> w;
+  StemWeights(const Chunks& c, const float* oihw, bool forward) {
+    store.reserve(2);  // the memories point into it
+    if (!c.full->has_stem) return;
+    for (int j = 0; j < 2; ++j) {
+      const Plan& p = j == 0 ? *c.full : *c.last;
+      w[j] = inner_weights(forward ? p.stem.w_forward : p.stem.w_backward_data, oihw, store);
+    }
+  }
+};
+
 std::vector<ChunkWeights> chunk_weights(const Chunks& c, const std::vector<ResidualPointers>& blocks, bool forward) {
   std::vector<ChunkWeights> w;
   w.reserve(blocks.size());
@@ -224,11 +265,13 @@ std::vector<ChunkWeights> chunk_weights(const Chunks& c, const std::vector<Resid
 
 // Buffers of one slot, in slot_bytes order.
 struct Slot {
-  char *x, *g, *ga, *gh, *dw3, *dw1, *scratchpad;
+  char *x, *g, *ga, *gh, *dw3, *dw1, *xs, *dws, *scratchpad;
   Slot(const Plan& p, char* at) {
     x = at, g = x + p.x_bytes, ga = g + p.x_bytes, gh = ga + p.x_bytes, dw3 = gh + p.h_bytes;
     dw1 = dw3 + aligned(p.conv3.dw.inner.get_size());
-    scratchpad = dw1 + aligned(p.conv1.dw.inner.get_size());
+    xs = dw1 + aligned(p.conv1.dw.inner.get_size());
+    dws = xs + p.xs_bytes;
+    scratchpad = dws + p.dw_stem_bytes();
   }
 };
 
@@ -276,13 +319,14 @@ struct ForwardChunk {
 
 }  // namespace
 
-bool dnnl_residual_stack(const float* x, const std::vector<ResidualPointers>& blocks, bool relu_after, float* y,
-                         const std::vector<float*>& activations, const std::vector<float*>& hidden,
-                         const ResidualShape& s) {
+bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::vector<ResidualPointers>& blocks,
+                         bool relu_after, float* y, const std::vector<float*>& activations,
+                         const std::vector<float*>& hidden, const ResidualShape& s) {
   const auto c = chunks(s);
   if (!c) return false;
   const std::vector<ChunkWeights> w = chunk_weights(*c, blocks, true);
-  const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w;
+  const StemWeights ws(*c, stem.w, true);
+  const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
   for_each_chunk(*c, [&](Index i, char* at) {
     const Plan& p = c->plan(i);
     const Slot b(p, at);
@@ -292,7 +336,16 @@ bool dnnl_residual_stack(const float* x, const std::vector<ResidualPointers>& bl
     dnnl::stream stream(e);
     const ForwardChunk f{p, b, stream};
     memory xb(p.x_blocked, e, b.x);
-    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), xb);
+    if (p.has_stem) {  // its output goes straight into the running sum, blocked
+      memory xsb(p.xs_blocked, e, b.xs);
+      reorder_into(p.xs_in, stream, memory(p.xs_user, e, const_cast<float*>(x) + n0 * xs_image), xsb);
+      memory bias(p.b1, e, const_cast<float*>(stem.b));
+      run(p.stem.forward, stream,
+          {{DNNL_ARG_SRC, xsb}, {DNNL_ARG_WEIGHTS, ws.w[j]}, {DNNL_ARG_BIAS, bias}, {DNNL_ARG_DST, xb}},
+          p.stem.pad_forward, b.scratchpad);
+    } else {
+      reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), xb);
+    }
     stream.wait();
     for (std::size_t k = 0; k < blocks.size(); ++k)
       f.block(activations[k] + n0 * x_image, hidden[k] + n0 * h_image, w[k], j, blocks[k]);
@@ -312,20 +365,26 @@ namespace {
 // Each chunk's weight and bias gradients in its own slice ([gw3 | gb3 | gw1 | gb1] per
 // block, OIHW), added in chunk order at the end: the same bits on any number of threads.
 struct GradSlices {
-  Index n3, k, n1, c, size, blocks;
+  Index n3, k, n1, c, size, blocks, ns, row;  // ns: the stem's weight (0 without a stem)
   Tensor<float> partial;
   GradSlices(const ResidualShape& s, Index count, Index blocks)
       : n3(s.k * s.c * 9), k(s.k), n1(s.c * s.k), c(s.c), size(n3 + k + n1 + c), blocks(blocks),
-        partial(Shape{count, blocks * size}) {}
-  float* gw3(Index i, Index b) { return partial.data() + (i * blocks + b) * size; }
+        ns(s.c * s.stem.c * s.stem.kh * s.stem.kw), row(blocks * size + (ns > 0 ? ns + c : 0)),
+        partial(Shape{count, row}) {}
+  float* gw3(Index i, Index b) { return partial.data() + i * row + b * size; }
   float* gb3(Index i, Index b) { return gw3(i, b) + n3; }
   float* gw1(Index i, Index b) { return gb3(i, b) + k; }
   float* gb1(Index i, Index b) { return gw1(i, b) + n1; }
-  void finish(const std::vector<std::array<float*, 4>>& grads) {
+  float* gws(Index i) { return partial.data() + i * row + blocks * size; }
+  float* gbs(Index i) { return gws(i) + ns; }
+  void finish(const std::vector<std::array<float*, 4>>& grads, const std::array<float*, 2>& stem) {
     float* total = partial.data();
-    const Index row = blocks * size;
     for (Index i = 1; i < partial.size(0); ++i)
       for (Index j = 0; j < row; ++j) total[j] += partial.data()[i * row + j];
+    if (ns > 0) {
+      std::copy(gws(0), gws(0) + ns, stem[0]);
+      std::copy(gbs(0), gbs(0) + c, stem[1]);
+    }
     for (Index b = 0; b < blocks; ++b) {
       const float* t = total + b * size;
       std::copy(t, t + n3, grads[b][0]);
@@ -395,15 +454,17 @@ struct BackwardChunk {
 
 }  // namespace
 
-bool dnnl_residual_stack_backward(const float* gy, const std::vector<ResidualPointers>& blocks,
-                                  bool relu_after, const std::vector<const float*>& activations,
-                                  const std::vector<const float*>& hidden, float* gx,
-                                  const std::vector<std::array<float*, 4>>& grads, const ResidualShape& s) {
+bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
+                                  const std::vector<ResidualPointers>& blocks, bool relu_after,
+                                  const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
+                                  float* gx, const std::vector<std::array<float*, 4>>& grads,
+                                  const std::array<float*, 2>& stem_grads, const ResidualShape& s) {
   const auto c = chunks(s);
   if (!c) return false;
   const std::vector<ChunkWeights> w = chunk_weights(*c, blocks, false);
+  const StemWeights ws(*c, stem.w, false);
   GradSlices slices(s, c->count, static_cast<Index>(blocks.size()));
-  const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w;
+  const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
   for_each_chunk(*c, [&](Index i, char* at) {
     const Plan& p = c->plan(i);
     const Slot b(p, at);
@@ -418,10 +479,19 @@ bool dnnl_residual_stack_backward(const float* gy, const std::vector<ResidualPoi
     const BackwardChunk bc{p, b, stream, slices, i};
     for (std::size_t k = blocks.size(); k-- > 0;)
       bc.block(static_cast<Index>(k), activations[k] + n0 * x_image, hidden[k] + n0 * h_image, w[k], j);
-    reorder_into(p.x_out, stream, g, memory(p.x_user, e, gx + n0 * x_image));
+    if (p.has_stem) {  // its weight gradient from x, then its input gradient into the same buffer
+      memory xsb(p.xs_blocked, e, b.xs);
+      reorder_into(p.xs_in, stream, memory(p.xs_user, e, const_cast<float*>(x) + n0 * xs_image), xsb);
+      weight_grads(p.stem, stream, xsb, g, p.b1, slices.gws(i), slices.gbs(i), b.dws, b.scratchpad);
+      run(p.stem.backward_data, stream, {{DNNL_ARG_DIFF_DST, g}, {DNNL_ARG_WEIGHTS, ws.w[j]}, {DNNL_ARG_DIFF_SRC, xsb}},
+          p.stem.pad_backward_data, b.scratchpad);
+      reorder_into(p.xs_out, stream, xsb, memory(p.xs_user, e, gx + n0 * xs_image));
+    } else {
+      reorder_into(p.x_out, stream, g, memory(p.x_user, e, gx + n0 * x_image));
+    }
     stream.wait();
   });
-  slices.finish(grads);
+  slices.finish(grads, stem_grads);
   return true;
 }
 

@@ -1,5 +1,7 @@
 #include "xgrad/nn/layers/sequential.hpp"
 
+#include <typeinfo>
+
 #include "xgrad/autograd/ops_linalg.hpp"
 #include "xgrad/nn/layers/activation.hpp"
 #include "xgrad/nn/layers/linear.hpp"
@@ -8,20 +10,30 @@
 namespace xgrad::nn {
 namespace {
 
-// The ResidualBlocks from layers[i] on, and the ReLU after them if there is one, as one
-// node (autograd::residual_stack): in float the activations stay in oneDNN's blocked
-// layout from block to block. How many layers it ran (0 unless layers[i] is a block).
+// The ResidualBlocks from layers[i] on, with the Conv2d before them and the ReLU after them
+// when there are, as one node (autograd::residual_stack): in float the activations stay in
+// oneDNN's blocked layout from the convolution's output to the last block's. How many
+// layers it ran (0 unless a run of blocks starts at layers[i] or layers[i + 1]).
 std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i, Var& y) {
+  const auto block = [&](std::size_t j) {
+    return j < layers.size() ? dynamic_cast<const ResidualBlock*>(layers[j].get()) : nullptr;
+  };
+  const Layer& first = *layers[i];
+  const auto* stem = typeid(first) == typeid(Conv2d) ? static_cast<const Conv2d*>(&first) : nullptr;
+  if (!stem || !stem->bias.defined() || !block(i + 1)) stem = nullptr;
   std::vector<Var> params;
-  std::size_t j = i;
-  for (; j < layers.size(); ++j) {
-    const auto* b = dynamic_cast<const ResidualBlock*>(layers[j].get());
-    if (!b) break;
-    params.insert(params.end(), {b->conv3->weight, b->conv3->bias, b->conv1->weight, b->conv1->bias});
+  std::size_t j = i + (stem ? 1 : 0);
+  for (; block(j); ++j) {
+    const ResidualBlock& b = *block(j);
+    params.insert(params.end(), {b.conv3->weight, b.conv3->bias, b.conv1->weight, b.conv1->bias});
   }
-  if (j == i) return 0;
+  if (params.empty()) return 0;
   const bool relu = j < layers.size() && dynamic_cast<const ReLU*>(layers[j].get());
-  y = autograd::residual_stack(y, params, relu);
+  if (stem) {
+    y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params());
+  } else {
+    y = autograd::residual_stack(y, params, relu);
+  }
   return j - i + (relu ? 1 : 0);
 }
 
