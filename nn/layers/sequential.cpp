@@ -15,8 +15,10 @@ namespace {
 // oneDNN's blocked layout from the convolution's output to the last block's. How many
 // layers it ran (0 unless a run of blocks starts at layers[i] or layers[i + 1]).
 std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i, Var& y) {
+  // Exact types only: a subclass may override forward, which the fused node would bypass.
   const auto block = [&](std::size_t j) {
-    return j < layers.size() ? dynamic_cast<const ResidualBlock*>(layers[j].get()) : nullptr;
+    const Layer* l = j < layers.size() ? layers[j].get() : nullptr;
+    return l && typeid(*l) == typeid(ResidualBlock) ? static_cast<const ResidualBlock*>(l) : nullptr;
   };
   const Layer& first = *layers[i];
   const auto* stem = typeid(first) == typeid(Conv2d) ? static_cast<const Conv2d*>(&first) : nullptr;
