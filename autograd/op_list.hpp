@@ -19,7 +19,7 @@ namespace xgrad::autograd {
   X(reshape) X(permute) X(slice) X(concat) X(stack) X(split) X(index_select) X(gather) X(broadcast_to) \
   /* products */ \
   X(matmul) X(linear) X(linear_relu) X(linear_gelu) X(linear_residual) X(linear_one_hot) X(linear_one_hot_relu) \
-  X(conv2d) X(conv_transpose2d) \
+  X(conv2d) X(conv_transpose2d) X(residual_stack) \
   /* fused, numerically stable */ \
   X(log_softmax) X(softmax) X(bce_with_logits) X(cross_entropy) X(gaussian_log_prob) X(kl_diag_gaussians) \
   X(kl_std_normal) X(dropout) X(hashed_dropout) X(layer_norm) \

@@ -1,6 +1,8 @@
 #pragma once
 // Differentiable products: matmul, the fused linear layer op, and convolutions.
 // Backward passes use BLAS transpose flags (matmulNT / TN), never a materialised transpose.
+#include <vector>
+
 #include "xgrad/autograd/variable.hpp"
 #include "xgrad/core/conv.hpp"
 #include "xgrad/core/linalg.hpp"
@@ -42,5 +44,16 @@ Variable<T> conv2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>
 template <class T>
 Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const Variable<T>& b,
                              const core::Conv2dParams& p, std::array<Index, 2> output_padding = {0, 0});
+/// The VQ-VAE's residual blocks x + conv2d(relu(conv2d(relu(x), w3, b3, padding 1)), w1, b1) in
+/// turn, then relu when `relu_after`, as one node (core::residual_stack). `params` holds
+/// each block's w3 (K, C, 3, 3), b3 (K), w1 (C, K, 1, 1), b1 (C), block after block. `stem`:
+/// none, or the weight and bias of a conv2d(x, w, b, stem_params) run before the blocks.
+template <class T>
+Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>& params, bool relu_after,
+                           const std::vector<Variable<T>>& stem = {}, const core::Conv2dParams& stem_params = {});
+/// One block: residual_stack(x, {w3, b3, w1, b1}, false).
+template <class T>
+Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Variable<T>& b3, const Variable<T>& w1,
+                           const Variable<T>& b1);
 
 }  // namespace xgrad::autograd

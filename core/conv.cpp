@@ -221,6 +221,10 @@ ConvShape conv_transpose2d_shape(const Shape& xs, const Shape& ws, const Conv2dP
   return {xs[0], xs[1], geometry(ws[1], size[0], size[1], ws[2], ws[3], xs[2], xs[3], p)};
 }
 
+void count_dnnl_passes(ConvPass pass, std::uint64_t n) {
+  dnnl_passes[static_cast<int>(pass)].fetch_add(n, std::memory_order_relaxed);
+}
+
 ConvPathCounts conv_path_counts() {
   ConvPathCounts c;
   for (int i = 0; i < 3; ++i) c.dnnl[i] = dnnl_passes[i].load(), c.im2col[i] = im2col_passes[i].load();

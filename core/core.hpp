@@ -13,6 +13,7 @@
 #include "xgrad/core/random.hpp"
 #include "xgrad/core/recurrent.hpp"
 #include "xgrad/core/reduce.hpp"
+#include "xgrad/core/residual_block.hpp"
 #include "xgrad/core/shape.hpp"
 #include "xgrad/core/shape_ops.hpp"
 #include "xgrad/core/tensor.hpp"

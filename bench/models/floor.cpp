@@ -52,15 +52,16 @@ void Floor::transformer_layer(Index batch, Index seq, Index d_model, Index heads
 
 // A convolution's three passes (its input gradient unless its input is data), each on the
 // path core's conv2d takes for it.
-void Floor::conv(Index batch, Index c_in, Index c_out, Index side, Index k, Index s, Index p, bool input_grad) {
+void Floor::conv(Index batch, Index c_in, Index c_out, Index side, Index k, Index s, Index p, bool input_grad,
+                 bool dnnl) {
   const core::Conv2dParams params{{s, s}, {p, p}};
   const auto shape =
       core::detail::conv2d_shape(core::Shape{batch, c_in, side, side}, core::Shape{c_out, c_in, k, k}, params);
   const Unfold u{batch, c_in, side, k, s, p, shape.g.oh};
   using core::detail::ConvPass;
-  conv_pass(ConvPass::forward, shape, u, true);
-  conv_pass(ConvPass::weight_grad, shape, u, false);
-  if (input_grad) conv_pass(ConvPass::input_grad, shape, u, false);
+  conv_pass(ConvPass::forward, shape, u, true, dnnl);
+  conv_pass(ConvPass::weight_grad, shape, u, false, dnnl);
+  if (input_grad) conv_pass(ConvPass::input_grad, shape, u, false, dnnl);
 }
 
 // A transposed convolution is the adjoint of a conv2d (core/conv.cpp): its forward pass
@@ -80,10 +81,11 @@ void Floor::conv_transpose(Index batch, Index c_in, Index c_out, Index side, Ind
 // On oneDNN: its kernels alone. On im2col: the batch's columns side by side, in chunks —
 // few, wide products (their fastest form, so the floor stays a floor); a 1x1 kernel with
 // unit stride reads the image itself, as the step does: no unfolding.
-void Floor::conv_pass(core::detail::ConvPass pass, const core::detail::ConvShape& s, const Unfold& u, bool bias) {
+void Floor::conv_pass(core::detail::ConvPass pass, const core::detail::ConvShape& s, const Unfold& u, bool bias,
+                      bool dnnl) {
   using core::detail::ConvPass;
   multiply_adds_ += static_cast<double>(s.n) * s.o * s.g.rows() * s.g.cols();
-  if (core::detail::dnnl_conv_pays(pass, s))
+  if (dnnl || core::detail::dnnl_conv_pays(pass, s))
     if (auto kernels = core::detail::DnnlConvKernels::make(pass, s, bias)) {
       conv_choices_.push_back({pass, true});
       Item it{Pass::Dnnl};

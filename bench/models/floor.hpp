@@ -41,8 +41,10 @@ class Floor {
   /// One Transformer layer on (batch, seq, d_model): in-projection (`first`: its
   /// products), attention over `heads`, out-projection, feed-forward d_model-ff-d_model.
   void transformer_layer(Index batch, Index seq, Index d_model, Index heads, Index ff, int first);
-  /// Conv2d (c_in -> c_out, k x k / s, padding p) on side x side images.
-  void conv(Index batch, Index c_in, Index c_out, Index side, Index k, Index s, Index p, bool input_grad = true);
+  /// Conv2d (c_in -> c_out, k x k / s, padding p) on side x side images; `dnnl`: every
+  /// pass on oneDNN (a fused op's), not only those where conv2d takes it.
+  void conv(Index batch, Index c_in, Index c_out, Index side, Index k, Index s, Index p, bool input_grad = true,
+            bool dnnl = false);
   /// ConvTranspose2d (c_in -> c_out) from side x side: the adjoint of the conv from its output.
   void conv_transpose(Index batch, Index c_in, Index c_out, Index side, Index k, Index s, Index p);
 
@@ -81,7 +83,8 @@ class Floor {
   void gemm(bool ta, bool tb, Index m, Index n, Index k);
   void unfold(Pass pass, const Unfold& u) { work_.push_back({pass, {}, u}); }
   /// One pass of the convolution s (im2col's view of it: u), on the step's path.
-  void conv_pass(core::detail::ConvPass pass, const core::detail::ConvShape& s, const Unfold& u, bool bias);
+  void conv_pass(core::detail::ConvPass pass, const core::detail::ConvShape& s, const Unfold& u, bool bias,
+                 bool dnnl = false);
   static std::vector<Unfold> chunks(Unfold u);
 
   std::vector<Item> work_;

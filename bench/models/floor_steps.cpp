@@ -6,10 +6,11 @@ namespace xgrad::bench {
 namespace {
 
 // A residual block of the VQ-VAE on 7x7: relu, conv 3x3 (64 -> 32, padding 1), relu,
-// conv 1x1 (32 -> 64), added to its input.
+// conv 1x1 (32 -> 64), added to its input; core::residual_block runs both convolutions'
+// passes on oneDNN.
 void residual_block(Floor& f, Index batch) {
-  f.conv(batch, 64, 32, 7, 3, 1, 1);
-  f.conv(batch, 32, 64, 7, 1, 1, 0);
+  f.conv(batch, 64, 32, 7, 3, 1, 1, true, true);
+  f.conv(batch, 32, 64, 7, 1, 1, 0, true, true);
 }
 
 }  // namespace

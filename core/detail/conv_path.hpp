@@ -22,5 +22,7 @@ struct ConvPathCounts {
   std::array<std::uint64_t, 3> dnnl{}, im2col{};
 };
 ConvPathCounts conv_path_counts();
+/// Counts n float passes run on oneDNN outside conv.cpp (the fused residual block's).
+void count_dnnl_passes(ConvPass pass, std::uint64_t n);
 
 }  // namespace xgrad::core::detail

@@ -59,8 +59,10 @@ Conv2d::Conv2d(const Conv2dOptions& options, core::Generator& gen) : options(opt
 
 Var Conv2d::forward(const Var& x) {
   check_input("Conv2d", x, options.in);
-  return autograd::conv2d(x, weight, bias, params(options));
+  return autograd::conv2d(x, weight, bias, params());
 }
+
+core::Conv2dParams Conv2d::params() const { return nn::params(options); }
 
 std::string Conv2d::describe() const {
   const auto& o = options;

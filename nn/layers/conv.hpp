@@ -25,6 +25,8 @@ class Conv2d : public Layer {
   /// x (N, in, H, W) -> (N, out, H', W')
   Var forward(const Var& x) override;
   std::string describe() const override;
+  /// The stride, padding and dilation forward convolves with.
+  core::Conv2dParams params() const;
 
   const Conv2dOptions options;
   Var weight;  ///< (out, in, kh, kw)

@@ -1,9 +1,45 @@
 #include "xgrad/nn/layers/sequential.hpp"
 
+#include <typeinfo>
+
+#include "xgrad/autograd/ops_linalg.hpp"
 #include "xgrad/nn/layers/activation.hpp"
 #include "xgrad/nn/layers/linear.hpp"
+#include "xgrad/nn/layers/residual.hpp"
 
 namespace xgrad::nn {
+namespace {
+
+// The ResidualBlocks from layers[i] on, with the Conv2d before them and the ReLU after them
+// when there are, as one node (autograd::residual_stack): in float the activations stay in
+// oneDNN's blocked layout from the convolution's output to the last block's. How many
+// layers it ran (0 unless a run of blocks starts at layers[i] or layers[i + 1]).
+std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i, Var& y) {
+  // Exact types only: a subclass may override forward, which the fused node would bypass.
+  const auto block = [&](std::size_t j) {
+    const Layer* l = j < layers.size() ? layers[j].get() : nullptr;
+    return l && typeid(*l) == typeid(ResidualBlock) ? static_cast<const ResidualBlock*>(l) : nullptr;
+  };
+  const Layer& first = *layers[i];
+  const auto* stem = typeid(first) == typeid(Conv2d) ? static_cast<const Conv2d*>(&first) : nullptr;
+  if (!stem || !stem->bias.defined() || !block(i + 1)) stem = nullptr;
+  std::vector<Var> params;
+  std::size_t j = i + (stem ? 1 : 0);
+  for (; block(j); ++j) {
+    const ResidualBlock& b = *block(j);
+    params.insert(params.end(), {b.conv3->weight, b.conv3->bias, b.conv1->weight, b.conv1->bias});
+  }
+  if (params.empty()) return 0;
+  const bool relu = j < layers.size() && dynamic_cast<const ReLU*>(layers[j].get());
+  if (stem) {
+    y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params());
+  } else {
+    y = autograd::residual_stack(y, params, relu);
+  }
+  return j - i + (relu ? 1 : 0);
+}
+
+}  // namespace
 
 void Sequential::push_back(std::shared_ptr<Layer> layer) {
   register_module(std::to_string(layers_.size()), layer);
@@ -24,7 +60,12 @@ Var Sequential::forward_from(std::size_t first, const Var& x) {
   Var y = x;
   for (std::size_t i = first; i < layers_.size(); ++i) {
     // A Linear followed by a ReLU runs as one fused node (the same values and
-    // gradients, without the activation's own tensors and graph node).
+    // gradients, without the activation's own tensors and graph node); so do residual
+    // blocks in a row, with the ReLU after them.
+    if (const std::size_t ran = residual_run(layers_, i, y)) {
+      i += ran - 1;
+      continue;
+    }
     auto* linear = dynamic_cast<Linear*>(layers_[i].get());
     if (linear && i + 1 < layers_.size() && dynamic_cast<ReLU*>(layers_[i + 1].get())) {
       y = linear->forward_relu(y);

@@ -110,6 +110,24 @@ const bool registered = xgrad::test::register_cases({
              [](const Vars& v) {
                return ag::conv_transpose2d(v[0], v[1], v[2], Conv2dParams{{2, 2}, {1, 1}, {1, 1}}, {1, 1});
              }},
+    GradCase{"residual_stack", "one block: x + conv1x1(relu(conv3x3(relu(x)))), both with bias",
+             {InputSpec{Shape{2, 3, 4, 4}}, InputSpec{Shape{2, 3, 3, 3}}, InputSpec{Shape{2}},
+              InputSpec{Shape{3, 2, 1, 1}}, InputSpec{Shape{3}}},
+             [](const Vars& v) { return ag::residual_block(v[0], v[1], v[2], v[3], v[4]); }},
+    GradCase{"residual_stack", "two blocks and the relu after them",
+             {InputSpec{Shape{2, 3, 4, 4}}, InputSpec{Shape{2, 3, 3, 3}}, InputSpec{Shape{2}},
+              InputSpec{Shape{3, 2, 1, 1}}, InputSpec{Shape{3}}, InputSpec{Shape{2, 3, 3, 3}}, InputSpec{Shape{2}},
+              InputSpec{Shape{3, 2, 1, 1}}, InputSpec{Shape{3}}},
+             [](const Vars& v) {
+               return ag::residual_stack(v[0], {v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]}, true);
+             }},
+    GradCase{"residual_stack", "a stem conv 2 -> 3, 3x3 / 2, before one block",
+             {InputSpec{Shape{2, 2, 5, 5}}, InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{3}},
+              InputSpec{Shape{2, 3, 3, 3}}, InputSpec{Shape{2}}, InputSpec{Shape{3, 2, 1, 1}}, InputSpec{Shape{3}}},
+             [](const Vars& v) {
+               return ag::residual_stack(v[0], {v[3], v[4], v[5], v[6]}, false, {v[1], v[2]},
+                                         Conv2dParams{{2, 2}, {1, 1}, {1, 1}});
+             }},
     GradCase{"log_softmax", "axis -1", {InputSpec{Shape{3, 5}, -3, 3}},
              [](const Vars& v) { return ag::log_softmax(v[0], -1); }},
     GradCase{"log_softmax", "axis 0", {InputSpec{Shape{3, 5}, -3, 3}},

@@ -2,11 +2,14 @@
 // activation, the residual block — against PyTorch (tests/fixtures/nn_vq_layers.py)
 // and, for the differentiable functions, against finite differences in double.
 #include <catch2/catch.hpp>
+#include <functional>
 
 #include "layer_case.hpp"
 #include "xgrad/autograd/autograd.hpp"
+#include "xgrad/nn/layers/activation.hpp"
 #include "xgrad/nn/layers/masked_conv.hpp"
 #include "xgrad/nn/layers/residual.hpp"
+#include "xgrad/nn/layers/sequential.hpp"
 
 using namespace xgrad;
 using autograd::Variable;
@@ -99,4 +102,62 @@ TEST_CASE("gradcheck: masked_conv2d in input, weight and bias", "[layers]") {
 
 TEST_CASE("gradcheck: gated_activation over both halves of the channels", "[layers]") {
   CHECK(gradients_match([](const auto& v) { return nn::gated_activation(v[0]); }, {input({2, 4, 2, 3}, 4)}));
+}
+
+TEST_CASE("Sequential runs residual blocks in a row and the ReLU after them as one node", "[layers]") {
+  core::Generator gen(3);
+  const nn::ResidualBlockOptions o{.channels = 64, .hidden = 32};
+  auto b0 = nn::make<nn::ResidualBlock>(o, gen), b1 = nn::make<nn::ResidualBlock>(o, gen);
+  nn::Sequential seq(b0, b1, nn::make<nn::ReLU>());
+  const core::Tensor<float> x = core::normal<float>({5, 64, 7, 7}, 0.f, 1.f, gen);
+  const core::Tensor<float> w = core::normal<float>({5, 64, 7, 7}, 0.f, 1.f, gen);
+  // The gradients of sum(f(x) * w) in x and in every parameter, f run by `forward`.
+  const auto grads = [&](const std::function<nn::Var(const nn::Var&)>& forward) {
+    seq.zero_grad();
+    nn::Var xv(x, true);
+    const nn::Var y = forward(xv);
+    autograd::sum(autograd::mul(y, nn::Var(w))).backward();
+    std::vector<core::Tensor<float>> g{y.value(), xv.grad()};
+    for (const auto& [name, p] : seq.named_parameters()) g.push_back(p.grad());
+    return std::pair{g, y.node()->op};
+  };
+  const auto [fused, op] = grads([&](const nn::Var& v) { return seq.forward(v); });
+  const auto [apart, last] = grads([&](const nn::Var& v) { return autograd::relu(b1->forward(b0->forward(v))); });
+  CHECK(op == autograd::OpId::residual_stack);
+  CHECK(last == autograd::OpId::relu);
+  REQUIRE(fused.size() == 2 + 8);
+  for (std::size_t i = 0; i < fused.size(); ++i) {
+    INFO("tensor " << i << " (the value, x's gradient, then the parameters')");
+    CHECK(core::allclose(fused[i], apart[i], 1e-4, 1e-4));
+  }
+  CHECK(seq.named_parameters()[4].first == "1.conv3.weight");  // the names of a plain Sequential
+}
+
+TEST_CASE("Sequential runs a Conv2d, the residual blocks after it and the ReLU as one node", "[layers]") {
+  core::Generator gen(4);
+  auto conv = nn::make<nn::Conv2d>(
+      nn::Conv2dOptions{.in = 32, .out = 64, .kernel = {4, 4}, .stride = {2, 2}, .padding = {1, 1}}, gen);
+  const nn::ResidualBlockOptions o{.channels = 64, .hidden = 32};
+  auto b0 = nn::make<nn::ResidualBlock>(o, gen), b1 = nn::make<nn::ResidualBlock>(o, gen);
+  nn::Sequential seq(conv, b0, b1, nn::make<nn::ReLU>());
+  const core::Tensor<float> x = core::normal<float>({5, 32, 14, 14}, 0.f, 1.f, gen);
+  const core::Tensor<float> w = core::normal<float>({5, 64, 7, 7}, 0.f, 1.f, gen);
+  const auto grads = [&](const std::function<nn::Var(const nn::Var&)>& forward) {
+    seq.zero_grad();
+    nn::Var xv(x, true);
+    const nn::Var y = forward(xv);
+    autograd::sum(autograd::mul(y, nn::Var(w))).backward();
+    std::vector<core::Tensor<float>> g{y.value(), xv.grad()};
+    for (const auto& [name, p] : seq.named_parameters()) g.push_back(p.grad());
+    return std::pair{g, y.node()->op};
+  };
+  const auto [fused, op] = grads([&](const nn::Var& v) { return seq.forward(v); });
+  const auto [apart, last] =
+      grads([&](const nn::Var& v) { return autograd::relu(b1->forward(b0->forward(conv->forward(v)))); });
+  CHECK(op == autograd::OpId::residual_stack);
+  REQUIRE(fused.size() == 2 + 2 + 8);
+  for (std::size_t i = 0; i < fused.size(); ++i) {
+    INFO("tensor " << i << " (the value, x's gradient, then the parameters')");
+    CHECK(core::allclose(fused[i], apart[i], 1e-4, 1e-4));
+  }
 }

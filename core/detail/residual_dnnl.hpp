@@ -1,0 +1,48 @@
+#pragma once
+// The float residual stack through oneDNN (.cpp only): core/residual_block.cpp's fast
+// path. Each returns false, having written nothing, when it does not run the shape
+// (channels not multiples of 16, or no oneDNN kernel); the caller then composes.
+#include <array>
+#include <vector>
+
+#include "xgrad/core/shape.hpp"
+
+namespace xgrad::core::detail {
+
+/// The stem's input (c channels on an h x w plane, c = 0: no stem) and its kernel.
+struct ResidualStemShape {
+  Index c = 0, h = 0, w = 0, kh = 0, kw = 0, sh = 1, sw = 1, ph = 0, pw = 0;
+};
+
+/// n images of c channels on an h x w plane; k channels inside each block.
+struct ResidualShape {
+  Index n = 0, c = 0, k = 0, h = 0, w = 0;
+  ResidualStemShape stem{};
+};
+
+/// One block's weights (OIHW) and biases.
+struct ResidualPointers {
+  const float *w3, *b3, *w1, *b1;
+};
+
+/// The stem's weight (OIHW) and bias, when s.stem.c > 0.
+struct StemPointers {
+  const float *w = nullptr, *b = nullptr;
+};
+
+/// y = relu? (block_B(... block_1(stem?(x)))) (NCHW); activations[b] gets block b's relu(input)
+/// (and activations[B] the final relu(output) when relu_after), hidden[b] its
+/// relu(conv3(relu(input)) + b3), all in oneDNN's nChw16c layout.
+bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::vector<ResidualPointers>& blocks,
+                         bool relu_after, float* y, const std::vector<float*>& activations,
+                         const std::vector<float*>& hidden, const ResidualShape& s);
+/// gx (NCHW), each block's gradients (grads[b] = gw3, gb3, gw1, gb1; OIHW) and the stem's
+/// (stem_grads = gw, gb), all overwritten, from gy, the forward's activations and hidden
+/// and the stem's input x; the weight and bias gradients summed over chunks in chunk order.
+bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
+                                  const std::vector<ResidualPointers>& blocks, bool relu_after,
+                                  const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
+                                  float* gx, const std::vector<std::array<float*, 4>>& grads,
+                                  const std::array<float*, 2>& stem_grads, const ResidualShape& s);
+
+}  // namespace xgrad::core::detail

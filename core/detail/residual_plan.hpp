@@ -1,0 +1,96 @@
+#pragma once
+// The oneDNN side of core/residual_dnnl.cpp's fused residual stack (.cpp only): for each
+// chunk size and shape a plan of the blocks' (and the stem's) kernels and the layouts they
+// chose, the batch's chunks, and the weights reordered into the kernels' layouts.
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "xgrad/core/detail/residual_dnnl.hpp"
+#include "xgrad/core/tensor.hpp"
+
+namespace xgrad::core::detail::residual {
+
+using dnnl::memory;
+using Args = std::unordered_map<int, memory>;
+
+inline constexpr std::size_t kAlign = 64;
+inline std::size_t aligned(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
+
+/// reorder::execute takes its memories by reference: this takes them by value.
+inline void reorder_into(const dnnl::reorder& r, dnnl::stream& stream, memory from, memory to) {
+  r.execute(stream, from, to);
+}
+
+// A weight in xgrad's OIHW and in the layout one kernel chose, with the reorders both ways.
+struct Weights {
+  memory::desc user, inner;
+  dnnl::reorder to_inner, to_user;
+};
+
+// One convolution's three kernels and the weight layouts they chose.
+struct Conv {
+  dnnl::primitive forward, backward_data, backward_weights;
+  Weights w_forward, w_backward_data, dw;
+  memory::desc pad_forward, pad_backward_data, pad_backward_weights;  // their scratchpads
+  std::size_t scratchpad = 0;                                         // the largest
+  bool bias_grad = true;  // the weight-gradient kernel also sums the bias gradient
+};
+
+// The block's kernels for chunks of n images: conv3 (relu as a post-op) and conv1 (the
+// residual added as a sum post-op into a destination that holds x).
+struct Plan {
+  memory::desc x_user, x_blocked, h_blocked, b3, b1;
+  dnnl::reorder x_in, x_out;
+  Conv conv3, conv1;
+  std::size_t x_bytes = 0, h_bytes = 0;
+  // The stem, when there is one: its input in both layouts, and its kernels.
+  bool has_stem = false;
+  memory::desc xs_user, xs_blocked;
+  dnnl::reorder xs_in, xs_out;
+  Conv stem;
+  std::size_t xs_bytes = 0;
+  std::size_t scratchpad() const {
+    return std::max({conv3.scratchpad, conv1.scratchpad, has_stem ? stem.scratchpad : 0});
+  }
+  std::size_t dw_stem_bytes() const { return has_stem ? aligned(stem.dw.inner.get_size()) : 0; }
+  std::size_t slot_bytes() const {  // x, g, ga, gh, dw3, dw1, xs, dws, scratchpad
+    return 3 * x_bytes + h_bytes + aligned(conv3.dw.inner.get_size()) + aligned(conv1.dw.inner.get_size()) + xs_bytes +
+           dw_stem_bytes() + aligned(scratchpad());
+  }
+};
+
+// The batch's chunks: `per` images each, the last maybe fewer, each with its plan.
+struct Chunks {
+  Index per = 0, count = 0;
+  const Plan* full = nullptr;
+  const Plan* last = nullptr;
+  const Plan& plan(Index i) const { return i + 1 == count ? *last : *full; }
+};
+
+/// The batch in chunks fixed by the shape alone, with their plans; none when oneDNN's
+/// blocked path does not take the shape.
+std::optional<Chunks> chunks(const ResidualShape& s);
+
+// One block's weights reordered for the full chunks' plan and the last one's: [0] full, [1] last.
+struct ChunkWeights {
+  std::vector<Tensor<float>> store;
+  std::array<memory, 2> w3, w1;
+  ChunkWeights(const Chunks& c, const ResidualPointers& b, bool forward);
+};
+
+// The stem's weight reordered for the full chunks' plan and the last one's.
+struct StemWeights {
+  std::vector<Tensor<float>> store;
+  std::array<memory, 2> w;
+  /// Empty unless the plans have a stem.
+  StemWeights(const Chunks& c, const float* oihw, bool forward);
+};
+
+std::vector<ChunkWeights> chunk_weights(const Chunks& c, const std::vector<ResidualPointers>& blocks, bool forward);
+
+}  // namespace xgrad::core::detail::residual

@@ -1,0 +1,199 @@
+#include "xgrad/core/residual_block.hpp"
+
+#include <type_traits>
+
+#include "xgrad/core/detail/conv_path.hpp"
+#include "xgrad/core/detail/format.hpp"
+#include "xgrad/core/detail/residual_dnnl.hpp"
+#include "xgrad/core/elementwise.hpp"
+#include "xgrad/core/reduce.hpp"
+
+namespace xgrad::core {
+namespace {
+
+const Conv2dParams kPad1{{1, 1}, {1, 1}, {1, 1}};
+
+// The blocks' input shape: x's, or the stem's output's.
+template <class T>
+Shape block_input(const Tensor<T>& x, const ResidualStem<T>& stem) {
+  if (!stem.defined()) return x.shape();
+  const Tensor<T>& w = *stem.w;
+  if (x.dim() != 4 || w.dim() != 4 || x.size(1) != w.size(1) || !stem.b || stem.b->shape() != Shape{w.size(0)})
+    detail::fail("residual_stack: the stem's weight {} and bias {} do not fit its input {}", w.shape(),
+                 stem.b ? stem.b->shape() : Shape{}, x.shape());
+  const auto [oh, ow] = conv2d_output_size(x.size(2), x.size(3), w.size(2), w.size(3), stem.p);
+  return {x.size(0), w.size(0), oh, ow};
+}
+
+template <class T>
+detail::ResidualShape check(const Shape& in, const std::vector<ResidualWeights<T>>& blocks) {
+  const Index c = in.rank() == 4 ? in[1] : -1;
+  const Index k = blocks.empty() || blocks[0].w3->dim() != 4 ? -1 : blocks[0].w3->size(0);
+  for (const ResidualWeights<T>& b : blocks)
+    if (c < 0 || k < 0 || b.w3->shape() != Shape{k, c, 3, 3} || b.b3->shape() != Shape{k} ||
+        b.w1->shape() != Shape{c, k, 1, 1} || b.b1->shape() != Shape{c})
+      detail::fail("residual_stack: input {} needs w3 (K, C, 3, 3), b3 (K), w1 (C, K, 1, 1), b1 (C) in every block; "
+                   "got {}, {}, {}, {}",
+                   in, b.w3->shape(), b.b3->shape(), b.w1->shape(), b.b1->shape());
+  if (blocks.empty()) detail::fail("residual_stack: no blocks");
+  return {in[0], c, k, in[2], in[3]};
+}
+
+// The bias gradient of a convolution: gy summed over images, then over each plane.
+template <class T>
+Tensor<T> bias_grad(const Tensor<T>& gy) {
+  return sum(sum(gy, {0}), {1, 2});
+}
+
+std::vector<detail::ResidualPointers> pointers(const std::vector<ResidualWeights<float>>& blocks) {
+  std::vector<detail::ResidualPointers> p;
+  for (const auto& b : blocks) p.push_back({b.w3->data(), b.b3->data(), b.w1->data(), b.b1->data()});
+  return p;
+}
+
+// The shape of a stem oneDNN may run with the blocks (none unless undilated).
+detail::ResidualStemShape stem_shape(const Tensor<float>& x, const ResidualStem<float>& stem) {
+  if (!stem.defined() || stem.p.dilation != std::array<Index, 2>{1, 1}) return {};
+  const Tensor<float>& w = *stem.w;
+  return {x.size(1), x.size(2), x.size(3), w.size(2), w.size(3), stem.p.stride[0], stem.p.stride[1],
+          stem.p.padding[0], stem.p.padding[1]};
+}
+
+// The float stack on oneDNN from `in` (the stem's input when s has a stem), or false.
+bool run_dnnl(const Tensor<float>& in, const ResidualStem<float>& stem,
+              const std::vector<ResidualWeights<float>>& blocks, bool relu_after, const detail::ResidualShape& s,
+              ResidualStackOutput<float>& out) {
+  const Shape shape{s.n, s.c, s.h, s.w};
+  out.y = Tensor<float>(shape);
+  std::vector<float*> activations, hidden;
+  for (std::size_t b = 0; b < blocks.size() + (relu_after ? 1 : 0); ++b)
+    activations.push_back(out.activations.emplace_back(shape).data());
+  for (std::size_t b = 0; b < blocks.size(); ++b)
+    hidden.push_back(out.hidden.emplace_back(Shape{s.n, s.k, s.h, s.w}).data());
+  detail::StemPointers sp;
+  if (s.stem.c > 0) sp = {stem.w->data(), stem.b->data()};
+  if (!detail::dnnl_residual_stack(in.data(), sp, pointers(blocks), relu_after, out.y.data(), activations, hidden, s)) {
+    out = {};
+    return false;
+  }
+  out.blocked = true, out.stem_fused = s.stem.c > 0;
+  detail::count_dnnl_passes(detail::ConvPass::forward, 2 * blocks.size() + (out.stem_fused ? 1 : 0));
+  return true;
+}
+
+// The stem fused when oneDNN runs it, else conv2d's, then the blocks on oneDNN; false when
+// oneDNN does not run the blocks.
+bool dnnl_forward(const Tensor<float>& x, const ResidualStem<float>& stem,
+                  const std::vector<ResidualWeights<float>>& blocks, bool relu_after, detail::ResidualShape s,
+                  ResidualStackOutput<float>& out) {
+  s.stem = stem_shape(x, stem);
+  if (s.stem.c > 0 && run_dnnl(x, stem, blocks, relu_after, s, out)) return true;
+  s.stem = {};
+  if (!stem.defined()) return run_dnnl(x, stem, blocks, relu_after, s, out);
+  return run_dnnl(conv2d(x, *stem.w, *stem.b, stem.p), stem, blocks, relu_after, s, out);
+}
+
+// Fills g.x (the gradient of the stem's input when the stem was fused, else of the blocks')
+// and the blocks' (and fused stem's) gradients.
+void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const ResidualStem<float>& stem,
+                   const std::vector<ResidualWeights<float>>& blocks, bool relu_after,
+                   const ResidualStackOutput<float>& out, ResidualStackGrads<float>& g) {
+  detail::ResidualShape s{gy.size(0), gy.size(1), blocks[0].w3->size(0), gy.size(2), gy.size(3)};
+  detail::StemPointers sp;
+  if (out.stem_fused) {
+    s.stem = stem_shape(x, stem), sp = {stem.w->data(), stem.b->data()};
+    g.stem = {Tensor<float>(stem.w->shape()), Tensor<float>(stem.b->shape())};
+  }
+  g.x = Tensor<float>(out.stem_fused ? x.shape() : gy.shape());
+  std::vector<const float*> activations, hidden;
+  for (const Tensor<float>& a : out.activations) activations.push_back(a.data());
+  std::vector<std::array<float*, 4>> grads;
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    hidden.push_back(out.hidden[b].data());
+    auto& w = g.blocks.emplace_back(std::array<Tensor<float>, 4>{
+        Tensor<float>(blocks[b].w3->shape()), Tensor<float>(blocks[b].b3->shape()),
+        Tensor<float>(blocks[b].w1->shape()), Tensor<float>(blocks[b].b1->shape())});
+    grads.push_back({w[0].data(), w[1].data(), w[2].data(), w[3].data()});
+  }
+  const std::array<float*, 2> stem_grads{g.stem[0].data(), g.stem[1].data()};
+  if (!detail::dnnl_residual_stack_backward(gy.data(), x.data(), sp, pointers(blocks), relu_after, activations, hidden,
+                                            g.x.data(), grads, stem_grads, s))
+    detail::fail("residual_stack_backward: oneDNN ran the forward pass of {} but not its backward", x.shape());
+  const std::uint64_t passes = 2 * blocks.size() + (out.stem_fused ? 1 : 0);
+  detail::count_dnnl_passes(detail::ConvPass::input_grad, passes);
+  detail::count_dnnl_passes(detail::ConvPass::weight_grad, passes);
+}
+
+// The blocks' backward by core's kernels: g.x becomes the gradient of the blocks' input.
+template <class T>
+void composed_backward(const Tensor<T>& gy, const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
+                       const ResidualStackOutput<T>& out, ResidualStackGrads<T>& g) {
+  // Block b: y = in + conv1(h) + b1, h = relu(conv3(a) + b3), a = relu(in).
+  Tensor<T> gb(gy);
+  if (relu_after) relu_backward_(gb, out.activations.back());
+  g.blocks.resize(blocks.size());
+  for (std::size_t b = blocks.size(); b-- > 0;) {
+    const Tensor<T>& a = out.activations[b];
+    ConvGrads<T> g1 = conv2d_backward(gb, out.hidden[b], *blocks[b].w1, Conv2dParams{}, true, true);
+    relu_backward_(g1.x, out.hidden[b]);
+    ConvGrads<T> g3 = conv2d_backward(g1.x, a, *blocks[b].w3, kPad1, true, true);
+    relu_backward_(g3.x, a);
+    g.blocks[b] = {std::move(g3.w), bias_grad(g1.x), std::move(g1.w), bias_grad(gb)};
+    add_(g3.x, gb);
+    gb = std::move(g3.x);
+  }
+  g.x = std::move(gb);
+}
+
+}  // namespace
+
+template <class T>
+ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
+                                      bool relu_after, const ResidualStem<T>& stem) {
+  [[maybe_unused]] const detail::ResidualShape s = check(block_input(x, stem), blocks);
+  ResidualStackOutput<T> out;
+  if constexpr (std::is_same_v<T, float>)
+    if (dnnl_forward(x, stem, blocks, relu_after, s, out)) return out;
+  Tensor<T> y = stem.defined() ? conv2d(x, *stem.w, *stem.b, stem.p) : x;
+  for (const ResidualWeights<T>& b : blocks) {
+    const Tensor<T>& a = out.activations.emplace_back(relu(y));
+    Tensor<T>& h = out.hidden.emplace_back(conv2d(a, *b.w3, *b.b3, kPad1));
+    relu_(h);
+    Tensor<T> r = conv2d(h, *b.w1, *b.b1, Conv2dParams{});
+    add_(r, y);
+    y = std::move(r);
+  }
+  if (relu_after) out.activations.push_back(relu(y));
+  out.y = relu_after ? out.activations.back() : std::move(y);
+  return out;
+}
+
+template <class T>
+ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<T>& x,
+                                              const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
+                                              const ResidualStackOutput<T>& out, const ResidualStem<T>& stem) {
+  const Shape in = block_input(x, stem);
+  if (gy.shape() != in) detail::fail("residual_stack_backward: gy {} is not the output's shape {}", gy.shape(), in);
+  ResidualStackGrads<T> g;
+  if constexpr (std::is_same_v<T, float>)
+    if (out.blocked) dnnl_backward(gy, x, stem, blocks, relu_after, out, g);
+  if (!out.blocked) composed_backward(gy, blocks, relu_after, out, g);
+  if (stem.defined() && !out.stem_fused) {  // conv2d's gradients, as its node gives them
+    ConvGrads<T> gs = conv2d_backward(g.x, x, *stem.w, stem.p, true, true);
+    g.stem = {std::move(gs.w), bias_grad(g.x)};
+    g.x = std::move(gs.x);
+  }
+  return g;
+}
+
+#define XGRAD_INSTANTIATE(T)                                                                                    \
+  template ResidualStackOutput<T> residual_stack(const Tensor<T>&, const std::vector<ResidualWeights<T>>&,     \
+                                                 bool, const ResidualStem<T>&);                                 \
+  template ResidualStackGrads<T> residual_stack_backward(const Tensor<T>&, const Tensor<T>&,                   \
+                                                         const std::vector<ResidualWeights<T>>&, bool,          \
+                                                         const ResidualStackOutput<T>&, const ResidualStem<T>&);
+XGRAD_INSTANTIATE(float)
+XGRAD_INSTANTIATE(double)
+#undef XGRAD_INSTANTIATE
+
+}  // namespace xgrad::core

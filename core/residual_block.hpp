@@ -1,0 +1,68 @@
+#pragma once
+// The VQ-VAE's residual blocks, x + conv1x1(relu(conv3x3(relu(x)))) (3x3 with padding 1, both
+// with bias), a stack of them, and optionally the relu after the stack, as one kernel pair.
+// Float stacks whose channel counts oneDNN blocks by 16 run chunk by chunk in oneDNN's
+// blocked layout: a chunk enters that layout once and leaves it once in each direction,
+// its intermediates are read back while still in cache, and the activations kept for the backward stay blocked
+// (the blocks as separate ops made ~12 full passes over activations per block, and each
+// block reordered its input and output again). Double, and the rest, compose core's own
+// conv2d and relu kernels.
+#include <array>
+#include <vector>
+
+#include "xgrad/core/conv.hpp"
+#include "xgrad/core/tensor.hpp"
+
+namespace xgrad::core {
+
+/// One block's weights: w3 (K, C, 3, 3), b3 (K), w1 (C, K, 1, 1), b1 (C).
+template <class T>
+struct ResidualWeights {
+  const Tensor<T>* w3;
+  const Tensor<T>* b3;
+  const Tensor<T>* w1;
+  const Tensor<T>* b1;
+};
+
+/// An optional convolution before the blocks (the stack's stem): w (C, Cs, kh, kw), b (C),
+/// both set or neither. Fused with the blocks, its output never leaves the blocked layout.
+template <class T>
+struct ResidualStem {
+  const Tensor<T>* w = nullptr;
+  const Tensor<T>* b = nullptr;
+  Conv2dParams p{};
+  bool defined() const { return w != nullptr; }
+};
+
+/// The forward result and what the backward needs besides x and the weights.
+template <class T>
+struct ResidualStackOutput {
+  Tensor<T> y;                     ///< (N, C, H, W)
+  /// Each block's relu(input), then relu(the last output) when relu_after: relu's masks
+  /// and conv3x3's inputs.
+  std::vector<Tensor<T>> activations;
+  std::vector<Tensor<T>> hidden;  ///< each block's relu(conv3x3(relu(input)) + b3), (N, K, H, W)
+  bool blocked = false;           ///< activations and hidden are in oneDNN's nChw16c layout
+  bool stem_fused = false;        ///< the stem ran in the blocked pass (else by conv2d, before it)
+};
+
+/// The gradients in x, in each block's w3, b3, w1, b1, and in the stem's w, b (if any).
+template <class T>
+struct ResidualStackGrads {
+  Tensor<T> x;
+  std::vector<std::array<Tensor<T>, 4>> blocks;
+  std::array<Tensor<T>, 2> stem;
+};
+
+/// x (N, C, H, W), or the stem's input (N, Cs, Hs, Ws) when there is a stem, through the
+/// stem, each block in turn, then relu when `relu_after`.
+template <class T>
+ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
+                                      bool relu_after, const ResidualStem<T>& stem = {});
+/// All gradients given the output gradient gy and the forward's `out`.
+template <class T>
+ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<T>& x,
+                                              const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
+                                              const ResidualStackOutput<T>& out, const ResidualStem<T>& stem = {});
+
+}  // namespace xgrad::core

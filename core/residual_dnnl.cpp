@@ -1,0 +1,271 @@
+#include "xgrad/core/detail/residual_dnnl.hpp"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "xgrad/core/detail/dnnl_common.hpp"
+#include "xgrad/core/detail/residual_plan.hpp"
+#include "xgrad/core/parallel.hpp"
+#include "xgrad/core/tensor.hpp"
+
+namespace xgrad::core::detail {
+namespace {
+
+using residual::aligned;
+using residual::Args;
+using residual::ChunkWeights;
+using residual::Chunks;
+using residual::Conv;
+using residual::memory;
+using residual::Plan;
+using residual::reorder_into;
+using residual::StemWeights;
+
+// Calls body(i, slot) for every chunk i in parallel, slot = this thread's buffer of the
+// plans' slot_bytes, allocated before the loop.
+template <class Body>
+void for_each_chunk(const Chunks& c, Body&& body) {
+  const std::size_t bytes = aligned(std::max(c.full->slot_bytes(), c.last->slot_bytes()));
+  const Index floats = static_cast<Index>(bytes / sizeof(float));
+  Tensor<float> slots(Shape{thread_slots(), floats});
+  parallel_for(0, c.count, 1, [&](Index lo, Index hi) {
+    const OneOpenMpThread one;
+    char* slot = reinterpret_cast<char*>(slots.data() + thread_slot() * floats);
+    for (Index i = lo; i < hi; ++i) body(i, slot);
+  });
+}
+
+// Buffers of one slot, in slot_bytes order.
+struct Slot {
+  char *x, *g, *ga, *gh, *dw3, *dw1, *xs, *dws, *scratchpad;
+  Slot(const Plan& p, char* at) {
+    x = at, g = x + p.x_bytes, ga = g + p.x_bytes, gh = ga + p.x_bytes, dw3 = gh + p.h_bytes;
+    dw1 = dw3 + aligned(p.conv3.dw.inner.get_size());
+    xs = dw1 + aligned(p.conv1.dw.inner.get_size());
+    dws = xs + p.xs_bytes;
+    scratchpad = dws + p.dw_stem_bytes();
+  }
+};
+
+// Runs a kernel on one thread's stream, its scratchpad (described by `pad`) at `at`.
+void run(const dnnl::primitive& kernel, dnnl::stream& stream, Args args, const memory::desc& pad, char* at) {
+  if (pad.get_size() > 0) args[DNNL_ARG_SCRATCHPAD] = memory(pad, cpu_engine(), at);
+  kernel.execute(stream, args);
+}
+
+float* floats(char* at) { return reinterpret_cast<float*>(at); }
+
+void relu_into(float* to, const float* from, std::size_t bytes) {
+  const std::size_t n = bytes / sizeof(float);
+  for (std::size_t i = 0; i < n; ++i) to[i] = from[i] < 0.f ? 0.f : from[i];  // NaN stays NaN, as relu
+}
+
+// g = relu's gradient at `out` (> 0) applied to g, in place.
+void mask_by(float* g, const float* out, std::size_t bytes) {
+  const std::size_t n = bytes / sizeof(float);
+  for (std::size_t i = 0; i < n; ++i) g[i] = out[i] > 0.f ? g[i] : 0.f;
+}
+
+// One chunk's forward pass through one block: the running sum in b.x (blocked) gets the
+// block's output added in place (a sum post-op); the block's relu(input) and hidden
+// activation are written to `a` and `hidden`, kept for the backward.
+struct ForwardChunk {
+  const Plan& p;
+  const Slot& b;
+  dnnl::stream& stream;
+  void block(float* a, float* hidden, const ChunkWeights& w, int j, const ResidualPointers& ptr) const {
+    auto& e = cpu_engine();
+    memory ab(p.x_blocked, e, a), hb(p.h_blocked, e, hidden), xb(p.x_blocked, e, b.x);
+    relu_into(a, floats(b.x), p.x_blocked.get_size());
+    run(p.conv3.forward, stream,
+        {{DNNL_ARG_SRC, ab}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_BIAS, memory(p.b3, e, const_cast<float*>(ptr.b3))},
+         {DNNL_ARG_DST, hb}},
+        p.conv3.pad_forward, b.scratchpad);
+    run(p.conv1.forward, stream,  // the sum post-op adds the block's input, already in xb
+        {{DNNL_ARG_SRC, hb}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_BIAS, memory(p.b1, e, const_cast<float*>(ptr.b1))},
+         {DNNL_ARG_DST, xb}},
+        p.conv1.pad_forward, b.scratchpad);
+    stream.wait();
+  }
+};
+
+}  // namespace
+
+bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::vector<ResidualPointers>& blocks,
+                         bool relu_after, float* y, const std::vector<float*>& activations,
+                         const std::vector<float*>& hidden, const ResidualShape& s) {
+  const auto c = residual::chunks(s);
+  if (!c) return false;
+  const std::vector<ChunkWeights> w = residual::chunk_weights(*c, blocks, true);
+  const StemWeights ws(*c, stem.w, true);
+  const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
+  for_each_chunk(*c, [&](Index i, char* at) {
+    const Plan& p = c->plan(i);
+    const Slot b(p, at);
+    const int j = i + 1 == c->count;
+    const Index n0 = i * c->per;
+    auto& e = cpu_engine();
+    dnnl::stream stream(e);
+    const ForwardChunk f{p, b, stream};
+    memory xb(p.x_blocked, e, b.x);
+    if (p.has_stem) {  // its output goes straight into the running sum, blocked
+      memory xsb(p.xs_blocked, e, b.xs);
+      reorder_into(p.xs_in, stream, memory(p.xs_user, e, const_cast<float*>(x) + n0 * xs_image), xsb);
+      memory bias(p.b1, e, const_cast<float*>(stem.b));
+      run(p.stem.forward, stream,
+          {{DNNL_ARG_SRC, xsb}, {DNNL_ARG_WEIGHTS, ws.w[j]}, {DNNL_ARG_BIAS, bias}, {DNNL_ARG_DST, xb}},
+          p.stem.pad_forward, b.scratchpad);
+    } else {
+      reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(x) + n0 * x_image), xb);
+    }
+    stream.wait();
+    for (std::size_t k = 0; k < blocks.size(); ++k)
+      f.block(activations[k] + n0 * x_image, hidden[k] + n0 * h_image, w[k], j, blocks[k]);
+    if (relu_after) {
+      float* last = activations.back() + n0 * x_image;
+      relu_into(last, floats(b.x), p.x_blocked.get_size());
+      xb = memory(p.x_blocked, e, last);
+    }
+    reorder_into(p.x_out, stream, xb, memory(p.x_user, e, y + n0 * x_image));
+    stream.wait();
+  });
+  return true;
+}
+
+namespace {
+
+// Each chunk's weight and bias gradients in its own slice ([gw3 | gb3 | gw1 | gb1] per
+// block, OIHW), added in chunk order at the end: the same bits on any number of threads.
+struct GradSlices {
+  Index n3, k, n1, c, size, blocks, ns, row;  // ns: the stem's weight (0 without a stem)
+  Tensor<float> partial;
+  GradSlices(const ResidualShape& s, Index count, Index blocks)
+      : n3(s.k * s.c * 9), k(s.k), n1(s.c * s.k), c(s.c), size(n3 + k + n1 + c), blocks(blocks),
+        ns(s.c * s.stem.c * s.stem.kh * s.stem.kw), row(blocks * size + (ns > 0 ? ns + c : 0)),
+        partial(Shape{count, row}) {}
+  float* gw3(Index i, Index b) { return partial.data() + i * row + b * size; }
+  float* gb3(Index i, Index b) { return gw3(i, b) + n3; }
+  float* gw1(Index i, Index b) { return gb3(i, b) + k; }
+  float* gb1(Index i, Index b) { return gw1(i, b) + n1; }
+  float* gws(Index i) { return partial.data() + i * row + blocks * size; }
+  float* gbs(Index i) { return gws(i) + ns; }
+  void finish(const std::vector<std::array<float*, 4>>& grads, const std::array<float*, 2>& stem) {
+    float* total = partial.data();
+    for (Index i = 1; i < partial.size(0); ++i)
+      for (Index j = 0; j < row; ++j) total[j] += partial.data()[i * row + j];
+    if (ns > 0) {
+      std::copy(gws(0), gws(0) + ns, stem[0]);
+      std::copy(gbs(0), gbs(0) + c, stem[1]);
+    }
+    for (Index b = 0; b < blocks; ++b) {
+      const float* t = total + b * size;
+      std::copy(t, t + n3, grads[b][0]);
+      std::copy(t + n3, t + n3 + k, grads[b][1]);
+      std::copy(t + n3 + k, t + n3 + k + n1, grads[b][2]);
+      std::copy(t + n3 + k + n1, t + size, grads[b][3]);
+    }
+  }
+};
+
+// Per-channel sums of an nChw16c tensor `t` of dims d (c a multiple of 16), over images
+// then positions, in that fixed order.
+void channel_sums(const float* t, const memory::dims& d, float* out) {
+  const Index n = d[0], blocks = d[1] / 16, plane = d[2] * d[3];
+  std::fill(out, out + d[1], 0.f);
+  for (Index i = 0; i < n; ++i)
+    for (Index cb = 0; cb < blocks; ++cb) {
+      const float* p = t + (i * blocks + cb) * plane * 16;
+      float* o = out + cb * 16;
+      for (Index q = 0; q < plane; ++q)
+        for (int l = 0; l < 16; ++l) o[l] += p[q * 16 + l];
+    }
+}
+
+// One convolution's weight and bias gradient for a chunk, into its slices (OIHW).
+void weight_grads(const Conv& conv, dnnl::stream& stream, const memory& src, const memory& diff_dst,
+                  const memory::desc& bias, float* gw, float* gb, char* dw_at, char* pad_at) {
+  auto& e = cpu_engine();
+  memory dw(conv.dw.inner, e, dw_at);
+  Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_WEIGHTS, dw}};
+  if (conv.bias_grad) args[DNNL_ARG_DIFF_BIAS] = memory(bias, e, gb);
+  run(conv.backward_weights, stream, std::move(args), conv.pad_backward_weights, pad_at);
+  reorder_into(conv.dw.to_user, stream, dw, memory(conv.dw.user, e, gw));
+  stream.wait();
+  if (!conv.bias_grad)
+    channel_sums(static_cast<const float*>(diff_dst.get_data_handle()), diff_dst.get_desc().dims(), gb);
+}
+
+// One chunk's backward pass through one block: the output gradient in b.g (blocked) becomes
+// the input gradient there; `a` is the block's relu(input) and `hidden` its hidden activation.
+struct BackwardChunk {
+  const Plan& p;
+  const Slot& b;
+  dnnl::stream& stream;
+  GradSlices& grads;
+  Index i;
+  void block(Index k, const float* a, const float* hidden, const ChunkWeights& w, int j) const {
+    auto& e = cpu_engine();
+    const std::size_t x_size = p.x_blocked.get_size();
+    memory g(p.x_blocked, e, b.g), ab(p.x_blocked, e, const_cast<float*>(a)), ga(p.x_blocked, e, b.ga);
+    memory gh(p.h_blocked, e, b.gh);
+    memory hb(p.h_blocked, e, const_cast<float*>(hidden));
+    weight_grads(p.conv1, stream, hb, g, p.b1, grads.gw1(i, k), grads.gb1(i, k), b.dw1, b.scratchpad);
+    run(p.conv1.backward_data, stream, {{DNNL_ARG_DIFF_DST, g}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_DIFF_SRC, gh}},
+        p.conv1.pad_backward_data, b.scratchpad);
+    stream.wait();
+    mask_by(floats(b.gh), hidden, p.h_blocked.get_size());
+    weight_grads(p.conv3, stream, ab, gh, p.b3, grads.gw3(i, k), grads.gb3(i, k), b.dw3, b.scratchpad);
+    run(p.conv3.backward_data, stream, {{DNNL_ARG_DIFF_DST, gh}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_DIFF_SRC, ga}},
+        p.conv3.pad_backward_data, b.scratchpad);
+    stream.wait();
+    float* gp = floats(b.g);
+    const float* gap = floats(b.ga);
+    for (std::size_t q = 0; q < x_size / sizeof(float); ++q) gp[q] += a[q] > 0.f ? gap[q] : 0.f;
+  }
+};
+
+}  // namespace
+
+bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
+                                  const std::vector<ResidualPointers>& blocks, bool relu_after,
+                                  const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
+                                  float* gx, const std::vector<std::array<float*, 4>>& grads,
+                                  const std::array<float*, 2>& stem_grads, const ResidualShape& s) {
+  const auto c = residual::chunks(s);
+  if (!c) return false;
+  const std::vector<ChunkWeights> w = residual::chunk_weights(*c, blocks, false);
+  const StemWeights ws(*c, stem.w, false);
+  GradSlices slices(s, c->count, static_cast<Index>(blocks.size()));
+  const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
+  for_each_chunk(*c, [&](Index i, char* at) {
+    const Plan& p = c->plan(i);
+    const Slot b(p, at);
+    const int j = i + 1 == c->count;
+    const Index n0 = i * c->per;
+    auto& e = cpu_engine();
+    dnnl::stream stream(e);
+    memory g(p.x_blocked, e, b.g);
+    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(gy) + n0 * x_image), g);
+    stream.wait();
+    if (relu_after) mask_by(floats(b.g), activations.back() + n0 * x_image, p.x_blocked.get_size());
+    const BackwardChunk bc{p, b, stream, slices, i};
+    for (std::size_t k = blocks.size(); k-- > 0;)
+      bc.block(static_cast<Index>(k), activations[k] + n0 * x_image, hidden[k] + n0 * h_image, w[k], j);
+    if (p.has_stem) {  // its weight gradient from x, then its input gradient into the same buffer
+      memory xsb(p.xs_blocked, e, b.xs);
+      reorder_into(p.xs_in, stream, memory(p.xs_user, e, const_cast<float*>(x) + n0 * xs_image), xsb);
+      weight_grads(p.stem, stream, xsb, g, p.b1, slices.gws(i), slices.gbs(i), b.dws, b.scratchpad);
+      run(p.stem.backward_data, stream, {{DNNL_ARG_DIFF_DST, g}, {DNNL_ARG_WEIGHTS, ws.w[j]}, {DNNL_ARG_DIFF_SRC, xsb}},
+          p.stem.pad_backward_data, b.scratchpad);
+      reorder_into(p.xs_out, stream, xsb, memory(p.xs_user, e, gx + n0 * xs_image));
+    } else {
+      reorder_into(p.x_out, stream, g, memory(p.x_user, e, gx + n0 * x_image));
+    }
+    stream.wait();
+  });
+  slices.finish(grads, stem_grads);
+  return true;
+}
+
+}  // namespace xgrad::core::detail

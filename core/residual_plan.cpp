@@ -1,0 +1,183 @@
+#include "xgrad/core/detail/residual_plan.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "xgrad/core/detail/dnnl_common.hpp"
+
+namespace xgrad::core::detail::residual {
+namespace {
+
+using Tag = memory::format_tag;
+
+memory::desc f32(const memory::dims& d, Tag t) { return {d, memory::data_type::f32, t}; }
+
+dnnl::reorder reorder(const memory::desc& from, const memory::desc& to) {
+  auto& e = cpu_engine();
+  return dnnl::reorder(dnnl::reorder::primitive_desc(e, from, e, to));
+}
+
+Weights weights(const memory::desc& user, const memory::desc& inner) {
+  return {user, inner, reorder(user, inner), reorder(inner, user)};
+}
+
+// One convolution of the block: its operand descriptors (activations blocked by 16).
+struct ConvDescs {
+  memory::desc src, weights, bias, dst;
+  memory::dims strides, pad_l, pad_r;
+};
+
+dnnl::primitive_attr attr(const dnnl::post_ops& post = {}) {
+  dnnl::primitive_attr a;
+  a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  if (post.len() > 0) a.set_post_ops(post);
+  return a;
+}
+
+using Fwd = dnnl::convolution_forward;
+using BwdData = dnnl::convolution_backward_data;
+using BwdWeights = dnnl::convolution_backward_weights;
+constexpr auto kDirect = dnnl::algorithm::convolution_direct;
+
+Fwd::primitive_desc forward_pd(const ConvDescs& d, const dnnl::post_ops& post = {}) {
+  const Fwd::desc desc(dnnl::prop_kind::forward_training, kDirect, d.src, d.weights, d.bias, d.dst, d.strides, d.pad_l,
+                       d.pad_r);
+  return {desc, attr(post), cpu_engine()};
+}
+
+// `bias_grad`: whether the weight-gradient kernel sums the bias gradient too. The 1x1's
+// did it slowly (DNNL_VERBOSE, 32 images: 86 us a call with it, 58 without).
+Conv make_conv(const ConvDescs& d, const memory::desc& oihw, const dnnl::post_ops& post, bool bias_grad) {
+  const Fwd::primitive_desc fwd = forward_pd(d, post), hint = forward_pd(d);
+  const BwdData::primitive_desc bd(BwdData::desc(kDirect, d.src, d.weights, d.dst, d.strides, d.pad_l, d.pad_r),
+                                   attr(), cpu_engine(), hint);
+  const BwdWeights::primitive_desc bw(
+      bias_grad ? BwdWeights::desc(kDirect, d.src, d.weights, d.bias, d.dst, d.strides, d.pad_l, d.pad_r)
+                : BwdWeights::desc(kDirect, d.src, d.weights, d.dst, d.strides, d.pad_l, d.pad_r),
+      attr(), cpu_engine(), hint);
+  Conv c{Fwd(fwd), BwdData(bd), BwdWeights(bw), weights(oihw, fwd.weights_desc()), weights(oihw, bd.weights_desc()),
+         weights(oihw, bw.diff_weights_desc()), fwd.scratchpad_desc(), bd.scratchpad_desc(),
+         bw.scratchpad_desc(), 0, bias_grad};
+  for (const auto& s : {c.pad_forward, c.pad_backward_data, c.pad_backward_weights})
+    c.scratchpad = std::max(c.scratchpad, s.get_size());
+  return c;
+}
+
+// oneDNN's right padding: what makes the output grid exact.
+Index pad_right(Index in, Index out, Index k, Index stride, Index pad) { return (out - 1) * stride + k - in - pad; }
+
+void add_stem(Plan& p, const ResidualShape& s) {
+  const ResidualStemShape& t = s.stem;
+  const memory::dims xd{s.n, t.c, t.h, t.w};
+  p.has_stem = true;
+  p.xs_user = f32(xd, Tag::nchw), p.xs_blocked = f32(xd, Tag::nChw16c);
+  p.xs_in = reorder(p.xs_user, p.xs_blocked), p.xs_out = reorder(p.xs_blocked, p.xs_user);
+  p.stem = make_conv({p.xs_blocked, f32({s.c, t.c, t.kh, t.kw}, Tag::any), p.b1, p.x_blocked, {t.sh, t.sw},
+                      {t.ph, t.pw}, {pad_right(t.h, s.h, t.kh, t.sh, t.ph), pad_right(t.w, s.w, t.kw, t.sw, t.pw)}},
+                     f32({s.c, t.c, t.kh, t.kw}, Tag::oihw), {}, true);
+  p.xs_bytes = aligned(p.xs_blocked.get_size());
+}
+
+Plan make_plan(const ResidualShape& s) {
+  Plan p;
+  const memory::dims xd{s.n, s.c, s.h, s.w}, hd{s.n, s.k, s.h, s.w};
+  p.x_user = f32(xd, Tag::nchw), p.x_blocked = f32(xd, Tag::nChw16c), p.h_blocked = f32(hd, Tag::nChw16c);
+  p.b3 = f32({s.k}, Tag::x), p.b1 = f32({s.c}, Tag::x);
+  p.x_in = reorder(p.x_user, p.x_blocked), p.x_out = reorder(p.x_blocked, p.x_user);
+  dnnl::post_ops relu, sum;
+  relu.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  sum.append_sum(1.f);
+  p.conv3 = make_conv({p.x_blocked, f32({s.k, s.c, 3, 3}, Tag::any), p.b3, p.h_blocked, {1, 1}, {1, 1}, {1, 1}},
+                      f32({s.k, s.c, 3, 3}, Tag::oihw), relu, true);
+  p.conv1 = make_conv({p.h_blocked, f32({s.c, s.k, 1, 1}, Tag::any), p.b1, p.x_blocked, {1, 1}, {0, 0}, {0, 0}},
+                      f32({s.c, s.k, 1, 1}, Tag::oihw), sum, false);
+  p.x_bytes = aligned(p.x_blocked.get_size()), p.h_bytes = aligned(p.h_blocked.get_size());
+  if (s.stem.c > 0) add_stem(p, s);
+  return p;
+}
+
+// Plans live for the whole program, one per shape (every block of a stack has the same);
+// a shape oneDNN fails on is remembered.
+const Plan* find_plan(const ResidualShape& s) {
+  static std::mutex mu;
+  static std::map<std::array<Index, 14>, std::optional<Plan>> plans;
+  const ResidualStemShape& t = s.stem;
+  const std::array<Index, 14> key{s.n, s.c, s.k, s.h, s.w, t.c, t.h, t.w, t.kh, t.kw, t.sh, t.sw, t.ph, t.pw};
+  std::lock_guard lock(mu);
+  auto it = plans.find(key);
+  if (it == plans.end()) {
+    std::optional<Plan> plan;
+    try {
+      plan = make_plan(s);
+    } catch (const dnnl::error&) {  // no kernel: the caller composes
+    }
+    it = plans.emplace(key, std::move(plan)).first;
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
+// The batch in chunks fixed by the shape alone (never the thread count). 32 images a
+// chunk, as core's other convolutions: BM_VqVaeStep's minimum over 5 runs, 1 thread, three
+// rounds (loaded), ms: 8 images 83.0 79.8 82.9, 16 images 82.0 78.4 79.0, 32 images 80.1
+// 78.7 78.3. Smaller chunks keep more of a chunk in L2 (1 MiB a core; at 32 images a
+// chunk's scratch takes ~1.4 MB), but their kernels run slower per image (DNNL_VERBOSE:
+// the 1x1 weight gradient 1.6x, the 3x3 kernels 1.05x at 16) and every call costs its own.
+constexpr Index kImagesPerChunk = 32;
+
+// A weight reordered once into the layout a kernel reads (the copy kept in `store`).
+memory inner_weights(const Weights& w, const float* oihw, std::vector<Tensor<float>>& store) {
+  auto& e = cpu_engine();
+  store.emplace_back(Shape{static_cast<Index>(aligned(w.inner.get_size()) / sizeof(float))});
+  memory inner(w.inner, e, store.back().data());
+  const OneOpenMpThread one;
+  dnnl::stream stream(e);
+  reorder_into(w.to_inner, stream, memory(w.user, e, const_cast<float*>(oihw)), inner);
+  stream.wait();
+  return inner;
+}
+
+}  // namespace
+
+std::optional<Chunks> chunks(const ResidualShape& s) {
+  if (s.n == 0 || s.c % 16 != 0 || s.k % 16 != 0 || s.stem.c % 16 != 0) return std::nullopt;
+  const OneOpenMpThread one;  // kernels chosen for the one thread they run on
+  Chunks c;
+  c.count = (s.n + kImagesPerChunk - 1) / kImagesPerChunk;
+  c.per = (s.n + c.count - 1) / c.count;
+  c.count = (s.n + c.per - 1) / c.per;
+  ResidualShape part = s;
+  part.n = c.per;
+  c.full = find_plan(part);
+  part.n = s.n - (c.count - 1) * c.per;
+  c.last = find_plan(part);
+  if (!c.full || !c.last) return std::nullopt;
+  return c;
+}
+
+ChunkWeights::ChunkWeights(const Chunks& c, const ResidualPointers& b, bool forward) {
+    store.reserve(4);  // the memories point into it
+    for (int j = 0; j < 2; ++j) {
+      const Plan& p = j == 0 ? *c.full : *c.last;
+      w3[j] = inner_weights(forward ? p.conv3.w_forward : p.conv3.w_backward_data, b.w3, store);
+      w1[j] = inner_weights(forward ? p.conv1.w_forward : p.conv1.w_backward_data, b.w1, store);
+    }
+  }
+
+StemWeights::StemWeights(const Chunks& c, const float* oihw, bool forward) {
+    store.reserve(2);  // the memories point into it
+    if (!c.full->has_stem) return;
+    for (int j = 0; j < 2; ++j) {
+      const Plan& p = j == 0 ? *c.full : *c.last;
+      w[j] = inner_weights(forward ? p.stem.w_forward : p.stem.w_backward_data, oihw, store);
+    }
+  }
+
+std::vector<ChunkWeights> chunk_weights(const Chunks& c, const std::vector<ResidualPointers>& blocks, bool forward) {
+  std::vector<ChunkWeights> w;
+  w.reserve(blocks.size());
+  for (const ResidualPointers& b : blocks) w.emplace_back(c, b, forward);
+  return w;
+}
+
+}  // namespace xgrad::core::detail::residual
