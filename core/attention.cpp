@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "xgrad/core/blas.hpp"
 #include "xgrad/core/detail/format.hpp"
 #include "xgrad/core/detail/gemm.hpp"
 #include "xgrad/core/detail/simd.hpp"
@@ -109,14 +110,6 @@ void entry_gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a
                       c + i0 * ldc, ldc);
 }
 
-// Rows of A from which C = A B^T is worth B^T copied (bt) for the small-matrix nn kernels:
-// they ran the (256, 256, 32) product 1.4x faster than the nt product (bench/README.md),
-// but the copy is k n elements against m n k multiply-adds, gathered from rows ldb apart.
-// At 64 rows (the Transformer VAE's entries, heads read in place from the (B, L, 3 E)
-// projection) the copies were 3.6 % of the step and the nt products cost 0.8 % more
-// (perf, 1 thread, 2026-12-04): the nt product without a copy is 2.7 % faster there. 128
-// is between the measured sides.
-constexpr Index kTransposeMinRows = 128;
 
 // Rows of a causal entry's blocks: about a quarter of the queries, in whole 16s, so that
 // (with four blocks) 3/8 of the products are skipped while each stays a product of 16 rows
@@ -195,24 +188,21 @@ struct Plan {
 
 // C (Lq, Lk) = alpha A B^T for A (Lq, k) and B (Lk, k) with rows lda, ldb apart, by the
 // plan's row blocks (C past a block's columns is left unwritten); bt: room for B^T (k, Lk).
-// Causal entries multiply nn against B^T copied once: OpenBLAS's nt small kernel paid for
-// each of the four 16-row blocks nearly what it pays for the whole (the Transformer VAE's
-// causal attention, packed, (32, 64, 3 x 128), loaded, ms: 3.3-3.7 nt against 2.5-2.9 nn
-// with the copy at 1 thread, 1.31-1.32 against 1.17-1.19 at 2; unmasked entries of 64 rows
-// stay nt, one call each).
+// Products nn against B^T copied once by OpenBLAS's omatcopy: the nt small kernel ran k = 32
+// ~1.4x slower (bench/README.md), and paid for each of a causal entry's 16-row blocks nearly
+// what it pays for the whole. An element loop for the copy had made it a loss at 64 rows
+// (3.6 % of the Transformer VAE step, session 13); omatcopy is ~2.7x faster than that loop.
+// Packed (32, 64, 3 x 128), 4 heads, loaded, CPU medians of 4 rounds (ms), nt against the
+// copy: unmasked 3.83 / 4.03 / 3.53 / 4.25 against 3.49 / 3.42 / 3.12 / 3.53 at 1 thread,
+// 1.74 / 1.77 / 1.74 / 1.75 against 1.56 / 1.55 / 1.57 / 1.55 at 2
+// (bench/results/ab-2026-12-04-tvae-s14.md).
 template <class T>
 void product_with_transposed(const Plan<T>& plan, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb,
                              T* bt, T* c) {
-  const Index m = plan.n.Lq, n = plan.n.Lk;
-  const bool copy = m >= kTransposeMinRows || plan.cfg.causal;
-  if (copy)
-    for (Index j = 0; j < n; ++j)
-      for (Index i = 0; i < k; ++i) bt[i * n + j] = b[j * ldb + i];
+  const Index n = plan.n.Lk;
+  blas::transpose(n, k, b, ldb, bt, n);
   plan.row_blocks([&](Index i0, Index i1, Index cols) {
-    if (copy)
-      entry_gemm(false, false, i1 - i0, cols, k, alpha, a + i0 * lda, lda, bt, n, T(0), c + i0 * n, n);
-    else
-      entry_gemm(false, true, i1 - i0, cols, k, alpha, a + i0 * lda, lda, b, ldb, T(0), c + i0 * n, n);
+    entry_gemm(false, false, i1 - i0, cols, k, alpha, a + i0 * lda, lda, bt, n, T(0), c + i0 * n, n);
   });
 }
 
