@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "xgrad/core/blas.hpp"
 #include "xgrad/core/detail/format.hpp"
 #include "xgrad/core/detail/gemm.hpp"
 #include "xgrad/core/detail/simd.hpp"
@@ -109,24 +110,13 @@ void entry_gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a
                       c + i0 * ldc, ldc);
 }
 
-// Rows of A from which C = A B^T is worth B^T copied (bt) for the small-matrix nn kernels:
-// they ran the (256, 256, 32) product 1.4x faster than the nt product (bench/README.md),
-// but the copy is k n elements against m n k multiply-adds, gathered from rows ldb apart.
-// At 64 rows (the Transformer VAE's entries, heads read in place from the (B, L, 3 E)
-// projection) the copies were 3.6 % of the step and the nt products cost 0.8 % more
-// (perf, 1 thread, 2026-12-04): the nt product without a copy is 2.7 % faster there. 128
-// is between the measured sides.
-constexpr Index kTransposeMinRows = 128;
 
-// C (m, n) = alpha A B^T for B (n, k) with rows ldb apart; bt: room for B^T (k, n).
-template <class T>
-void product_with_transposed(Index m, Index n, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb, T* bt,
-                             T* c) {
-  if (m < kTransposeMinRows) return entry_gemm(false, true, m, n, k, alpha, a, lda, b, ldb, T(0), c, n);
-  for (Index j = 0; j < n; ++j)
-    for (Index i = 0; i < k; ++i) bt[i * n + j] = b[j * ldb + i];
-  entry_gemm(false, false, m, n, k, alpha, a, lda, bt, n, T(0), c, n);
-}
+// Rows of a causal entry's blocks: about a quarter of the queries, in whole 16s, so that
+// (with four blocks) 3/8 of the products are skipped while each stays a product of 16 rows
+// or more. Causal forward+backward, (32, 4, L, 32), loaded, medians (ms): at L 64 (scores
+// nt), blocks of 8 / 16 / 64 (one) rows 4.14 / 3.69 / 4.84 at 1 thread, 2.59 / 1.55 / 1.84
+// at 2; at L 256, 32 / 64 / 256 rows 36.9 / 35.5 / 43.2 (bench/results/ab-2026-12-04-tvae-s14.md).
+inline Index causal_block_rows(Index Lq) { return std::max<Index>(16, (Lq + 63) / 64 * 16); }
 
 // Everything a worker needs to build one entry's probabilities.
 template <class T>
@@ -151,6 +141,30 @@ struct Plan {
     const Index v = visible(i);
     return v == n.Lk ? v : std::min(n.Lk, (v + kLanes<T> - 1) / kLanes<T> * kLanes<T>);
   }
+  // Causal entries run their products in blocks of rows, each over the keys its rows can
+  // see (or, for the products summed over queries, in blocks of keys over the queries that
+  // see them): the blocks wholly above the diagonal are zeros of P and dS and need no
+  // product. Skipped terms are exact zeros, so the visible entries keep their values.
+  // Other entries are one block. The blocks depend on the shape alone.
+  Index block(Index len) const { return cfg.causal ? causal_block_rows(n.Lq) : std::max<Index>(len, 1); }
+  // f(i0, i1, cols) for each block of query rows [i0, i1) and the columns its rows read
+  // (the last row's active ones: the row passes below read no further).
+  template <class F>
+  void row_blocks(F&& f) const {
+    const Index rb = block(n.Lq);
+    for (Index i0 = 0; i0 < n.Lq; i0 += rb) {
+      const Index i1 = std::min(n.Lq, i0 + rb);
+      f(i0, i1, cfg.causal ? active(i1 - 1) : n.Lk);
+    }
+  }
+  // f(j0, j1, first) for each block of keys [j0, j1) and the first query that sees key j0
+  // (the queries before it have zeros of P and dS there).
+  template <class F>
+  void key_blocks(F&& f) const {
+    const Index kb = block(n.Lk);
+    for (Index j0 = 0; j0 < n.Lk; j0 += kb)
+      f(j0, std::min(n.Lk, j0 + kb), cfg.causal ? std::clamp<Index>(j0 - (n.Lk - n.Lq), 0, n.Lq) : Index(0));
+  }
   // Sets the masked scores of row i of entry (b, h) to -inf.
   void mask_row(T* s, Index b, Index h, Index i) const {
     constexpr T ninf = -std::numeric_limits<T>::infinity();
@@ -169,11 +183,57 @@ struct Plan {
   }
   // S = scale Q K^T of entry e into s (Lq, Lk), masked; ldq, ldk: the rows' strides;
   // kt: room for K^T (d, Lk).
-  void scores(T* s, const T* q, Index ldq, const T* k, Index ldk, T* kt, Index e) const {
-    product_with_transposed(n.Lq, n.Lk, n.d, scale, q, ldq, k, ldk, kt, s);
-    for (Index i = 0; i < n.Lq; ++i) mask_row(s + i * n.Lk, e / n.H, e % n.H, i);
-  }
+  void scores(T* s, const T* q, Index ldq, const T* k, Index ldk, T* kt, Index e) const;
 };
+
+// C (Lq, Lk) = alpha A B^T for A (Lq, k) and B (Lk, k) with rows lda, ldb apart, by the
+// plan's row blocks (C past a block's columns is left unwritten); bt: room for B^T (k, Lk).
+// Products nn against B^T copied once by OpenBLAS's omatcopy: the nt small kernel ran k = 32
+// ~1.4x slower (bench/README.md), and paid for each of a causal entry's 16-row blocks nearly
+// what it pays for the whole. An element loop for the copy had made it a loss at 64 rows
+// (3.6 % of the Transformer VAE step, session 13); omatcopy is ~2.7x faster than that loop.
+// Packed (32, 64, 3 x 128), 4 heads, loaded, CPU medians of 4 rounds (ms), nt against the
+// copy: unmasked 3.83 / 4.03 / 3.53 / 4.25 against 3.49 / 3.42 / 3.12 / 3.53 at 1 thread,
+// 1.74 / 1.77 / 1.74 / 1.75 against 1.56 / 1.55 / 1.57 / 1.55 at 2
+// (bench/results/ab-2026-12-04-tvae-s14.md).
+template <class T>
+void product_with_transposed(const Plan<T>& plan, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb,
+                             T* bt, T* c) {
+  const Index n = plan.n.Lk;
+  blas::transpose(n, k, b, ldb, bt, n);
+  plan.row_blocks([&](Index i0, Index i1, Index cols) {
+    entry_gemm(false, false, i1 - i0, cols, k, alpha, a + i0 * lda, lda, bt, n, T(0), c + i0 * n, n);
+  });
+}
+
+template <class T>
+void Plan<T>::scores(T* s, const T* q, Index ldq, const T* k, Index ldk, T* kt, Index e) const {
+  product_with_transposed(*this, n.d, scale, q, ldq, k, ldk, kt, s);
+  for (Index i = 0; i < n.Lq; ++i) mask_row(s + i * n.Lk, e / n.H, e % n.H, i);
+}
+
+// C (Lq, c) = alpha X Y + beta C for X (Lq, Lk) (P or dS, rows Lk apart) and Y (Lk, c),
+// each row block over the keys it sees: O = P V and dQ = scale dS K.
+template <class T>
+void rows_times_keys(const Plan<T>& plan, Index c, T alpha, const T* x, const T* y, Index ldy, T beta, T* out,
+                     Index ldo) {
+  const Index Lk = plan.n.Lk;
+  plan.row_blocks([&](Index i0, Index i1, Index cols) {
+    entry_gemm(false, false, i1 - i0, c, cols, alpha, x + i0 * Lk, Lk, y, ldy, beta, out + i0 * ldo, ldo);
+  });
+}
+
+// C (Lk, c) = alpha X^T Y + beta C for X (Lq, Lk) and Y (Lq, c), each key block summed over
+// the queries that see it: dV = P^T dO and dK = scale dS^T Q.
+template <class T>
+void keys_times_rows(const Plan<T>& plan, Index c, T alpha, const T* x, const T* y, Index ldy, T beta, T* out,
+                     Index ldo) {
+  const Index Lq = plan.n.Lq, Lk = plan.n.Lk;
+  plan.key_blocks([&](Index j0, Index j1, Index first) {
+    entry_gemm(true, false, j1 - j0, c, Lq - first, alpha, x + first * Lk + j0, Lk, y + first * ldy, ldy, beta,
+               out + j0 * ldo, ldo);
+  });
+}
 
 template <class T>
 T row_max(const T* s, Index n) {
@@ -306,8 +366,7 @@ void forward_entries(const Dims& n, const Layouts& l, const T* q, const T* k, co
         apply_dropout(pd, LL, cfg, e);
         pv = pd;
       }
-      entry_gemm(false, false, n.Lq, n.dv, n.Lk, T(1), pv, n.Lk, l.v.at(v, e, n.H), l.v.ld, T(0),
-                 l.o.at(out, e, n.H), l.o.ld);
+      rows_times_keys(plan, n.dv, T(1), pv, l.v.at(v, e, n.H), l.v.ld, T(0), l.o.at(out, e, n.H), l.o.ld);
     }
   });
 }
@@ -374,19 +433,16 @@ void backward_entries(const Dims& n, const Layouts& l, const T* gy, const T* q, 
           apply_dropout(w, LL, cfg, e);
           pd = w;
         }
-        entry_gemm(true, false, n.Lk, n.dv, n.Lq, T(1), pd, n.Lk, ge, l.o.ld, g.add_dv ? T(1) : T(0),
-                   l.v.at(g.dv, e, n.H), l.v.ld);
+        keys_times_rows(plan, n.dv, T(1), pd, ge, l.o.ld, g.add_dv ? T(1) : T(0), l.v.at(g.dv, e, n.H), l.v.ld);
       }
       if (!g.dq && !g.dk) continue;
-      product_with_transposed(n.Lq, n.Lk, n.dv, T(1), ge, l.o.ld, ve, l.v.ld, scratch.get(kTransposed), w);  // dO V^T
+      product_with_transposed(plan, n.dv, T(1), ge, l.o.ld, ve, l.v.ld, scratch.get(kTransposed), w);  // dO V^T
       if (drop) apply_dropout(w, LL, cfg, e);
       softmax_backward_rows(w, p, ge, l.o.at(out, e, n.H), plan, l.o.ld);
       if (g.dq)
-        entry_gemm(false, false, n.Lq, n.d, n.Lk, plan.scale, w, n.Lk, ke, l.k.ld, g.add_dq ? T(1) : T(0),
-                   l.q.at(g.dq, e, n.H), l.q.ld);
+        rows_times_keys(plan, n.d, plan.scale, w, ke, l.k.ld, g.add_dq ? T(1) : T(0), l.q.at(g.dq, e, n.H), l.q.ld);
       if (g.dk)
-        entry_gemm(true, false, n.Lk, n.d, n.Lq, plan.scale, w, n.Lk, qe, l.q.ld, g.add_dk ? T(1) : T(0),
-                   l.k.at(g.dk, e, n.H), l.k.ld);
+        keys_times_rows(plan, n.d, plan.scale, w, qe, l.q.ld, g.add_dk ? T(1) : T(0), l.k.at(g.dk, e, n.H), l.k.ld);
     }
   });
 }

@@ -24,6 +24,10 @@ using GemmS = void (*)(int, int, int, int, int, int, float, const float*, int, c
 using GemmD = void (*)(int, int, int, int, int, int, double, const double*, int, const double*, int, double, double*,
                        int);
 
+// cblas_?omatcopy: order, trans, rows, cols, alpha, a, lda, b, ldb.
+using CopyS = void (*)(int, int, int, int, float, const float*, int, float*, int);
+using CopyD = void (*)(int, int, int, int, double, const double*, int, double*, int);
+
 // LAPACK's Fortran symmetric eigensolver (OpenBLAS ships LAPACK): jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info.
 using Syevd = void (*)(const char*, const char*, const int*, double*, const int*, double*, double*, const int*, int*,
                        const int*, int*);
@@ -31,6 +35,8 @@ using Syevd = void (*)(const char*, const char*, const int*, double*, const int*
 struct Api {
   GemmS sgemm = nullptr;
   GemmD dgemm = nullptr;
+  CopyS somatcopy = nullptr;
+  CopyD domatcopy = nullptr;
   char* (*corename)() = nullptr;
   void (*set_threads)(int) = nullptr;
   Syevd dsyevd = nullptr;  // checked at use: only the eigensolver's callers need it
@@ -63,11 +69,14 @@ Api load() {
   if (!h) throw Error(std::string("blas: cannot load OpenBLAS (libopenblas.so.0): ") + dlerror());
   api.sgemm = reinterpret_cast<GemmS>(dlsym(h, "cblas_sgemm"));
   api.dgemm = reinterpret_cast<GemmD>(dlsym(h, "cblas_dgemm"));
+  api.somatcopy = reinterpret_cast<CopyS>(dlsym(h, "cblas_somatcopy"));
+  api.domatcopy = reinterpret_cast<CopyD>(dlsym(h, "cblas_domatcopy"));
   api.corename = reinterpret_cast<char* (*)()>(dlsym(h, "openblas_get_corename"));
   api.set_threads = reinterpret_cast<void (*)(int)>(dlsym(h, "openblas_set_num_threads"));
   api.dsyevd = reinterpret_cast<Syevd>(dlsym(h, "dsyevd_"));
-  if (!api.sgemm || !api.dgemm || !api.corename || !api.set_threads)
-    throw Error("blas: libopenblas.so.0 lacks cblas_sgemm, cblas_dgemm or openblas_get_corename");
+  if (!api.sgemm || !api.dgemm || !api.somatcopy || !api.domatcopy || !api.corename || !api.set_threads)
+    throw Error("blas: libopenblas.so.0 lacks cblas_sgemm, cblas_dgemm, cblas_somatcopy, cblas_domatcopy or "
+                "openblas_get_corename");
   // One BLAS thread: detail::gemm splits large products over TBB itself (see gemm.hpp).
   api.set_threads(1);
   const std::string got = api.corename();
@@ -100,6 +109,18 @@ void dgemm(bool ta, bool tb, long m, long n, long k, double alpha, const double*
   api().dgemm(kRowMajor, ta ? kTrans : kNoTrans, tb ? kTrans : kNoTrans, static_cast<int>(m), static_cast<int>(n),
               static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
               static_cast<int>(ldc));
+}
+
+void transpose(long rows, long cols, const float* a, long lda, float* b, long ldb) {
+  if (rows == 0 || cols == 0) return;
+  api().somatcopy(kRowMajor, kTrans, static_cast<int>(rows), static_cast<int>(cols), 1.f, a, static_cast<int>(lda), b,
+                  static_cast<int>(ldb));
+}
+
+void transpose(long rows, long cols, const double* a, long lda, double* b, long ldb) {
+  if (rows == 0 || cols == 0) return;
+  api().domatcopy(kRowMajor, kTrans, static_cast<int>(rows), static_cast<int>(cols), 1.0, a, static_cast<int>(lda), b,
+                  static_cast<int>(ldb));
 }
 
 int dsyevd(long n, double* a, double* w) {

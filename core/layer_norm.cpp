@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "xgrad/core/detail/format.hpp"
@@ -84,24 +85,39 @@ Tensor<T> layer_norm_forward(const Tensor<T>& x, const Tensor<T>& w, const Tenso
 
 namespace {
 
-// sum(f(a_j, b_j)) over one row, in row_sum's order (SIMD lanes, then the tail).
-template <class T, class F>
-T row_sum2(const T* a, const T* b, Index n, const F& f) {
-  Batch<T> acc(T(0));
+// One pass over a row of dy: adds dy x^ into pw and dy into pb (each null when not wanted),
+// writes g = dy w (dy when w is null) and returns dx's two row sums, of g and of g x^, in
+// SIMD lanes then the tail (as row_sum). Five passes over the row before (the two sums were
+// ~3% of a Transformer VAE step as scalar chains, bench/README.md).
+template <class T>
+std::pair<T, T> grads_and_sums(const T* gr, const T* xr, const T* wp, Index n, T mean, T rstd, T* pw, T* pb, T* g) {
+  const Batch<T> m(mean), rs(rstd);
+  Batch<T> sg(T(0)), sgx(T(0));
   Index j = 0;
-  for (; j + kLanes<T> <= n; j += kLanes<T>) acc += f(Batch<T>::load_unaligned(a + j), Batch<T>::load_unaligned(b + j));
-  T r = lanes_sum(acc);
-  for (; j < n; ++j) r += f(a[j], b[j]);
-  return r;
+  for (; j + kLanes<T> <= n; j += kLanes<T>) {
+    const Batch<T> gy = Batch<T>::load_unaligned(gr + j), d = Batch<T>::load_unaligned(xr + j) - m;
+    if (pw) (Batch<T>::load_unaligned(pw + j) + gy * d * rs).store_unaligned(pw + j);
+    if (pb) (Batch<T>::load_unaligned(pb + j) + gy).store_unaligned(pb + j);
+    const Batch<T> gv = wp ? gy * Batch<T>::load_unaligned(wp + j) : gy;
+    gv.store_unaligned(g + j);
+    sg += gv;
+    sgx += gv * d * rs;
+  }
+  T a = lanes_sum(sg), c = lanes_sum(sgx);
+  for (; j < n; ++j) {
+    const T gy = gr[j], d = xr[j] - mean;
+    if (pw) pw[j] += gy * d * rstd;
+    if (pb) pb[j] += gy;
+    g[j] = wp ? gy * wp[j] : gy;
+    a += g[j];
+    c += g[j] * d * rstd;
+  }
+  return {a, c};
 }
 
-// dx of one row (overwritten or added), from g = dy w in scratch. The two row sums run in
-// SIMD lanes: as scalar chains (strict FP order does not vectorise) they were most of the
-// backward, ~3% of a Transformer VAE step (bench/README.md).
+// dx of one row (overwritten or added), from g = dy w and its two row sums.
 template <class T>
-void dx_row(T* dx, bool add, const T* x, const T* g, Index n, T mean, T rstd) {
-  const T sg = row_sum(g, n, [](auto v) { return v; });
-  const T sgx = row_sum2(g, x, n, [mean, rstd](auto gv, auto xv) { return gv * (xv - mean) * rstd; });
+void dx_row(T* dx, bool add, const T* x, const T* g, Index n, T mean, T rstd, T sg, T sgx) {
   const T a = sg / static_cast<T>(n), c = sgx / static_cast<T>(n);
   for (Index j = 0; j < n; ++j) {
     const T v = rstd * (g[j] - a - (x[j] - mean) * rstd * c);
@@ -130,13 +146,9 @@ void layer_norm_backward(const Tensor<T>& gy, const Tensor<T>& x, const Tensor<T
       for (Index r = blk * kRowBlock; r < std::min(rows, (blk + 1) * kRowBlock); ++r) {
         const T *xr = x.data() + r * n, *gr = gy.data() + r * n;
         const T mean = stats.mean.data()[r], rstd = stats.rstd.data()[r];
-        if (dw)
-          for (Index j = 0; j < n; ++j) pw[blk * n + j] += gr[j] * (xr[j] - mean) * rstd;
-        if (db)
-          for (Index j = 0; j < n; ++j) pb[blk * n + j] += gr[j];
-        if (!dx) continue;
-        for (Index j = 0; j < n; ++j) g[j] = wp ? gr[j] * wp[j] : gr[j];
-        dx_row(dx->data() + r * n, add_dx, xr, g, n, mean, rstd);
+        const auto [sg, sgx] = grads_and_sums(gr, xr, wp, n, mean, rstd, dw ? pw + blk * n : nullptr,
+                                              db ? pb + blk * n : nullptr, g);
+        if (dx) dx_row(dx->data() + r * n, add_dx, xr, g, n, mean, rstd, sg, sgx);
       }
   });
   auto reduce = [&](Tensor<T>* out, bool add, const T* p) {

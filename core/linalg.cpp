@@ -8,15 +8,15 @@
 
 #include "xgrad/core/detail/format.hpp"
 #include "xgrad/core/detail/gemm.hpp"
+#include "xgrad/core/detail/simd.hpp"
 #include "xgrad/core/parallel.hpp"
 
 namespace xgrad::core {
 namespace {
 
 // Elements a task of the bias's copy or sum should carry (memory-bound, as the cheap
-// element-wise ops' grain), and the columns of one block of the bias gradient's sum.
+// element-wise ops' grain).
 constexpr Index kCopyGrain = 32768;
-constexpr Index kBiasColumns = 64;
 
 // Where each batch entry's matrix starts in an operand, in elements: entry i at
 // i * stride (0: one matrix shared by every entry), or listed when the operand's batch
@@ -300,32 +300,39 @@ void linear_grad_weight_(Tensor<T>& gw, const Tensor<T>& gy, const Tensor<T>& x,
 }
 
 namespace {
-// gb = beta gb + the sums of gy's columns, row by row in order; each row's block of
-// columns [j0, j1) is first handed to prepare(g, j0, j1) (which may rewrite it).
-// Blocks of columns run in parallel, vectorised across columns: the same sums whatever
-// the threads.
-template <class T, class Prepare>
-void column_sums(Tensor<T>& gb, T* gy, Index rows, T beta, const Prepare& prepare) {
-  const Index out = gb.numel();
-  T* b = gb.data();
-  if (beta == T(0)) std::fill(b, b + out, T(0));
-  const Index blocks = rows * out >= kCopyGrain ? (out + kBiasColumns - 1) / kBiasColumns : 1;
-  const Index width = (out + blocks - 1) / blocks;
-  parallel_for(0, blocks, 1, [&](Index lo, Index hi) {
-    const Index j0 = lo * width, j1 = std::min(out, hi * width);
-    T* g = gy;
-    for (Index r = 0; r < rows; ++r, g += out) {
-      prepare(g, r, j0, j1);
-      for (Index j = j0; j < j1; ++j) b[j] += g[j];
-    }
+// gb = beta gb + the sums of gy's columns, after add_row(p, g, r) has added row r of gy
+// (which it may rewrite first) into the partial sums p. Rows run in chunks of
+// kSumRows, each summed into its own partial row, and the partials are added into gb in
+// chunk order: the chunks depend on the shape alone, so the sums do not depend on the
+// threads, and each task streams whole rows. Blocks of 64 columns walked down every row
+// (2 KiB apart at 512 columns) ran 4x slower on 2 threads than on 1: too few of a task's
+// lines per page for the prefetchers (bench/results/ab-2026-12-04-tvae-s14.md).
+constexpr Index kSumRows = 64;
+
+template <class T, class AddRow>
+void column_sums(Tensor<T>& gb, T* gy, Index rows, T beta, const AddRow& add_row) {
+  const Index out = gb.numel(), chunks = (rows + kSumRows - 1) / kSumRows;
+  Tensor<T> part = Tensor<T>::zeros({chunks, out});
+  parallel_for(0, chunks, kCopyGrain / std::max<Index>(kSumRows * out, 1) + 1, [&](Index lo, Index hi) {
+    for (Index c = lo; c < hi; ++c)
+      for (Index r = c * kSumRows; r < std::min(rows, (c + 1) * kSumRows); ++r)
+        add_row(part.data() + c * out, gy + r * out, r);
   });
+  T* b = gb.data();
+  for (Index j = 0; j < out; ++j) b[j] = beta == T(0) ? T(0) : beta * b[j];
+  for (Index c = 0; c < chunks; ++c) {
+    const T* p = part.data() + c * out;
+    for (Index j = 0; j < out; ++j) b[j] += p[j];
+  }
 }
 }  // namespace
 
 template <class T>
 void linear_grad_bias_(Tensor<T>& gb, const Tensor<T>& gy, T beta) {
-  const Index rows = rows_of("linear_grad_bias_", "gradient", gy, gb.numel());
-  column_sums(gb, const_cast<T*>(gy.data()), rows, beta, [](T*, Index, Index, Index) {});
+  const Index out = gb.numel(), rows = rows_of("linear_grad_bias_", "gradient", gy, out);
+  column_sums(gb, const_cast<T*>(gy.data()), rows, beta, [out](T* p, const T* g, Index) {
+    detail::map_range(p, out, [](auto a, auto b) { return a + b; }, static_cast<const T*>(p), g);
+  });
 }
 
 template <class T>
@@ -334,9 +341,13 @@ void mul_and_grad_bias_(Tensor<T>& gy, const Tensor<T>& slope, Tensor<T>& gb, T 
   const Index rows = rows_of("mul_and_grad_bias_", "gradient", gy, out);
   if (slope.shape() != gy.shape()) detail::fail("mul_and_grad_bias_: slope {} for a gradient {}", slope.shape(), gy.shape());
   const T* s = slope.data();
-  column_sums(gb, gy.data(), rows, beta, [&](T* g, Index r, Index j0, Index j1) {
+  column_sums(gb, gy.data(), rows, beta, [&](T* p, T* g, Index r) {
     const T* sr = s + r * out;
-    for (Index j = j0; j < j1; ++j) g[j] *= sr[j];
+    detail::for_each_batch<T>(0, out, [&](const auto& at) {
+      const auto v = at.load(static_cast<const T*>(g)) * at.load(sr);
+      at.store(g, v);
+      at.store(p, at.load(static_cast<const T*>(p)) + v);
+    });
   });
 }
 

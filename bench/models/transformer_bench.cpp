@@ -47,6 +47,22 @@ BENCHMARK(BM_AttentionForwardBackward)
     ->Args({1, 1})
     ->Unit(benchmark::kMillisecond);
 
+// The Transformer VAE's self-attention alone: the packed in-projection qkv (32, 64, 3 x 128)
+// read as 4 heads in place, P kept, loss sum(y * w); causal (1) as its decoder, or not (0) as
+// its encoder.
+void BM_PackedAttentionVaeShape(benchmark::State& state) {
+  core::Generator gen(0);
+  nn::Var qkv(core::normal<float>({32, 64, 384}, 0.f, 1.f, gen), true);
+  const nn::Var w(core::normal<float>({32, 64, 128}, 0.f, 1.f, gen));
+  autograd::AttentionConfig<float> cfg;
+  cfg.causal = state.range(0) != 0;
+  for (auto _ : state) {
+    autograd::sum(autograd::packed_self_attention(qkv, 4, cfg) * w).backward();
+    qkv.zero_grad();
+  }
+}
+BENCHMARK(BM_PackedAttentionVaeShape)->ArgName("causal")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
 // The text transformer-vae of `xgrad text train --model transformer-vae` (d_model 128, 4 heads,
 // feed-forward 512, 2 encoder + 2 decoder layers, pre-norm GELU, no dropout, z = 16 added),
 // bytes in [32, 127), batch 32 x seq 64; the ELBO; Adam 1e-3.

@@ -80,6 +80,26 @@ const bool registered_more = xgrad::test::register_cases({
                Generator gen(5);
                return ag::scaled_dot_product_attention(v[0], v[1], v[2], cfg, &gen);
              }},
+    // Causal entries run their products in blocks of 16 rows and 16 keys, skipping those above
+    // the diagonal (core/attention.cpp): 33 queries of 37 keys take three of each, and 37
+    // queries of 21 keys begin with rows that see no key.
+    GradCase{"attention", "causal over several row and key blocks, Lq 33 < Lk 37, P saved",
+             {InputSpec{Shape{1, 1, 33, 2}}, InputSpec{Shape{1, 1, 37, 2}}, InputSpec{Shape{1, 1, 37, 2}}},
+             [](const Vars& v) {
+               ag::AttentionConfig<double> cfg;
+               cfg.causal = true;
+               return ag::scaled_dot_product_attention(v[0], v[1], v[2], cfg);
+             }},
+    GradCase{"attention", "causal over several row and key blocks, Lq 37 > Lk 21, P recomputed, dropout 0.2",
+             {InputSpec{Shape{1, 1, 37, 2}}, InputSpec{Shape{1, 1, 21, 2}}, InputSpec{Shape{1, 1, 21, 2}}},
+             [](const Vars& v) {
+               ag::AttentionConfig<double> cfg;
+               cfg.causal = true;
+               cfg.dropout = 0.2;
+               cfg.save = ag::AttentionSave::LogSumExp;
+               Generator gen(7);
+               return ag::scaled_dot_product_attention(v[0], v[1], v[2], cfg, &gen);
+             }},
     GradCase{"attention", "keys without gradient; rows of 19 keys (two SIMD batches and a tail), P recomputed",
              {InputSpec{Shape{1, 1, 2, 3}}, InputSpec{Shape{1, 1, 19, 3}, -2, 2, 0, false}, InputSpec{Shape{1, 1, 19, 2}}},
              [](const Vars& v) {

@@ -244,35 +244,43 @@ TEST_CASE("batched matmul of entries large enough for threaded BLAS matches the 
   CHECK(allclose(matmul(a, b, Trans::Yes, Trans::Yes), naive_bmm(a, b, true, true), 1e-12, 1e-12));
 }
 
-TEST_CASE("linear's bias and bias gradient are exact when their rows and columns run in parallel blocks", "[linalg]") {
-  // 300 rows of 130 outputs: the bias is copied in row blocks and its gradient summed in three
-  // blocks of columns (core/linalg.cpp), each column over the rows in order, as here.
-  const Index rows = 300, in = 3, out = 130;
+TEST_CASE("linear's bias is exact in parallel row blocks; its gradient sums chunks of 64 rows in order", "[linalg]") {
+  // 300 rows of 130 outputs: the bias is copied in row blocks, and its gradient summed over
+  // chunks of 64 rows (the last one short), each column over its chunk's rows in order, then
+  // the chunks in order into beta gb (core/linalg.cpp), as here, whatever the threads.
+  const Index rows = 300, in = 3, out = 130, chunk = 64;
   Generator gen(8);
   const auto x = normal<double>({rows, in}, 0, 1, gen), w = normal<double>({out, in}, 0, 1, gen);
   const auto b = normal<double>({out}, 0, 1, gen), gy = normal<double>({rows, out}, 0, 1, gen);
-  for (int threads : {1, 2}) {
-    set_num_threads(threads);
-    const auto y = linear(x, w, b);
-    auto gb = Tensor<double>::zeros({out});
-    linear_grad_bias_(gb, gy, 0.0);
-    for (Index j = 0; j < out; ++j) {
-      double sum = 0;
-      for (Index r = 0; r < rows; ++r) sum += gy.data()[r * out + j];
-      CHECK(gb.data()[j] == sum);
-      for (Index r = 0; r < rows; r += 37) {
-        double yr = b.data()[j];
-        for (Index i = 0; i < in; ++i) yr += x.data()[r * in + i] * w.data()[j * in + i];
-        CHECK(y.data()[r * out + j] == Approx(yr).epsilon(1e-12));
+  const auto start = normal<double>({out}, 0, 1, gen);
+  for (int threads : {1, 2})
+    for (double beta : {0.0, 1.0, 0.5}) {
+      set_num_threads(threads);
+      const auto y = linear(x, w, b);
+      auto gb = start;
+      linear_grad_bias_(gb, gy, beta);
+      INFO("threads " << threads << ", beta " << beta);
+      for (Index j = 0; j < out; ++j) {
+        double sum = beta == 0 ? 0 : beta * start.data()[j];
+        for (Index r0 = 0; r0 < rows; r0 += chunk) {
+          double part = 0;
+          for (Index r = r0; r < std::min(rows, r0 + chunk); ++r) part += gy.data()[r * out + j];
+          sum += part;
+        }
+        CHECK(gb.data()[j] == sum);
+        for (Index r = 0; r < rows; r += 37) {
+          double yr = b.data()[j];
+          for (Index i = 0; i < in; ++i) yr += x.data()[r * in + i] * w.data()[j * in + i];
+          CHECK(y.data()[r * out + j] == Approx(yr).epsilon(1e-12));
+        }
       }
     }
-  }
   set_num_threads(0);
 }
 
 TEMPLATE_TEST_CASE("mul_and_grad_bias_ gives the bits of mul_ then linear_grad_bias_, on 1 and 2 threads",
                    "[linalg]", float, double) {
-  // 300 rows of 130 columns: three blocks of columns, as above; beta 0 and 1.
+  // 300 rows of 130 columns: five chunks of rows, as above; beta 0 and 1.
   using T = TestType;
   Generator gen(9);
   const auto gy = normal<T>({3, 100, 130}, 0, 1, gen), slope = normal<T>({3, 100, 130}, 0, 1, gen);

@@ -2,6 +2,7 @@
 // that does not fit is refused with the offending key named, changing nothing.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <functional>
 #include <memory>
 
@@ -132,6 +133,31 @@ TEST_CASE("an Adam update does not depend on the thread count", "[optim]") {
   const Tensor one = run(1), two = run(2);
   xgrad::core::set_num_threads(before);
   CHECK(xgrad::core::equal(one, two));
+}
+
+TEST_CASE("Adam's first step moves every element by lr g / (|g| + eps), on 1 and 2 threads", "[optim]") {
+  // m^ = g and v^ = g^2 after one step: each element moves by lr g / (|g| + eps). The first
+  // parameter spans many parallel units of the fused update (nn/optim/adam.cpp), the others
+  // are under one unit, so an element the update skips or sends to another parameter shows.
+  const int before = xgrad::core::num_threads();
+  for (int threads : {1, 2}) {
+    xgrad::core::set_num_threads(threads);
+    auto p = fresh_params();
+    std::vector<Tensor> start;
+    for (auto& v : p) start.push_back(v.value());
+    Adam opt(groups_of(p));
+    run_steps(opt, p, 1, 2);  // every parameter gets wave(shape, 1 + i)
+    const float lr[] = {0.01f, 0.01f, 0.003f};
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const Tensor g = wave(p[i].shape(), 1.f + float(i));
+      INFO("threads " << threads << ", parameter " << i);
+      for (Index e = 0; e < g.numel(); ++e) {
+        const float gv = g.data()[e], step = lr[i] * gv / (std::abs(gv) + 1e-8f);
+        REQUIRE(p[i].value().data()[e] == Approx(start[i].data()[e] - step).margin(1e-6));
+      }
+    }
+  }
+  xgrad::core::set_num_threads(before);
 }
 
 TEST_CASE("load_state names a slot tensor of the wrong shape", "[optim]") {
