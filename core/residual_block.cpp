@@ -7,6 +7,7 @@
 #include "xgrad/core/detail/residual_dnnl.hpp"
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/reduce.hpp"
+#include "xgrad/core/shape_ops.hpp"
 
 namespace xgrad::core {
 namespace {
@@ -64,7 +65,7 @@ bool run_dnnl(const Tensor<float>& in, const ResidualStem<float>& stem,
               const std::vector<ResidualWeights<float>>& blocks, bool relu_after, const detail::ResidualShape& s,
               ResidualStackOutput<float>& out) {
   const Shape shape{s.n, s.c, s.h, s.w};
-  out.y = Tensor<float>(shape);
+  out.y = Tensor<float>(s.channels_last ? Shape{s.n, s.h, s.w, s.c} : shape);
   std::vector<float*> activations, hidden;
   for (std::size_t b = 0; b < blocks.size() + (relu_after ? 1 : 0); ++b)
     activations.push_back(out.activations.emplace_back(shape).data());
@@ -97,14 +98,15 @@ bool dnnl_forward(const Tensor<float>& x, const ResidualStem<float>& stem,
 // and the blocks' (and fused stem's) gradients.
 void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const ResidualStem<float>& stem,
                    const std::vector<ResidualWeights<float>>& blocks, bool relu_after,
-                   const ResidualStackOutput<float>& out, ResidualStackGrads<float>& g) {
-  detail::ResidualShape s{gy.size(0), gy.size(1), blocks[0].w3->size(0), gy.size(2), gy.size(3)};
+                   const ResidualStackOutput<float>& out, const Shape& in, ResidualStackGrads<float>& g) {
+  detail::ResidualShape s{in[0], in[1], blocks[0].w3->size(0), in[2], in[3]};
+  s.channels_last = out.channels_last;
   detail::StemPointers sp;
   if (out.stem_fused) {
     s.stem = stem_shape(x, stem), sp = {stem.w->data(), stem.b->data()};
     g.stem = {Tensor<float>(stem.w->shape()), Tensor<float>(stem.b->shape())};
   }
-  g.x = Tensor<float>(out.stem_fused ? x.shape() : gy.shape());
+  g.x = Tensor<float>(out.stem_fused ? x.shape() : in);
   std::vector<const float*> activations, hidden;
   for (const Tensor<float>& a : out.activations) activations.push_back(a.data());
   std::vector<std::array<float*, 4>> grads;
@@ -149,11 +151,13 @@ void composed_backward(const Tensor<T>& gy, const std::vector<ResidualWeights<T>
 
 template <class T>
 ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
-                                      bool relu_after, const ResidualStem<T>& stem) {
-  [[maybe_unused]] const detail::ResidualShape s = check(block_input(x, stem), blocks);
+                                      bool relu_after, const ResidualStem<T>& stem, bool channels_last) {
+  [[maybe_unused]] detail::ResidualShape s = check(block_input(x, stem), blocks);
+  s.channels_last = channels_last;
   ResidualStackOutput<T> out;
   if constexpr (std::is_same_v<T, float>)
-    if (dnnl_forward(x, stem, blocks, relu_after, s, out)) return out;
+    if (dnnl_forward(x, stem, blocks, relu_after, s, out)) return out.channels_last = channels_last, out;
+  out.channels_last = channels_last;
   Tensor<T> y = stem.defined() ? conv2d(x, *stem.w, *stem.b, stem.p) : x;
   for (const ResidualWeights<T>& b : blocks) {
     const Tensor<T>& a = out.activations.emplace_back(relu(y));
@@ -165,6 +169,7 @@ ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<Resi
   }
   if (relu_after) out.activations.push_back(relu(y));
   out.y = relu_after ? out.activations.back() : std::move(y);
+  if (channels_last) out.y = permute(out.y, {0, 2, 3, 1});
   return out;
 }
 
@@ -173,11 +178,13 @@ ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<
                                               const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
                                               const ResidualStackOutput<T>& out, const ResidualStem<T>& stem) {
   const Shape in = block_input(x, stem);
-  if (gy.shape() != in) detail::fail("residual_stack_backward: gy {} is not the output's shape {}", gy.shape(), in);
+  const Shape y_shape = out.channels_last ? Shape{in[0], in[2], in[3], in[1]} : in;
+  if (gy.shape() != y_shape)
+    detail::fail("residual_stack_backward: gy {} is not the output's shape {}", gy.shape(), y_shape);
   ResidualStackGrads<T> g;
   if constexpr (std::is_same_v<T, float>)
-    if (out.blocked) dnnl_backward(gy, x, stem, blocks, relu_after, out, g);
-  if (!out.blocked) composed_backward(gy, blocks, relu_after, out, g);
+    if (out.blocked) dnnl_backward(gy, x, stem, blocks, relu_after, out, in, g);
+  if (!out.blocked) composed_backward(out.channels_last ? permute(gy, {0, 3, 1, 2}) : gy, blocks, relu_after, out, g);
   if (stem.defined() && !out.stem_fused) {  // conv2d's gradients, as its node gives them
     ConvGrads<T> gs = conv2d_backward(g.x, x, *stem.w, stem.p, true, true);
     g.stem = {std::move(gs.w), bias_grad(g.x)};
@@ -188,7 +195,7 @@ ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<
 
 #define XGRAD_INSTANTIATE(T)                                                                                    \
   template ResidualStackOutput<T> residual_stack(const Tensor<T>&, const std::vector<ResidualWeights<T>>&,     \
-                                                 bool, const ResidualStem<T>&);                                 \
+                                                 bool, const ResidualStem<T>&, bool);                           \
   template ResidualStackGrads<T> residual_stack_backward(const Tensor<T>&, const Tensor<T>&,                   \
                                                          const std::vector<ResidualWeights<T>>&, bool,          \
                                                          const ResidualStackOutput<T>&, const ResidualStem<T>&);

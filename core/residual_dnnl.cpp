@@ -127,7 +127,7 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
       relu_into(last, floats(b.x), p.x_blocked.get_size());
       xb = memory(p.x_blocked, e, last);
     }
-    reorder_into(p.x_out, stream, xb, memory(p.x_user, e, y + n0 * x_image));
+    reorder_into(p.y_out, stream, xb, memory(p.y_user, e, y + n0 * x_image));
     stream.wait();
   });
   return true;
@@ -271,7 +271,7 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
     auto& e = cpu_engine();
     dnnl::stream stream(e);
     memory g(p.x_blocked, e, b.g);
-    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(gy) + n0 * x_image), g);
+    reorder_into(p.gy_in, stream, memory(p.y_user, e, const_cast<float*>(gy) + n0 * x_image), g);
     stream.wait();
     if (relu_after) mask_by(floats(b.g), activations.back() + n0 * x_image, p.x_blocked.get_size());
     const BackwardChunk bc{p, b, stream, slices, i};

@@ -85,6 +85,8 @@ Plan make_plan(const ResidualShape& s) {
   p.x_user = f32(xd, Tag::nchw), p.x_blocked = f32(xd, Tag::nChw16c), p.h_blocked = f32(hd, Tag::nChw16c);
   p.b3 = f32({s.k}, Tag::x), p.b1 = f32({s.c}, Tag::x);
   p.x_in = reorder(p.x_user, p.x_blocked), p.x_out = reorder(p.x_blocked, p.x_user);
+  p.y_user = s.channels_last ? f32(xd, Tag::nhwc) : p.x_user;
+  p.y_out = reorder(p.x_blocked, p.y_user), p.gy_in = reorder(p.y_user, p.x_blocked);
   dnnl::post_ops relu, sum;
   relu.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
   sum.append_sum(1.f);
@@ -101,9 +103,10 @@ Plan make_plan(const ResidualShape& s) {
 // a shape oneDNN fails on is remembered.
 const Plan* find_plan(const ResidualShape& s) {
   static std::mutex mu;
-  static std::map<std::array<Index, 14>, std::optional<Plan>> plans;
+  static std::map<std::array<Index, 15>, std::optional<Plan>> plans;
   const ResidualStemShape& t = s.stem;
-  const std::array<Index, 14> key{s.n, s.c, s.k, s.h, s.w, t.c, t.h, t.w, t.kh, t.kw, t.sh, t.sw, t.ph, t.pw};
+  const std::array<Index, 15> key{s.n,  s.c,  s.k,  s.h,  s.w,  t.c,  t.h, t.w,
+                                  t.kh, t.kw, t.sh, t.sw, t.ph, t.pw, s.channels_last};
   std::lock_guard lock(mu);
   auto it = plans.find(key);
   if (it == plans.end()) {

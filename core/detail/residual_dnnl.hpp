@@ -18,6 +18,7 @@ struct ResidualStemShape {
 struct ResidualShape {
   Index n = 0, c = 0, k = 0, h = 0, w = 0;
   ResidualStemShape stem{};
+  bool channels_last = false;  ///< y and gy are (N, H, W, C), not NCHW
 };
 
 /// One block's weights (OIHW) and biases.
@@ -30,7 +31,7 @@ struct StemPointers {
   const float *w = nullptr, *b = nullptr;
 };
 
-/// y = relu? (block_B(... block_1(stem?(x)))) (NCHW); activations[b] gets block b's relu(input)
+/// y = relu? (block_B(... block_1(stem?(x)))) (NCHW, or NHWC when s.channels_last); activations[b] gets block b's relu(input)
 /// (and activations[B] the final relu(output) when relu_after), hidden[b] its
 /// relu(conv3(relu(input)) + b3), all in oneDNN's nChw16c layout.
 bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::vector<ResidualPointers>& blocks,
@@ -38,7 +39,7 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
                          const std::vector<float*>& hidden, const ResidualShape& s);
 /// gx (NCHW), each block's gradients (grads[b] = gw3, gb3, gw1, gb1; OIHW) and the stem's
 /// (stem_grads = gw, gb), all overwritten, from gy, the forward's activations and hidden
-/// and the stem's input x; the weight and bias gradients summed over chunks in chunk order.
+/// (in y's layout) and the stem's input x; the weight and bias gradients summed over chunks in chunk order.
 bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
                                   const std::vector<ResidualPointers>& blocks, bool relu_after,
                                   const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
