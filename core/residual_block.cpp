@@ -14,16 +14,25 @@ namespace {
 
 const Conv2dParams kPad1{{1, 1}, {1, 1}, {1, 1}};
 
+// x's shape as NCHW (N, C, H, W), whichever layout the stem reads it in.
+template <class T>
+Shape nchw(const Tensor<T>& x, const ResidualStem<T>& stem) {
+  if (!stem.rows_in || x.dim() != 4) return x.shape();
+  return {x.size(0), x.size(3), x.size(1), x.size(2)};
+}
+
 // The blocks' input shape: x's, or the stem's output's.
 template <class T>
 Shape block_input(const Tensor<T>& x, const ResidualStem<T>& stem) {
+  if (stem.rows_in && !stem.defined()) detail::fail("residual_stack: rows in (NHWC) need a stem");
   if (!stem.defined()) return x.shape();
   const Tensor<T>& w = *stem.w;
-  if (x.dim() != 4 || w.dim() != 4 || x.size(1) != w.size(1) || !stem.b || stem.b->shape() != Shape{w.size(0)})
+  const Shape xs = nchw(x, stem);
+  if (xs.rank() != 4 || w.dim() != 4 || xs[1] != w.size(1) || !stem.b || stem.b->shape() != Shape{w.size(0)})
     detail::fail("residual_stack: the stem's weight {} and bias {} do not fit its input {}", w.shape(),
                  stem.b ? stem.b->shape() : Shape{}, x.shape());
-  const auto [oh, ow] = conv2d_output_size(x.size(2), x.size(3), w.size(2), w.size(3), stem.p);
-  return {x.size(0), w.size(0), oh, ow};
+  const auto [oh, ow] = conv2d_output_size(xs[2], xs[3], w.size(2), w.size(3), stem.p);
+  return {xs[0], w.size(0), oh, ow};
 }
 
 template <class T>
@@ -56,8 +65,9 @@ std::vector<detail::ResidualPointers> pointers(const std::vector<ResidualWeights
 detail::ResidualStemShape stem_shape(const Tensor<float>& x, const ResidualStem<float>& stem) {
   if (!stem.defined() || stem.p.dilation != std::array<Index, 2>{1, 1}) return {};
   const Tensor<float>& w = *stem.w;
-  return {x.size(1), x.size(2), x.size(3), w.size(2), w.size(3), stem.p.stride[0], stem.p.stride[1],
-          stem.p.padding[0], stem.p.padding[1]};
+  const Shape xs = nchw(x, stem);
+  return {xs[1],           xs[2],           xs[3],           w.size(2), w.size(3), stem.p.stride[0],
+          stem.p.stride[1], stem.p.padding[0], stem.p.padding[1], stem.rows_in};
 }
 
 // The float stack on oneDNN from `in` (the stem's input when s has a stem), or false.
@@ -77,7 +87,7 @@ bool run_dnnl(const Tensor<float>& in, const ResidualStem<float>& stem,
     out = {};
     return false;
   }
-  out.blocked = true, out.stem_fused = s.stem.c > 0;
+  out.blocked = true, out.stem_fused = s.stem.c > 0, out.channels_last = s.channels_last;
   detail::count_dnnl_passes(detail::ConvPass::forward, 2 * blocks.size() + (out.stem_fused ? 1 : 0));
   return true;
 }
@@ -89,6 +99,7 @@ bool dnnl_forward(const Tensor<float>& x, const ResidualStem<float>& stem,
                   ResidualStackOutput<float>& out) {
   s.stem = stem_shape(x, stem);
   if (s.stem.c > 0 && run_dnnl(x, stem, blocks, relu_after, s, out)) return true;
+  if (stem.rows_in) return false;  // the caller permutes x to NCHW and comes back
   s.stem = {};
   if (!stem.defined()) return run_dnnl(x, stem, blocks, relu_after, s, out);
   return run_dnnl(conv2d(x, *stem.w, *stem.b, stem.p), stem, blocks, relu_after, s, out);
@@ -156,8 +167,13 @@ ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<Resi
   s.channels_last = channels_last;
   ResidualStackOutput<T> out;
   if constexpr (std::is_same_v<T, float>)
-    if (dnnl_forward(x, stem, blocks, relu_after, s, out)) return out.channels_last = channels_last, out;
+    if (dnnl_forward(x, stem, blocks, relu_after, s, out)) return out;  // moved: a copy is every activation
   out.channels_last = channels_last;
+  if (stem.rows_in) {  // not fused: x to NCHW; the backward does the same, and gx back
+    ResidualStem<T> apart = stem;
+    apart.rows_in = false;
+    return residual_stack(permute(x, {0, 3, 1, 2}), blocks, relu_after, apart, channels_last);
+  }
   Tensor<T> y = stem.defined() ? conv2d(x, *stem.w, *stem.b, stem.p) : x;
   for (const ResidualWeights<T>& b : blocks) {
     const Tensor<T>& a = out.activations.emplace_back(relu(y));
@@ -181,6 +197,13 @@ ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<
   const Shape y_shape = out.channels_last ? Shape{in[0], in[2], in[3], in[1]} : in;
   if (gy.shape() != y_shape)
     detail::fail("residual_stack_backward: gy {} is not the output's shape {}", gy.shape(), y_shape);
+  if (stem.rows_in && !out.stem_fused) {  // as the forward: through NCHW
+    ResidualStem<T> apart = stem;
+    apart.rows_in = false;
+    ResidualStackGrads<T> g = residual_stack_backward(gy, permute(x, {0, 3, 1, 2}), blocks, relu_after, out, apart);
+    g.x = permute(g.x, {0, 2, 3, 1});
+    return g;
+  }
   ResidualStackGrads<T> g;
   if constexpr (std::is_same_v<T, float>)
     if (out.blocked) dnnl_backward(gy, x, stem, blocks, relu_after, out, in, g);

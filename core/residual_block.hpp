@@ -31,6 +31,9 @@ struct ResidualStem {
   const Tensor<T>* w = nullptr;
   const Tensor<T>* b = nullptr;
   Conv2dParams p{};
+  /// x is (N, H, W, Cs), rows of channels, not NCHW: oneDNN reads it so into its layout
+  /// (the VQ-VAE's decoder takes the quantizer's rows without a permute each way).
+  bool rows_in = false;
   bool defined() const { return w != nullptr; }
 };
 

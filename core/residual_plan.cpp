@@ -71,7 +71,7 @@ void add_stem(Plan& p, const ResidualShape& s) {
   const ResidualStemShape& t = s.stem;
   const memory::dims xd{s.n, t.c, t.h, t.w};
   p.has_stem = true;
-  p.xs_user = f32(xd, Tag::nchw), p.xs_blocked = f32(xd, Tag::nChw16c);
+  p.xs_user = f32(xd, t.rows ? Tag::nhwc : Tag::nchw), p.xs_blocked = f32(xd, Tag::nChw16c);
   p.xs_in = reorder(p.xs_user, p.xs_blocked), p.xs_out = reorder(p.xs_blocked, p.xs_user);
   p.stem = make_conv({p.xs_blocked, f32({s.c, t.c, t.kh, t.kw}, Tag::any), p.b1, p.x_blocked, {t.sh, t.sw},
                       {t.ph, t.pw}, {pad_right(t.h, s.h, t.kh, t.sh, t.ph), pad_right(t.w, s.w, t.kw, t.sw, t.pw)}},
@@ -103,10 +103,10 @@ Plan make_plan(const ResidualShape& s) {
 // a shape oneDNN fails on is remembered.
 const Plan* find_plan(const ResidualShape& s) {
   static std::mutex mu;
-  static std::map<std::array<Index, 15>, std::optional<Plan>> plans;
+  static std::map<std::array<Index, 16>, std::optional<Plan>> plans;
   const ResidualStemShape& t = s.stem;
-  const std::array<Index, 15> key{s.n,  s.c,  s.k,  s.h,  s.w,  t.c,  t.h, t.w,
-                                  t.kh, t.kw, t.sh, t.sw, t.ph, t.pw, s.channels_last};
+  const std::array<Index, 16> key{s.n,  s.c,  s.k,  s.h,  s.w,  t.c,  t.h,           t.w,
+                                  t.kh, t.kw, t.sh, t.sw, t.ph, t.pw, s.channels_last, t.rows};
   std::lock_guard lock(mu);
   auto it = plans.find(key);
   if (it == plans.end()) {

@@ -65,7 +65,8 @@ VqVae::Pass VqVae::pass(const Batch& batch) {
   const Tensor x = as_images(batch.x);
   const Var rows = encoder->forward_rows(Var(x));  // grid_to_rows(encoder->forward(x)), without the permute
   Pass p{quantizer->forward(rows), {}, rows.value()};
-  const Var logits = autograd::flatten(decoder->forward(rows_to_grid(p.q.z_q)), 1);
+  // decoder->forward(rows_to_grid(z_q)), without the permute
+  const Var logits = autograd::flatten(decoder->forward_from_rows(p.q.z_q, kGrid, kGrid), 1);
   p.recon = -nn::sum_event(out->forward(logits).log_prob(Var(x.reshape({x.size(0), kSide * kSide}))), 1);
   return p;
 }

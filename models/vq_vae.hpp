@@ -72,7 +72,7 @@ class VqVae : public GenerativeModel {
   const VqVaeOptions options;
   std::shared_ptr<nn::Sequential> encoder;  ///< (B, 1, 28, 28) -> (B, D, 7, 7); forward_rows: (B * 49, D)
   std::shared_ptr<nn::VectorQuantizer> quantizer;
-  std::shared_ptr<nn::Layer> decoder;  ///< (B, D, 7, 7) -> (B, 1, 28, 28) logits
+  std::shared_ptr<nn::Sequential> decoder;  ///< (B, D, 7, 7) -> (B, 1, 28, 28) logits
   std::shared_ptr<BernoulliHead> out;
 
  private:

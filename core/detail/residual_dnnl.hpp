@@ -12,6 +12,7 @@ namespace xgrad::core::detail {
 /// The stem's input (c channels on an h x w plane, c = 0: no stem) and its kernel.
 struct ResidualStemShape {
   Index c = 0, h = 0, w = 0, kh = 0, kw = 0, sh = 1, sw = 1, ph = 0, pw = 0;
+  bool rows = false;  ///< the input (and its gradient) is NHWC
 };
 
 /// n images of c channels on an h x w plane; k channels inside each block.

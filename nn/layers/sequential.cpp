@@ -1,5 +1,7 @@
 #include "xgrad/nn/layers/sequential.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <typeinfo>
 
@@ -16,9 +18,10 @@ namespace {
 // when there are, as one node (autograd::residual_stack): in float the activations stay in
 // oneDNN's blocked layout from the convolution's output to the last block's. How many
 // layers it ran (0 unless a run of blocks starts at layers[i] or layers[i + 1]); the output
-// is channels last (N, H, W, C) when the run ends right before layers[rows_at].
+// is channels last (N, H, W, C) when the run ends right before layers[rows_at]. `rows_in`:
+// y is (N, H, W, C), which only a run with a stem reads (0 otherwise).
 std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i, Var& y,
-                         std::size_t rows_at, bool& rows) {
+                         std::size_t rows_at, bool& rows, bool rows_in = false) {
   // Exact types only: a subclass may override forward, which the fused node would bypass.
   const auto block = [&](std::size_t j) {
     const Layer* l = j < layers.size() ? layers[j].get() : nullptr;
@@ -27,6 +30,7 @@ std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std:
   const Layer& first = *layers[i];
   const auto* stem = typeid(first) == typeid(Conv2d) ? static_cast<const Conv2d*>(&first) : nullptr;
   if (!stem || !stem->bias.defined() || !block(i + 1)) stem = nullptr;
+  if (rows_in && !stem) return 0;
   std::vector<Var> params;
   std::size_t j = i + (stem ? 1 : 0);
   for (; block(j); ++j) {
@@ -37,7 +41,7 @@ std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std:
   const bool relu = j < layers.size() && dynamic_cast<const ReLU*>(layers[j].get());
   rows = j + (relu ? 1 : 0) == rows_at;
   if (stem) {
-    y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params(), rows);
+    y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params(), rows, rows_in);
   } else {
     y = autograd::residual_stack(y, params, relu, {}, {}, rows);
   }
@@ -92,6 +96,19 @@ Var Sequential::forward_rows(const Var& x) {
   }
   if (conv) y = layers_[head]->forward(y);
   return autograd::reshape(autograd::permute(y, {0, 2, 3, 1}), {y.size(0) * y.size(2) * y.size(3), y.size(1)});
+}
+
+Var Sequential::forward_from_rows(const Var& rows, Index h, Index w) {
+  const Index c = rows.dim() == 2 ? rows.size(1) : 0;
+  if (c == 0 || h <= 0 || w <= 0 || rows.size(0) % (h * w) != 0)
+    throw core::ShapeError(fmt::format("Sequential::forward_from_rows: rows {} are not (N * {} * {}, C)",
+                                       rows.shape().str(), h, w));
+  Var y = autograd::reshape(rows, {rows.size(0) / (h * w), h, w, c});
+  bool rows_out = false;
+  if (!layers_.empty())
+    if (const std::size_t ran = residual_run(layers_, 0, y, layers_.size() + 1, rows_out, true))
+      return forward_from(ran, y);
+  return forward_from(0, autograd::permute(y, {0, 3, 1, 2}));
 }
 
 std::size_t Sequential::step(std::size_t i, Var& y, std::size_t rows_at, bool& rows) const {

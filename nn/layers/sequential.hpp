@@ -32,6 +32,10 @@ class Sequential : public Layer {
   /// the run writes them straight from oneDNN's layout, and no permute is built either way
   /// (the VQ-VAE's grid <-> rows permutes were ~1.8 % of its step).
   Var forward_rows(const Var& x);
+  /// forward(x) of the grid x (N, C, h, w) given as its rows (N·h·w, C): a first Conv2d
+  /// that a run of residual blocks follows reads the rows in oneDNN's layout directly; else
+  /// the rows are permuted to NCHW first.
+  Var forward_from_rows(const Var& rows, Index h, Index w);
   std::string describe() const override { return "Sequential"; }
 
   std::size_t size() const { return layers_.size(); }

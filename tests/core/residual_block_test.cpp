@@ -249,3 +249,38 @@ TEST_CASE("residual_stack's channels_last output is the NCHW output permuted, gr
   const auto odd = stack<float>(3, 5, 3, 1, 73);  // float's composed path
   check_rows(odd.x, odd.weights(), {});
 }
+
+namespace {
+
+// The stem reading x as rows (NHWC) against the stack on NCHW x; y in either layout.
+template <class T>
+void check_rows_in(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& w, const ResidualStem<T>& stem,
+                   bool rows_out) {
+  ResidualStem<T> rows = stem;
+  rows.rows_in = true;
+  const Tensor<T> xr = permute(x, {0, 2, 3, 1});
+  const auto out = residual_stack(x, w, true, stem, rows_out);
+  const auto got = residual_stack(xr, w, true, rows, rows_out);
+  CHECK(got.stem_fused == out.stem_fused);
+  CHECK(equal(got.y, out.y));
+  const auto gy = xgrad::test::random_tensor<T>(out.y.shape(), 79);
+  const auto g = residual_stack_backward(gy, x, w, true, out, stem);
+  const auto gr = residual_stack_backward(gy, xr, w, true, got, rows);
+  CHECK(equal(gr.x, permute(g.x, {0, 2, 3, 1})));
+  for (int i = 0; i < 2; ++i) CHECK(equal(g.stem[i], gr.stem[i]));
+  for (std::size_t b = 0; b < w.size(); ++b)
+    for (int i = 0; i < 4; ++i) CHECK(equal(g.blocks[b][i], gr.blocks[b][i]));
+}
+
+}  // namespace
+
+TEST_CASE("a stem reading rows (NHWC) gives the NCHW stack's values and gradients, bit for bit", "[residual_block]") {
+  for (const StemCase& t : kStems)  // fused, fused, and conv2d apart (composed)
+    for (bool rows_out : {false, true}) {
+      INFO("stem input " << t.c_in << " channels, rows out " << rows_out);
+      const auto f = stem_stack<float>(t, 83);
+      check_rows_in(f.s.x, f.s.weights(), f.stem(), rows_out);
+      const auto d = to_double(f);
+      check_rows_in(d.s.x, d.s.weights(), d.stem(), rows_out);
+    }
+}
