@@ -263,8 +263,8 @@ Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>&
   std::vector<const Tensor<T>*> values;
   for (const Variable<T>& p : params) values.push_back(&p.value()), inputs.push_back(&p);
   if (rows_in && stem.empty()) throw c::ShapeError("residual_stack: rows in (NHWC) need a stem");
-  const c::ResidualStem<T> s0 = stem.empty() ? c::ResidualStem<T>{}
-                                             : c::ResidualStem<T>{&stem[0].value(), &stem[1].value(), stem_params, rows_in};
+  c::ResidualStem<T> s0;
+  if (!stem.empty()) s0 = {&stem[0].value(), &stem[1].value(), stem_params, rows_in};
   c::ResidualStackOutput<T> out = c::residual_stack(x.value(), residual_weights(values), relu_after, s0, channels_last);
   Tensor<T> y = std::move(out.y);
   // The blocks' activations are kept (in the kernel's own layout); x and the weights are

@@ -32,7 +32,8 @@ struct StemPointers {
   const float *w = nullptr, *b = nullptr;
 };
 
-/// y = relu? (block_B(... block_1(stem?(x)))) (NCHW, or NHWC when s.channels_last); activations[b] gets block b's relu(input)
+/// y = relu? (block_B(... block_1(stem?(x)))) (NCHW, or NHWC when s.channels_last; x NHWC
+/// when s.stem.rows); activations[b] gets block b's relu(input)
 /// (and activations[B] the final relu(output) when relu_after), hidden[b] its
 /// relu(conv3(relu(input)) + b3), all in oneDNN's nChw16c layout.
 bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::vector<ResidualPointers>& blocks,
