@@ -82,7 +82,10 @@ bool run_dnnl(const Tensor<float>& in, const ResidualStem<float>& stem,
   for (std::size_t b = 0; b < blocks.size(); ++b)
     hidden.push_back(out.hidden.emplace_back(Shape{s.n, s.k, s.h, s.w}).data());
   detail::StemPointers sp;
-  if (s.stem.c > 0) sp = {stem.w->data(), stem.b->data()};
+  if (s.stem.c > 0) {
+    out.stem_input = Tensor<float>(Shape{s.n, s.stem.c, s.stem.h, s.stem.w});  // NCHW's size, blocked
+    sp = {stem.w->data(), stem.b->data(), out.stem_input.data()};
+  }
   if (!detail::dnnl_residual_stack(in.data(), sp, pointers(blocks), relu_after, out.y.data(), activations, hidden, s)) {
     out = {};
     return false;
@@ -114,7 +117,7 @@ void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const Residu
   s.channels_last = out.channels_last;
   detail::StemPointers sp;
   if (out.stem_fused) {
-    s.stem = stem_shape(x, stem), sp = {stem.w->data(), stem.b->data()};
+    s.stem = stem_shape(x, stem), sp = {stem.w->data(), stem.b->data(), const_cast<float*>(out.stem_input.data())};
     g.stem = {Tensor<float>(stem.w->shape()), Tensor<float>(stem.b->shape())};
   }
   g.x = Tensor<float>(out.stem_fused ? x.shape() : in);

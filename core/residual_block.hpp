@@ -45,6 +45,7 @@ struct ResidualStackOutput {
   /// and conv3x3's inputs.
   std::vector<Tensor<T>> activations;
   std::vector<Tensor<T>> hidden;  ///< each block's relu(conv3x3(relu(input)) + b3), (N, K, H, W)
+  Tensor<T> stem_input;           ///< a fused stem's input, blocked: its weight gradient's
   bool blocked = false;           ///< activations and hidden are in oneDNN's nChw16c layout
   bool stem_fused = false;        ///< the stem ran in the blocked pass (else by conv2d, before it)
   bool channels_last = false;     ///< y, and so gy, are NHWC

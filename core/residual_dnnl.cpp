@@ -110,7 +110,7 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
     const ForwardChunk f{p, b, stream};
     memory xb(p.x_blocked, e, b.x);
     if (p.has_stem) {  // its output goes straight into the running sum, blocked
-      memory xsb(p.xs_blocked, e, b.xs);
+      memory xsb(p.xs_blocked, e, stem.x_blocked + n0 * xs_image);
       reorder_into(p.xs_in, stream, memory(p.xs_user, e, const_cast<float*>(x) + n0 * xs_image), xsb);
       memory bias(p.b1, e, const_cast<float*>(stem.b));
       run(p.stem.forward, stream,
@@ -277,10 +277,9 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
     const BackwardChunk bc{p, b, stream, slices, i};
     for (std::size_t k = blocks.size(); k-- > 0;)
       bc.block(static_cast<Index>(k), activations[k] + n0 * x_image, hidden[k] + n0 * h_image, w[k], j);
-    if (p.has_stem) {  // its weight gradient from x, then its input gradient into the same buffer
-      memory xsb(p.xs_blocked, e, b.xs);
-      reorder_into(p.xs_in, stream, memory(p.xs_user, e, const_cast<float*>(x) + n0 * xs_image), xsb);
-      weight_grads(p.stem, stream, xsb, g, p.b1, slices.inner, slices.gws(i), slices.gbs(i), b.dws, b.scratchpad);
+    if (p.has_stem) {  // its weight gradient from the kept blocked x, then its input gradient
+      memory xsb(p.xs_blocked, e, b.xs), kept(p.xs_blocked, e, stem.x_blocked + n0 * xs_image);
+      weight_grads(p.stem, stream, kept, g, p.b1, slices.inner, slices.gws(i), slices.gbs(i), b.dws, b.scratchpad);
       run(p.stem.backward_data, stream, {{DNNL_ARG_DIFF_DST, g}, {DNNL_ARG_WEIGHTS, ws.w[j]}, {DNNL_ARG_DIFF_SRC, xsb}},
           p.stem.pad_backward_data, b.scratchpad);
       reorder_into(p.xs_out, stream, xsb, memory(p.xs_user, e, gx + n0 * xs_image));
