@@ -254,25 +254,27 @@ std::vector<c::ResidualWeights<T>> residual_weights(const std::vector<const Tens
 
 template <class T>
 Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>& params, bool relu_after,
-                           const std::vector<Variable<T>>& stem, const core::Conv2dParams& stem_params) {
+                           const std::vector<Variable<T>>& stem, const core::Conv2dParams& stem_params,
+                           bool channels_last, bool rows_in) {
   if (params.empty() || params.size() % 4 != 0 || (!stem.empty() && stem.size() != 2))
     throw c::ShapeError("residual_stack: params must hold w3, b3, w1, b1 for each block, and stem none or w, b");
   std::vector<const Variable<T>*> inputs{&x};
   for (const Variable<T>& p : stem) inputs.push_back(&p);
   std::vector<const Tensor<T>*> values;
   for (const Variable<T>& p : params) values.push_back(&p.value()), inputs.push_back(&p);
-  const c::ResidualStem<T> s0 =
-      stem.empty() ? c::ResidualStem<T>{} : c::ResidualStem<T>{&stem[0].value(), &stem[1].value(), stem_params};
-  c::ResidualStackOutput<T> out = c::residual_stack(x.value(), residual_weights(values), relu_after, s0);
+  if (rows_in && stem.empty()) throw c::ShapeError("residual_stack: rows in (NHWC) need a stem");
+  c::ResidualStem<T> s0;
+  if (!stem.empty()) s0 = {&stem[0].value(), &stem[1].value(), stem_params, rows_in};
+  c::ResidualStackOutput<T> out = c::residual_stack(x.value(), residual_weights(values), relu_after, s0, channels_last);
   Tensor<T> y = std::move(out.y);
   // The blocks' activations are kept (in the kernel's own layout); x and the weights are
   // the parents'. Parents: x, the stem's w and b (if any), then the blocks'.
   const std::size_t first = 1 + stem.size();
-  auto backward = [out = std::move(out), relu_after, first, stem_params](Node<T>& self, Tensor<T>& gy) {
+  auto backward = [out = std::move(out), relu_after, first, stem_params, rows_in](Node<T>& self, Tensor<T>& gy) {
     std::vector<const Tensor<T>*> weights;
     for (std::size_t i = first; i < self.num_parents(); ++i) weights.push_back(&self.input(i));
     const c::ResidualStem<T> s =
-        first == 1 ? c::ResidualStem<T>{} : c::ResidualStem<T>{&self.input(1), &self.input(2), stem_params};
+        first == 1 ? c::ResidualStem<T>{} : c::ResidualStem<T>{&self.input(1), &self.input(2), stem_params, rows_in};
     c::ResidualStackGrads<T> g =
         c::residual_stack_backward(gy, self.input(0), residual_weights(weights), relu_after, out, s);
     if (self.needs_grad(0)) self.accumulate(0, std::move(g.x));
@@ -307,7 +309,7 @@ Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Va
   template Variable<T> conv_transpose2d(const Variable<T>&, const Variable<T>&, const Variable<T>&,            \
                                         const core::Conv2dParams&, std::array<Index, 2>);               \
   template Variable<T> residual_stack(const Variable<T>&, const std::vector<Variable<T>>&, bool,              \
-                                      const std::vector<Variable<T>>&, const core::Conv2dParams&);              \
+                                      const std::vector<Variable<T>>&, const core::Conv2dParams&, bool, bool);  \
   template Variable<T> residual_block(const Variable<T>&, const Variable<T>&, const Variable<T>&,              \
                                       const Variable<T>&, const Variable<T>&);
 XGRAD_INSTANTIATE(float)

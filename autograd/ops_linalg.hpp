@@ -48,9 +48,12 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
 /// turn, then relu when `relu_after`, as one node (core::residual_stack). `params` holds
 /// each block's w3 (K, C, 3, 3), b3 (K), w1 (C, K, 1, 1), b1 (C), block after block. `stem`:
 /// none, or the weight and bias of a conv2d(x, w, b, stem_params) run before the blocks.
+/// `channels_last`: the output is (N, H, W, C), rows of channels, as permute(y, {0, 2, 3, 1});
+/// `rows_in` (with a stem only): x is (N, H, W, C) too, as permute(x, {0, 2, 3, 1}).
 template <class T>
 Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>& params, bool relu_after,
-                           const std::vector<Variable<T>>& stem = {}, const core::Conv2dParams& stem_params = {});
+                           const std::vector<Variable<T>>& stem = {}, const core::Conv2dParams& stem_params = {},
+                           bool channels_last = false, bool rows_in = false);
 /// One block: residual_stack(x, {w3, b3, w1, b1}, false).
 template <class T>
 Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Variable<T>& b3, const Variable<T>& w1,

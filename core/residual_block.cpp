@@ -7,22 +7,32 @@
 #include "xgrad/core/detail/residual_dnnl.hpp"
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/reduce.hpp"
+#include "xgrad/core/shape_ops.hpp"
 
 namespace xgrad::core {
 namespace {
 
 const Conv2dParams kPad1{{1, 1}, {1, 1}, {1, 1}};
 
+// x's shape as NCHW (N, C, H, W), whichever layout the stem reads it in.
+template <class T>
+Shape nchw(const Tensor<T>& x, const ResidualStem<T>& stem) {
+  if (!stem.rows_in || x.dim() != 4) return x.shape();
+  return {x.size(0), x.size(3), x.size(1), x.size(2)};
+}
+
 // The blocks' input shape: x's, or the stem's output's.
 template <class T>
 Shape block_input(const Tensor<T>& x, const ResidualStem<T>& stem) {
+  if (stem.rows_in && !stem.defined()) detail::fail("residual_stack: rows in (NHWC) need a stem");
   if (!stem.defined()) return x.shape();
   const Tensor<T>& w = *stem.w;
-  if (x.dim() != 4 || w.dim() != 4 || x.size(1) != w.size(1) || !stem.b || stem.b->shape() != Shape{w.size(0)})
+  const Shape xs = nchw(x, stem);
+  if (xs.rank() != 4 || w.dim() != 4 || xs[1] != w.size(1) || !stem.b || stem.b->shape() != Shape{w.size(0)})
     detail::fail("residual_stack: the stem's weight {} and bias {} do not fit its input {}", w.shape(),
                  stem.b ? stem.b->shape() : Shape{}, x.shape());
-  const auto [oh, ow] = conv2d_output_size(x.size(2), x.size(3), w.size(2), w.size(3), stem.p);
-  return {x.size(0), w.size(0), oh, ow};
+  const auto [oh, ow] = conv2d_output_size(xs[2], xs[3], w.size(2), w.size(3), stem.p);
+  return {xs[0], w.size(0), oh, ow};
 }
 
 template <class T>
@@ -55,8 +65,9 @@ std::vector<detail::ResidualPointers> pointers(const std::vector<ResidualWeights
 detail::ResidualStemShape stem_shape(const Tensor<float>& x, const ResidualStem<float>& stem) {
   if (!stem.defined() || stem.p.dilation != std::array<Index, 2>{1, 1}) return {};
   const Tensor<float>& w = *stem.w;
-  return {x.size(1), x.size(2), x.size(3), w.size(2), w.size(3), stem.p.stride[0], stem.p.stride[1],
-          stem.p.padding[0], stem.p.padding[1]};
+  const Shape xs = nchw(x, stem);
+  return {xs[1],           xs[2],           xs[3],           w.size(2), w.size(3), stem.p.stride[0],
+          stem.p.stride[1], stem.p.padding[0], stem.p.padding[1], stem.rows_in};
 }
 
 // The float stack on oneDNN from `in` (the stem's input when s has a stem), or false.
@@ -64,19 +75,22 @@ bool run_dnnl(const Tensor<float>& in, const ResidualStem<float>& stem,
               const std::vector<ResidualWeights<float>>& blocks, bool relu_after, const detail::ResidualShape& s,
               ResidualStackOutput<float>& out) {
   const Shape shape{s.n, s.c, s.h, s.w};
-  out.y = Tensor<float>(shape);
+  out.y = Tensor<float>(s.channels_last ? Shape{s.n, s.h, s.w, s.c} : shape);
   std::vector<float*> activations, hidden;
   for (std::size_t b = 0; b < blocks.size() + (relu_after ? 1 : 0); ++b)
     activations.push_back(out.activations.emplace_back(shape).data());
   for (std::size_t b = 0; b < blocks.size(); ++b)
     hidden.push_back(out.hidden.emplace_back(Shape{s.n, s.k, s.h, s.w}).data());
   detail::StemPointers sp;
-  if (s.stem.c > 0) sp = {stem.w->data(), stem.b->data()};
+  if (s.stem.c > 0) {
+    out.stem_input = Tensor<float>(Shape{s.n, s.stem.c, s.stem.h, s.stem.w});  // NCHW's size, blocked
+    sp = {stem.w->data(), stem.b->data(), out.stem_input.data()};
+  }
   if (!detail::dnnl_residual_stack(in.data(), sp, pointers(blocks), relu_after, out.y.data(), activations, hidden, s)) {
     out = {};
     return false;
   }
-  out.blocked = true, out.stem_fused = s.stem.c > 0;
+  out.blocked = true, out.stem_fused = s.stem.c > 0, out.channels_last = s.channels_last;
   detail::count_dnnl_passes(detail::ConvPass::forward, 2 * blocks.size() + (out.stem_fused ? 1 : 0));
   return true;
 }
@@ -88,6 +102,7 @@ bool dnnl_forward(const Tensor<float>& x, const ResidualStem<float>& stem,
                   ResidualStackOutput<float>& out) {
   s.stem = stem_shape(x, stem);
   if (s.stem.c > 0 && run_dnnl(x, stem, blocks, relu_after, s, out)) return true;
+  if (stem.rows_in) return false;  // the caller permutes x to NCHW and comes back
   s.stem = {};
   if (!stem.defined()) return run_dnnl(x, stem, blocks, relu_after, s, out);
   return run_dnnl(conv2d(x, *stem.w, *stem.b, stem.p), stem, blocks, relu_after, s, out);
@@ -97,14 +112,15 @@ bool dnnl_forward(const Tensor<float>& x, const ResidualStem<float>& stem,
 // and the blocks' (and fused stem's) gradients.
 void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const ResidualStem<float>& stem,
                    const std::vector<ResidualWeights<float>>& blocks, bool relu_after,
-                   const ResidualStackOutput<float>& out, ResidualStackGrads<float>& g) {
-  detail::ResidualShape s{gy.size(0), gy.size(1), blocks[0].w3->size(0), gy.size(2), gy.size(3)};
+                   const ResidualStackOutput<float>& out, const Shape& in, ResidualStackGrads<float>& g) {
+  detail::ResidualShape s{in[0], in[1], blocks[0].w3->size(0), in[2], in[3]};
+  s.channels_last = out.channels_last;
   detail::StemPointers sp;
   if (out.stem_fused) {
-    s.stem = stem_shape(x, stem), sp = {stem.w->data(), stem.b->data()};
+    s.stem = stem_shape(x, stem), sp = {stem.w->data(), stem.b->data(), const_cast<float*>(out.stem_input.data())};
     g.stem = {Tensor<float>(stem.w->shape()), Tensor<float>(stem.b->shape())};
   }
-  g.x = Tensor<float>(out.stem_fused ? x.shape() : gy.shape());
+  g.x = Tensor<float>(out.stem_fused ? x.shape() : in);
   std::vector<const float*> activations, hidden;
   for (const Tensor<float>& a : out.activations) activations.push_back(a.data());
   std::vector<std::array<float*, 4>> grads;
@@ -149,11 +165,18 @@ void composed_backward(const Tensor<T>& gy, const std::vector<ResidualWeights<T>
 
 template <class T>
 ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
-                                      bool relu_after, const ResidualStem<T>& stem) {
-  [[maybe_unused]] const detail::ResidualShape s = check(block_input(x, stem), blocks);
+                                      bool relu_after, const ResidualStem<T>& stem, bool channels_last) {
+  [[maybe_unused]] detail::ResidualShape s = check(block_input(x, stem), blocks);
+  s.channels_last = channels_last;
   ResidualStackOutput<T> out;
   if constexpr (std::is_same_v<T, float>)
-    if (dnnl_forward(x, stem, blocks, relu_after, s, out)) return out;
+    if (dnnl_forward(x, stem, blocks, relu_after, s, out)) return out;  // moved: a copy is every activation
+  out.channels_last = channels_last;
+  if (stem.rows_in) {  // not fused: x to NCHW; the backward does the same, and gx back
+    ResidualStem<T> apart = stem;
+    apart.rows_in = false;
+    return residual_stack(permute(x, {0, 3, 1, 2}), blocks, relu_after, apart, channels_last);
+  }
   Tensor<T> y = stem.defined() ? conv2d(x, *stem.w, *stem.b, stem.p) : x;
   for (const ResidualWeights<T>& b : blocks) {
     const Tensor<T>& a = out.activations.emplace_back(relu(y));
@@ -165,6 +188,7 @@ ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<Resi
   }
   if (relu_after) out.activations.push_back(relu(y));
   out.y = relu_after ? out.activations.back() : std::move(y);
+  if (channels_last) out.y = permute(out.y, {0, 2, 3, 1});
   return out;
 }
 
@@ -173,11 +197,20 @@ ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<
                                               const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
                                               const ResidualStackOutput<T>& out, const ResidualStem<T>& stem) {
   const Shape in = block_input(x, stem);
-  if (gy.shape() != in) detail::fail("residual_stack_backward: gy {} is not the output's shape {}", gy.shape(), in);
+  const Shape y_shape = out.channels_last ? Shape{in[0], in[2], in[3], in[1]} : in;
+  if (gy.shape() != y_shape)
+    detail::fail("residual_stack_backward: gy {} is not the output's shape {}", gy.shape(), y_shape);
+  if (stem.rows_in && !out.stem_fused) {  // as the forward: through NCHW
+    ResidualStem<T> apart = stem;
+    apart.rows_in = false;
+    ResidualStackGrads<T> g = residual_stack_backward(gy, permute(x, {0, 3, 1, 2}), blocks, relu_after, out, apart);
+    g.x = permute(g.x, {0, 2, 3, 1});
+    return g;
+  }
   ResidualStackGrads<T> g;
   if constexpr (std::is_same_v<T, float>)
-    if (out.blocked) dnnl_backward(gy, x, stem, blocks, relu_after, out, g);
-  if (!out.blocked) composed_backward(gy, blocks, relu_after, out, g);
+    if (out.blocked) dnnl_backward(gy, x, stem, blocks, relu_after, out, in, g);
+  if (!out.blocked) composed_backward(out.channels_last ? permute(gy, {0, 3, 1, 2}) : gy, blocks, relu_after, out, g);
   if (stem.defined() && !out.stem_fused) {  // conv2d's gradients, as its node gives them
     ConvGrads<T> gs = conv2d_backward(g.x, x, *stem.w, stem.p, true, true);
     g.stem = {std::move(gs.w), bias_grad(g.x)};
@@ -188,7 +221,7 @@ ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<
 
 #define XGRAD_INSTANTIATE(T)                                                                                    \
   template ResidualStackOutput<T> residual_stack(const Tensor<T>&, const std::vector<ResidualWeights<T>>&,     \
-                                                 bool, const ResidualStem<T>&);                                 \
+                                                 bool, const ResidualStem<T>&, bool);                           \
   template ResidualStackGrads<T> residual_stack_backward(const Tensor<T>&, const Tensor<T>&,                   \
                                                          const std::vector<ResidualWeights<T>>&, bool,          \
                                                          const ResidualStackOutput<T>&, const ResidualStem<T>&);

@@ -31,19 +31,24 @@ struct ResidualStem {
   const Tensor<T>* w = nullptr;
   const Tensor<T>* b = nullptr;
   Conv2dParams p{};
+  /// x is (N, H, W, Cs), rows of channels, not NCHW: oneDNN reads it so into its layout
+  /// (the VQ-VAE's decoder takes the quantizer's rows without a permute each way).
+  bool rows_in = false;
   bool defined() const { return w != nullptr; }
 };
 
 /// The forward result and what the backward needs besides x and the weights.
 template <class T>
 struct ResidualStackOutput {
-  Tensor<T> y;                     ///< (N, C, H, W)
+  Tensor<T> y;                     ///< (N, C, H, W), or (N, H, W, C) when channels_last
   /// Each block's relu(input), then relu(the last output) when relu_after: relu's masks
   /// and conv3x3's inputs.
   std::vector<Tensor<T>> activations;
   std::vector<Tensor<T>> hidden;  ///< each block's relu(conv3x3(relu(input)) + b3), (N, K, H, W)
+  Tensor<T> stem_input;           ///< a fused stem's input, blocked: its weight gradient's
   bool blocked = false;           ///< activations and hidden are in oneDNN's nChw16c layout
   bool stem_fused = false;        ///< the stem ran in the blocked pass (else by conv2d, before it)
+  bool channels_last = false;     ///< y, and so gy, are NHWC
 };
 
 /// The gradients in x, in each block's w3, b3, w1, b1, and in the stem's w, b (if any).
@@ -55,11 +60,13 @@ struct ResidualStackGrads {
 };
 
 /// x (N, C, H, W), or the stem's input (N, Cs, Hs, Ws) when there is a stem, through the
-/// stem, each block in turn, then relu when `relu_after`.
+/// stem, each block in turn, then relu when `relu_after`. `channels_last`: y is NHWC, rows
+/// of channels (oneDNN writes it so from its blocked layout for the same cost as NCHW,
+/// which spares a caller that wants rows, as the VQ-VAE's quantizer, a permute each way).
 template <class T>
 ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
-                                      bool relu_after, const ResidualStem<T>& stem = {});
-/// All gradients given the output gradient gy and the forward's `out`.
+                                      bool relu_after, const ResidualStem<T>& stem = {}, bool channels_last = false);
+/// All gradients given the output gradient gy (in y's layout) and the forward's `out`.
 template <class T>
 ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<T>& x,
                                               const std::vector<ResidualWeights<T>>& blocks, bool relu_after,

@@ -110,7 +110,7 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
     const ForwardChunk f{p, b, stream};
     memory xb(p.x_blocked, e, b.x);
     if (p.has_stem) {  // its output goes straight into the running sum, blocked
-      memory xsb(p.xs_blocked, e, b.xs);
+      memory xsb(p.xs_blocked, e, stem.x_blocked + n0 * xs_image);
       reorder_into(p.xs_in, stream, memory(p.xs_user, e, const_cast<float*>(x) + n0 * xs_image), xsb);
       memory bias(p.b1, e, const_cast<float*>(stem.b));
       run(p.stem.forward, stream,
@@ -127,7 +127,7 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
       relu_into(last, floats(b.x), p.x_blocked.get_size());
       xb = memory(p.x_blocked, e, last);
     }
-    reorder_into(p.x_out, stream, xb, memory(p.x_user, e, y + n0 * x_image));
+    reorder_into(p.y_out, stream, xb, memory(p.y_user, e, y + n0 * x_image));
     stream.wait();
   });
   return true;
@@ -135,36 +135,59 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
 
 namespace {
 
-// Each chunk's weight and bias gradients in its own slice ([gw3 | gb3 | gw1 | gb1] per
-// block, OIHW), added in chunk order at the end: the same bits on any number of threads.
+// Each chunk's weight and bias gradients in its own slice ([gw3 | gb3 | gw1 | gb1] per block,
+// then the stem's [gw | gb]), added in chunk order at the end: the same bits on any number
+// of threads. The weights stay in the layout the weight-gradient kernels write (`inner`) and
+// go to OIHW once, after the sum, rather than once a chunk (10 small reorders a chunk in
+// BM_VqVaeStep); the sum is elementwise, so the bits are those of summing in OIHW. Only
+// when the last chunk's kernels chose other layouts than the full ones' is each chunk's
+// gradient reordered to OIHW first (inner = false).
 struct GradSlices {
+  bool inner;
   Index n3, k, n1, c, size, blocks, ns, row;  // ns: the stem's weight (0 without a stem)
   Tensor<float> partial;
-  GradSlices(const ResidualShape& s, Index count, Index blocks)
-      : n3(s.k * s.c * 9), k(s.k), n1(s.c * s.k), c(s.c), size(n3 + k + n1 + c), blocks(blocks),
-        ns(s.c * s.stem.c * s.stem.kh * s.stem.kw), row(blocks * size + (ns > 0 ? ns + c : 0)),
-        partial(Shape{count, row}) {}
+  GradSlices(const Chunks& ch, const ResidualShape& s, Index blocks)
+      : inner(same_weight_layouts(ch)), n3(floats_of(ch.full->conv3, s.k * s.c * 9)), k(s.k),
+        n1(floats_of(ch.full->conv1, s.c * s.k)), c(s.c), size(n3 + k + n1 + c), blocks(blocks),
+        ns(ch.full->has_stem ? floats_of(ch.full->stem, s.c * s.stem.c * s.stem.kh * s.stem.kw) : 0),
+        row(blocks * size + (ns > 0 ? ns + c : 0)), partial(Shape{ch.count, row}) {}
+  static bool same_weight_layouts(const Chunks& ch) {
+    const Plan &f = *ch.full, &l = *ch.last;
+    return f.conv3.dw.inner == l.conv3.dw.inner && f.conv1.dw.inner == l.conv1.dw.inner &&
+           (!f.has_stem || f.stem.dw.inner == l.stem.dw.inner);
+  }
+  Index floats_of(const Conv& conv, Index oihw) const {
+    return inner ? static_cast<Index>(conv.dw.inner.get_size() / sizeof(float)) : oihw;
+  }
   float* gw3(Index i, Index b) { return partial.data() + i * row + b * size; }
   float* gb3(Index i, Index b) { return gw3(i, b) + n3; }
   float* gw1(Index i, Index b) { return gb3(i, b) + k; }
   float* gb1(Index i, Index b) { return gw1(i, b) + n1; }
   float* gws(Index i) { return partial.data() + i * row + blocks * size; }
   float* gbs(Index i) { return gws(i) + ns; }
-  void finish(const std::vector<std::array<float*, 4>>& grads, const std::array<float*, 2>& stem) {
+  // A summed weight gradient `from` (n floats) into OIHW `to`.
+  void weight_out(const Conv& conv, dnnl::stream& stream, float* from, Index n, float* to) const {
+    if (!inner) return void(std::copy(from, from + n, to));
+    auto& e = cpu_engine();
+    reorder_into(conv.dw.to_user, stream, memory(conv.dw.inner, e, from), memory(conv.dw.user, e, to));
+  }
+  void finish(const Plan& p, const std::vector<std::array<float*, 4>>& grads, const std::array<float*, 2>& stem) {
     float* total = partial.data();
     for (Index i = 1; i < partial.size(0); ++i)
       for (Index j = 0; j < row; ++j) total[j] += partial.data()[i * row + j];
+    const OneOpenMpThread one;
+    dnnl::stream stream(cpu_engine());
     if (ns > 0) {
-      std::copy(gws(0), gws(0) + ns, stem[0]);
+      weight_out(p.stem, stream, gws(0), ns, stem[0]);
       std::copy(gbs(0), gbs(0) + c, stem[1]);
     }
     for (Index b = 0; b < blocks; ++b) {
-      const float* t = total + b * size;
-      std::copy(t, t + n3, grads[b][0]);
-      std::copy(t + n3, t + n3 + k, grads[b][1]);
-      std::copy(t + n3 + k, t + n3 + k + n1, grads[b][2]);
-      std::copy(t + n3 + k + n1, t + size, grads[b][3]);
+      weight_out(p.conv3, stream, gw3(0, b), n3, grads[b][0]);
+      std::copy(gb3(0, b), gb3(0, b) + k, grads[b][1]);
+      weight_out(p.conv1, stream, gw1(0, b), n1, grads[b][2]);
+      std::copy(gb1(0, b), gb1(0, b) + c, grads[b][3]);
     }
+    stream.wait();
   }
 };
 
@@ -182,15 +205,17 @@ void channel_sums(const float* t, const memory::dims& d, float* out) {
     }
 }
 
-// One convolution's weight and bias gradient for a chunk, into its slices (OIHW).
+// One convolution's weight and bias gradient for a chunk, into its slices: gw in the
+// kernel's own layout when `inner` (written there directly), else reordered to OIHW
+// through dw_at.
 void weight_grads(const Conv& conv, dnnl::stream& stream, const memory& src, const memory& diff_dst,
-                  const memory::desc& bias, float* gw, float* gb, char* dw_at, char* pad_at) {
+                  const memory::desc& bias, bool inner, float* gw, float* gb, char* dw_at, char* pad_at) {
   auto& e = cpu_engine();
-  memory dw(conv.dw.inner, e, dw_at);
+  memory dw(conv.dw.inner, e, inner ? static_cast<void*>(gw) : dw_at);
   Args args{{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_WEIGHTS, dw}};
   if (conv.bias_grad) args[DNNL_ARG_DIFF_BIAS] = memory(bias, e, gb);
   run(conv.backward_weights, stream, std::move(args), conv.pad_backward_weights, pad_at);
-  reorder_into(conv.dw.to_user, stream, dw, memory(conv.dw.user, e, gw));
+  if (!inner) reorder_into(conv.dw.to_user, stream, dw, memory(conv.dw.user, e, gw));
   stream.wait();
   if (!conv.bias_grad)
     channel_sums(static_cast<const float*>(diff_dst.get_data_handle()), diff_dst.get_desc().dims(), gb);
@@ -210,12 +235,12 @@ struct BackwardChunk {
     memory g(p.x_blocked, e, b.g), ab(p.x_blocked, e, const_cast<float*>(a)), ga(p.x_blocked, e, b.ga);
     memory gh(p.h_blocked, e, b.gh);
     memory hb(p.h_blocked, e, const_cast<float*>(hidden));
-    weight_grads(p.conv1, stream, hb, g, p.b1, grads.gw1(i, k), grads.gb1(i, k), b.dw1, b.scratchpad);
+    weight_grads(p.conv1, stream, hb, g, p.b1, grads.inner, grads.gw1(i, k), grads.gb1(i, k), b.dw1, b.scratchpad);
     run(p.conv1.backward_data, stream, {{DNNL_ARG_DIFF_DST, g}, {DNNL_ARG_WEIGHTS, w.w1[j]}, {DNNL_ARG_DIFF_SRC, gh}},
         p.conv1.pad_backward_data, b.scratchpad);
     stream.wait();
     mask_by(floats(b.gh), hidden, p.h_blocked.get_size());
-    weight_grads(p.conv3, stream, ab, gh, p.b3, grads.gw3(i, k), grads.gb3(i, k), b.dw3, b.scratchpad);
+    weight_grads(p.conv3, stream, ab, gh, p.b3, grads.inner, grads.gw3(i, k), grads.gb3(i, k), b.dw3, b.scratchpad);
     run(p.conv3.backward_data, stream, {{DNNL_ARG_DIFF_DST, gh}, {DNNL_ARG_WEIGHTS, w.w3[j]}, {DNNL_ARG_DIFF_SRC, ga}},
         p.conv3.pad_backward_data, b.scratchpad);
     stream.wait();
@@ -236,7 +261,7 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
   if (!c) return false;
   const std::vector<ChunkWeights> w = residual::chunk_weights(*c, blocks, false);
   const StemWeights ws(*c, stem.w, false);
-  GradSlices slices(s, c->count, static_cast<Index>(blocks.size()));
+  GradSlices slices(*c, s, static_cast<Index>(blocks.size()));
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
   for_each_chunk(*c, [&](Index i, char* at) {
     const Plan& p = c->plan(i);
@@ -246,16 +271,15 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
     auto& e = cpu_engine();
     dnnl::stream stream(e);
     memory g(p.x_blocked, e, b.g);
-    reorder_into(p.x_in, stream, memory(p.x_user, e, const_cast<float*>(gy) + n0 * x_image), g);
+    reorder_into(p.gy_in, stream, memory(p.y_user, e, const_cast<float*>(gy) + n0 * x_image), g);
     stream.wait();
     if (relu_after) mask_by(floats(b.g), activations.back() + n0 * x_image, p.x_blocked.get_size());
     const BackwardChunk bc{p, b, stream, slices, i};
     for (std::size_t k = blocks.size(); k-- > 0;)
       bc.block(static_cast<Index>(k), activations[k] + n0 * x_image, hidden[k] + n0 * h_image, w[k], j);
-    if (p.has_stem) {  // its weight gradient from x, then its input gradient into the same buffer
-      memory xsb(p.xs_blocked, e, b.xs);
-      reorder_into(p.xs_in, stream, memory(p.xs_user, e, const_cast<float*>(x) + n0 * xs_image), xsb);
-      weight_grads(p.stem, stream, xsb, g, p.b1, slices.gws(i), slices.gbs(i), b.dws, b.scratchpad);
+    if (p.has_stem) {  // its weight gradient from the kept blocked x, then its input gradient
+      memory xsb(p.xs_blocked, e, b.xs), kept(p.xs_blocked, e, stem.x_blocked + n0 * xs_image);
+      weight_grads(p.stem, stream, kept, g, p.b1, slices.inner, slices.gws(i), slices.gbs(i), b.dws, b.scratchpad);
       run(p.stem.backward_data, stream, {{DNNL_ARG_DIFF_DST, g}, {DNNL_ARG_WEIGHTS, ws.w[j]}, {DNNL_ARG_DIFF_SRC, xsb}},
           p.stem.pad_backward_data, b.scratchpad);
       reorder_into(p.xs_out, stream, xsb, memory(p.xs_user, e, gx + n0 * xs_image));
@@ -264,7 +288,7 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
     }
     stream.wait();
   });
-  slices.finish(grads, stem_grads);
+  slices.finish(*c->full, grads, stem_grads);
   return true;
 }
 

@@ -71,7 +71,7 @@ void add_stem(Plan& p, const ResidualShape& s) {
   const ResidualStemShape& t = s.stem;
   const memory::dims xd{s.n, t.c, t.h, t.w};
   p.has_stem = true;
-  p.xs_user = f32(xd, Tag::nchw), p.xs_blocked = f32(xd, Tag::nChw16c);
+  p.xs_user = f32(xd, t.rows ? Tag::nhwc : Tag::nchw), p.xs_blocked = f32(xd, Tag::nChw16c);
   p.xs_in = reorder(p.xs_user, p.xs_blocked), p.xs_out = reorder(p.xs_blocked, p.xs_user);
   p.stem = make_conv({p.xs_blocked, f32({s.c, t.c, t.kh, t.kw}, Tag::any), p.b1, p.x_blocked, {t.sh, t.sw},
                       {t.ph, t.pw}, {pad_right(t.h, s.h, t.kh, t.sh, t.ph), pad_right(t.w, s.w, t.kw, t.sw, t.pw)}},
@@ -85,6 +85,8 @@ Plan make_plan(const ResidualShape& s) {
   p.x_user = f32(xd, Tag::nchw), p.x_blocked = f32(xd, Tag::nChw16c), p.h_blocked = f32(hd, Tag::nChw16c);
   p.b3 = f32({s.k}, Tag::x), p.b1 = f32({s.c}, Tag::x);
   p.x_in = reorder(p.x_user, p.x_blocked), p.x_out = reorder(p.x_blocked, p.x_user);
+  p.y_user = s.channels_last ? f32(xd, Tag::nhwc) : p.x_user;
+  p.y_out = reorder(p.x_blocked, p.y_user), p.gy_in = reorder(p.y_user, p.x_blocked);
   dnnl::post_ops relu, sum;
   relu.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
   sum.append_sum(1.f);
@@ -101,9 +103,10 @@ Plan make_plan(const ResidualShape& s) {
 // a shape oneDNN fails on is remembered.
 const Plan* find_plan(const ResidualShape& s) {
   static std::mutex mu;
-  static std::map<std::array<Index, 14>, std::optional<Plan>> plans;
+  static std::map<std::array<Index, 16>, std::optional<Plan>> plans;
   const ResidualStemShape& t = s.stem;
-  const std::array<Index, 14> key{s.n, s.c, s.k, s.h, s.w, t.c, t.h, t.w, t.kh, t.kw, t.sh, t.sw, t.ph, t.pw};
+  const std::array<Index, 16> key{s.n,  s.c,  s.k,  s.h,  s.w,  t.c,  t.h,           t.w,
+                                  t.kh, t.kw, t.sh, t.sw, t.ph, t.pw, s.channels_last, t.rows};
   std::lock_guard lock(mu);
   auto it = plans.find(key);
   if (it == plans.end()) {

@@ -56,10 +56,6 @@ VqVae::VqVae(const VqVaeOptions& o, core::Generator& gen) : options(o) {
   out = register_module("out", nn::make<BernoulliHead>(BernoulliHeadOptions{}, gen));
 }
 
-Var VqVae::grid_to_rows(const Var& grid) {
-  return autograd::reshape(autograd::permute(grid, {0, 2, 3, 1}), {grid.size(0) * kCodes, grid.size(1)});
-}
-
 Var VqVae::rows_to_grid(const Var& rows) const {
   const Index d = options.quantizer.dim;
   return autograd::permute(autograd::reshape(rows, {rows.size(0) / kCodes, kGrid, kGrid, d}), {0, 3, 1, 2});
@@ -67,9 +63,10 @@ Var VqVae::rows_to_grid(const Var& rows) const {
 
 VqVae::Pass VqVae::pass(const Batch& batch) {
   const Tensor x = as_images(batch.x);
-  const Var rows = grid_to_rows(encoder->forward(Var(x)));
+  const Var rows = encoder->forward_rows(Var(x));  // grid_to_rows(encoder->forward(x)), without the permute
   Pass p{quantizer->forward(rows), {}, rows.value()};
-  const Var logits = autograd::flatten(decoder->forward(rows_to_grid(p.q.z_q)), 1);
+  // decoder->forward(rows_to_grid(z_q)), without the permute
+  const Var logits = autograd::flatten(decoder->forward_from_rows(p.q.z_q, kGrid, kGrid), 1);
   p.recon = -nn::sum_event(out->forward(logits).log_prob(Var(x.reshape({x.size(0), kSide * kSide}))), 1);
   return p;
 }
@@ -100,7 +97,7 @@ Tensor VqVae::iwae_log_likelihood(const Batch&, int, core::Generator&) {
 IndexTensor VqVae::encode_codes(const Batch& batch) {
   autograd::NoGradGuard no_grad;
   eval();
-  const Tensor rows = grid_to_rows(encoder->forward(Var(as_images(batch.x)))).value();
+  const Tensor rows = encoder->forward_rows(Var(as_images(batch.x))).value();
   return quantizer->nearest(rows).reshape({rows.size(0) / kCodes, kCodes});
 }
 

@@ -15,6 +15,7 @@
 #include "xgrad/models/common/heads.hpp"
 #include "xgrad/models/common/pixelcnn_prior.hpp"
 #include "xgrad/nn/layers/layer.hpp"
+#include "xgrad/nn/layers/sequential.hpp"
 #include "xgrad/nn/layers/vector_quantizer.hpp"
 
 namespace xgrad::models {
@@ -69,9 +70,9 @@ class VqVae : public GenerativeModel {
   double prior_temperature() const { return prior_temperature_; }
 
   const VqVaeOptions options;
-  std::shared_ptr<nn::Layer> encoder;  ///< (B, 1, 28, 28) -> (B, D, 7, 7)
+  std::shared_ptr<nn::Sequential> encoder;  ///< (B, 1, 28, 28) -> (B, D, 7, 7); forward_rows: (B * 49, D)
   std::shared_ptr<nn::VectorQuantizer> quantizer;
-  std::shared_ptr<nn::Layer> decoder;  ///< (B, D, 7, 7) -> (B, 1, 28, 28) logits
+  std::shared_ptr<nn::Sequential> decoder;  ///< (B, D, 7, 7) -> (B, 1, 28, 28) logits
   std::shared_ptr<BernoulliHead> out;
 
  private:
@@ -81,8 +82,7 @@ class VqVae : public GenerativeModel {
     Tensor rows;  ///< (B * 49, D) the encoder's outputs, for restarts
   };
   Pass pass(const Batch& batch);
-  /// (B, D, 7, 7) <-> (B * 49, D)
-  static Var grid_to_rows(const Var& grid);
+  /// (B * 49, D) -> (B, D, 7, 7)
   Var rows_to_grid(const Var& rows) const;
   Tensor pixel_means(const Var& grid);
   std::shared_ptr<CodePrior> prior_;

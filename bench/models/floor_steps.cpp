@@ -28,7 +28,8 @@ Floor conv_vae_step_floor() {
 }
 
 // BM_VqVaeStep, batch 128: encoder conv 4x4/2 1->32 (28 -> 14), 32->64 (14 -> 7), two
-// residual blocks, conv 1x1 64->64; the quantizer's distances to K = 128 codes of D = 64
+// residual blocks, conv 1x1 64->64 (a Linear on the blocks' 128 x 49 rows of channels,
+// nn::Sequential::forward_rows); the quantizer's distances to K = 128 codes of D = 64
 // for 128 x 49 grid positions (forward only: the gradient goes straight through);
 // decoder conv 3x3 64->64, two residual blocks, transposed conv 64->32 (7 -> 14), 32->1.
 Floor vq_vae_step_floor() {
@@ -36,7 +37,7 @@ Floor vq_vae_step_floor() {
   const Index b = 128;
   f.conv(b, 1, 32, 28, 4, 2, 1, false), f.conv(b, 32, 64, 14, 4, 2, 1);
   residual_block(f, b), residual_block(f, b);
-  f.conv(b, 64, 64, 7, 1, 1, 0);
+  f.linear(b * 49, 64, 64);
   f.product(false, true, b * 49, 128, 64);
   f.conv(b, 64, 64, 7, 3, 1, 1);
   residual_block(f, b), residual_block(f, b);

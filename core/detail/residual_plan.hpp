@@ -46,6 +46,9 @@ struct Conv {
 struct Plan {
   memory::desc x_user, x_blocked, h_blocked, b3, b1;
   dnnl::reorder x_in, x_out;
+  // The stack's output and its gradient as the caller holds them: NCHW, or NHWC rows.
+  memory::desc y_user;
+  dnnl::reorder y_out, gy_in;
   Conv conv3, conv1;
   std::size_t x_bytes = 0, h_bytes = 0;
   // The stem, when there is one: its input in both layouts, and its kernels.

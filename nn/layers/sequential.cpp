@@ -1,8 +1,12 @@
 #include "xgrad/nn/layers/sequential.hpp"
 
+#include <fmt/format.h>
+
+#include <array>
 #include <typeinfo>
 
 #include "xgrad/autograd/ops_linalg.hpp"
+#include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/nn/layers/activation.hpp"
 #include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/layers/residual.hpp"
@@ -13,8 +17,11 @@ namespace {
 // The ResidualBlocks from layers[i] on, with the Conv2d before them and the ReLU after them
 // when there are, as one node (autograd::residual_stack): in float the activations stay in
 // oneDNN's blocked layout from the convolution's output to the last block's. How many
-// layers it ran (0 unless a run of blocks starts at layers[i] or layers[i + 1]).
-std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i, Var& y) {
+// layers it ran (0 unless a run of blocks starts at layers[i] or layers[i + 1]); the output
+// is channels last (N, H, W, C) when the run ends right before layers[rows_at]. `rows_in`:
+// y is (N, H, W, C), which only a run with a stem reads (0 otherwise).
+std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i, Var& y,
+                         std::size_t rows_at, bool& rows, bool rows_in = false) {
   // Exact types only: a subclass may override forward, which the fused node would bypass.
   const auto block = [&](std::size_t j) {
     const Layer* l = j < layers.size() ? layers[j].get() : nullptr;
@@ -23,6 +30,7 @@ std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std:
   const Layer& first = *layers[i];
   const auto* stem = typeid(first) == typeid(Conv2d) ? static_cast<const Conv2d*>(&first) : nullptr;
   if (!stem || !stem->bias.defined() || !block(i + 1)) stem = nullptr;
+  if (rows_in && !stem) return 0;
   std::vector<Var> params;
   std::size_t j = i + (stem ? 1 : 0);
   for (; block(j); ++j) {
@@ -31,12 +39,23 @@ std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std:
   }
   if (params.empty()) return 0;
   const bool relu = j < layers.size() && dynamic_cast<const ReLU*>(layers[j].get());
+  rows = j + (relu ? 1 : 0) == rows_at;
   if (stem) {
-    y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params());
+    y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params(), rows, rows_in);
   } else {
-    y = autograd::residual_stack(y, params, relu);
+    y = autograd::residual_stack(y, params, relu, {}, {}, rows);
   }
   return j - i + (relu ? 1 : 0);
+}
+
+// layers[i] when it is an exact Conv2d with a 1x1 kernel, stride 1, no padding and a bias:
+// a Linear on rows of channels.
+const Conv2d* pointwise(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i) {
+  const Layer* l = i < layers.size() ? layers[i].get() : nullptr;
+  const auto* c = l && typeid(*l) == typeid(Conv2d) ? static_cast<const Conv2d*>(l) : nullptr;
+  if (!c || !c->bias.defined() || c->weight.size(2) != 1 || c->weight.size(3) != 1) return nullptr;
+  const core::Conv2dParams p = c->params();
+  return p.stride == std::array<Index, 2>{1, 1} && p.padding == std::array<Index, 2>{0, 0} ? c : nullptr;
 }
 
 }  // namespace
@@ -58,23 +77,53 @@ Var Sequential::forward_one_hot(const Var& x, const IndexTensor& labels) {
 
 Var Sequential::forward_from(std::size_t first, const Var& x) {
   Var y = x;
-  for (std::size_t i = first; i < layers_.size(); ++i) {
-    // A Linear followed by a ReLU runs as one fused node (the same values and
-    // gradients, without the activation's own tensors and graph node); so do residual
-    // blocks in a row, with the ReLU after them.
-    if (const std::size_t ran = residual_run(layers_, i, y)) {
-      i += ran - 1;
-      continue;
-    }
-    auto* linear = dynamic_cast<Linear*>(layers_[i].get());
-    if (linear && i + 1 < layers_.size() && dynamic_cast<ReLU*>(layers_[i + 1].get())) {
-      y = linear->forward_relu(y);
-      ++i;
-    } else {
-      y = layers_[i]->forward(y);
-    }
-  }
+  bool rows = false;
+  for (std::size_t i = first; i < layers_.size();) i += step(i, y, layers_.size() + 1, rows);
   return y;
+}
+
+Var Sequential::forward_rows(const Var& x) {
+  const std::size_t n = layers_.size();
+  const Conv2d* conv = n > 0 ? pointwise(layers_, n - 1) : nullptr;
+  const std::size_t head = conv ? n - 1 : n;
+  Var y = x;
+  bool rows = false;
+  for (std::size_t i = 0; i < head;) i += step(i, y, head, rows);
+  if (rows) {  // y (N, H, W, C) from the run's node: the 1x1 convolution is y W^T + b on its rows
+    const Index c = y.size(3);
+    const Var w = autograd::reshape(conv->weight, {conv->weight.size(0), c});
+    return autograd::linear(autograd::reshape(y, {y.size(0) * y.size(1) * y.size(2), c}), w, conv->bias);
+  }
+  if (conv) y = layers_[head]->forward(y);
+  return autograd::reshape(autograd::permute(y, {0, 2, 3, 1}), {y.size(0) * y.size(2) * y.size(3), y.size(1)});
+}
+
+Var Sequential::forward_from_rows(const Var& rows, Index h, Index w) {
+  const Index c = rows.dim() == 2 ? rows.size(1) : 0;
+  if (c == 0 || h <= 0 || w <= 0 || rows.size(0) % (h * w) != 0)
+    throw core::ShapeError(fmt::format("Sequential::forward_from_rows: rows {} are not (N * {} * {}, C)",
+                                       rows.shape().str(), h, w));
+  Var y = autograd::reshape(rows, {rows.size(0) / (h * w), h, w, c});
+  bool rows_out = false;
+  if (!layers_.empty())
+    if (const std::size_t ran = residual_run(layers_, 0, y, layers_.size() + 1, rows_out, true))
+      return forward_from(ran, y);
+  return forward_from(0, autograd::permute(y, {0, 3, 1, 2}));
+}
+
+std::size_t Sequential::step(std::size_t i, Var& y, std::size_t rows_at, bool& rows) const {
+  // A Linear followed by a ReLU runs as one fused node (the same values and gradients,
+  // without the activation's own tensors and graph node); so do residual blocks in a row,
+  // with the ReLU after them.
+  rows = false;
+  if (const std::size_t ran = residual_run(layers_, i, y, rows_at, rows)) return ran;
+  auto* linear = dynamic_cast<Linear*>(layers_[i].get());
+  if (linear && i + 1 < layers_.size() && dynamic_cast<ReLU*>(layers_[i + 1].get())) {
+    y = linear->forward_relu(y);
+    return 2;
+  }
+  y = layers_[i]->forward(y);
+  return 1;
 }
 
 }  // namespace xgrad::nn

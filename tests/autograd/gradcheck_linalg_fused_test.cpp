@@ -128,6 +128,20 @@ const bool registered = xgrad::test::register_cases({
                return ag::residual_stack(v[0], {v[3], v[4], v[5], v[6]}, false, {v[1], v[2]},
                                          Conv2dParams{{2, 2}, {1, 1}, {1, 1}});
              }},
+    GradCase{"residual_stack", "a stem, one block and the relu, the output as rows (channels last)",
+             {InputSpec{Shape{2, 2, 5, 5}}, InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{3}},
+              InputSpec{Shape{2, 3, 3, 3}}, InputSpec{Shape{2}}, InputSpec{Shape{3, 2, 1, 1}}, InputSpec{Shape{3}}},
+             [](const Vars& v) {
+               return ag::residual_stack(v[0], {v[3], v[4], v[5], v[6]}, true, {v[1], v[2]},
+                                         Conv2dParams{{2, 2}, {1, 1}, {1, 1}}, true);
+             }},
+    GradCase{"residual_stack", "a stem reading rows (channels last), one block, the output as rows",
+             {InputSpec{Shape{2, 5, 5, 2}}, InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{3}},
+              InputSpec{Shape{2, 3, 3, 3}}, InputSpec{Shape{2}}, InputSpec{Shape{3, 2, 1, 1}}, InputSpec{Shape{3}}},
+             [](const Vars& v) {
+               return ag::residual_stack(v[0], {v[3], v[4], v[5], v[6]}, false, {v[1], v[2]},
+                                         Conv2dParams{{2, 2}, {1, 1}, {1, 1}}, true, true);
+             }},
     GradCase{"log_softmax", "axis -1", {InputSpec{Shape{3, 5}, -3, 3}},
              [](const Vars& v) { return ag::log_softmax(v[0], -1); }},
     GradCase{"log_softmax", "axis 0", {InputSpec{Shape{3, 5}, -3, 3}},

@@ -6,6 +6,7 @@
 #include "xgrad/core/conv.hpp"
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/parallel.hpp"
+#include "xgrad/core/shape_ops.hpp"
 
 using namespace xgrad::core;
 
@@ -210,4 +211,76 @@ TEST_CASE("float residual_stack with a stem gives identical bits on 1 and 2 thre
   CHECK(equal(r[0].second[1], r[1].second[1]));
   for (std::size_t b = 0; b < 2; ++b)
     for (int i = 0; i < 4; ++i) CHECK(equal(r[0].first.g.blocks[b][i], r[1].first.g.blocks[b][i]));
+}
+
+namespace {
+
+// residual_stack with channels_last against the NCHW stack, whose y and gy it permutes.
+template <class T>
+void check_rows(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& w, const ResidualStem<T>& stem) {
+  const auto out = residual_stack(x, w, true, stem);
+  const auto rows = residual_stack(x, w, true, stem, true);
+  CHECK(rows.channels_last);
+  CHECK(rows.blocked == out.blocked);
+  CHECK(equal(rows.y, permute(out.y, {0, 2, 3, 1})));
+  const auto gy = xgrad::test::random_tensor<T>(out.y.shape(), 61);
+  const auto g = residual_stack_backward(gy, x, w, true, out, stem);
+  const auto gr = residual_stack_backward(permute(gy, {0, 2, 3, 1}), x, w, true, rows, stem);
+  CHECK(equal(g.x, gr.x));
+  if (stem.defined())
+    for (int i = 0; i < 2; ++i) CHECK(equal(g.stem[i], gr.stem[i]));
+  for (std::size_t b = 0; b < w.size(); ++b)
+    for (int i = 0; i < 4; ++i) CHECK(equal(g.blocks[b][i], gr.blocks[b][i]));
+}
+
+}  // namespace
+
+TEST_CASE("residual_stack's channels_last output is the NCHW output permuted, gradients the same, bit for bit",
+          "[residual_block]") {
+  for (const StemCase& t : kStems) {  // fused, fused, and conv2d apart (composed)
+    INFO("stem input " << t.c_in << " channels");
+    const auto f = stem_stack<float>(t, 67);
+    check_rows(f.s.x, f.s.weights(), f.stem());
+    const auto d = to_double(f);
+    check_rows(d.s.x, d.s.weights(), d.stem());
+  }
+  const auto s = stack<float>(40, 64, 32, 2, 71);  // no stem; chunks of unequal size
+  check_rows(s.x, s.weights(), {});
+  const auto odd = stack<float>(3, 5, 3, 1, 73);  // float's composed path
+  check_rows(odd.x, odd.weights(), {});
+}
+
+namespace {
+
+// The stem reading x as rows (NHWC) against the stack on NCHW x; y in either layout.
+template <class T>
+void check_rows_in(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& w, const ResidualStem<T>& stem,
+                   bool rows_out) {
+  ResidualStem<T> rows = stem;
+  rows.rows_in = true;
+  const Tensor<T> xr = permute(x, {0, 2, 3, 1});
+  const auto out = residual_stack(x, w, true, stem, rows_out);
+  const auto got = residual_stack(xr, w, true, rows, rows_out);
+  CHECK(got.stem_fused == out.stem_fused);
+  CHECK(equal(got.y, out.y));
+  const auto gy = xgrad::test::random_tensor<T>(out.y.shape(), 79);
+  const auto g = residual_stack_backward(gy, x, w, true, out, stem);
+  const auto gr = residual_stack_backward(gy, xr, w, true, got, rows);
+  CHECK(equal(gr.x, permute(g.x, {0, 2, 3, 1})));
+  for (int i = 0; i < 2; ++i) CHECK(equal(g.stem[i], gr.stem[i]));
+  for (std::size_t b = 0; b < w.size(); ++b)
+    for (int i = 0; i < 4; ++i) CHECK(equal(g.blocks[b][i], gr.blocks[b][i]));
+}
+
+}  // namespace
+
+TEST_CASE("a stem reading rows (NHWC) gives the NCHW stack's values and gradients, bit for bit", "[residual_block]") {
+  for (const StemCase& t : kStems)  // fused, fused, and conv2d apart (composed)
+    for (bool rows_out : {false, true}) {
+      INFO("stem input " << t.c_in << " channels, rows out " << rows_out);
+      const auto f = stem_stack<float>(t, 83);
+      check_rows_in(f.s.x, f.s.weights(), f.stem(), rows_out);
+      const auto d = to_double(f);
+      check_rows_in(d.s.x, d.s.weights(), d.stem(), rows_out);
+    }
 }

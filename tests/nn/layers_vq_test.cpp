@@ -161,3 +161,77 @@ TEST_CASE("Sequential runs a Conv2d, the residual blocks after it and the ReLU a
     CHECK(core::allclose(fused[i], apart[i], 1e-4, 1e-4));
   }
 }
+
+TEST_CASE("Sequential::forward_rows is forward permuted to rows; a last 1x1 Conv2d after the blocks is a Linear",
+          "[layers]") {
+  core::Generator gen(5);
+  auto conv = nn::make<nn::Conv2d>(
+      nn::Conv2dOptions{.in = 32, .out = 64, .kernel = {4, 4}, .stride = {2, 2}, .padding = {1, 1}}, gen);
+  const nn::ResidualBlockOptions o{.channels = 64, .hidden = 32};
+  auto b0 = nn::make<nn::ResidualBlock>(o, gen), b1 = nn::make<nn::ResidualBlock>(o, gen);
+  auto head = nn::make<nn::Conv2d>(nn::Conv2dOptions{.in = 64, .out = 16, .kernel = {1, 1}}, gen);
+  auto head3 = nn::make<nn::Conv2d>(nn::Conv2dOptions{.in = 64, .out = 16, .kernel = {3, 3}, .padding = {1, 1}}, gen);
+  const core::Tensor<float> x = core::normal<float>({5, 32, 14, 14}, 0.f, 1.f, gen);
+  const core::Tensor<float> w = core::normal<float>({5 * 49, 16}, 0.f, 1.f, gen);
+  nn::Sequential fused(conv, b0, b1, nn::make<nn::ReLU>(), head);
+  CHECK(fused.forward_rows(nn::Var(x)).node()->op == autograd::OpId::linear);
+  // A 1x1 head (the linear on rows) and a 3x3 one (forward, then the permute).
+  for (const auto& last : {head, head3}) {
+    nn::Sequential seq(conv, b0, b1, nn::make<nn::ReLU>(), last);
+    const auto grads = [&](const std::function<nn::Var(const nn::Var&)>& forward) {
+      seq.zero_grad();
+      nn::Var xv(x, true);
+      const nn::Var y = forward(xv);
+      autograd::sum(autograd::mul(y, nn::Var(w))).backward();
+      std::vector<core::Tensor<float>> g{y.value(), xv.grad()};
+      for (const auto& [name, p] : seq.named_parameters()) g.push_back(p.grad());
+      return g;
+    };
+    const auto rows = grads([&](const nn::Var& v) { return seq.forward_rows(v); });
+    const auto want = grads([&](const nn::Var& v) {
+      const nn::Var y = seq.forward(v);
+      return autograd::reshape(autograd::permute(y, {0, 2, 3, 1}), {5 * 49, 16});
+    });
+    REQUIRE(rows.size() == 2 + 2 + 8 + 2);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      INFO("head " << last->weight.size(2) << "x" << last->weight.size(3) << ", tensor " << i
+                   << " (the rows, x's gradient, then the parameters')");
+      CHECK(core::allclose(rows[i], want[i], 1e-4, 1e-4));
+    }
+  }
+}
+
+TEST_CASE("Sequential::forward_from_rows is forward of the rows' grid; a stem before the blocks reads the rows",
+          "[layers]") {
+  core::Generator gen(6);
+  auto stem = nn::make<nn::Conv2d>(nn::Conv2dOptions{.in = 16, .out = 64, .kernel = {3, 3}, .padding = {1, 1}}, gen);
+  const nn::ResidualBlockOptions o{.channels = 64, .hidden = 32};
+  auto b0 = nn::make<nn::ResidualBlock>(o, gen), b1 = nn::make<nn::ResidualBlock>(o, gen);
+  auto relu = nn::make<nn::ReLU>();
+  const core::Tensor<float> rows = core::normal<float>({5 * 49, 16}, 0.f, 1.f, gen);
+  const core::Tensor<float> w = core::normal<float>({5, 64, 7, 7}, 0.f, 1.f, gen);
+  // The stem fused (reading rows), and a ReLU first (the rows permuted to NCHW).
+  for (bool fused : {true, false}) {
+    auto seq = fused ? nn::make<nn::Sequential>(stem, b0, b1, relu) : nn::make<nn::Sequential>(relu, stem, b0, b1);
+    const auto grads = [&](const std::function<nn::Var(const nn::Var&)>& forward) {
+      seq->zero_grad();
+      nn::Var rv(rows, true);
+      const nn::Var y = forward(rv);
+      autograd::sum(autograd::mul(y, nn::Var(w))).backward();
+      std::vector<core::Tensor<float>> g{y.value(), rv.grad()};
+      for (const auto& [name, p] : seq->named_parameters()) g.push_back(p.grad());
+      return g;
+    };
+    const auto got = grads([&](const nn::Var& r) { return seq->forward_from_rows(r, 7, 7); });
+    const auto want = grads([&](const nn::Var& r) {
+      return seq->forward(autograd::permute(autograd::reshape(r, {5, 7, 7, 16}), {0, 3, 1, 2}));
+    });
+    REQUIRE(got.size() == 2 + 2 + 8);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      INFO("stem fused " << fused << ", tensor " << i << " (the value, the rows' gradient, then the parameters')");
+      CHECK(core::allclose(got[i], want[i], 1e-4, 1e-4));
+    }
+  }
+  nn::Sequential seq(stem, b0, b1);
+  CHECK_THROWS_AS(seq.forward_from_rows(nn::Var(rows), 6, 7), core::ShapeError);
+}
