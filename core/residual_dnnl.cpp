@@ -22,20 +22,6 @@ using residual::Plan;
 using residual::reorder_into;
 using residual::StemWeights;
 
-// Calls body(i, slot) for every chunk i in parallel, slot = this thread's buffer of the
-// plans' slot_bytes, allocated before the loop.
-template <class Body>
-void for_each_chunk(const Chunks& c, Body&& body) {
-  const std::size_t bytes = aligned(std::max(c.full->slot_bytes(), c.last->slot_bytes()));
-  const Index floats = static_cast<Index>(bytes / sizeof(float));
-  Tensor<float> slots(Shape{thread_slots(), floats});
-  parallel_for(0, c.count, 1, [&](Index lo, Index hi) {
-    const OneOpenMpThread one;
-    char* slot = reinterpret_cast<char*>(slots.data() + thread_slot() * floats);
-    for (Index i = lo; i < hi; ++i) body(i, slot);
-  });
-}
-
 // Buffers of one slot, in slot_bytes order.
 struct Slot {
   char *x, *g, *ga, *gh, *dw3, *dw1, *xs, *dws, *scratchpad;
@@ -47,6 +33,37 @@ struct Slot {
     scratchpad = dws + p.dw_stem_bytes();
   }
 };
+
+// One chunk as a body sees it: its index, its plan, its slot's buffers, which weights it
+// takes (1: those laid out for the last chunk's plan, 0: the others'), its first image,
+// and a stream on the calling thread.
+struct Chunk {
+  Index i;
+  const Plan& p;
+  Slot b;
+  int j;
+  Index n0;
+  dnnl::engine& e;
+  dnnl::stream stream;
+};
+
+// Calls body(chunk) for every chunk in parallel, its slot in this thread's buffer of the
+// plans' slot_bytes, allocated before the loop.
+template <class Body>
+void for_each_chunk(const Chunks& c, Body&& body) {
+  const std::size_t bytes = aligned(std::max(c.full->slot_bytes(), c.last->slot_bytes()));
+  const Index floats = static_cast<Index>(bytes / sizeof(float));
+  Tensor<float> slots(Shape{thread_slots(), floats});
+  parallel_for(0, c.count, 1, [&](Index lo, Index hi) {
+    const OneOpenMpThread one;
+    char* slot = reinterpret_cast<char*>(slots.data() + thread_slot() * floats);
+    for (Index i = lo; i < hi; ++i) {
+      const Plan& p = c.plan(i);
+      Chunk chunk{i, p, Slot(p, slot), i + 1 == c.count, i * c.per, cpu_engine(), dnnl::stream(cpu_engine())};
+      body(chunk);
+    }
+  });
+}
 
 // Runs a kernel on one thread's stream, its scratchpad (described by `pad`) at `at`.
 void run(const dnnl::primitive& kernel, dnnl::stream& stream, Args args, const memory::desc& pad, char* at) {
@@ -100,13 +117,8 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
   const std::vector<ChunkWeights> w = residual::chunk_weights(*c, blocks, true);
   const StemWeights ws(*c, stem.w, true);
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
-  for_each_chunk(*c, [&](Index i, char* at) {
-    const Plan& p = c->plan(i);
-    const Slot b(p, at);
-    const int j = i + 1 == c->count;
-    const Index n0 = i * c->per;
-    auto& e = cpu_engine();
-    dnnl::stream stream(e);
+  for_each_chunk(*c, [&](Chunk& chunk) {
+    auto& [i, p, b, j, n0, e, stream] = chunk;
     const ForwardChunk f{p, b, stream};
     memory xb(p.x_blocked, e, b.x);
     if (p.has_stem) {  // its output goes straight into the running sum, blocked
@@ -263,13 +275,8 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
   const StemWeights ws(*c, stem.w, false);
   GradSlices slices(*c, s, static_cast<Index>(blocks.size()));
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
-  for_each_chunk(*c, [&](Index i, char* at) {
-    const Plan& p = c->plan(i);
-    const Slot b(p, at);
-    const int j = i + 1 == c->count;
-    const Index n0 = i * c->per;
-    auto& e = cpu_engine();
-    dnnl::stream stream(e);
+  for_each_chunk(*c, [&](Chunk& chunk) {
+    auto& [i, p, b, j, n0, e, stream] = chunk;
     memory g(p.x_blocked, e, b.g);
     reorder_into(p.gy_in, stream, memory(p.y_user, e, const_cast<float*>(gy) + n0 * x_image), g);
     stream.wait();

@@ -41,6 +41,24 @@ void check_masked(const std::string& name, nn::MaskType type, const nn::Conv2dOp
   check_case(name, {{"y", conv->forward(x)}}, {{"x", x}}, *conv, kFile);
 }
 
+// What a fused forward is compared by: forward(x)'s value, x's gradient and every
+// parameter's gradient of sum(forward(x) * w), and the op of the output's node.
+struct Grads {
+  std::vector<core::Tensor<float>> tensors;
+  autograd::OpId op;
+};
+
+Grads grads_of(nn::Module& net, const core::Tensor<float>& x, const core::Tensor<float>& w,
+               const std::function<nn::Var(const nn::Var&)>& forward) {
+  net.zero_grad();
+  nn::Var xv(x, true);
+  const nn::Var y = forward(xv);
+  autograd::sum(autograd::mul(y, nn::Var(w))).backward();
+  Grads g{{y.value(), xv.grad()}, y.node()->op};
+  for (const auto& [name, p] : net.named_parameters()) g.tensors.push_back(p.grad());
+  return g;
+}
+
 }  // namespace
 
 TEST_CASE("MaskedConv2d of type A and B matches PyTorch, forward and gradients", "[layers]") {
@@ -111,18 +129,9 @@ TEST_CASE("Sequential runs residual blocks in a row and the ReLU after them as o
   nn::Sequential seq(b0, b1, nn::make<nn::ReLU>());
   const core::Tensor<float> x = core::normal<float>({5, 64, 7, 7}, 0.f, 1.f, gen);
   const core::Tensor<float> w = core::normal<float>({5, 64, 7, 7}, 0.f, 1.f, gen);
-  // The gradients of sum(f(x) * w) in x and in every parameter, f run by `forward`.
-  const auto grads = [&](const std::function<nn::Var(const nn::Var&)>& forward) {
-    seq.zero_grad();
-    nn::Var xv(x, true);
-    const nn::Var y = forward(xv);
-    autograd::sum(autograd::mul(y, nn::Var(w))).backward();
-    std::vector<core::Tensor<float>> g{y.value(), xv.grad()};
-    for (const auto& [name, p] : seq.named_parameters()) g.push_back(p.grad());
-    return std::pair{g, y.node()->op};
-  };
-  const auto [fused, op] = grads([&](const nn::Var& v) { return seq.forward(v); });
-  const auto [apart, last] = grads([&](const nn::Var& v) { return autograd::relu(b1->forward(b0->forward(v))); });
+  const auto [fused, op] = grads_of(seq, x, w, [&](const nn::Var& v) { return seq.forward(v); });
+  const auto [apart, last] =
+      grads_of(seq, x, w, [&](const nn::Var& v) { return autograd::relu(b1->forward(b0->forward(v))); });
   CHECK(op == autograd::OpId::residual_stack);
   CHECK(last == autograd::OpId::relu);
   REQUIRE(fused.size() == 2 + 8);
@@ -142,18 +151,9 @@ TEST_CASE("Sequential runs a Conv2d, the residual blocks after it and the ReLU a
   nn::Sequential seq(conv, b0, b1, nn::make<nn::ReLU>());
   const core::Tensor<float> x = core::normal<float>({5, 32, 14, 14}, 0.f, 1.f, gen);
   const core::Tensor<float> w = core::normal<float>({5, 64, 7, 7}, 0.f, 1.f, gen);
-  const auto grads = [&](const std::function<nn::Var(const nn::Var&)>& forward) {
-    seq.zero_grad();
-    nn::Var xv(x, true);
-    const nn::Var y = forward(xv);
-    autograd::sum(autograd::mul(y, nn::Var(w))).backward();
-    std::vector<core::Tensor<float>> g{y.value(), xv.grad()};
-    for (const auto& [name, p] : seq.named_parameters()) g.push_back(p.grad());
-    return std::pair{g, y.node()->op};
-  };
-  const auto [fused, op] = grads([&](const nn::Var& v) { return seq.forward(v); });
+  const auto [fused, op] = grads_of(seq, x, w, [&](const nn::Var& v) { return seq.forward(v); });
   const auto [apart, last] =
-      grads([&](const nn::Var& v) { return autograd::relu(b1->forward(b0->forward(conv->forward(v)))); });
+      grads_of(seq, x, w, [&](const nn::Var& v) { return autograd::relu(b1->forward(b0->forward(conv->forward(v)))); });
   CHECK(op == autograd::OpId::residual_stack);
   REQUIRE(fused.size() == 2 + 2 + 8);
   for (std::size_t i = 0; i < fused.size(); ++i) {
@@ -179,13 +179,7 @@ TEST_CASE("Sequential::forward_rows is forward permuted to rows; a last 1x1 Conv
   for (const auto& last : {head, head3}) {
     nn::Sequential seq(conv, b0, b1, nn::make<nn::ReLU>(), last);
     const auto grads = [&](const std::function<nn::Var(const nn::Var&)>& forward) {
-      seq.zero_grad();
-      nn::Var xv(x, true);
-      const nn::Var y = forward(xv);
-      autograd::sum(autograd::mul(y, nn::Var(w))).backward();
-      std::vector<core::Tensor<float>> g{y.value(), xv.grad()};
-      for (const auto& [name, p] : seq.named_parameters()) g.push_back(p.grad());
-      return g;
+      return grads_of(seq, x, w, forward).tensors;
     };
     const auto rows = grads([&](const nn::Var& v) { return seq.forward_rows(v); });
     const auto want = grads([&](const nn::Var& v) {
@@ -214,13 +208,7 @@ TEST_CASE("Sequential::forward_from_rows is forward of the rows' grid; a stem be
   for (bool fused : {true, false}) {
     auto seq = fused ? nn::make<nn::Sequential>(stem, b0, b1, relu) : nn::make<nn::Sequential>(relu, stem, b0, b1);
     const auto grads = [&](const std::function<nn::Var(const nn::Var&)>& forward) {
-      seq->zero_grad();
-      nn::Var rv(rows, true);
-      const nn::Var y = forward(rv);
-      autograd::sum(autograd::mul(y, nn::Var(w))).backward();
-      std::vector<core::Tensor<float>> g{y.value(), rv.grad()};
-      for (const auto& [name, p] : seq->named_parameters()) g.push_back(p.grad());
-      return g;
+      return grads_of(*seq, rows, w, forward).tensors;
     };
     const auto got = grads([&](const nn::Var& r) { return seq->forward_from_rows(r, 7, 7); });
     const auto want = grads([&](const nn::Var& r) {
