@@ -2,6 +2,7 @@
 // handling of fully masked rows, dropout and threads.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "xgrad/autograd/ops_attention.hpp"
@@ -249,4 +250,48 @@ TEST_CASE("packed self-attention gives split heads' values and gradients to the 
   ag::sum(packed * w).backward();
   CHECK(core::equal(packed.value(), split.value()));
   CHECK(core::equal(qkv.grad(), g_split));
+}
+
+namespace {
+
+template <class To, class From>
+core::Tensor<To> converted(const core::Tensor<From>& x) {
+  core::Tensor<To> out = core::Tensor<To>::zeros(x.shape());
+  std::transform(x.data(), x.data() + x.numel(), out.data(), [](From v) { return static_cast<To>(v); });
+  return out;
+}
+
+}  // namespace
+
+// Float runs its own kernels (nt products under 128 query rows, K^T and V^T copied by
+// omatcopy above, causal blocks of 16 rows): checked against the double path on the same
+// values, which the tests above check against the composed ops. Float rounding alone
+// separates the two.
+TEST_CASE("float attention matches double attention on the same values, at 64 and 150 positions", "[attention]") {
+  using VF = ag::Variable<float>;
+  const core::Index B = 2, H = 2, d = 32;
+  for (core::Index L : {64, 150})
+    for (bool causal : {false, true})
+      for (auto save : {ag::AttentionSave::LogSumExp, ag::AttentionSave::Probs}) {
+        CAPTURE(L, causal, save == ag::AttentionSave::Probs);
+        core::Generator gen(7);
+        const auto q = core::normal<float>({B, H, L, d}, 0.f, 1.f, gen), k = core::normal<float>({B, H, L, d}, 0.f, 1.f, gen);
+        const auto v = core::normal<float>({B, H, L, d}, 0.f, 1.f, gen), w = core::normal<float>({B, H, L, d}, 0.f, 1.f, gen);
+        core::Tensor<float> padding = core::Tensor<float>::zeros({B, L});
+        for (core::Index j = L - 9; j < L; ++j) padding.at({1, j}) = 1;  // keeps every causal row's first key
+        const Inputs wide{V(converted<double>(q), true), V(converted<double>(k), true), V(converted<double>(v), true),
+                          V(converted<double>(w))};
+        ag::AttentionConfig<double> cfg64;
+        cfg64.causal = causal, cfg64.key_padding = converted<double>(padding), cfg64.save = save;
+        const Result ref = run(wide, ag::scaled_dot_product_attention(wide.q, wide.k, wide.v, cfg64));
+        VF qf(q, true), kf(k, true), vf(v, true);
+        ag::AttentionConfig<float> cfg32;
+        cfg32.causal = causal, cfg32.key_padding = padding, cfg32.save = save;
+        const VF y = ag::scaled_dot_product_attention(qf, kf, vf, cfg32);
+        ag::sum(y * VF(w)).backward();
+        CHECK(core::allclose(converted<double>(y.value()), ref.y, 1e-4, 1e-5));
+        CHECK(core::allclose(converted<double>(qf.grad()), ref.gq, 1e-4, 1e-5));
+        CHECK(core::allclose(converted<double>(kf.grad()), ref.gk, 1e-4, 1e-5));
+        CHECK(core::allclose(converted<double>(vf.grad()), ref.gv, 1e-4, 1e-5));
+      }
 }
