@@ -26,6 +26,14 @@ TEST_CASE("LayerNorm without affine parameters matches PyTorch", "[layers]") {
   check_case("layer_norm_plain", {{"y", ln->forward(x)}}, {{"x", x}}, *ln);
 }
 
+TEST_CASE("LayerNorm over rows of 40, SIMD batches and a tail, matches PyTorch", "[layers]") {
+  // The cases above (12 and 4 values a row) run only the kernels' scalar tails in float.
+  auto ln = nn::make<nn::LayerNorm>(nn::LayerNormOptions{.shape = {40}});
+  load_case(*ln, "layer_norm_wide");
+  auto x = case_input("layer_norm_wide");
+  check_case("layer_norm_wide", {{"y", ln->forward(x)}}, {{"x", x}}, *ln);
+}
+
 TEST_CASE("LayerNorm rejects an input that does not end in its shape", "[layers]") {
   nn::LayerNorm ln({.shape = {3, 4}});
   CHECK_THROWS_WITH(ln.forward(nn::Var(nn::Tensor::zeros({2, 4, 3}))),
