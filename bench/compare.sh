@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Side-by-side: one training step of each model in xgrad and in PyTorch, run
-# alternately in one session with the same thread count. PyTorch runs as up to three
+# alternately in one session with the same thread count: in each repetition, xgrad's
+# steps of one PyTorch script (bench/pytorch/models.py --groups) run right before that
+# script under each reference, so the two sides of a ratio are measured close in time
+# (this machine's speed drifts by up to ~40 % over minutes); xgrad's steps with no twin
+# run last. PyTorch runs as up to three
 # references: Debian's python3-torch 1.13.1 (eager), and, when bench/install-torch.sh
 # has installed it, the current PyTorch from the Python package index, eager and
 # through torch.compile. Prints a table of medians with the ratio of the fastest
@@ -51,13 +55,33 @@ export OPENBLAS_CORETYPE=SkylakeX XGRAD_BENCH_THREADS=$threads
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# One entry per PyTorch script: "script|xgrad's filter" (the filter empty when xgrad has no
+# step of it), then "|xgrad's steps with no twin" when there are any.
+mapfile -t names < <("$bench" --benchmark_list_tests --benchmark_filter="$filter")
+exact() { (($#)) && printf '^(%s)$' "$(IFS='|'; echo "$*")"; return 0; }
+groups=()
+paired=()
+while read -r script pattern; do
+  mine=()
+  for n in "${names[@]}"; do [[ $n =~ $pattern ]] && mine+=("$n") && paired+=("$n"); done
+  groups+=("$script|$(exact "${mine[@]}")")
+done < <(/usr/bin/python3 bench/pytorch/models.py --groups --filter "$filter")
+rest=()
+for n in "${names[@]}"; do [[ " ${paired[*]} " == *" $n "* ]] || rest+=("$n"); done
+((${#rest[@]})) && groups+=("|$(exact "${rest[@]}")")
+
 for ((r = 1; r <= reps; r++)); do
   echo "compare: repetition $r/$reps" >&2
-  "$bench" --benchmark_filter="$filter" --benchmark_format=json --benchmark_min_time=1 >"$tmp/xgrad-$r.json"
-  for ref in "${refs[@]}"; do
-    IFS='|' read -r name python compiled <<<"$ref"
-    OPENBLAS_NUM_THREADS=1 XGRAD_TORCH_COMPILE=$compiled "$python" bench/pytorch/models.py --bench \
-      --filter "$filter" >"$tmp/torch-$name-$r.txt"
+  for ((g = 0; g < ${#groups[@]}; g++)); do
+    IFS='|' read -r script mine <<<"${groups[g]}"
+    [[ -n $mine ]] && "$bench" --benchmark_filter="$mine" --benchmark_format=json --benchmark_min_time=1 \
+      >"$tmp/xgrad-$r-$g.json"
+    [[ -n $script ]] || continue
+    for ref in "${refs[@]}"; do
+      IFS='|' read -r name python compiled <<<"$ref"
+      OPENBLAS_NUM_THREADS=1 XGRAD_TORCH_COMPILE=$compiled "$python" bench/pytorch/models.py --bench \
+        --filter "$filter" --script "$script" >"$tmp/torch-$name-$r-$g.txt"
+    done
   done
 done
 for ref in "${refs[@]}"; do

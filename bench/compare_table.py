@@ -1,7 +1,10 @@
 """Reads the runs of bench/compare.sh and prints the Markdown table of medians.
 
-Files in the run folder: xgrad-<rep>.json (Google Benchmark), torch-<ref>-<rep>.txt
-(lines "BM_<Name> <us> us ...") and version-<ref>.txt for each PyTorch reference.
+Files in the run folder: xgrad-<rep>[-<group>].json (Google Benchmark),
+torch-<ref>-<rep>[-<group>].txt (lines "BM_<Name> <us> us ...") and version-<ref>.txt for
+each PyTorch reference. Besides the ratio of the medians, each step gets the ratio within
+each repetition (the fastest reference's time over xgrad's, measured close in time by
+bench/compare.sh): its median and range say how far the machine's drift moved the ratio.
 """
 import glob
 import json
@@ -16,7 +19,13 @@ ORDER = ["debian", "index", "index-compiled"]
 FLOOR = "Floor"  # BM_<Step>Floor (xgrad only) is the floor of BM_<Step>
 
 
-def xgrad_medians(run_dir):
+def repetition(path, prefix):
+    """The repetition number of a run file named <prefix><rep>[-<group>].<ext>."""
+    return int(re.match(re.escape(prefix) + r"(\d+)", os.path.basename(path)).group(1))
+
+
+def xgrad_times(run_dir):
+    """name -> {repetition: ms}."""
     times = {}
     for path in sorted(glob.glob(os.path.join(run_dir, "xgrad-*.json"))):
         with open(path) as f:
@@ -24,19 +33,40 @@ def xgrad_medians(run_dir):
                 if b.get("run_type", "iteration") != "iteration":
                     continue
                 scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
-                times.setdefault(b["name"], []).append(b["real_time"] * scale)
-    return {k: statistics.median(v) for k, v in times.items()}, max(map(len, times.values()), default=0)
+                times.setdefault(b["name"], {})[repetition(path, "xgrad-")] = b["real_time"] * scale
+    return times
 
 
-def torch_medians(run_dir, ref):
+def torch_times(run_dir, ref):
+    """name -> {repetition: ms}."""
     times = {}
     for path in glob.glob(os.path.join(run_dir, f"torch-{ref}-*.txt")):
         with open(path) as f:
             for line in f:
                 parts = line.split()
                 if len(parts) >= 3 and parts[0].startswith("BM_") and parts[2] == "us":
-                    times.setdefault(parts[0], []).append(float(parts[1]) / 1e3)
-    return {k: statistics.median(v) for k, v in times.items()}
+                    times.setdefault(parts[0], {})[repetition(path, f"torch-{ref}-")] = float(parts[1]) / 1e3
+    return times
+
+
+def medians(times):
+    return {k: statistics.median(v.values()) for k, v in times.items()}
+
+
+def per_repetition(name, xgrad, torch):
+    """The fastest reference's time over xgrad's in each repetition both sides ran."""
+    ratios = []
+    for rep, x in sorted(xgrad.get(name, {}).items()):
+        ts = [t[name][rep] for t in torch.values() if rep in t.get(name, {})]
+        if ts and x:
+            ratios.append(min(ts) / x)
+    return ratios
+
+
+def ratio_cell(ratios):
+    if not ratios:
+        return "—"
+    return f"{statistics.median(ratios):.2f} [{min(ratios):.2f}–{max(ratios):.2f}]"
 
 
 def refs(run_dir):
@@ -50,19 +80,22 @@ def cell(v, fmt="{:.2f}"):
 
 
 def main(run_dir, threads):
-    xgrad, reps = xgrad_medians(run_dir)
+    xgrad_runs = xgrad_times(run_dir)
+    xgrad, reps = medians(xgrad_runs), max(map(len, xgrad_runs.values()), default=0)
     references = refs(run_dir)
-    torch = {r: torch_medians(run_dir, r) for r, _ in references}
+    torch_runs = {r: torch_times(run_dir, r) for r, _ in references}
+    torch = {r: medians(t) for r, t in torch_runs.items()}
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"],
                          capture_output=True, text=True).stdout.strip()
     print(f"Model training steps, medians of {reps} runs each, {threads} threads, {cpu}.")
     print("Times in ms; the ratios are reference time / xgrad time (above 1: xgrad is faster); the floor is")
     print("the step's matrix products (and im2col/col2im) alone, through the step's own GEMM path and threads")
-    print("(bench/models/floor.hpp).\n")
+    print("(bench/models/floor.hpp). Per repetition: the fastest reference / xgrad within each repetition,")
+    print("median [least–most].\n")
     heads = [label + " (ms)" for _, label in references]
-    print("| step | " + " | ".join(heads) + " | xgrad (ms) | fastest PyTorch / xgrad | Debian / xgrad "
-          "| floor (ms) | floor / step |")
-    print("|---|" + "---:|" * (len(heads) + 5))
+    print("| step | " + " | ".join(heads) + " | xgrad (ms) | fastest PyTorch / xgrad | per repetition "
+          "| Debian / xgrad | floor (ms) | floor / step |")
+    print("|---|" + "---:|" * (len(heads) + 6))
     names = sorted(set(xgrad).union(*[set(t) for t in torch.values()]))
     for name in (n for n in names if not n.endswith(FLOOR)):
         x, floor = xgrad.get(name), xgrad.get(name + FLOOR)
@@ -70,6 +103,7 @@ def main(run_dir, threads):
         fastest = min((t for t in ts if t), default=None)
         debian = torch.get("debian", {}).get(name)
         row = [cell(t) for t in ts] + [cell(x), cell(fastest / x if fastest and x else None),
+                                        ratio_cell(per_repetition(name, xgrad_runs, torch_runs)),
                                         cell(debian / x if debian and x else None), cell(floor, "{:.3f}"),
                                         cell(floor / x if floor and x else None)]
         print(f"| {name} | " + " | ".join(row) + " |")

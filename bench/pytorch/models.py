@@ -1,7 +1,10 @@
 """Runs the PyTorch side of every model step benchmark (for bench/compare.sh).
 
 Each script prints lines "BM_<Name> <microseconds> us ..."; --filter keeps the
-scripts whose benchmarks match the regular expression.
+scripts whose benchmarks match the regular expression. --groups prints, one line per
+script with a match, the script and the regular expression of its benchmark names, and
+--script runs that script alone: bench/compare.sh runs xgrad's side of one script's
+steps right before PyTorch's, so that both sides of a ratio are measured close in time.
 """
 import argparse
 import os
@@ -30,9 +33,18 @@ NAMES = {
 ap = argparse.ArgumentParser(description=__doc__)
 ap.add_argument("--bench", action="store_true", help="run the step benchmarks (the only mode)")
 ap.add_argument("--filter", default="BM_")
+ap.add_argument("--groups", action="store_true", help="print each matching script and its name pattern, and stop")
+ap.add_argument("--script", help="run this script of SCRIPTS alone")
 args = ap.parse_args()
+if args.script is not None and args.script not in SCRIPTS:
+    raise SystemExit(f"models.py: no script {args.script}; the scripts are {', '.join(SCRIPTS)}")
+if args.groups:
+    for script, names in NAMES.items():
+        if any(re.search(args.filter, n) for n in names):
+            print(script, "^(" + "|".join(names) + ")")
+    sys.exit(0)
 for script, extra in SCRIPTS.items():
-    if not any(re.search(args.filter, n) for n in NAMES[script]):
+    if not any(re.search(args.filter, n) for n in NAMES[script]) or args.script not in (None, script):
         continue
     path = os.path.join(HERE, script)
     if not os.path.exists(path):
