@@ -53,6 +53,32 @@ TEST_CASE("nearest() finds the code a brute-force search over squared distances 
   }
 }
 
+TEST_CASE("nearest() on the VQ-VAE's rows picks what a one-row scan of the same distances picks, ties to the first",
+          "[vq]") {
+  // 6272 rows (a batch of 128 grids of 49) run in parallel tasks; codes 5 and 77 are
+  // equal, so rows nearest to them must take 5, as the scan's strict `<` does.
+  nn::Tensor e = randn({128, 64}, 11, 0.1f);
+  std::copy_n(e.data() + 5 * 64, 64, e.data() + 77 * 64);
+  nn::Tensor z = randn({6272, 64}, 12, 0.1f);
+  for (Index i = 0; i < 6272; i += 7) std::copy_n(e.data() + 5 * 64, 64, z.data() + i * 64);
+  const core::IndexTensor codes = with_codebook(e)->nearest(z);
+  const nn::Tensor dots = core::matmul(z, e, core::Trans::No, core::Trans::Yes);
+  Index mismatches = 0;
+  for (Index i = 0; i < 6272; ++i) {
+    Index best = -1;
+    float best_d = std::numeric_limits<float>::infinity();
+    for (Index k = 0; k < 128; ++k) {
+      float norm = 0;
+      for (Index j = 0; j < 64; ++j) norm += e.data()[k * 64 + j] * e.data()[k * 64 + j];
+      const float d = norm - 2.0f * dots.data()[i * 128 + k];
+      if (d < best_d) best_d = d, best = k;
+    }
+    mismatches += codes.data()[i] != best;
+  }
+  CHECK(mismatches == 0);
+  for (Index i = 0; i < 6272; i += 7) CHECK(codes.data()[i] == 5);
+}
+
 TEST_CASE("the quantized rows are the chosen codes, and the gradient passes straight through to z", "[vq]") {
   auto vq = with_codebook(randn({6, 3}, 3));
   nn::Var z(randn({8, 3}, 4), true);
