@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "xgrad/autograd/ops_elementwise.hpp"
+#include "xgrad/autograd/ops_fused.hpp"
 #include "xgrad/autograd/ops_reduce.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/core/elementwise.hpp"
@@ -16,9 +17,6 @@
 namespace xgrad::nn {
 
 namespace {
-
-/// Per-row mean of the squared distance summed over D: a (N, D) -> scalar.
-Var mean_row_square(const Var& d) { return autograd::sum(autograd::square(d)) / static_cast<double>(d.size(0)); }
 
 // Rows of the distance search a task takes: 256 rows of 128 codes are ~130 KB of products.
 constexpr Index kNearestGrain = 256;
@@ -115,8 +113,8 @@ Quantized VectorQuantizer::forward(const Var& z) {
     if (options.ema) ema_update(z.value(), out.codes);
   }
   const Var e = autograd::index_select(codebook, 0, out.codes);
-  Var commitment = mean_row_square(z - e.detach()) * options.beta;
-  out.loss = options.ema ? commitment : mean_row_square(e - z.detach()) + commitment;
+  // commitment beta mean||z - sg(e)||^2, plus the codebook's mean||sg(z) - e||^2 unless EMA moves it
+  out.loss = autograd::vq_distance_loss(z, e, options.beta, options.ema ? 0.0 : 1.0);
   out.z_q = straight_through(z, e.value());
   return out;
 }

@@ -105,6 +105,22 @@ TEST_CASE("the codebook loss pulls codes to rows and the commitment loss (beta 0
   CHECK(core::allclose(vq->codebook.grad(), grad_e, 1e-5, 1e-6));
 }
 
+TEST_CASE("the loss is the composed pair's value: (1 + beta) mean ||z - e||^2, beta alone with EMA", "[vq]") {
+  const nn::Tensor e = randn({6, 4}, 31), zv = randn({300, 4}, 32);
+  for (const bool ema : {false, true}) {
+    nn::Var z(zv, true);
+    const auto vq = with_codebook(e, ema);
+    const nn::Quantized q = vq->forward(z);
+    const nn::Tensor chosen = vq->lookup(q.codes);  // after the EMA step, when there is one
+    double s = 0;
+    for (Index i = 0; i < zv.numel(); ++i) s += std::pow(double(zv.data()[i]) - double(chosen.data()[i]), 2);
+    const auto composed = autograd::sum(autograd::square(z - nn::Var(chosen))) / 300.0;
+    INFO("ema " << ema);
+    CHECK(q.loss.item() == Approx((ema ? 0.25 : 1.25) * s / 300).epsilon(1e-6));
+    CHECK(q.loss.item() == Approx((ema ? 0.25 : 1.25) * composed.item()).epsilon(1e-6));
+  }
+}
+
 TEST_CASE("straight_through in double: the value of q, the gradient of the identity to z", "[vq]") {
   // The estimator is biased on purpose (the forward value does not move with z), so
   // finite differences of the value are zero; the check is on sg[q - z] + z's backward.
