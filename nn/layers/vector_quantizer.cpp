@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -22,15 +23,24 @@ namespace {
 constexpr Index kNearestGrain = 256;
 
 /// The first k with the least norms[k] - 2 dots[k]: ||z||^2 is the same for every entry,
-/// so the argmin needs only ||e||^2 - 2 z.e. The distances, then their minimum, then its
-/// first index, each a loop the compiler vectorises (min is exact in any order; NaN
-/// distances are never chosen, as in a `d < best` scan; 0 when all are NaN).
+/// so the argmin needs only ||e||^2 - 2 z.e. The distances, then their minimum (exact in
+/// any order; NaN distances are never chosen, as in a `d < best` scan), then its first
+/// index (0 when all are NaN).
 Index argmin_first(const float* norms, const float* dots, float* dist, Index K) {
   for (Index k = 0; k < K; ++k) dist[k] = norms[k] - 2.0f * dots[k];
+  // 16 running minima, an element-wise select the compiler vectorises (a single running
+  // minimum is a reduction it keeps scalar without -ffast-math).
+  constexpr Index lanes = 16;
+  float low[lanes];
+  std::fill_n(low, lanes, std::numeric_limits<float>::infinity());
+  Index k = 0;
+  for (; k + lanes <= K; k += lanes)
+    for (Index l = 0; l < lanes; ++l) low[l] = dist[k + l] < low[l] ? dist[k + l] : low[l];
   float best = std::numeric_limits<float>::infinity();
-  for (Index k = 0; k < K; ++k) best = dist[k] < best ? dist[k] : best;
-  for (Index k = 0; k < K; ++k)
-    if (dist[k] == best) return k;
+  for (; k < K; ++k) best = dist[k] < best ? dist[k] : best;
+  for (Index l = 0; l < lanes; ++l) best = low[l] < best ? low[l] : best;
+  for (Index first = 0; first < K; ++first)
+    if (dist[first] == best) return first;
   return 0;
 }
 
