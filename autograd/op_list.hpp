@@ -22,7 +22,7 @@ namespace xgrad::autograd {
   X(conv2d) X(conv_transpose2d) X(residual_stack) \
   /* fused, numerically stable */ \
   X(log_softmax) X(softmax) X(bce_with_logits) X(cross_entropy) X(gaussian_log_prob) X(kl_diag_gaussians) \
-  X(kl_std_normal) X(dropout) X(hashed_dropout) X(layer_norm) \
+  X(kl_std_normal) X(vq_distance_loss) X(dropout) X(hashed_dropout) X(layer_norm) \
   /* fused recurrent cells */ \
   X(gru_cell) \
   /* fused attention */ \

@@ -25,6 +25,10 @@ Variable<T> kl_diag_gaussians(const Variable<T>& mu_q, const Variable<T>& logvar
                               const Variable<T>& logvar_p);
 /// Element-wise KL(N(mu, e^lv) || N(0, 1)) = 0.5 [mu^2 + e^lv - 1 - lv].
 template <class T> Variable<T> kl_std_normal(const Variable<T>& mu, const Variable<T>& logvar);
+/// The VQ-VAE's codebook and commitment losses in one node, a and b (N, D):
+///   wa mean_i ||a_i - sg(b_i)||^2 + wb mean_i ||sg(a_i) - b_i||^2 (sg: no gradient through it),
+/// a scalar; a's gradient is 2 wa (a - b) / N, b's 2 wb (b - a) / N.
+template <class T> Variable<T> vq_distance_loss(const Variable<T>& a, const Variable<T>& b, double wa, double wb);
 /// Zeroes each element with probability p and scales the rest by 1/(1-p); the mask
 /// comes from `gen`. Identity when !training or p == 0.
 template <class T> Variable<T> dropout(const Variable<T>& x, T p, bool training, core::Generator& gen);

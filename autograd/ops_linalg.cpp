@@ -267,16 +267,22 @@ Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>&
   if (!stem.empty()) s0 = {&stem[0].value(), &stem[1].value(), stem_params, rows_in};
   c::ResidualStackOutput<T> out = c::residual_stack(x.value(), residual_weights(values), relu_after, s0, channels_last);
   Tensor<T> y = std::move(out.y);
+  const Shape y_shape = y.shape();  // the layout core's backward takes gy in
+  // Channels last, y is handed out as rows (N H W, C), the same memory: a reshape of the
+  // node's output would copy it (1.6 MB a VQ-VAE step, on one thread, before its Linear).
+  if (channels_last) y = std::move(y).reshape(Shape{y_shape[0] * y_shape[1] * y_shape[2], y_shape[3]});
   // The blocks' activations are kept (in the kernel's own layout); x and the weights are
   // the parents'. Parents: x, the stem's w and b (if any), then the blocks'.
   const std::size_t first = 1 + stem.size();
-  auto backward = [out = std::move(out), relu_after, first, stem_params, rows_in](Node<T>& self, Tensor<T>& gy) {
+  auto backward = [out = std::move(out), relu_after, first, stem_params, rows_in, y_shape](Node<T>& self,
+                                                                                          Tensor<T>& gy) {
     std::vector<const Tensor<T>*> weights;
     for (std::size_t i = first; i < self.num_parents(); ++i) weights.push_back(&self.input(i));
     const c::ResidualStem<T> s =
         first == 1 ? c::ResidualStem<T>{} : c::ResidualStem<T>{&self.input(1), &self.input(2), stem_params, rows_in};
     c::ResidualStackGrads<T> g =
-        c::residual_stack_backward(gy, self.input(0), residual_weights(weights), relu_after, out, s);
+        c::residual_stack_backward(std::move(gy).reshape(y_shape), self.input(0), residual_weights(weights), relu_after,
+                                   out, s);
     if (self.needs_grad(0)) self.accumulate(0, std::move(g.x));
     for (std::size_t i = 1; i < first; ++i)
       if (self.needs_grad(i)) self.accumulate(i, std::move(g.stem[i - 1]));

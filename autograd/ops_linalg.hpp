@@ -48,7 +48,8 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
 /// turn, then relu when `relu_after`, as one node (core::residual_stack). `params` holds
 /// each block's w3 (K, C, 3, 3), b3 (K), w1 (C, K, 1, 1), b1 (C), block after block. `stem`:
 /// none, or the weight and bias of a conv2d(x, w, b, stem_params) run before the blocks.
-/// `channels_last`: the output is (N, H, W, C), rows of channels, as permute(y, {0, 2, 3, 1});
+/// `channels_last`: the output is rows of channels (N * H * W, C), as permute(y, {0, 2, 3, 1})
+/// reshaped to rows;
 /// `rows_in` (with a stem only): x is (N, H, W, C) too, as permute(x, {0, 2, 3, 1}).
 template <class T>
 Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>& params, bool relu_after,

@@ -18,4 +18,12 @@ struct BceWithLogits {
 /// z and t must have the same shape.
 template <class T> BceWithLogits<T> bce_with_logits(const Tensor<T>& z, const Tensor<T>& t);
 
+/// sum_i ||a_i - b_i||^2 / N for a, b (N, D): the VQ-VAE's codebook and commitment
+/// losses. Blocks of 1024 elements are summed in SIMD lanes, then the blocks in order in
+/// double, so the value does not depend on the thread count.
+template <class T> double mean_row_squared_distance(const Tensor<T>& a, const Tensor<T>& b);
+/// ga = ca (a - b) and gb = cb (b - a), in one pass; either output may be null.
+template <class T>
+void squared_distance_grads(const Tensor<T>& a, const Tensor<T>& b, T ca, T cb, Tensor<T>* ga, Tensor<T>* gb);
+
 }  // namespace xgrad::core

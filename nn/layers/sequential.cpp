@@ -18,7 +18,7 @@ namespace {
 // when there are, as one node (autograd::residual_stack): in float the activations stay in
 // oneDNN's blocked layout from the convolution's output to the last block's. How many
 // layers it ran (0 unless a run of blocks starts at layers[i] or layers[i + 1]); the output
-// is channels last (N, H, W, C) when the run ends right before layers[rows_at]. `rows_in`:
+// is rows of channels (N * H * W, C) when the run ends right before layers[rows_at]. `rows_in`:
 // y is (N, H, W, C), which only a run with a stem reads (0 otherwise).
 std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i, Var& y,
                          std::size_t rows_at, bool& rows, bool rows_in = false) {
@@ -89,10 +89,9 @@ Var Sequential::forward_rows(const Var& x) {
   Var y = x;
   bool rows = false;
   for (std::size_t i = 0; i < head;) i += step(i, y, head, rows);
-  if (rows) {  // y (N, H, W, C) from the run's node: the 1x1 convolution is y W^T + b on its rows
-    const Index c = y.size(3);
-    const Var w = autograd::reshape(conv->weight, {conv->weight.size(0), c});
-    return autograd::linear(autograd::reshape(y, {y.size(0) * y.size(1) * y.size(2), c}), w, conv->bias);
+  if (rows) {  // y is rows (N H W, C) from the run's node: a 1x1 convolution after it is y W^T + b
+    if (!conv) return y;
+    return autograd::linear(y, autograd::reshape(conv->weight, {conv->weight.size(0), y.size(1)}), conv->bias);
   }
   if (conv) y = layers_[head]->forward(y);
   return autograd::reshape(autograd::permute(y, {0, 2, 3, 1}), {y.size(0) * y.size(2) * y.size(3), y.size(1)});

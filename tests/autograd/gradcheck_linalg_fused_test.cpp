@@ -163,6 +163,13 @@ const bool registered = xgrad::test::register_cases({
              [](const Vars& v) { return ag::kl_diag_gaussians(v[0], v[1], v[2], v[3]); }},
     GradCase{"kl_std_normal", "(4, 3)", {InputSpec{Shape{4, 3}}, InputSpec{Shape{4, 3}, -1, 1}},
              [](const Vars& v) { return ag::kl_std_normal(v[0], v[1]); }},
+    // One side at a time: the other side's term has no gradient to it (the stop-gradient).
+    GradCase{"vq_distance_loss", "(5, 3), commitment 0.25 to a", {InputSpec{Shape{5, 3}},
+             InputSpec{Shape{5, 3}, -2, 2, 0.0, false}},
+             [](const Vars& v) { return ag::vq_distance_loss(v[0], v[1], 0.25, 0.0); }},
+    GradCase{"vq_distance_loss", "(5, 3), codebook 1 to b", {InputSpec{Shape{5, 3}, -2, 2, 0.0, false},
+             InputSpec{Shape{5, 3}}},
+             [](const Vars& v) { return ag::vq_distance_loss(v[0], v[1], 0.0, 1.0); }},
     GradCase{"dropout", "p = 0.3 with a fixed generator", {InputSpec{Shape{4, 5}}},
              [](const Vars& v) {
                xgrad::core::Generator gen(7);  // the same mask in every evaluation

@@ -77,3 +77,29 @@ TEST_CASE("bce_with_logits names the op and both shapes when they differ", "[los
   CHECK_THROWS_WITH(bce_with_logits(z, t), "bce_with_logits: shapes (2, 3) and (3, 2) must be equal");
   CHECK_THROWS_WITH(bce_with_logits(z, Tensor<float>()), "bce_with_logits: an input tensor is undefined");
 }
+
+TEST_CASE("mean_row_squared_distance and its gradients follow the formula, on 1 and 2 threads alike",
+          "[losses][determinism]") {
+  // 6273 rows of 64 (the VQ-VAE's 6272, plus one): whole and padded batches, parallel tasks.
+  const auto a = random_tensor<float>({6273, 64}, 21, -1, 1), b = random_tensor<float>({6273, 64}, 22, -1, 1);
+  long double ref = 0;
+  for (Index i = 0; i < a.numel(); ++i) ref += std::pow(static_cast<long double>(a.data()[i]) - b.data()[i], 2);
+  ref /= 6273;
+  set_num_threads(1);
+  const double one = mean_row_squared_distance(a, b);
+  Tensor<float> ga1(a.shape()), gb1(a.shape());
+  squared_distance_grads(a, b, 0.5f, 3.0f, &ga1, &gb1);
+  set_num_threads(2);
+  const double two = mean_row_squared_distance(a, b);
+  Tensor<float> ga2(a.shape()), gb2(a.shape());
+  squared_distance_grads(a, b, 0.5f, 3.0f, &ga2, &gb2);
+  set_num_threads(0);
+  CHECK(std::fabs(one - static_cast<double>(ref)) <= 1e-6 * static_cast<double>(ref));
+  CHECK(one == two);
+  CHECK(same_bits(ga1, ga2));
+  CHECK(same_bits(gb1, gb2));
+  for (Index i = 0; i < a.numel(); i += 97) {
+    CHECK(ga1.data()[i] == 0.5f * (a.data()[i] - b.data()[i]));
+    CHECK(gb1.data()[i] == 3.0f * (b.data()[i] - a.data()[i]));
+  }
+}

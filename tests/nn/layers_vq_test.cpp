@@ -195,6 +195,25 @@ TEST_CASE("Sequential::forward_rows is forward permuted to rows; a last 1x1 Conv
   }
 }
 
+TEST_CASE("Sequential::forward_rows of a run of blocks with nothing after it is the run's own rows", "[layers]") {
+  core::Generator gen(9);
+  auto conv = nn::make<nn::Conv2d>(
+      nn::Conv2dOptions{.in = 32, .out = 64, .kernel = {4, 4}, .stride = {2, 2}, .padding = {1, 1}}, gen);
+  const nn::ResidualBlockOptions o{.channels = 64, .hidden = 32};
+  nn::Sequential seq(conv, nn::make<nn::ResidualBlock>(o, gen), nn::make<nn::ReLU>());
+  const core::Tensor<float> x = core::normal<float>({3, 32, 14, 14}, 0.f, 1.f, gen);
+  const core::Tensor<float> w = core::normal<float>({3 * 49, 64}, 0.f, 1.f, gen);
+  const auto rows = grads_of(seq, x, w, [&](const nn::Var& v) { return seq.forward_rows(v); }).tensors;
+  const auto want = grads_of(seq, x, w, [&](const nn::Var& v) {
+    return autograd::reshape(autograd::permute(seq.forward(v), {0, 2, 3, 1}), {3 * 49, 64});
+  }).tensors;
+  REQUIRE(rows.size() == want.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    INFO("tensor " << i << " (the rows, x's gradient, then the parameters')");
+    CHECK(core::allclose(rows[i], want[i], 1e-4, 1e-4));
+  }
+}
+
 TEST_CASE("Sequential::forward_from_rows is forward of the rows' grid; a stem before the blocks reads the rows",
           "[layers]") {
   core::Generator gen(6);

@@ -53,6 +53,32 @@ TEST_CASE("nearest() finds the code a brute-force search over squared distances 
   }
 }
 
+TEST_CASE("nearest() on the VQ-VAE's rows picks what a one-row scan of the same distances picks, ties to the first",
+          "[vq]") {
+  // 6272 rows (a batch of 128 grids of 49) run in parallel tasks; codes 5 and 77 are
+  // equal, so rows nearest to them must take 5, as the scan's strict `<` does.
+  nn::Tensor e = randn({128, 64}, 11, 0.1f);
+  std::copy_n(e.data() + 5 * 64, 64, e.data() + 77 * 64);
+  nn::Tensor z = randn({6272, 64}, 12, 0.1f);
+  for (Index i = 0; i < 6272; i += 7) std::copy_n(e.data() + 5 * 64, 64, z.data() + i * 64);
+  const core::IndexTensor codes = with_codebook(e)->nearest(z);
+  const nn::Tensor dots = core::matmul(z, e, core::Trans::No, core::Trans::Yes);
+  Index mismatches = 0;
+  for (Index i = 0; i < 6272; ++i) {
+    Index best = -1;
+    float best_d = std::numeric_limits<float>::infinity();
+    for (Index k = 0; k < 128; ++k) {
+      float norm = 0;
+      for (Index j = 0; j < 64; ++j) norm += e.data()[k * 64 + j] * e.data()[k * 64 + j];
+      const float d = norm - 2.0f * dots.data()[i * 128 + k];
+      if (d < best_d) best_d = d, best = k;
+    }
+    mismatches += codes.data()[i] != best;
+  }
+  CHECK(mismatches == 0);
+  for (Index i = 0; i < 6272; i += 7) CHECK(codes.data()[i] == 5);
+}
+
 TEST_CASE("the quantized rows are the chosen codes, and the gradient passes straight through to z", "[vq]") {
   auto vq = with_codebook(randn({6, 3}, 3));
   nn::Var z(randn({8, 3}, 4), true);
@@ -77,6 +103,22 @@ TEST_CASE("the codebook loss pulls codes to rows and the commitment loss (beta 0
       grad_e.at({q.codes.data()[i], j}) += static_cast<float>(-2 * diff / 5);  // d/de ||sg[z] - e||^2 / N
     }
   CHECK(core::allclose(vq->codebook.grad(), grad_e, 1e-5, 1e-6));
+}
+
+TEST_CASE("the loss is the composed pair's value: (1 + beta) mean ||z - e||^2, beta alone with EMA", "[vq]") {
+  const nn::Tensor e = randn({6, 4}, 31), zv = randn({300, 4}, 32);
+  for (const bool ema : {false, true}) {
+    nn::Var z(zv, true);
+    const auto vq = with_codebook(e, ema);
+    const nn::Quantized q = vq->forward(z);
+    const nn::Tensor chosen = vq->lookup(q.codes);  // after the EMA step, when there is one
+    double s = 0;
+    for (Index i = 0; i < zv.numel(); ++i) s += std::pow(double(zv.data()[i]) - double(chosen.data()[i]), 2);
+    const auto composed = autograd::sum(autograd::square(z - nn::Var(chosen))) / 300.0;
+    INFO("ema " << ema);
+    CHECK(q.loss.item() == Approx((ema ? 0.25 : 1.25) * s / 300).epsilon(1e-6));
+    CHECK(q.loss.item() == Approx((ema ? 0.25 : 1.25) * composed.item()).epsilon(1e-6));
+  }
 }
 
 TEST_CASE("straight_through in double: the value of q, the gradient of the identity to z", "[vq]") {
