@@ -111,10 +111,20 @@ Variable<T> Variable<T>::detach() const {
 
 template <class T>
 void Variable<T>::backward(bool retain_graph) const {
+  backward(retain_graph, [](const Variable&) {});
+}
+
+template <class T>
+void Variable<T>::backward(bool retain_graph, LeafReady<T> on_leaf_ready) const {
   if (numel() != 1)
     throw core::ShapeError(fmt::format(
         "backward: output of shape {} is not a scalar; pass the output gradient explicitly", shape().str()));
-  backward(Tensor<T>::ones(shape()), retain_graph);
+  backward(Tensor<T>::ones(shape()), retain_graph, on_leaf_ready);
+}
+
+template <class T>
+void Variable<T>::backward(const Tensor<T>& grad_output, bool retain_graph) const {
+  backward(grad_output, retain_graph, [](const Variable&) {});
 }
 
 namespace {
@@ -174,7 +184,7 @@ void check_backward(Node<T>& node) {
 }  // namespace
 
 template <class T>
-void Variable<T>::backward(const Tensor<T>& grad_output, bool retain_graph) const {
+void Variable<T>::backward(const Tensor<T>& grad_output, bool retain_graph, LeafReady<T> on_leaf_ready) const {
   if (!requires_grad())
     throw core::Error("backward: this variable does not require a gradient (no input requires one)");
   if (grad_output.shape() != shape())
@@ -185,6 +195,8 @@ void Variable<T>::backward(const Tensor<T>& grad_output, bool retain_graph) cons
   Tensor<T> seed = grad_output;
   node_->accumulate_grad(std::move(seed));
   for (NodePtr<T>& node : order) {
+    // Every node computed from a leaf comes before it in the order: its gradient is final here.
+    if (node->is_leaf() && node->grad.defined()) on_leaf_ready(Variable(node));
     if (node->is_leaf() || !node->grad.defined()) {
       node.reset();
       continue;

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "xgrad/autograd/node.hpp"
+#include "xgrad/core/parallel.hpp"
 #include "xgrad/core/tensor.hpp"
 
 namespace xgrad::autograd {
@@ -11,6 +12,15 @@ namespace xgrad::autograd {
 using core::Index;
 using core::Shape;
 using core::Tensor;
+
+template <class T>
+class Variable;
+
+/// Called by backward with each leaf whose gradient is final: every op computed from
+/// it has run its backward (PyTorch's post-accumulate-grad hook). An optimizer can
+/// step that parameter there, while its value and gradient are still in cache.
+template <class T>
+using LeafReady = core::FunctionRef<void(const Variable<T>&)>;
 
 template <class T>
 class Variable {
@@ -52,6 +62,12 @@ class Variable {
   void backward(bool retain_graph = false) const;
   /// Backpropagates with the given gradient of a non-scalar output.
   void backward(const Tensor<T>& grad_output, bool retain_graph = false) const;
+  /// backward(retain_graph), calling on_leaf_ready(leaf) once for each leaf that got a
+  /// gradient, as soon as that gradient is final (after the leaf's last use, with
+  /// every use summed in) and before later nodes run. The hook may change the leaf's
+  /// value: no op still to run reads it.
+  void backward(bool retain_graph, LeafReady<T> on_leaf_ready) const;
+  void backward(const Tensor<T>& grad_output, bool retain_graph, LeafReady<T> on_leaf_ready) const;
 
   const NodePtr<T>& node() const { return node_; }
 

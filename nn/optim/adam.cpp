@@ -38,8 +38,7 @@ AdamW::AdamW(std::vector<ParamGroup> groups, AdamWOptions options) : Adam(std::m
 AdamW::AdamW(std::vector<Var> params, AdamWOptions options)
     : Adam(std::vector<ParamGroup>{{std::move(params), options.lr}}, as_adam(options), true) {}
 
-void Adam::step() {
-  check_grads();
+void Adam::update(std::size_t g, std::size_t i) {
   using detail::Batch;
   const auto& o = options_;
   // Scalars are worked out in double and cast to float once, as PyTorch casts its
@@ -47,42 +46,35 @@ void Adam::step() {
   const Batch b1(static_cast<float>(o.beta1)), c1(static_cast<float>(1 - o.beta1));
   const Batch b2(static_cast<float>(o.beta2)), c2(static_cast<float>(1 - o.beta2));
   const Batch eps(static_cast<float>(o.eps)), wd(static_cast<float>(o.weight_decay));
-  const bool l2 = !decoupled_ && o.weight_decay != 0, amsgrad = o.amsgrad;
-  for (std::size_t g = 0; g < groups().size(); ++g) {
-    const double lr = groups()[g].lr;
-    const Batch shrink(static_cast<float>(1 - lr * o.weight_decay));
-    const bool decay = decoupled_ && o.weight_decay != 0;
-    for (std::size_t i = 0; i < groups()[g].params.size(); ++i) {
-      Var& p = groups()[g].params[i];
-      if (!p.grad().defined()) continue;
-      const Tensor& grad = p.grad();
-      const auto t = static_cast<double>(++param_step(g, i));
-      const double bias1 = 1 - std::pow(o.beta1, t), bias2 = 1 - std::pow(o.beta2, t);
-      const Batch neg_step(static_cast<float>(-(lr / bias1))), bias2_sqrt(static_cast<float>(std::sqrt(bias2)));
-      float* w_data = p.value_mut().data();
-      const float* g_data = grad.data();
-      float* m = slot(g, i, "exp_avg").data();
-      float* v = slot(g, i, "exp_avg_sq").data();
-      float* v_max = amsgrad ? slot(g, i, "max_exp_avg_sq").data() : nullptr;
-      detail::for_each_batch(p.numel(), [&](const auto& at) {
-        Batch w = at.load(w_data), gk = at.load(g_data);
-        if (l2) gk = detail::fmadd(w, wd, gk);
-        if (decay) w = w * shrink;
-        const Batch mk = detail::fmadd(gk, c1, at.load(m) * b1);
-        const Batch vk = detail::fmadd(c2 * gk, gk, at.load(v) * b2);  // addcmul_, fused in PyTorch
-        at.store(m, mk);
-        at.store(v, vk);
-        Batch second = vk;
-        if (v_max) {
-          second = xsimd::max(at.load(v_max), vk);
-          at.store(v_max, second);
-        }
-        const Batch denom = xsimd::sqrt(second) / bias2_sqrt + eps;
-        at.store(w_data, w + neg_step * mk / denom);
-      });
+  const bool l2 = !decoupled_ && o.weight_decay != 0, decay = decoupled_ && o.weight_decay != 0;
+  const double lr = groups()[g].lr;
+  const Batch shrink(static_cast<float>(1 - lr * o.weight_decay));
+  Var& p = groups()[g].params[i];
+  const auto t = static_cast<double>(++param_step(g, i));
+  const double bias1 = 1 - std::pow(o.beta1, t), bias2 = 1 - std::pow(o.beta2, t);
+  const Batch neg_step(static_cast<float>(-(lr / bias1))), bias2_sqrt(static_cast<float>(std::sqrt(bias2)));
+  float* w_data = p.value_mut().data();
+  const float* g_data = p.grad().data();
+  float* m = slot(g, i, "exp_avg").data();
+  float* v = slot(g, i, "exp_avg_sq").data();
+  float* v_max = o.amsgrad ? slot(g, i, "max_exp_avg_sq").data() : nullptr;
+  // Captured by value: for_each_batch runs a local copy, so these stay in registers.
+  detail::for_each_batch(p.numel(), [=](const auto& at) {
+    Batch w = at.load(w_data), gk = at.load(g_data);
+    if (l2) gk = detail::fmadd(w, wd, gk);
+    if (decay) w = w * shrink;
+    const Batch mk = detail::fmadd(gk, c1, at.load(m) * b1);
+    const Batch vk = detail::fmadd(c2 * gk, gk, at.load(v) * b2);  // addcmul_, fused in PyTorch
+    at.store(m, mk);
+    at.store(v, vk);
+    Batch second = vk;
+    if (v_max) {
+      second = xsimd::max(at.load(v_max), vk);
+      at.store(v_max, second);
     }
-  }
-  ++steps_;
+    const Batch denom = xsimd::sqrt(second) / bias2_sqrt + eps;
+    at.store(w_data, w + neg_step * mk / denom);
+  });
 }
 
 }  // namespace xgrad::nn

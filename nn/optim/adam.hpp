@@ -35,12 +35,13 @@ class Adam : public Optimizer {
   Adam(std::vector<ParamGroup> groups, AdamOptions options = {});
   Adam(std::vector<Var> params, AdamOptions options = {});
 
-  void step() override;
+  bool steps_per_parameter() const override { return true; }
   const char* name() const override { return decoupled_ ? "AdamW" : "Adam"; }
   const AdamOptions& options() const { return options_; }
 
  protected:
   Adam(std::vector<ParamGroup> groups, AdamOptions options, bool decoupled);
+  void update(std::size_t group, std::size_t index) override;
   std::vector<std::string> slot_names() const override { return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
 
  private:

@@ -73,13 +73,34 @@ std::int64_t& Optimizer::param_step(std::size_t group, std::size_t index) { retu
 
 void Optimizer::check_grads() const {
   for (std::size_t g = 0; g < groups_.size(); ++g)
-    for (std::size_t i = 0; i < groups_[g].params.size(); ++i) {
-      const Var& p = groups_[g].params[i];
-      const Tensor& grad = p.grad();
-      if (grad.defined() && grad.shape() != p.shape())
-        throw core::ShapeError(fmt::format("{}: parameter {}.{} has shape {} but its gradient {}", name(), g, i,
-                                           p.shape().str(), grad.shape().str()));
-    }
+    for (std::size_t i = 0; i < groups_[g].params.size(); ++i) check_grad(g, i);
+}
+
+void Optimizer::check_grad(std::size_t group, std::size_t index) const {
+  const Var& p = groups_.at(group).params.at(index);
+  const Tensor& grad = p.grad();
+  if (grad.defined() && grad.shape() != p.shape())
+    throw core::ShapeError(fmt::format("{}: parameter {}.{} has shape {} but its gradient {}", name(), group, index,
+                                       p.shape().str(), grad.shape().str()));
+}
+
+void Optimizer::step() {
+  check_grads();
+  for (std::size_t g = 0; g < groups_.size(); ++g)
+    for (std::size_t i = 0; i < groups_[g].params.size(); ++i)
+      if (groups_[g].params[i].grad().defined()) update(g, i);
+  ++steps_;
+}
+
+void Optimizer::step_param(std::size_t group, std::size_t index) {
+  if (!steps_per_parameter())
+    throw core::ValueError(fmt::format("{}: step_param is not supported; call step()", name()));
+  check_grad(group, index);
+  if (groups_[group].params[index].grad().defined()) update(group, index);
+}
+
+void Optimizer::update(std::size_t, std::size_t) {
+  throw core::ValueError(fmt::format("{}: overrides neither step() nor update()", name()));
 }
 
 OptimizerState Optimizer::state() const {

@@ -35,8 +35,18 @@ class Optimizer {
   Optimizer(const Optimizer&) = delete;
   Optimizer& operator=(const Optimizer&) = delete;
 
-  /// One update of every parameter that has a gradient.
-  virtual void step() = 0;
+  /// One update of every parameter that has a gradient. The default checks every
+  /// gradient's shape, then calls update() on each parameter that has one.
+  virtual void step();
+  /// Whether step_param() works (the built-in optimizers update each parameter alone).
+  virtual bool steps_per_parameter() const { return false; }
+  /// step()'s update of parameter `index` of group `group` alone, for an optimizer step
+  /// inside backward: nothing without a gradient; ShapeError, before the parameter is
+  /// touched, for a gradient of the wrong shape. step_param on every parameter then
+  /// finish_step() gives step()'s bits. ValueError when !steps_per_parameter().
+  void step_param(std::size_t group, std::size_t index);
+  /// Counts a step made of step_param calls (steps() and the checkpoints follow it).
+  void finish_step() { ++steps_; }
   void zero_grad();
 
   std::vector<ParamGroup>& groups() { return groups_; }
@@ -63,11 +73,15 @@ class Optimizer {
   /// How many updates this parameter has had (Adam's bias correction counts per
   /// parameter, as PyTorch does: a parameter without a gradient does not advance).
   std::int64_t& param_step(std::size_t group, std::size_t index);
+  /// Updates one parameter whose gradient is there and of the right shape. An optimizer
+  /// that overrides it (and steps_per_parameter) gets step() and step_param from it.
+  virtual void update(std::size_t group, std::size_t index);
   /// The slot names this optimizer uses; load_state rejects any other.
   virtual std::vector<std::string> slot_names() const = 0;
   /// Throws ShapeError naming the first parameter whose gradient does not match
   /// its shape; step() calls it first, so a bad gradient leaves every parameter as it was.
   void check_grads() const;
+  void check_grad(std::size_t group, std::size_t index) const;
 
   std::int64_t steps_ = 0;
 

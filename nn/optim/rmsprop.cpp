@@ -24,23 +24,17 @@ RMSprop::RMSprop(std::vector<ParamGroup> groups, RMSpropOptions options)
 RMSprop::RMSprop(std::vector<Var> params, RMSpropOptions options)
     : RMSprop(std::vector<ParamGroup>{{std::move(params), options.lr}}, options) {}
 
-void RMSprop::step() {
-  check_grads();
+void RMSprop::update(std::size_t g, std::size_t i) {
   const bool centered = options_.centered, momentum = options_.momentum > 0;
-  for (std::size_t g = 0; g < groups().size(); ++g)
-    for (std::size_t i = 0; i < groups()[g].params.size(); ++i) {
-      if (!groups()[g].params[i].grad().defined()) continue;
-      if (centered)
-        momentum ? update<true, true>(g, i) : update<true, false>(g, i);
-      else
-        momentum ? update<false, true>(g, i) : update<false, false>(g, i);
-    }
-  ++steps_;
+  if (centered)
+    momentum ? update_as<true, true>(g, i) : update_as<true, false>(g, i);
+  else
+    momentum ? update_as<false, true>(g, i) : update_as<false, false>(g, i);
 }
 
 // The loop for one parameter; the flags pick which slots exist, at compile time.
 template <bool Centered, bool Momentum>
-void RMSprop::update(std::size_t group, std::size_t index) {
+void RMSprop::update_as(std::size_t group, std::size_t index) {
   using detail::Batch;
   const auto& o = options_;
   const Batch wd(static_cast<float>(o.weight_decay)), alpha(static_cast<float>(o.alpha)),
@@ -54,7 +48,7 @@ void RMSprop::update(std::size_t group, std::size_t index) {
   float* square_avg = slot(group, index, "square_avg").data();
   float* grad_avg = Centered ? slot(group, index, "grad_avg").data() : nullptr;
   float* buf = Momentum ? slot(group, index, "momentum_buffer").data() : nullptr;
-  detail::for_each_batch(p.numel(), [&](const auto& at) {
+  detail::for_each_batch(p.numel(), [=](const auto& at) {
     const Batch w = at.load(w_data);
     Batch gk = at.load(g_data);
     if (decay) gk = detail::fmadd(w, wd, gk);  // PyTorch's g.add(p, alpha=wd) is one fused multiply-add

@@ -25,16 +25,17 @@ class RMSprop : public Optimizer {
   RMSprop(std::vector<ParamGroup> groups, RMSpropOptions options = {});
   RMSprop(std::vector<Var> params, RMSpropOptions options = {});
 
-  void step() override;
+  bool steps_per_parameter() const override { return true; }
   const char* name() const override { return "RMSprop"; }
   const RMSpropOptions& options() const { return options_; }
 
  protected:
+  void update(std::size_t group, std::size_t index) override;
   std::vector<std::string> slot_names() const override { return {"square_avg", "grad_avg", "momentum_buffer"}; }
 
  private:
   template <bool Centered, bool Momentum>
-  void update(std::size_t group, std::size_t index);
+  void update_as(std::size_t group, std::size_t index);
 
   RMSpropOptions options_;
 };

@@ -24,11 +24,12 @@ class SGD : public Optimizer {
   SGD(std::vector<ParamGroup> groups, SGDOptions options = {});
   SGD(std::vector<Var> params, SGDOptions options = {});
 
-  void step() override;
+  bool steps_per_parameter() const override { return true; }
   const char* name() const override { return "SGD"; }
   const SGDOptions& options() const { return options_; }
 
  protected:
+  void update(std::size_t group, std::size_t index) override;
   std::vector<std::string> slot_names() const override { return {"momentum_buffer"}; }
 
  private:

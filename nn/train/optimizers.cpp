@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <unordered_map>
 
 #include "xgrad/nn/optim/adam.hpp"
 #include "xgrad/nn/optim/clip.hpp"
@@ -145,6 +146,40 @@ void Optimizers::step(std::string_view name) {
   Entry& e = entry(name);
   if (e.options.clip_norm > 0) clip_grad_norm_(e.params, e.options.clip_norm);
   e.optimizer->step();
+  if (e.schedule) e.schedule->step();
+}
+
+bool Optimizers::steps_in_backward(std::string_view name) {
+  const Entry& e = entry(name);
+  return step_in_backward_ && e.optimizer->steps_per_parameter() && !(e.options.clip_norm > 0);
+}
+
+void Optimizers::backward_and_step(const Var& loss, std::string_view name) {
+  if (!steps_in_backward(name)) {
+    loss.backward();
+    return step(name);
+  }
+  Entry& e = entry(name);
+  Optimizer& opt = *e.optimizer;
+  // Each parameter's place in the optimizer, found by its node.
+  std::unordered_map<const void*, std::pair<std::size_t, std::size_t>> where;
+  std::vector<std::vector<bool>> stepped(opt.groups().size());
+  for (std::size_t g = 0; g < opt.groups().size(); ++g) {
+    stepped[g].assign(opt.groups()[g].params.size(), false);
+    for (std::size_t i = 0; i < opt.groups()[g].params.size(); ++i) where[opt.groups()[g].params[i].node().get()] = {g, i};
+  }
+  loss.backward(false, [&](const Var& leaf) {
+    const auto it = where.find(leaf.node().get());
+    if (it == where.end()) return;  // another optimizer's, or no parameter: it only accumulates
+    const auto [g, i] = it->second;
+    opt.step_param(g, i);
+    stepped[g][i] = true;
+  });
+  // A gradient the backward did not reach (left by the caller) is stepped as step() would.
+  for (std::size_t g = 0; g < stepped.size(); ++g)
+    for (std::size_t i = 0; i < stepped[g].size(); ++i)
+      if (!stepped[g][i]) opt.step_param(g, i);
+  opt.finish_step();
   if (e.schedule) e.schedule->step();
 }
 

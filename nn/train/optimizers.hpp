@@ -64,6 +64,17 @@ class Optimizers {
 
   /// Clips (when the optimizer's options say so), steps optimizer `name` and advances its schedule.
   void step(std::string_view name = "");
+  /// loss.backward() then step(name), with the same bits, but where it can, each parameter
+  /// of optimizer `name` is stepped inside backward as soon as its gradient is final, while
+  /// its value and gradient are still in cache (PyTorch's "optimizer step in backward").
+  /// Parameters of the other optimizers only accumulate their gradients.
+  void backward_and_step(const Var& loss, std::string_view name = "");
+  /// Whether backward_and_step steps optimizer `name` inside backward: when it is allowed,
+  /// the optimizer updates parameters one at a time, and it does not clip (clipping needs
+  /// every gradient first).
+  bool steps_in_backward(std::string_view name = "");
+  /// On by default; off makes backward_and_step always backward first, then step.
+  void set_step_in_backward(bool on) { step_in_backward_ = on; }
 
   /// Each schedule's state by "<optimizer>.<key>", for checkpoints; restored by load_schedules.
   std::map<std::string, double> schedule_state() const;
@@ -73,6 +84,7 @@ class Optimizers {
   struct Entry;
   Entry& entry(std::string_view name);
   std::vector<std::unique_ptr<Entry>> entries_;
+  bool step_in_backward_ = true;
 };
 
 }  // namespace xgrad::nn

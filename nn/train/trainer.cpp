@@ -66,12 +66,14 @@ double TermSums::mean(const std::string& term) const {
 
 double StepContext::minimize(const Var& loss, std::string_view name) {
   module.zero_grad();
-  loss.backward();
-  if (parallel) {
-    std::vector<Var> params;
-    for (const ParamGroup& g : optimizers.at(name).groups()) params.insert(params.end(), g.params.begin(), g.params.end());
-    parallel->average_gradients(params, share);
+  if (!parallel) {
+    optimizers.backward_and_step(loss, name);  // steps inside backward when that gives the same bits
+    return loss.item();
   }
+  loss.backward();  // the ranks' gradients are averaged before any parameter moves
+  std::vector<Var> params;
+  for (const ParamGroup& g : optimizers.at(name).groups()) params.insert(params.end(), g.params.begin(), g.params.end());
+  parallel->average_gradients(params, share);
   optimizers.step(name);
   return loss.item();
 }

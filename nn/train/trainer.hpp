@@ -60,6 +60,7 @@ struct StepContext {
 
   /// Forgets every gradient of the module, backpropagates `loss`, clips and steps optimizer
   /// `name` ("" = the first). Returns the loss's value. Models with phases call it once per phase.
+  /// In one process it steps inside backward (Optimizers::backward_and_step: same bits).
   double minimize(const Var& loss, std::string_view name = "");
 };
 

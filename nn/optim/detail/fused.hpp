@@ -16,9 +16,16 @@ inline constexpr Index kGrain = Index(1) << 15;
 
 /// Calls body(at) over the batches of [0, n), in parallel above kGrain; the body
 /// reads and writes the parameter's arrays through at.load(p) and at.store(p, v).
+/// Bodies capture their pointers and scalars by value: each range runs a local copy,
+/// whose address never leaves it, so they stay in registers. (Through a reference to
+/// the caller's closure, every SIMD store, which may alias anything, forced the loop to
+/// reload each captured pointer.)
 template <class Body>
 void for_each_batch(Index n, const Body& body) {
-  core::detail::parallel_for_each_batch<float>(n, kGrain, body);
+  core::detail::parallel_elements(n, kGrain, [&](Index lo, Index hi) {
+    const Body local = body;
+    core::detail::for_each_batch<float>(lo, hi, local);
+  });
 }
 
 /// a * b + c rounded once: the one multiply-add the optimizers fuse, as PyTorch
