@@ -51,10 +51,13 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
 /// `channels_last`: the output is rows of channels (N * H * W, C), as permute(y, {0, 2, 3, 1})
 /// reshaped to rows;
 /// `rows_in` (with a stem only): x is (N, H, W, C) too, as permute(x, {0, 2, 3, 1}).
+/// `head` (with a stem, NCHW x only): none, or the weight and bias of a conv2d(x, w, b,
+/// head_params) and relu run before the stem (in float, fused into the stem's blocked pass).
 template <class T>
 Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>& params, bool relu_after,
                            const std::vector<Variable<T>>& stem = {}, const core::Conv2dParams& stem_params = {},
-                           bool channels_last = false, bool rows_in = false);
+                           bool channels_last = false, bool rows_in = false, const std::vector<Variable<T>>& head = {},
+                           const core::Conv2dParams& head_params = {});
 /// One block: residual_stack(x, {w3, b3, w1, b1}, false).
 template <class T>
 Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Variable<T>& b3, const Variable<T>& w1,

@@ -21,13 +21,27 @@ Shape nchw(const Tensor<T>& x, const ResidualStem<T>& stem) {
   return {x.size(0), x.size(3), x.size(1), x.size(2)};
 }
 
+// The stem's input shape (NCHW): x's, or the head's output's.
+template <class T>
+Shape stem_input(const Tensor<T>& x, const ResidualStem<T>& stem) {
+  if (!stem.has_head()) return nchw(x, stem);
+  const Tensor<T>& w = *stem.head_w;
+  if (!stem.defined() || stem.rows_in || x.dim() != 4 || w.dim() != 4 || x.size(1) != w.size(1) || !stem.head_b ||
+      stem.head_b->shape() != Shape{w.size(0)})
+    detail::fail("residual_stack: the head's weight {} and bias {} do not fit its input {} (a head needs a stem and "
+                 "NCHW input)",
+                 w.shape(), stem.head_b ? stem.head_b->shape() : Shape{}, x.shape());
+  const auto [oh, ow] = conv2d_output_size(x.size(2), x.size(3), w.size(2), w.size(3), stem.head_p);
+  return {x.size(0), w.size(0), oh, ow};
+}
+
 // The blocks' input shape: x's, or the stem's output's.
 template <class T>
 Shape block_input(const Tensor<T>& x, const ResidualStem<T>& stem) {
   if (stem.rows_in && !stem.defined()) detail::fail("residual_stack: rows in (NHWC) need a stem");
   if (!stem.defined()) return x.shape();
   const Tensor<T>& w = *stem.w;
-  const Shape xs = nchw(x, stem);
+  const Shape xs = stem_input(x, stem);
   if (xs.rank() != 4 || w.dim() != 4 || xs[1] != w.size(1) || !stem.b || stem.b->shape() != Shape{w.size(0)})
     detail::fail("residual_stack: the stem's weight {} and bias {} do not fit its input {}", w.shape(),
                  stem.b ? stem.b->shape() : Shape{}, x.shape());
@@ -65,9 +79,17 @@ std::vector<detail::ResidualPointers> pointers(const std::vector<ResidualWeights
 detail::ResidualStemShape stem_shape(const Tensor<float>& x, const ResidualStem<float>& stem) {
   if (!stem.defined() || stem.p.dilation != std::array<Index, 2>{1, 1}) return {};
   const Tensor<float>& w = *stem.w;
-  const Shape xs = nchw(x, stem);
+  const Shape xs = stem_input(x, stem);
   return {xs[1],           xs[2],           xs[3],           w.size(2), w.size(3), stem.p.stride[0],
           stem.p.stride[1], stem.p.padding[0], stem.p.padding[1], stem.rows_in};
+}
+
+// The shape of a head oneDNN may run with the stem (none unless undilated).
+detail::ResidualHeadShape head_shape(const Tensor<float>& x, const ResidualStem<float>& stem) {
+  if (!stem.has_head() || stem.head_p.dilation != std::array<Index, 2>{1, 1}) return {};
+  const Tensor<float>& w = *stem.head_w;
+  const Conv2dParams& p = stem.head_p;
+  return {x.size(1), x.size(2), x.size(3), w.size(2), w.size(3), p.stride[0], p.stride[1], p.padding[0], p.padding[1]};
 }
 
 // The float stack on oneDNN from `in` (the stem's input when s has a stem), or false.
@@ -85,13 +107,15 @@ bool run_dnnl(const Tensor<float>& in, const ResidualStem<float>& stem,
   if (s.stem.c > 0) {
     out.stem_input = Tensor<float>(Shape{s.n, s.stem.c, s.stem.h, s.stem.w});  // NCHW's size, blocked
     sp = {stem.w->data(), stem.b->data(), out.stem_input.data()};
+    if (s.head.c > 0) sp.head_w = stem.head_w->data(), sp.head_b = stem.head_b->data();
   }
   if (!detail::dnnl_residual_stack(in.data(), sp, pointers(blocks), relu_after, out.y.data(), activations, hidden, s)) {
     out = {};
     return false;
   }
-  out.blocked = true, out.stem_fused = s.stem.c > 0, out.channels_last = s.channels_last;
-  detail::count_dnnl_passes(detail::ConvPass::forward, 2 * blocks.size() + (out.stem_fused ? 1 : 0));
+  out.blocked = true, out.stem_fused = s.stem.c > 0, out.channels_last = s.channels_last, out.head_fused = s.head.c > 0;
+  detail::count_dnnl_passes(detail::ConvPass::forward,
+                            2 * blocks.size() + (out.stem_fused ? 1 : 0) + (out.head_fused ? 1 : 0));
   return true;
 }
 
@@ -100,9 +124,10 @@ bool run_dnnl(const Tensor<float>& in, const ResidualStem<float>& stem,
 bool dnnl_forward(const Tensor<float>& x, const ResidualStem<float>& stem,
                   const std::vector<ResidualWeights<float>>& blocks, bool relu_after, detail::ResidualShape s,
                   ResidualStackOutput<float>& out) {
-  s.stem = stem_shape(x, stem);
-  if (s.stem.c > 0 && run_dnnl(x, stem, blocks, relu_after, s, out)) return true;
-  if (stem.rows_in) return false;  // the caller permutes x to NCHW and comes back
+  s.stem = stem_shape(x, stem), s.head = head_shape(x, stem);
+  if (s.stem.c > 0 && s.head.c == (stem.has_head() ? x.size(1) : 0) && run_dnnl(x, stem, blocks, relu_after, s, out))
+    return true;
+  if (stem.rows_in || stem.has_head()) return false;  // the caller permutes x to NCHW (or runs the head) and comes back
   s.stem = {};
   if (!stem.defined()) return run_dnnl(x, stem, blocks, relu_after, s, out);
   return run_dnnl(conv2d(x, *stem.w, *stem.b, stem.p), stem, blocks, relu_after, s, out);
@@ -112,7 +137,7 @@ bool dnnl_forward(const Tensor<float>& x, const ResidualStem<float>& stem,
 // and the blocks' (and fused stem's) gradients.
 void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const ResidualStem<float>& stem,
                    const std::vector<ResidualWeights<float>>& blocks, bool relu_after,
-                   const ResidualStackOutput<float>& out, const Shape& in, ResidualStackGrads<float>& g) {
+                   const ResidualStackOutput<float>& out, const Shape& in, bool x_grad, ResidualStackGrads<float>& g) {
   detail::ResidualShape s{in[0], in[1], blocks[0].w3->size(0), in[2], in[3]};
   s.channels_last = out.channels_last;
   detail::StemPointers sp;
@@ -120,7 +145,14 @@ void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const Residu
     s.stem = stem_shape(x, stem), sp = {stem.w->data(), stem.b->data(), const_cast<float*>(out.stem_input.data())};
     g.stem = {Tensor<float>(stem.w->shape()), Tensor<float>(stem.b->shape())};
   }
-  g.x = Tensor<float>(out.stem_fused ? x.shape() : in);
+  if (out.head_fused) {
+    s.head = head_shape(x, stem), sp.head_w = stem.head_w->data(), sp.head_b = stem.head_b->data();
+    g.head = {Tensor<float>(stem.head_w->shape()), Tensor<float>(stem.head_b->shape())};
+  }
+  // With a head, g.x first gets the gradient of its convolution's output (NCHW), which
+  // conv2d's input gradient takes to x's below.
+  if (out.head_fused && x_grad) g.x = Tensor<float>(Shape{in[0], s.stem.c, s.stem.h, s.stem.w});
+  if (!out.head_fused) g.x = Tensor<float>(out.stem_fused ? x.shape() : in);
   std::vector<const float*> activations, hidden;
   for (const Tensor<float>& a : out.activations) activations.push_back(a.data());
   std::vector<std::array<float*, 4>> grads;
@@ -131,13 +163,14 @@ void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const Residu
         Tensor<float>(blocks[b].w1->shape()), Tensor<float>(blocks[b].b1->shape())});
     grads.push_back({w[0].data(), w[1].data(), w[2].data(), w[3].data()});
   }
-  const std::array<float*, 2> stem_grads{g.stem[0].data(), g.stem[1].data()};
+  const std::array<float*, 4> stem_grads{g.stem[0].data(), g.stem[1].data(), g.head[0].data(), g.head[1].data()};
   if (!detail::dnnl_residual_stack_backward(gy.data(), x.data(), sp, pointers(blocks), relu_after, activations, hidden,
-                                            g.x.data(), grads, stem_grads, s))
+                                            g.x.defined() ? g.x.data() : nullptr, grads, stem_grads, s))
     detail::fail("residual_stack_backward: oneDNN ran the forward pass of {} but not its backward", x.shape());
   const std::uint64_t passes = 2 * blocks.size() + (out.stem_fused ? 1 : 0);
   detail::count_dnnl_passes(detail::ConvPass::input_grad, passes);
-  detail::count_dnnl_passes(detail::ConvPass::weight_grad, passes);
+  detail::count_dnnl_passes(detail::ConvPass::weight_grad, passes + (out.head_fused ? 1 : 0));
+  if (g.x.defined() && out.head_fused) g.x = conv2d_backward_input(g.x, *stem.head_w, x.shape(), stem.head_p);
 }
 
 // The blocks' backward by core's kernels: g.x becomes the gradient of the blocks' input.
@@ -172,6 +205,14 @@ ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<Resi
   if constexpr (std::is_same_v<T, float>)
     if (dnnl_forward(x, stem, blocks, relu_after, s, out)) return out;  // moved: a copy is every activation
   out.channels_last = channels_last;
+  if (stem.has_head()) {  // not fused: the head by conv2d and relu, then the stack from its output
+    ResidualStem<T> apart = stem;
+    apart.head_w = apart.head_b = nullptr;
+    Tensor<T> h = relu(conv2d(x, *stem.head_w, *stem.head_b, stem.head_p));
+    out = residual_stack(h, blocks, relu_after, apart, channels_last);
+    out.head_out = std::move(h);
+    return out;
+  }
   if (stem.rows_in) {  // not fused: x to NCHW; the backward does the same, and gx back
     ResidualStem<T> apart = stem;
     apart.rows_in = false;
@@ -195,11 +236,22 @@ ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<Resi
 template <class T>
 ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<T>& x,
                                               const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
-                                              const ResidualStackOutput<T>& out, const ResidualStem<T>& stem) {
+                                              const ResidualStackOutput<T>& out, const ResidualStem<T>& stem,
+                                              bool x_grad) {
   const Shape in = block_input(x, stem);
   const Shape y_shape = out.channels_last ? Shape{in[0], in[2], in[3], in[1]} : in;
   if (gy.shape() != y_shape)
     detail::fail("residual_stack_backward: gy {} is not the output's shape {}", gy.shape(), y_shape);
+  if (stem.has_head() && !out.head_fused) {  // as the forward: the stack from the head's output, then the head
+    ResidualStem<T> apart = stem;
+    apart.head_w = apart.head_b = nullptr;
+    ResidualStackGrads<T> g = residual_stack_backward(gy, out.head_out, blocks, relu_after, out, apart);
+    relu_backward_(g.x, out.head_out);
+    ConvGrads<T> gh = conv2d_backward(g.x, x, *stem.head_w, stem.head_p, x_grad, true);
+    g.head = {std::move(gh.w), bias_grad(g.x)};
+    g.x = std::move(gh.x);
+    return g;
+  }
   if (stem.rows_in && !out.stem_fused) {  // as the forward: through NCHW
     ResidualStem<T> apart = stem;
     apart.rows_in = false;
@@ -209,7 +261,7 @@ ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<
   }
   ResidualStackGrads<T> g;
   if constexpr (std::is_same_v<T, float>)
-    if (out.blocked) dnnl_backward(gy, x, stem, blocks, relu_after, out, in, g);
+    if (out.blocked) dnnl_backward(gy, x, stem, blocks, relu_after, out, in, x_grad, g);
   if (!out.blocked) composed_backward(out.channels_last ? permute(gy, {0, 3, 1, 2}) : gy, blocks, relu_after, out, g);
   if (stem.defined() && !out.stem_fused) {  // conv2d's gradients, as its node gives them
     ConvGrads<T> gs = conv2d_backward(g.x, x, *stem.w, stem.p, true, true);
@@ -224,7 +276,7 @@ ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<
                                                  bool, const ResidualStem<T>&, bool);                           \
   template ResidualStackGrads<T> residual_stack_backward(const Tensor<T>&, const Tensor<T>&,                   \
                                                          const std::vector<ResidualWeights<T>>&, bool,          \
-                                                         const ResidualStackOutput<T>&, const ResidualStem<T>&);
+                                                         const ResidualStackOutput<T>&, const ResidualStem<T>&, bool);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
 #undef XGRAD_INSTANTIATE

@@ -34,7 +34,15 @@ struct ResidualStem {
   /// x is (N, H, W, Cs), rows of channels, not NCHW: oneDNN reads it so into its layout
   /// (the VQ-VAE's decoder takes the quantizer's rows without a permute each way).
   bool rows_in = false;
+  /// An optional convolution + relu before the stem (the VQ-VAE encoder's first layer,
+  /// 1 -> 32 channels): x -> relu(conv2d(x, head_w, head_b, head_p)) -> the stem. Fused,
+  /// its output is written blocked and never leaves that layout (4 reorders a chunk of 32
+  /// images were ~4 % of the VQ-VAE step); its input, NCHW, may have any channel count.
+  const Tensor<T>* head_w = nullptr;
+  const Tensor<T>* head_b = nullptr;
+  Conv2dParams head_p{};
   bool defined() const { return w != nullptr; }
+  bool has_head() const { return head_w != nullptr; }
 };
 
 /// The forward result and what the backward needs besides x and the weights.
@@ -49,6 +57,8 @@ struct ResidualStackOutput {
   bool blocked = false;           ///< activations and hidden are in oneDNN's nChw16c layout
   bool stem_fused = false;        ///< the stem ran in the blocked pass (else by conv2d, before it)
   bool channels_last = false;     ///< y, and so gy, are NHWC
+  bool head_fused = false;        ///< the head ran in the blocked pass (its relu'd output is stem_input)
+  Tensor<T> head_out;             ///< the head's relu'd output (NCHW) when it ran apart
 };
 
 /// The gradients in x, in each block's w3, b3, w1, b1, and in the stem's w, b (if any).
@@ -57,19 +67,22 @@ struct ResidualStackGrads {
   Tensor<T> x;
   std::vector<std::array<Tensor<T>, 4>> blocks;
   std::array<Tensor<T>, 2> stem;
+  std::array<Tensor<T>, 2> head;  ///< the head's w, b (if any)
 };
 
-/// x (N, C, H, W), or the stem's input (N, Cs, Hs, Ws) when there is a stem, through the
-/// stem, each block in turn, then relu when `relu_after`. `channels_last`: y is NHWC, rows
+/// x (N, C, H, W), or the stem's input (N, Cs, Hs, Ws) when there is a stem (the head's
+/// when there is a head), through the head, the stem, each block in turn, then relu when `relu_after`. `channels_last`: y is NHWC, rows
 /// of channels (oneDNN writes it so from its blocked layout for the same cost as NCHW,
 /// which spares a caller that wants rows, as the VQ-VAE's quantizer, a permute each way).
 template <class T>
 ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
                                       bool relu_after, const ResidualStem<T>& stem = {}, bool channels_last = false);
 /// All gradients given the output gradient gy (in y's layout) and the forward's `out`.
+/// `x_grad` false: g.x may stay undefined (a head's input gradient, which images never need).
 template <class T>
 ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<T>& x,
                                               const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
-                                              const ResidualStackOutput<T>& out, const ResidualStem<T>& stem = {});
+                                              const ResidualStackOutput<T>& out, const ResidualStem<T>& stem = {},
+                                              bool x_grad = true);
 
 }  // namespace xgrad::core

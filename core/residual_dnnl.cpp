@@ -24,13 +24,14 @@ using residual::StemWeights;
 
 // Buffers of one slot, in slot_bytes order.
 struct Slot {
-  char *x, *g, *ga, *gh, *dw3, *dw1, *xs, *dws, *scratchpad;
+  char *x, *g, *ga, *gh, *dw3, *dw1, *xs, *dws, *dwh, *scratchpad;
   Slot(const Plan& p, char* at) {
     x = at, g = x + p.x_bytes, ga = g + p.x_bytes, gh = ga + p.x_bytes, dw3 = gh + p.h_bytes;
     dw1 = dw3 + aligned(p.conv3.dw.inner.get_size());
     xs = dw1 + aligned(p.conv1.dw.inner.get_size());
     dws = xs + p.xs_bytes;
-    scratchpad = dws + p.dw_stem_bytes();
+    dwh = dws + p.dw_stem_bytes();
+    scratchpad = dwh + p.dw_head_bytes();
   }
 };
 
@@ -115,15 +116,24 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
   const auto c = residual::chunks(s);
   if (!c) return false;
   const std::vector<ChunkWeights> w = residual::chunk_weights(*c, blocks, true);
-  const StemWeights ws(*c, stem.w, true);
+  const StemWeights ws(*c, stem.w, true), wh(*c, stem.head_w, true, &Plan::head);
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
+  const Index xh_image = s.head.c * s.head.h * s.head.w;
   for_each_chunk(*c, [&](Chunk& chunk) {
     auto& [i, p, b, j, n0, e, stream] = chunk;
     const ForwardChunk f{p, b, stream};
     memory xb(p.x_blocked, e, b.x);
     if (p.has_stem) {  // its output goes straight into the running sum, blocked
       memory xsb(p.xs_blocked, e, stem.x_blocked + n0 * xs_image);
-      reorder_into(p.xs_in, stream, memory(p.xs_user, e, const_cast<float*>(x) + n0 * xs_image), xsb);
+      if (p.has_head) {  // relu(head(x)) written blocked: the stem's input, kept for the backward
+        memory bias(p.bh, e, const_cast<float*>(stem.head_b));
+        run(p.head.forward, stream,
+            {{DNNL_ARG_SRC, memory(p.xh_user, e, const_cast<float*>(x) + n0 * xh_image)},
+             {DNNL_ARG_WEIGHTS, wh.w[j]}, {DNNL_ARG_BIAS, bias}, {DNNL_ARG_DST, xsb}},
+            p.head.pad_forward, b.scratchpad);
+      } else {
+        reorder_into(p.xs_in, stream, memory(p.xs_user, e, const_cast<float*>(x) + n0 * xs_image), xsb);
+      }
       memory bias(p.b1, e, const_cast<float*>(stem.b));
       run(p.stem.forward, stream,
           {{DNNL_ARG_SRC, xsb}, {DNNL_ARG_WEIGHTS, ws.w[j]}, {DNNL_ARG_BIAS, bias}, {DNNL_ARG_DST, xb}},
@@ -156,17 +166,19 @@ namespace {
 // gradient reordered to OIHW first (inner = false).
 struct GradSlices {
   bool inner;
-  Index n3, k, n1, c, size, blocks, ns, row;  // ns: the stem's weight (0 without a stem)
+  Index n3, k, n1, c, size, blocks, ns, nh, hc, row;  // ns, nh: the stem's, head's weight (0 without)
   Tensor<float> partial;
   GradSlices(const Chunks& ch, const ResidualShape& s, Index blocks)
       : inner(same_weight_layouts(ch)), n3(floats_of(ch.full->conv3, s.k * s.c * 9)), k(s.k),
         n1(floats_of(ch.full->conv1, s.c * s.k)), c(s.c), size(n3 + k + n1 + c), blocks(blocks),
         ns(ch.full->has_stem ? floats_of(ch.full->stem, s.c * s.stem.c * s.stem.kh * s.stem.kw) : 0),
-        row(blocks * size + (ns > 0 ? ns + c : 0)), partial(Shape{ch.count, row}) {}
+        nh(ch.full->has_head ? floats_of(ch.full->head, s.stem.c * s.head.c * s.head.kh * s.head.kw) : 0),
+        hc(nh > 0 ? s.stem.c : 0), row(blocks * size + (ns > 0 ? ns + c : 0) + nh + hc),
+        partial(Shape{ch.count, row}) {}
   static bool same_weight_layouts(const Chunks& ch) {
     const Plan &f = *ch.full, &l = *ch.last;
     return f.conv3.dw.inner == l.conv3.dw.inner && f.conv1.dw.inner == l.conv1.dw.inner &&
-           (!f.has_stem || f.stem.dw.inner == l.stem.dw.inner);
+           (!f.has_stem || f.stem.dw.inner == l.stem.dw.inner) && (!f.has_head || f.head.dw.inner == l.head.dw.inner);
   }
   Index floats_of(const Conv& conv, Index oihw) const {
     return inner ? static_cast<Index>(conv.dw.inner.get_size() / sizeof(float)) : oihw;
@@ -177,13 +189,15 @@ struct GradSlices {
   float* gb1(Index i, Index b) { return gw1(i, b) + n1; }
   float* gws(Index i) { return partial.data() + i * row + blocks * size; }
   float* gbs(Index i) { return gws(i) + ns; }
+  float* gwh(Index i) { return gbs(i) + (ns > 0 ? c : 0); }
+  float* gbh(Index i) { return gwh(i) + nh; }
   // A summed weight gradient `from` (n floats) into OIHW `to`.
   void weight_out(const Conv& conv, dnnl::stream& stream, float* from, Index n, float* to) const {
     if (!inner) return void(std::copy(from, from + n, to));
     auto& e = cpu_engine();
     reorder_into(conv.dw.to_user, stream, memory(conv.dw.inner, e, from), memory(conv.dw.user, e, to));
   }
-  void finish(const Plan& p, const std::vector<std::array<float*, 4>>& grads, const std::array<float*, 2>& stem) {
+  void finish(const Plan& p, const std::vector<std::array<float*, 4>>& grads, const std::array<float*, 4>& stem) {
     float* total = partial.data();
     for (Index i = 1; i < partial.size(0); ++i)
       for (Index j = 0; j < row; ++j) total[j] += partial.data()[i * row + j];
@@ -192,6 +206,10 @@ struct GradSlices {
     if (ns > 0) {
       weight_out(p.stem, stream, gws(0), ns, stem[0]);
       std::copy(gbs(0), gbs(0) + c, stem[1]);
+    }
+    if (nh > 0) {
+      weight_out(p.head, stream, gwh(0), nh, stem[2]);
+      std::copy(gbh(0), gbh(0) + hc, stem[3]);
     }
     for (Index b = 0; b < blocks; ++b) {
       weight_out(p.conv3, stream, gw3(0, b), n3, grads[b][0]);
@@ -262,19 +280,29 @@ struct BackwardChunk {
   }
 };
 
+// The head's part of a chunk's backward: g (blocked, the stem's input gradient) masked
+// by its relu'd output `kept`, then its weight and bias gradients from the images x.
+void head_backward(const Plan& p, const Slot& b, dnnl::stream& stream, GradSlices& slices, Index i, const memory& g,
+                   const memory& kept, const memory& x) {
+  mask_by(static_cast<float*>(g.get_data_handle()), static_cast<const float*>(kept.get_data_handle()),
+          p.xs_blocked.get_size());
+  weight_grads(p.head, stream, x, g, p.bh, slices.inner, slices.gwh(i), slices.gbh(i), b.dwh, b.scratchpad);
+}
+
 }  // namespace
 
 bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
                                   const std::vector<ResidualPointers>& blocks, bool relu_after,
                                   const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
                                   float* gx, const std::vector<std::array<float*, 4>>& grads,
-                                  const std::array<float*, 2>& stem_grads, const ResidualShape& s) {
+                                  const std::array<float*, 4>& stem_grads, const ResidualShape& s) {
   const auto c = residual::chunks(s);
   if (!c) return false;
   const std::vector<ChunkWeights> w = residual::chunk_weights(*c, blocks, false);
   const StemWeights ws(*c, stem.w, false);
   GradSlices slices(*c, s, static_cast<Index>(blocks.size()));
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
+  const Index xh_image = s.head.c * s.head.h * s.head.w;
   for_each_chunk(*c, [&](Chunk& chunk) {
     auto& [i, p, b, j, n0, e, stream] = chunk;
     memory g(p.x_blocked, e, b.g);
@@ -289,7 +317,13 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
       weight_grads(p.stem, stream, kept, g, p.b1, slices.inner, slices.gws(i), slices.gbs(i), b.dws, b.scratchpad);
       run(p.stem.backward_data, stream, {{DNNL_ARG_DIFF_DST, g}, {DNNL_ARG_WEIGHTS, ws.w[j]}, {DNNL_ARG_DIFF_SRC, xsb}},
           p.stem.pad_backward_data, b.scratchpad);
-      reorder_into(p.xs_out, stream, xsb, memory(p.xs_user, e, gx + n0 * xs_image));
+      if (p.has_head) {
+        stream.wait();
+        head_backward(p, b, stream, slices, i, xsb, kept, memory(p.xh_user, e, const_cast<float*>(x) + n0 * xh_image));
+        if (gx) reorder_into(p.xs_out, stream, xsb, memory(p.xs_user, e, gx + n0 * xs_image));
+      } else {
+        reorder_into(p.xs_out, stream, xsb, memory(p.xs_user, e, gx + n0 * xs_image));
+      }
     } else {
       reorder_into(p.x_out, stream, g, memory(p.x_user, e, gx + n0 * x_image));
     }

@@ -47,18 +47,24 @@ Fwd::primitive_desc forward_pd(const ConvDescs& d, const dnnl::post_ops& post = 
 }
 
 // `bias_grad`: whether the weight-gradient kernel sums the bias gradient too. The 1x1's
-// did it slowly (DNNL_VERBOSE, 32 images: 86 us a call with it, 58 without).
-Conv make_conv(const ConvDescs& d, const memory::desc& oihw, const dnnl::post_ops& post, bool bias_grad) {
+// did it slowly (DNNL_VERBOSE, 32 images: 86 us a call with it, 58 without). `data_grad`
+// false: no input-gradient kernel (the head's: on a plain one-channel source oneDNN has
+// only its reference kernel, 66 ms for 19 images; core's conv2d gives that gradient).
+Conv make_conv(const ConvDescs& d, const memory::desc& oihw, const dnnl::post_ops& post, bool bias_grad,
+               bool data_grad = true) {
   const Fwd::primitive_desc fwd = forward_pd(d, post), hint = forward_pd(d);
-  const BwdData::primitive_desc bd(BwdData::desc(kDirect, d.src, d.weights, d.dst, d.strides, d.pad_l, d.pad_r),
-                                   attr(), cpu_engine(), hint);
   const BwdWeights::primitive_desc bw(
       bias_grad ? BwdWeights::desc(kDirect, d.src, d.weights, d.bias, d.dst, d.strides, d.pad_l, d.pad_r)
                 : BwdWeights::desc(kDirect, d.src, d.weights, d.dst, d.strides, d.pad_l, d.pad_r),
       attr(), cpu_engine(), hint);
-  Conv c{Fwd(fwd), BwdData(bd), BwdWeights(bw), weights(oihw, fwd.weights_desc()), weights(oihw, bd.weights_desc()),
-         weights(oihw, bw.diff_weights_desc()), fwd.scratchpad_desc(), bd.scratchpad_desc(),
-         bw.scratchpad_desc(), 0, bias_grad};
+  Conv c{Fwd(fwd), {}, BwdWeights(bw), weights(oihw, fwd.weights_desc()), {}, weights(oihw, bw.diff_weights_desc()),
+         fwd.scratchpad_desc(), {}, bw.scratchpad_desc(), 0, bias_grad};
+  if (data_grad) {
+    const BwdData::primitive_desc bd(BwdData::desc(kDirect, d.src, d.weights, d.dst, d.strides, d.pad_l, d.pad_r),
+                                     attr(), cpu_engine(), hint);
+    c.backward_data = BwdData(bd), c.w_backward_data = weights(oihw, bd.weights_desc());
+    c.pad_backward_data = bd.scratchpad_desc();
+  }
   for (const auto& s : {c.pad_forward, c.pad_backward_data, c.pad_backward_weights})
     c.scratchpad = std::max(c.scratchpad, s.get_size());
   return c;
@@ -79,6 +85,20 @@ void add_stem(Plan& p, const ResidualShape& s) {
   p.xs_bytes = aligned(p.xs_blocked.get_size());
 }
 
+// The head reads the caller's NCHW images in place (oneDNN's first-layer kernels take a
+// plain source with few channels) and writes relu(conv + bias) into the stem's blocked input.
+void add_head(Plan& p, const ResidualShape& s) {
+  const ResidualHeadShape& t = s.head;
+  const ResidualStemShape& o = s.stem;
+  p.has_head = true;
+  p.xh_user = f32({s.n, t.c, t.h, t.w}, Tag::nchw), p.bh = f32({o.c}, Tag::x);
+  dnnl::post_ops relu;
+  relu.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+  p.head = make_conv({p.xh_user, f32({o.c, t.c, t.kh, t.kw}, Tag::any), p.bh, p.xs_blocked, {t.sh, t.sw}, {t.ph, t.pw},
+                      {pad_right(t.h, o.h, t.kh, t.sh, t.ph), pad_right(t.w, o.w, t.kw, t.sw, t.pw)}},
+                     f32({o.c, t.c, t.kh, t.kw}, Tag::oihw), relu, true, false);
+}
+
 Plan make_plan(const ResidualShape& s) {
   Plan p;
   const memory::dims xd{s.n, s.c, s.h, s.w}, hd{s.n, s.k, s.h, s.w};
@@ -96,6 +116,7 @@ Plan make_plan(const ResidualShape& s) {
                       f32({s.c, s.k, 1, 1}, Tag::oihw), sum, false);
   p.x_bytes = aligned(p.x_blocked.get_size()), p.h_bytes = aligned(p.h_blocked.get_size());
   if (s.stem.c > 0) add_stem(p, s);
+  if (s.stem.c > 0 && s.head.c > 0) add_head(p, s);
   return p;
 }
 
@@ -103,10 +124,11 @@ Plan make_plan(const ResidualShape& s) {
 // a shape oneDNN fails on is remembered.
 const Plan* find_plan(const ResidualShape& s) {
   static std::mutex mu;
-  static std::map<std::array<Index, 16>, std::optional<Plan>> plans;
+  static std::map<std::array<Index, 25>, std::optional<Plan>> plans;
   const ResidualStemShape& t = s.stem;
-  const std::array<Index, 16> key{s.n,  s.c,  s.k,  s.h,  s.w,  t.c,  t.h,           t.w,
-                                  t.kh, t.kw, t.sh, t.sw, t.ph, t.pw, s.channels_last, t.rows};
+  const ResidualHeadShape& u = s.head;
+  const std::array<Index, 25> key{s.n,  s.c,  s.k,  s.h,  s.w,  t.c,  t.h,  t.w,  t.kh, t.kw, t.sh, t.sw, t.ph,
+                                  t.pw, s.channels_last, t.rows, u.c, u.h, u.w, u.kh, u.kw, u.sh, u.sw, u.ph, u.pw};
   std::lock_guard lock(mu);
   auto it = plans.find(key);
   if (it == plans.end()) {
@@ -167,12 +189,12 @@ ChunkWeights::ChunkWeights(const Chunks& c, const ResidualPointers& b, bool forw
     }
   }
 
-StemWeights::StemWeights(const Chunks& c, const float* oihw, bool forward) {
+StemWeights::StemWeights(const Chunks& c, const float* oihw, bool forward, Conv Plan::*conv) {
     store.reserve(2);  // the memories point into it
-    if (!c.full->has_stem) return;
+    if (!oihw) return;
     for (int j = 0; j < 2; ++j) {
-      const Plan& p = j == 0 ? *c.full : *c.last;
-      w[j] = inner_weights(forward ? p.stem.w_forward : p.stem.w_backward_data, oihw, store);
+      const Conv& k = (j == 0 ? *c.full : *c.last).*conv;
+      w[j] = inner_weights(forward ? k.w_forward : k.w_backward_data, oihw, store);
     }
   }
 

@@ -15,10 +15,17 @@ struct ResidualStemShape {
   bool rows = false;  ///< the input (and its gradient) is NHWC
 };
 
+/// The head's input (c channels on an h x w plane, NCHW; c = 0: no head) and its kernel;
+/// its output, relu'd, is the stem's input.
+struct ResidualHeadShape {
+  Index c = 0, h = 0, w = 0, kh = 0, kw = 0, sh = 1, sw = 1, ph = 0, pw = 0;
+};
+
 /// n images of c channels on an h x w plane; k channels inside each block.
 struct ResidualShape {
   Index n = 0, c = 0, k = 0, h = 0, w = 0;
   ResidualStemShape stem{};
+  ResidualHeadShape head{};  ///< only with a stem
   bool channels_last = false;  ///< y and gy are (N, H, W, C), not NCHW
 };
 
@@ -34,6 +41,8 @@ struct StemPointers {
   /// it for the weight gradient (instead of reordering x again: ~80 us a chunk of 32 at
   /// 32x14x14).
   float* x_blocked = nullptr;
+  /// The head's weight (OIHW) and bias, when s.head.c > 0; x_blocked then holds relu(head(x)).
+  const float *head_w = nullptr, *head_b = nullptr;
 };
 
 /// y = relu? (block_B(... block_1(stem?(x)))) (NCHW, or NHWC when s.channels_last; x NHWC
@@ -43,13 +52,14 @@ struct StemPointers {
 bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::vector<ResidualPointers>& blocks,
                          bool relu_after, float* y, const std::vector<float*>& activations,
                          const std::vector<float*>& hidden, const ResidualShape& s);
-/// gx (NCHW), each block's gradients (grads[b] = gw3, gb3, gw1, gb1; OIHW) and the stem's
-/// (stem_grads = gw, gb), all overwritten, from gy, the forward's activations and hidden
+/// gx (NCHW; with a head, the gradient of the head's convolution output, or skipped when
+/// null), each block's gradients (grads[b] = gw3, gb3, gw1, gb1; OIHW) and the stem's
+/// (stem_grads = gw, gb, then the head's gw, gb), all overwritten, from gy, the forward's activations and hidden
 /// (in y's layout) and the stem's input x; the weight and bias gradients summed over chunks in chunk order.
 bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
                                   const std::vector<ResidualPointers>& blocks, bool relu_after,
                                   const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
                                   float* gx, const std::vector<std::array<float*, 4>>& grads,
-                                  const std::array<float*, 2>& stem_grads, const ResidualShape& s);
+                                  const std::array<float*, 4>& stem_grads, const ResidualShape& s);
 
 }  // namespace xgrad::core::detail

@@ -57,13 +57,20 @@ struct Plan {
   dnnl::reorder xs_in, xs_out;
   Conv stem;
   std::size_t xs_bytes = 0;
+  // The head, when there is one: its input as the caller holds it (NCHW, read in place),
+  // its bias, and its kernels (relu as a post-op, the output the stem's blocked input).
+  bool has_head = false;
+  memory::desc xh_user, bh;
+  Conv head;
   std::size_t scratchpad() const {
-    return std::max({conv3.scratchpad, conv1.scratchpad, has_stem ? stem.scratchpad : 0});
+    return std::max({conv3.scratchpad, conv1.scratchpad, has_stem ? stem.scratchpad : 0,
+                     has_head ? head.scratchpad : 0});
   }
   std::size_t dw_stem_bytes() const { return has_stem ? aligned(stem.dw.inner.get_size()) : 0; }
-  std::size_t slot_bytes() const {  // x, g, ga, gh, dw3, dw1, xs, dws, scratchpad
+  std::size_t dw_head_bytes() const { return has_head ? aligned(head.dw.inner.get_size()) : 0; }
+  std::size_t slot_bytes() const {  // x, g, ga, gh, dw3, dw1, xs, dws, dwh, scratchpad
     return 3 * x_bytes + h_bytes + aligned(conv3.dw.inner.get_size()) + aligned(conv1.dw.inner.get_size()) + xs_bytes +
-           dw_stem_bytes() + aligned(scratchpad());
+           dw_stem_bytes() + dw_head_bytes() + aligned(scratchpad());
   }
 };
 
@@ -86,12 +93,12 @@ struct ChunkWeights {
   ChunkWeights(const Chunks& c, const ResidualPointers& b, bool forward);
 };
 
-// The stem's weight reordered for the full chunks' plan and the last one's.
+// The stem's (or the head's) weight reordered for the full chunks' plan and the last one's.
 struct StemWeights {
   std::vector<Tensor<float>> store;
   std::array<memory, 2> w;
-  /// Empty unless the plans have a stem.
-  StemWeights(const Chunks& c, const float* oihw, bool forward);
+  /// Empty when oihw is null (no such convolution).
+  StemWeights(const Chunks& c, const float* oihw, bool forward, Conv Plan::*conv = &Plan::stem);
 };
 
 std::vector<ChunkWeights> chunk_weights(const Chunks& c, const std::vector<ResidualPointers>& blocks, bool forward);

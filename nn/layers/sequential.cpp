@@ -14,10 +14,18 @@
 namespace xgrad::nn {
 namespace {
 
-// The ResidualBlocks from layers[i] on, with the Conv2d before them and the ReLU after them
-// when there are, as one node (autograd::residual_stack): in float the activations stay in
-// oneDNN's blocked layout from the convolution's output to the last block's. How many
-// layers it ran (0 unless a run of blocks starts at layers[i] or layers[i + 1]); the output
+// layers[i] when it is an exact Conv2d with a bias.
+const Conv2d* biased_conv(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i) {
+  const Layer* l = i < layers.size() ? layers[i].get() : nullptr;
+  const auto* c = l && typeid(*l) == typeid(Conv2d) ? static_cast<const Conv2d*>(l) : nullptr;
+  return c && c->bias.defined() ? c : nullptr;
+}
+
+// The ResidualBlocks from layers[i] on, with the Conv2d before them (and a Conv2d + ReLU
+// before that, the head) and the ReLU after them when there are, as one node
+// (autograd::residual_stack): in float the activations stay in oneDNN's blocked layout from
+// the head's output to the last block's. How many layers it ran (0 unless a run of blocks
+// starts at layers[i], layers[i + 1] or layers[i + 3]); the output
 // is rows of channels (N * H * W, C) when the run ends right before layers[rows_at]. `rows_in`:
 // y is (N, H, W, C), which only a run with a stem reads (0 otherwise).
 std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i, Var& y,
@@ -27,9 +35,12 @@ std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std:
     const Layer* l = j < layers.size() ? layers[j].get() : nullptr;
     return l && typeid(*l) == typeid(ResidualBlock) ? static_cast<const ResidualBlock*>(l) : nullptr;
   };
-  const Layer& first = *layers[i];
-  const auto* stem = typeid(first) == typeid(Conv2d) ? static_cast<const Conv2d*>(&first) : nullptr;
-  if (!stem || !stem->bias.defined() || !block(i + 1)) stem = nullptr;
+  const auto relu_at = [&](std::size_t j) { return j < layers.size() && typeid(*layers[j]) == typeid(ReLU); };
+  const Conv2d* head = nullptr;
+  if (!rows_in && biased_conv(layers, i) && relu_at(i + 1) && biased_conv(layers, i + 2) && block(i + 3))
+    head = biased_conv(layers, i), i += 2;
+  const Conv2d* stem = biased_conv(layers, i);
+  if (!block(i + 1)) stem = nullptr;
   if (rows_in && !stem) return 0;
   std::vector<Var> params;
   std::size_t j = i + (stem ? 1 : 0);
@@ -40,6 +51,11 @@ std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std:
   if (params.empty()) return 0;
   const bool relu = j < layers.size() && dynamic_cast<const ReLU*>(layers[j].get());
   rows = j + (relu ? 1 : 0) == rows_at;
+  if (head) {
+    y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params(), rows, false,
+                                 {head->weight, head->bias}, head->params());
+    return j - i + 2 + (relu ? 1 : 0);
+  }
   if (stem) {
     y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params(), rows, rows_in);
   } else {

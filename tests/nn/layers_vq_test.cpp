@@ -162,6 +162,32 @@ TEST_CASE("Sequential runs a Conv2d, the residual blocks after it and the ReLU a
   }
 }
 
+TEST_CASE("Sequential runs a Conv2d and ReLU (the head), the Conv2d, the blocks and the ReLU after them as one node",
+          "[layers]") {
+  core::Generator gen(6);
+  auto first = nn::make<nn::Conv2d>(
+      nn::Conv2dOptions{.in = 1, .out = 32, .kernel = {4, 4}, .stride = {2, 2}, .padding = {1, 1}}, gen);
+  auto conv = nn::make<nn::Conv2d>(
+      nn::Conv2dOptions{.in = 32, .out = 64, .kernel = {4, 4}, .stride = {2, 2}, .padding = {1, 1}}, gen);
+  const nn::ResidualBlockOptions o{.channels = 64, .hidden = 32};
+  auto b0 = nn::make<nn::ResidualBlock>(o, gen), b1 = nn::make<nn::ResidualBlock>(o, gen);
+  nn::Sequential seq(first, nn::make<nn::ReLU>(), conv, b0, b1, nn::make<nn::ReLU>());
+  const core::Tensor<float> x = core::uniform<float>({5, 1, 28, 28}, 0.f, 1.f, gen);
+  const core::Tensor<float> w = core::normal<float>({5, 64, 7, 7}, 0.f, 1.f, gen);
+  const nn::Var y = seq.forward(nn::Var(x));
+  CHECK(y.node()->op == autograd::OpId::residual_stack);
+  CHECK(y.node()->num_parents() == 1 + 2 + 2 + 8);  // x, the stem's, the head's, the blocks'
+  const auto [fused, op] = grads_of(seq, x, w, [&](const nn::Var& v) { return seq.forward(v); });
+  const auto [apart, last] = grads_of(seq, x, w, [&](const nn::Var& v) {
+    return autograd::relu(b1->forward(b0->forward(conv->forward(autograd::relu(first->forward(v))))));
+  });
+  REQUIRE(fused.size() == 2 + 2 + 2 + 8);
+  for (std::size_t i = 0; i < fused.size(); ++i) {
+    INFO("tensor " << i << " (the value, x's gradient, then the parameters')");
+    CHECK(core::allclose(fused[i], apart[i], 1e-4, 1e-4));
+  }
+}
+
 TEST_CASE("Sequential::forward_rows is forward permuted to rows; a last 1x1 Conv2d after the blocks is a Linear",
           "[layers]") {
   core::Generator gen(5);
