@@ -8,6 +8,7 @@
 #include "xgrad/core/blas.hpp"
 #include "xgrad/core/conv.hpp"
 #include "xgrad/core/elementwise.hpp"
+#include "xgrad/core/layer_norm.hpp"
 #include "xgrad/core/linalg.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/shape_ops.hpp"
@@ -106,6 +107,24 @@ void BM_MulAndGradBias(benchmark::State& state) {
   set_num_threads(0);
 }
 BENCHMARK(BM_MulAndGradBias)->ArgsProduct({{2048}, {512, 128}, {1, 2}})->UseRealTime();
+
+// Layer norm's backward (dx, dw, db) at the Transformer VAE's shape, 2048 rows of 128, dx
+// written (second argument 0) or added into (1), on 1 and 2 threads (third argument).
+void BM_LayerNormBackward(benchmark::State& state) {
+  const Index rows = state.range(0), n = 128;
+  const bool add_dx = state.range(1) != 0;
+  set_num_threads(static_cast<int>(state.range(2)));
+  const auto x = random({rows, n}, 1), w = random({n}, 2), b = random({n}, 3), gy = random({rows, n}, 4);
+  LayerNormStats<float> stats;
+  layer_norm_forward(x, w, b, n, 1e-5f, stats);
+  Tensor<float> dx = Tensor<float>::zeros({rows, n}), dw(Shape{n}), db(Shape{n});
+  for (auto _ : state) {
+    layer_norm_backward(gy, x, w, n, stats, &dx, add_dx, &dw, false, &db, false);
+    benchmark::DoNotOptimize(dx.data());
+  }
+  set_num_threads(0);
+}
+BENCHMARK(BM_LayerNormBackward)->ArgsProduct({{2048}, {0, 1}, {1, 2}})->UseRealTime();
 
 // A first convolution on MNIST-sized images: 32 x 1 x 28 x 28, 32 filters of 3x3, same padding.
 struct ConvSetup {
