@@ -95,6 +95,9 @@ for ((i = 2; i < 100; i++)); do
   [[ -e $out ]] || break
   out=bench/results/compare-$(date +%Y-%m-%d)-$i.md
 done
+# The raw runs outlive a table that cannot be made (kept for compare_table.py by hand).
+python3 bench/compare_table.py "$tmp" "$threads" >/dev/null ||
+  { trap - EXIT; echo "compare.sh: the table failed; the runs are kept in $tmp" >&2; exit 1; }
 {
   python3 bench/compare_table.py "$tmp" "$threads"
   # Other work on the machine distorts both sides, unevenly (spinning thread pools

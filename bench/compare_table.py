@@ -19,33 +19,40 @@ ORDER = ["debian", "index", "index-compiled"]
 FLOOR = "Floor"  # BM_<Step>Floor (xgrad only) is the floor of BM_<Step>
 
 
-def repetition(path, prefix):
-    """The repetition number of a run file named <prefix><rep>[-<group>].<ext>."""
-    return int(re.match(re.escape(prefix) + r"(\d+)", os.path.basename(path)).group(1))
+def runs(run_dir, prefix, ext):
+    """(repetition, path) of the run files named <prefix>-<rep>[-<group>].<ext>; exact, so that
+    torch-index-* does not take torch-index-compiled-*'s files (it did until 2026-12-05)."""
+    pattern = re.compile(re.escape(prefix) + r"-(\d+)(?:-\d+)?\." + re.escape(ext) + "$")
+    found = []
+    for path in sorted(glob.glob(os.path.join(run_dir, f"{prefix}-*.{ext}"))):
+        m = pattern.match(os.path.basename(path))
+        if m:
+            found.append((int(m.group(1)), path))
+    return found
 
 
 def xgrad_times(run_dir):
     """name -> {repetition: ms}."""
     times = {}
-    for path in sorted(glob.glob(os.path.join(run_dir, "xgrad-*.json"))):
+    for rep, path in runs(run_dir, "xgrad", "json"):
         with open(path) as f:
             for b in json.load(f)["benchmarks"]:
                 if b.get("run_type", "iteration") != "iteration":
                     continue
                 scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
-                times.setdefault(b["name"], {})[repetition(path, "xgrad-")] = b["real_time"] * scale
+                times.setdefault(b["name"], {})[rep] = b["real_time"] * scale
     return times
 
 
 def torch_times(run_dir, ref):
     """name -> {repetition: ms}."""
     times = {}
-    for path in glob.glob(os.path.join(run_dir, f"torch-{ref}-*.txt")):
+    for rep, path in runs(run_dir, f"torch-{ref}", "txt"):
         with open(path) as f:
             for line in f:
                 parts = line.split()
                 if len(parts) >= 3 and parts[0].startswith("BM_") and parts[2] == "us":
-                    times.setdefault(parts[0], {})[repetition(path, f"torch-{ref}-")] = float(parts[1]) / 1e3
+                    times.setdefault(parts[0], {})[rep] = float(parts[1]) / 1e3
     return times
 
 
