@@ -1,6 +1,8 @@
 #include "xgrad/core/conv.hpp"
 
 #include <catch2/catch.hpp>
+
+#include "thread_count.hpp"
 #include <array>
 #include <string>
 #include <tuple>
@@ -74,11 +76,6 @@ Tensor<double> naive_conv2d(const Tensor<double>& x, const Tensor<double>& w, co
         }
   return y;
 }
-
-struct Threads {  // restores the default thread count when a test ends
-  explicit Threads(int n) { set_num_threads(n); }
-  ~Threads() { set_num_threads(0); }
-};
 
 }  // namespace
 
@@ -189,7 +186,7 @@ TEST_CASE("conv2d and its gradients give identical results on 1 and 2 threads", 
     const auto x = xgrad::test::random_tensor<float>(xs, 12), w = xgrad::test::random_tensor<float>(ws, 13), b = xgrad::test::random_tensor<float>({ws[0]}, 14);
     Tensor<float> y[2], gx[2], gw[2];
     for (int t : {0, 1}) {
-      Threads threads(t + 1);
+      xgrad::test::ThreadCount threads(t + 1);
       y[t] = conv2d(x, w, b, p);
       gx[t] = conv2d_backward_input(y[t], w, xs, p);
       gw[t] = conv2d_backward_weight(y[t], x, ws, p);
@@ -349,7 +346,7 @@ TEST_CASE("float conv2d, its gradients and conv_transpose2d give identical bits 
     const auto b = xgrad::test::random_tensor<float>({l.w[0]}, 52);
     Tensor<float> y[2], gx[2], gw[2], t[2];
     for (int i : {0, 1}) {
-      Threads threads(i + 1);
+      xgrad::test::ThreadCount threads(i + 1);
       y[i] = conv2d(x, w, b, l.p);
       gx[i] = conv2d_backward_input(y[i], w, l.x, l.p);
       gw[i] = conv2d_backward_weight(y[i], x, l.w, l.p);

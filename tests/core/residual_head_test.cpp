@@ -3,6 +3,8 @@
 // pass; it must give what the head composed before the stack gives.
 #include <catch2/catch.hpp>
 
+#include "thread_count.hpp"
+
 #include "kernel_check.hpp"
 #include "xgrad/core/conv.hpp"
 #include "xgrad/core/elementwise.hpp"
@@ -81,11 +83,6 @@ std::vector<Tensor<T>> weight_grads(const ResidualStackGrads<T>& g) {
   return all;
 }
 
-struct Threads {  // restores the default thread count when a test ends
-  explicit Threads(int n) { set_num_threads(n); }
-  ~Threads() { set_num_threads(0); }
-};
-
 }  // namespace
 
 TEST_CASE("float residual_stack with a head runs it fused and matches the double path", "[residual_block]") {
@@ -137,7 +134,7 @@ TEST_CASE("float residual_stack with a head gives identical bits on 1 and 2 thre
   const auto gy = random_tensor<float>({40, 64, 7, 7}, 127);
   Result<float> r[2];
   for (int i : {0, 1}) {
-    Threads threads(i + 1);
+    xgrad::test::ThreadCount threads(i + 1);
     r[i] = run(f, gy);
   }
   CHECK(r[0].out.head_fused);

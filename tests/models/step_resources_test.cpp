@@ -4,6 +4,8 @@
 // to the last bit, with 1 and with 2 threads.
 #include <catch2/catch.hpp>
 
+#include "thread_count.hpp"
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -109,10 +111,6 @@ std::vector<double> losses(const ModelStep& s, int threads, int steps) {
   return out;
 }
 
-struct RestoreThreads {
-  ~RestoreThreads() { core::set_num_threads(0); }
-};
-
 }  // namespace
 
 TEST_CASE("a model step takes no new tensor memory from the system after warm-up", "[models][resources]") {
@@ -130,7 +128,7 @@ TEST_CASE("a model step takes no new tensor memory from the system after warm-up
 }
 
 TEST_CASE("a model step gives the same loss to the last bit with 1 and 2 threads", "[models][threads]") {
-  RestoreThreads restore;
+  test::ThreadCount restore;
   for (const ModelStep& s : model_steps()) {
     INFO(s.name);
     const std::vector<double> one = losses(s, 1, 3), two = losses(s, 2, 3);
