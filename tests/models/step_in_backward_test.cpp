@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model_batches.hpp"
 #include "xgrad/core/random.hpp"
 #include "xgrad/models/aae.hpp"
 #include "xgrad/models/cvae.hpp"
@@ -24,20 +25,9 @@ using namespace xgrad::models;
 
 namespace {
 
-nn::Batch images(core::Generator& gen) {
-  nn::Batch b{.x = core::uniform<float>({32, 784}, 0.f, 1.f, gen), .y = {}, .labels = core::IndexTensor(core::Shape{32})};
-  for (Index i = 0; i < 32; ++i) b.labels.data()[i] = i % 10;
-  return b;
-}
-
-nn::Batch series(core::Generator& gen) { return {core::normal<float>({8, 16, 1}, 0.f, 1.f, gen), {}, {}}; }
-
-nn::Batch text(core::Generator& gen) {
-  core::IndexTensor ids({8, 33});
-  const auto u = core::uniform<float>({8, 33}, 32.f, 127.f, gen);
-  for (Index i = 0; i < ids.numel(); ++i) ids.data()[i] = static_cast<Index>(u.data()[i]);
-  return {{}, {}, ids};
-}
+nn::Batch images(core::Generator& gen) { return test::image_batch(gen, 32); }
+nn::Batch series(core::Generator& gen) { return test::series_batch(gen, 8, 16); }
+nn::Batch text(core::Generator& gen) { return test::text_batch(gen, 8, 33); }
 
 // Trains a fresh model 3 steps and returns its parameters' and optimizers' bytes.
 using Train = std::function<std::vector<std::vector<char>>(bool fused)>;

@@ -15,6 +15,7 @@
 #include "xgrad/autograd/ops_reduce.hpp"
 #include "xgrad/core/memory.hpp"
 #include "xgrad/core/parallel.hpp"
+#include "model_batches.hpp"
 #include "xgrad/core/random.hpp"
 #include "xgrad/models/aae.hpp"
 #include "xgrad/models/cvae.hpp"
@@ -39,20 +40,9 @@ struct ModelStep {
   std::function<StepFn(core::Generator&)> start;
 };
 
-nn::Batch images(core::Generator& gen) {
-  nn::Batch b{.x = core::uniform<float>({128, 784}, 0.f, 1.f, gen), .y = {}, .labels = core::IndexTensor(core::Shape{128})};
-  for (Index i = 0; i < 128; ++i) b.labels.data()[i] = i % 10;
-  return b;
-}
-
-nn::Batch series(core::Generator& gen) { return {core::normal<float>({32, 64, 1}, 0.f, 1.f, gen), {}, {}}; }
-
-nn::Batch text(core::Generator& gen) {
-  core::IndexTensor ids({32, 65});
-  const auto u = core::uniform<float>({32, 65}, 32.f, 127.f, gen);
-  for (Index i = 0; i < ids.numel(); ++i) ids.data()[i] = static_cast<Index>(u.data()[i]);
-  return {{}, {}, ids};
-}
+nn::Batch images(core::Generator& gen) { return test::image_batch(gen, 128); }
+nn::Batch series(core::Generator& gen) { return test::series_batch(gen, 32, 64); }
+nn::Batch text(core::Generator& gen) { return test::text_batch(gen, 32, 65); }
 
 // A GenerativeModel stepped by a Stepper (its trainer's optimizers) on one batch.
 template <class Model, class Options>
