@@ -16,6 +16,7 @@
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/random.hpp"
 #include "xgrad/core/shape_ops.hpp"
+#include "converted.hpp"
 
 using namespace xgrad;
 namespace ag = xgrad::autograd;
@@ -252,16 +253,7 @@ TEST_CASE("packed self-attention gives split heads' values and gradients to the 
   CHECK(core::equal(qkv.grad(), g_split));
 }
 
-namespace {
-
-template <class To, class From>
-core::Tensor<To> converted(const core::Tensor<From>& x) {
-  core::Tensor<To> out = core::Tensor<To>::zeros(x.shape());
-  std::transform(x.data(), x.data() + x.numel(), out.data(), [](From v) { return static_cast<To>(v); });
-  return out;
-}
-
-}  // namespace
+using test::converted;
 
 // Float runs its own kernels (nt products under 128 query rows, K^T and V^T copied by
 // omatcopy above, causal blocks of 16 rows): checked against the double path on the same

@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "thread_count.hpp"
 #include <array>
 #include <string>
 #include <tuple>
@@ -12,6 +11,8 @@
 #include "kernel_check.hpp"
 #include "xgrad/core/detail/conv_dnnl.hpp"
 #include "xgrad/core/parallel.hpp"
+#include "converted.hpp"
+#include "thread_count.hpp"
 
 using namespace xgrad::core;
 
@@ -244,11 +245,7 @@ TEST_CASE("conv2d of an empty batch gives an empty output and a zero weight grad
 // im2col + GEMM: the float results are checked against the double path on the same inputs.
 namespace {
 
-Tensor<double> to_double(const Tensor<float>& t) {
-  Tensor<double> d(t.shape());
-  for (Index i = 0; i < t.numel(); ++i) d.data()[i] = t.data()[i];
-  return d;
-}
+Tensor<double> to_double(const Tensor<float>& t) { return xgrad::test::converted<double>(t); }
 
 // Sums of up to a few thousand products of numbers in [-1, 1], rounded to float.
 void check_float(const Tensor<float>& got, const Tensor<double>& want) {

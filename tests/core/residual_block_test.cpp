@@ -7,6 +7,7 @@
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/shape_ops.hpp"
+#include "converted.hpp"
 
 using namespace xgrad::core;
 
@@ -38,9 +39,7 @@ Stack<T> stack(Index n, Index c, Index k, int blocks, unsigned seed) {
 
 template <class T>
 Tensor<double> to_double(const Tensor<T>& t) {
-  Tensor<double> d(t.shape());
-  for (Index i = 0; i < t.numel(); ++i) d.data()[i] = t.data()[i];
-  return d;
+  return xgrad::test::converted<double>(t);
 }
 
 Stack<double> to_double(const Stack<float>& s) {

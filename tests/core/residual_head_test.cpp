@@ -3,14 +3,14 @@
 // pass; it must give what the head composed before the stack gives.
 #include <catch2/catch.hpp>
 
-#include "thread_count.hpp"
-
 #include "kernel_check.hpp"
 #include "xgrad/core/conv.hpp"
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/reduce.hpp"
 #include "xgrad/core/residual_block.hpp"
+#include "converted.hpp"
+#include "thread_count.hpp"
 
 using namespace xgrad::core;
 using xgrad::test::random_tensor;
@@ -51,9 +51,7 @@ HeadStack<T> head_stack(Index n, Index c_in, Index c_head, Index side, unsigned 
 
 template <class T>
 Tensor<double> to_double(const Tensor<T>& t) {
-  Tensor<double> d(t.shape());
-  for (Index i = 0; i < t.numel(); ++i) d.data()[i] = t.data()[i];
-  return d;
+  return xgrad::test::converted<double>(t);
 }
 
 HeadStack<double> to_double(const HeadStack<float>& f) {

@@ -4,8 +4,6 @@
 // to the last bit, with 1 and with 2 threads.
 #include <catch2/catch.hpp>
 
-#include "thread_count.hpp"
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,6 +24,7 @@
 #include "xgrad/models/vrnn.hpp"
 #include "xgrad/nn/layers/transformer.hpp"
 #include "xgrad/nn/optim/adam.hpp"
+#include "thread_count.hpp"
 
 using namespace xgrad;
 using namespace xgrad::models;
