@@ -27,6 +27,10 @@ extern "C" void on_stop_signal(int) { g_stop_requested.store(true); }
 void install_stop_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
+  // The handler only raises a flag that the trainer reads between steps, so a system call the
+  // signal lands in (a socket read of MPI's TCP transport, a file write) is restarted rather
+  // than failing with EINTR.
+  sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
