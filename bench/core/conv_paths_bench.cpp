@@ -13,6 +13,7 @@
 #include "xgrad/core/detail/conv_im2col.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/tensor.hpp"
+#include "threads.hpp"
 
 using namespace xgrad::core;
 using detail::ConvShape;
@@ -88,7 +89,7 @@ void BM_ConvPath(benchmark::State& state, Layer l, Op op, bool onednn) {
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const double flops = 2.0 * static_cast<double>(s.n * s.o * s.g.rows() * s.g.cols());
   state.counters["GFLOP/s"] = flops * 1e-9 * static_cast<double>(state.iterations()) / seconds;
-  set_num_threads(0);
+  set_num_threads(xgrad::bench::threads_from_env());
 }
 
 const bool registered = [] {

@@ -12,6 +12,7 @@
 #include "xgrad/core/elementwise.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/reduce.hpp"
+#include "threads.hpp"
 
 namespace core = xgrad::core;
 
@@ -119,7 +120,7 @@ void grain_probe(benchmark::State& state) {
     auto y = Costly ? core::exp(a) : core::add(a, b);
     benchmark::DoNotOptimize(y.data());
   }
-  core::set_num_threads(0);
+  core::set_num_threads(xgrad::bench::threads_from_env());
 }
 void BM_GrainAdd(benchmark::State& state) { grain_probe<false>(state); }
 void BM_GrainExp(benchmark::State& state) { grain_probe<true>(state); }

@@ -13,6 +13,7 @@
 #include "xgrad/core/detail/gemm.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/tensor.hpp"
+#include "threads.hpp"
 
 using namespace xgrad::core;
 
@@ -92,7 +93,7 @@ void run(benchmark::State& state, const Product& p, Kernel kernel, Index max_blo
   }
   state.counters["GFLOP/s"] = benchmark::Counter(2.0 * p.m * p.n * p.k, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["onednn_routed"] = detail::runs_on_onednn(p.m, p.n, p.k) ? 1 : 0;
-  set_num_threads(0);
+  set_num_threads(xgrad::bench::threads_from_env());
 }
 
 const bool registered = [] {

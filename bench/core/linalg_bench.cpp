@@ -12,6 +12,7 @@
 #include "xgrad/core/linalg.hpp"
 #include "xgrad/core/parallel.hpp"
 #include "xgrad/core/shape_ops.hpp"
+#include "threads.hpp"
 
 using namespace xgrad::core;
 
@@ -104,7 +105,7 @@ void BM_MulAndGradBias(benchmark::State& state) {
     mul_and_grad_bias_(gy, slope, gb, 1.f);
     benchmark::DoNotOptimize(gb.data());
   }
-  set_num_threads(0);
+  set_num_threads(xgrad::bench::threads_from_env());
 }
 BENCHMARK(BM_MulAndGradBias)->ArgsProduct({{2048}, {512, 128}, {1, 2}})->UseRealTime();
 
@@ -122,7 +123,7 @@ void BM_LayerNormBackward(benchmark::State& state) {
     layer_norm_backward(gy, x, w, n, stats, &dx, add_dx, &dw, false, &db, false);
     benchmark::DoNotOptimize(dx.data());
   }
-  set_num_threads(0);
+  set_num_threads(xgrad::bench::threads_from_env());
 }
 BENCHMARK(BM_LayerNormBackward)->ArgsProduct({{2048}, {0, 1}, {1, 2}})->UseRealTime();
 
