@@ -67,7 +67,7 @@ TEST_CASE("vq-vae: evaluate sums the BCE per image with no KL", "[vq-vae]") {
 TEST_CASE("vq-vae: bad inputs and a missing prior are named", "[vq-vae]") {
   core::Generator gen(4);
   VqVae model(tiny(), gen);
-  CHECK_THROWS_WITH(model.encode(nn::Batch{.x = Tensor::zeros({2, 100})}), "vq-vae: inputs of shape (2, 100) are not 1x28x28 images");
+  CHECK_THROWS_WITH(model.encode(nn::Batch{.x = Tensor::zeros({2, 100}), .y = {}, .labels = {}}), "vq-vae: inputs of shape (2, 100) are not 1x28x28 images");
   CHECK_THROWS_WITH(model.decode_codes(IndexTensor::zeros({2, 48})), "vq-vae: code grids of shape (2, 48) are not (B, 49)");
   CHECK_THROWS_WITH(model.sample(2, gen), Catch::Contains("no prior"));
   CHECK_THROWS_AS(model.iwae_log_likelihood(fashion(2), 5, gen), core::ValueError);
