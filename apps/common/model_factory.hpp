@@ -46,5 +46,7 @@ using KindFilter = std::function<bool(const models::ModelCapabilities&)>;
 void require_kind(const std::string& kind, const KindFilter& keep);
 /// The registered kinds with `caps` passing `keep`, joined by ", " (for help texts).
 std::string kinds_list(const std::function<bool(const models::ModelCapabilities&)>& keep);
+/// The help text of --batch: "Batch size (default 128; hvae 64)", naming the kinds with their own.
+std::string batch_help(const KindFilter& keep);
 
 }  // namespace xgrad::apps

@@ -50,7 +50,7 @@ TrainResult train_generator(const AugmentFlags& o, std::int64_t n, std::int64_t 
   s.data.test_limit = 500;  // the run's per-epoch test figure only informs; short epochs would repeat a full pass
   s.data.note_skipped = false;  // said once, when augment read the data
   s.batch = std::min<std::int64_t>(64, real);
-  s.epochs = static_cast<int>(std::max<std::int64_t>(1, (o.cvae_steps * s.batch + real - 1) / real));
+  s.epochs = static_cast<int>(std::max<std::int64_t>(1, (o.cvae_steps * *s.batch + real - 1) / real));
   s.seed = o.common.seed;
   s.out = out;
   s.quiet = true;

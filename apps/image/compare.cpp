@@ -163,7 +163,7 @@ void add_compare_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("compare", "Train several models under the same budget and tabulate them");
   cmd->add_option("--models", o->models, "Comma-separated models")->capture_default_str();
   cmd->add_option("--epochs", o->train.epochs, "Epochs per model")->capture_default_str();
-  cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
+  cmd->add_option("--batch", o->train.batch, batch_help([](const models::ModelCapabilities& c) { return c.image; }));
   cmd->add_option("--latent", o->latent, "Latent dimensions (every model with one latent; hvae and vq-vae keep theirs)")
       ->capture_default_str();
   cmd->add_option("--data", o->train.data.dir, "Fashion-MNIST directory, or dsprites (generated)")->capture_default_str();

@@ -191,7 +191,7 @@ void fit_to_data(const TrainSettings& s, const Datasets& ds, ModelConfig& mc) {
 
 nn::TrainerOptions trainer_options(const TrainSettings& s, const BuiltModel& built, const ModelConfig& mc) {
   return {.budget = {.epochs = s.epochs},
-          .batch_size = s.batch,
+          .batch_size = s.batch.value(),
           .seed = s.seed,
           .optimizer = built.optimizer,
           .eval_every_epoch = true,
@@ -222,7 +222,7 @@ void write_run_config(const TrainSettings& s, const DataOptions& data, const Mod
                       const models::GenerativeModel& model) {
   json config = {{"command", "train"},     {"model", to_json(mc)},         {"data", data.dir},
                  {"limit", data.limit},    {"test_limit", data.test_limit}, {"epochs", s.epochs},
-                 {"batch", s.batch},       {"seed", s.seed},               {"version", XGRAD_VERSION},
+                 {"batch", s.batch.value()}, {"seed", s.seed},               {"version", XGRAD_VERSION},
                  {"parameters", model.parameter_count()}, {"data_options", data_options_json(data)}};
   if (!data.classes.empty()) config["classes"] = data.classes;
   if (data.per_class > 0) config["per_class"] = data.per_class;
@@ -243,9 +243,10 @@ void read_row_choice(const json& config, const std::string& path, DataOptions& d
 
 }  // namespace
 
-TrainResult train_run(const TrainSettings& s) {
+TrainResult train_run(const TrainSettings& given) {
+  TrainSettings s = given;
   require_positive("--epochs", s.epochs);
-  require_positive("--batch", static_cast<double>(s.batch));
+  if (s.batch) require_positive("--batch", static_cast<double>(*s.batch));
   if (s.data.limit < 0) throw UsageError(fmt::format("--limit must be >= 0 (got {})", s.data.limit));
   if (s.data.per_class < 0) throw UsageError(fmt::format("--per-class must be >= 0 (got {})", s.data.per_class));
   const auto folder = hold_run_folder(s.out);  // held until the run ends; a failed run leaves no empty folder
@@ -255,6 +256,7 @@ TrainResult train_run(const TrainSettings& s) {
   std::optional<nn::Checkpoint> ckpt;
   result.config = run_model_config(s, ckpt_path, ckpt);
   const ModelConfig& mc = result.config;
+  s.batch = s.batch.value_or(models::ModelRegistry::global().at(mc.kind).batch);
 
   DataOptions data = s.data;
   data.flatten = true;  // every image model takes rows (BuiltModel::flat_input)

@@ -5,6 +5,7 @@
 // and reads one back.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,7 @@ struct TrainSettings {
   models::ModelOptions options;  ///< the options given (the kind's defaults fill the rest)
   DataOptions data;
   int epochs = 10;
-  std::int64_t batch = 128;
+  std::optional<std::int64_t> batch;  ///< unset: the kind's (models::ModelEntry::batch)
   std::uint64_t seed = 1;
   std::string out;
   std::string out_note;  ///< said on stderr once the run starts ("no --out given: ...")

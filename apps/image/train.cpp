@@ -43,7 +43,7 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   add_data_flags(*cmd, o->train.data);
   cmd->add_option("--epochs", o->train.epochs, "Epochs")->capture_default_str();
-  cmd->add_option("--batch", o->train.batch, "Batch size")->capture_default_str();
+  cmd->add_option("--batch", o->train.batch, batch_help([](const models::ModelCapabilities& c) { return c.image; }));
   o->flags.add(*cmd, true);
   cmd->add_option("--limit", o->train.data.limit, "Use only the first N training images (0 = all; dsprites: N drawn at random)")->capture_default_str();
   cmd->add_option("--classes", o->train.data.classes, "Train only on these labels, e.g. 0,1,2 (the normal data of xgrad anomaly)")

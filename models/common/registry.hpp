@@ -52,6 +52,10 @@ struct ModelEntry {
   /// Builds from complete options (every default present), drawing weights from `gen`;
   /// throws core::ValueError naming the option that is out of range.
   std::function<BuiltModel(const ModelOptions& options, core::Generator& gen)> make;
+  /// The training batch when the user gives none (`xgrad train --batch`): a training
+  /// default like "lr", kept apart from the options because the trainer, not the factory,
+  /// reads it.
+  std::int64_t batch = 128;
 };
 
 class ModelRegistry {

@@ -6,6 +6,11 @@
 OUT=$TMP/hvae
 "$XGRAD" train --model hvae $TINY --out "$OUT" 2>"$TMP/train.err" || { cat "$TMP/train.err"; fail "train failed"; }
 "$XGRAD" eval "$OUT" --n 20 --iwae-k 5 --test-limit 100 >"$TMP/eval.json" || fail "eval failed"
+# Without --batch the kind's own batch (hvae: 64, what its schedules count in), else the one given.
+"$XGRAD" train --model hvae --limit 128 --test-limit 100 --epochs 1 --threads 2 --out "$TMP/hb" 2>"$TMP/hb.err" ||
+  { cat "$TMP/hb.err"; fail "train without --batch failed"; }
+python3 -c "import json, sys; b = [json.load(open(p))['batch'] for p in sys.argv[1:]]; assert b == [64, 32], b" \
+  "$TMP/hb/config.json" "$OUT/config.json" || fail "hvae's batch: 64 by default, --batch otherwise"
 "$XGRAD" sample "$OUT" --n 4 --out "$TMP/s.png" || fail "sample failed"
 "$XGRAD" traverse "$OUT" --layer z3 --steps 3 --out "$TMP/t.png" || fail "traverse --layer z3 failed"
 expect_error "no latent layer 'z9' (it has z3, z2, z1)" traverse "$OUT" --layer z9 --out "$TMP/t9.png"
