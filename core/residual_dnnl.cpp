@@ -22,11 +22,17 @@ using residual::Plan;
 using residual::reorder_into;
 using residual::StemWeights;
 
-// Buffers of one slot, in slot_bytes order.
+// Buffers of one slot, in slot_bytes order; a forward slot has x and the scratchpad only.
 struct Slot {
-  char *x, *g, *ga, *gh, *dw3, *dw1, *xs, *dws, *dwh, *gt, *dwt, *scratchpad;
-  Slot(const Plan& p, char* at) {
-    x = at, g = x + p.x_bytes, ga = g + p.x_bytes, gh = ga + p.x_bytes, dw3 = gh + p.h_bytes;
+  char *x = nullptr, *g = nullptr, *ga = nullptr, *gh = nullptr, *dw3 = nullptr, *dw1 = nullptr, *xs = nullptr,
+       *dws = nullptr, *dwh = nullptr, *gt = nullptr, *dwt = nullptr, *scratchpad = nullptr;
+  Slot(const Plan& p, char* at, bool forward) {
+    x = at;
+    if (forward) {
+      scratchpad = x + p.x_bytes;
+      return;
+    }
+    g = x + p.x_bytes, ga = g + p.x_bytes, gh = ga + p.x_bytes, dw3 = gh + p.h_bytes;
     dw1 = dw3 + aligned(p.conv3.dw.inner.get_size());
     xs = dw1 + aligned(p.conv1.dw.inner.get_size());
     dws = xs + p.xs_bytes;
@@ -51,10 +57,11 @@ struct Chunk {
 };
 
 // Calls body(chunk) for every chunk in parallel, its slot in this thread's buffer of the
-// plans' slot_bytes, allocated before the loop.
+// plans' slot_bytes (forward_slot_bytes for a forward pass), allocated before the loop.
 template <class Body>
-void for_each_chunk(const Chunks& c, Body&& body) {
-  const std::size_t bytes = aligned(std::max(c.full->slot_bytes(), c.last->slot_bytes()));
+void for_each_chunk(const Chunks& c, bool forward, Body&& body) {
+  const auto slot_bytes = [&](const Plan& p) { return forward ? p.forward_slot_bytes() : p.slot_bytes(); };
+  const std::size_t bytes = aligned(std::max(slot_bytes(*c.full), slot_bytes(*c.last)));
   const Index floats = static_cast<Index>(bytes / sizeof(float));
   Tensor<float> slots(Shape{thread_slots(), floats});
   parallel_for(0, c.count, 1, [&](Index lo, Index hi) {
@@ -62,7 +69,7 @@ void for_each_chunk(const Chunks& c, Body&& body) {
     char* slot = reinterpret_cast<char*>(slots.data() + thread_slot() * floats);
     for (Index i = lo; i < hi; ++i) {
       const Plan& p = c.plan(i);
-      Chunk chunk{i, p, Slot(p, slot), i + 1 == c.count, i * c.per, cpu_engine(), dnnl::stream(cpu_engine())};
+      Chunk chunk{i, p, Slot(p, slot, forward), i + 1 == c.count, i * c.per, cpu_engine(), dnnl::stream(cpu_engine())};
       body(chunk);
     }
   });
@@ -138,7 +145,7 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
   const StemWeights wt(*c, stem.tail_w, false, &Plan::tail);  // its forward is an input gradient
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
   const Index xh_image = s.head.c * s.head.h * s.head.w, t_image = s.tail.c * s.tail.h * s.tail.w;
-  for_each_chunk(*c, [&](Chunk& chunk) {
+  for_each_chunk(*c, true, [&](Chunk& chunk) {
     auto& [i, p, b, j, n0, e, stream] = chunk;
     const ForwardChunk f{p, b, stream};
     memory xb(p.x_blocked, e, b.x);
@@ -360,7 +367,7 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
   GradSlices slices(*c, s, static_cast<Index>(blocks.size()));
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
   const Index xh_image = s.head.c * s.head.h * s.head.w, t_image = s.tail.c * s.tail.h * s.tail.w;
-  for_each_chunk(*c, [&](Chunk& chunk) {
+  for_each_chunk(*c, false, [&](Chunk& chunk) {
     auto& [i, p, b, j, n0, e, stream] = chunk;
     memory g(p.x_blocked, e, b.g);
     if (p.has_tail) {
