@@ -212,7 +212,8 @@ void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const Residu
     detail::fail("residual_stack_backward: oneDNN ran the forward pass of {} but not its backward", x.shape());
   const std::uint64_t passes = 2 * blocks.size() + (out.stem_fused ? 1 : 0);
   detail::count_dnnl_passes(detail::ConvPass::input_grad, passes);
-  detail::count_dnnl_passes(detail::ConvPass::weight_grad, passes + (out.head_fused ? 1 : 0) + (out.tail_fused ? 1 : 0));
+  detail::count_dnnl_passes(detail::ConvPass::weight_grad,
+                            passes + (out.head_fused ? 1 : 0) + (out.tail_fused ? 1 : 0));
   if (out.tail_fused) detail::count_dnnl_passes(detail::ConvPass::forward, 1);  // the tail's input gradient
   if (g.x.defined() && out.head_fused) g.x = conv2d_backward_input(g.x, *stem.head_w, x.shape(), stem.head_p);
 }

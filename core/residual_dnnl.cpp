@@ -203,7 +203,8 @@ namespace {
 // gradient reordered to OIHW first (inner = false).
 struct GradSlices {
   bool inner;
-  Index n3, k, n1, c, size, blocks, ns, nh, hc, nt, tc, row;  // ns, nh, nt: the stem's, head's, tail's weight (0 without)
+  // ns, nh, nt: the stem's, head's, tail's weight (0 without); hc, tc: the head's, tail's bias
+  Index n3, k, n1, c, size, blocks, ns, nh, hc, nt, tc, row;
   Tensor<float> partial;
   GradSlices(const Chunks& ch, const ResidualShape& s, Index blocks)
       : inner(same_weight_layouts(ch)), n3(floats_of(ch.full->conv3, s.k * s.c * 9)), k(s.k),

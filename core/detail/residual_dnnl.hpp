@@ -66,8 +66,9 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
                          const std::vector<float*>& hidden, const ResidualShape& s);
 /// gx (NCHW; with a head, the gradient of the head's convolution output, or skipped when
 /// null), each block's gradients (grads[b] = gw3, gb3, gw1, gb1; OIHW) and the stem's
-/// (stem_grads = gw, gb, then the head's gw, gb, then the tail's), all overwritten, from gy, the forward's activations and hidden
-/// (in y's layout) and the stem's input x; the weight and bias gradients summed over chunks in chunk order.
+/// (stem_grads = gw, gb, then the head's gw, gb, then the tail's), all overwritten, from gy
+/// (in y's layout), the forward's activations and hidden and the stem's input x; the weight
+/// and bias gradients summed over chunks in chunk order.
 bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
                                   const std::vector<ResidualPointers>& blocks, bool relu_after,
                                   const std::vector<const float*>& activations, const std::vector<const float*>& hidden,

@@ -53,7 +53,8 @@ Tensor<double> to_double(const Tensor<float>& t) { return xgrad::test::converted
 
 TailStack<double> to_double(const TailStack<float>& f) {
   TailStack<double> d{to_double(f.x), to_double(f.sw), to_double(f.sb), to_double(f.tw), to_double(f.tb), {}};
-  for (const auto& q : f.params) d.params.push_back({to_double(q[0]), to_double(q[1]), to_double(q[2]), to_double(q[3])});
+  for (const auto& q : f.params)
+    d.params.push_back({to_double(q[0]), to_double(q[1]), to_double(q[2]), to_double(q[3])});
   return d;
 }
 
