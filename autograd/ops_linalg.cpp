@@ -256,20 +256,28 @@ template <class T>
 Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>& params, bool relu_after,
                            const std::vector<Variable<T>>& stem, const core::Conv2dParams& stem_params,
                            bool channels_last, bool rows_in, const std::vector<Variable<T>>& head,
-                           const core::Conv2dParams& head_params) {
+                           const core::Conv2dParams& head_params, const std::vector<Variable<T>>& tail,
+                           const core::Conv2dParams& tail_params, std::array<Index, 2> tail_output_padding) {
   if (params.empty() || params.size() % 4 != 0 || (!stem.empty() && stem.size() != 2) ||
-      (!head.empty() && (head.size() != 2 || stem.empty() || rows_in)))
-    throw c::ShapeError("residual_stack: params must hold w3, b3, w1, b1 for each block, stem none or w, b, and head "
-                        "none or w, b (with a stem, not rows in)");
+      (!head.empty() && (head.size() != 2 || stem.empty() || rows_in)) ||
+      (!tail.empty() && (tail.size() != 2 || !relu_after || channels_last)))
+    throw c::ShapeError("residual_stack: params must hold w3, b3, w1, b1 for each block, stem none or w, b, head "
+                        "none or w, b (with a stem, not rows in), and tail none or w, b (with relu after, not channels "
+                        "last)");
   std::vector<const Variable<T>*> inputs{&x};
   for (const Variable<T>& p : stem) inputs.push_back(&p);
   for (const Variable<T>& p : head) inputs.push_back(&p);
+  for (const Variable<T>& p : tail) inputs.push_back(&p);
   std::vector<const Tensor<T>*> values;
   for (const Variable<T>& p : params) values.push_back(&p.value()), inputs.push_back(&p);
   if (rows_in && stem.empty()) throw c::ShapeError("residual_stack: rows in (NHWC) need a stem");
   c::ResidualStem<T> s0;
   if (!stem.empty()) s0 = {&stem[0].value(), &stem[1].value(), stem_params, rows_in};
   if (!head.empty()) s0.head_w = &head[0].value(), s0.head_b = &head[1].value(), s0.head_p = head_params;
+  if (!tail.empty()) {
+    s0.tail_w = &tail[0].value(), s0.tail_b = &tail[1].value(), s0.tail_p = tail_params;
+    s0.tail_output_padding = tail_output_padding;
+  }
   c::ResidualStackOutput<T> out = c::residual_stack(x.value(), residual_weights(values), relu_after, s0, channels_last);
   Tensor<T> y = std::move(out.y);
   const Shape y_shape = y.shape();  // the layout core's backward takes gy in
@@ -277,21 +285,29 @@ Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>&
   // node's output would copy it (1.6 MB a VQ-VAE step, on one thread, before its Linear).
   if (channels_last) y = std::move(y).reshape(Shape{y_shape[0] * y_shape[1] * y_shape[2], y_shape[3]});
   // The blocks' activations are kept (in the kernel's own layout); x and the weights are
-  // the parents'. Parents: x, the stem's w and b (if any), the head's (if any), then the blocks'.
-  const std::size_t first = 1 + stem.size() + head.size();
-  auto backward = [out = std::move(out), relu_after, first, stem_params, rows_in, head_params, y_shape](
-                      Node<T>& self, Tensor<T>& gy) {
+  // the parents'. Parents: x, the stem's w and b (if any), the head's (if any), the tail's (if
+  // any), then the blocks'.
+  const std::size_t first = 1 + stem.size() + head.size() + tail.size();
+  const std::size_t at_tail = 1 + stem.size() + head.size();  // the tail's w, when there is one
+  const bool has_head = !head.empty(), has_tail = !tail.empty();
+  auto backward = [out = std::move(out), relu_after, first, at_tail, has_head, has_tail, stem_params, rows_in,
+                   head_params, tail_params, tail_output_padding, y_shape](Node<T>& self, Tensor<T>& gy) {
     std::vector<const Tensor<T>*> weights;
     for (std::size_t i = first; i < self.num_parents(); ++i) weights.push_back(&self.input(i));
     c::ResidualStem<T> s;
-    if (first > 1) s = {&self.input(1), &self.input(2), stem_params, rows_in};
-    if (first > 3) s.head_w = &self.input(3), s.head_b = &self.input(4), s.head_p = head_params;
+    if (at_tail > 1) s = {&self.input(1), &self.input(2), stem_params, rows_in};
+    if (has_head) s.head_w = &self.input(3), s.head_b = &self.input(4), s.head_p = head_params;
+    if (has_tail) {
+      s.tail_w = &self.input(at_tail), s.tail_b = &self.input(at_tail + 1), s.tail_p = tail_params;
+      s.tail_output_padding = tail_output_padding;
+    }
     c::ResidualStackGrads<T> g =
         c::residual_stack_backward(std::move(gy).reshape(y_shape), self.input(0), residual_weights(weights), relu_after,
                                    out, s, self.needs_grad(0));
     if (self.needs_grad(0)) self.accumulate(0, std::move(g.x));
     for (std::size_t i = 1; i < first; ++i)
-      if (self.needs_grad(i)) self.accumulate(i, std::move(i < 3 ? g.stem[i - 1] : g.head[i - 3]));
+      if (self.needs_grad(i))
+        self.accumulate(i, std::move(i >= at_tail ? g.tail[i - at_tail] : i < 3 ? g.stem[i - 1] : g.head[i - 3]));
     for (std::size_t i = first; i < self.num_parents(); ++i)
       if (self.needs_grad(i)) self.accumulate(i, std::move(g.blocks[(i - first) / 4][(i - first) % 4]));
   };
@@ -322,7 +338,9 @@ Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Va
                                         const core::Conv2dParams&, std::array<Index, 2>);               \
   template Variable<T> residual_stack(const Variable<T>&, const std::vector<Variable<T>>&, bool,              \
                                       const std::vector<Variable<T>>&, const core::Conv2dParams&, bool, bool,   \
-                                      const std::vector<Variable<T>>&, const core::Conv2dParams&);               \
+                                      const std::vector<Variable<T>>&, const core::Conv2dParams&,                \
+                                      const std::vector<Variable<T>>&, const core::Conv2dParams&,                \
+                                      std::array<Index, 2>);                                                      \
   template Variable<T> residual_block(const Variable<T>&, const Variable<T>&, const Variable<T>&,              \
                                       const Variable<T>&, const Variable<T>&);
 XGRAD_INSTANTIATE(float)

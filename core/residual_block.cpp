@@ -49,6 +49,25 @@ Shape block_input(const Tensor<T>& x, const ResidualStem<T>& stem) {
   return {xs[0], w.size(0), oh, ow};
 }
 
+// The tail's output shape (NCHW) from the stack's output shape `in`.
+template <class T>
+Shape tail_output(const Shape& in, const ResidualStem<T>& stem) {
+  const Tensor<T>& w = *stem.tail_w;
+  if (!stem.tail_b || w.dim() != 4 || stem.tail_b->shape() != Shape{w.size(1)})
+    detail::fail("residual_stack: the tail's weight {} and bias {} are not conv_transpose2d's (in, out, kh, kw) and "
+                 "(out)",
+                 w.shape(), stem.tail_b ? stem.tail_b->shape() : Shape{});
+  const detail::ConvShape c = detail::conv_transpose2d_shape(in, w.shape(), stem.tail_p, stem.tail_output_padding);
+  return {c.n, c.g.c, c.g.h, c.g.w};
+}
+
+// The stack's output shape as the caller holds it: the tail's, NHWC rows, or the blocks'.
+template <class T>
+Shape output_shape(const Shape& in, const ResidualStem<T>& stem, bool channels_last) {
+  if (stem.has_tail()) return tail_output(in, stem);
+  return channels_last ? Shape{in[0], in[2], in[3], in[1]} : in;
+}
+
 template <class T>
 detail::ResidualShape check(const Shape& in, const std::vector<ResidualWeights<T>>& blocks) {
   const Index c = in.rank() == 4 ? in[1] : -1;
@@ -92,12 +111,24 @@ detail::ResidualHeadShape head_shape(const Tensor<float>& x, const ResidualStem<
   return {x.size(1), x.size(2), x.size(3), w.size(2), w.size(3), p.stride[0], p.stride[1], p.padding[0], p.padding[1]};
 }
 
+// The shape of a tail oneDNN may run with the blocks (none unless undilated, after the
+// stack's relu, into NCHW, with channels it blocks by 16).
+detail::ResidualTailShape tail_shape(const Shape& in, const ResidualStem<float>& stem, bool relu_after,
+                                     bool channels_last) {
+  if (!stem.has_tail() || !relu_after || channels_last || stem.tail_p.dilation != std::array<Index, 2>{1, 1}) return {};
+  const Shape t = tail_output(in, stem);
+  const Tensor<float>& w = *stem.tail_w;
+  const Conv2dParams& p = stem.tail_p;
+  if (t[1] % 16 != 0) return {};
+  return {t[1], t[2], t[3], w.size(2), w.size(3), p.stride[0], p.stride[1], p.padding[0], p.padding[1]};
+}
+
 // The float stack on oneDNN from `in` (the stem's input when s has a stem), or false.
 bool run_dnnl(const Tensor<float>& in, const ResidualStem<float>& stem,
               const std::vector<ResidualWeights<float>>& blocks, bool relu_after, const detail::ResidualShape& s,
               ResidualStackOutput<float>& out) {
-  const Shape shape{s.n, s.c, s.h, s.w};
-  out.y = Tensor<float>(s.channels_last ? Shape{s.n, s.h, s.w, s.c} : shape);
+  const Shape shape{s.n, s.c, s.h, s.w}, tail{s.n, s.tail.c, s.tail.h, s.tail.w};
+  out.y = Tensor<float>(s.tail.c > 0 ? tail : s.channels_last ? Shape{s.n, s.h, s.w, s.c} : shape);
   std::vector<float*> activations, hidden;
   for (std::size_t b = 0; b < blocks.size() + (relu_after ? 1 : 0); ++b)
     activations.push_back(out.activations.emplace_back(shape).data());
@@ -109,13 +140,19 @@ bool run_dnnl(const Tensor<float>& in, const ResidualStem<float>& stem,
     sp = {stem.w->data(), stem.b->data(), out.stem_input.data()};
     if (s.head.c > 0) sp.head_w = stem.head_w->data(), sp.head_b = stem.head_b->data();
   }
+  if (s.tail.c > 0) {
+    out.tail_out = Tensor<float>(tail);  // NCHW's size, blocked
+    sp.tail_w = stem.tail_w->data(), sp.tail_b = stem.tail_b->data(), sp.tail_out = out.tail_out.data();
+  }
   if (!detail::dnnl_residual_stack(in.data(), sp, pointers(blocks), relu_after, out.y.data(), activations, hidden, s)) {
     out = {};
     return false;
   }
   out.blocked = true, out.stem_fused = s.stem.c > 0, out.channels_last = s.channels_last, out.head_fused = s.head.c > 0;
+  out.tail_fused = s.tail.c > 0;
   detail::count_dnnl_passes(detail::ConvPass::forward,
                             2 * blocks.size() + (out.stem_fused ? 1 : 0) + (out.head_fused ? 1 : 0));
+  if (out.tail_fused) detail::count_dnnl_passes(detail::ConvPass::input_grad, 1);  // the tail's forward
   return true;
 }
 
@@ -149,6 +186,11 @@ void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const Residu
     s.head = head_shape(x, stem), sp.head_w = stem.head_w->data(), sp.head_b = stem.head_b->data();
     g.head = {Tensor<float>(stem.head_w->shape()), Tensor<float>(stem.head_b->shape())};
   }
+  if (out.tail_fused) {
+    s.tail = tail_shape(in, stem, relu_after, out.channels_last), sp.tail_w = stem.tail_w->data();
+    sp.tail_b = stem.tail_b->data(), sp.tail_out = const_cast<float*>(out.tail_out.data());
+    g.tail = {Tensor<float>(stem.tail_w->shape()), Tensor<float>(stem.tail_b->shape())};
+  }
   // With a head, g.x first gets the gradient of its convolution's output (NCHW), which
   // conv2d's input gradient takes to x's below.
   if (out.head_fused && x_grad) g.x = Tensor<float>(Shape{in[0], s.stem.c, s.stem.h, s.stem.w});
@@ -163,13 +205,16 @@ void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const Residu
         Tensor<float>(blocks[b].w1->shape()), Tensor<float>(blocks[b].b1->shape())});
     grads.push_back({w[0].data(), w[1].data(), w[2].data(), w[3].data()});
   }
-  const std::array<float*, 4> stem_grads{g.stem[0].data(), g.stem[1].data(), g.head[0].data(), g.head[1].data()};
+  const std::array<float*, 6> stem_grads{g.stem[0].data(), g.stem[1].data(), g.head[0].data(),
+                                         g.head[1].data(), g.tail[0].data(), g.tail[1].data()};
   if (!detail::dnnl_residual_stack_backward(gy.data(), x.data(), sp, pointers(blocks), relu_after, activations, hidden,
                                             g.x.defined() ? g.x.data() : nullptr, grads, stem_grads, s))
     detail::fail("residual_stack_backward: oneDNN ran the forward pass of {} but not its backward", x.shape());
   const std::uint64_t passes = 2 * blocks.size() + (out.stem_fused ? 1 : 0);
   detail::count_dnnl_passes(detail::ConvPass::input_grad, passes);
-  detail::count_dnnl_passes(detail::ConvPass::weight_grad, passes + (out.head_fused ? 1 : 0));
+  detail::count_dnnl_passes(detail::ConvPass::weight_grad,
+                            passes + (out.head_fused ? 1 : 0) + (out.tail_fused ? 1 : 0));
+  if (out.tail_fused) detail::count_dnnl_passes(detail::ConvPass::forward, 1);  // the tail's input gradient
   if (g.x.defined() && out.head_fused) g.x = conv2d_backward_input(g.x, *stem.head_w, x.shape(), stem.head_p);
 }
 
@@ -196,14 +241,38 @@ void composed_backward(const Tensor<T>& gy, const std::vector<ResidualWeights<T>
 
 }  // namespace
 
+namespace {
+
+// The tail apart: the stack without it, then relu(conv_transpose2d(y)), keeping the
+// stack's output (the tail's weight gradient) and a copy of the tail's (relu's mask).
+template <class T>
+ResidualStackOutput<T> composed_tail(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
+                                     const ResidualStem<T>& stem) {
+  ResidualStem<T> apart = stem;
+  apart.tail_w = apart.tail_b = nullptr;
+  ResidualStackOutput<T> out = residual_stack(x, blocks, relu_after, apart, false);
+  Tensor<T> y = relu(conv_transpose2d(out.y, *stem.tail_w, *stem.tail_b, stem.tail_p, stem.tail_output_padding));
+  out.tail_in = std::move(out.y);
+  out.tail_out = y;
+  out.y = std::move(y);
+  return out;
+}
+
+}  // namespace
+
 template <class T>
 ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
                                       bool relu_after, const ResidualStem<T>& stem, bool channels_last) {
   [[maybe_unused]] detail::ResidualShape s = check(block_input(x, stem), blocks);
   s.channels_last = channels_last;
+  if (stem.has_tail() && channels_last) detail::fail("residual_stack: a tail's output is NCHW, not channels last");
   ResidualStackOutput<T> out;
-  if constexpr (std::is_same_v<T, float>)
-    if (dnnl_forward(x, stem, blocks, relu_after, s, out)) return out;  // moved: a copy is every activation
+  if constexpr (std::is_same_v<T, float>) {
+    s.tail = tail_shape(block_input(x, stem), stem, relu_after, channels_last);
+    if ((!stem.has_tail() || s.tail.c > 0) && dnnl_forward(x, stem, blocks, relu_after, s, out))
+      return out;  // moved: a copy is every activation
+  }
+  if (stem.has_tail()) return composed_tail(x, blocks, relu_after, stem);
   out.channels_last = channels_last;
   if (stem.has_head()) {  // not fused: the head by conv2d and relu, then the stack from its output
     ResidualStem<T> apart = stem;
@@ -239,9 +308,19 @@ ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<
                                               const ResidualStackOutput<T>& out, const ResidualStem<T>& stem,
                                               bool x_grad) {
   const Shape in = block_input(x, stem);
-  const Shape y_shape = out.channels_last ? Shape{in[0], in[2], in[3], in[1]} : in;
+  const Shape y_shape = output_shape(in, stem, out.channels_last);
   if (gy.shape() != y_shape)
     detail::fail("residual_stack_backward: gy {} is not the output's shape {}", gy.shape(), y_shape);
+  if (stem.has_tail() && !out.tail_fused) {  // as the forward: the tail's gradients, then the stack's
+    ResidualStem<T> apart = stem;
+    apart.tail_w = apart.tail_b = nullptr;
+    Tensor<T> gt(gy);
+    relu_backward_(gt, out.tail_out);
+    ConvGrads<T> gd = conv_transpose2d_backward(gt, out.tail_in, *stem.tail_w, stem.tail_p, true, true);
+    ResidualStackGrads<T> g = residual_stack_backward(gd.x, x, blocks, relu_after, out, apart, x_grad);
+    g.tail = {std::move(gd.w), bias_grad(gt)};
+    return g;
+  }
   if (stem.has_head() && !out.head_fused) {  // as the forward: the stack from the head's output, then the head
     ResidualStem<T> apart = stem;
     apart.head_w = apart.head_b = nullptr;

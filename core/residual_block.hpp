@@ -41,8 +41,18 @@ struct ResidualStem {
   const Tensor<T>* head_w = nullptr;
   const Tensor<T>* head_b = nullptr;
   Conv2dParams head_p{};
+  /// An optional transposed convolution + relu after the stack (the VQ-VAE decoder's
+  /// 64 -> 32, 4x4 / 2): y -> relu(conv_transpose2d(y, tail_w, tail_b, tail_p, tail_output_padding)).
+  /// It needs relu_after and NCHW output. Fused, it reads the stack's blocked output and
+  /// writes its own blocked output, so only that output leaves the layout (the 64x7x7 round
+  /// trip and half the 32x14x14 reorders, ~1.2 ms a VQ-VAE step, go).
+  const Tensor<T>* tail_w = nullptr;  ///< (C, C_tail, kh, kw), as conv_transpose2d's
+  const Tensor<T>* tail_b = nullptr;  ///< (C_tail)
+  Conv2dParams tail_p{};
+  std::array<Index, 2> tail_output_padding{0, 0};
   bool defined() const { return w != nullptr; }
   bool has_head() const { return head_w != nullptr; }
+  bool has_tail() const { return tail_w != nullptr; }
 };
 
 /// The forward result and what the backward needs besides x and the weights.
@@ -59,6 +69,9 @@ struct ResidualStackOutput {
   bool channels_last = false;     ///< y, and so gy, are NHWC
   bool head_fused = false;        ///< the head ran in the blocked pass (its relu'd output is stem_input)
   Tensor<T> head_out;             ///< the head's relu'd output (NCHW) when it ran apart
+  bool tail_fused = false;        ///< the tail ran in the blocked pass
+  Tensor<T> tail_out;             ///< the tail's relu'd output: blocked when fused, else NCHW
+  Tensor<T> tail_in;              ///< the stack's output, the tail's input, when it ran apart
 };
 
 /// The gradients in x, in each block's w3, b3, w1, b1, and in the stem's w, b (if any).
@@ -68,10 +81,12 @@ struct ResidualStackGrads {
   std::vector<std::array<Tensor<T>, 4>> blocks;
   std::array<Tensor<T>, 2> stem;
   std::array<Tensor<T>, 2> head;  ///< the head's w, b (if any)
+  std::array<Tensor<T>, 2> tail;  ///< the tail's w, b (if any)
 };
 
 /// x (N, C, H, W), or the stem's input (N, Cs, Hs, Ws) when there is a stem (the head's
-/// when there is a head), through the head, the stem, each block in turn, then relu when `relu_after`. `channels_last`: y is NHWC, rows
+/// when there is a head), through the head, the stem, each block in turn, then relu when `relu_after`, then
+/// the tail (if any: y is then its output). `channels_last`: y is NHWC, rows
 /// of channels (oneDNN writes it so from its blocked layout for the same cost as NCHW,
 /// which spares a caller that wants rows, as the VQ-VAE's quantizer, a permute each way).
 template <class T>

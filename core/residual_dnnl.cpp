@@ -22,16 +22,24 @@ using residual::Plan;
 using residual::reorder_into;
 using residual::StemWeights;
 
-// Buffers of one slot, in slot_bytes order.
+// Buffers of one slot, in slot_bytes order; a forward slot has x and the scratchpad only.
 struct Slot {
-  char *x, *g, *ga, *gh, *dw3, *dw1, *xs, *dws, *dwh, *scratchpad;
-  Slot(const Plan& p, char* at) {
-    x = at, g = x + p.x_bytes, ga = g + p.x_bytes, gh = ga + p.x_bytes, dw3 = gh + p.h_bytes;
+  char *x = nullptr, *g = nullptr, *ga = nullptr, *gh = nullptr, *dw3 = nullptr, *dw1 = nullptr, *xs = nullptr,
+       *dws = nullptr, *dwh = nullptr, *gt = nullptr, *dwt = nullptr, *scratchpad = nullptr;
+  Slot(const Plan& p, char* at, bool forward) {
+    x = at;
+    if (forward) {
+      scratchpad = x + p.x_bytes;
+      return;
+    }
+    g = x + p.x_bytes, ga = g + p.x_bytes, gh = ga + p.x_bytes, dw3 = gh + p.h_bytes;
     dw1 = dw3 + aligned(p.conv3.dw.inner.get_size());
     xs = dw1 + aligned(p.conv1.dw.inner.get_size());
     dws = xs + p.xs_bytes;
     dwh = dws + p.dw_stem_bytes();
-    scratchpad = dwh + p.dw_head_bytes();
+    gt = dwh + p.dw_head_bytes();
+    dwt = gt + p.t_bytes;
+    scratchpad = dwt + p.dw_tail_bytes();
   }
 };
 
@@ -49,10 +57,11 @@ struct Chunk {
 };
 
 // Calls body(chunk) for every chunk in parallel, its slot in this thread's buffer of the
-// plans' slot_bytes, allocated before the loop.
+// plans' slot_bytes (forward_slot_bytes for a forward pass), allocated before the loop.
 template <class Body>
-void for_each_chunk(const Chunks& c, Body&& body) {
-  const std::size_t bytes = aligned(std::max(c.full->slot_bytes(), c.last->slot_bytes()));
+void for_each_chunk(const Chunks& c, bool forward, Body&& body) {
+  const auto slot_bytes = [&](const Plan& p) { return forward ? p.forward_slot_bytes() : p.slot_bytes(); };
+  const std::size_t bytes = aligned(std::max(slot_bytes(*c.full), slot_bytes(*c.last)));
   const Index floats = static_cast<Index>(bytes / sizeof(float));
   Tensor<float> slots(Shape{thread_slots(), floats});
   parallel_for(0, c.count, 1, [&](Index lo, Index hi) {
@@ -60,7 +69,7 @@ void for_each_chunk(const Chunks& c, Body&& body) {
     char* slot = reinterpret_cast<char*>(slots.data() + thread_slot() * floats);
     for (Index i = lo; i < hi; ++i) {
       const Plan& p = c.plan(i);
-      Chunk chunk{i, p, Slot(p, slot), i + 1 == c.count, i * c.per, cpu_engine(), dnnl::stream(cpu_engine())};
+      Chunk chunk{i, p, Slot(p, slot, forward), i + 1 == c.count, i * c.per, cpu_engine(), dnnl::stream(cpu_engine())};
       body(chunk);
     }
   });
@@ -83,6 +92,23 @@ void relu_into(float* to, const float* from, std::size_t bytes) {
 void mask_by(float* g, const float* out, std::size_t bytes) {
   const std::size_t n = bytes / sizeof(float);
   for (std::size_t i = 0; i < n; ++i) g[i] = out[i] > 0.f ? g[i] : 0.f;
+}
+
+// The tail's bias and relu on its blocked output t (nChw16c, dims d), in place: the sum
+// conv_transpose2d makes (the kernel's value + b), then relu, as the ops composed.
+void bias_relu(float* t, const float* b, const memory::dims& d) {
+  const Index n = d[0], blocks = d[1] / 16, plane = d[2] * d[3];
+  for (Index i = 0; i < n; ++i)
+    for (Index cb = 0; cb < blocks; ++cb) {
+      float* p = t + (i * blocks + cb) * plane * 16;
+      float bb[16];  // a local copy: b might alias t for the compiler, which would reload it every time
+      std::copy(b + cb * 16, b + cb * 16 + 16, bb);
+      for (Index q = 0; q < plane; ++q)
+        for (int l = 0; l < 16; ++l) {
+          const float v = p[q * 16 + l] + bb[l];
+          p[q * 16 + l] = v < 0.f ? 0.f : v;
+        }
+    }
 }
 
 // One chunk's forward pass through one block: the running sum in b.x (blocked) gets the
@@ -117,9 +143,10 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
   if (!c) return false;
   const std::vector<ChunkWeights> w = residual::chunk_weights(*c, blocks, true);
   const StemWeights ws(*c, stem.w, true), wh(*c, stem.head_w, true, &Plan::head);
+  const StemWeights wt(*c, stem.tail_w, false, &Plan::tail);  // its forward is an input gradient
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
-  const Index xh_image = s.head.c * s.head.h * s.head.w;
-  for_each_chunk(*c, [&](Chunk& chunk) {
+  const Index xh_image = s.head.c * s.head.h * s.head.w, t_image = s.tail.c * s.tail.h * s.tail.w;
+  for_each_chunk(*c, true, [&](Chunk& chunk) {
     auto& [i, p, b, j, n0, e, stream] = chunk;
     const ForwardChunk f{p, b, stream};
     memory xb(p.x_blocked, e, b.x);
@@ -149,7 +176,17 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
       relu_into(last, floats(b.x), p.x_blocked.get_size());
       xb = memory(p.x_blocked, e, last);
     }
-    reorder_into(p.y_out, stream, xb, memory(p.y_user, e, y + n0 * x_image));
+    if (p.has_tail) {  // relu(tail(xb)) into its kept blocked output, and only that to y
+      float* t = stem.tail_out + n0 * t_image;
+      memory tb(p.t_blocked, e, t);
+      run(p.tail.backward_data, stream, {{DNNL_ARG_DIFF_DST, xb}, {DNNL_ARG_WEIGHTS, wt.w[j]}, {DNNL_ARG_DIFF_SRC, tb}},
+          p.tail.pad_backward_data, b.scratchpad);
+      stream.wait();
+      bias_relu(t, stem.tail_b, p.t_blocked.dims());
+      reorder_into(p.t_out, stream, tb, memory(p.t_user, e, y + n0 * t_image));
+    } else {
+      reorder_into(p.y_out, stream, xb, memory(p.y_user, e, y + n0 * x_image));
+    }
     stream.wait();
   });
   return true;
@@ -166,19 +203,23 @@ namespace {
 // gradient reordered to OIHW first (inner = false).
 struct GradSlices {
   bool inner;
-  Index n3, k, n1, c, size, blocks, ns, nh, hc, row;  // ns, nh: the stem's, head's weight (0 without)
+  // ns, nh, nt: the stem's, head's, tail's weight (0 without); hc, tc: the head's, tail's bias
+  Index n3, k, n1, c, size, blocks, ns, nh, hc, nt, tc, row;
   Tensor<float> partial;
   GradSlices(const Chunks& ch, const ResidualShape& s, Index blocks)
       : inner(same_weight_layouts(ch)), n3(floats_of(ch.full->conv3, s.k * s.c * 9)), k(s.k),
         n1(floats_of(ch.full->conv1, s.c * s.k)), c(s.c), size(n3 + k + n1 + c), blocks(blocks),
         ns(ch.full->has_stem ? floats_of(ch.full->stem, s.c * s.stem.c * s.stem.kh * s.stem.kw) : 0),
         nh(ch.full->has_head ? floats_of(ch.full->head, s.stem.c * s.head.c * s.head.kh * s.head.kw) : 0),
-        hc(nh > 0 ? s.stem.c : 0), row(blocks * size + (ns > 0 ? ns + c : 0) + nh + hc),
+        hc(nh > 0 ? s.stem.c : 0),
+        nt(ch.full->has_tail ? floats_of(ch.full->tail, s.c * s.tail.c * s.tail.kh * s.tail.kw) : 0),
+        tc(nt > 0 ? s.tail.c : 0), row(blocks * size + (ns > 0 ? ns + c : 0) + nh + hc + nt + tc),
         partial(Shape{ch.count, row}) {}
   static bool same_weight_layouts(const Chunks& ch) {
     const Plan &f = *ch.full, &l = *ch.last;
     return f.conv3.dw.inner == l.conv3.dw.inner && f.conv1.dw.inner == l.conv1.dw.inner &&
-           (!f.has_stem || f.stem.dw.inner == l.stem.dw.inner) && (!f.has_head || f.head.dw.inner == l.head.dw.inner);
+           (!f.has_stem || f.stem.dw.inner == l.stem.dw.inner) && (!f.has_head || f.head.dw.inner == l.head.dw.inner) &&
+           (!f.has_tail || f.tail.dw.inner == l.tail.dw.inner);
   }
   Index floats_of(const Conv& conv, Index oihw) const {
     return inner ? static_cast<Index>(conv.dw.inner.get_size() / sizeof(float)) : oihw;
@@ -191,13 +232,15 @@ struct GradSlices {
   float* gbs(Index i) { return gws(i) + ns; }
   float* gwh(Index i) { return gbs(i) + (ns > 0 ? c : 0); }
   float* gbh(Index i) { return gwh(i) + nh; }
+  float* gwt(Index i) { return gbh(i) + hc; }
+  float* gbt(Index i) { return gwt(i) + nt; }
   // A summed weight gradient `from` (n floats) into OIHW `to`.
   void weight_out(const Conv& conv, dnnl::stream& stream, float* from, Index n, float* to) const {
     if (!inner) return void(std::copy(from, from + n, to));
     auto& e = cpu_engine();
     reorder_into(conv.dw.to_user, stream, memory(conv.dw.inner, e, from), memory(conv.dw.user, e, to));
   }
-  void finish(const Plan& p, const std::vector<std::array<float*, 4>>& grads, const std::array<float*, 4>& stem) {
+  void finish(const Plan& p, const std::vector<std::array<float*, 4>>& grads, const std::array<float*, 6>& stem) {
     float* total = partial.data();
     for (Index i = 1; i < partial.size(0); ++i)
       for (Index j = 0; j < row; ++j) total[j] += partial.data()[i * row + j];
@@ -210,6 +253,10 @@ struct GradSlices {
     if (nh > 0) {
       weight_out(p.head, stream, gwh(0), nh, stem[2]);
       std::copy(gbh(0), gbh(0) + hc, stem[3]);
+    }
+    if (nt > 0) {
+      weight_out(p.tail, stream, gwt(0), nt, stem[4]);
+      std::copy(gbt(0), gbt(0) + tc, stem[5]);
     }
     for (Index b = 0; b < blocks; ++b) {
       weight_out(p.conv3, stream, gw3(0, b), n3, grads[b][0]);
@@ -230,8 +277,14 @@ void channel_sums(const float* t, const memory::dims& d, float* out) {
     for (Index cb = 0; cb < blocks; ++cb) {
       const float* p = t + (i * blocks + cb) * plane * 16;
       float* o = out + cb * 16;
+      // The 16 sums in a local array (one register), not through `o`, which might alias t for
+      // the compiler: stored and reloaded at every add, this loop was 1.1 % of the VQ-VAE
+      // step's samples once the tail's bias used it (perf, 2 threads). Same order, same bits.
+      float acc[16];
+      std::copy(o, o + 16, acc);
       for (Index q = 0; q < plane; ++q)
-        for (int l = 0; l < 16; ++l) o[l] += p[q * 16 + l];
+        for (int l = 0; l < 16; ++l) acc[l] += p[q * 16 + l];
+      std::copy(acc, acc + 16, o);
     }
 }
 
@@ -247,7 +300,7 @@ void weight_grads(const Conv& conv, dnnl::stream& stream, const memory& src, con
   run(conv.backward_weights, stream, std::move(args), conv.pad_backward_weights, pad_at);
   if (!inner) reorder_into(conv.dw.to_user, stream, dw, memory(conv.dw.user, e, gw));
   stream.wait();
-  if (!conv.bias_grad)
+  if (!conv.bias_grad && gb)
     channel_sums(static_cast<const float*>(diff_dst.get_data_handle()), diff_dst.get_desc().dims(), gb);
 }
 
@@ -289,25 +342,49 @@ void head_backward(const Plan& p, const Slot& b, dnnl::stream& stream, GradSlice
   weight_grads(p.head, stream, x, g, p.bh, slices.inner, slices.gwh(i), slices.gbh(i), b.dwh, b.scratchpad);
 }
 
+// The tail's part of a chunk's backward: its output gradient gy (NCHW) in b.gt, blocked,
+// masked by its relu'd output `kept`; its weight gradient from gt and the stack's relu'd
+// output `last`, its bias gradient gt's channel sums; then the stack's output gradient,
+// the convolution forward of gt, into g.
+void tail_backward(const Plan& p, const Slot& b, dnnl::stream& stream, GradSlices& slices, Index i, const float* gy,
+                   const float* kept, const memory& last, const memory& w, const memory& g) {
+  auto& e = cpu_engine();
+  memory gt(p.t_blocked, e, b.gt);
+  reorder_into(p.gt_in, stream, memory(p.t_user, e, const_cast<float*>(gy)), gt);
+  stream.wait();
+  mask_by(floats(b.gt), kept, p.t_blocked.get_size());
+  weight_grads(p.tail, stream, gt, last, {}, slices.inner, slices.gwt(i), nullptr, b.dwt, b.scratchpad);
+  channel_sums(floats(b.gt), p.t_blocked.dims(), slices.gbt(i));
+  run(p.tail.forward, stream, {{DNNL_ARG_SRC, gt}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, g}}, p.tail.pad_forward,
+      b.scratchpad);
+  stream.wait();
+}
+
 }  // namespace
 
 bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
                                   const std::vector<ResidualPointers>& blocks, bool relu_after,
                                   const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
                                   float* gx, const std::vector<std::array<float*, 4>>& grads,
-                                  const std::array<float*, 4>& stem_grads, const ResidualShape& s) {
+                                  const std::array<float*, 6>& stem_grads, const ResidualShape& s) {
   const auto c = residual::chunks(s);
   if (!c) return false;
   const std::vector<ChunkWeights> w = residual::chunk_weights(*c, blocks, false);
   const StemWeights ws(*c, stem.w, false);
+  const StemWeights wt(*c, stem.tail_w, true, &Plan::tail);  // its input gradient is a forward
   GradSlices slices(*c, s, static_cast<Index>(blocks.size()));
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
-  const Index xh_image = s.head.c * s.head.h * s.head.w;
-  for_each_chunk(*c, [&](Chunk& chunk) {
+  const Index xh_image = s.head.c * s.head.h * s.head.w, t_image = s.tail.c * s.tail.h * s.tail.w;
+  for_each_chunk(*c, false, [&](Chunk& chunk) {
     auto& [i, p, b, j, n0, e, stream] = chunk;
     memory g(p.x_blocked, e, b.g);
-    reorder_into(p.gy_in, stream, memory(p.y_user, e, const_cast<float*>(gy) + n0 * x_image), g);
-    stream.wait();
+    if (p.has_tail) {
+      const memory last(p.x_blocked, e, const_cast<float*>(activations.back()) + n0 * x_image);
+      tail_backward(p, b, stream, slices, i, gy + n0 * t_image, stem.tail_out + n0 * t_image, last, wt.w[j], g);
+    } else {
+      reorder_into(p.gy_in, stream, memory(p.y_user, e, const_cast<float*>(gy) + n0 * x_image), g);
+      stream.wait();
+    }
     if (relu_after) mask_by(floats(b.g), activations.back() + n0 * x_image, p.x_blocked.get_size());
     const BackwardChunk bc{p, b, stream, slices, i};
     for (std::size_t k = blocks.size(); k-- > 0;)

@@ -99,6 +99,22 @@ void add_head(Plan& p, const ResidualShape& s) {
                      f32({o.c, t.c, t.kh, t.kw}, Tag::oihw), relu, true, false);
 }
 
+// The tail is the input gradient of a convolution from its blocked output to the stack's
+// (weights (C, C_tail, kh, kw): conv_transpose2d's (in, out) read as OIHW); its backward is
+// that convolution's forward (the input gradient) and weight gradient, all on blocked
+// operands. No bias in the kernels: the tail's relu pass adds it, its backward sums it.
+void add_tail(Plan& p, const ResidualShape& s) {
+  const ResidualTailShape& t = s.tail;
+  const memory::dims td{s.n, t.c, t.h, t.w}, wd{s.c, t.c, t.kh, t.kw};
+  p.has_tail = true;
+  p.t_user = f32(td, Tag::nchw), p.t_blocked = f32(td, Tag::nChw16c);
+  p.t_out = reorder(p.t_blocked, p.t_user), p.gt_in = reorder(p.t_user, p.t_blocked);
+  p.tail = make_conv({p.t_blocked, f32(wd, Tag::any), {}, p.x_blocked, {t.sh, t.sw}, {t.ph, t.pw},
+                      {pad_right(t.h, s.h, t.kh, t.sh, t.ph), pad_right(t.w, s.w, t.kw, t.sw, t.pw)}},
+                     f32(wd, Tag::oihw), {}, false);
+  p.t_bytes = aligned(p.t_blocked.get_size());
+}
+
 Plan make_plan(const ResidualShape& s) {
   Plan p;
   const memory::dims xd{s.n, s.c, s.h, s.w}, hd{s.n, s.k, s.h, s.w};
@@ -117,6 +133,7 @@ Plan make_plan(const ResidualShape& s) {
   p.x_bytes = aligned(p.x_blocked.get_size()), p.h_bytes = aligned(p.h_blocked.get_size());
   if (s.stem.c > 0) add_stem(p, s);
   if (s.stem.c > 0 && s.head.c > 0) add_head(p, s);
+  if (s.tail.c > 0) add_tail(p, s);
   return p;
 }
 
@@ -124,11 +141,13 @@ Plan make_plan(const ResidualShape& s) {
 // a shape oneDNN fails on is remembered.
 const Plan* find_plan(const ResidualShape& s) {
   static std::mutex mu;
-  static std::map<std::array<Index, 25>, std::optional<Plan>> plans;
+  static std::map<std::array<Index, 34>, std::optional<Plan>> plans;
   const ResidualStemShape& t = s.stem;
   const ResidualHeadShape& u = s.head;
-  const std::array<Index, 25> key{s.n,  s.c,  s.k,  s.h,  s.w,  t.c,  t.h,  t.w,  t.kh, t.kw, t.sh, t.sw, t.ph,
-                                  t.pw, s.channels_last, t.rows, u.c, u.h, u.w, u.kh, u.kw, u.sh, u.sw, u.ph, u.pw};
+  const ResidualTailShape& v = s.tail;
+  const std::array<Index, 34> key{s.n,  s.c,  s.k,  s.h,  s.w,  t.c,  t.h,  t.w,  t.kh, t.kw, t.sh, t.sw,
+                                  t.ph, t.pw, s.channels_last, t.rows, u.c, u.h, u.w, u.kh, u.kw, u.sh,
+                                  u.sw, u.ph, u.pw, v.c,  v.h,  v.w,  v.kh, v.kw, v.sh, v.sw, v.ph, v.pw};
   std::lock_guard lock(mu);
   auto it = plans.find(key);
   if (it == plans.end()) {
@@ -165,7 +184,7 @@ memory inner_weights(const Weights& w, const float* oihw, std::vector<Tensor<flo
 }  // namespace
 
 std::optional<Chunks> chunks(const ResidualShape& s) {
-  if (s.n == 0 || s.c % 16 != 0 || s.k % 16 != 0 || s.stem.c % 16 != 0) return std::nullopt;
+  if (s.n == 0 || s.c % 16 != 0 || s.k % 16 != 0 || s.stem.c % 16 != 0 || s.tail.c % 16 != 0) return std::nullopt;
   const OneOpenMpThread one;  // kernels chosen for the one thread they run on
   Chunks c;
   c.count = (s.n + kImagesPerChunk - 1) / kImagesPerChunk;

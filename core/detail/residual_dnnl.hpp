@@ -21,11 +21,19 @@ struct ResidualHeadShape {
   Index c = 0, h = 0, w = 0, kh = 0, kw = 0, sh = 1, sw = 1, ph = 0, pw = 0;
 };
 
+/// The tail's output (c channels on an h x w plane, NCHW; c = 0: no tail), a transposed
+/// convolution of the stack's relu'd output: in oneDNN's terms the input gradient of the
+/// convolution from it (kh x kw, stride, padding) to the stack's output grid.
+struct ResidualTailShape {
+  Index c = 0, h = 0, w = 0, kh = 0, kw = 0, sh = 1, sw = 1, ph = 0, pw = 0;
+};
+
 /// n images of c channels on an h x w plane; k channels inside each block.
 struct ResidualShape {
   Index n = 0, c = 0, k = 0, h = 0, w = 0;
   ResidualStemShape stem{};
   ResidualHeadShape head{};  ///< only with a stem
+  ResidualTailShape tail{};  ///< only with relu_after and NCHW y
   bool channels_last = false;  ///< y and gy are (N, H, W, C), not NCHW
 };
 
@@ -43,10 +51,14 @@ struct StemPointers {
   float* x_blocked = nullptr;
   /// The head's weight (OIHW) and bias, when s.head.c > 0; x_blocked then holds relu(head(x)).
   const float *head_w = nullptr, *head_b = nullptr;
+  /// The tail's weight ((C, C_tail, kh, kw), conv_transpose2d's) and bias, when s.tail.c > 0,
+  /// and its relu'd output in the nChw16c layout: the forward writes it, the backward masks by it.
+  const float *tail_w = nullptr, *tail_b = nullptr;
+  float* tail_out = nullptr;
 };
 
-/// y = relu? (block_B(... block_1(stem?(x)))) (NCHW, or NHWC when s.channels_last; x NHWC
-/// when s.stem.rows); activations[b] gets block b's relu(input)
+/// y = tail?(relu? (block_B(... block_1(stem?(x))))) (NCHW, or NHWC when s.channels_last; x NHWC
+/// when s.stem.rows; y the tail's output when there is one); activations[b] gets block b's relu(input)
 /// (and activations[B] the final relu(output) when relu_after), hidden[b] its
 /// relu(conv3(relu(input)) + b3), all in oneDNN's nChw16c layout.
 bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::vector<ResidualPointers>& blocks,
@@ -54,12 +66,13 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
                          const std::vector<float*>& hidden, const ResidualShape& s);
 /// gx (NCHW; with a head, the gradient of the head's convolution output, or skipped when
 /// null), each block's gradients (grads[b] = gw3, gb3, gw1, gb1; OIHW) and the stem's
-/// (stem_grads = gw, gb, then the head's gw, gb), all overwritten, from gy, the forward's activations and hidden
-/// (in y's layout) and the stem's input x; the weight and bias gradients summed over chunks in chunk order.
+/// (stem_grads = gw, gb, then the head's gw, gb, then the tail's), all overwritten, from gy
+/// (in y's layout), the forward's activations and hidden and the stem's input x; the weight
+/// and bias gradients summed over chunks in chunk order.
 bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
                                   const std::vector<ResidualPointers>& blocks, bool relu_after,
                                   const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
                                   float* gx, const std::vector<std::array<float*, 4>>& grads,
-                                  const std::array<float*, 4>& stem_grads, const ResidualShape& s);
+                                  const std::array<float*, 6>& stem_grads, const ResidualShape& s);
 
 }  // namespace xgrad::core::detail

@@ -87,8 +87,10 @@ ConvTranspose2d::ConvTranspose2d(const ConvTranspose2dOptions& options, core::Ge
 
 Var ConvTranspose2d::forward(const Var& x) {
   check_input("ConvTranspose2d", x, options.in);
-  return autograd::conv_transpose2d(x, weight, bias, params(options), options.output_padding);
+  return autograd::conv_transpose2d(x, weight, bias, params(), options.output_padding);
 }
+
+core::Conv2dParams ConvTranspose2d::params() const { return nn::params(options); }
 
 std::string ConvTranspose2d::describe() const {
   const auto& o = options;

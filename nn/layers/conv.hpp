@@ -53,6 +53,8 @@ class ConvTranspose2d : public Layer {
   /// x (N, in, H, W) -> (N, out, H', W')
   Var forward(const Var& x) override;
   std::string describe() const override;
+  /// The stride, padding and dilation forward convolves with (output_padding is in options).
+  core::Conv2dParams params() const;
 
   const ConvTranspose2dOptions options;
   Var weight;  ///< (in, out, kh, kw)

@@ -8,11 +8,20 @@
 #include "xgrad/autograd/ops_linalg.hpp"
 #include "xgrad/autograd/ops_shape.hpp"
 #include "xgrad/nn/layers/activation.hpp"
+#include "xgrad/nn/layers/conv.hpp"
 #include "xgrad/nn/layers/linear.hpp"
 #include "xgrad/nn/layers/residual.hpp"
 
 namespace xgrad::nn {
 namespace {
+
+// layers[i] when it is an exact ConvTranspose2d with a bias followed by a ReLU: a residual
+// run's tail.
+const ConvTranspose2d* biased_deconv_relu(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i) {
+  const Layer* l = i + 1 < layers.size() ? layers[i].get() : nullptr;
+  const auto* c = l && typeid(*l) == typeid(ConvTranspose2d) ? static_cast<const ConvTranspose2d*>(l) : nullptr;
+  return c && c->bias.defined() && typeid(*layers[i + 1]) == typeid(ReLU) ? c : nullptr;
+}
 
 // layers[i] when it is an exact Conv2d with a bias.
 const Conv2d* biased_conv(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i) {
@@ -24,7 +33,8 @@ const Conv2d* biased_conv(const std::vector<std::shared_ptr<Layer>>& layers, std
 // The ResidualBlocks from layers[i] on, with the Conv2d before them (and a Conv2d + ReLU
 // before that, the head) and the ReLU after them when there are, as one node
 // (autograd::residual_stack): in float the activations stay in oneDNN's blocked layout from
-// the head's output to the last block's. How many layers it ran (0 unless a run of blocks
+// the head's output to the last block's, and after the ReLU a ConvTranspose2d + ReLU (the
+// tail) when there are, out of it to the tail's output. How many layers it ran (0 unless a run of blocks
 // starts at layers[i], layers[i + 1] or layers[i + 3]); the output
 // is rows of channels (N * H * W, C) when the run ends right before layers[rows_at]. `rows_in`:
 // y is (N, H, W, C), which only a run with a stem reads (0 otherwise).
@@ -51,17 +61,24 @@ std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std:
   if (params.empty()) return 0;
   const bool relu = j < layers.size() && dynamic_cast<const ReLU*>(layers[j].get());
   rows = j + (relu ? 1 : 0) == rows_at;
+  const ConvTranspose2d* tail = relu && !rows ? biased_deconv_relu(layers, j + 1) : nullptr;
+  std::vector<Var> tw;
+  if (tail) tw = {tail->weight, tail->bias};
+  const core::Conv2dParams tp = tail ? tail->params() : core::Conv2dParams{};
+  const std::array<Index, 2> top = tail ? tail->options.output_padding : std::array<Index, 2>{0, 0};
+  const std::size_t ran = j - i + (relu ? 1 : 0) + (tail ? 2 : 0);
   if (head) {
     y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params(), rows, false,
-                                 {head->weight, head->bias}, head->params());
-    return j - i + 2 + (relu ? 1 : 0);
+                                 {head->weight, head->bias}, head->params(), tw, tp, top);
+    return ran + 2;
   }
   if (stem) {
-    y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params(), rows, rows_in);
+    y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params(), rows, rows_in, {}, {}, tw,
+                                 tp, top);
   } else {
-    y = autograd::residual_stack(y, params, relu, {}, {}, rows);
+    y = autograd::residual_stack(y, params, relu, {}, {}, rows, false, {}, {}, tw, tp, top);
   }
-  return j - i + (relu ? 1 : 0);
+  return ran;
 }
 
 // layers[i] when it is an exact Conv2d with a 1x1 kernel, stride 1, no padding and a bias:

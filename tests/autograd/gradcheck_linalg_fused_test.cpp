@@ -151,6 +151,16 @@ const bool registered = xgrad::test::register_cases({
                                          Conv2dParams{{1, 1}, {1, 1}, {1, 1}}, false, false, {v[3], v[4]},
                                          Conv2dParams{{2, 2}, {1, 1}, {1, 1}});
              }},
+    GradCase{"residual_stack", "a stem reading rows, one block, the relu, then a tail deconv 3 -> 2, 3x3 / 2, "
+                               "output padding 1, and relu",
+             {InputSpec{Shape{2, 5, 5, 2}}, InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{3}},
+              InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{2}}, InputSpec{Shape{2, 3, 3, 3}}, InputSpec{Shape{2}},
+              InputSpec{Shape{3, 2, 1, 1}}, InputSpec{Shape{3}}},
+             [](const Vars& v) {
+               return ag::residual_stack(v[0], {v[5], v[6], v[7], v[8]}, true, {v[1], v[2]},
+                                         Conv2dParams{{1, 1}, {1, 1}, {1, 1}}, false, true, {}, {}, {v[3], v[4]},
+                                         Conv2dParams{{2, 2}, {1, 1}, {1, 1}}, {1, 1});
+             }},
     GradCase{"log_softmax", "axis -1", {InputSpec{Shape{3, 5}, -3, 3}},
              [](const Vars& v) { return ag::log_softmax(v[0], -1); }},
     GradCase{"log_softmax", "axis 0", {InputSpec{Shape{3, 5}, -3, 3}},

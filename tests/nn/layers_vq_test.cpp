@@ -7,6 +7,7 @@
 #include "layer_case.hpp"
 #include "xgrad/autograd/autograd.hpp"
 #include "xgrad/nn/layers/activation.hpp"
+#include "xgrad/nn/layers/conv.hpp"
 #include "xgrad/nn/layers/masked_conv.hpp"
 #include "xgrad/nn/layers/residual.hpp"
 #include "xgrad/nn/layers/sequential.hpp"
@@ -267,4 +268,36 @@ TEST_CASE("Sequential::forward_from_rows is forward of the rows' grid; a stem be
   }
   nn::Sequential seq(stem, b0, b1);
   CHECK_THROWS_AS(seq.forward_from_rows(nn::Var(rows), 6, 7), core::ShapeError);
+}
+
+TEST_CASE("Sequential runs a ConvTranspose2d and ReLU after a run's ReLU (the tail) in the run's node", "[layers]") {
+  // The VQ-VAE decoder: a stem reading rows, two blocks, ReLU, deconv 64 -> 32, ReLU, deconv 32 -> 1.
+  core::Generator gen(8);
+  auto stem = nn::make<nn::Conv2d>(nn::Conv2dOptions{.in = 16, .out = 64, .kernel = {3, 3}, .padding = {1, 1}}, gen);
+  const nn::ResidualBlockOptions o{.channels = 64, .hidden = 32};
+  auto b0 = nn::make<nn::ResidualBlock>(o, gen), b1 = nn::make<nn::ResidualBlock>(o, gen);
+  const auto deconv = [&](core::Index in, core::Index out) {
+    return nn::make<nn::ConvTranspose2d>(
+        nn::ConvTranspose2dOptions{.in = in, .out = out, .kernel = {4, 4}, .stride = {2, 2}, .padding = {1, 1}}, gen);
+  };
+  auto d0 = deconv(64, 32), d1 = deconv(32, 1);
+  nn::Sequential seq(stem, b0, b1, nn::make<nn::ReLU>(), d0, nn::make<nn::ReLU>(), d1);
+  const core::Tensor<float> rows = core::normal<float>({5 * 49, 16}, 0.f, 1.f, gen);
+  const core::Tensor<float> w = core::normal<float>({5, 1, 28, 28}, 0.f, 1.f, gen);
+  const nn::Var y = seq.forward_from_rows(nn::Var(rows), 7, 7);
+  REQUIRE(y.node()->op == autograd::OpId::conv_transpose2d);
+  const auto* run = y.node()->parent(0);
+  CHECK(run->op == autograd::OpId::residual_stack);
+  CHECK(run->num_parents() == 1 + 2 + 2 + 8);  // the rows, the stem's, the tail's, the blocks'
+  const auto got = grads_of(seq, rows, w, [&](const nn::Var& r) { return seq.forward_from_rows(r, 7, 7); }).tensors;
+  const auto want = grads_of(seq, rows, w, [&](const nn::Var& r) {
+    const nn::Var x = autograd::permute(autograd::reshape(r, {5, 7, 7, 16}), {0, 3, 1, 2});
+    const nn::Var h = autograd::relu(b1->forward(b0->forward(stem->forward(x))));
+    return d1->forward(autograd::relu(d0->forward(h)));
+  }).tensors;
+  REQUIRE(got.size() == 2 + 2 + 8 + 4);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO("tensor " << i << " (the value, the rows' gradient, then the parameters')");
+    CHECK(core::allclose(got[i], want[i], 1e-4, 1e-4));
+  }
 }

@@ -1,0 +1,174 @@
+// residual_stack with a tail: relu(conv_transpose2d(y)) after the stack's relu, as the
+// VQ-VAE decoder's 64 -> 32, 4x4 / 2 (7x7 -> 14x14) after its stem (reading the quantizer's
+// rows) and blocks. In float oneDNN runs it in the stack's blocked pass; it must give what
+// the stack and the tail composed give.
+#include <catch2/catch.hpp>
+
+#include "kernel_check.hpp"
+#include "xgrad/core/conv.hpp"
+#include "xgrad/core/elementwise.hpp"
+#include "xgrad/core/reduce.hpp"
+#include "xgrad/core/residual_block.hpp"
+#include "converted.hpp"
+#include "thread_count.hpp"
+
+using namespace xgrad::core;
+using xgrad::test::random_tensor;
+
+namespace {
+
+// x (n, 7, 7, 16) rows -> stem (16 -> 64, 3x3, padding 1) -> two blocks of 32 hidden
+// channels -> relu -> tail (64 -> c_tail, 4x4 / 2, padding 1) -> relu.
+template <class T>
+struct TailStack {
+  Tensor<T> x, sw, sb, tw, tb;
+  std::vector<std::array<Tensor<T>, 4>> params;
+  Conv2dParams sp{{1, 1}, {1, 1}, {1, 1}}, tp{{2, 2}, {1, 1}, {1, 1}};
+  std::vector<ResidualWeights<T>> weights() const {
+    std::vector<ResidualWeights<T>> w;
+    for (const auto& q : params) w.push_back({&q[0], &q[1], &q[2], &q[3]});
+    return w;
+  }
+  ResidualStem<T> stem(bool tail = true) const {
+    ResidualStem<T> s{&sw, &sb, sp, true};
+    if (tail) s.tail_w = &tw, s.tail_b = &tb, s.tail_p = tp;
+    return s;
+  }
+};
+
+template <class T>
+TailStack<T> tail_stack(Index n, Index c_tail, unsigned seed) {
+  TailStack<T> t{random_tensor<T>({n, 7, 7, 16}, seed, -1, 1), random_tensor<T>({64, 16, 3, 3}, seed + 1, -0.1, 0.1),
+                 random_tensor<T>({64}, seed + 2, -0.1, 0.1), random_tensor<T>({64, c_tail, 4, 4}, seed + 3, -0.1, 0.1),
+                 random_tensor<T>({c_tail}, seed + 4, -0.1, 0.1), {}};
+  for (unsigned b = 0; b < 2; ++b)
+    t.params.push_back({random_tensor<T>({32, 64, 3, 3}, seed + 5 + 4 * b, -0.1, 0.1),
+                        random_tensor<T>({32}, seed + 6 + 4 * b, -0.1, 0.1),
+                        random_tensor<T>({64, 32, 1, 1}, seed + 7 + 4 * b, -0.2, 0.2),
+                        random_tensor<T>({64}, seed + 8 + 4 * b, -0.1, 0.1)});
+  return t;
+}
+
+Tensor<double> to_double(const Tensor<float>& t) { return xgrad::test::converted<double>(t); }
+
+TailStack<double> to_double(const TailStack<float>& f) {
+  TailStack<double> d{to_double(f.x), to_double(f.sw), to_double(f.sb), to_double(f.tw), to_double(f.tb), {}};
+  for (const auto& q : f.params)
+    d.params.push_back({to_double(q[0]), to_double(q[1]), to_double(q[2]), to_double(q[3])});
+  return d;
+}
+
+template <class T>
+struct Result {
+  ResidualStackOutput<T> out;
+  ResidualStackGrads<T> g;
+};
+
+template <class T>
+Result<T> run(const TailStack<T>& t, const Tensor<T>& gy) {
+  auto out = residual_stack(t.x, t.weights(), true, t.stem());
+  auto g = residual_stack_backward(gy, t.x, t.weights(), true, out, t.stem());
+  return {std::move(out), std::move(g)};
+}
+
+// Every gradient but x's, in a fixed order: the tail's, the stem's, the blocks'.
+template <class T>
+std::vector<Tensor<T>> weight_grads(const ResidualStackGrads<T>& g) {
+  std::vector<Tensor<T>> all{g.tail[0], g.tail[1], g.stem[0], g.stem[1]};
+  for (const auto& b : g.blocks) all.insert(all.end(), b.begin(), b.end());
+  return all;
+}
+
+// The stack without its tail, then the tail by core's conv_transpose2d and relu.
+template <class T>
+Result<T> composed(const TailStack<T>& t, const Tensor<T>& gy) {
+  Result<T> r{residual_stack(t.x, t.weights(), true, t.stem(false)), {}};
+  const Tensor<T> y = relu(conv_transpose2d(r.out.y, t.tw, t.tb, t.tp));
+  Tensor<T> gt(gy);
+  relu_backward_(gt, y);
+  ConvGrads<T> gd = conv_transpose2d_backward(gt, r.out.y, t.tw, t.tp, true, true);
+  r.g = residual_stack_backward(gd.x, t.x, t.weights(), true, r.out, t.stem(false));
+  r.g.tail = {std::move(gd.w), sum(sum(gt, {0}), {1, 2})};
+  r.out.y = y;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("float residual_stack with a tail runs it fused and matches the double path", "[residual_block]") {
+  struct Case {
+    Index n, c_tail;
+    bool fused;
+  };
+  // The decoder's tail; 40 images (chunks of 20); 33 (17 then 16: the last chunk has its own
+  // plan); a tail of 8 channels, which the blocked path does not take (composed after the
+  // fused stack).
+  for (const Case c : {Case{19, 32, true}, Case{40, 32, true}, Case{33, 32, true}, Case{3, 8, false}}) {
+    INFO(c.n << " images, tail 64 -> " << c.c_tail);
+    const auto f = tail_stack<float>(c.n, c.c_tail, 201);
+    const auto gy = random_tensor<float>({c.n, c.c_tail, 14, 14}, 203);
+    const auto got = run(f, gy);
+    CHECK(got.out.tail_fused == c.fused);
+    CHECK(got.out.blocked);  // the stack stays fused when its tail does not
+    const auto want = run(to_double(f), to_double(gy));
+    CHECK_FALSE(want.out.tail_fused);
+    REQUIRE(got.out.y.shape() == Shape{c.n, c.c_tail, 14, 14});
+    xgrad::test::check_close(to_double(got.out.y), want.out.y, 1e-4, 1e-4);
+    xgrad::test::check_close(to_double(got.g.x), want.g.x, 1e-4, 1e-4);
+    const auto gw = weight_grads(got.g);
+    const auto ww = weight_grads(want.g);
+    for (std::size_t i = 0; i < ww.size(); ++i) {
+      INFO("weight gradient " << i << " (tail w, b, stem w, b, then each block's)");
+      xgrad::test::check_close(to_double(gw[i]), ww[i], 1e-4, 1e-4);
+    }
+  }
+}
+
+TEST_CASE("double residual_stack with a tail is the stack, conv_transpose2d and relu, bit for bit",
+          "[residual_block]") {
+  const auto d = tail_stack<double>(5, 32, 207);
+  const auto gy = random_tensor<double>({5, 32, 14, 14}, 209);
+  const auto got = run(d, gy);
+  const auto want = composed(d, gy);
+  CHECK(equal(got.out.y, want.out.y));
+  CHECK(equal(got.g.x, want.g.x));
+  const auto a = weight_grads(got.g), b = weight_grads(want.g);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(equal(a[i], b[i]));
+}
+
+TEST_CASE("a fused tail gives the stack and the tail composed in float", "[residual_block]") {
+  const auto f = tail_stack<float>(40, 32, 211);
+  const auto gy = random_tensor<float>({40, 32, 14, 14}, 213);
+  const auto got = run(f, gy);
+  REQUIRE(got.out.tail_fused);
+  const auto want = composed(f, gy);
+  REQUIRE(want.out.blocked);
+  CHECK(equal(got.out.y, want.out.y));  // the same kernel on the same blocked values, then + b and relu
+  CHECK(equal(got.g.x, want.g.x));
+  const auto a = weight_grads(got.g), b = weight_grads(want.g);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    INFO("weight gradient " << i << " (tail w, b, stem w, b, then each block's)");
+    // The tail's sums over 40 x 196 positions in another order (its weight's per chunk of
+    // the stack's plan, its bias's per image then position): last bits. The rest runs the
+    // same kernels on the same values.
+    if (i < 2)
+      xgrad::test::check_close(a[i], b[i], 1e-5, 1e-4);
+    else
+      CHECK(equal(a[i], b[i]));
+  }
+}
+
+TEST_CASE("float residual_stack with a tail gives identical bits on 1 and 2 threads", "[residual_block]") {
+  const auto f = tail_stack<float>(40, 32, 217);
+  const auto gy = random_tensor<float>({40, 32, 14, 14}, 219);
+  Result<float> r[2];
+  for (int i : {0, 1}) {
+    xgrad::test::ThreadCount threads(i + 1);
+    r[i] = run(f, gy);
+  }
+  CHECK(r[0].out.tail_fused);
+  CHECK(equal(r[0].out.y, r[1].out.y));
+  CHECK(equal(r[0].g.x, r[1].g.x));
+  const auto a = weight_grads(r[0].g), b = weight_grads(r[1].g);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(equal(a[i], b[i]));
+}
