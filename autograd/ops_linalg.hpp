@@ -66,7 +66,8 @@ Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>&
                            const core::Conv2dParams& head_params = {}, const std::vector<Variable<T>>& tail = {},
                            const core::Conv2dParams& tail_params = {},
                            std::array<Index, 2> tail_output_padding = {0, 0}, const std::vector<Variable<T>>& last = {},
-                           const core::Conv2dParams& last_params = {}, std::array<Index, 2> last_output_padding = {0, 0});
+                           const core::Conv2dParams& last_params = {},
+                           std::array<Index, 2> last_output_padding = {0, 0});
 /// One block: residual_stack(x, {w3, b3, w1, b1}, false).
 template <class T>
 Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Variable<T>& b3, const Variable<T>& w1,

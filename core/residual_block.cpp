@@ -137,7 +137,8 @@ detail::ResidualTailShape tail_shape(const Shape& in, const ResidualStem<float>&
 }
 
 // The shape of a last deconvolution oneDNN may run with a fused tail (none unless undilated).
-detail::ResidualLastShape last_shape(const Shape& in, const ResidualStem<float>& stem, const detail::ResidualTailShape& t) {
+detail::ResidualLastShape last_shape(const Shape& in, const ResidualStem<float>& stem,
+                                     const detail::ResidualTailShape& t) {
   if (!stem.has_last() || t.c == 0 || stem.last_p.dilation != std::array<Index, 2>{1, 1}) return {};
   const Shape l = last_output(Shape{in[0], t.c, t.h, t.w}, stem);
   const Tensor<float>& w = *stem.last_w;

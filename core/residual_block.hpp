@@ -99,8 +99,8 @@ struct ResidualStackGrads {
 
 /// x (N, C, H, W), or the stem's input (N, Cs, Hs, Ws) when there is a stem (the head's
 /// when there is a head), through the head, the stem, each block in turn, then relu when `relu_after`, then
-/// the tail (if any: y is then its output), then the last deconv (if any: y is then its output). `channels_last`: y is NHWC, rows
-/// of channels (oneDNN writes it so from its blocked layout for the same cost as NCHW,
+/// the tail (if any: y is then its output), then the last deconv (if any: y is then its output).
+/// `channels_last`: y is NHWC, rows of channels (oneDNN writes it so from its blocked layout for the same cost as NCHW,
 /// which spares a caller that wants rows, as the VQ-VAE's quantizer, a permute each way).
 template <class T>
 ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,

@@ -78,7 +78,8 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
 /// gx (NCHW; with a head, the gradient of the head's convolution output, or skipped when
 /// null), each block's gradients (grads[b] = gw3, gb3, gw1, gb1; OIHW) and the stem's
 /// (stem_grads = gw, gb, then the head's gw, gb, then the tail's, then the last's), all
-/// overwritten, from gy (in y's layout; the last deconvolution's output gradient when s.last.c > 0), the forward's activations and hidden and the stem's input x; the weight
+/// overwritten, from gy (in y's layout; the last deconvolution's output gradient when
+/// s.last.c > 0), the forward's activations and hidden and the stem's input x; the weight
 /// and bias gradients summed over chunks in chunk order.
 bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
                                   const std::vector<ResidualPointers>& blocks, bool relu_after,
