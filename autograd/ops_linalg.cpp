@@ -257,17 +257,21 @@ Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>&
                            const std::vector<Variable<T>>& stem, const core::Conv2dParams& stem_params,
                            bool channels_last, bool rows_in, const std::vector<Variable<T>>& head,
                            const core::Conv2dParams& head_params, const std::vector<Variable<T>>& tail,
-                           const core::Conv2dParams& tail_params, std::array<Index, 2> tail_output_padding) {
+                           const core::Conv2dParams& tail_params, std::array<Index, 2> tail_output_padding,
+                           const std::vector<Variable<T>>& last, const core::Conv2dParams& last_params,
+                           std::array<Index, 2> last_output_padding) {
   if (params.empty() || params.size() % 4 != 0 || (!stem.empty() && stem.size() != 2) ||
       (!head.empty() && (head.size() != 2 || stem.empty() || rows_in)) ||
-      (!tail.empty() && (tail.size() != 2 || !relu_after || channels_last)))
+      (!tail.empty() && (tail.size() != 2 || !relu_after || channels_last)) ||
+      (!last.empty() && (last.size() != 2 || tail.empty())))
     throw c::ShapeError("residual_stack: params must hold w3, b3, w1, b1 for each block, stem none or w, b, head "
                         "none or w, b (with a stem, not rows in), and tail none or w, b (with relu after, not channels "
-                        "last)");
+                        "last), last none or w, b (with a tail)");
   std::vector<const Variable<T>*> inputs{&x};
   for (const Variable<T>& p : stem) inputs.push_back(&p);
   for (const Variable<T>& p : head) inputs.push_back(&p);
   for (const Variable<T>& p : tail) inputs.push_back(&p);
+  for (const Variable<T>& p : last) inputs.push_back(&p);
   std::vector<const Tensor<T>*> values;
   for (const Variable<T>& p : params) values.push_back(&p.value()), inputs.push_back(&p);
   if (rows_in && stem.empty()) throw c::ShapeError("residual_stack: rows in (NHWC) need a stem");
@@ -278,6 +282,10 @@ Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>&
     s0.tail_w = &tail[0].value(), s0.tail_b = &tail[1].value(), s0.tail_p = tail_params;
     s0.tail_output_padding = tail_output_padding;
   }
+  if (!last.empty()) {
+    s0.last_w = &last[0].value(), s0.last_b = &last[1].value(), s0.last_p = last_params;
+    s0.last_output_padding = last_output_padding;
+  }
   c::ResidualStackOutput<T> out = c::residual_stack(x.value(), residual_weights(values), relu_after, s0, channels_last);
   Tensor<T> y = std::move(out.y);
   const Shape y_shape = y.shape();  // the layout core's backward takes gy in
@@ -286,12 +294,14 @@ Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>&
   if (channels_last) y = std::move(y).reshape(Shape{y_shape[0] * y_shape[1] * y_shape[2], y_shape[3]});
   // The blocks' activations are kept (in the kernel's own layout); x and the weights are
   // the parents'. Parents: x, the stem's w and b (if any), the head's (if any), the tail's (if
-  // any), then the blocks'.
-  const std::size_t first = 1 + stem.size() + head.size() + tail.size();
+  // any), the last deconvolution's (if any), then the blocks'.
+  const std::size_t first = 1 + stem.size() + head.size() + tail.size() + last.size();
   const std::size_t at_tail = 1 + stem.size() + head.size();  // the tail's w, when there is one
-  const bool has_head = !head.empty(), has_tail = !tail.empty();
-  auto backward = [out = std::move(out), relu_after, first, at_tail, has_head, has_tail, stem_params, rows_in,
-                   head_params, tail_params, tail_output_padding, y_shape](Node<T>& self, Tensor<T>& gy) {
+  const std::size_t at_last = at_tail + tail.size();          // the last's w, when there is one
+  const bool has_head = !head.empty(), has_tail = !tail.empty(), has_last = !last.empty();
+  auto backward = [out = std::move(out), relu_after, first, at_tail, at_last, has_head, has_tail, has_last,
+                   stem_params, rows_in, head_params, tail_params, tail_output_padding, last_params,
+                   last_output_padding, y_shape](Node<T>& self, Tensor<T>& gy) {
     std::vector<const Tensor<T>*> weights;
     for (std::size_t i = first; i < self.num_parents(); ++i) weights.push_back(&self.input(i));
     c::ResidualStem<T> s;
@@ -301,13 +311,20 @@ Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>&
       s.tail_w = &self.input(at_tail), s.tail_b = &self.input(at_tail + 1), s.tail_p = tail_params;
       s.tail_output_padding = tail_output_padding;
     }
+    if (has_last) {
+      s.last_w = &self.input(at_last), s.last_b = &self.input(at_last + 1), s.last_p = last_params;
+      s.last_output_padding = last_output_padding;
+    }
     c::ResidualStackGrads<T> g =
         c::residual_stack_backward(std::move(gy).reshape(y_shape), self.input(0), residual_weights(weights), relu_after,
                                    out, s, self.needs_grad(0));
     if (self.needs_grad(0)) self.accumulate(0, std::move(g.x));
     for (std::size_t i = 1; i < first; ++i)
       if (self.needs_grad(i))
-        self.accumulate(i, std::move(i >= at_tail ? g.tail[i - at_tail] : i < 3 ? g.stem[i - 1] : g.head[i - 3]));
+        self.accumulate(i, std::move(i >= at_last  ? g.last[i - at_last]
+                                     : i >= at_tail ? g.tail[i - at_tail]
+                                     : i < 3        ? g.stem[i - 1]
+                                                    : g.head[i - 3]));
     for (std::size_t i = first; i < self.num_parents(); ++i)
       if (self.needs_grad(i)) self.accumulate(i, std::move(g.blocks[(i - first) / 4][(i - first) % 4]));
   };
@@ -340,7 +357,8 @@ Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Va
                                       const std::vector<Variable<T>>&, const core::Conv2dParams&, bool, bool,   \
                                       const std::vector<Variable<T>>&, const core::Conv2dParams&,                \
                                       const std::vector<Variable<T>>&, const core::Conv2dParams&,                \
-                                      std::array<Index, 2>);                                                      \
+                                      std::array<Index, 2>, const std::vector<Variable<T>>&,                      \
+                                      const core::Conv2dParams&, std::array<Index, 2>);                           \
   template Variable<T> residual_block(const Variable<T>&, const Variable<T>&, const Variable<T>&,              \
                                       const Variable<T>&, const Variable<T>&);
 XGRAD_INSTANTIATE(float)

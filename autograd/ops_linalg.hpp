@@ -56,13 +56,18 @@ Variable<T> conv_transpose2d(const Variable<T>& x, const Variable<T>& w, const V
 /// `tail` (with relu_after, not channels_last): none, or the weight and bias of a
 /// conv_transpose2d(y, w, b, tail_params, tail_output_padding) and relu run after the stack
 /// (in float, fused into its blocked pass); the output is then the tail's.
+/// `last` (with a tail): none, or the weight and bias of a conv_transpose2d(y, w, b,
+/// last_params, last_output_padding) run after the tail (in float, its backward fused into
+/// the tail's); the output is then its.
 template <class T>
 Variable<T> residual_stack(const Variable<T>& x, const std::vector<Variable<T>>& params, bool relu_after,
                            const std::vector<Variable<T>>& stem = {}, const core::Conv2dParams& stem_params = {},
                            bool channels_last = false, bool rows_in = false, const std::vector<Variable<T>>& head = {},
                            const core::Conv2dParams& head_params = {}, const std::vector<Variable<T>>& tail = {},
                            const core::Conv2dParams& tail_params = {},
-                           std::array<Index, 2> tail_output_padding = {0, 0});
+                           std::array<Index, 2> tail_output_padding = {0, 0}, const std::vector<Variable<T>>& last = {},
+                           const core::Conv2dParams& last_params = {},
+                           std::array<Index, 2> last_output_padding = {0, 0});
 /// One block: residual_stack(x, {w3, b3, w1, b1}, false).
 template <class T>
 Variable<T> residual_block(const Variable<T>& x, const Variable<T>& w3, const Variable<T>& b3, const Variable<T>& w1,

@@ -61,9 +61,22 @@ Shape tail_output(const Shape& in, const ResidualStem<T>& stem) {
   return {c.n, c.g.c, c.g.h, c.g.w};
 }
 
-// The stack's output shape as the caller holds it: the tail's, NHWC rows, or the blocks'.
+// The last deconvolution's output shape (NCHW) from the tail's output shape `t`.
+template <class T>
+Shape last_output(const Shape& t, const ResidualStem<T>& stem) {
+  const Tensor<T>& w = *stem.last_w;
+  if (!stem.has_tail() || !stem.last_b || w.dim() != 4 || stem.last_b->shape() != Shape{w.size(1)})
+    detail::fail("residual_stack: the last deconvolution's weight {} and bias {} are not conv_transpose2d's (in, out, "
+                 "kh, kw) and (out), or there is no tail before it",
+                 w.shape(), stem.last_b ? stem.last_b->shape() : Shape{});
+  const detail::ConvShape c = detail::conv_transpose2d_shape(t, w.shape(), stem.last_p, stem.last_output_padding);
+  return {c.n, c.g.c, c.g.h, c.g.w};
+}
+
+// The stack's output shape as the caller holds it: the last's, the tail's, NHWC rows, or the blocks'.
 template <class T>
 Shape output_shape(const Shape& in, const ResidualStem<T>& stem, bool channels_last) {
+  if (stem.has_last()) return last_output(tail_output(in, stem), stem);
   if (stem.has_tail()) return tail_output(in, stem);
   return channels_last ? Shape{in[0], in[2], in[3], in[1]} : in;
 }
@@ -121,6 +134,16 @@ detail::ResidualTailShape tail_shape(const Shape& in, const ResidualStem<float>&
   const Conv2dParams& p = stem.tail_p;
   if (t[1] % 16 != 0) return {};
   return {t[1], t[2], t[3], w.size(2), w.size(3), p.stride[0], p.stride[1], p.padding[0], p.padding[1]};
+}
+
+// The shape of a last deconvolution oneDNN may run with a fused tail (none unless undilated).
+detail::ResidualLastShape last_shape(const Shape& in, const ResidualStem<float>& stem,
+                                     const detail::ResidualTailShape& t) {
+  if (!stem.has_last() || t.c == 0 || stem.last_p.dilation != std::array<Index, 2>{1, 1}) return {};
+  const Shape l = last_output(Shape{in[0], t.c, t.h, t.w}, stem);
+  const Tensor<float>& w = *stem.last_w;
+  const Conv2dParams& p = stem.last_p;
+  return {l[1], l[2], l[3], w.size(2), w.size(3), p.stride[0], p.stride[1], p.padding[0], p.padding[1]};
 }
 
 // The float stack on oneDNN from `in` (the stem's input when s has a stem), or false.
@@ -191,6 +214,10 @@ void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const Residu
     sp.tail_b = stem.tail_b->data(), sp.tail_out = const_cast<float*>(out.tail_out.data());
     g.tail = {Tensor<float>(stem.tail_w->shape()), Tensor<float>(stem.tail_b->shape())};
   }
+  if (out.last_fused) {
+    s.last = last_shape(in, stem, s.tail), sp.last_w = stem.last_w->data();
+    g.last = {Tensor<float>(stem.last_w->shape()), Tensor<float>(stem.last_b->shape())};
+  }
   // With a head, g.x first gets the gradient of its convolution's output (NCHW), which
   // conv2d's input gradient takes to x's below.
   if (out.head_fused && x_grad) g.x = Tensor<float>(Shape{in[0], s.stem.c, s.stem.h, s.stem.w});
@@ -205,8 +232,8 @@ void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const Residu
         Tensor<float>(blocks[b].w1->shape()), Tensor<float>(blocks[b].b1->shape())});
     grads.push_back({w[0].data(), w[1].data(), w[2].data(), w[3].data()});
   }
-  const std::array<float*, 6> stem_grads{g.stem[0].data(), g.stem[1].data(), g.head[0].data(),
-                                         g.head[1].data(), g.tail[0].data(), g.tail[1].data()};
+  const std::array<float*, 8> stem_grads{g.stem[0].data(), g.stem[1].data(), g.head[0].data(), g.head[1].data(),
+                                         g.tail[0].data(), g.tail[1].data(), g.last[0].data(), g.last[1].data()};
   if (!detail::dnnl_residual_stack_backward(gy.data(), x.data(), sp, pointers(blocks), relu_after, activations, hidden,
                                             g.x.defined() ? g.x.data() : nullptr, grads, stem_grads, s))
     detail::fail("residual_stack_backward: oneDNN ran the forward pass of {} but not its backward", x.shape());
@@ -215,6 +242,10 @@ void dnnl_backward(const Tensor<float>& gy, const Tensor<float>& x, const Residu
   detail::count_dnnl_passes(detail::ConvPass::weight_grad,
                             passes + (out.head_fused ? 1 : 0) + (out.tail_fused ? 1 : 0));
   if (out.tail_fused) detail::count_dnnl_passes(detail::ConvPass::forward, 1);  // the tail's input gradient
+  if (out.last_fused) {  // the last's input gradient (a forward) and weight gradient
+    detail::count_dnnl_passes(detail::ConvPass::forward, 1);
+    detail::count_dnnl_passes(detail::ConvPass::weight_grad, 1);
+  }
   if (g.x.defined() && out.head_fused) g.x = conv2d_backward_input(g.x, *stem.head_w, x.shape(), stem.head_p);
 }
 
@@ -249,11 +280,25 @@ template <class T>
 ResidualStackOutput<T> composed_tail(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks, bool relu_after,
                                      const ResidualStem<T>& stem) {
   ResidualStem<T> apart = stem;
-  apart.tail_w = apart.tail_b = nullptr;
+  apart.tail_w = apart.tail_b = apart.last_w = apart.last_b = nullptr;
   ResidualStackOutput<T> out = residual_stack(x, blocks, relu_after, apart, false);
   Tensor<T> y = relu(conv_transpose2d(out.y, *stem.tail_w, *stem.tail_b, stem.tail_p, stem.tail_output_padding));
   out.tail_in = std::move(out.y);
   out.tail_out = y;
+  out.y = std::move(y);
+  return out;
+}
+
+// The last deconvolution apart: the stack and tail (fused when they can be), then
+// conv_transpose2d, keeping the tail's output (the last's weight gradient).
+template <class T>
+ResidualStackOutput<T> composed_last(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,
+                                     bool relu_after, const ResidualStem<T>& stem) {
+  ResidualStem<T> apart = stem;
+  apart.last_w = apart.last_b = nullptr;
+  ResidualStackOutput<T> out = residual_stack(x, blocks, relu_after, apart, false);
+  Tensor<T> y = conv_transpose2d(out.y, *stem.last_w, *stem.last_b, stem.last_p, stem.last_output_padding);
+  out.last_in = std::move(out.y);
   out.y = std::move(y);
   return out;
 }
@@ -266,12 +311,21 @@ ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<Resi
   [[maybe_unused]] detail::ResidualShape s = check(block_input(x, stem), blocks);
   s.channels_last = channels_last;
   if (stem.has_tail() && channels_last) detail::fail("residual_stack: a tail's output is NCHW, not channels last");
+  if (stem.has_last()) output_shape(block_input(x, stem), stem, false);  // checks the last's weights
   ResidualStackOutput<T> out;
   if constexpr (std::is_same_v<T, float>) {
     s.tail = tail_shape(block_input(x, stem), stem, relu_after, channels_last);
-    if ((!stem.has_tail() || s.tail.c > 0) && dnnl_forward(x, stem, blocks, relu_after, s, out))
+    s.last = last_shape(block_input(x, stem), stem, s.tail);
+    if ((!stem.has_tail() || s.tail.c > 0) && (!stem.has_last() || s.last.c > 0) &&
+        dnnl_forward(x, stem, blocks, relu_after, s, out)) {
+      if (stem.has_last()) {  // y is the tail's NCHW output: the last's forward by core's kernel, then it goes
+        out.y = conv_transpose2d(out.y, *stem.last_w, *stem.last_b, stem.last_p, stem.last_output_padding);
+        out.last_fused = true;
+      }
       return out;  // moved: a copy is every activation
+    }
   }
+  if (stem.has_last()) return composed_last(x, blocks, relu_after, stem);
   if (stem.has_tail()) return composed_tail(x, blocks, relu_after, stem);
   out.channels_last = channels_last;
   if (stem.has_head()) {  // not fused: the head by conv2d and relu, then the stack from its output
@@ -311,6 +365,14 @@ ResidualStackGrads<T> residual_stack_backward(const Tensor<T>& gy, const Tensor<
   const Shape y_shape = output_shape(in, stem, out.channels_last);
   if (gy.shape() != y_shape)
     detail::fail("residual_stack_backward: gy {} is not the output's shape {}", gy.shape(), y_shape);
+  if (stem.has_last() && !out.last_fused) {  // as the forward: the last's gradients, then the rest's
+    ResidualStem<T> apart = stem;
+    apart.last_w = apart.last_b = nullptr;
+    ConvGrads<T> gd = conv_transpose2d_backward(gy, out.last_in, *stem.last_w, stem.last_p, true, true);
+    ResidualStackGrads<T> g = residual_stack_backward(gd.x, x, blocks, relu_after, out, apart, x_grad);
+    g.last = {std::move(gd.w), bias_grad(gy)};
+    return g;
+  }
   if (stem.has_tail() && !out.tail_fused) {  // as the forward: the tail's gradients, then the stack's
     ResidualStem<T> apart = stem;
     apart.tail_w = apart.tail_b = nullptr;

@@ -50,9 +50,19 @@ struct ResidualStem {
   const Tensor<T>* tail_b = nullptr;  ///< (C_tail)
   Conv2dParams tail_p{};
   std::array<Index, 2> tail_output_padding{0, 0};
+  /// An optional transposed convolution after the tail, without relu (the VQ-VAE decoder's
+  /// last layer, 32 -> 1, 4x4 / 2): y -> conv_transpose2d(tail(y), last_w, last_b, last_p,
+  /// last_output_padding). Fused, its backward reads the tail's blocked output and writes the
+  /// tail's blocked gradient (oneDNN's first-layer kernels take the plain 1-channel gradient),
+  /// so the tail's NCHW output is not kept (12 of 16 reorders a VQ-VAE step go).
+  const Tensor<T>* last_w = nullptr;  ///< (C_tail, C_last, kh, kw), as conv_transpose2d's
+  const Tensor<T>* last_b = nullptr;  ///< (C_last)
+  Conv2dParams last_p{};
+  std::array<Index, 2> last_output_padding{0, 0};
   bool defined() const { return w != nullptr; }
   bool has_head() const { return head_w != nullptr; }
   bool has_tail() const { return tail_w != nullptr; }
+  bool has_last() const { return last_w != nullptr; }
 };
 
 /// The forward result and what the backward needs besides x and the weights.
@@ -72,6 +82,8 @@ struct ResidualStackOutput {
   bool tail_fused = false;        ///< the tail ran in the blocked pass
   Tensor<T> tail_out;             ///< the tail's relu'd output: blocked when fused, else NCHW
   Tensor<T> tail_in;              ///< the stack's output, the tail's input, when it ran apart
+  bool last_fused = false;        ///< the last deconv's backward runs in the blocked pass
+  Tensor<T> last_in;              ///< the tail's output, the last deconv's input, when it ran apart
 };
 
 /// The gradients in x, in each block's w3, b3, w1, b1, and in the stem's w, b (if any).
@@ -82,12 +94,13 @@ struct ResidualStackGrads {
   std::array<Tensor<T>, 2> stem;
   std::array<Tensor<T>, 2> head;  ///< the head's w, b (if any)
   std::array<Tensor<T>, 2> tail;  ///< the tail's w, b (if any)
+  std::array<Tensor<T>, 2> last;  ///< the last deconv's w, b (if any)
 };
 
 /// x (N, C, H, W), or the stem's input (N, Cs, Hs, Ws) when there is a stem (the head's
 /// when there is a head), through the head, the stem, each block in turn, then relu when `relu_after`, then
-/// the tail (if any: y is then its output). `channels_last`: y is NHWC, rows
-/// of channels (oneDNN writes it so from its blocked layout for the same cost as NCHW,
+/// the tail (if any: y is then its output), then the last deconv (if any: y is then its output).
+/// `channels_last`: y is NHWC, rows of channels (oneDNN writes it so from its blocked layout for the same cost as NCHW,
 /// which spares a caller that wants rows, as the VQ-VAE's quantizer, a permute each way).
 template <class T>
 ResidualStackOutput<T> residual_stack(const Tensor<T>& x, const std::vector<ResidualWeights<T>>& blocks,

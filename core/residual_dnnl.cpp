@@ -25,7 +25,7 @@ using residual::StemWeights;
 // Buffers of one slot, in slot_bytes order; a forward slot has x and the scratchpad only.
 struct Slot {
   char *x = nullptr, *g = nullptr, *ga = nullptr, *gh = nullptr, *dw3 = nullptr, *dw1 = nullptr, *xs = nullptr,
-       *dws = nullptr, *dwh = nullptr, *gt = nullptr, *dwt = nullptr, *scratchpad = nullptr;
+       *dws = nullptr, *dwh = nullptr, *gt = nullptr, *dwt = nullptr, *dwl = nullptr, *scratchpad = nullptr;
   Slot(const Plan& p, char* at, bool forward) {
     x = at;
     if (forward) {
@@ -39,7 +39,8 @@ struct Slot {
     dwh = dws + p.dw_stem_bytes();
     gt = dwh + p.dw_head_bytes();
     dwt = gt + p.t_bytes;
-    scratchpad = dwt + p.dw_tail_bytes();
+    dwl = dwt + p.dw_tail_bytes();
+    scratchpad = dwl + p.dw_last_bytes();
   }
 };
 
@@ -203,8 +204,8 @@ namespace {
 // gradient reordered to OIHW first (inner = false).
 struct GradSlices {
   bool inner;
-  // ns, nh, nt: the stem's, head's, tail's weight (0 without); hc, tc: the head's, tail's bias
-  Index n3, k, n1, c, size, blocks, ns, nh, hc, nt, tc, row;
+  // ns, nh, nt, nl: the stem's, head's, tail's, last's weight (0 without); hc, tc, lc: their biases
+  Index n3, k, n1, c, size, blocks, ns, nh, hc, nt, tc, nl, lc, row;
   Tensor<float> partial;
   GradSlices(const Chunks& ch, const ResidualShape& s, Index blocks)
       : inner(same_weight_layouts(ch)), n3(floats_of(ch.full->conv3, s.k * s.c * 9)), k(s.k),
@@ -213,13 +214,15 @@ struct GradSlices {
         nh(ch.full->has_head ? floats_of(ch.full->head, s.stem.c * s.head.c * s.head.kh * s.head.kw) : 0),
         hc(nh > 0 ? s.stem.c : 0),
         nt(ch.full->has_tail ? floats_of(ch.full->tail, s.c * s.tail.c * s.tail.kh * s.tail.kw) : 0),
-        tc(nt > 0 ? s.tail.c : 0), row(blocks * size + (ns > 0 ? ns + c : 0) + nh + hc + nt + tc),
+        tc(nt > 0 ? s.tail.c : 0),
+        nl(ch.full->has_last ? floats_of(ch.full->last, s.tail.c * s.last.c * s.last.kh * s.last.kw) : 0),
+        lc(nl > 0 ? s.last.c : 0), row(blocks * size + (ns > 0 ? ns + c : 0) + nh + hc + nt + tc + nl + lc),
         partial(Shape{ch.count, row}) {}
   static bool same_weight_layouts(const Chunks& ch) {
     const Plan &f = *ch.full, &l = *ch.last;
     return f.conv3.dw.inner == l.conv3.dw.inner && f.conv1.dw.inner == l.conv1.dw.inner &&
            (!f.has_stem || f.stem.dw.inner == l.stem.dw.inner) && (!f.has_head || f.head.dw.inner == l.head.dw.inner) &&
-           (!f.has_tail || f.tail.dw.inner == l.tail.dw.inner);
+           (!f.has_tail || f.tail.dw.inner == l.tail.dw.inner) && (!f.has_last || f.last.dw.inner == l.last.dw.inner);
   }
   Index floats_of(const Conv& conv, Index oihw) const {
     return inner ? static_cast<Index>(conv.dw.inner.get_size() / sizeof(float)) : oihw;
@@ -234,13 +237,15 @@ struct GradSlices {
   float* gbh(Index i) { return gwh(i) + nh; }
   float* gwt(Index i) { return gbh(i) + hc; }
   float* gbt(Index i) { return gwt(i) + nt; }
+  float* gwl(Index i) { return gbt(i) + tc; }
+  float* gbl(Index i) { return gwl(i) + nl; }
   // A summed weight gradient `from` (n floats) into OIHW `to`.
   void weight_out(const Conv& conv, dnnl::stream& stream, float* from, Index n, float* to) const {
     if (!inner) return void(std::copy(from, from + n, to));
     auto& e = cpu_engine();
     reorder_into(conv.dw.to_user, stream, memory(conv.dw.inner, e, from), memory(conv.dw.user, e, to));
   }
-  void finish(const Plan& p, const std::vector<std::array<float*, 4>>& grads, const std::array<float*, 6>& stem) {
+  void finish(const Plan& p, const std::vector<std::array<float*, 4>>& grads, const std::array<float*, 8>& stem) {
     float* total = partial.data();
     for (Index i = 1; i < partial.size(0); ++i)
       for (Index j = 0; j < row; ++j) total[j] += partial.data()[i * row + j];
@@ -257,6 +262,10 @@ struct GradSlices {
     if (nt > 0) {
       weight_out(p.tail, stream, gwt(0), nt, stem[4]);
       std::copy(gbt(0), gbt(0) + tc, stem[5]);
+    }
+    if (nl > 0) {
+      weight_out(p.last, stream, gwl(0), nl, stem[6]);
+      std::copy(gbl(0), gbl(0) + lc, stem[7]);
     }
     for (Index b = 0; b < blocks; ++b) {
       weight_out(p.conv3, stream, gw3(0, b), n3, grads[b][0]);
@@ -285,6 +294,19 @@ void channel_sums(const float* t, const memory::dims& d, float* out) {
       for (Index q = 0; q < plane; ++q)
         for (int l = 0; l < 16; ++l) acc[l] += p[q * 16 + l];
       std::copy(acc, acc + 16, o);
+    }
+}
+
+// Per-channel sums of an NCHW tensor `t` of dims d, over images then positions, in that order.
+void plain_channel_sums(const float* t, const memory::dims& d, float* out) {
+  const Index n = d[0], c = d[1], plane = d[2] * d[3];
+  std::fill(out, out + c, 0.f);
+  for (Index i = 0; i < n; ++i)
+    for (Index ch = 0; ch < c; ++ch) {
+      const float* p = t + (i * c + ch) * plane;
+      float acc = out[ch];
+      for (Index q = 0; q < plane; ++q) acc += p[q];
+      out[ch] = acc;
     }
 }
 
@@ -342,16 +364,33 @@ void head_backward(const Plan& p, const Slot& b, dnnl::stream& stream, GradSlice
   weight_grads(p.head, stream, x, g, p.bh, slices.inner, slices.gwh(i), slices.gbh(i), b.dwh, b.scratchpad);
 }
 
-// The tail's part of a chunk's backward: its output gradient gy (NCHW) in b.gt, blocked,
-// masked by its relu'd output `kept`; its weight gradient from gt and the stack's relu'd
+// The last deconvolution's part of a chunk's backward: from its output gradient gy (NCHW,
+// read in place) the tail's output gradient into b.gt, blocked (a convolution forward), its
+// weight gradient from gy and the tail's kept output, its bias gradient gy's channel sums.
+void last_backward(const Plan& p, const Slot& b, dnnl::stream& stream, GradSlices& slices, Index i, const float* gy,
+                   const float* kept, const memory& w) {
+  auto& e = cpu_engine();
+  memory g(p.l_user, e, const_cast<float*>(gy)), gt(p.t_blocked, e, b.gt), t(p.t_blocked, e, const_cast<float*>(kept));
+  run(p.last.forward, stream, {{DNNL_ARG_SRC, g}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, gt}}, p.last.pad_forward,
+      b.scratchpad);
+  stream.wait();
+  weight_grads(p.last, stream, g, t, {}, slices.inner, slices.gwl(i), nullptr, b.dwl, b.scratchpad);
+  plain_channel_sums(gy, p.l_user.dims(), slices.gbl(i));
+}
+
+// The tail's part of a chunk's backward: its output gradient gy (NCHW) in b.gt, blocked
+// (or, with a last deconvolution, that gradient already there: gy is null), masked by its
+// relu'd output `kept`; its weight gradient from gt and the stack's relu'd
 // output `last`, its bias gradient gt's channel sums; then the stack's output gradient,
 // the convolution forward of gt, into g.
 void tail_backward(const Plan& p, const Slot& b, dnnl::stream& stream, GradSlices& slices, Index i, const float* gy,
                    const float* kept, const memory& last, const memory& w, const memory& g) {
   auto& e = cpu_engine();
   memory gt(p.t_blocked, e, b.gt);
-  reorder_into(p.gt_in, stream, memory(p.t_user, e, const_cast<float*>(gy)), gt);
-  stream.wait();
+  if (gy) {
+    reorder_into(p.gt_in, stream, memory(p.t_user, e, const_cast<float*>(gy)), gt);
+    stream.wait();
+  }
   mask_by(floats(b.gt), kept, p.t_blocked.get_size());
   weight_grads(p.tail, stream, gt, last, {}, slices.inner, slices.gwt(i), nullptr, b.dwt, b.scratchpad);
   channel_sums(floats(b.gt), p.t_blocked.dims(), slices.gbt(i));
@@ -366,21 +405,25 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
                                   const std::vector<ResidualPointers>& blocks, bool relu_after,
                                   const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
                                   float* gx, const std::vector<std::array<float*, 4>>& grads,
-                                  const std::array<float*, 6>& stem_grads, const ResidualShape& s) {
+                                  const std::array<float*, 8>& stem_grads, const ResidualShape& s) {
   const auto c = residual::chunks(s);
   if (!c) return false;
   const std::vector<ChunkWeights> w = residual::chunk_weights(*c, blocks, false);
   const StemWeights ws(*c, stem.w, false);
   const StemWeights wt(*c, stem.tail_w, true, &Plan::tail);  // its input gradient is a forward
+  const StemWeights wl(*c, s.last.c > 0 ? stem.last_w : nullptr, true, &Plan::last);  // so is the last's
   GradSlices slices(*c, s, static_cast<Index>(blocks.size()));
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
   const Index xh_image = s.head.c * s.head.h * s.head.w, t_image = s.tail.c * s.tail.h * s.tail.w;
+  const Index l_image = s.last.c * s.last.h * s.last.w;
   for_each_chunk(*c, false, [&](Chunk& chunk) {
     auto& [i, p, b, j, n0, e, stream] = chunk;
     memory g(p.x_blocked, e, b.g);
+    if (p.has_last) last_backward(p, b, stream, slices, i, gy + n0 * l_image, stem.tail_out + n0 * t_image, wl.w[j]);
     if (p.has_tail) {
       const memory last(p.x_blocked, e, const_cast<float*>(activations.back()) + n0 * x_image);
-      tail_backward(p, b, stream, slices, i, gy + n0 * t_image, stem.tail_out + n0 * t_image, last, wt.w[j], g);
+      const float* gt = p.has_last ? nullptr : gy + n0 * t_image;
+      tail_backward(p, b, stream, slices, i, gt, stem.tail_out + n0 * t_image, last, wt.w[j], g);
     } else {
       reorder_into(p.gy_in, stream, memory(p.y_user, e, const_cast<float*>(gy) + n0 * x_image), g);
       stream.wait();

@@ -115,6 +115,21 @@ void add_tail(Plan& p, const ResidualShape& s) {
   p.t_bytes = aligned(p.t_blocked.get_size());
 }
 
+// The last deconvolution reads the caller's plain output gradient in place (a first-layer
+// kernel, as the head's) and writes the tail's blocked gradient; its weight gradient reads
+// that gradient and the tail's kept blocked output. No input-gradient kernel: its forward
+// runs by core's conv_transpose2d on the tail's NCHW output.
+void add_last(Plan& p, const ResidualShape& s) {
+  const ResidualLastShape& l = s.last;
+  const ResidualTailShape& t = s.tail;
+  const memory::dims wd{t.c, l.c, l.kh, l.kw};
+  p.has_last = true;
+  p.l_user = f32({s.n, l.c, l.h, l.w}, Tag::nchw);
+  p.last = make_conv({p.l_user, f32(wd, Tag::any), {}, p.t_blocked, {l.sh, l.sw}, {l.ph, l.pw},
+                      {pad_right(l.h, t.h, l.kh, l.sh, l.ph), pad_right(l.w, t.w, l.kw, l.sw, l.pw)}},
+                     f32(wd, Tag::oihw), {}, false, false);
+}
+
 Plan make_plan(const ResidualShape& s) {
   Plan p;
   const memory::dims xd{s.n, s.c, s.h, s.w}, hd{s.n, s.k, s.h, s.w};
@@ -134,6 +149,7 @@ Plan make_plan(const ResidualShape& s) {
   if (s.stem.c > 0) add_stem(p, s);
   if (s.stem.c > 0 && s.head.c > 0) add_head(p, s);
   if (s.tail.c > 0) add_tail(p, s);
+  if (s.tail.c > 0 && s.last.c > 0) add_last(p, s);
   return p;
 }
 
@@ -141,13 +157,15 @@ Plan make_plan(const ResidualShape& s) {
 // a shape oneDNN fails on is remembered.
 const Plan* find_plan(const ResidualShape& s) {
   static std::mutex mu;
-  static std::map<std::array<Index, 34>, std::optional<Plan>> plans;
+  static std::map<std::array<Index, 43>, std::optional<Plan>> plans;
   const ResidualStemShape& t = s.stem;
   const ResidualHeadShape& u = s.head;
   const ResidualTailShape& v = s.tail;
-  const std::array<Index, 34> key{s.n,  s.c,  s.k,  s.h,  s.w,  t.c,  t.h,  t.w,  t.kh, t.kw, t.sh, t.sw,
+  const ResidualLastShape& l = s.last;
+  const std::array<Index, 43> key{s.n,  s.c,  s.k,  s.h,  s.w,  t.c,  t.h,  t.w,  t.kh, t.kw, t.sh, t.sw,
                                   t.ph, t.pw, s.channels_last, t.rows, u.c, u.h, u.w, u.kh, u.kw, u.sh,
-                                  u.sw, u.ph, u.pw, v.c,  v.h,  v.w,  v.kh, v.kw, v.sh, v.sw, v.ph, v.pw};
+                                  u.sw, u.ph, u.pw, v.c,  v.h,  v.w,  v.kh, v.kw, v.sh, v.sw, v.ph, v.pw,
+                                  l.c,  l.h,  l.w,  l.kh, l.kw, l.sh, l.sw, l.ph, l.pw};
   std::lock_guard lock(mu);
   auto it = plans.find(key);
   if (it == plans.end()) {

@@ -28,12 +28,21 @@ struct ResidualTailShape {
   Index c = 0, h = 0, w = 0, kh = 0, kw = 0, sh = 1, sw = 1, ph = 0, pw = 0;
 };
 
+/// The last deconvolution's output after the tail (c channels on an h x w plane, NCHW, any c;
+/// c = 0: none): in oneDNN's terms a convolution from it to the tail's output grid, whose
+/// forward (first-layer kernel, plain source) is the input gradient and whose weight
+/// gradient is the deconvolution's.
+struct ResidualLastShape {
+  Index c = 0, h = 0, w = 0, kh = 0, kw = 0, sh = 1, sw = 1, ph = 0, pw = 0;
+};
+
 /// n images of c channels on an h x w plane; k channels inside each block.
 struct ResidualShape {
   Index n = 0, c = 0, k = 0, h = 0, w = 0;
   ResidualStemShape stem{};
   ResidualHeadShape head{};  ///< only with a stem
   ResidualTailShape tail{};  ///< only with relu_after and NCHW y
+  ResidualLastShape last{};  ///< only with a tail; the backward's gy is then its output's
   bool channels_last = false;  ///< y and gy are (N, H, W, C), not NCHW
 };
 
@@ -55,6 +64,8 @@ struct StemPointers {
   /// and its relu'd output in the nChw16c layout: the forward writes it, the backward masks by it.
   const float *tail_w = nullptr, *tail_b = nullptr;
   float* tail_out = nullptr;
+  /// The last deconvolution's weight ((C_tail, C_last, kh, kw)), when s.last.c > 0 (backward only).
+  const float* last_w = nullptr;
 };
 
 /// y = tail?(relu? (block_B(... block_1(stem?(x))))) (NCHW, or NHWC when s.channels_last; x NHWC
@@ -66,13 +77,14 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
                          const std::vector<float*>& hidden, const ResidualShape& s);
 /// gx (NCHW; with a head, the gradient of the head's convolution output, or skipped when
 /// null), each block's gradients (grads[b] = gw3, gb3, gw1, gb1; OIHW) and the stem's
-/// (stem_grads = gw, gb, then the head's gw, gb, then the tail's), all overwritten, from gy
-/// (in y's layout), the forward's activations and hidden and the stem's input x; the weight
+/// (stem_grads = gw, gb, then the head's gw, gb, then the tail's, then the last's), all
+/// overwritten, from gy (in y's layout; the last deconvolution's output gradient when
+/// s.last.c > 0), the forward's activations and hidden and the stem's input x; the weight
 /// and bias gradients summed over chunks in chunk order.
 bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPointers& stem,
                                   const std::vector<ResidualPointers>& blocks, bool relu_after,
                                   const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
                                   float* gx, const std::vector<std::array<float*, 4>>& grads,
-                                  const std::array<float*, 6>& stem_grads, const ResidualShape& s);
+                                  const std::array<float*, 8>& stem_grads, const ResidualShape& s);
 
 }  // namespace xgrad::core::detail

@@ -70,19 +70,26 @@ struct Plan {
   dnnl::reorder t_out, gt_in;
   Conv tail;
   std::size_t t_bytes = 0;
+  // The last deconvolution, when there is one: its output (gradient) as the caller holds it
+  // (NCHW, read in place) and the convolution from it to the tail's blocked output, whose
+  // forward is its input gradient and whose weight gradient is its own (no bias).
+  bool has_last = false;
+  memory::desc l_user;
+  Conv last;
   std::size_t scratchpad() const {
     return std::max({conv3.scratchpad, conv1.scratchpad, has_stem ? stem.scratchpad : 0,
-                     has_head ? head.scratchpad : 0, has_tail ? tail.scratchpad : 0});
+                     has_head ? head.scratchpad : 0, has_tail ? tail.scratchpad : 0, has_last ? last.scratchpad : 0});
   }
   std::size_t dw_stem_bytes() const { return has_stem ? aligned(stem.dw.inner.get_size()) : 0; }
   std::size_t dw_head_bytes() const { return has_head ? aligned(head.dw.inner.get_size()) : 0; }
   std::size_t dw_tail_bytes() const { return has_tail ? aligned(tail.dw.inner.get_size()) : 0; }
+  std::size_t dw_last_bytes() const { return has_last ? aligned(last.dw.inner.get_size()) : 0; }
   /// The forward pass's slot: x, scratchpad (it needs no gradient buffers: ~1.9 MB less a
   /// thread at 32 images of the VQ-VAE decoder's stack and tail).
   std::size_t forward_slot_bytes() const { return x_bytes + aligned(scratchpad()); }
-  std::size_t slot_bytes() const {  // x, g, ga, gh, dw3, dw1, xs, dws, dwh, gt, dwt, scratchpad
+  std::size_t slot_bytes() const {  // x, g, ga, gh, dw3, dw1, xs, dws, dwh, gt, dwt, dwl, scratchpad
     return 3 * x_bytes + h_bytes + aligned(conv3.dw.inner.get_size()) + aligned(conv1.dw.inner.get_size()) + xs_bytes +
-           dw_stem_bytes() + dw_head_bytes() + t_bytes + dw_tail_bytes() + aligned(scratchpad());
+           dw_stem_bytes() + dw_head_bytes() + t_bytes + dw_tail_bytes() + dw_last_bytes() + aligned(scratchpad());
   }
 };
 

@@ -23,6 +23,13 @@ const ConvTranspose2d* biased_deconv_relu(const std::vector<std::shared_ptr<Laye
   return c && c->bias.defined() && typeid(*layers[i + 1]) == typeid(ReLU) ? c : nullptr;
 }
 
+// layers[i] when it is an exact ConvTranspose2d with a bias: after a tail, the run's last deconvolution.
+const ConvTranspose2d* biased_deconv(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i) {
+  const Layer* l = i < layers.size() ? layers[i].get() : nullptr;
+  const auto* c = l && typeid(*l) == typeid(ConvTranspose2d) ? static_cast<const ConvTranspose2d*>(l) : nullptr;
+  return c && c->bias.defined() ? c : nullptr;
+}
+
 // layers[i] when it is an exact Conv2d with a bias.
 const Conv2d* biased_conv(const std::vector<std::shared_ptr<Layer>>& layers, std::size_t i) {
   const Layer* l = i < layers.size() ? layers[i].get() : nullptr;
@@ -34,7 +41,8 @@ const Conv2d* biased_conv(const std::vector<std::shared_ptr<Layer>>& layers, std
 // before that, the head) and the ReLU after them when there are, as one node
 // (autograd::residual_stack): in float the activations stay in oneDNN's blocked layout from
 // the head's output to the last block's, and after the ReLU a ConvTranspose2d + ReLU (the
-// tail) when there are, out of it to the tail's output. How many layers it ran (0 unless a run of blocks
+// tail) when there are, and a ConvTranspose2d after that (the last), out of it to the output of the last
+// of them. How many layers it ran (0 unless a run of blocks
 // starts at layers[i], layers[i + 1] or layers[i + 3]); the output
 // is rows of channels (N * H * W, C) when the run ends right before layers[rows_at]. `rows_in`:
 // y is (N, H, W, C), which only a run with a stem reads (0 otherwise).
@@ -66,17 +74,22 @@ std::size_t residual_run(const std::vector<std::shared_ptr<Layer>>& layers, std:
   if (tail) tw = {tail->weight, tail->bias};
   const core::Conv2dParams tp = tail ? tail->params() : core::Conv2dParams{};
   const std::array<Index, 2> top = tail ? tail->options.output_padding : std::array<Index, 2>{0, 0};
-  const std::size_t ran = j - i + (relu ? 1 : 0) + (tail ? 2 : 0);
+  const ConvTranspose2d* last = tail ? biased_deconv(layers, j + 3) : nullptr;
+  std::vector<Var> lw;
+  if (last) lw = {last->weight, last->bias};
+  const core::Conv2dParams lp = last ? last->params() : core::Conv2dParams{};
+  const std::array<Index, 2> lop = last ? last->options.output_padding : std::array<Index, 2>{0, 0};
+  const std::size_t ran = j - i + (relu ? 1 : 0) + (tail ? 2 : 0) + (last ? 1 : 0);
   if (head) {
     y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params(), rows, false,
-                                 {head->weight, head->bias}, head->params(), tw, tp, top);
+                                 {head->weight, head->bias}, head->params(), tw, tp, top, lw, lp, lop);
     return ran + 2;
   }
   if (stem) {
     y = autograd::residual_stack(y, params, relu, {stem->weight, stem->bias}, stem->params(), rows, rows_in, {}, {}, tw,
-                                 tp, top);
+                                 tp, top, lw, lp, lop);
   } else {
-    y = autograd::residual_stack(y, params, relu, {}, {}, rows, false, {}, {}, tw, tp, top);
+    y = autograd::residual_stack(y, params, relu, {}, {}, rows, false, {}, {}, tw, tp, top, lw, lp, lop);
   }
   return ran;
 }

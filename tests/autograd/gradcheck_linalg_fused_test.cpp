@@ -161,6 +161,16 @@ const bool registered = xgrad::test::register_cases({
                                          Conv2dParams{{1, 1}, {1, 1}, {1, 1}}, false, true, {}, {}, {v[3], v[4]},
                                          Conv2dParams{{2, 2}, {1, 1}, {1, 1}}, {1, 1});
              }},
+    GradCase{"residual_stack", "as above, then a last deconv 2 -> 1, 4x4 / 2, padding 1, without relu",
+             {InputSpec{Shape{2, 5, 5, 2}}, InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{3}},
+              InputSpec{Shape{3, 2, 3, 3}}, InputSpec{Shape{2}}, InputSpec{Shape{2, 1, 4, 4}}, InputSpec{Shape{1}},
+              InputSpec{Shape{2, 3, 3, 3}}, InputSpec{Shape{2}}, InputSpec{Shape{3, 2, 1, 1}}, InputSpec{Shape{3}}},
+             [](const Vars& v) {
+               return ag::residual_stack(v[0], {v[7], v[8], v[9], v[10]}, true, {v[1], v[2]},
+                                         Conv2dParams{{1, 1}, {1, 1}, {1, 1}}, false, true, {}, {}, {v[3], v[4]},
+                                         Conv2dParams{{2, 2}, {1, 1}, {1, 1}}, {1, 1}, {v[5], v[6]},
+                                         Conv2dParams{{2, 2}, {1, 1}, {1, 1}});
+             }},
     GradCase{"log_softmax", "axis -1", {InputSpec{Shape{3, 5}, -3, 3}},
              [](const Vars& v) { return ag::log_softmax(v[0], -1); }},
     GradCase{"log_softmax", "axis 0", {InputSpec{Shape{3, 5}, -3, 3}},

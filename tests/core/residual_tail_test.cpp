@@ -172,3 +172,132 @@ TEST_CASE("float residual_stack with a tail gives identical bits on 1 and 2 thre
   const auto a = weight_grads(r[0].g), b = weight_grads(r[1].g);
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(equal(a[i], b[i]));
 }
+
+// The same stack and tail, then the VQ-VAE decoder's last deconv c_tail -> 1 (4x4 / 2,
+// padding 1, no relu): 14x14 -> 28x28.
+namespace {
+
+template <class T>
+struct LastStack {
+  TailStack<T> t;
+  Tensor<T> lw, lb;
+  ResidualStem<T> stem() const {
+    ResidualStem<T> s = t.stem();
+    s.last_w = &lw, s.last_b = &lb, s.last_p = t.tp;
+    return s;
+  }
+};
+
+template <class T>
+LastStack<T> last_stack(Index n, Index c_tail, unsigned seed) {
+  return {tail_stack<T>(n, c_tail, seed), random_tensor<T>({c_tail, 1, 4, 4}, seed + 20, -0.2, 0.2),
+          random_tensor<T>({1}, seed + 21, -0.1, 0.1)};
+}
+
+LastStack<double> to_double(const LastStack<float>& f) { return {to_double(f.t), to_double(f.lw), to_double(f.lb)}; }
+
+template <class T>
+Result<T> run(const LastStack<T>& l, const Tensor<T>& gy) {
+  auto out = residual_stack(l.t.x, l.t.weights(), true, l.stem());
+  auto g = residual_stack_backward(gy, l.t.x, l.t.weights(), true, out, l.stem());
+  return {std::move(out), std::move(g)};
+}
+
+// Every gradient but x's: the last's, then weight_grads' order.
+template <class T>
+std::vector<Tensor<T>> last_grads(const ResidualStackGrads<T>& g) {
+  std::vector<Tensor<T>> all{g.last[0], g.last[1]};
+  for (auto& t : weight_grads(g)) all.push_back(std::move(t));
+  return all;
+}
+
+// The stack with its tail (fused when it can be), then the last by core's conv_transpose2d.
+template <class T>
+Result<T> composed(const LastStack<T>& l, const Tensor<T>& gy) {
+  Result<T> r{residual_stack(l.t.x, l.t.weights(), true, l.t.stem()), {}};
+  const Tensor<T> y = conv_transpose2d(r.out.y, l.lw, l.lb, l.t.tp);
+  ConvGrads<T> gd = conv_transpose2d_backward(gy, r.out.y, l.lw, l.t.tp, true, true);
+  r.g = residual_stack_backward(gd.x, l.t.x, l.t.weights(), true, r.out, l.t.stem());
+  r.g.last = {std::move(gd.w), sum(sum(gy, {0}), {1, 2})};
+  r.out.y = y;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("float residual_stack with a last deconv runs it fused and matches the double path", "[residual_block]") {
+  struct Case {
+    Index n, c_tail;
+    bool fused;
+  };
+  // 19 images (one chunk); 33 (17 then 16, the last chunk with its own plan); a tail of 8
+  // channels: tail and last composed after the fused stack.
+  for (const Case c : {Case{19, 32, true}, Case{33, 32, true}, Case{3, 8, false}}) {
+    INFO(c.n << " images, tail 64 -> " << c.c_tail << " -> 1");
+    const auto f = last_stack<float>(c.n, c.c_tail, 231);
+    const auto gy = random_tensor<float>({c.n, 1, 28, 28}, 233);
+    const auto got = run(f, gy);
+    CHECK(got.out.last_fused == c.fused);
+    CHECK(got.out.tail_fused == c.fused);
+    CHECK(got.out.blocked);
+    CHECK(got.out.last_in.defined() != c.fused);  // fused, the tail's NCHW output is not kept
+    const auto want = run(to_double(f), to_double(gy));
+    CHECK_FALSE(want.out.last_fused);
+    REQUIRE(got.out.y.shape() == Shape{c.n, 1, 28, 28});
+    xgrad::test::check_close(to_double(got.out.y), want.out.y, 1e-4, 1e-4);
+    xgrad::test::check_close(to_double(got.g.x), want.g.x, 1e-4, 1e-4);
+    const auto gw = last_grads(got.g);
+    const auto ww = last_grads(want.g);
+    for (std::size_t i = 0; i < ww.size(); ++i) {
+      INFO("weight gradient " << i << " (last w, b, tail w, b, stem w, b, then each block's)");
+      xgrad::test::check_close(to_double(gw[i]), ww[i], 1e-4, 1e-4);
+    }
+  }
+}
+
+TEST_CASE("double residual_stack with a last deconv is the stack with its tail, then conv_transpose2d, bit for bit",
+          "[residual_block]") {
+  const auto d = last_stack<double>(5, 32, 237);
+  const auto gy = random_tensor<double>({5, 1, 28, 28}, 239);
+  const auto got = run(d, gy);
+  const auto want = composed(d, gy);
+  CHECK(equal(got.out.y, want.out.y));
+  CHECK(equal(got.g.x, want.g.x));
+  const auto a = last_grads(got.g), b = last_grads(want.g);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(equal(a[i], b[i]));
+}
+
+TEST_CASE("a fused last deconv gives the stack, tail and last composed in float", "[residual_block]") {
+  const auto f = last_stack<float>(40, 32, 241);
+  const auto gy = random_tensor<float>({40, 1, 28, 28}, 243);
+  const auto got = run(f, gy);
+  REQUIRE(got.out.last_fused);
+  const auto want = composed(f, gy);
+  REQUIRE(want.out.tail_fused);
+  CHECK(equal(got.out.y, want.out.y));  // the same conv_transpose2d on the same NCHW values
+  CHECK(equal(got.g.x, want.g.x));
+  const auto a = last_grads(got.g), b = last_grads(want.g);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    INFO("weight gradient " << i << " (last w, b, tail w, b, stem w, b, then each block's)");
+    // The last's sums over 40 x 784 positions per chunk, then over chunks: last bits.
+    if (i < 2)
+      xgrad::test::check_close(a[i], b[i], 1e-5, 1e-4);
+    else
+      CHECK(equal(a[i], b[i]));
+  }
+}
+
+TEST_CASE("float residual_stack with a last deconv gives identical bits on 1 and 2 threads", "[residual_block]") {
+  const auto f = last_stack<float>(40, 32, 247);
+  const auto gy = random_tensor<float>({40, 1, 28, 28}, 249);
+  Result<float> r[2];
+  for (int i : {0, 1}) {
+    xgrad::test::ThreadCount threads(i + 1);
+    r[i] = run(f, gy);
+  }
+  CHECK(r[0].out.last_fused);
+  CHECK(equal(r[0].out.y, r[1].out.y));
+  CHECK(equal(r[0].g.x, r[1].g.x));
+  const auto a = last_grads(r[0].g), b = last_grads(r[1].g);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(equal(a[i], b[i]));
+}
