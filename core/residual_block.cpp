@@ -49,34 +49,35 @@ Shape block_input(const Tensor<T>& x, const ResidualStem<T>& stem) {
   return {xs[0], w.size(0), oh, ow};
 }
 
+// The output shape (NCHW) of a conv_transpose2d stage (the tail, the last deconvolution) from
+// its input shape `in`; `valid` adds the stage's own precondition to the weight/bias check.
+template <class T>
+Shape deconv_output(const Shape& in, const Tensor<T>& w, const Tensor<T>* b, const Conv2dParams& p,
+                    const std::array<Index, 2>& output_padding, bool valid, const char* what) {
+  if (!valid || !b || w.dim() != 4 || b->shape() != Shape{w.size(1)})
+    detail::fail("residual_stack: {}'s weight {} and bias {} are not conv_transpose2d's (in, out, kh, kw) and (out)", what,
+                 w.shape(), b ? b->shape() : Shape{});
+  const detail::ConvShape c = detail::conv_transpose2d_shape(in, w.shape(), p, output_padding);
+  return {c.n, c.g.c, c.g.h, c.g.w};
+}
+
 // The tail's output shape (NCHW) from the stack's output shape `in`.
 template <class T>
 Shape tail_output(const Shape& in, const ResidualStem<T>& stem) {
-  const Tensor<T>& w = *stem.tail_w;
-  if (!stem.tail_b || w.dim() != 4 || stem.tail_b->shape() != Shape{w.size(1)})
-    detail::fail("residual_stack: the tail's weight {} and bias {} are not conv_transpose2d's (in, out, kh, kw) and "
-                 "(out)",
-                 w.shape(), stem.tail_b ? stem.tail_b->shape() : Shape{});
-  const detail::ConvShape c = detail::conv_transpose2d_shape(in, w.shape(), stem.tail_p, stem.tail_output_padding);
-  return {c.n, c.g.c, c.g.h, c.g.w};
+  return deconv_output(in, *stem.tail_w, stem.tail_b, stem.tail_p, stem.tail_output_padding, true, "the tail");
 }
 
 // The last deconvolution's output shape (NCHW) from the tail's output shape `t`.
 template <class T>
 Shape last_output(const Shape& t, const ResidualStem<T>& stem) {
-  const Tensor<T>& w = *stem.last_w;
-  if (!stem.has_tail() || !stem.last_b || w.dim() != 4 || stem.last_b->shape() != Shape{w.size(1)})
-    detail::fail("residual_stack: the last deconvolution's weight {} and bias {} are not conv_transpose2d's (in, out, "
-                 "kh, kw) and (out), or there is no tail before it",
-                 w.shape(), stem.last_b ? stem.last_b->shape() : Shape{});
-  const detail::ConvShape c = detail::conv_transpose2d_shape(t, w.shape(), stem.last_p, stem.last_output_padding);
-  return {c.n, c.g.c, c.g.h, c.g.w};
+  return deconv_output(t, *stem.last_w, stem.last_b, stem.last_p, stem.last_output_padding, stem.has_tail(),
+                       "the last deconvolution (after a tail)");
 }
 
 // The stack's output shape as the caller holds it: the last's, the tail's, NHWC rows, or the blocks'.
 template <class T>
 Shape output_shape(const Shape& in, const ResidualStem<T>& stem, bool channels_last) {
-  if (stem.has_last()) return last_output(tail_output(in, stem), stem);
+  if (stem.has_last()) return last_output(stem.has_tail() ? tail_output(in, stem) : in, stem);  // no tail: an error
   if (stem.has_tail()) return tail_output(in, stem);
   return channels_last ? Shape{in[0], in[2], in[3], in[1]} : in;
 }

@@ -301,3 +301,22 @@ TEST_CASE("float residual_stack with a last deconv gives identical bits on 1 and
   const auto a = last_grads(r[0].g), b = last_grads(r[1].g);
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(equal(a[i], b[i]));
 }
+
+TEST_CASE("residual_stack names a tail or last deconvolution whose weight and bias do not fit", "[residual_block]") {
+  const auto f = tail_stack<float>(2, 32, 301);
+  ResidualStem<float> s = f.stem();
+  const Tensor<float> short_bias = random_tensor<float>({31}, 303);
+  s.tail_b = &short_bias;
+  CHECK_THROWS_WITH(residual_stack(f.x, f.weights(), true, s),
+                    Catch::Contains("the tail's weight (64, 32, 4, 4) and bias (31) are not conv_transpose2d's"));
+  const Tensor<float> lw = random_tensor<float>({32, 1, 4, 4}, 305), lb = random_tensor<float>({1}, 307);
+  s = f.stem(false);  // a last deconvolution without the tail before it
+  s.last_w = &lw, s.last_b = &lb;
+  CHECK_THROWS_WITH(residual_stack(f.x, f.weights(), true, s),
+                    Catch::Contains("the last deconvolution (after a tail)'s weight (32, 1, 4, 4)"));
+  const auto d = to_double(f);  // the composed path checks the same
+  ResidualStem<double> sd = d.stem(false);
+  const Tensor<double> lwd = to_double(lw), lbd = to_double(lb);
+  sd.last_w = &lwd, sd.last_b = &lbd;
+  CHECK_THROWS_WITH(residual_stack(d.x, d.weights(), true, sd), Catch::Contains("the last deconvolution (after a tail)"));
+}
