@@ -10,6 +10,7 @@
 #include "xgrad/core/reduce.hpp"
 #include "xgrad/core/residual_block.hpp"
 #include "converted.hpp"
+#include "residual_checks.hpp"
 #include "thread_count.hpp"
 
 using namespace xgrad::core;
@@ -98,14 +99,8 @@ TEST_CASE("float residual_stack with a head runs it fused and matches the double
     CHECK(got.out.head_fused == c.fused);
     const auto want = run(to_double(f), to_double(gy));
     CHECK_FALSE(want.out.head_fused);
-    xgrad::test::check_close(to_double(got.out.y), want.out.y, 1e-4, 1e-4);
-    xgrad::test::check_close(to_double(got.g.x), want.g.x, 1e-4, 1e-4);
-    const auto gw = weight_grads(got.g);
-    const auto ww = weight_grads(want.g);
-    for (std::size_t i = 0; i < ww.size(); ++i) {
-      INFO("weight gradient " << i << " (head w, b, stem w, b, then each block's)");
-      xgrad::test::check_close(to_double(gw[i]), ww[i], 1e-4, 1e-4);
-    }
+    xgrad::test::check_near_double({got.out.y, got.g.x, weight_grads(got.g)}, {want.out.y, want.g.x, weight_grads(want.g)},
+                                   "head w, b, stem w, b, then each block's");
   }
 }
 
@@ -136,10 +131,8 @@ TEST_CASE("float residual_stack with a head gives identical bits on 1 and 2 thre
     r[i] = run(f, gy);
   }
   CHECK(r[0].out.head_fused);
-  CHECK(equal(r[0].out.y, r[1].out.y));
-  CHECK(equal(r[0].g.x, r[1].g.x));
-  const auto a = weight_grads(r[0].g), b = weight_grads(r[1].g);
-  for (std::size_t i = 0; i < a.size(); ++i) CHECK(equal(a[i], b[i]));
+  xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
+                                      {r[1].out.y, r[1].g.x, weight_grads(r[1].g)});
 }
 
 TEST_CASE("a fused head's gradients do not depend on whether x's is asked for", "[residual_block]") {

@@ -10,6 +10,7 @@
 #include "xgrad/core/reduce.hpp"
 #include "xgrad/core/residual_block.hpp"
 #include "converted.hpp"
+#include "residual_checks.hpp"
 #include "thread_count.hpp"
 
 using namespace xgrad::core;
@@ -113,14 +114,8 @@ TEST_CASE("float residual_stack with a tail runs it fused and matches the double
     const auto want = run(to_double(f), to_double(gy));
     CHECK_FALSE(want.out.tail_fused);
     REQUIRE(got.out.y.shape() == Shape{c.n, c.c_tail, 14, 14});
-    xgrad::test::check_close(to_double(got.out.y), want.out.y, 1e-4, 1e-4);
-    xgrad::test::check_close(to_double(got.g.x), want.g.x, 1e-4, 1e-4);
-    const auto gw = weight_grads(got.g);
-    const auto ww = weight_grads(want.g);
-    for (std::size_t i = 0; i < ww.size(); ++i) {
-      INFO("weight gradient " << i << " (tail w, b, stem w, b, then each block's)");
-      xgrad::test::check_close(to_double(gw[i]), ww[i], 1e-4, 1e-4);
-    }
+    xgrad::test::check_near_double({got.out.y, got.g.x, weight_grads(got.g)}, {want.out.y, want.g.x, weight_grads(want.g)},
+                                   "tail w, b, stem w, b, then each block's");
   }
 }
 
@@ -167,10 +162,8 @@ TEST_CASE("float residual_stack with a tail gives identical bits on 1 and 2 thre
     r[i] = run(f, gy);
   }
   CHECK(r[0].out.tail_fused);
-  CHECK(equal(r[0].out.y, r[1].out.y));
-  CHECK(equal(r[0].g.x, r[1].g.x));
-  const auto a = weight_grads(r[0].g), b = weight_grads(r[1].g);
-  for (std::size_t i = 0; i < a.size(); ++i) CHECK(equal(a[i], b[i]));
+  xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
+                                      {r[1].out.y, r[1].g.x, weight_grads(r[1].g)});
 }
 
 // The same stack and tail, then the VQ-VAE decoder's last deconv c_tail -> 1 (4x4 / 2,
@@ -244,14 +237,8 @@ TEST_CASE("float residual_stack with a last deconv runs it fused and matches the
     const auto want = run(to_double(f), to_double(gy));
     CHECK_FALSE(want.out.last_fused);
     REQUIRE(got.out.y.shape() == Shape{c.n, 1, 28, 28});
-    xgrad::test::check_close(to_double(got.out.y), want.out.y, 1e-4, 1e-4);
-    xgrad::test::check_close(to_double(got.g.x), want.g.x, 1e-4, 1e-4);
-    const auto gw = last_grads(got.g);
-    const auto ww = last_grads(want.g);
-    for (std::size_t i = 0; i < ww.size(); ++i) {
-      INFO("weight gradient " << i << " (last w, b, tail w, b, stem w, b, then each block's)");
-      xgrad::test::check_close(to_double(gw[i]), ww[i], 1e-4, 1e-4);
-    }
+    xgrad::test::check_near_double({got.out.y, got.g.x, last_grads(got.g)}, {want.out.y, want.g.x, last_grads(want.g)},
+                                   "last w, b, tail w, b, stem w, b, then each block's");
   }
 }
 
@@ -296,10 +283,8 @@ TEST_CASE("float residual_stack with a last deconv gives identical bits on 1 and
     r[i] = run(f, gy);
   }
   CHECK(r[0].out.last_fused);
-  CHECK(equal(r[0].out.y, r[1].out.y));
-  CHECK(equal(r[0].g.x, r[1].g.x));
-  const auto a = last_grads(r[0].g), b = last_grads(r[1].g);
-  for (std::size_t i = 0; i < a.size(); ++i) CHECK(equal(a[i], b[i]));
+  xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, last_grads(r[0].g)},
+                                      {r[1].out.y, r[1].g.x, last_grads(r[1].g)});
 }
 
 TEST_CASE("residual_stack names a tail or last deconvolution whose weight and bias do not fit", "[residual_block]") {
