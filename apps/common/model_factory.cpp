@@ -66,11 +66,10 @@ std::string kinds_list(const std::function<bool(const models::ModelCapabilities&
 }
 
 std::string batch_help(const KindFilter& keep) {
-  const std::int64_t usual = models::ModelEntry{}.batch;
   std::string own;
   for (const std::string& kind : registry().kinds(keep))
-    if (const std::int64_t b = registry().at(kind).batch; b != usual) own += fmt::format("; {} {}", kind, b);
-  return fmt::format("Batch size (default {}{})", usual, own);
+    if (const std::int64_t b = registry().at(kind).batch; b != models::kDefaultBatch) own += fmt::format("; {} {}", kind, b);
+  return fmt::format("Batch size (default {}{})", models::kDefaultBatch, own);
 }
 
 }  // namespace xgrad::apps

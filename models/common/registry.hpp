@@ -44,6 +44,9 @@ struct BuiltModel {
   nn::OptimizerOptions optimizer;
 };
 
+/// The training batch of a kind that names none (ModelEntry::batch).
+inline constexpr std::int64_t kDefaultBatch = 128;
+
 struct ModelEntry {
   std::string kind{};
   std::string summary{};  ///< one line for help texts
@@ -55,7 +58,7 @@ struct ModelEntry {
   /// The training batch when the user gives none (`xgrad train --batch`): a training
   /// default like "lr", kept apart from the options because the trainer, not the factory,
   /// reads it.
-  std::int64_t batch = 128;
+  std::int64_t batch = kDefaultBatch;
 };
 
 class ModelRegistry {

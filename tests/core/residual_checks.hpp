@@ -3,11 +3,13 @@
 // values, and two runs bit for bit (1 against 2 threads).
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <string>
 #include <vector>
 
 #include "converted.hpp"
 #include "kernel_check.hpp"
+#include "thread_count.hpp"
 
 namespace xgrad::test {
 
@@ -28,6 +30,17 @@ inline void check_near_double(const StackRun<float>& got, const StackRun<double>
     INFO("weight gradient " << i << " (" << order << ")");
     check_close(converted<double>(got.gw[i]), want.gw[i], 1e-4, 1e-4);
   }
+}
+
+/// `run()` on one thread, then on two (for check_same_bits).
+template <class Run>
+auto on_one_and_two_threads(const Run& run) {
+  std::array<decltype(run()), 2> r;
+  for (int i : {0, 1}) {
+    ThreadCount threads(i + 1);
+    r[static_cast<std::size_t>(i)] = run();
+  }
+  return r;
 }
 
 /// Two runs give the same bits.

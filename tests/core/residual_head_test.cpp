@@ -11,7 +11,6 @@
 #include "xgrad/core/residual_block.hpp"
 #include "converted.hpp"
 #include "residual_checks.hpp"
-#include "thread_count.hpp"
 
 using namespace xgrad::core;
 using xgrad::test::random_tensor;
@@ -125,11 +124,7 @@ TEST_CASE("double residual_stack with a head is conv2d, relu, then the stack wit
 TEST_CASE("float residual_stack with a head gives identical bits on 1 and 2 threads", "[residual_block]") {
   const auto f = head_stack<float>(40, 1, 32, 28, 113);
   const auto gy = random_tensor<float>({40, 64, 7, 7}, 127);
-  Result<float> r[2];
-  for (int i : {0, 1}) {
-    xgrad::test::ThreadCount threads(i + 1);
-    r[i] = run(f, gy);
-  }
+  const auto r = xgrad::test::on_one_and_two_threads([&] { return run(f, gy); });
   CHECK(r[0].out.head_fused);
   xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, weight_grads(r[1].g)});

@@ -11,7 +11,6 @@
 #include "xgrad/core/residual_block.hpp"
 #include "converted.hpp"
 #include "residual_checks.hpp"
-#include "thread_count.hpp"
 
 using namespace xgrad::core;
 using xgrad::test::random_tensor;
@@ -156,11 +155,7 @@ TEST_CASE("a fused tail gives the stack and the tail composed in float", "[resid
 TEST_CASE("float residual_stack with a tail gives identical bits on 1 and 2 threads", "[residual_block]") {
   const auto f = tail_stack<float>(40, 32, 217);
   const auto gy = random_tensor<float>({40, 32, 14, 14}, 219);
-  Result<float> r[2];
-  for (int i : {0, 1}) {
-    xgrad::test::ThreadCount threads(i + 1);
-    r[i] = run(f, gy);
-  }
+  const auto r = xgrad::test::on_one_and_two_threads([&] { return run(f, gy); });
   CHECK(r[0].out.tail_fused);
   xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, weight_grads(r[1].g)});
@@ -277,11 +272,7 @@ TEST_CASE("a fused last deconv gives the stack, tail and last composed in float"
 TEST_CASE("float residual_stack with a last deconv gives identical bits on 1 and 2 threads", "[residual_block]") {
   const auto f = last_stack<float>(40, 32, 247);
   const auto gy = random_tensor<float>({40, 1, 28, 28}, 249);
-  Result<float> r[2];
-  for (int i : {0, 1}) {
-    xgrad::test::ThreadCount threads(i + 1);
-    r[i] = run(f, gy);
-  }
+  const auto r = xgrad::test::on_one_and_two_threads([&] { return run(f, gy); });
   CHECK(r[0].out.last_fused);
   xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, last_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, last_grads(r[1].g)});
