@@ -16,7 +16,13 @@ import sys
 
 LABELS = {"debian": "Debian {v}", "index": "PyTorch {v}", "index-compiled": "PyTorch {v} compiled"}
 ORDER = ["debian", "index", "index-compiled"]
-FLOOR = "Floor"  # BM_<Step>Floor (xgrad only) is the floor of BM_<Step>
+FLOOR = "Floor"  # BM_<Step>Floor[/args] (xgrad only) is the floor of BM_<Step>[/args]
+
+
+def floor_of(name):
+    """The floor benchmark's name of a step's: BM_HvaeStep/batch:64 -> BM_HvaeStepFloor/batch:64."""
+    base, sep, args = name.partition("/")
+    return base + FLOOR + sep + args
 
 
 def runs(run_dir, prefix, ext):
@@ -104,8 +110,8 @@ def main(run_dir, threads):
           "| Debian / xgrad | floor (ms) | floor / step |")
     print("|---|" + "---:|" * (len(heads) + 6))
     names = sorted(set(xgrad).union(*[set(t) for t in torch.values()]))
-    for name in (n for n in names if not n.endswith(FLOOR)):
-        x, floor = xgrad.get(name), xgrad.get(name + FLOOR)
+    for name in (n for n in names if not n.partition("/")[0].endswith(FLOOR)):
+        x, floor = xgrad.get(name), xgrad.get(floor_of(name))
         ts = [torch[r].get(name) for r, _ in references]
         fastest = min((t for t in ts if t), default=None)
         debian = torch.get("debian", {}).get(name)

@@ -81,12 +81,12 @@ BENCHMARK(BM_AaeStepFloor)->Unit(benchmark::kMillisecond);
 void BM_ConvVaeStepFloor(benchmark::State& state) { run_floor(state, conv_vae_step_floor()); }
 BENCHMARK(BM_ConvVaeStepFloor)->Unit(benchmark::kMillisecond);
 
-// BM_HvaeStep, batch 128: ladder 784-512-512, 512-256, 256-128 with Gaussian heads to
+// BM_HvaeStep at its batch sizes (64, 128): ladder 784-512-512, 512-256, 256-128 with Gaussian heads to
 // z 32, 16, 8 (two Linears each); prior nets z2 16-512, z3 8-256 with heads to 32 and 16;
 // decoder (32 + 16 + 8)-512-512-784. Every input but the pixels needs its gradient.
 void BM_HvaeStepFloor(benchmark::State& state) {
   Floor f;
-  const Index b = 128;
+  const Index b = state.range(0);
   const auto head = [&](Index in, Index z) { f.linear(b, in, z), f.linear(b, in, z); };
   f.mlp(b, {784, 512, 512}, kNoInputGrad, kAll), head(512, 32);
   f.linear(b, 512, 256), head(256, 16);
@@ -96,7 +96,7 @@ void BM_HvaeStepFloor(benchmark::State& state) {
   f.mlp(b, {56, 512, 512, 784}, kAll, kAll);
   run_floor(state, std::move(f));
 }
-BENCHMARK(BM_HvaeStepFloor)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HvaeStepFloor)->ArgName("batch")->Arg(64)->Arg(128)->Unit(benchmark::kMillisecond);
 
 // BM_VqVaeStep (bench/models/floor_steps.cpp).
 void BM_VqVaeStepFloor(benchmark::State& state) { run_floor(state, vq_vae_step_floor()); }

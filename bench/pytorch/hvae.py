@@ -1,7 +1,8 @@
 """xgrad's hierarchical VAE (models/hvae.cpp, a Ladder VAE) in PyTorch.
 
-  --bench              one training step (forward, backward, Adam) on a batch of 128
-                       random images in [0, 1] (BM_HvaeStep, as bench/models/hvae_bench.cpp)
+  --bench              one training step (forward, backward, Adam) on a batch of 64 and of 128
+                       random images in [0, 1] (BM_HvaeStep/batch:64 and /batch:128, as
+                       bench/models/hvae_vq_bench.cpp)
   --train --epochs N   trains on Fashion-MNIST with xgrad's defaults (batch 64, shuffled, Adam
                        2e-3 cut to a quarter every 7504 steps (after 8 epochs), KL warm-up over
                        2000 steps, 2 nats of free bits per layer), prints
@@ -137,9 +138,9 @@ def train_step(model, opt, x, step):
     return loss.item()
 
 
-def bench_step():
-    """BM_HvaeStep's step on 128 random images, past the KL warm-up (also peak_memory.py's)."""
-    x = torch.rand(128, 784)
+def bench_step(batch=BATCH):
+    """BM_HvaeStep's step on `batch` random images, past the KL warm-up (also peak_memory.py's)."""
+    x = torch.rand(batch, 784)
     model = Hvae()
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     return lambda: train_step(model, opt, x, 4000)
@@ -147,7 +148,8 @@ def bench_step():
 
 def bench():
     threads = setup()
-    report("BM_HvaeStep", median_time(bench_step()), threads=threads)
+    for batch in (64, 128):
+        report(f"BM_HvaeStep/batch:{batch}", median_time(bench_step(batch)), threads=threads)
 
 
 @torch.no_grad()

@@ -30,9 +30,9 @@ def make(name):
     if name in ("BM_VrnnSeriesStep", "BM_VrnnTextStep"):
         import vrnn
         return vrnn.bench_step(name == "BM_VrnnTextStep")
-    if name == "BM_HvaeStep":
+    if name == "BM_HvaeStep/batch:64":
         import hvae
-        return hvae.bench_step()
+        return hvae.bench_step(64)
     if name == "BM_VqVaeStep":
         import vq_vae
         return vq_vae.bench_step()

@@ -1,6 +1,7 @@
 """bench/compare_table.py on a made-up run folder: each reference's medians come from its own
 files only (torch-index-* once also took torch-index-compiled-*'s), and the per-repetition
-ratio pairs the times of one repetition. Run: python3 tests/bench/compare_table_test.py ROOT"""
+ratio pairs the times of one repetition, and a step with arguments finds its floor
+(BM_StepFloor/batch:64 is BM_Step/batch:64's) and the floor gets no row of its own. Run: python3 tests/bench/compare_table_test.py ROOT"""
 import contextlib
 import io
 import json
@@ -19,8 +20,10 @@ def write(folder, name, text):
 
 
 def xgrad_json(ms):
-    return json.dumps({"benchmarks": [{"name": "BM_Step", "run_type": "iteration", "time_unit": "ms",
-                                       "real_time": ms}]})
+    """BM_Step at ms, BM_Step/batch:64 at ms / 2 and its floor BM_StepFloor/batch:64 at ms / 4."""
+    rows = [("BM_Step", ms), ("BM_Step/batch:64", ms / 2), ("BM_StepFloor/batch:64", ms / 4)]
+    return json.dumps({"benchmarks": [{"name": n, "run_type": "iteration", "time_unit": "ms", "real_time": t}
+                                      for n, t in rows]})
 
 
 with tempfile.TemporaryDirectory() as d:
@@ -39,4 +42,10 @@ with tempfile.TemporaryDirectory() as d:
     expected = ["BM_Step", "30.00", "70.00", "20.00", "1.50", "1.50 [1.33–2.00]"]
     if cells[:6] != expected:
         sys.exit(f"compare_table: row {cells[:6]}, expected {expected}")
+    row = next(line for line in out.getvalue().splitlines() if line.startswith("| BM_Step/batch:64 "))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    if cells[3] != "10.00" or cells[-2:] != ["5.000", "0.50"]:
+        sys.exit(f"compare_table: row {cells}, expected xgrad 10.00, floor 5.000, floor / step 0.50")
+    if "| BM_StepFloor" in out.getvalue():
+        sys.exit("compare_table: a floor got a row of its own")
 print("ok")
