@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <vector>
 
 #include "xgrad/core/detail/dnnl_common.hpp"
@@ -195,20 +196,23 @@ bool dnnl_residual_stack(const float* x, const StemPointers& stem, const std::ve
 
 namespace {
 
+std::atomic<bool> forced_oihw_sum{false};
+std::atomic<std::uint64_t> oihw_sums{0};
+
 // Each chunk's weight and bias gradients in its own slice ([gw3 | gb3 | gw1 | gb1] per block,
 // then the stem's [gw | gb]), added in chunk order at the end: the same bits on any number
 // of threads. The weights stay in the layout the weight-gradient kernels write (`inner`) and
 // go to OIHW once, after the sum, rather than once a chunk (10 small reorders a chunk in
 // BM_VqVaeStep); the sum is elementwise, so the bits are those of summing in OIHW. Only
-// when the last chunk's kernels chose other layouts than the full ones' is each chunk's
-// gradient reordered to OIHW first (inner = false).
+// when the last chunk's kernels chose other layouts than the full ones' (or a test forces
+// it: force_residual_oihw_sum) is each chunk's gradient reordered to OIHW first (inner = false).
 struct GradSlices {
   bool inner;
   // ns, nh, nt, nl: the stem's, head's, tail's, last's weight (0 without); hc, tc, lc: their biases
   Index n3, k, n1, c, size, blocks, ns, nh, hc, nt, tc, nl, lc, row;
   Tensor<float> partial;
   GradSlices(const Chunks& ch, const ResidualShape& s, Index blocks)
-      : inner(same_weight_layouts(ch)), n3(floats_of(ch.full->conv3, s.k * s.c * 9)), k(s.k),
+      : inner(!forced_oihw_sum.load() && same_weight_layouts(ch)), n3(floats_of(ch.full->conv3, s.k * s.c * 9)), k(s.k),
         n1(floats_of(ch.full->conv1, s.c * s.k)), c(s.c), size(n3 + k + n1 + c), blocks(blocks),
         ns(ch.full->has_stem ? floats_of(ch.full->stem, s.c * s.stem.c * s.stem.kh * s.stem.kw) : 0),
         nh(ch.full->has_head ? floats_of(ch.full->head, s.stem.c * s.head.c * s.head.kh * s.head.kw) : 0),
@@ -413,6 +417,7 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
   const StemWeights wt(*c, stem.tail_w, true, &Plan::tail);  // its input gradient is a forward
   const StemWeights wl(*c, s.last.c > 0 ? stem.last_w : nullptr, true, &Plan::last);  // so is the last's
   GradSlices slices(*c, s, static_cast<Index>(blocks.size()));
+  if (!slices.inner) oihw_sums.fetch_add(1, std::memory_order_relaxed);
   const Index x_image = s.c * s.h * s.w, h_image = s.k * s.h * s.w, xs_image = s.stem.c * s.stem.h * s.stem.w;
   const Index xh_image = s.head.c * s.head.h * s.head.w, t_image = s.tail.c * s.tail.h * s.tail.w;
   const Index l_image = s.last.c * s.last.h * s.last.w;
@@ -452,5 +457,9 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
   slices.finish(*c->full, grads, stem_grads);
   return true;
 }
+
+std::uint64_t residual_oihw_sum_count() { return oihw_sums.load(); }
+
+void force_residual_oihw_sum(bool on) { forced_oihw_sum.store(on); }
 
 }  // namespace xgrad::core::detail

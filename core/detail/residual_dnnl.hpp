@@ -3,6 +3,7 @@
 // path. Each returns false, having written nothing, when it does not run the shape
 // (channels not multiples of 16, or no oneDNN kernel); the caller then composes.
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "xgrad/core/shape.hpp"
@@ -86,5 +87,14 @@ bool dnnl_residual_stack_backward(const float* gy, const float* x, const StemPoi
                                   const std::vector<const float*>& activations, const std::vector<const float*>& hidden,
                                   float* gx, const std::vector<std::array<float*, 4>>& grads,
                                   const std::array<float*, 8>& stem_grads, const ResidualShape& s);
+
+/// Backward passes so far (in this program) that reordered each chunk's weight gradients to
+/// OIHW before the sum: those whose last chunk got other weight-gradient layouts from oneDNN
+/// than the full chunks, or all of them while forced.
+std::uint64_t residual_oihw_sum_count();
+/// Testing only: while on, every backward pass takes that per-chunk OIHW path. No shape has
+/// been seen to need it (oneDNN 2.6.3 on AVX-512 picks one layout per convolution whatever
+/// the chunk's batch), so without this it would go untested.
+void force_residual_oihw_sum(bool on);
 
 }  // namespace xgrad::core::detail
