@@ -72,4 +72,17 @@ std::string batch_help(const KindFilter& keep) {
   return fmt::format("Batch size (default {}{})", models::kDefaultBatch, own);
 }
 
+std::string lr_schedule_help(const KindFilter& keep) {
+  std::string own;
+  for (const std::string& kind : registry().kinds(keep)) {
+    const models::ModelOptions& d = registry().at(kind).defaults;
+    if (const auto it = d.find("lr_schedule"); it != d.end())
+      if (const auto* spec = std::get_if<std::string>(&it->second); spec && !spec->empty())
+        own += fmt::format("; {} {}", kind, *spec);
+  }
+  return fmt::format("Learning-rate schedule, advanced each step: step:N:GAMMA, exp:GAMMA, cosine:T[:MIN] or "
+                     "warmup:N[:START] ('' = constant, the default{})",
+                     own);
+}
+
 }  // namespace xgrad::apps

@@ -1,5 +1,7 @@
 #include "image/model_flags.hpp"
 
+#include "common/model_factory.hpp"
+
 namespace xgrad::apps {
 
 void ModelFlags::add(CLI::App& cmd, bool all) {
@@ -15,7 +17,7 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   flag(cmd, "--latents", "latents", latents_, "hvae: latent sizes per layer, bottom first (default 32,16,8)");
   flag(cmd, "--lr", "lr", lr_, "Learning rate (default 1e-3; hvae 2e-3)");
   flag(cmd, "--lr-schedule", "lr_schedule", lr_schedule_,
-       "Learning-rate schedule, advanced each step: step:N:GAMMA, exp:GAMMA, cosine:T[:MIN] or warmup:N[:START] ('' = constant, the default; hvae step:3752:0.25)");
+       lr_schedule_help([](const models::ModelCapabilities& c) { return c.image; }));
   flag(cmd, "--beta", "beta", beta_, "beta-VAE: KL weight (default 4); beta-TCVAE: TC weight (default 6)");
   flag(cmd, "--capacity", "capacity", capacity_, "beta-VAE: target KL capacity in nats (0 = off)");
   flag(cmd, "--iwae-k", "iwae_k", iwae_k_, "Train on the K-sample importance-weighted bound (IWAE) instead of the ELBO (1 = ELBO)");

@@ -11,6 +11,11 @@ OUT=$TMP/hvae
   { cat "$TMP/hb.err"; fail "train without --batch failed"; }
 python3 -c "import json, sys; b = [json.load(open(p))['batch'] for p in sys.argv[1:]]; assert b == [64, 32], b" \
   "$TMP/hb/config.json" "$OUT/config.json" || fail "hvae's batch: 64 by default, --batch otherwise"
+# --lr-schedule's help names the schedule hvae's runs get by default (once it named an old one).
+schedule=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['model']['lr_schedule'])" "$TMP/hb/config.json")
+[ -n "$schedule" ] || fail "hvae's config.json has no default lr_schedule"
+"$XGRAD" train --help | tr -s ' \n' ' ' | grep -qF "hvae $schedule)" ||
+  fail "train --help does not name hvae's default learning-rate schedule $schedule"
 "$XGRAD" sample "$OUT" --n 4 --out "$TMP/s.png" || fail "sample failed"
 "$XGRAD" traverse "$OUT" --layer z3 --steps 3 --out "$TMP/t.png" || fail "traverse --layer z3 failed"
 expect_error "no latent layer 'z9' (it has z3, z2, z1)" traverse "$OUT" --layer z9 --out "$TMP/t9.png"
