@@ -1,6 +1,7 @@
 #pragma once
-// The checks the residual stack's tests share: a float run against the double run of the same
-// values, and two runs bit for bit (1 against 2 threads).
+// What the residual stack's tests share: their fixtures' two blocks, one forward and backward
+// pass of a fixture, a float run against the double run of the same values, and two runs bit
+// for bit (1 against 2 threads).
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -10,8 +11,57 @@
 #include "converted.hpp"
 #include "kernel_check.hpp"
 #include "thread_count.hpp"
+#include "xgrad/core/residual_block.hpp"
 
 namespace xgrad::test {
+
+/// A fixture's blocks, each (conv3 weight, bias, conv1 weight, bias).
+template <class T>
+using BlockParams = std::vector<std::array<core::Tensor<T>, 4>>;
+
+/// Two blocks of 32 hidden channels over 64, block b's four tensors drawn from seeds
+/// first + 4b, ..., first + 4b + 3.
+template <class T>
+BlockParams<T> two_blocks(unsigned first) {
+  BlockParams<T> params;
+  for (unsigned b = 0; b < 2; ++b)
+    params.push_back({random_tensor<T>({32, 64, 3, 3}, first + 4 * b, -0.1, 0.1),
+                      random_tensor<T>({32}, first + 1 + 4 * b, -0.1, 0.1),
+                      random_tensor<T>({64, 32, 1, 1}, first + 2 + 4 * b, -0.2, 0.2),
+                      random_tensor<T>({64}, first + 3 + 4 * b, -0.1, 0.1)});
+  return params;
+}
+
+/// The blocks as residual_stack takes them (pointers into `params`).
+template <class T>
+std::vector<core::ResidualWeights<T>> block_weights(const BlockParams<T>& params) {
+  std::vector<core::ResidualWeights<T>> w;
+  for (const auto& q : params) w.push_back({&q[0], &q[1], &q[2], &q[3]});
+  return w;
+}
+
+/// The same blocks in double.
+inline BlockParams<double> blocks_in_double(const BlockParams<float>& params) {
+  BlockParams<double> d;
+  for (const auto& q : params)
+    d.push_back({converted<double>(q[0]), converted<double>(q[1]), converted<double>(q[2]), converted<double>(q[3])});
+  return d;
+}
+
+/// A stack's output and gradients.
+template <class T>
+struct StackPass {
+  core::ResidualStackOutput<T> out;
+  core::ResidualStackGrads<T> g;
+};
+
+/// One forward and backward pass of a fixture with x, weights() and stem(), relu after the blocks.
+template <class Stack, class T>
+StackPass<T> forward_backward(const Stack& s, const core::Tensor<T>& gy, bool x_grad = true) {
+  auto out = core::residual_stack(s.x, s.weights(), true, s.stem());
+  auto g = core::residual_stack_backward(gy, s.x, s.weights(), true, out, s.stem(), x_grad);
+  return {std::move(out), std::move(g)};
+}
 
 /// A run's output, x's gradient and the weight gradients in a fixed order.
 template <class T>

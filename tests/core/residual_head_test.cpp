@@ -13,7 +13,12 @@
 #include "residual_checks.hpp"
 
 using namespace xgrad::core;
+using xgrad::test::BlockParams;
+using xgrad::test::block_weights;
+using xgrad::test::blocks_in_double;
+using xgrad::test::forward_backward;
 using xgrad::test::random_tensor;
+using xgrad::test::two_blocks;
 
 namespace {
 
@@ -22,13 +27,9 @@ namespace {
 template <class T>
 struct HeadStack {
   Tensor<T> x, hw, hb, sw, sb;
-  std::vector<std::array<Tensor<T>, 4>> params;
+  BlockParams<T> params;
   Conv2dParams p{{2, 2}, {1, 1}, {1, 1}};
-  std::vector<ResidualWeights<T>> weights() const {
-    std::vector<ResidualWeights<T>> w;
-    for (const auto& q : params) w.push_back({&q[0], &q[1], &q[2], &q[3]});
-    return w;
-  }
+  std::vector<ResidualWeights<T>> weights() const { return block_weights(params); }
   ResidualStem<T> stem(bool head = true) const {
     ResidualStem<T> s{&sw, &sb, p};
     if (head) s.head_w = &hw, s.head_b = &hb, s.head_p = p;
@@ -41,11 +42,7 @@ HeadStack<T> head_stack(Index n, Index c_in, Index c_head, Index side, unsigned 
   HeadStack<T> h{random_tensor<T>({n, c_in, side, side}, seed, 0, 1), random_tensor<T>({c_head, c_in, 4, 4}, seed + 1, -0.5, 0.5),
                  random_tensor<T>({c_head}, seed + 2, -0.2, 0.2), random_tensor<T>({64, c_head, 4, 4}, seed + 3, -0.1, 0.1),
                  random_tensor<T>({64}, seed + 4, -0.1, 0.1), {}};
-  for (unsigned b = 0; b < 2; ++b)
-    h.params.push_back({random_tensor<T>({32, 64, 3, 3}, seed + 5 + 4 * b, -0.1, 0.1),
-                        random_tensor<T>({32}, seed + 6 + 4 * b, -0.1, 0.1),
-                        random_tensor<T>({64, 32, 1, 1}, seed + 7 + 4 * b, -0.2, 0.2),
-                        random_tensor<T>({64}, seed + 8 + 4 * b, -0.1, 0.1)});
+  h.params = two_blocks<T>(seed + 5);
   return h;
 }
 
@@ -55,22 +52,8 @@ Tensor<double> to_double(const Tensor<T>& t) {
 }
 
 HeadStack<double> to_double(const HeadStack<float>& f) {
-  HeadStack<double> d{to_double(f.x), to_double(f.hw), to_double(f.hb), to_double(f.sw), to_double(f.sb), {}, f.p};
-  for (const auto& q : f.params) d.params.push_back({to_double(q[0]), to_double(q[1]), to_double(q[2]), to_double(q[3])});
-  return d;
-}
-
-template <class T>
-struct Result {
-  ResidualStackOutput<T> out;
-  ResidualStackGrads<T> g;
-};
-
-template <class T>
-Result<T> run(const HeadStack<T>& h, const Tensor<T>& gy, bool x_grad = true) {
-  auto out = residual_stack(h.x, h.weights(), true, h.stem());
-  auto g = residual_stack_backward(gy, h.x, h.weights(), true, out, h.stem(), x_grad);
-  return {std::move(out), std::move(g)};
+  return {to_double(f.x),  to_double(f.hw), to_double(f.hb), to_double(f.sw),
+          to_double(f.sb), blocks_in_double(f.params), f.p};
 }
 
 // Every gradient but x's, in a fixed order: the head's, the stem's, the blocks'.
@@ -94,9 +77,9 @@ TEST_CASE("float residual_stack with a head runs it fused and matches the double
     INFO(c.n << " images, head " << c.c_in << " -> " << c.c_head);
     const auto f = head_stack<float>(c.n, c.c_in, c.c_head, 28, 101);
     const auto gy = random_tensor<float>({c.n, 64, 7, 7}, 103);
-    const auto got = run(f, gy);
+    const auto got = forward_backward(f, gy);
     CHECK(got.out.head_fused == c.fused);
-    const auto want = run(to_double(f), to_double(gy));
+    const auto want = forward_backward(to_double(f), to_double(gy));
     CHECK_FALSE(want.out.head_fused);
     xgrad::test::check_near_double({got.out.y, got.g.x, weight_grads(got.g)}, {want.out.y, want.g.x, weight_grads(want.g)},
                                    "head w, b, stem w, b, then each block's");
@@ -108,7 +91,7 @@ TEST_CASE("double residual_stack with a head is conv2d, relu, then the stack wit
   const auto d = head_stack<double>(5, 1, 32, 28, 107);
   const Tensor<double> h = relu(conv2d(d.x, d.hw, d.hb, d.p));
   const auto gy = random_tensor<double>({5, 64, 7, 7}, 109);
-  const auto got = run(d, gy);
+  const auto got = forward_backward(d, gy);
   const auto out = residual_stack(h, d.weights(), true, d.stem(false));
   CHECK(equal(got.out.y, out.y));
   auto g = residual_stack_backward(gy, h, d.weights(), true, out, d.stem(false));
@@ -124,7 +107,7 @@ TEST_CASE("double residual_stack with a head is conv2d, relu, then the stack wit
 TEST_CASE("float residual_stack with a head gives identical bits on 1 and 2 threads", "[residual_block]") {
   const auto f = head_stack<float>(40, 1, 32, 28, 113);
   const auto gy = random_tensor<float>({40, 64, 7, 7}, 127);
-  const auto r = xgrad::test::on_one_and_two_threads([&] { return run(f, gy); });
+  const auto r = xgrad::test::on_one_and_two_threads([&] { return forward_backward(f, gy); });
   CHECK(r[0].out.head_fused);
   xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, weight_grads(r[1].g)});
@@ -133,7 +116,7 @@ TEST_CASE("float residual_stack with a head gives identical bits on 1 and 2 thre
 TEST_CASE("a fused head's gradients do not depend on whether x's is asked for", "[residual_block]") {
   const auto f = head_stack<float>(19, 1, 32, 28, 131);
   const auto gy = random_tensor<float>({19, 64, 7, 7}, 137);
-  const auto with = run(f, gy), without = run(f, gy, false);
+  const auto with = forward_backward(f, gy), without = forward_backward(f, gy, false);
   CHECK_FALSE(without.g.x.defined());
   const auto a = weight_grads(with.g), b = weight_grads(without.g);
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(equal(a[i], b[i]));
@@ -143,7 +126,7 @@ TEST_CASE("a fused head gives the head composed in float (conv2d, relu, then the
           "[residual_block]") {
   const auto f = head_stack<float>(40, 1, 32, 28, 139);
   const auto gy = random_tensor<float>({40, 64, 7, 7}, 149);
-  const auto got = run(f, gy);
+  const auto got = forward_backward(f, gy);
   REQUIRE(got.out.head_fused);
   const Tensor<float> h = relu(conv2d(f.x, f.hw, f.hb, f.p));
   const auto out = residual_stack(h, f.weights(), true, f.stem(false));

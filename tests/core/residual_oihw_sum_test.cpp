@@ -12,7 +12,12 @@
 #include "residual_checks.hpp"
 
 using namespace xgrad::core;
+using xgrad::test::BlockParams;
+using xgrad::test::block_weights;
+using xgrad::test::blocks_in_double;
+using xgrad::test::forward_backward;
 using xgrad::test::random_tensor;
+using xgrad::test::two_blocks;
 
 namespace {
 
@@ -22,13 +27,9 @@ namespace {
 template <class T>
 struct FullStack {
   Tensor<T> x, hw, hb, sw, sb, tw, tb, lw, lb;
-  std::vector<std::array<Tensor<T>, 4>> params;
+  BlockParams<T> params;
   Conv2dParams p{{2, 2}, {1, 1}, {1, 1}};
-  std::vector<ResidualWeights<T>> weights() const {
-    std::vector<ResidualWeights<T>> w;
-    for (const auto& q : params) w.push_back({&q[0], &q[1], &q[2], &q[3]});
-    return w;
-  }
+  std::vector<ResidualWeights<T>> weights() const { return block_weights(params); }
   ResidualStem<T> stem() const {
     ResidualStem<T> s{&sw, &sb, p};
     s.head_w = &hw, s.head_b = &hb, s.head_p = p;
@@ -49,35 +50,15 @@ FullStack<float> full_stack(Index n, unsigned seed) {
                      random_tensor<float>({32, 1, 4, 4}, seed + 7, -0.2, 0.2),
                      random_tensor<float>({1}, seed + 8, -0.1, 0.1),
                      {}};
-  for (unsigned b = 0; b < 2; ++b)
-    f.params.push_back({random_tensor<float>({32, 64, 3, 3}, seed + 9 + 4 * b, -0.1, 0.1),
-                        random_tensor<float>({32}, seed + 10 + 4 * b, -0.1, 0.1),
-                        random_tensor<float>({64, 32, 1, 1}, seed + 11 + 4 * b, -0.2, 0.2),
-                        random_tensor<float>({64}, seed + 12 + 4 * b, -0.1, 0.1)});
+  f.params = two_blocks<float>(seed + 9);
   return f;
 }
 
 Tensor<double> to_double(const Tensor<float>& t) { return xgrad::test::converted<double>(t); }
 
 FullStack<double> to_double(const FullStack<float>& f) {
-  FullStack<double> d{to_double(f.x),  to_double(f.hw), to_double(f.hb), to_double(f.sw), to_double(f.sb),
-                      to_double(f.tw), to_double(f.tb), to_double(f.lw), to_double(f.lb), {}, f.p};
-  for (const auto& q : f.params)
-    d.params.push_back({to_double(q[0]), to_double(q[1]), to_double(q[2]), to_double(q[3])});
-  return d;
-}
-
-template <class T>
-struct Result {
-  ResidualStackOutput<T> out;
-  ResidualStackGrads<T> g;
-};
-
-template <class T>
-Result<T> run(const FullStack<T>& f, const Tensor<T>& gy) {
-  auto out = residual_stack(f.x, f.weights(), true, f.stem());
-  auto g = residual_stack_backward(gy, f.x, f.weights(), true, out, f.stem());
-  return {std::move(out), std::move(g)};
+  return {to_double(f.x),  to_double(f.hw), to_double(f.hb), to_double(f.sw), to_double(f.sb), to_double(f.tw),
+          to_double(f.tb), to_double(f.lw), to_double(f.lb), blocks_in_double(f.params), f.p};
 }
 
 // Every gradient but x's: the last's, tail's, head's, stem's w and b, then each block's.
@@ -106,10 +87,10 @@ TEST_CASE("the fused stack's per-chunk OIHW sum matches the double path", "[resi
   const auto f = full_stack(kImages, 401);
   const auto gy = random_tensor<float>({kImages, 1, 28, 28}, 403);
   const ForcedOihwSum forced;
-  const auto got = run(f, gy);
+  const auto got = forward_backward(f, gy);
   REQUIRE(forced.taken() == 1);
   REQUIRE((got.out.head_fused && got.out.tail_fused && got.out.last_fused));
-  const auto want = run(to_double(f), to_double(gy));
+  const auto want = forward_backward(to_double(f), to_double(gy));
   xgrad::test::check_near_double({got.out.y, got.g.x, weight_grads(got.g)},
                                  {want.out.y, want.g.x, weight_grads(want.g)}, kOrder);
 }
@@ -118,7 +99,7 @@ TEST_CASE("the fused stack's per-chunk OIHW sum gives identical bits on 1 and 2 
   const auto f = full_stack(kImages, 409);
   const auto gy = random_tensor<float>({kImages, 1, 28, 28}, 419);
   const ForcedOihwSum forced;
-  const auto r = xgrad::test::on_one_and_two_threads([&] { return run(f, gy); });
+  const auto r = xgrad::test::on_one_and_two_threads([&] { return forward_backward(f, gy); });
   REQUIRE(forced.taken() == 2);
   xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, weight_grads(r[1].g)});
@@ -130,11 +111,11 @@ TEST_CASE("the fused stack's gradients are the same bits summed per chunk in OIH
   const auto f = full_stack(kImages, 421);
   const auto gy = random_tensor<float>({kImages, 1, 28, 28}, 431);
   const std::uint64_t before = detail::residual_oihw_sum_count();
-  const auto kernels = run(f, gy);
+  const auto kernels = forward_backward(f, gy);
   CHECK(detail::residual_oihw_sum_count() == before);  // this shape keeps its layouts unforced
   const auto oihw = [&] {
     const ForcedOihwSum forced;
-    auto r = run(f, gy);
+    auto r = forward_backward(f, gy);
     CHECK(forced.taken() == 1);
     return r;
   }();

@@ -13,7 +13,13 @@
 #include "residual_checks.hpp"
 
 using namespace xgrad::core;
+using xgrad::test::BlockParams;
+using xgrad::test::StackPass;
+using xgrad::test::block_weights;
+using xgrad::test::blocks_in_double;
+using xgrad::test::forward_backward;
 using xgrad::test::random_tensor;
+using xgrad::test::two_blocks;
 
 namespace {
 
@@ -22,13 +28,9 @@ namespace {
 template <class T>
 struct TailStack {
   Tensor<T> x, sw, sb, tw, tb;
-  std::vector<std::array<Tensor<T>, 4>> params;
+  BlockParams<T> params;
   Conv2dParams sp{{1, 1}, {1, 1}, {1, 1}}, tp{{2, 2}, {1, 1}, {1, 1}};
-  std::vector<ResidualWeights<T>> weights() const {
-    std::vector<ResidualWeights<T>> w;
-    for (const auto& q : params) w.push_back({&q[0], &q[1], &q[2], &q[3]});
-    return w;
-  }
+  std::vector<ResidualWeights<T>> weights() const { return block_weights(params); }
   ResidualStem<T> stem(bool tail = true) const {
     ResidualStem<T> s{&sw, &sb, sp, true};
     if (tail) s.tail_w = &tw, s.tail_b = &tb, s.tail_p = tp;
@@ -41,34 +43,15 @@ TailStack<T> tail_stack(Index n, Index c_tail, unsigned seed) {
   TailStack<T> t{random_tensor<T>({n, 7, 7, 16}, seed, -1, 1), random_tensor<T>({64, 16, 3, 3}, seed + 1, -0.1, 0.1),
                  random_tensor<T>({64}, seed + 2, -0.1, 0.1), random_tensor<T>({64, c_tail, 4, 4}, seed + 3, -0.1, 0.1),
                  random_tensor<T>({c_tail}, seed + 4, -0.1, 0.1), {}};
-  for (unsigned b = 0; b < 2; ++b)
-    t.params.push_back({random_tensor<T>({32, 64, 3, 3}, seed + 5 + 4 * b, -0.1, 0.1),
-                        random_tensor<T>({32}, seed + 6 + 4 * b, -0.1, 0.1),
-                        random_tensor<T>({64, 32, 1, 1}, seed + 7 + 4 * b, -0.2, 0.2),
-                        random_tensor<T>({64}, seed + 8 + 4 * b, -0.1, 0.1)});
+  t.params = two_blocks<T>(seed + 5);
   return t;
 }
 
 Tensor<double> to_double(const Tensor<float>& t) { return xgrad::test::converted<double>(t); }
 
 TailStack<double> to_double(const TailStack<float>& f) {
-  TailStack<double> d{to_double(f.x), to_double(f.sw), to_double(f.sb), to_double(f.tw), to_double(f.tb), {}};
-  for (const auto& q : f.params)
-    d.params.push_back({to_double(q[0]), to_double(q[1]), to_double(q[2]), to_double(q[3])});
-  return d;
-}
-
-template <class T>
-struct Result {
-  ResidualStackOutput<T> out;
-  ResidualStackGrads<T> g;
-};
-
-template <class T>
-Result<T> run(const TailStack<T>& t, const Tensor<T>& gy) {
-  auto out = residual_stack(t.x, t.weights(), true, t.stem());
-  auto g = residual_stack_backward(gy, t.x, t.weights(), true, out, t.stem());
-  return {std::move(out), std::move(g)};
+  return {to_double(f.x), to_double(f.sw), to_double(f.sb), to_double(f.tw), to_double(f.tb),
+          blocks_in_double(f.params)};
 }
 
 // Every gradient but x's, in a fixed order: the tail's, the stem's, the blocks'.
@@ -81,8 +64,8 @@ std::vector<Tensor<T>> weight_grads(const ResidualStackGrads<T>& g) {
 
 // The stack without its tail, then the tail by core's conv_transpose2d and relu.
 template <class T>
-Result<T> composed(const TailStack<T>& t, const Tensor<T>& gy) {
-  Result<T> r{residual_stack(t.x, t.weights(), true, t.stem(false)), {}};
+StackPass<T> composed(const TailStack<T>& t, const Tensor<T>& gy) {
+  StackPass<T> r{residual_stack(t.x, t.weights(), true, t.stem(false)), {}};
   const Tensor<T> y = relu(conv_transpose2d(r.out.y, t.tw, t.tb, t.tp));
   Tensor<T> gt(gy);
   relu_backward_(gt, y);
@@ -107,10 +90,10 @@ TEST_CASE("float residual_stack with a tail runs it fused and matches the double
     INFO(c.n << " images, tail 64 -> " << c.c_tail);
     const auto f = tail_stack<float>(c.n, c.c_tail, 201);
     const auto gy = random_tensor<float>({c.n, c.c_tail, 14, 14}, 203);
-    const auto got = run(f, gy);
+    const auto got = forward_backward(f, gy);
     CHECK(got.out.tail_fused == c.fused);
     CHECK(got.out.blocked);  // the stack stays fused when its tail does not
-    const auto want = run(to_double(f), to_double(gy));
+    const auto want = forward_backward(to_double(f), to_double(gy));
     CHECK_FALSE(want.out.tail_fused);
     REQUIRE(got.out.y.shape() == Shape{c.n, c.c_tail, 14, 14});
     xgrad::test::check_near_double({got.out.y, got.g.x, weight_grads(got.g)}, {want.out.y, want.g.x, weight_grads(want.g)},
@@ -122,7 +105,7 @@ TEST_CASE("double residual_stack with a tail is the stack, conv_transpose2d and 
           "[residual_block]") {
   const auto d = tail_stack<double>(5, 32, 207);
   const auto gy = random_tensor<double>({5, 32, 14, 14}, 209);
-  const auto got = run(d, gy);
+  const auto got = forward_backward(d, gy);
   const auto want = composed(d, gy);
   CHECK(equal(got.out.y, want.out.y));
   CHECK(equal(got.g.x, want.g.x));
@@ -133,7 +116,7 @@ TEST_CASE("double residual_stack with a tail is the stack, conv_transpose2d and 
 TEST_CASE("a fused tail gives the stack and the tail composed in float", "[residual_block]") {
   const auto f = tail_stack<float>(40, 32, 211);
   const auto gy = random_tensor<float>({40, 32, 14, 14}, 213);
-  const auto got = run(f, gy);
+  const auto got = forward_backward(f, gy);
   REQUIRE(got.out.tail_fused);
   const auto want = composed(f, gy);
   REQUIRE(want.out.blocked);
@@ -155,7 +138,7 @@ TEST_CASE("a fused tail gives the stack and the tail composed in float", "[resid
 TEST_CASE("float residual_stack with a tail gives identical bits on 1 and 2 threads", "[residual_block]") {
   const auto f = tail_stack<float>(40, 32, 217);
   const auto gy = random_tensor<float>({40, 32, 14, 14}, 219);
-  const auto r = xgrad::test::on_one_and_two_threads([&] { return run(f, gy); });
+  const auto r = xgrad::test::on_one_and_two_threads([&] { return forward_backward(f, gy); });
   CHECK(r[0].out.tail_fused);
   xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, weight_grads(r[1].g)});
@@ -185,7 +168,7 @@ LastStack<T> last_stack(Index n, Index c_tail, unsigned seed) {
 LastStack<double> to_double(const LastStack<float>& f) { return {to_double(f.t), to_double(f.lw), to_double(f.lb)}; }
 
 template <class T>
-Result<T> run(const LastStack<T>& l, const Tensor<T>& gy) {
+StackPass<T> run_last(const LastStack<T>& l, const Tensor<T>& gy) {
   auto out = residual_stack(l.t.x, l.t.weights(), true, l.stem());
   auto g = residual_stack_backward(gy, l.t.x, l.t.weights(), true, out, l.stem());
   return {std::move(out), std::move(g)};
@@ -201,8 +184,8 @@ std::vector<Tensor<T>> last_grads(const ResidualStackGrads<T>& g) {
 
 // The stack with its tail (fused when it can be), then the last by core's conv_transpose2d.
 template <class T>
-Result<T> composed(const LastStack<T>& l, const Tensor<T>& gy) {
-  Result<T> r{residual_stack(l.t.x, l.t.weights(), true, l.t.stem()), {}};
+StackPass<T> composed(const LastStack<T>& l, const Tensor<T>& gy) {
+  StackPass<T> r{residual_stack(l.t.x, l.t.weights(), true, l.t.stem()), {}};
   const Tensor<T> y = conv_transpose2d(r.out.y, l.lw, l.lb, l.t.tp);
   ConvGrads<T> gd = conv_transpose2d_backward(gy, r.out.y, l.lw, l.t.tp, true, true);
   r.g = residual_stack_backward(gd.x, l.t.x, l.t.weights(), true, r.out, l.t.stem());
@@ -224,12 +207,12 @@ TEST_CASE("float residual_stack with a last deconv runs it fused and matches the
     INFO(c.n << " images, tail 64 -> " << c.c_tail << " -> 1");
     const auto f = last_stack<float>(c.n, c.c_tail, 231);
     const auto gy = random_tensor<float>({c.n, 1, 28, 28}, 233);
-    const auto got = run(f, gy);
+    const auto got = run_last(f, gy);
     CHECK(got.out.last_fused == c.fused);
     CHECK(got.out.tail_fused == c.fused);
     CHECK(got.out.blocked);
     CHECK(got.out.last_in.defined() != c.fused);  // fused, the tail's NCHW output is not kept
-    const auto want = run(to_double(f), to_double(gy));
+    const auto want = run_last(to_double(f), to_double(gy));
     CHECK_FALSE(want.out.last_fused);
     REQUIRE(got.out.y.shape() == Shape{c.n, 1, 28, 28});
     xgrad::test::check_near_double({got.out.y, got.g.x, last_grads(got.g)}, {want.out.y, want.g.x, last_grads(want.g)},
@@ -241,7 +224,7 @@ TEST_CASE("double residual_stack with a last deconv is the stack with its tail, 
           "[residual_block]") {
   const auto d = last_stack<double>(5, 32, 237);
   const auto gy = random_tensor<double>({5, 1, 28, 28}, 239);
-  const auto got = run(d, gy);
+  const auto got = run_last(d, gy);
   const auto want = composed(d, gy);
   CHECK(equal(got.out.y, want.out.y));
   CHECK(equal(got.g.x, want.g.x));
@@ -252,7 +235,7 @@ TEST_CASE("double residual_stack with a last deconv is the stack with its tail, 
 TEST_CASE("a fused last deconv gives the stack, tail and last composed in float", "[residual_block]") {
   const auto f = last_stack<float>(40, 32, 241);
   const auto gy = random_tensor<float>({40, 1, 28, 28}, 243);
-  const auto got = run(f, gy);
+  const auto got = run_last(f, gy);
   REQUIRE(got.out.last_fused);
   const auto want = composed(f, gy);
   REQUIRE(want.out.tail_fused);
@@ -272,7 +255,7 @@ TEST_CASE("a fused last deconv gives the stack, tail and last composed in float"
 TEST_CASE("float residual_stack with a last deconv gives identical bits on 1 and 2 threads", "[residual_block]") {
   const auto f = last_stack<float>(40, 32, 247);
   const auto gy = random_tensor<float>({40, 1, 28, 28}, 249);
-  const auto r = xgrad::test::on_one_and_two_threads([&] { return run(f, gy); });
+  const auto r = xgrad::test::on_one_and_two_threads([&] { return run_last(f, gy); });
   CHECK(r[0].out.last_fused);
   xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, last_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, last_grads(r[1].g)});
