@@ -13,12 +13,7 @@
 #include "residual_checks.hpp"
 
 using namespace xgrad::core;
-using xgrad::test::BlockParams;
-using xgrad::test::block_weights;
-using xgrad::test::blocks_in_double;
-using xgrad::test::forward_backward;
-using xgrad::test::random_tensor;
-using xgrad::test::two_blocks;
+using namespace xgrad::test;  // the residual fixtures and checks, random_tensor
 
 namespace {
 
@@ -81,7 +76,7 @@ TEST_CASE("float residual_stack with a head runs it fused and matches the double
     CHECK(got.out.head_fused == c.fused);
     const auto want = forward_backward(to_double(f), to_double(gy));
     CHECK_FALSE(want.out.head_fused);
-    xgrad::test::check_near_double({got.out.y, got.g.x, weight_grads(got.g)}, {want.out.y, want.g.x, weight_grads(want.g)},
+    check_near_double({got.out.y, got.g.x, weight_grads(got.g)}, {want.out.y, want.g.x, weight_grads(want.g)},
                                    "head w, b, stem w, b, then each block's");
   }
 }
@@ -107,9 +102,9 @@ TEST_CASE("double residual_stack with a head is conv2d, relu, then the stack wit
 TEST_CASE("float residual_stack with a head gives identical bits on 1 and 2 threads", "[residual_block]") {
   const auto f = head_stack<float>(40, 1, 32, 28, 113);
   const auto gy = random_tensor<float>({40, 64, 7, 7}, 127);
-  const auto r = xgrad::test::on_one_and_two_threads([&] { return forward_backward(f, gy); });
+  const auto r = on_one_and_two_threads([&] { return forward_backward(f, gy); });
   CHECK(r[0].out.head_fused);
-  xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
+  check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, weight_grads(r[1].g)});
 }
 

@@ -12,12 +12,7 @@
 #include "residual_checks.hpp"
 
 using namespace xgrad::core;
-using xgrad::test::BlockParams;
-using xgrad::test::block_weights;
-using xgrad::test::blocks_in_double;
-using xgrad::test::forward_backward;
-using xgrad::test::random_tensor;
-using xgrad::test::two_blocks;
+using namespace xgrad::test;  // the residual fixtures and checks, random_tensor
 
 namespace {
 
@@ -91,7 +86,7 @@ TEST_CASE("the fused stack's per-chunk OIHW sum matches the double path", "[resi
   REQUIRE(forced.taken() == 1);
   REQUIRE((got.out.head_fused && got.out.tail_fused && got.out.last_fused));
   const auto want = forward_backward(to_double(f), to_double(gy));
-  xgrad::test::check_near_double({got.out.y, got.g.x, weight_grads(got.g)},
+  check_near_double({got.out.y, got.g.x, weight_grads(got.g)},
                                  {want.out.y, want.g.x, weight_grads(want.g)}, kOrder);
 }
 
@@ -99,9 +94,9 @@ TEST_CASE("the fused stack's per-chunk OIHW sum gives identical bits on 1 and 2 
   const auto f = full_stack(kImages, 409);
   const auto gy = random_tensor<float>({kImages, 1, 28, 28}, 419);
   const ForcedOihwSum forced;
-  const auto r = xgrad::test::on_one_and_two_threads([&] { return forward_backward(f, gy); });
+  const auto r = on_one_and_two_threads([&] { return forward_backward(f, gy); });
   REQUIRE(forced.taken() == 2);
-  xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
+  check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, weight_grads(r[1].g)});
 }
 
@@ -119,6 +114,6 @@ TEST_CASE("the fused stack's gradients are the same bits summed per chunk in OIH
     CHECK(forced.taken() == 1);
     return r;
   }();
-  xgrad::test::check_same_bits<float>({kernels.out.y, kernels.g.x, weight_grads(kernels.g)},
+  check_same_bits<float>({kernels.out.y, kernels.g.x, weight_grads(kernels.g)},
                                       {oihw.out.y, oihw.g.x, weight_grads(oihw.g)});
 }

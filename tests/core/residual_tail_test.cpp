@@ -13,13 +13,7 @@
 #include "residual_checks.hpp"
 
 using namespace xgrad::core;
-using xgrad::test::BlockParams;
-using xgrad::test::StackPass;
-using xgrad::test::block_weights;
-using xgrad::test::blocks_in_double;
-using xgrad::test::forward_backward;
-using xgrad::test::random_tensor;
-using xgrad::test::two_blocks;
+using namespace xgrad::test;  // the residual fixtures and checks, random_tensor
 
 namespace {
 
@@ -96,7 +90,7 @@ TEST_CASE("float residual_stack with a tail runs it fused and matches the double
     const auto want = forward_backward(to_double(f), to_double(gy));
     CHECK_FALSE(want.out.tail_fused);
     REQUIRE(got.out.y.shape() == Shape{c.n, c.c_tail, 14, 14});
-    xgrad::test::check_near_double({got.out.y, got.g.x, weight_grads(got.g)}, {want.out.y, want.g.x, weight_grads(want.g)},
+    check_near_double({got.out.y, got.g.x, weight_grads(got.g)}, {want.out.y, want.g.x, weight_grads(want.g)},
                                    "tail w, b, stem w, b, then each block's");
   }
 }
@@ -138,9 +132,9 @@ TEST_CASE("a fused tail gives the stack and the tail composed in float", "[resid
 TEST_CASE("float residual_stack with a tail gives identical bits on 1 and 2 threads", "[residual_block]") {
   const auto f = tail_stack<float>(40, 32, 217);
   const auto gy = random_tensor<float>({40, 32, 14, 14}, 219);
-  const auto r = xgrad::test::on_one_and_two_threads([&] { return forward_backward(f, gy); });
+  const auto r = on_one_and_two_threads([&] { return forward_backward(f, gy); });
   CHECK(r[0].out.tail_fused);
-  xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
+  check_same_bits<float>({r[0].out.y, r[0].g.x, weight_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, weight_grads(r[1].g)});
 }
 
@@ -215,7 +209,7 @@ TEST_CASE("float residual_stack with a last deconv runs it fused and matches the
     const auto want = run_last(to_double(f), to_double(gy));
     CHECK_FALSE(want.out.last_fused);
     REQUIRE(got.out.y.shape() == Shape{c.n, 1, 28, 28});
-    xgrad::test::check_near_double({got.out.y, got.g.x, last_grads(got.g)}, {want.out.y, want.g.x, last_grads(want.g)},
+    check_near_double({got.out.y, got.g.x, last_grads(got.g)}, {want.out.y, want.g.x, last_grads(want.g)},
                                    "last w, b, tail w, b, stem w, b, then each block's");
   }
 }
@@ -255,9 +249,9 @@ TEST_CASE("a fused last deconv gives the stack, tail and last composed in float"
 TEST_CASE("float residual_stack with a last deconv gives identical bits on 1 and 2 threads", "[residual_block]") {
   const auto f = last_stack<float>(40, 32, 247);
   const auto gy = random_tensor<float>({40, 1, 28, 28}, 249);
-  const auto r = xgrad::test::on_one_and_two_threads([&] { return run_last(f, gy); });
+  const auto r = on_one_and_two_threads([&] { return run_last(f, gy); });
   CHECK(r[0].out.last_fused);
-  xgrad::test::check_same_bits<float>({r[0].out.y, r[0].g.x, last_grads(r[0].g)},
+  check_same_bits<float>({r[0].out.y, r[0].g.x, last_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, last_grads(r[1].g)});
 }
 
