@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <variant>
+
 #include "common/cli.hpp"
 
 namespace xgrad::apps {
@@ -72,17 +74,15 @@ std::string batch_help(const KindFilter& keep) {
   return fmt::format("Batch size (default {}{})", models::kDefaultBatch, own);
 }
 
-std::string lr_schedule_help(const KindFilter& keep) {
+std::string own_defaults(const std::string& option, const models::OptionValue& common, const KindFilter& keep) {
   std::string own;
   for (const std::string& kind : registry().kinds(keep)) {
     const models::ModelOptions& d = registry().at(kind).defaults;
-    if (const auto it = d.find("lr_schedule"); it != d.end())
-      if (const auto* spec = std::get_if<std::string>(&it->second); spec && !spec->empty())
-        own += fmt::format("; {} {}", kind, *spec);
+    const auto it = d.find(option);
+    if (it == d.end() || it->second == common) continue;
+    own += std::visit([&](const auto& v) { return fmt::format("; {} {}", kind, v); }, it->second);
   }
-  return fmt::format("Learning-rate schedule, advanced each step: step:N:GAMMA, exp:GAMMA, cosine:T[:MIN] or "
-                     "warmup:N[:START] ('' = constant, the default{})",
-                     own);
+  return own;
 }
 
 }  // namespace xgrad::apps

@@ -48,8 +48,9 @@ void require_kind(const std::string& kind, const KindFilter& keep);
 std::string kinds_list(const std::function<bool(const models::ModelCapabilities&)>& keep);
 /// The help text of --batch: "Batch size (default 128; hvae 64)", naming the kinds with their own.
 std::string batch_help(const KindFilter& keep);
-/// The help text of --lr-schedule, naming the kinds whose default schedule is not constant
-/// ("...; hvae step:7504:0.25") from the registry, so that it cannot go stale.
-std::string lr_schedule_help(const KindFilter& keep);
+/// "; KIND VALUE" for each kind passing `keep` whose default of `option` is not `common`, for
+/// help texts that name the exceptions ("default 1e-3; hvae 0.002"): read from the registry,
+/// so that they cannot go stale.
+std::string own_defaults(const std::string& option, const models::OptionValue& common, const KindFilter& keep);
 
 }  // namespace xgrad::apps
