@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image/harness.hpp"
+#include "xgrad/models/evaluation/disentanglement.hpp"
 #include "xgrad/models/common/restoration.hpp"
 #include "xgrad/nn/data/corruption.hpp"
 
@@ -24,12 +25,19 @@ struct EvalSettings {
   std::int64_t samples = 0;         ///< samples scored by the built-in classifier (0: none)
   double confident_at = 0.9;        ///< the class probability a sample must reach to count as confident
   double prior_temperature = 1.0;   ///< a code prior's sampling temperature for `samples`
+  std::string metric_sizes = "quick";  ///< the disentanglement sample sizes (disentanglement_sizes)
 };
+
+/// The disentanglement sample sizes `--metric-sizes` names: "quick" (the defaults of
+/// DisentanglementOptions) or "study" (disentanglement_lib's); UsageError for another name.
+models::DisentanglementOptions disentanglement_sizes(const std::string& name);
+/// {protocol, mig, sap, factor_vae, beta_vae}: the sizes eval.json records beside the scores.
+nlohmann::json disentanglement_sizes_json(const std::string& name, const models::DisentanglementOptions& o);
 /// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error,
 /// total_correlation (of the first tc_n test codes; null without a Gaussian q(z | x)),
 /// conditional_accuracy for conditional models, restoration with a corruption and, for runs
 /// on dsprites, disentanglement (beta_vae, factor_vae, mig, sap:
-/// models/evaluation/disentanglement.hpp), and with `samples` their quality ("samples":
+/// models/evaluation/disentanglement.hpp, and the sizes that scored them), and with `samples` their quality ("samples":
 /// sample_quality.hpp) as one JSON object.
 nlohmann::json evaluate_run(LoadedRun& run, const EvalSettings& settings);
 

@@ -59,14 +59,15 @@ double gap(std::vector<double> v) {
   return v.size() > 1 ? v[0] - v[1] : v[0];
 }
 
-/// Accuracy on the second half of the rows of a 1-D nearest-class-mean classifier fitted
-/// on the first half: how well dimension d alone predicts factor k.
-double predictability(const core::Tensor<float>& codes, const core::IndexTensor& f, Index d, Index k, Index classes) {
-  const Index n = codes.size(0), half = n / 2;
+/// Accuracy on the rows after the first `train` of a 1-D nearest-class-mean classifier fitted
+/// on those: how well dimension d alone predicts factor k.
+double predictability(const core::Tensor<float>& codes, const core::IndexTensor& f, Index d, Index k, Index classes,
+                      Index train) {
+  const Index n = codes.size(0);
   std::vector<double> sum(static_cast<std::size_t>(classes), 0), count(static_cast<std::size_t>(classes), 0);
-  for (Index i = 0; i < half; ++i) sum[factor(f, i, k)] += code(codes, i, d), count[factor(f, i, k)] += 1;
+  for (Index i = 0; i < train; ++i) sum[factor(f, i, k)] += code(codes, i, d), count[factor(f, i, k)] += 1;
   double right = 0;
-  for (Index i = half; i < n; ++i) {
+  for (Index i = train; i < n; ++i) {
     Index best = 0;
     double best_dist = INFINITY;
     for (Index c = 0; c < classes; ++c) {
@@ -76,7 +77,7 @@ double predictability(const core::Tensor<float>& codes, const core::IndexTensor&
     }
     right += best == factor(f, i, k);
   }
-  return right / static_cast<double>(n - half);
+  return right / static_cast<double>(n - train);
 }
 
 /// n rows sharing one value of factor k (the others drawn at random).
@@ -126,12 +127,19 @@ double mig(const core::Tensor<float>& codes, const core::IndexTensor& factors, c
 }
 
 double sap(const core::Tensor<float>& codes, const core::IndexTensor& factors, const std::vector<Index>& sizes) {
+  return sap(codes, factors, sizes, codes.size(0) / 2);
+}
+
+double sap(const core::Tensor<float>& codes, const core::IndexTensor& factors, const std::vector<Index>& sizes,
+           Index train) {
   check(codes, factors, sizes);
+  if (train < 1 || train >= codes.size(0))
+    throw core::ShapeError(fmt::format("sap: {} training rows leave none of {} to score", train, codes.size(0)));
   double total = 0;
   for (Index k = 0; k < factors.size(1); ++k) {
     std::vector<double> scores;
     for (Index d = 0; d < codes.size(1); ++d)
-      scores.push_back(predictability(codes, factors, d, k, sizes[static_cast<std::size_t>(k)]));
+      scores.push_back(predictability(codes, factors, d, k, sizes[static_cast<std::size_t>(k)], train));
     total += gap(scores);
   }
   return total / static_cast<double>(factors.size(1));
@@ -185,19 +193,19 @@ std::vector<std::pair<Index, Index>> votes(const Representation& represent, cons
 
 double factor_vae_score(const Representation& represent, const std::vector<Index>& sizes, core::Generator& gen,
                         const DisentanglementOptions& o) {
-  std::vector<double> scale = column_std(represent(sample_factors(sizes, o.samples, gen)));
+  std::vector<double> scale = column_std(represent(sample_factors(sizes, o.variance_rows, gen)));
   for (double& s : scale) s = s < o.prune_std ? 0 : s;  // collapsed dimensions take no votes
   if (std::all_of(scale.begin(), scale.end(), [](double s) { return s == 0; })) return 0;
   std::map<Index, std::vector<Index>> counts;  // dimension -> votes per factor
   for (const auto& [d, k] : votes(represent, sizes, scale, gen, o.votes, o.vote_batch))
     counts[d].resize(sizes.size()), ++counts[d][static_cast<std::size_t>(k)];
   double right = 0;
-  for (const auto& [d, k] : votes(represent, sizes, scale, gen, o.votes, o.vote_batch)) {
+  for (const auto& [d, k] : votes(represent, sizes, scale, gen, o.test_votes, o.vote_batch)) {
     if (!counts.count(d)) continue;
     const auto& c = counts[d];
     right += std::max_element(c.begin(), c.end()) - c.begin() == k;
   }
-  return right / static_cast<double>(o.votes);
+  return right / static_cast<double>(o.test_votes);
 }
 
 namespace {
@@ -260,10 +268,10 @@ double linear_accuracy(const Matrix& x, const std::vector<Index>& y, Index class
 double beta_vae_score(const Representation& represent, const std::vector<Index>& sizes, core::Generator& gen,
                       const DisentanglementOptions& o) {
   // Each point: the fixed factor k and `pairs` pairs of rows sharing it, drawn first and
-  // represented together (point p's two blocks at 2p and 2p + 1).
+  // represented together (point p's two blocks at 2p and 2p + 1); the first `points` train.
   std::vector<Index> y;
   std::vector<core::IndexTensor> rows;
-  for (Index p = 0; p < 2 * o.points; ++p) {
+  for (Index p = 0; p < o.points + o.test_points; ++p) {
     const auto k = static_cast<Index>(gen.below(sizes.size()));
     const core::IndexTensor a = with_fixed(sizes, k, o.pairs, gen);
     core::IndexTensor b = sample_factors(sizes, o.pairs, gen);
@@ -276,13 +284,22 @@ double beta_vae_score(const Representation& represent, const std::vector<Index>&
   return linear_accuracy(x, y, static_cast<Index>(sizes.size()), static_cast<std::size_t>(o.points));
 }
 
+DisentanglementOptions study_disentanglement_options() {
+  return {.samples = 10000, .bins = 20, .sap_train = 10000, .sap_test = 5000, .variance_rows = 10000,
+          .votes = 10000, .test_votes = 5000, .vote_batch = 64, .points = 10000, .test_points = 5000, .pairs = 64,
+          .prune_std = 0.05};
+}
+
 DisentanglementScores disentanglement(const Representation& represent, const std::vector<Index>& sizes,
                                       core::Generator& gen, const DisentanglementOptions& o) {
-  const core::IndexTensor f = sample_factors(sizes, o.samples, gen);
+  // mig and sap share rows (mig the first `samples`, sap the first sap_train + sap_test):
+  // the quick sizes then score both on one draw, as before sap's split had sizes of its own.
+  const Index sap_rows = o.sap_train + o.sap_test;
+  const core::IndexTensor f = sample_factors(sizes, std::max(o.samples, sap_rows), gen);
   const core::Tensor<float> codes = represent(f);
   DisentanglementScores s;
-  s.mig = mig(codes, f, sizes, o.bins);
-  s.sap = sap(codes, f, sizes);
+  s.mig = mig(core::narrow(codes, 0, 0, o.samples), core::narrow(f, 0, 0, o.samples), sizes, o.bins);
+  s.sap = sap(core::narrow(codes, 0, 0, sap_rows), core::narrow(f, 0, 0, sap_rows), sizes, o.sap_train);
   s.factor_vae = factor_vae_score(represent, sizes, gen, o);
   s.beta_vae = beta_vae_score(represent, sizes, gen, o);
   return s;

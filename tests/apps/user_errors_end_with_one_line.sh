@@ -25,6 +25,7 @@ expect_error "is a checkpoint of model 'vae', not 'cvae'" train --model cvae $TI
 expect_error "--label needs a conditional model" sample "$TMP/vae" --label 3 --out "$TMP/x.png"
 expect_error "--label must be in 0..9 (got 12)" sample "$TMP/vae" --label 12 --out "$TMP/x.png"
 expect_error "--n must be positive (got 0)" sample "$TMP/vae" --n 0 --out "$TMP/x.png"
+expect_error "unknown --metric-sizes 'big' (choose from quick, study)" eval "$TMP/vae" --metric-sizes big
 expect_error "--steps must be at least 2 (got 1)" interpolate "$TMP/vae" --steps 1 --out "$TMP/x.png"
 expect_error "--from must be in 0..9999 (got 10000)" interpolate "$TMP/vae" --from 10000 --out "$TMP/x.png"
 expect_error "cannot write $TMP/no/dir/x.png: directory $TMP/no/dir does not exist" sample "$TMP/vae" --out "$TMP/no/dir/x.png"

@@ -3,6 +3,10 @@
 // factor copied into two dimensions loses its MIG (and SAP) gap.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <memory>
+
+#include "xgrad/core/shape_ops.hpp"
 #include "xgrad/models/evaluation/disentanglement.hpp"
 
 using namespace xgrad;
@@ -30,7 +34,19 @@ Representation noise(std::shared_ptr<core::Generator> gen) {
   return [gen](const core::IndexTensor& f) { return core::normal<float>({f.size(0), 4}, 0.f, 1.f, *gen); };
 }
 
-const DisentanglementOptions kSmall{.samples = 2000, .votes = 200, .vote_batch = 32, .points = 200, .pairs = 16};
+/// Codes whose dimension d is factor d plus N(0, sd^2) noise: scores strictly between the extremes.
+Representation noisy_copies(std::shared_ptr<core::Generator> gen, float sd) {
+  return [gen, sd](const core::IndexTensor& f) {
+    core::Tensor<float> z = core::normal<float>({f.size(0), f.size(1)}, 0.f, sd, *gen);
+    for (Index i = 0; i < z.numel(); ++i) z.data()[i] += static_cast<float>(f.data()[i]);
+    return z;
+  };
+}
+
+// Train and test sizes differ, so a size used in the other's place changes a row count.
+const DisentanglementOptions kSmall{.samples = 2000, .sap_train = 1200, .sap_test = 1000, .variance_rows = 1500,
+                                   .votes = 200, .test_votes = 150, .vote_batch = 32, .points = 200,
+                                   .test_points = 150, .pairs = 16};
 
 }  // namespace
 
@@ -74,11 +90,16 @@ TEST_CASE("the scores represent all their rows in a few calls, not one per vote 
   core::Generator gen(6);
   CHECK(factor_vae_score(counted, kSizes, gen, kSmall) == 1.0);
   CHECK(calls == 3);  // the global scale, the training votes, the test votes
-  CHECK(rows == kSmall.samples + 2 * kSmall.votes * kSmall.vote_batch);
+  CHECK(rows == kSmall.variance_rows + (kSmall.votes + kSmall.test_votes) * kSmall.vote_batch);
   calls = 0, rows = 0;
   CHECK(beta_vae_score(counted, kSizes, gen, kSmall) > 0.95);
   CHECK(calls == 1);
-  CHECK(rows == 2 * kSmall.points * 2 * kSmall.pairs);
+  CHECK(rows == (kSmall.points + kSmall.test_points) * 2 * kSmall.pairs);
+  calls = 0, rows = 0;
+  disentanglement(counted, kSizes, gen, kSmall);  // mig and sap share one draw of the larger need
+  CHECK(rows == std::max(kSmall.samples, kSmall.sap_train + kSmall.sap_test) + kSmall.variance_rows +
+                    (kSmall.votes + kSmall.test_votes) * kSmall.vote_batch +
+                    (kSmall.points + kSmall.test_points) * 2 * kSmall.pairs);
 }
 
 TEST_CASE("a representation that returns the wrong number of codes is refused", "[disentanglement]") {
@@ -91,4 +112,40 @@ TEST_CASE("disentanglement metrics refuse codes and factors of different lengths
   core::Generator gen(5);
   const core::IndexTensor f = sample_factors(kSizes, 10, gen);
   CHECK_THROWS_WITH(mig(core::Tensor<float>({9, 2}), f, kSizes), Catch::Contains("must share n"));
+}
+
+TEST_CASE("the default sizes give the scores they gave before each size had a field of its own", "[disentanglement]") {
+  // Recorded with the options of five fields (samples 5000 for mig, sap's halves and the
+  // FactorVAE std; votes and points for training and as many again to test): eval.json
+  // figures of the quick protocol stay comparable across the change.
+  core::Generator gen(8);
+  const DisentanglementScores s = disentanglement(noisy_copies(std::make_shared<core::Generator>(9), 1.5f), kSizes, gen);
+  CHECK(s.beta_vae == Approx(0.91).epsilon(1e-12));
+  CHECK(s.factor_vae == Approx(0.97333333333333338).epsilon(1e-12));
+  CHECK(s.mig == Approx(0.19449237067789357).epsilon(1e-9));
+  CHECK(s.sap == Approx(0.20693333333333333).epsilon(1e-9));
+}
+
+TEST_CASE("the study sizes are disentanglement_lib's unsupervised study's", "[disentanglement]") {
+  // config/unsupervised_study_v1/metric_configs: mig.gin, sap_score.gin, factor_vae_metric.gin,
+  // beta_vae_sklearn.gin.
+  const DisentanglementOptions o = study_disentanglement_options();
+  CHECK((o.samples == 10000 && o.bins == 20));
+  CHECK((o.sap_train == 10000 && o.sap_test == 5000));
+  CHECK((o.variance_rows == 10000 && o.votes == 10000 && o.test_votes == 5000 && o.vote_batch == 64));
+  CHECK(o.prune_std == 0.05);
+  CHECK((o.points == 10000 && o.test_points == 5000 && o.pairs == 64));
+}
+
+TEST_CASE("sap fits on its first sap_train rows and scores the next sap_test", "[disentanglement]") {
+  // Dimension 0 is factor 0 in the first 300 rows only (0 after them): fitted on those 300,
+  // it scores chance on the next 100, and perfectly on rows 200..299 when fitted on 0..199.
+  const std::vector<Index> sizes = {4};
+  core::Generator gen(10);
+  const core::IndexTensor f = sample_factors(sizes, 400, gen);
+  core::Tensor<float> z = copies({0})(f);
+  for (Index i = 300; i < 400; ++i) z.data()[i] = 0;
+  CHECK(sap(z, f, sizes, 300) < 0.5);
+  CHECK(sap(core::narrow(z, 0, 0, 300), core::narrow(f, 0, 0, 300), sizes, 200) > 0.99);
+  CHECK_THROWS_WITH(sap(z, f, sizes, 400), Catch::Contains("leave none of 400 to score"));
 }
