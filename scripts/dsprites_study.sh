@@ -14,7 +14,10 @@
 # denominator), each model against vae (Welch's t of the difference of the means, and in how
 # many seeds the model beat the vae of the same seed) and, with the reference, the difference
 # xgrad - PyTorch of each mean next to twice its standard error (* where larger).
-#   [TORCH_PY=python3] scripts/dsprites_study.sh [XGRAD] [OUT] [SEEDS] [LIMIT] [EPOCHS]
+# METRIC_SIZES=study scores with disentanglement_lib's sample sizes (`xgrad eval --metric-sizes
+# study`, about 6.5 min a run on one thread) into RUN/eval-study.json and tabulates those, so
+# that a finished study can be rescored without retraining and its quick table kept.
+#   [TORCH_PY=python3] [METRIC_SIZES=quick|study] scripts/dsprites_study.sh [XGRAD] [OUT] [SEEDS] [LIMIT] [EPOCHS]
 set -euo pipefail
 XGRAD=${1:-build/bin/xgrad}
 OUT=${2:-out/dsprites-study}
@@ -22,6 +25,12 @@ SEEDS=${3:-5}
 LIMIT=${4:-51200}
 EPOCHS=${5:-1}
 TORCH_PY=${TORCH_PY:-}
+METRIC_SIZES=${METRIC_SIZES:-quick}
+case $METRIC_SIZES in
+  quick) EVAL=eval.json ;;
+  study) EVAL=eval-study.json ;;
+  *) echo "dsprites_study.sh: METRIC_SIZES must be quick or study (got '$METRIC_SIZES')" >&2; exit 2 ;;
+esac
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 case $EPOCHS in '' | *[!0-9]* | 0) echo "dsprites_study.sh: EPOCHS must be a positive integer (got '$EPOCHS')" >&2; exit 2 ;; esac
 BUDGET=(--limit "$LIMIT" --epochs "$EPOCHS" --batch 64)
@@ -36,8 +45,10 @@ hyper() {
     beta-tcvae) echo --alpha 1 --beta 6 --gamma 1 ;;
   esac
 }
-score() {  # score RUN: xgrad eval writes RUN/eval.json (atomically), once
-  [ -s "$1/eval.json" ] || "$XGRAD" eval "$1" --n 200 --tc-n 2000 --test-limit 2000 --threads 1 >/dev/null
+score() {  # score RUN: xgrad eval writes RUN/$EVAL (atomically), once
+  local sizes=()  # quick: eval's defaults, so that an XGRAD from before --metric-sizes scores too
+  [ "$METRIC_SIZES" = quick ] || sizes=(--metric-sizes "$METRIC_SIZES" --out "$1/$EVAL")
+  [ -s "$1/$EVAL" ] || "$XGRAD" eval "$1" --n 200 --tc-n 2000 --test-limit 2000 --threads 1 "${sizes[@]}" >/dev/null
 }
 trained() {  # trained RUN: its training reached epoch EPOCHS (model.safetensors alone is written every epoch)
   [ -s "$1/metrics.jsonl" ] && tail -n 1 "$1/metrics.jsonl" | grep -q "\"epoch\":$EPOCHS[,}]"
@@ -68,11 +79,11 @@ for seed in $(seq 1 "$SEEDS"); do
     score "$run"
   done
 done
-python3 - "$OUT" <<'PY'
+python3 - "$OUT" "$EVAL" <<'PY'
 import glob, json, math, os, re, statistics, sys
-out = sys.argv[1]
+out, eval_name = sys.argv[1], sys.argv[2]
 runs, by_seed = {}, {}  # name -> eval.json rows; (name, seed) -> eval.json
-for path in sorted(glob.glob(os.path.join(out, "*-s*/eval.json"))):
+for path in sorted(glob.glob(os.path.join(out, "*-s*", eval_name))):
     name, seed = re.match(r"(.*)-s(\d+)$", os.path.basename(os.path.dirname(path))).groups()
     runs.setdefault(name, []).append(json.load(open(path)))
     by_seed[name, int(seed)] = runs[name][-1]
