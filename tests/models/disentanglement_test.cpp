@@ -149,3 +149,21 @@ TEST_CASE("sap fits on its first sap_train rows and scores the next sap_test", "
   CHECK(sap(core::narrow(z, 0, 0, 300), core::narrow(f, 0, 0, 300), sizes, 200) > 0.99);
   CHECK_THROWS_WITH(sap(z, f, sizes, 400), Catch::Contains("leave none of 400 to score"));
 }
+
+TEST_CASE("sizes out of range are refused, naming the field", "[disentanglement]") {
+  core::Generator gen(3);
+  const Representation z = copies({0, 1, 2});
+  const auto refused = [&](DisentanglementOptions o, const std::string& field) {
+    INFO(field);
+    CHECK_THROWS_WITH(disentanglement(z, kSizes, gen, o), Catch::Contains("options." + field));
+    CHECK_THROWS_WITH(factor_vae_score(z, kSizes, gen, o), Catch::Contains("options." + field));
+    CHECK_THROWS_WITH(beta_vae_score(z, kSizes, gen, o), Catch::Contains("options." + field));
+  };
+  DisentanglementOptions o;
+  o.test_votes = 0, refused(o, "test_votes");  // divided by, once
+  o = {}, o.vote_batch = 1, refused(o, "vote_batch");
+  o = {}, o.bins = 1, refused(o, "bins");
+  o = {}, o.sap_test = 0, refused(o, "sap_test");
+  o = {}, o.pairs = 0, refused(o, "pairs");
+  o = {}, o.prune_std = -1, refused(o, "prune_std");
+}
