@@ -18,7 +18,7 @@ SCRIPTS = {
     "aae.py": [],  # BM_AaeStep
     "vrnn.py": ["--bench"],  # BM_VrnnSeriesStep, BM_VrnnTextStep
     "transformer.py": [],  # BM_TransformerEncoderLayerStep, BM_TransformerVaeTextStep, BM_AttentionForwardBackward/...
-    "hvae.py": ["--bench"],  # BM_HvaeStep
+    "hvae.py": ["--bench"],  # BM_HvaeStep/batch:64, /batch:128
     "vq_vae.py": [],  # BM_VqVaeStep
 }
 NAMES = {
@@ -26,7 +26,7 @@ NAMES = {
     "aae.py": ["BM_AaeStep"],
     "vrnn.py": ["BM_VrnnSeriesStep", "BM_VrnnTextStep"],
     "transformer.py": ["BM_TransformerEncoderLayerStep", "BM_TransformerVaeTextStep", "BM_AttentionForwardBackward"],
-    "hvae.py": ["BM_HvaeStep"],
+    "hvae.py": ["BM_HvaeStep/batch:64", "BM_HvaeStep/batch:128"],
     "vq_vae.py": ["BM_VqVaeStep"],
 }
 
