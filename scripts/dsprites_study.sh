@@ -15,7 +15,7 @@
 # many seeds the model beat the vae of the same seed) and, with the reference, the difference
 # xgrad - PyTorch of each mean next to twice its standard error (* where larger).
 # METRIC_SIZES=study scores with disentanglement_lib's sample sizes (`xgrad eval --metric-sizes
-# study`, about 6.5 min a run on one thread) into RUN/eval-study.json and tabulates those, so
+# study`, about 6.4 min a run on one thread) into RUN/eval-study.json and tabulates those, so
 # that a finished study can be rescored without retraining and its quick table kept.
 #   [TORCH_PY=python3] [METRIC_SIZES=quick|study] scripts/dsprites_study.sh [XGRAD] [OUT] [SEEDS] [LIMIT] [EPOCHS]
 set -euo pipefail

@@ -74,15 +74,18 @@ std::string batch_help(const KindFilter& keep) {
   return fmt::format("Batch size (default {}{})", models::kDefaultBatch, own);
 }
 
-std::string own_defaults(const std::string& option, const models::OptionValue& common, const KindFilter& keep) {
-  std::string own;
+std::string defaults_help(const std::string& option, const models::OptionValue& common, const KindFilter& keep) {
+  const auto show = [](const models::OptionValue& v) {
+    if (const auto* text = std::get_if<std::string>(&v); text && text->empty()) return std::string("''");
+    return std::visit([](const auto& x) { return fmt::format("{}", x); }, v);
+  };
+  std::string text = "default " + show(common);
   for (const std::string& kind : registry().kinds(keep)) {
     const models::ModelOptions& d = registry().at(kind).defaults;
     const auto it = d.find(option);
-    if (it == d.end() || it->second == common) continue;
-    own += std::visit([&](const auto& v) { return fmt::format("; {} {}", kind, v); }, it->second);
+    if (it != d.end() && it->second != common) text += fmt::format("; {} {}", kind, show(it->second));
   }
-  return own;
+  return text;
 }
 
 }  // namespace xgrad::apps

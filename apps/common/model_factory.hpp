@@ -48,9 +48,9 @@ void require_kind(const std::string& kind, const KindFilter& keep);
 std::string kinds_list(const std::function<bool(const models::ModelCapabilities&)>& keep);
 /// The help text of --batch: "Batch size (default 128; hvae 64)", naming the kinds with their own.
 std::string batch_help(const KindFilter& keep);
-/// "; KIND VALUE" for each kind passing `keep` whose default of `option` is not `common`, for
-/// help texts that name the exceptions ("default 1e-3; hvae 0.002"): read from the registry,
-/// so that they cannot go stale.
-std::string own_defaults(const std::string& option, const models::OptionValue& common, const KindFilter& keep);
+/// "default COMMON; KIND VALUE; ..." naming each kind passing `keep` whose default of `option`
+/// is not `common` ("default 0.001; hvae 0.002"): read from the registry, so that help texts
+/// cannot go stale. `common` must have the option's type (an int64 20 is not a double 20).
+std::string defaults_help(const std::string& option, const models::OptionValue& common, const KindFilter& keep);
 
 }  // namespace xgrad::apps

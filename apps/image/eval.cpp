@@ -132,6 +132,13 @@ models::DisentanglementOptions disentanglement_sizes(const std::string& name) {
   throw UsageError(fmt::format("unknown --metric-sizes '{}' (choose from quick, study)", name));
 }
 
+std::string sizes_summary(const models::DisentanglementOptions& o) {
+  return fmt::format("MIG on {} rows, SAP fitted on {} and tested on {}, FactorVAE score {} + {} votes of {} rows, "
+                     "beta-VAE score {} + {} points of {} pairs",
+                     o.samples, o.sap_train, o.sap_test, o.votes, o.test_votes, o.vote_batch, o.points, o.test_points,
+                     o.pairs);
+}
+
 nlohmann::json disentanglement_sizes_json(const std::string& name, const models::DisentanglementOptions& o) {
   return {{"protocol", name},
           {"mig", {{"rows", o.samples}, {"bins", o.bins}}},
@@ -235,11 +242,9 @@ void add_eval_command(CLI::App& app) {
                   "The largest class probability that makes a sample confident (for --samples)")
       ->capture_default_str();
   cmd->add_option("--metric-sizes", o->eval.metric_sizes,
-                  "dsprites: the disentanglement metrics' sample sizes. quick: 5000 rows for MIG (SAP fits on "
-                  "2500, tests on 2500), FactorVAE score 300 + 300 votes of 64 rows, beta-VAE score 300 + 300 "
-                  "points of 32 pairs (seconds). study: disentanglement_lib's unsupervised study (Locatello et al. "
-                  "2019): MIG 10000 rows, SAP 10000 + 5000, FactorVAE 10000 + 5000 votes of 64, beta-VAE 10000 + "
-                  "5000 points of 64 pairs, about 33 times the images (minutes). eval.json records the sizes")
+                  "dsprites: the disentanglement metrics' sample sizes. quick: " + sizes_summary(disentanglement_sizes("quick")) +
+                      " (seconds). study: disentanglement_lib's unsupervised study (Locatello et al. 2019): " +
+                      sizes_summary(disentanglement_sizes("study")) + " (minutes). eval.json records the sizes")
       ->capture_default_str();
   cmd->add_option("--corruption", o->corruption,
                   "Also report the restoration PSNR of the model's outputs on test images corrupted by "

@@ -31,6 +31,8 @@ struct EvalSettings {
 /// The disentanglement sample sizes `--metric-sizes` names: "quick" (the defaults of
 /// DisentanglementOptions) or "study" (disentanglement_lib's); UsageError for another name.
 models::DisentanglementOptions disentanglement_sizes(const std::string& name);
+/// "MIG on 5000 rows, SAP fitted on 2500 and tested on 2500, ...": --metric-sizes' help, from the sizes.
+std::string sizes_summary(const models::DisentanglementOptions& o);
 /// {protocol, mig, sap, factor_vae, beta_vae}: the sizes eval.json records beside the scores.
 nlohmann::json disentanglement_sizes_json(const std::string& name, const models::DisentanglementOptions& o);
 /// test_neg_elbo, iwae_log_likelihood, kl_per_dim, active_units, recon_error,

@@ -7,7 +7,7 @@ namespace xgrad::apps {
 void ModelFlags::add(CLI::App& cmd, bool all) {
   const KindFilter image = [](const models::ModelCapabilities& c) { return c.image; };
   flag(cmd, "--latent", "latent", latent_,
-       "Latent dimensions (default 20" + own_defaults("latent", std::int64_t{20}, image) + ")");
+       "Latent dimensions (" + defaults_help("latent", std::int64_t{20}, image) + ")");
   if (!all) return;
   flag(cmd, "--codes", "codes", codes_, "vq-vae: codebook entries K (default 128)");
   flag(cmd, "--dim", "dim", dim_, "vq-vae: size D of each code vector (default 64)");
@@ -17,10 +17,10 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
        "vq-vae: the prior train-prior fits over the code grids, pixelcnn (gated masked convolutions) or transformer "
        "(causal, every earlier code in view; prior_channels is its width) (default pixelcnn)");
   flag(cmd, "--latents", "latents", latents_, "hvae: latent sizes per layer, bottom first (default 32,16,8)");
-  flag(cmd, "--lr", "lr", lr_, "Learning rate (default 0.001" + own_defaults("lr", 1e-3, image) + ")");
+  flag(cmd, "--lr", "lr", lr_, "Learning rate (" + defaults_help("lr", 1e-3, image) + ")");
   flag(cmd, "--lr-schedule", "lr_schedule", lr_schedule_,
-       "Learning-rate schedule, advanced each step: step:N:GAMMA, exp:GAMMA, cosine:T[:MIN] or warmup:N[:START] "
-       "('' = constant, the default" + own_defaults("lr_schedule", std::string(), image) + ")");
+       "Learning-rate schedule, advanced each step: step:N:GAMMA, exp:GAMMA, cosine:T[:MIN], warmup:N[:START] "
+       "or '' for a constant rate (" + defaults_help("lr_schedule", std::string(), image) + ")");
   flag(cmd, "--beta", "beta", beta_, "beta-VAE: KL weight (default 4); beta-TCVAE: TC weight (default 6)");
   flag(cmd, "--capacity", "capacity", capacity_, "beta-VAE: target KL capacity in nats (0 = off)");
   flag(cmd, "--iwae-k", "iwae_k", iwae_k_, "Train on the K-sample importance-weighted bound (IWAE) instead of the ELBO (1 = ELBO)");

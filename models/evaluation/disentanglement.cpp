@@ -134,7 +134,8 @@ double sap(const core::Tensor<float>& codes, const core::IndexTensor& factors, c
 double sap(const core::Tensor<float>& codes, const core::IndexTensor& factors, const std::vector<Index>& sizes,
            Index train) {
   check(codes, factors, sizes);
-  if (train < 1 || train >= codes.size(0))
+  if (train < 1) throw core::ShapeError(fmt::format("sap: needs at least 1 training row (got {})", train));
+  if (train >= codes.size(0))
     throw core::ShapeError(fmt::format("sap: {} training rows leave none of {} to score", train, codes.size(0)));
   double total = 0;
   for (Index k = 0; k < factors.size(1); ++k) {

@@ -8,11 +8,12 @@
 
 using namespace xgrad;
 
-TEST_CASE("metric sizes quick are the defaults of DisentanglementOptions", "[eval]") {
-  const models::DisentanglementOptions q = apps::disentanglement_sizes("quick"), d{};
-  CHECK((q.samples == d.samples && q.sap_train == d.sap_train && q.sap_test == d.sap_test));
-  CHECK((q.variance_rows == d.variance_rows && q.votes == d.votes && q.test_votes == d.test_votes));
-  CHECK((q.points == d.points && q.test_points == d.test_points && q.pairs == d.pairs));
+TEST_CASE("metric sizes quick are the sizes every earlier figure was scored with", "[eval]") {
+  const models::DisentanglementOptions q = apps::disentanglement_sizes("quick");
+  CHECK(apps::sizes_summary(q) ==
+        "MIG on 5000 rows, SAP fitted on 2500 and tested on 2500, FactorVAE score 300 + 300 votes of 64 rows, "
+        "beta-VAE score 300 + 300 points of 32 pairs");
+  CHECK((q.bins == 20 && q.variance_rows == 5000 && q.prune_std == 0.05));
 }
 
 TEST_CASE("metric sizes study are disentanglement_lib's and eval.json records them", "[eval]") {
