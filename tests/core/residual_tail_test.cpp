@@ -56,6 +56,24 @@ std::vector<Tensor<T>> weight_grads(const ResidualStackGrads<T>& g) {
   return all;
 }
 
+// A stage run fused against the same stage composed after the stack: y, x's gradient and every
+// weight gradient but the stage's own (the first two, `order` names them all) are the same
+// bits, the same kernels on the same values; the stage's own w and b sum the same terms in
+// another order, so they agree to float rounding.
+template <class T>
+void check_fused_against_composed(const StackRun<T>& got, const StackRun<T>& want, const char* order) {
+  CHECK(equal(got.y, want.y));
+  CHECK(equal(got.gx, want.gx));
+  REQUIRE(got.gw.size() == want.gw.size());
+  for (std::size_t i = 0; i < got.gw.size(); ++i) {
+    INFO("weight gradient " << i << " (" << order << ")");
+    if (i < 2)
+      check_close(got.gw[i], want.gw[i], 1e-5, 1e-4);
+    else
+      CHECK(equal(got.gw[i], want.gw[i]));
+  }
+}
+
 // The stack without its tail, then the tail by core's conv_transpose2d and relu.
 template <class T>
 StackPass<T> composed(const TailStack<T>& t, const Tensor<T>& gy) {
@@ -114,19 +132,12 @@ TEST_CASE("a fused tail gives the stack and the tail composed in float", "[resid
   REQUIRE(got.out.tail_fused);
   const auto want = composed(f, gy);
   REQUIRE(want.out.blocked);
-  CHECK(equal(got.out.y, want.out.y));  // the same kernel on the same blocked values, then + b and relu
-  CHECK(equal(got.g.x, want.g.x));
-  const auto a = weight_grads(got.g), b = weight_grads(want.g);
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    INFO("weight gradient " << i << " (tail w, b, stem w, b, then each block's)");
-    // The tail's sums over 40 x 196 positions in another order (its weight's per chunk of
-    // the stack's plan, its bias's per image then position): last bits. The rest runs the
-    // same kernels on the same values.
-    if (i < 2)
-      xgrad::test::check_close(a[i], b[i], 1e-5, 1e-4);
-    else
-      CHECK(equal(a[i], b[i]));
-  }
+  // y: the same kernel on the same blocked values, then + b and relu. The tail's sums over
+  // 40 x 196 positions run in another order (its weight's per chunk of the stack's plan, its
+  // bias's per image then position).
+  check_fused_against_composed<float>({got.out.y, got.g.x, weight_grads(got.g)},
+                                      {want.out.y, want.g.x, weight_grads(want.g)},
+                                      "tail w, b, stem w, b, then each block's");
 }
 
 TEST_CASE("float residual_stack with a tail gives identical bits on 1 and 2 threads", "[residual_block]") {
@@ -143,12 +154,12 @@ TEST_CASE("float residual_stack with a tail gives identical bits on 1 and 2 thre
 namespace {
 
 template <class T>
-struct LastStack {
-  TailStack<T> t;
+struct LastStack : TailStack<T> {  // the tail stack's x, weights() and tail, then the last
   Tensor<T> lw, lb;
+  const TailStack<T>& tail() const { return *this; }
   ResidualStem<T> stem() const {
-    ResidualStem<T> s = t.stem();
-    s.last_w = &lw, s.last_b = &lb, s.last_p = t.tp;
+    ResidualStem<T> s = tail().stem();
+    s.last_w = &lw, s.last_b = &lb, s.last_p = this->tp;
     return s;
   }
 };
@@ -159,14 +170,7 @@ LastStack<T> last_stack(Index n, Index c_tail, unsigned seed) {
           random_tensor<T>({1}, seed + 21, -0.1, 0.1)};
 }
 
-LastStack<double> to_double(const LastStack<float>& f) { return {to_double(f.t), to_double(f.lw), to_double(f.lb)}; }
-
-template <class T>
-StackPass<T> run_last(const LastStack<T>& l, const Tensor<T>& gy) {
-  auto out = residual_stack(l.t.x, l.t.weights(), true, l.stem());
-  auto g = residual_stack_backward(gy, l.t.x, l.t.weights(), true, out, l.stem());
-  return {std::move(out), std::move(g)};
-}
+LastStack<double> to_double(const LastStack<float>& f) { return {to_double(f.tail()), to_double(f.lw), to_double(f.lb)}; }
 
 // Every gradient but x's: the last's, then weight_grads' order.
 template <class T>
@@ -179,10 +183,10 @@ std::vector<Tensor<T>> last_grads(const ResidualStackGrads<T>& g) {
 // The stack with its tail (fused when it can be), then the last by core's conv_transpose2d.
 template <class T>
 StackPass<T> composed(const LastStack<T>& l, const Tensor<T>& gy) {
-  StackPass<T> r{residual_stack(l.t.x, l.t.weights(), true, l.t.stem()), {}};
-  const Tensor<T> y = conv_transpose2d(r.out.y, l.lw, l.lb, l.t.tp);
-  ConvGrads<T> gd = conv_transpose2d_backward(gy, r.out.y, l.lw, l.t.tp, true, true);
-  r.g = residual_stack_backward(gd.x, l.t.x, l.t.weights(), true, r.out, l.t.stem());
+  StackPass<T> r{residual_stack(l.x, l.weights(), true, l.tail().stem()), {}};
+  const Tensor<T> y = conv_transpose2d(r.out.y, l.lw, l.lb, l.tp);
+  ConvGrads<T> gd = conv_transpose2d_backward(gy, r.out.y, l.lw, l.tp, true, true);
+  r.g = residual_stack_backward(gd.x, l.x, l.weights(), true, r.out, l.tail().stem());
   r.g.last = {std::move(gd.w), sum(sum(gy, {0}), {1, 2})};
   r.out.y = y;
   return r;
@@ -201,12 +205,12 @@ TEST_CASE("float residual_stack with a last deconv runs it fused and matches the
     INFO(c.n << " images, tail 64 -> " << c.c_tail << " -> 1");
     const auto f = last_stack<float>(c.n, c.c_tail, 231);
     const auto gy = random_tensor<float>({c.n, 1, 28, 28}, 233);
-    const auto got = run_last(f, gy);
+    const auto got = forward_backward(f, gy);
     CHECK(got.out.last_fused == c.fused);
     CHECK(got.out.tail_fused == c.fused);
     CHECK(got.out.blocked);
     CHECK(got.out.last_in.defined() != c.fused);  // fused, the tail's NCHW output is not kept
-    const auto want = run_last(to_double(f), to_double(gy));
+    const auto want = forward_backward(to_double(f), to_double(gy));
     CHECK_FALSE(want.out.last_fused);
     REQUIRE(got.out.y.shape() == Shape{c.n, 1, 28, 28});
     check_near_double({got.out.y, got.g.x, last_grads(got.g)}, {want.out.y, want.g.x, last_grads(want.g)},
@@ -218,7 +222,7 @@ TEST_CASE("double residual_stack with a last deconv is the stack with its tail, 
           "[residual_block]") {
   const auto d = last_stack<double>(5, 32, 237);
   const auto gy = random_tensor<double>({5, 1, 28, 28}, 239);
-  const auto got = run_last(d, gy);
+  const auto got = forward_backward(d, gy);
   const auto want = composed(d, gy);
   CHECK(equal(got.out.y, want.out.y));
   CHECK(equal(got.g.x, want.g.x));
@@ -229,27 +233,21 @@ TEST_CASE("double residual_stack with a last deconv is the stack with its tail, 
 TEST_CASE("a fused last deconv gives the stack, tail and last composed in float", "[residual_block]") {
   const auto f = last_stack<float>(40, 32, 241);
   const auto gy = random_tensor<float>({40, 1, 28, 28}, 243);
-  const auto got = run_last(f, gy);
+  const auto got = forward_backward(f, gy);
   REQUIRE(got.out.last_fused);
   const auto want = composed(f, gy);
   REQUIRE(want.out.tail_fused);
-  CHECK(equal(got.out.y, want.out.y));  // the same conv_transpose2d on the same NCHW values
-  CHECK(equal(got.g.x, want.g.x));
-  const auto a = last_grads(got.g), b = last_grads(want.g);
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    INFO("weight gradient " << i << " (last w, b, tail w, b, stem w, b, then each block's)");
-    // The last's sums over 40 x 784 positions per chunk, then over chunks: last bits.
-    if (i < 2)
-      xgrad::test::check_close(a[i], b[i], 1e-5, 1e-4);
-    else
-      CHECK(equal(a[i], b[i]));
-  }
+  // y: the same conv_transpose2d on the same NCHW values. The last's sums over 40 x 784
+  // positions run per chunk, then over chunks.
+  check_fused_against_composed<float>({got.out.y, got.g.x, last_grads(got.g)},
+                                      {want.out.y, want.g.x, last_grads(want.g)},
+                                      "last w, b, tail w, b, stem w, b, then each block's");
 }
 
 TEST_CASE("float residual_stack with a last deconv gives identical bits on 1 and 2 threads", "[residual_block]") {
   const auto f = last_stack<float>(40, 32, 247);
   const auto gy = random_tensor<float>({40, 1, 28, 28}, 249);
-  const auto r = on_one_and_two_threads([&] { return run_last(f, gy); });
+  const auto r = on_one_and_two_threads([&] { return forward_backward(f, gy); });
   CHECK(r[0].out.last_fused);
   check_same_bits<float>({r[0].out.y, r[0].g.x, last_grads(r[0].g)},
                                       {r[1].out.y, r[1].g.x, last_grads(r[1].g)});
