@@ -10,7 +10,8 @@
 # `xgrad eval`. The script resumes: a run whose training finished (its metrics.jsonl
 # reached epoch EPOCHS) is kept, one that was stopped part-way continues from its last
 # checkpoint (`xgrad train --resume`: the same bits as an unbroken run), a scored run is not
-# scored again. It prints a table of mean +- sd over the seeds (sd: n - 1 in the
+# scored again, and a scored reference run is not trained again (its weights need not be
+# kept). It prints a table of mean +- sd over the seeds (sd: n - 1 in the
 # denominator), each model against vae (Welch's t of the difference of the means, and in how
 # many seeds the model beat the vae of the same seed) and, with the reference, the difference
 # xgrad - PyTorch of each mean next to twice its standard error (* where larger).
@@ -74,7 +75,7 @@ for seed in $(seq 1 "$SEEDS"); do
   for m in factor-vae beta-tcvae; do
     run="$OUT/torch-$m-s$seed"
     # shellcheck disable=SC2046
-    [ -s "$run/model.safetensors" ] || timed "torch-$m-s$seed" "$TORCH_PY" "$HERE/bench/pytorch/dsprites.py" --model "$m" \
+    [ -s "$run/model.safetensors" ] || [ -s "$run/$EVAL" ] || timed "torch-$m-s$seed" "$TORCH_PY" "$HERE/bench/pytorch/dsprites.py" --model "$m" \
       $(hyper "$m") --limit "$LIMIT" --epochs "$EPOCHS" --seed "$seed" --cache "$OUT/images" --out "$run" >"$OUT/torch-$m-s$seed.log" 2>&1
     score "$run"
   done

@@ -102,7 +102,8 @@ def images(count, seed, cache=None):
     x = render(rows(count, seed))
     if path:
         os.makedirs(cache, exist_ok=True)
-        with open(path + ".part", "wb") as f:
+        part = f"{path}.{os.getpid()}.part"  # one per process: two runs may fill the cache at once
+        with open(part, "wb") as f:
             np.save(f, x)
-        os.replace(path + ".part", path)
+        os.replace(part, path)
     return x
