@@ -195,28 +195,36 @@ std::vector<std::pair<Index, Index>> votes(const Representation& represent, cons
 
 namespace {
 
-/// ValueError naming the first size out of range: every count at least 1, and at least 2 for
-/// what a spread or a histogram is taken over (a std of one row is 0 in every dimension).
-void check_sizes(const DisentanglementOptions& o) {
-  const std::pair<const char*, Index> two[] = {
-      {"samples", o.samples}, {"bins", o.bins}, {"variance_rows", o.variance_rows}, {"vote_batch", o.vote_batch}};
-  const std::pair<const char*, Index> one[] = {{"sap_train", o.sap_train}, {"sap_test", o.sap_test},
-                                               {"votes", o.votes},         {"test_votes", o.test_votes},
-                                               {"points", o.points},       {"test_points", o.test_points},
-                                               {"pairs", o.pairs}};
-  for (const auto& [name, v] : two)
-    if (v < 2) throw core::ValueError(fmt::format("disentanglement: options.{} must be >= 2 (got {})", name, v));
-  for (const auto& [name, v] : one)
-    if (v < 1) throw core::ValueError(fmt::format("disentanglement: options.{} must be >= 1 (got {})", name, v));
+/// ValueError naming `name` when v < least: every count must be at least 1, and at least 2
+/// for what a spread or a histogram is taken over (a std of one row is 0 in every dimension).
+void require_at_least(const char* name, Index v, Index least) {
+  if (v < least) throw core::ValueError(fmt::format("disentanglement: options.{} must be >= {} (got {})", name, least, v));
+}
+
+// Each score checks only the sizes it reads, so that a caller scoring one metric may leave
+// the others' sizes at anything.
+void check_mig_sap_sizes(const DisentanglementOptions& o) {
+  require_at_least("samples", o.samples, 2), require_at_least("bins", o.bins, 2);
+  require_at_least("sap_train", o.sap_train, 1), require_at_least("sap_test", o.sap_test, 1);
+}
+
+void check_factor_vae_sizes(const DisentanglementOptions& o) {
+  require_at_least("variance_rows", o.variance_rows, 2), require_at_least("vote_batch", o.vote_batch, 2);
+  require_at_least("votes", o.votes, 1), require_at_least("test_votes", o.test_votes, 1);
   if (!(o.prune_std >= 0))
     throw core::ValueError(fmt::format("disentanglement: options.prune_std must be >= 0 (got {})", o.prune_std));
+}
+
+void check_beta_vae_sizes(const DisentanglementOptions& o) {
+  require_at_least("points", o.points, 1), require_at_least("test_points", o.test_points, 1);
+  require_at_least("pairs", o.pairs, 1);
 }
 
 }  // namespace
 
 double factor_vae_score(const Representation& represent, const std::vector<Index>& sizes, core::Generator& gen,
                         const DisentanglementOptions& o) {
-  check_sizes(o);
+  check_factor_vae_sizes(o);
   std::vector<double> scale = column_std(represent(sample_factors(sizes, o.variance_rows, gen)));
   for (double& s : scale) s = s < o.prune_std ? 0 : s;  // collapsed dimensions take no votes
   if (std::all_of(scale.begin(), scale.end(), [](double s) { return s == 0; })) return 0;
@@ -291,7 +299,7 @@ double linear_accuracy(const Matrix& x, const std::vector<Index>& y, Index class
 
 double beta_vae_score(const Representation& represent, const std::vector<Index>& sizes, core::Generator& gen,
                       const DisentanglementOptions& o) {
-  check_sizes(o);
+  check_beta_vae_sizes(o);
   // Each point: the fixed factor k and `pairs` pairs of rows sharing it, drawn first and
   // represented together (point p's two blocks at 2p and 2p + 1); the first `points` train.
   std::vector<Index> y;
@@ -317,7 +325,7 @@ DisentanglementOptions study_disentanglement_options() {
 
 DisentanglementScores disentanglement(const Representation& represent, const std::vector<Index>& sizes,
                                       core::Generator& gen, const DisentanglementOptions& o) {
-  check_sizes(o);  // before the first draw
+  check_mig_sap_sizes(o), check_factor_vae_sizes(o), check_beta_vae_sizes(o);  // before the first draw
   // mig and sap share rows (mig the first `samples`, sap the first sap_train + sap_test):
   // the quick sizes then score both on one draw, as before sap's split had sizes of its own.
   const Index sap_rows = o.sap_train + o.sap_test;
