@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -133,27 +134,67 @@ Plan make_plan(Op op, bool bias, const ConvShape& s) {
   return p;
 }
 
-// Plans live for the whole program, one per (op, bias, shape); a shape oneDNN has no
-// kernel for is remembered as such.
-const Plan* find_plan(Op op, bool bias, const ConvShape& s) {
+// Plans, one per (op, bias, shape), a shape oneDNN has no kernel for remembered as such
+// (a null plan). At most kMaxPlans are kept, the least recently used dropped first: the
+// chunks of a batch above 512 images grow with it, and a program meeting ever new batch
+// sizes kept a kernel for each (RSS +140 MB over 330 sizes, 2026-12-05). Shared, so a
+// convolution running on a plan dropped meanwhile by another thread keeps it alive.
+constexpr std::size_t kMaxPlans = 256;
+using PlanPtr = std::shared_ptr<const Plan>;
+
+struct PlanCache {
   using Key = std::array<Index, 17>;
-  static std::mutex mu;
-  static std::map<Key, std::optional<Plan>> plans;
+  struct Entry {
+    PlanPtr plan;
+    std::uint64_t used = 0;
+  };
+  std::mutex mu;
+  std::map<Key, Entry> plans;
+  std::uint64_t clock = 0;
+
+  void drop_least_recent() {
+    auto oldest = std::min_element(plans.begin(), plans.end(),
+                                   [](const auto& a, const auto& b) { return a.second.used < b.second.used; });
+    plans.erase(oldest);
+  }
+};
+
+PlanCache& plan_cache() {
+  static PlanCache cache;
+  return cache;
+}
+
+PlanPtr find_plan(Op op, bool bias, const ConvShape& s) {
   const ConvGeometry& g = s.g;
-  const Key key{static_cast<Index>(op), bias, s.n, s.o, g.c, g.h, g.w, g.kh, g.kw, g.oh, g.ow,
-                g.sh, g.sw, g.ph, g.pw, g.dh, g.dw};
-  std::lock_guard lock(mu);
-  auto it = plans.find(key);
-  if (it == plans.end()) {
-    std::optional<Plan> plan;
+  const PlanCache::Key key{static_cast<Index>(op), bias, s.n, s.o, g.c, g.h, g.w, g.kh, g.kw, g.oh, g.ow,
+                           g.sh, g.sw, g.ph, g.pw, g.dh, g.dw};
+  PlanCache& cache = plan_cache();
+  std::lock_guard lock(cache.mu);
+  auto it = cache.plans.find(key);
+  if (it == cache.plans.end()) {
+    PlanPtr plan;
     try {
-      plan = make_plan(op, bias, s);
+      plan = std::make_shared<const Plan>(make_plan(op, bias, s));
     } catch (const dnnl::error&) {  // no kernel for this shape: the caller falls back
     }
-    it = plans.emplace(key, std::move(plan)).first;
+    if (cache.plans.size() >= kMaxPlans) cache.drop_least_recent();
+    it = cache.plans.emplace(key, PlanCache::Entry{std::move(plan)}).first;
   }
-  return it->second ? &*it->second : nullptr;
+  it->second.used = ++cache.clock;
+  return it->second.plan;
 }
+
+}  // namespace
+
+std::size_t dnnl_conv_plans_cached() {
+  PlanCache& cache = plan_cache();
+  std::lock_guard lock(cache.mu);
+  return cache.plans.size();
+}
+
+std::size_t dnnl_conv_plans_max() { return kMaxPlans; }
+
+namespace {
 
 // The batch cut into chunks of `per` images; the last may be shorter and has its own
 // plan. Fixed by the shape alone, never by the thread count. About 32 images a chunk:
@@ -165,8 +206,7 @@ constexpr Index kImagesPerChunk = 32, kMinChunks = 4, kMaxChunks = 16;
 
 struct Chunks {
   Index per = 0, count = 0;
-  const Plan* full = nullptr;
-  const Plan* last = nullptr;
+  PlanPtr full, last;
   const Plan& plan(Index i) const { return i + 1 == count ? *last : *full; }
   Index images(Index i, Index n) const { return std::min(per, n - i * per); }
 };

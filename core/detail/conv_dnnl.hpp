@@ -3,6 +3,7 @@
 // false, having written nothing, when oneDNN has no kernel for the shape; the caller
 // then takes the im2col path. Images run in chunks fixed by the shape, one chunk per
 // task on one OpenMP thread each, so results do not depend on the thread count.
+#include <cstddef>
 #include <memory>
 
 #include "xgrad/core/detail/conv_geometry.hpp"
@@ -37,6 +38,11 @@ inline bool dnnl_conv_forward_pays(const ConvShape& s) { return s.n > 0 && !s.g.
 inline bool dnnl_conv_input_grad_pays(const ConvShape& s) { return dnnl_conv_forward_pays(s) && s.g.c >= 8; }
 /// The weight gradient.
 inline bool dnnl_conv_weight_grad_pays(const ConvShape& s) { return s.n > 0; }
+
+/// How many (op, bias, shape) plans the functions above keep (those whose shape oneDNN
+/// has no kernel for included), and the most they keep: the least recently used go first.
+std::size_t dnnl_conv_plans_cached();
+std::size_t dnnl_conv_plans_max();
 
 enum class ConvPass { forward, input_grad, weight_grad };
 
