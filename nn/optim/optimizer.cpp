@@ -56,6 +56,7 @@ void Optimizer::set_lr(double lr) {
 }
 
 Tensor& Optimizer::slot(std::size_t group, std::size_t index, const std::string& name) {
+  std::lock_guard lock(*states_mu_);
   auto& slots = states_[{group, index}].slots;
   for (auto& [n, t] : slots)
     if (n == name) return t;
@@ -69,7 +70,10 @@ bool Optimizer::has_slot(std::size_t group, std::size_t index, const std::string
   return std::any_of(it->second.slots.begin(), it->second.slots.end(), [&](const auto& s) { return s.first == name; });
 }
 
-std::int64_t& Optimizer::param_step(std::size_t group, std::size_t index) { return states_[{group, index}].step; }
+std::int64_t& Optimizer::param_step(std::size_t group, std::size_t index) {
+  std::lock_guard lock(*states_mu_);
+  return states_[{group, index}].step;
+}
 
 void Optimizer::check_grads() const {
   for (std::size_t g = 0; g < groups_.size(); ++g)

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,6 +96,9 @@ class Optimizer {
 
   std::vector<ParamGroup> groups_;
   std::map<Key, ParamState> states_;
+  // Guards states_' look-ups and insertions: step_param may run for different parameters
+  // at once (Optimizers::backward_and_step), each touching only its own state.
+  std::unique_ptr<std::mutex> states_mu_ = std::make_unique<std::mutex>();
 };
 
 }  // namespace xgrad::nn

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "xgrad/core/task_group.hpp"
 #include "xgrad/nn/optim/adam.hpp"
 #include "xgrad/nn/optim/clip.hpp"
 #include "xgrad/nn/optim/rmsprop.hpp"
@@ -168,13 +169,15 @@ void Optimizers::backward_and_step(const Var& loss, std::string_view name) {
     stepped[g].assign(opt.groups()[g].params.size(), false);
     for (std::size_t i = 0; i < opt.groups()[g].params.size(); ++i) where[opt.groups()[g].params[i].node().get()] = {g, i};
   }
+  core::TaskGroup updates;
   loss.backward(false, [&](const Var& leaf) {
     const auto it = where.find(leaf.node().get());
     if (it == where.end()) return;  // another optimizer's, or no parameter: it only accumulates
     const auto [g, i] = it->second;
-    opt.step_param(g, i);
+    updates.run([&opt, g = g, i = i] { opt.step_param(g, i); });
     stepped[g][i] = true;
   });
+  updates.wait();
   // A gradient the backward did not reach (left by the caller) is stepped as step() would.
   for (std::size_t g = 0; g < stepped.size(); ++g)
     for (std::size_t i = 0; i < stepped[g].size(); ++i)

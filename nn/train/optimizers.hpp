@@ -67,6 +67,9 @@ class Optimizers {
   /// loss.backward() then step(name), with the same bits, but where it can, each parameter
   /// of optimizer `name` is stepped inside backward as soon as its gradient is final, while
   /// its value and gradient are still in cache (PyTorch's "optimizer step in backward").
+  /// The update is a task (core::TaskGroup) that runs while backward goes on, on a thread
+  /// the backward leaves idle: no node still to run reads that parameter, and each update
+  /// touches its own parameter and state only; every update has finished on return.
   /// Parameters of the other optimizers only accumulate their gradients.
   void backward_and_step(const Var& loss, std::string_view name = "");
   /// Whether backward_and_step steps optimizer `name` inside backward: when it is allowed,
