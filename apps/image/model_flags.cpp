@@ -16,6 +16,11 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   flag(cmd, "--prior", "prior", prior_,
        "vq-vae: the prior train-prior fits over the code grids, pixelcnn (gated masked convolutions) or transformer "
        "(causal, every earlier code in view; prior_channels is its width) (default pixelcnn)");
+  flag(cmd, "--prior-width", "prior_channels", prior_width_,
+       "vq-vae: the prior's channels (PixelCNN) or d_model (Transformer) (default 64)");
+  flag(cmd, "--prior-layers", "prior_layers", prior_layers_, "vq-vae: the prior's layers (default 5)");
+  flag(cmd, "--prior-heads", "prior_heads", prior_heads_,
+       "vq-vae: the Transformer prior's attention heads, dividing --prior-width (default 4)");
   flag(cmd, "--latents", "latents", latents_, "hvae: latent sizes per layer, bottom first (default 32,16,8)");
   flag(cmd, "--lr", "lr", lr_, "Learning rate (" + defaults_help("lr", 1e-3, image) + ")");
   flag(cmd, "--lr-schedule", "lr_schedule", lr_schedule_,
