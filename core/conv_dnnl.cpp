@@ -137,8 +137,9 @@ Plan make_plan(Op op, bool bias, const ConvShape& s) {
 // Plans, one per (op, bias, shape), a shape oneDNN has no kernel for remembered as such
 // (a null plan). At most kMaxPlans are kept, the least recently used dropped first: the
 // chunks of a batch above 512 images grow with it, and a program meeting ever new batch
-// sizes kept a kernel for each (RSS +140 MB over 330 sizes, 2026-12-05). Shared, so a
-// convolution running on a plan dropped meanwhile by another thread keeps it alive.
+// sizes kept a kernel for each (6,400 sizes of a small convolution: RSS 133 MB, 65 with
+// the bound; bench/README.md, session 19). Shared, so a convolution running on a plan
+// dropped meanwhile by another thread keeps it alive.
 constexpr std::size_t kMaxPlans = 256;
 using PlanPtr = std::shared_ptr<const Plan>;
 

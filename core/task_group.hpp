@@ -9,8 +9,8 @@ namespace xgrad::core {
 /// run() hands a task to the thread pool and returns at once (with one thread set, it
 /// runs the task itself first); wait() returns when every task has finished and rethrows
 /// the first exception one threw (on more threads, tasks not started by then may be
-/// dropped). Tasks must not depend on each other or on the order
-/// they run in. The destructor waits too (dropping an exception nobody waited for).
+/// dropped). Tasks must not depend on each other or on the order they run in. The
+/// destructor waits too (dropping an exception nobody waited for).
 class TaskGroup {
  public:
   TaskGroup();

@@ -65,6 +65,7 @@ Tensor& Optimizer::slot(std::size_t group, std::size_t index, const std::string&
 }
 
 bool Optimizer::has_slot(std::size_t group, std::size_t index, const std::string& name) const {
+  std::lock_guard lock(*states_mu_);
   const auto it = states_.find({group, index});
   if (it == states_.end()) return false;
   return std::any_of(it->second.slots.begin(), it->second.slots.end(), [&](const auto& s) { return s.first == name; });
