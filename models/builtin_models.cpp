@@ -232,7 +232,8 @@ void add_vq_vae(ModelRegistry& r) {
   const ModelOptions defaults{{"codes", std::int64_t{128}}, {"dim", std::int64_t{64}}, {"width", std::int64_t{64}},
                               {"ema", false}, {"beta", 0.25}, {"restart_every", std::int64_t{100}},
                               {"prior", std::string("pixelcnn")}, {"prior_channels", std::int64_t{64}},
-                              {"prior_layers", std::int64_t{5}}, {"prior_heads", std::int64_t{4}}, {"lr", 1e-3}};
+                              {"prior_layers", std::int64_t{5}}, {"prior_heads", std::int64_t{4}}, {"prior_dropout", 0.0},
+                              {"lr", 1e-3}};
   r.add({"vq-vae", "VQ-VAE: a 7x7 grid of discrete codes, PixelCNN or Transformer prior (van den Oord et al. 2017)",
          {.image = true, .has_elbo = false, .has_iwae = false, .has_kl = false, .code_prior = true, .data_parallel = false},
          defaults,
@@ -245,6 +246,9 @@ void add_vq_vae(ModelRegistry& r) {
            v.prior_channels = positive_count(o, "prior_channels");
            v.prior_layers = positive_count(o, "prior_layers");
            v.prior_heads = positive_count(o, "prior_heads");
+           v.prior_dropout = non_negative(o, "prior_dropout");
+           if (v.prior_dropout >= 1)
+             throw core::ValueError(fmt::format("prior_dropout must be in [0, 1) (got {})", v.prior_dropout));
            v.prior = option<std::string>(o, "prior");
            if (v.prior != "pixelcnn" && v.prior != "transformer")
              throw core::ValueError(fmt::format("prior must be pixelcnn or transformer (got '{}')", v.prior));

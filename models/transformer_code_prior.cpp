@@ -18,7 +18,7 @@ CausalDecoderOptions decoder_options(const TransformerCodePriorOptions& o) {
                                        "d_model (got codes {}, {} positions, d_model {}, {} heads, {} layers)",
                                        o.codes, o.positions, o.d_model, o.heads, o.layers));
   return {.likelihood = VrnnLikelihood::Categorical, .classes = o.codes, .d_model = o.d_model, .heads = o.heads,
-          .layers = o.layers, .feedforward = 4 * o.d_model, .dropout = 0.f, .context = o.positions};
+          .layers = o.layers, .feedforward = 4 * o.d_model, .dropout = o.dropout, .context = o.positions};
 }
 
 }  // namespace
@@ -47,8 +47,8 @@ core::IndexTensor TransformerCodePrior::sample(Index n, core::Generator& gen, do
 }
 
 std::string TransformerCodePrior::describe() const {
-  return fmt::format("TransformerCodePrior({} codes, {} positions, d={}, heads={}, layers={})", options.codes,
-                     options.positions, options.d_model, options.heads, options.layers);
+  return fmt::format("TransformerCodePrior({} codes, {} positions, d={}, heads={}, layers={}, dropout={})",
+                     options.codes, options.positions, options.d_model, options.heads, options.layers, options.dropout);
 }
 
 }  // namespace xgrad::models

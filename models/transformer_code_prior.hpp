@@ -17,6 +17,7 @@ struct TransformerCodePriorOptions {
   Index d_model = 64;
   Index heads = 4;
   Index layers = 5;
+  float dropout = 0.f;  ///< on attention weights and sublayer outputs in training, as CausalDecoder's
 };
 
 class TransformerCodePrior : public CodePrior {

@@ -146,7 +146,8 @@ std::shared_ptr<CodePrior> VqVae::make_prior(core::Generator& gen) const {
   if (options.prior == "transformer")
     return std::make_shared<TransformerCodePrior>(
         TransformerCodePriorOptions{.codes = options.quantizer.codes, .positions = kCodes, .d_model = options.prior_channels,
-                                    .heads = options.prior_heads, .layers = options.prior_layers},
+                                    .heads = options.prior_heads, .layers = options.prior_layers,
+                                    .dropout = static_cast<float>(options.prior_dropout)},
         gen);
   throw core::ValueError(fmt::format("vq-vae: unknown prior '{}' (choose from pixelcnn, transformer)", options.prior));
 }

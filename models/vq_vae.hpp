@@ -31,6 +31,7 @@ struct VqVaeOptions {
   Index prior_channels = 64;
   Index prior_layers = 5;
   Index prior_heads = 4;  ///< transformer only
+  double prior_dropout = 0;  ///< transformer only: dropout in its training, against overfitting the codes
 };
 
 class VqVae : public GenerativeModel {

@@ -21,6 +21,8 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   flag(cmd, "--prior-layers", "prior_layers", prior_layers_, "vq-vae: the prior's layers (default 5)");
   flag(cmd, "--prior-heads", "prior_heads", prior_heads_,
        "vq-vae: the Transformer prior's attention heads, dividing --prior-width (default 4)");
+  flag(cmd, "--prior-dropout", "prior_dropout", prior_dropout_,
+       "vq-vae: the Transformer prior's dropout in training, in [0, 1) (default 0)");
   flag(cmd, "--latents", "latents", latents_, "hvae: latent sizes per layer, bottom first (default 32,16,8)");
   flag(cmd, "--lr", "lr", lr_, "Learning rate (" + defaults_help("lr", 1e-3, image) + ")");
   flag(cmd, "--lr-schedule", "lr_schedule", lr_schedule_,

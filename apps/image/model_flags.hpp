@@ -28,7 +28,7 @@ class ModelFlags {
   }
   std::int64_t latent_ = 0, iwae_k_ = 1, codes_ = 0, dim_ = 0, prior_width_ = 0, prior_layers_ = 0, prior_heads_ = 0;
   bool ema_ = false;
-  double lr_ = 0, beta_ = 0, capacity_ = 0, alpha_ = 0, gamma_ = 0;
+  double lr_ = 0, beta_ = 0, capacity_ = 0, alpha_ = 0, gamma_ = 0, prior_dropout_ = 0;
   std::string kl_schedule_, lr_schedule_, hidden_, latents_, sampling_, arch_, corruption_, prior_;
   std::vector<std::pair<CLI::Option*, std::function<void(models::ModelOptions&)>>> flags_;
 };

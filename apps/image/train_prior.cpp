@@ -27,6 +27,7 @@ struct TrainPriorFlags {
   int epochs = 10;
   std::int64_t batch = 64;
   double lr = 1e-3;
+  std::string lr_schedule;
   std::int64_t limit = 0;
   std::int64_t test_limit = 0;
   bool resume = false;
@@ -39,7 +40,7 @@ struct TrainPriorFlags {
 std::map<std::string, std::string> prior_info(const TrainPriorFlags& o, const std::string& kind) {
   return {{"kind", kind},                  {"epochs", std::to_string(o.epochs)},
           {"batch", std::to_string(o.batch)}, {"lr", fmt::format("{:.17g}", o.lr)},
-          {"limit", std::to_string(o.limit)}, {"test_limit", std::to_string(o.test_limit)},
+          {"lr_schedule", o.lr_schedule},     {"limit", std::to_string(o.limit)}, {"test_limit", std::to_string(o.test_limit)},
           {"seed", std::to_string(o.common.seed)}};
 }
 
@@ -52,6 +53,8 @@ TrainPriorFlags resumed_flags(TrainPriorFlags o, const nn::Checkpoint& ckpt, con
   if (!o.epochs_given) o.epochs = std::stoi(ckpt.info.at("epochs"));
   o.batch = std::stoll(ckpt.info.at("batch"));
   o.lr = std::stod(ckpt.info.at("lr"));
+  const auto schedule = ckpt.info.find("lr_schedule");  // absent in checkpoints before session 20: constant
+  o.lr_schedule = schedule == ckpt.info.end() ? std::string() : schedule->second;
   o.limit = std::stoll(ckpt.info.at("limit"));
   o.test_limit = std::stoll(ckpt.info.at("test_limit"));
   o.common.seed = std::stoull(ckpt.info.at("seed"));
@@ -73,6 +76,20 @@ class PriorProgress : public nn::TrainerCallback {
  private:
   int epochs_;
   std::unique_ptr<Progress> bar_;
+};
+
+/// The held-out bits per code at each epoch's end, beside the training figure: where the
+/// prior starts to overfit the training set's codes.
+class PriorTestBits : public nn::TrainerCallback {
+ public:
+  PriorTestBits(models::CodePrior& prior, const core::IndexTensor& test_codes) : prior_(prior), test_codes_(test_codes) {}
+  void on_evaluate(const nn::TrainState&, const nn::TermSums&, nn::MetricRow& row) override {
+    nn::set_metric(row, "test_bits_per_code", prior_.bits_per_code(test_codes_));
+  }
+
+ private:
+  models::CodePrior& prior_;
+  const core::IndexTensor& test_codes_;
 };
 
 void run_train_prior(TrainPriorFlags o) {
@@ -103,17 +120,19 @@ void run_train_prior(TrainPriorFlags o) {
   ensure_writable_dir(o.run + "/prior");
   nn::Trainer trainer(*prior, gen, train_codes,
                       {.budget = {.epochs = o.epochs}, .batch_size = o.batch, .seed = o.common.seed,
-                       .optimizer = {.lr = o.lr}, .eval_every_epoch = true, .eval_at_end = false,
+                       .optimizer = {.lr = o.lr, .lr_schedule = o.lr_schedule}, .eval_every_epoch = true, .eval_at_end = false,
                        .dir = o.run + "/prior", .checkpoint_info = prior_info(o, prior->kind()),
                        .stop_flag = &g_stop_requested, .stop_after_steps = o.stop_after_steps});
   if (ckpt) trainer.resume(*ckpt, ckpt_path);
   PriorProgress progress(o.epochs);
   trainer.add_callback(progress);
+  PriorTestBits test_bits(*prior, test_codes);
+  trainer.add_callback(test_bits);
   if (trainer.fit() == nn::Trainer::Outcome::Stopped)
     throw Interrupted(fmt::format("interrupted; the prior is not saved yet, its checkpoint is {} (continue with "
                                   "xgrad train-prior {} --resume)", ckpt_path, o.run));
   save_module_file(prior_path(o.run), *prior, prior->kind(),
-                   {{"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr}, {"seed", o.common.seed}});
+                   {{"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr}, {"lr_schedule", o.lr_schedule}, {"seed", o.common.seed}});
   fmt::print(stderr, "trained the prior for {} epochs: test {:.4f} bits per code; wrote {}\n", o.epochs,
              prior->bits_per_code(test_codes), prior_path(o.run));
 }
@@ -127,10 +146,14 @@ void add_train_prior_command(CLI::App& app) {
   cmd->add_option("--epochs", o->epochs, "Epochs over the training set's codes")->capture_default_str();
   cmd->add_option("--batch", o->batch, "Batch size")->capture_default_str();
   cmd->add_option("--lr", o->lr, "Learning rate (Adam)")->capture_default_str();
+  cmd->add_option("--lr-schedule", o->lr_schedule,
+                  "Learning-rate schedule, advanced each step: step:N:GAMMA, exp:GAMMA, cosine:T[:MIN], warmup:N[:START] "
+                  "or '' for a constant rate")
+      ->capture_default_str();
   cmd->add_option("--limit", o->limit, "Use only the first N training images (0 = all)")->capture_default_str();
   cmd->add_option("--test-limit", o->test_limit, "Score the prior on the first N test images (0 = all)")->capture_default_str();
   cmd->add_flag("--resume", o->resume,
-                "Continue from RUN/prior/checkpoint.safetensors with its run's batch, lr, limits and seed, and its "
+                "Continue from RUN/prior/checkpoint.safetensors with its run's batch, lr, schedule, limits and seed, and its "
                 "epochs unless --epochs is given (then train on to that many in all)");
   cmd->add_option("--stop-after-steps", o->stop_after_steps, "Stop as on SIGINT after N steps (for tests)")
       ->group("");  // hidden: a deterministic interruption point for the resume test

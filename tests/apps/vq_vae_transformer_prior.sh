@@ -30,4 +30,23 @@ python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['model']; assert (m[
 "$XGRAD" sample "$TMP/wide" --n 2 --out "$TMP/w.png" || fail "sample from the wide prior failed"
 expect_error "prior_heads (5) must divide prior_channels (24)" train --model vq-vae $TINY --prior transformer \
   --prior-width 24 --prior-heads 5 --out "$TMP/bad2"
+# Dropout and a learning-rate schedule for the prior: recorded, and the prior's metrics
+# carry the held-out bits per code of every epoch.
+"$XGRAD" train --model vq-vae $TINY --codes 16 --dim 8 --prior transformer --prior-width 16 --prior-layers 1 \
+  --prior-dropout 0.2 --out "$TMP/drop" 2>/dev/null || fail "train with --prior-dropout failed"
+python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['model']; assert m['prior_dropout'] == 0.2, m" \
+  "$TMP/drop/config.json" || fail "config.json does not record --prior-dropout"
+"$XGRAD" train-prior "$TMP/drop" --epochs 2 --limit 64 --test-limit 50 --batch 32 --lr-schedule cosine:4:1e-5 \
+  2>/dev/null || fail "train-prior with --lr-schedule failed"
+python3 - "$TMP/drop" <<'PY' || fail "the prior's schedule or per-epoch test bits are not recorded"
+import json, struct, sys
+rows = [json.loads(l) for l in open(sys.argv[1] + '/prior/metrics.jsonl')]
+assert len(rows) == 2 and all(0 < r['test_bits_per_code'] < 8 for r in rows), rows
+with open(sys.argv[1] + '/prior.safetensors', 'rb') as f:
+    meta = json.loads(f.read(struct.unpack('<Q', f.read(8))[0]))['__metadata__']
+assert json.loads(meta['config'])['lr_schedule'] == 'cosine:4:1e-5', meta
+PY
+expect_error "prior_dropout must be in [0, 1) (got 1.5)" train --model vq-vae $TINY --prior transformer \
+  --prior-dropout 1.5 --out "$TMP/bad3"
+expect_error "unknown lr schedule 'soon'" train-prior "$TMP/drop" --epochs 1 --limit 64 --lr-schedule soon
 echo ok

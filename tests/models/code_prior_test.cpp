@@ -156,4 +156,28 @@ TEST_CASE("vq-vae: the prior option builds that kind, and a bad kind or head cou
   odd["prior_heads"] = std::int64_t{3};
   CHECK_THROWS_WITH(ModelRegistry::global().make("vq-vae", odd, gen),
                     "prior_heads (3) must divide prior_channels (8), the Transformer's width");
+  ModelOptions certain = small;
+  certain["prior_dropout"] = 1.0;
+  CHECK_THROWS_WITH(ModelRegistry::global().make("vq-vae", certain, gen), "prior_dropout must be in [0, 1) (got 1)");
+}
+
+TEST_CASE("transformer prior: dropout acts in training only, and the evaluated prior is the undropped one",
+          "[code-prior]") {
+  const TransformerCodePriorOptions plain{.codes = kCodes, .positions = kPositions, .d_model = 8, .heads = 2, .layers = 2};
+  TransformerCodePriorOptions dropped = plain;
+  dropped.dropout = 0.5f;
+  core::Generator g1(3), g2(3);  // the same weights: dropout draws nothing at construction
+  TransformerCodePrior with(dropped, g1), without(plain, g2);
+  const IndexTensor grids = all_grids();
+  auto nlp = [&](CodePrior& prior) { return prior.neg_log_prob(grids).value(); };
+  autograd::NoGradGuard no_grad;
+  with.eval();
+  without.eval();
+  CHECK(core::equal(nlp(with), nlp(without)));
+  with.train();
+  without.train();
+  CHECK(core::equal(nlp(without), nlp(without)));
+  const core::Tensor<float> first = nlp(with);
+  CHECK_FALSE(core::equal(first, nlp(with)));  // a new mask per call
+  CHECK_FALSE(core::equal(first, nlp(without)));
 }
