@@ -296,7 +296,8 @@ void linear_grad_weight_(Tensor<T>& gw, const Tensor<T>& gy, const Tensor<T>& x,
   const Index rows = rows_of("linear_grad_weight_", "gradient", gy, out);
   if (rows_of("linear_grad_weight_", "input", x, in) != rows)
     detail::fail("linear_grad_weight_: input {} and output gradient {} differ in rows", x.shape(), gy.shape());
-  detail::gemm(true, false, out, in, rows, T(1), gy.data(), out, x.data(), in, beta, gw.data(), in);
+  Tensor<T> scratch(detail::sums_in_halves(out, in, rows) ? Shape{out, in} : Shape{0});
+  detail::gemm_summed_halves(out, in, rows, T(1), gy.data(), out, x.data(), in, beta, gw.data(), in, scratch.data());
 }
 
 namespace {

@@ -196,3 +196,31 @@ TEST_CASE("gemm gives the same bits on 1 and 2 threads on both paths", "[gemm]")
     CHECK(same_bits(one, two));
   }
 }
+
+TEST_CASE("a weight gradient's long sum runs in two halves: exact, the same bits on 1 and 2 threads", "[gemm]") {
+  CHECK(detail::sums_in_halves(512, 128, 2048));  // a Transformer's feed-forward weight, batch 32 x 64
+  CHECK(detail::sums_in_halves(128, 128, 2048));
+  CHECK_FALSE(detail::sums_in_halves(400, 784, 128));  // the MLP VAE's: the batch is shorter than the sides
+  CHECK_FALSE(detail::sums_in_halves(16, 16, 256));    // too little work for two tasks
+  for (const bool odd : {false, true}) {
+    // k odd: the halves differ by a row; beta 1 adds onto a gradient already there.
+    Problem<float> p(true, false, 96, 80, odd ? 1601 : 1600, 2, 1.f, 1.f);
+    REQUIRE(detail::sums_in_halves(p.m, p.n, p.k));
+    const auto run = [&](int threads) {
+      Threads t(threads);
+      std::vector<float> out = p.c, scratch(static_cast<std::size_t>(p.m * p.n));
+      detail::gemm_summed_halves(p.m, p.n, p.k, p.alpha, p.a.data(), p.lda(), p.b.data(), p.ldb(), p.beta, out.data(),
+                                 p.ldc(), scratch.data());
+      return out;
+    };
+    const auto two = run(2);
+    p.check_against_reference(two);
+    CHECK(same_bits(run(1), two));
+    const Problem<double> d(true, false, 48, 40, odd ? 961 : 960, 1, 0.5, 1.0);
+    REQUIRE(detail::sums_in_halves(d.m, d.n, d.k));
+    std::vector<double> out = d.c, scratch(static_cast<std::size_t>(d.m * d.n));
+    detail::gemm_summed_halves(d.m, d.n, d.k, d.alpha, d.a.data(), d.lda(), d.b.data(), d.ldb(), d.beta, out.data(),
+                               d.ldc(), scratch.data());
+    d.check_against_reference(out);
+  }
+}
