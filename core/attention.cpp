@@ -242,8 +242,9 @@ T row_max(const T* s, Index n) {
   for (; j + kLanes<T> <= n; j += kLanes<T>) m = xsimd::max(m, detail::load(s, j));
   alignas(64) T lanes[kLanes<T>];
   m.store_aligned(lanes);
+  for (Index w = kLanes<T> / 2; w >= 1; w /= 2)  // a tree: a max is exact in any order
+    for (Index l = 0; l < w; ++l) lanes[l] = std::max(lanes[l], lanes[l + w]);
   T r = lanes[0];
-  for (Index l = 1; l < kLanes<T>; ++l) r = std::max(r, lanes[l]);
   for (; j < n; ++j) r = std::max(r, s[j]);
   return r;
 }
@@ -254,15 +255,18 @@ void exp_row(T* s, Index n, T shift) {
   detail::map_range(s, n, [sh = Batch<T>(shift)](auto x) { return xsimd::exp(x - sh); }, static_cast<const T*>(s));
 }
 
+// s = exp(s - shift) in place, returning the sum of the new values: one pass, the
+// lanes summed as a tree (a row of 64 spent as long on a lane-by-lane sum as on its exps).
 template <class T>
-T sum_row(const T* s, Index n) {
+T exp_row_sum(T* s, Index n, T shift) {
+  const Batch<T> sh(shift);
   Batch<T> acc(T(0));
-  detail::for_each_batch<T>(0, n, [&](const auto& at) { acc += at.load(s); });
-  alignas(64) T lanes[kLanes<T>];
-  acc.store_aligned(lanes);
-  T r = T(0);
-  for (Index l = 0; l < kLanes<T>; ++l) r += lanes[l];
-  return r;
+  detail::for_each_batch<T>(0, n, [&](const auto& at) {
+    const Batch<T> e = xsimd::exp(at.load(static_cast<const T*>(s)) - sh);
+    at.store(s, e);
+    acc += at.load(static_cast<const T*>(s));  // the padded lanes of a partial batch load as zeros
+  });
+  return xsimd::hadd(acc);
 }
 
 // The row passes below stop at the causal bound (Plan::active): the columns past it hold
@@ -284,8 +288,7 @@ void softmax_rows(T* s, T* lse, const Plan<T>& plan) {
       lse[i] = m;
       continue;
     }
-    exp_row(s, vis, m);
-    const T sum = sum_row(s, vis);
+    const T sum = exp_row_sum(s, vis, m);
     detail::map_range(s, vis, [inv = Batch<T>(T(1) / sum)](auto x) { return x * inv; }, static_cast<const T*>(s));
     lse[i] = m + std::log(sum);
   }
@@ -390,8 +393,9 @@ template <class T>
 void softmax_backward_rows(T* dp, const T* p, const T* go, const T* o, const Plan<T>& plan, Index ld) {
   const Index cols = plan.n.Lk, dv = plan.n.dv;
   for (Index i = 0; i < plan.n.Lq; ++i, dp += cols, p += cols, go += ld, o += ld) {
-    T dot = T(0);
-    for (Index c = 0; c < dv; ++c) dot += go[c] * o[c];
+    Batch<T> lanes(T(0));  // D_i in SIMD lanes: a scalar loop was one dependent chain of dv adds
+    detail::for_each_batch<T>(0, dv, [&](const auto& at) { lanes = xsimd::fma(at.load(go), at.load(o), lanes); });
+    const T dot = xsimd::hadd(lanes);
     const Index vis = plan.active(i);
     detail::map_range(dp, vis, [d = Batch<T>(dot)](auto g, auto pr) { return pr * (g - d); },
                       static_cast<const T*>(dp), p);
