@@ -107,26 +107,27 @@ void gemm_in_blocks(Kernel&& kernel, bool ta, bool tb, Index m, Index n, Index k
   });
 }
 
+/// One block of a product on the calling thread (the arguments of blas_gemm).
+template <class T>
+using GemmKernel = void (*)(bool, bool, Index, Index, Index, T, const T*, Index, const T*, Index, T, T*, Index);
+
+/// The kernel every block of a product of this whole shape (m, n, k) runs on: oneDNN's
+/// sgemm where runs_on_onednn says so, OpenBLAS otherwise (all doubles).
+template <class T>
+GemmKernel<T> kernel_for(Index m, Index n, Index k) {
+  if constexpr (std::is_same_v<T, float>)
+    if (runs_on_onednn(m, n, k)) return onednn_sgemm;
+  return blas_gemm<T>;
+}
+
 /// Row-major C = alpha * op(A) op(B) + beta * C, with op(A) (m, k) and op(B) (k, n):
 /// floats on oneDNN where runs_on_onednn says so, the rest (all doubles) on OpenBLAS.
 template <class T>
 void gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a, Index lda, const T* b, Index ldb, T beta,
           T* c, Index ldc) {
-  if constexpr (std::is_same_v<T, float>)
-    if (runs_on_onednn(m, n, k))
-      return gemm_in_blocks(onednn_sgemm, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-                            onednn_max_blocks(m, n));
-  gemm_in_blocks(blas_gemm<T>, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, kOpenblasMaxBlocks);
-}
-
-/// One block of a product on the calling thread, on the kernel gemm picks for the whole
-/// product's shape (m, n, k), so that every block of it runs the same kernel.
-template <class T>
-void gemm_block(Index m, Index n, Index k, bool ta, bool tb, Index bm, Index bn, Index bk, T alpha, const T* a, Index lda,
-                const T* b, Index ldb, T beta, T* c, Index ldc) {
-  if constexpr (std::is_same_v<T, float>)
-    if (runs_on_onednn(m, n, k)) return onednn_sgemm(ta, tb, bm, bn, bk, alpha, a, lda, b, ldb, beta, c, ldc);
-  blas_gemm<T>(ta, tb, bm, bn, bk, alpha, a, lda, b, ldb, beta, c, ldc);
+  const GemmKernel<T> kernel = kernel_for<T>(m, n, k);
+  const Index max_blocks = kernel == blas_gemm<T> ? kOpenblasMaxBlocks : onednn_max_blocks(m, n);
+  gemm_in_blocks(kernel, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, max_blocks);
 }
 
 /// Whether gemm_summed_halves cuts the sum of this product (op(A) (m, k), op(B) (k, n))
@@ -146,13 +147,13 @@ void gemm_summed_halves(Index m, Index n, Index k, T alpha, const T* a, Index ld
                         Index ldc, T* scratch) {
   if (!sums_in_halves(m, n, k)) return gemm(true, false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   const Index half = k / 2;
+  const GemmKernel<T> kernel = kernel_for<T>(m, n, k);  // both halves on the whole product's kernel
   parallel_for(0, 2, 1, [&](Index lo, Index hi) {
     for (Index p = lo; p < hi; ++p) {
       if (p == 0)
-        gemm_block(m, n, k, true, false, m, n, half, alpha, a, lda, b, ldb, beta, c, ldc);
+        kernel(true, false, m, n, half, alpha, a, lda, b, ldb, beta, c, ldc);
       else
-        gemm_block(m, n, k, true, false, m, n, k - half, alpha, a + half * lda, lda, b + half * ldb, ldb, T(0),
-                   scratch, n);
+        kernel(true, false, m, n, k - half, alpha, a + half * lda, lda, b + half * ldb, ldb, T(0), scratch, n);
     }
   });
   for (Index i = 0; i < m; ++i)
