@@ -11,6 +11,7 @@ void ModelFlags::add(CLI::App& cmd, bool all) {
   if (!all) return;
   flag(cmd, "--codes", "codes", codes_, "vq-vae: codebook entries K (default 128)");
   flag(cmd, "--dim", "dim", dim_, "vq-vae: size D of each code vector (default 64)");
+  flag(cmd, "--width", "width", width_, "vq-vae: channels of the encoder's and decoder's convolutions (default 64)");
   flags_.emplace_back(cmd.add_flag("--ema", ema_, "vq-vae: EMA codebook updates (decay 0.99) instead of the codebook loss"),
                       [this](models::ModelOptions& o) { o["ema"] = ema_; });
   flag(cmd, "--prior", "prior", prior_,

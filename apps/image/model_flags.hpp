@@ -26,7 +26,7 @@ class ModelFlags {
   void flag(CLI::App& cmd, const std::string& name, const std::string& option, T& into, const std::string& help) {
     flags_.emplace_back(cmd.add_option(name, into, help), [option, &into](models::ModelOptions& o) { o[option] = into; });
   }
-  std::int64_t latent_ = 0, iwae_k_ = 1, codes_ = 0, dim_ = 0, prior_width_ = 0, prior_layers_ = 0, prior_heads_ = 0;
+  std::int64_t latent_ = 0, iwae_k_ = 1, codes_ = 0, dim_ = 0, width_ = 0, prior_width_ = 0, prior_layers_ = 0, prior_heads_ = 0;
   bool ema_ = false;
   double lr_ = 0, beta_ = 0, capacity_ = 0, alpha_ = 0, gamma_ = 0, prior_dropout_ = 0;
   std::string kl_schedule_, lr_schedule_, hidden_, latents_, sampling_, arch_, corruption_, prior_;

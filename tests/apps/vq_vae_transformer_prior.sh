@@ -21,11 +21,12 @@ python3 -c "import json,sys; b=json.load(open(sys.argv[1]))['codes']['prior_bits
 cp "$TMP/vqp/prior.safetensors" "$OUT/prior.safetensors"
 expect_error "holds a 'pixelcnn-prior' model, not 'transformer-prior'" sample "$OUT" --n 2 --out "$TMP/x.png"
 expect_error "prior must be pixelcnn or transformer (got 'gru')" train --model vq-vae $TINY --prior gru --out "$TMP/bad"
-# The prior's size from the command line: recorded in config.json, used by train-prior.
-"$XGRAD" train --model vq-vae $TINY --codes 16 --dim 8 --prior transformer --prior-width 24 --prior-layers 2 \
-  --prior-heads 3 --out "$TMP/wide" 2>/dev/null || fail "train with the prior's size failed"
-python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['model']; assert (m['prior_channels'], m['prior_layers'], m['prior_heads']) == (24, 2, 3), m" \
-  "$TMP/wide/config.json" || fail "config.json does not record --prior-width/--prior-layers/--prior-heads"
+# The networks' and the prior's sizes from the command line: recorded in config.json, used by
+# train-prior.
+"$XGRAD" train --model vq-vae $TINY --codes 16 --dim 8 --width 24 --prior transformer --prior-width 24 --prior-layers 2 \
+  --prior-heads 3 --out "$TMP/wide" 2>/dev/null || fail "train with the networks' and prior's sizes failed"
+python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['model']; assert (m['width'], m['prior_channels'], m['prior_layers'], m['prior_heads']) == (24, 24, 2, 3), m" \
+  "$TMP/wide/config.json" || fail "config.json does not record --width/--prior-width/--prior-layers/--prior-heads"
 "$XGRAD" train-prior "$TMP/wide" --epochs 1 --limit 64 --test-limit 50 --batch 32 2>/dev/null || fail "train-prior of the wide prior failed"
 "$XGRAD" sample "$TMP/wide" --n 2 --out "$TMP/w.png" || fail "sample from the wide prior failed"
 expect_error "prior_heads (5) must divide prior_channels (24)" train --model vq-vae $TINY --prior transformer \
