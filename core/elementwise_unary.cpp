@@ -158,10 +158,7 @@ Tensor<T> softplus(const Tensor<T>& x) {
 
 template <class T>
 Tensor<T> gelu(const Tensor<T>& x) {
-  return unary(x, "gelu", kCostly, [](auto v) {
-    using V = decltype(v);
-    return V(T(0.5)) * v * (V(1) + xsimd::erf(v * V(T(0.70710678118654752440084436210485))));
-  });
+  return unary(x, "gelu", kCostly, [](auto v) { return detail::gelu_value<T>(v); });
 }
 
 #define XGRAD_ELEMENTWISE_UNARY(T)                           \

@@ -2,6 +2,7 @@
 // called on preallocated buffers, the best a product through xgrad can do.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -108,6 +109,36 @@ void BM_MulAndGradBias(benchmark::State& state) {
   set_num_threads(xgrad::bench::threads_from_env());
 }
 BENCHMARK(BM_MulAndGradBias)->ArgsProduct({{2048}, {512, 128}, {1, 2}})->UseRealTime();
+
+// The feed-forward's GELU pass (core::bias_gelu_and_slope_: bias, activation and slope in
+// one pass) at the Transformer VAE's shape, 2048 rows of 512, on 1 and 2 threads (second
+// argument); the input is restored outside the timing, so every run sees the same values.
+void BM_BiasGeluAndSlope(benchmark::State& state) {
+  const Index rows = state.range(0), n = 512;
+  set_num_threads(static_cast<int>(state.range(1)));
+  const auto x0 = random({rows, n}, 1), b = random({n}, 2);
+  Tensor<float> x = x0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::copy(x0.begin(), x0.end(), x.begin());
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(bias_gelu_and_slope_(x, b).data());
+  }
+  set_num_threads(xgrad::bench::threads_from_env());
+}
+BENCHMARK(BM_BiasGeluAndSlope)->ArgsProduct({{2048}, {1, 2}})->UseRealTime();
+
+// Layer norm's forward (y and the row statistics) at the Transformer VAE's shape, 2048
+// rows of 128, on 1 and 2 threads (second argument).
+void BM_LayerNormForward(benchmark::State& state) {
+  const Index rows = state.range(0), n = 128;
+  set_num_threads(static_cast<int>(state.range(1)));
+  const auto x = random({rows, n}, 1), w = random({n}, 2), b = random({n}, 3);
+  LayerNormStats<float> stats;
+  for (auto _ : state) benchmark::DoNotOptimize(layer_norm_forward(x, w, b, n, 1e-5f, stats).data());
+  set_num_threads(xgrad::bench::threads_from_env());
+}
+BENCHMARK(BM_LayerNormForward)->ArgsProduct({{2048}, {1, 2}})->UseRealTime();
 
 // Layer norm's backward (dx, dw, db) at the Transformer VAE's shape, 2048 rows of 128, dx
 // written (second argument 0) or added into (1), on 1 and 2 threads (third argument).
