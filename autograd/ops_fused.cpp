@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "xgrad/autograd/record.hpp"
@@ -61,30 +62,25 @@ Variable<T> bce_with_logits(const Variable<T>& logits, const Tensor<T>& targets)
 
 template <class T>
 Variable<T> cross_entropy(const Variable<T>& logits, const core::IndexTensor& labels) {
+  // Logits (..., C) against labels of the leading shape: a sequence model's (B, L, C) needs
+  // no reshape (a copy of every logit) to become rows.
   const Tensor<T>& z = logits.value();
-  if (z.dim() != 2 || labels.dim() != 1 || labels.size(0) != z.size(0))
-    throw core::ShapeError(fmt::format("cross_entropy: logits {} and labels {} must be (N, C) and (N)",
-                                       z.shape().str(), labels.shape().str()));
-  const Index rows = z.size(0), classes = z.size(1);
+  const Shape& zs = z.shape();
+  const bool fits = z.dim() >= 2 && labels.dim() == z.dim() - 1 &&
+                    std::equal(labels.shape().begin(), labels.shape().end(), zs.begin());
+  if (!fits)
+    throw core::ShapeError(fmt::format("cross_entropy: logits {} and labels {} must be (..., C) and (...), e.g. (N, C) and (N)",
+                                       zs.str(), labels.shape().str()));
+  const Index rows = labels.numel(), classes = z.size(-1);
   for (Index i = 0; i < rows; ++i)
     if (labels.data()[i] < 0 || labels.data()[i] >= classes)
       throw core::ValueError(fmt::format("cross_entropy: label {} at row {} is outside [0, {})", labels.data()[i], i,
                                          classes));
-  Tensor<T> lse = c::logsumexp(z, {1}, false);
-  Tensor<T> loss(Shape{rows});
+  Tensor<T> lse = c::logsumexp(z, {-1}, false);
+  Tensor<T> loss(labels.shape());
   for (Index i = 0; i < rows; ++i) loss.data()[i] = lse.data()[i] - z.data()[i * classes + labels.data()[i]];
   return record(OpId::cross_entropy, std::move(loss), [labels, lse = std::move(lse)](Node<T>& self, Tensor<T>& gy) {
-    // d/dz = gy * (softmax(z) - onehot(label))
-    const Tensor<T>& z = self.input(0);
-    const Index rows = z.size(0), classes = z.size(1);
-    Tensor<T> g(z.shape());
-    for (Index i = 0; i < rows; ++i) {
-      auto zi = flat(z.data() + i * classes, classes);
-      auto gi = flat(g.data() + i * classes, classes);
-      xt::noalias(gi) = xt::exp(zi - lse.data()[i]) * gy.data()[i];
-      g.data()[i * classes + labels.data()[i]] -= gy.data()[i];
-    }
-    self.accumulate(0, std::move(g));
+    self.accumulate(0, c::cross_entropy_backward(self.input(0), labels, lse, gy));  // gy (softmax(z) - onehot)
   }, logits);
 }
 

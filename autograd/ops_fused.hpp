@@ -13,7 +13,8 @@ template <class T> Variable<T> softmax(const Variable<T>& x, int axis = -1);
 /// Element-wise -[t log sigmoid(z) + (1-t) log(1 - sigmoid(z))]
 ///   = max(z, 0) - z t + log1p(exp(-|z|)); targets t in [0, 1] (no gradient to t).
 template <class T> Variable<T> bce_with_logits(const Variable<T>& logits, const Tensor<T>& targets);
-/// Per-row -log softmax(logits)[label] for logits (N, C) and labels (N,) in [0, C).
+/// Per-row -log softmax(logits)[label] for logits (..., C) and labels (...) in [0, C): the
+/// loss has the labels' shape (e.g. (N, C) and (N,), or a sequence's (B, L, C) and (B, L)).
 template <class T> Variable<T> cross_entropy(const Variable<T>& logits, const core::IndexTensor& labels);
 /// Element-wise log N(x; mu, exp(logvar)) = -0.5 [log 2 pi + logvar + (x - mu)^2 exp(-logvar)]; all broadcast.
 template <class T>

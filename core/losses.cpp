@@ -4,10 +4,12 @@
 // formula in registers. And the VQ-VAE's squared distances, a sum and a gradient pass.
 #include "xgrad/core/losses.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "xgrad/core/detail/format.hpp"
 #include "xgrad/core/detail/simd.hpp"
+#include "xgrad/core/parallel.hpp"
 
 namespace xgrad::core {
 namespace {
@@ -74,7 +76,27 @@ void squared_distance_grads(const Tensor<T>& a, const Tensor<T>& b, T ca, T cb, 
   });
 }
 
+template <class T>
+Tensor<T> cross_entropy_backward(const Tensor<T>& z, const IndexTensor& labels, const Tensor<T>& lse,
+                                 const Tensor<T>& gy) {
+  const Index rows = labels.numel(), classes = rows > 0 ? z.numel() / rows : 0;
+  if (z.dim() < 1 || classes != z.size(-1) || lse.numel() != rows || gy.numel() != rows)
+    detail::fail("cross_entropy_backward: logits {}, labels {}, log-sum-exps {} and gradient {} do not match",
+                 z.shape(), labels.shape(), lse.shape(), gy.shape());
+  Tensor<T> g(z.shape());
+  parallel_for(0, rows, std::max<Index>(1, detail::kCostlyGrain / std::max<Index>(classes, 1)), [&](Index lo, Index hi) {
+    for (Index i = lo; i < hi; ++i) {
+      const detail::Batch<T> shift(lse.data()[i]), scale(gy.data()[i]);
+      T* gi = g.data() + i * classes;
+      detail::map_range(gi, classes, [&](auto v) { return xsimd::exp(v - shift) * scale; }, z.data() + i * classes);
+      gi[labels.data()[i]] -= gy.data()[i];
+    }
+  });
+  return g;
+}
+
 #define XGRAD_INSTANTIATE(T)                                                                     \
+  template Tensor<T> cross_entropy_backward(const Tensor<T>&, const IndexTensor&, const Tensor<T>&, const Tensor<T>&); \
   template BceWithLogits<T> bce_with_logits(const Tensor<T>&, const Tensor<T>&);                \
   template double mean_row_squared_distance(const Tensor<T>&, const Tensor<T>&);                \
   template void squared_distance_grads(const Tensor<T>&, const Tensor<T>&, T, T, Tensor<T>*, Tensor<T>*);

@@ -252,7 +252,7 @@ inline Batch<float> reciprocal_of_large(const Batch<float>& d) {
 /// and h otherwise, h = erfc(a) / 2 = exp(-v^2 / 2) erfcx(a) / 2; erfcx(a) = exp(a^2) erfc(a)
 /// is smooth and falls like 1 / (a sqrt pi), so t Q(t), Q a polynomial of degree 9 in
 /// t = 1 / (1 + a / 2), fits it on a in [0, 9.5] (past that exp(-v^2 / 2) underflows) to
-/// 2.7e-7 evaluated in float (weighted least squares against mpmath's erfcx, Q(1) = 1 so
+/// 2.7e-7 evaluated in float (scripts/fit_gelu_erfcx.py: least squares against mpmath, Q(1) = 1 so
 /// Phi(0) = 1/2 exactly). One exp, shared with the slope's phi, and no division: xsimd's
 /// erf, two polynomials on two ranges with a division, was ~40 % of the feed-forward's GELU
 /// pass. Phi keeps its relative precision in the lower tail, where 1 + erf cancels.

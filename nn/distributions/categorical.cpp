@@ -72,11 +72,10 @@ typename Categorical<T>::Var Categorical<T>::log_prob(const core::IndexTensor& v
   const core::Index k = num_classes();
   for (core::Index c : value)
     if (c < 0 || c >= k) throw core::ValueError(fmt::format("Categorical: class {} is outside [0, {})", c, k));
-  // cross_entropy works on rows: view the batch as N rows of K logits.
-  const core::Index n = batch.numel();
-  const Var rows = logits_.dim() == 2 ? logits_ : ag::reshape(logits_, core::Shape{n, k});
-  const Var lp = ag::neg(ag::cross_entropy(rows, value.reshape(core::Shape{n})));
-  return batch.rank() == 1 ? lp : ag::reshape(lp, batch);
+  // cross_entropy takes the logits with their batch shape: no reshape (a copy of every logit).
+  if (batch.rank() > 0) return ag::neg(ag::cross_entropy(logits_, value));
+  const Var row = ag::reshape(logits_, core::Shape{1, k});  // one distribution: a single row
+  return ag::reshape(ag::neg(ag::cross_entropy(row, value.reshape(core::Shape{1}))), batch);
 }
 
 template <class T>

@@ -184,6 +184,8 @@ const bool registered = xgrad::test::register_cases({
              }},
     GradCase{"cross_entropy", "4 rows, 5 classes", {InputSpec{Shape{4, 5}, -3, 3}},
              [](const Vars& v) { return ag::cross_entropy(v[0], IndexTensor(Shape{4}, {0, 4, 2, 2})); }},
+    GradCase{"cross_entropy", "a sequence's (2, 3, 5) logits, labels (2, 3)", {InputSpec{Shape{2, 3, 5}, -3, 3}},
+             [](const Vars& v) { return ag::cross_entropy(v[0], IndexTensor(Shape{2, 3}, {0, 4, 2, 2, 1, 3})); }},
     GradCase{"gaussian_log_prob", "x (2,3), mu (3), logvar (2,1) broadcast",
              {InputSpec{Shape{2, 3}}, InputSpec{Shape{3}}, InputSpec{Shape{2, 1}, -1, 1}},
              [](const Vars& v) { return ag::gaussian_log_prob(v[0], v[1], v[2]); }},
