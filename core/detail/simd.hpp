@@ -260,7 +260,7 @@ inline Batch<float> reciprocal_of_large(const Batch<float>& d) {
 struct GeluCdf {
   Batch<float> cdf, gauss;
 };
-inline GeluCdf gelu_cdf_and_gauss(const Batch<float>& v) {
+[[gnu::always_inline]] inline GeluCdf gelu_cdf_and_gauss(const Batch<float>& v) {
   using V = Batch<float>;
   const V gauss = xsimd::exp(V(-0.5f) * (v * v));
   const V a = xsimd::min(xsimd::abs(v) * V(0.70710678118654752f), V(9.5f));
@@ -281,7 +281,7 @@ struct GeluSlope {
   Batch<T> value, slope;
 };
 template <class T>
-GeluSlope<T> gelu_and_slope(const Batch<T>& v) {
+[[gnu::always_inline]] inline GeluSlope<T> gelu_and_slope(const Batch<T>& v) {
   using V = Batch<T>;
   const V inv_sqrt_2pi(T(0.39894228040143267793994605993438));
   if constexpr (std::is_same_v<T, float>) {
