@@ -66,7 +66,7 @@ Variable<T> cross_entropy(const Variable<T>& logits, const core::IndexTensor& la
   // no reshape (a copy of every logit) to become rows.
   const Tensor<T>& z = logits.value();
   const Shape& zs = z.shape();
-  const bool fits = z.dim() >= 2 && labels.dim() == z.dim() - 1 &&
+  const bool fits = z.dim() >= 1 && labels.dim() == z.dim() - 1 &&
                     std::equal(labels.shape().begin(), labels.shape().end(), zs.begin());
   if (!fits)
     throw core::ShapeError(fmt::format("cross_entropy: logits {} and labels {} must be (..., C) and (...), e.g. (N, C) and (N)",

@@ -14,7 +14,8 @@ template <class T> Variable<T> softmax(const Variable<T>& x, int axis = -1);
 ///   = max(z, 0) - z t + log1p(exp(-|z|)); targets t in [0, 1] (no gradient to t).
 template <class T> Variable<T> bce_with_logits(const Variable<T>& logits, const Tensor<T>& targets);
 /// Per-row -log softmax(logits)[label] for logits (..., C) and labels (...) in [0, C): the
-/// loss has the labels' shape (e.g. (N, C) and (N,), or a sequence's (B, L, C) and (B, L)).
+/// loss has the labels' shape (e.g. (N, C) and (N,), a sequence's (B, L, C) and (B, L), or (C)
+/// and a 0-d label).
 template <class T> Variable<T> cross_entropy(const Variable<T>& logits, const core::IndexTensor& labels);
 /// Element-wise log N(x; mu, exp(logvar)) = -0.5 [log 2 pi + logvar + (x - mu)^2 exp(-logvar)]; all broadcast.
 template <class T>

@@ -44,24 +44,16 @@ void check(const char* op, const Tensor<T>& x, const Tensor<T>& w, const Tensor<
     detail::fail("{}: weight {} and bias {} must have {} elements", op, w.shape(), b.shape(), n);
 }
 
-// y = ((x - mean) rstd) w + b for one row; w, b may be null. Whole batches in SIMD, the
-// tail scalar, in the same order of operations.
+// y = ((x - mean) rstd) w + b for one row; w, b may be null.
 template <class T>
 void normalize_row(T* y, const T* x, Index n, T mean, T rstd, const T* w, const T* b) {
   const Batch<T> m(mean), rs(rstd);
-  Index j = 0;
-  for (; j + kLanes<T> <= n; j += kLanes<T>) {
-    Batch<T> v = (Batch<T>::load_unaligned(x + j) - m) * rs;
-    if (w) v *= Batch<T>::load_unaligned(w + j);
-    if (b) v += Batch<T>::load_unaligned(b + j);
-    v.store_unaligned(y + j);
-  }
-  for (; j < n; ++j) {
-    T v = (x[j] - mean) * rstd;
-    if (w) v *= w[j];
-    if (b) v += b[j];
-    y[j] = v;
-  }
+  detail::for_each_batch<T>(0, n, [&](const auto& at) {
+    Batch<T> v = (at.load(x) - m) * rs;
+    if (w) v *= at.load(w);
+    if (b) v += at.load(b);
+    at.store(y, v);
+  });
 }
 
 }  // namespace

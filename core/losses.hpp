@@ -1,7 +1,7 @@
 #pragma once
-// Element-wise loss kernels: the per-element terms the fused autograd losses
-// evaluate on every batch, one SIMD pass each (value, and gradient given the
-// upstream gradient). Kept out of elementwise.hpp so that the few files calling
+// Loss kernels: the per-element terms the fused autograd losses evaluate on every
+// batch, one SIMD pass each (value, and gradient given the upstream gradient), and
+// cross_entropy's gradient by rows. Kept out of elementwise.hpp so that the few files calling
 // them are the only ones rebuilt when they change. T is float or double.
 #include "xgrad/core/tensor.hpp"
 
@@ -26,11 +26,9 @@ template <class T> double mean_row_squared_distance(const Tensor<T>& a, const Te
 template <class T>
 void squared_distance_grads(const Tensor<T>& a, const Tensor<T>& b, T ca, T cb, Tensor<T>* ga, Tensor<T>* gb);
 
-/// cross_entropy's gradient for logits z of rows of C (any leading shape), one label per
-/// row: g = gy_row (softmax(z_row) - onehot(label)), softmax from the forward's row
-/// log-sum-exps lse. Rows in parallel, each one SIMD pass (as a serial xtensor loop it held
-/// the other thread idle for ~0.3 ms of the Transformer VAE step). Labels are not checked
-/// (the forward did).
+/// cross_entropy's gradient g = gy_row (softmax(z_row) - onehot(label)) for logits z of rows
+/// of C (any leading shape, one label a row), from the forward's row log-sum-exps lse; rows
+/// in parallel, the same bits on any thread count. Labels are not checked (the forward did).
 template <class T>
 Tensor<T> cross_entropy_backward(const Tensor<T>& z, const IndexTensor& labels, const Tensor<T>& lse, const Tensor<T>& gy);
 

@@ -15,7 +15,7 @@ namespace xgrad::apps {
 
 class ModelFlags {
  public:
-  /// Adds --latent, and with `all` also --codes, --dim, --ema, --prior, --latents, --lr, --lr-schedule, --beta, --capacity, --iwae-k, --kl-schedule, --hidden,
+  /// Adds --latent, and with `all` also --codes, --dim, --width, --ema, --prior, --prior-width, --prior-layers, --prior-heads, --prior-dropout, --latents, --lr, --lr-schedule, --beta, --capacity, --iwae-k, --kl-schedule, --hidden,
   /// the disentangling VAEs' --alpha, --gamma, --sampling, and the autoencoders' --arch and --corruption.
   void add(CLI::App& cmd, bool all);
   /// The options of the flags given.

@@ -2,7 +2,6 @@
 // called on preallocated buffers, the best a product through xgrad can do.
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -109,24 +108,6 @@ void BM_MulAndGradBias(benchmark::State& state) {
   set_num_threads(xgrad::bench::threads_from_env());
 }
 BENCHMARK(BM_MulAndGradBias)->ArgsProduct({{2048}, {512, 128}, {1, 2}})->UseRealTime();
-
-// The feed-forward's GELU pass (core::bias_gelu_and_slope_: bias, activation and slope in
-// one pass) at the Transformer VAE's shape, 2048 rows of 512, on 1 and 2 threads (second
-// argument); the input is restored outside the timing, so every run sees the same values.
-void BM_BiasGeluAndSlope(benchmark::State& state) {
-  const Index rows = state.range(0), n = 512;
-  set_num_threads(static_cast<int>(state.range(1)));
-  const auto x0 = random({rows, n}, 1), b = random({n}, 2);
-  Tensor<float> x = x0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    std::copy(x0.begin(), x0.end(), x.begin());
-    state.ResumeTiming();
-    benchmark::DoNotOptimize(bias_gelu_and_slope_(x, b).data());
-  }
-  set_num_threads(xgrad::bench::threads_from_env());
-}
-BENCHMARK(BM_BiasGeluAndSlope)->ArgsProduct({{2048}, {1, 2}})->UseRealTime();
 
 // Layer norm's forward (y and the row statistics) at the Transformer VAE's shape, 2048
 // rows of 128, on 1 and 2 threads (second argument).

@@ -22,6 +22,9 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <xsimd/xsimd.hpp>
+#if XSIMD_WITH_AVX512F
+#include <immintrin.h>
+#endif
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -202,26 +205,15 @@ Batch<T> pow(const Batch<T>& x, const Batch<T>& y) {
   return xsimd::select((y == zero) | (x == Batch<T>(1)), Batch<T>(1), r);
 }
 
-/// erf(z) and exp(-z^2) together: xsimd's own erf (the same kernels in the same order, so
-/// the same bits as xsimd::erf), which computes exp(-z^2) for its tail anyway; GELU's
-/// slope Phi(x) + x phi(x) needs that exp as phi, so it is not computed twice. (xsimd
-/// skips the exp when every lane is small; here it is always computed.)
+/// erf(z) and exp(-z^2) together in double: xsimd's own erf (the same kernels in the same
+/// order, so the same bits as xsimd::erf), which computes exp(-z^2) for its tail anyway;
+/// GELU's slope Phi(x) + x phi(x) needs that exp as phi, so it is not computed twice.
+/// (xsimd skips the exp when every lane is small; here it is always computed.) Float GELU
+/// goes through gelu_cdf_and_gauss instead.
 template <class T>
 struct ErfGauss {
   Batch<T> erf, gauss;
 };
-inline ErfGauss<float> erf_and_gauss(const Batch<float>& z) {
-  using V = Batch<float>;
-  using K = xsimd::kernel::detail::erf_kernel<V>;
-  const V x = xsimd::abs(z);
-  const V e = xsimd::exp(-x * x);
-  const V r1 = z * K::erf1(x * x);
-  V r2 = V(1.f) - e * K::erfc2(x / (V(1.f) + x) - V(0.4f));
-  r2 = xsimd::select(z < V(0.f), -r2, r2);
-  V r = xsimd::select(x < V(2.f / 3.f), r1, r2);
-  r = xsimd::select(xsimd::isinf(z), xsimd::sign(z), r);
-  return {r, e};
-}
 inline ErfGauss<double> erf_and_gauss(const Batch<double>& z) {
   using V = Batch<double>;
   using K = xsimd::kernel::detail::erf_kernel<V>;
@@ -236,16 +228,17 @@ inline ErfGauss<double> erf_and_gauss(const Batch<double>& z) {
   return {xsimd::select(x < V(0.65), small, xsimd::select(x < V(2.2), mid, tail)), e};
 }
 
-/// 1 / d, d >= 1: on AVX-512 a 14-bit estimate and one Newton step (~1 ulp, a quarter of a
-/// division's time), elsewhere the division.
+/// 1 / d for finite d >= 1: on AVX-512 a 14-bit estimate and one Newton step (~1 ulp, a
+/// quarter of a division's time), elsewhere the division. The step is fused by hand: xsimd
+/// 8.1's fma on AVX-512 is a multiply and an add.
 inline Batch<float> reciprocal_of_large(const Batch<float>& d) {
-#if defined(__AVX512F__)
-  if constexpr (Batch<float>::size == 16) {
-    const Batch<float> r(_mm512_rcp14_ps(d));
-    return r * xsimd::fnma(d, r, Batch<float>(2.f));
-  }
-#endif
+#if XSIMD_WITH_AVX512F
+  static_assert(Batch<float>::size == 16, "AVX-512 batches of 16 floats");
+  const __m512 r = _mm512_rcp14_ps(d);
+  return Batch<float>(_mm512_mul_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(2.f))));
+#else
   return Batch<float>(1.f) / d;
+#endif
 }
 
 /// Phi(v) and exp(-v^2 / 2) of GELU in float. With a = |v| / sqrt 2, Phi is 1 - h for v > 0
@@ -263,6 +256,8 @@ struct GeluCdf {
 [[gnu::always_inline]] inline GeluCdf gelu_cdf_and_gauss(const Batch<float>& v) {
   using V = Batch<float>;
   const V gauss = xsimd::exp(V(-0.5f) * (v * v));
+  // Clamped: past 9.5 the exp has underflowed anyway, and an infinite v would make the
+  // reciprocal's Newton step inf * 0.
   const V a = xsimd::min(xsimd::abs(v) * V(0.70710678118654752f), V(9.5f));
   const V t = reciprocal_of_large(xsimd::fma(a, V(0.5f), V(1.f)));
   constexpr float q[] = {0.2820606f,  0.28293788f, 0.23793434f, 0.22902088f, -0.10880302f,
@@ -275,7 +270,8 @@ struct GeluCdf {
 
 /// GELU's value x Phi(x) and slope Phi(x) + x phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2,
 /// phi(x) = exp(-x^2 / 2) / sqrt(2 pi): in float from gelu_cdf_and_gauss, in double from
-/// one erf_and_gauss (core::gelu computes the value the same way: the same bits).
+/// one erf_and_gauss (core::gelu computes the value the same way: the same bits). Forced
+/// inline: GCC kept it a call per batch in the feed-forward's pass (2.7 % of a step).
 template <class T>
 struct GeluSlope {
   Batch<T> value, slope;
@@ -298,7 +294,7 @@ template <class T>
 
 /// GELU's value alone, the same bits as gelu_and_slope's.
 template <class T>
-Batch<T> gelu_value(const Batch<T>& v) {
+[[gnu::always_inline]] inline Batch<T> gelu_value(const Batch<T>& v) {
   if constexpr (std::is_same_v<T, float>)
     return v * gelu_cdf_and_gauss(v).cdf;
   else

@@ -73,9 +73,7 @@ typename Categorical<T>::Var Categorical<T>::log_prob(const core::IndexTensor& v
   for (core::Index c : value)
     if (c < 0 || c >= k) throw core::ValueError(fmt::format("Categorical: class {} is outside [0, {})", c, k));
   // cross_entropy takes the logits with their batch shape: no reshape (a copy of every logit).
-  if (batch.rank() > 0) return ag::neg(ag::cross_entropy(logits_, value));
-  const Var row = ag::reshape(logits_, core::Shape{1, k});  // one distribution: a single row
-  return ag::reshape(ag::neg(ag::cross_entropy(row, value.reshape(core::Shape{1}))), batch);
+  return ag::neg(ag::cross_entropy(logits_, value));
 }
 
 template <class T>

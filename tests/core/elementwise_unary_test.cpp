@@ -134,9 +134,32 @@ TEMPLATE_TEST_CASE("sigmoid and softplus stay finite and exact for large |x|", "
   CHECK(tanh(Tensor<T>(Shape{2}, {T(-100), T(100)})).to_vector() == std::vector<T>{-1, 1});
 }
 
+TEMPLATE_TEST_CASE("gelu at the infinities and past where exp(-x^2 / 2) underflows", "[elementwise]", float, double) {
+  // As x Phi(x) in the arithmetic: gelu(inf) = inf, gelu(-inf) = -inf * 0 = NaN (as
+  // PyTorch's formula), and past |x| ~ 13.2 the value is x or zero; the slope is NaN at the
+  // infinities (inf * 0) and 1 or 0 past the underflow.
+  using T = TestType;
+  constexpr T inf = std::numeric_limits<T>::infinity();
+  const Tensor<T> x(Shape{6}, {inf, -inf, T(14), T(-14), T(40), T(-40)});
+  const Tensor<T> y = gelu(x);
+  CHECK(y.data()[0] == inf);
+  CHECK(std::isnan(y.data()[1]));
+  CHECK(y.data()[2] == T(14));
+  CHECK(std::abs(y.data()[3]) <= T(1e-38));
+  CHECK(y.data()[4] == T(40));
+  CHECK(y.data()[5] == T(0));
+  Tensor<T> v = x;
+  const Tensor<T> slope = gelu_and_slope_(v);
+  CHECK(std::isnan(slope.data()[0]));
+  CHECK(std::isnan(slope.data()[1]));
+  CHECK(slope.data()[4] == T(1));
+  CHECK(slope.data()[5] == T(0));
+  for (Index i = 2; i < 6; ++i) CHECK(v.data()[i] == y.data()[i]);
+}
+
 TEST_CASE("activations pass NaN through", "[elementwise]") {
   const Tensor<float> x(Shape{1}, {std::numeric_limits<float>::quiet_NaN()});
-  for (const auto& y : {relu(x), clamp(x, -1.f, 1.f), sigmoid(x), softplus(x), tanh(x), leaky_relu(x), elu(x)})
+  for (const auto& y : {relu(x), clamp(x, -1.f, 1.f), sigmoid(x), softplus(x), tanh(x), leaky_relu(x), elu(x), gelu(x)})
     CHECK(std::isnan(y.item()));
   CHECK(sign(x).item() == 0);  // like torch.sign: (0 < x) - (x < 0)
 }

@@ -103,3 +103,37 @@ TEST_CASE("mean_row_squared_distance and its gradients follow the formula, on 1 
     CHECK(gb1.data()[i] == 3.0f * (b.data()[i] - a.data()[i]));
   }
 }
+
+TEST_CASE("cross_entropy_backward follows gy (softmax - onehot), on 1 and 2 threads alike", "[losses][determinism]") {
+  // 3001 rows of 37 classes: whole and padded batches in every row, rows over parallel tasks;
+  // the rows given as (3001, 37) and as (1, 3001, 37) alike.
+  const Index rows = 3001, classes = 37;
+  const auto z = random_tensor<float>({rows, classes}, 31, -6, 6), gy = random_tensor<float>({rows}, 32, -2, 2);
+  IndexTensor labels(Shape{rows});
+  Tensor<float> lse(Shape{rows});
+  for (Index i = 0; i < rows; ++i) {
+    labels.data()[i] = (i * 7) % classes;
+    long double s = 0;
+    for (Index j = 0; j < classes; ++j) s += std::exp(static_cast<long double>(z.data()[i * classes + j]));
+    lse.data()[i] = static_cast<float>(std::log(s));
+  }
+  set_num_threads(1);
+  const Tensor<float> one = cross_entropy_backward(z, labels, lse, gy);
+  set_num_threads(2);
+  const Tensor<float> two = cross_entropy_backward(z.reshape(Shape{1, rows, classes}), labels.reshape(Shape{1, rows}), lse, gy);
+  set_num_threads(0);
+  CHECK(same_bits(one, two.reshape(Shape{rows, classes})));
+  for (Index i = 0; i < rows; i += 61)
+    for (Index j = 0; j < classes; ++j) {
+      const long double p = std::exp(static_cast<long double>(z.data()[i * classes + j]) - lse.data()[i]);
+      const long double want = gy.data()[i] * (p - (labels.data()[i] == j ? 1 : 0));
+      CHECK(std::fabs(one.data()[i * classes + j] - static_cast<double>(want)) <= 1e-5);
+    }
+  // An empty batch has an empty gradient; logits that are not rows of the labels are named.
+  CHECK(cross_entropy_backward(Tensor<float>(Shape{0, 5}), IndexTensor(Shape{0}), Tensor<float>(Shape{0}),
+                               Tensor<float>(Shape{0}))
+            .shape() == Shape{0, 5});
+  CHECK_THROWS_WITH(cross_entropy_backward(Tensor<float>(Shape{7, 5}), IndexTensor(Shape{6}), Tensor<float>(Shape{6}),
+                                           Tensor<float>(Shape{6})),
+                    "cross_entropy_backward: logits (7, 5), labels (6), log-sum-exps (6) and gradient (6) do not match");
+}
