@@ -128,6 +128,7 @@ void run_train_prior(TrainPriorFlags o) {
   trainer.add_callback(progress);
   PriorTestBits test_bits(*prior, test_codes);
   trainer.add_callback(test_bits);
+  install_stop_handlers();  // SIGINT or SIGTERM: finish the batch, write the checkpoint, say so
   if (trainer.fit() == nn::Trainer::Outcome::Stopped)
     throw Interrupted(fmt::format("interrupted; the prior is not saved yet, its checkpoint is {} (continue with "
                                   "xgrad train-prior {} --resume)", ckpt_path, o.run));

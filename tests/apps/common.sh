@@ -44,6 +44,15 @@ wait_for_file() {
   done
   fail "no $1 after 60 s"
 }
+# interrupt PID: sends SIGINT and waits up to 60 s for PID to end (a background process of a
+# script starts with SIGINT ignored: without its own handler it would run on), failing if it
+# does not; the caller then reaps it with `wait PID` for its exit code.
+interrupt() {
+  local i
+  kill -INT "$1"
+  for i in $(seq 1 120); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.5; done
+  fail "process $1 still running 60 s after SIGINT"
+}
 # MPI: 2 ranks on this machine, as root if need be, over TCP (the transport between machines).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 MPIRUN="mpirun -np 2 --oversubscribe --mca btl tcp,self"

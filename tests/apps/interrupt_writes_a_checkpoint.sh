@@ -9,7 +9,7 @@ ARGS="--model vae --limit 256 --test-limit 64 --batch 32 --threads 1 --seed 3"
 PID=$!
 trap 'kill -9 $PID 2>/dev/null; rm -rf "$TMP"' EXIT  # a failed check must not leave the run going
 wait_for_file "$OUT/metrics.jsonl" $PID
-kill -INT $PID
+interrupt $PID
 wait $PID; RC=$?
 trap 'rm -rf "$TMP"' EXIT  # reaped: its PID may be reused
 [ $RC -eq 130 ] || fail "exit $RC after SIGINT (want 130): $(tail -3 "$TMP/err")"

@@ -9,7 +9,7 @@ ARGS="--corpus /usr/share/common-licenses/GPL-3 --seq-len 32 --hidden 32 --laten
 PID=$!
 trap 'kill -9 $PID 2>/dev/null; rm -rf "$TMP"' EXIT  # a failed check must not leave the run going
 wait_for_file "$TMP/run/metrics.jsonl" $PID
-kill -INT $PID
+interrupt $PID
 wait $PID; RC=$?
 trap 'rm -rf "$TMP"' EXIT  # reaped: its PID may be reused
 [ $RC -eq 130 ] || fail "exit $RC after SIGINT (want 130): $(tail -3 "$TMP/err")"
