@@ -53,6 +53,21 @@ interrupt() {
   for i in $(seq 1 120); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.5; done
   fail "process $1 still running 60 s after SIGINT"
 }
+# interrupt_once_written FILE ERR CMD...: runs CMD in the background (its stderr to ERR), sends it
+# SIGINT once FILE is on disk (interrupt), reaps it and sets RC to its exit code. A failed
+# check on the way kills it rather than leaving it running.
+interrupt_once_written() {
+  local file=$1 err=$2 pid
+  shift 2
+  "$@" 2>"$err" &
+  pid=$!
+  trap "kill -9 $pid 2>/dev/null; rm -rf '$TMP'" EXIT
+  wait_for_file "$file" $pid
+  interrupt $pid
+  RC=0
+  wait $pid || RC=$?
+  trap 'rm -rf "$TMP"' EXIT  # reaped: its PID may be reused
+}
 # MPI: 2 ranks on this machine, as root if need be, over TCP (the transport between machines).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 MPIRUN="mpirun -np 2 --oversubscribe --mca btl tcp,self"

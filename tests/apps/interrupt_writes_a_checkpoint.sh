@@ -5,13 +5,7 @@
 . "$(dirname "$0")/common.sh"
 OUT=$TMP/run
 ARGS="--model vae --limit 256 --test-limit 64 --batch 32 --threads 1 --seed 3"
-"$XGRAD" train $ARGS --epochs 1000 --out "$OUT" 2>"$TMP/err" &
-PID=$!
-trap 'kill -9 $PID 2>/dev/null; rm -rf "$TMP"' EXIT  # a failed check must not leave the run going
-wait_for_file "$OUT/metrics.jsonl" $PID
-interrupt $PID
-wait $PID; RC=$?
-trap 'rm -rf "$TMP"' EXIT  # reaped: its PID may be reused
+interrupt_once_written "$OUT/metrics.jsonl" "$TMP/err" "$XGRAD" train $ARGS --epochs 1000 --out "$OUT"
 [ $RC -eq 130 ] || fail "exit $RC after SIGINT (want 130): $(tail -3 "$TMP/err")"
 [ -s "$OUT/checkpoint.safetensors" ] || fail "no checkpoint after SIGINT"
 grep -q "^xgrad: interrupted; checkpoint written to $OUT/checkpoint.safetensors" "$TMP/err" ||

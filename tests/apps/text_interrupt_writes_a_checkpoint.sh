@@ -5,13 +5,7 @@
 NEEDS_FASHION_MNIST=0
 . "$(dirname "$0")/common.sh"
 ARGS="--corpus /usr/share/common-licenses/GPL-3 --seq-len 32 --hidden 32 --latent 4 --batch 8 --val-sequences 4 --threads 1 --eval-every 5"
-"$XGRAD" text train $ARGS --steps 1000000 --out "$TMP/run" 2>"$TMP/err" &
-PID=$!
-trap 'kill -9 $PID 2>/dev/null; rm -rf "$TMP"' EXIT  # a failed check must not leave the run going
-wait_for_file "$TMP/run/metrics.jsonl" $PID
-interrupt $PID
-wait $PID; RC=$?
-trap 'rm -rf "$TMP"' EXIT  # reaped: its PID may be reused
+interrupt_once_written "$TMP/run/metrics.jsonl" "$TMP/err" "$XGRAD" text train $ARGS --steps 1000000 --out "$TMP/run"
 [ $RC -eq 130 ] || fail "exit $RC after SIGINT (want 130): $(tail -3 "$TMP/err")"
 [ -s "$TMP/run/checkpoint.safetensors" ] || fail "no checkpoint after SIGINT"
 grep -q '^xgrad: interrupted; checkpoint written to' "$TMP/err" || fail "no interruption line: $(cat "$TMP/err")"

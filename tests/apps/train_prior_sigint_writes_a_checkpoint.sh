@@ -7,13 +7,7 @@ OUT=$TMP/vq
 "$XGRAD" train --model vq-vae --limit 64 --test-limit 32 --epochs 1 --batch 32 --threads 1 --codes 16 --dim 8 \
   --out "$OUT" 2>"$TMP/train.err" || { cat "$TMP/train.err"; fail "train failed"; }
 ARGS="--limit 64 --test-limit 32 --batch 32 --threads 1 --seed 4"
-"$XGRAD" train-prior "$OUT" $ARGS --epochs 100000 2>"$TMP/err" &
-PID=$!
-trap 'kill -9 $PID 2>/dev/null; rm -rf "$TMP"' EXIT  # a failed check must not leave the run going
-wait_for_file "$OUT/prior/metrics.jsonl" $PID
-interrupt $PID
-wait $PID; RC=$?
-trap 'rm -rf "$TMP"' EXIT  # reaped: its PID may be reused
+interrupt_once_written "$OUT/prior/metrics.jsonl" "$TMP/err" "$XGRAD" train-prior "$OUT" $ARGS --epochs 100000
 [ $RC -eq 130 ] || fail "exit $RC after SIGINT (want 130): $(tail -3 "$TMP/err")"
 grep -q "continue with xgrad train-prior $OUT --resume" "$TMP/err" || fail "no interruption line: $(tail -3 "$TMP/err")"
 [ ! -e "$OUT/prior.safetensors" ] || fail "an interrupted run wrote prior.safetensors"
