@@ -96,11 +96,11 @@ Tensor<T> cross_entropy_backward(const Tensor<T>& z, const IndexTensor& labels, 
   return g;
 }
 
-#define XGRAD_INSTANTIATE(T)                                                                     \
-  template Tensor<T> cross_entropy_backward(const Tensor<T>&, const IndexTensor&, const Tensor<T>&,           \
-                                            const Tensor<T>&);                                                 \
-  template BceWithLogits<T> bce_with_logits(const Tensor<T>&, const Tensor<T>&);                \
-  template double mean_row_squared_distance(const Tensor<T>&, const Tensor<T>&);                \
+#define XGRAD_INSTANTIATE(T)                                                                              \
+  template Tensor<T> cross_entropy_backward(const Tensor<T>&, const IndexTensor&, const Tensor<T>&,       \
+                                            const Tensor<T>&);                                            \
+  template BceWithLogits<T> bce_with_logits(const Tensor<T>&, const Tensor<T>&);                          \
+  template double mean_row_squared_distance(const Tensor<T>&, const Tensor<T>&);                          \
   template void squared_distance_grads(const Tensor<T>&, const Tensor<T>&, T, T, Tensor<T>*, Tensor<T>*);
 XGRAD_INSTANTIATE(float)
 XGRAD_INSTANTIATE(double)
