@@ -5,6 +5,7 @@
 // go to RUN/prior/. `xgrad sample RUN` then draws from it.
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@ struct TrainPriorFlags {
   std::int64_t limit = 0;
   std::int64_t test_limit = 0;
   bool resume = false;
+  bool warm_start = false;  ///< start from RUN/prior.safetensors with a fresh optimizer and schedule
   bool epochs_given = false;  ///< with --resume: train on to this many epochs in all
   std::int64_t stop_after_steps = 0;
 };
@@ -41,7 +43,7 @@ std::map<std::string, std::string> prior_info(const TrainPriorFlags& o, const st
   return {{"kind", kind},                  {"epochs", std::to_string(o.epochs)},
           {"batch", std::to_string(o.batch)}, {"lr", fmt::format("{:.17g}", o.lr)},
           {"lr_schedule", o.lr_schedule},     {"limit", std::to_string(o.limit)}, {"test_limit", std::to_string(o.test_limit)},
-          {"seed", std::to_string(o.common.seed)}};
+          {"seed", std::to_string(o.common.seed)}, {"warm_start", o.warm_start ? "1" : "0"}};
 }
 
 /// The flags of the run a checkpoint interrupted; UsageError when it is not a prior's.
@@ -58,6 +60,8 @@ TrainPriorFlags resumed_flags(TrainPriorFlags o, const nn::Checkpoint& ckpt, con
   o.limit = std::stoll(ckpt.info.at("limit"));
   o.test_limit = std::stoll(ckpt.info.at("test_limit"));
   o.common.seed = std::stoull(ckpt.info.at("seed"));
+  const auto warm = ckpt.info.find("warm_start");  // absent before session 22: a cold start
+  o.warm_start = warm != ckpt.info.end() && warm->second == "1";
   return o;
 }
 
@@ -92,9 +96,20 @@ class PriorTestBits : public nn::TrainerCallback {
   const core::IndexTensor& test_codes_;
 };
 
+/// --warm-start: the trained prior's weights as the starting point (the optimizer's moments
+/// and the schedule start afresh: another cycle of the schedule, as SGDR restarts).
+void load_warm_start(models::CodePrior& prior, const std::string& run) {
+  if (!std::filesystem::exists(prior_path(run)))
+    throw UsageError(fmt::format("--warm-start: {} has no trained prior ({}); run xgrad train-prior {} first", run,
+                                 prior_path(run), run));
+  load_module_file(prior_path(run), prior, prior.kind());
+}
+
 void run_train_prior(TrainPriorFlags o) {
   std::optional<nn::Checkpoint> ckpt;
   const std::string ckpt_path = o.run + "/prior/checkpoint.safetensors";
+  if (o.resume && o.warm_start)
+    throw UsageError("--warm-start and --resume exclude each other (--resume continues a run that already warm-started)");
   if (o.resume) {
     ckpt = read_resume_checkpoint(ckpt_path);
     o = resumed_flags(o, *ckpt, ckpt_path);
@@ -117,6 +132,7 @@ void run_train_prior(TrainPriorFlags o) {
 
   core::Generator gen(o.common.seed);
   std::shared_ptr<models::CodePrior> prior = model.make_prior(gen);
+  if (o.warm_start && !ckpt) load_warm_start(*prior, o.run);
   ensure_writable_dir(o.run + "/prior");
   nn::Trainer trainer(*prior, gen, train_codes,
                       {.budget = {.epochs = o.epochs}, .batch_size = o.batch, .seed = o.common.seed,
@@ -133,7 +149,8 @@ void run_train_prior(TrainPriorFlags o) {
     throw Interrupted(fmt::format("interrupted; the prior is not saved yet, its checkpoint is {} (continue with "
                                   "xgrad train-prior {} --resume)", ckpt_path, o.run));
   save_module_file(prior_path(o.run), *prior, prior->kind(),
-                   {{"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr}, {"lr_schedule", o.lr_schedule}, {"seed", o.common.seed}});
+                   {{"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr}, {"lr_schedule", o.lr_schedule}, {"seed", o.common.seed},
+                    {"warm_start", o.warm_start}});
   fmt::print(stderr, "trained the prior for {} epochs: test {:.4f} bits per code; wrote {}\n", o.epochs,
              prior->bits_per_code(test_codes), prior_path(o.run));
 }
@@ -156,6 +173,9 @@ void add_train_prior_command(CLI::App& app) {
   cmd->add_flag("--resume", o->resume,
                 "Continue from RUN/prior/checkpoint.safetensors with its run's batch, lr, schedule, limits and seed, and its "
                 "epochs unless --epochs is given (then train on to that many in all)");
+  cmd->add_flag("--warm-start", o->warm_start,
+                "Start from RUN/prior.safetensors's weights with a fresh optimizer and --lr-schedule, for --epochs more: "
+                "another cycle of the schedule (its metrics and checkpoint in RUN/prior/ start over)");
   cmd->add_option("--stop-after-steps", o->stop_after_steps, "Stop as on SIGINT after N steps (for tests)")
       ->group("");  // hidden: a deterministic interruption point for the resume test
   add_common_options(*cmd, o->common, "unused (the prior goes to RUN/prior.safetensors)", false);
