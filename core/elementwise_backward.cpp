@@ -105,7 +105,7 @@ Tensor<T> bias_gelu_and_slope_(Tensor<T>& x, const Tensor<T>& bias) {
   Tensor<T> slope(x.shape());
   const T* b = bias.data();
   // Whole rows per task, so the bias lines up with every batch of a row.
-  parallel_for(0, x.numel() / std::max<Index>(n, 1), detail::kCostlyGrain / std::max<Index>(n, 1) + 1,
+  parallel_for(0, x.numel() / std::max<Index>(n, 1), rows_per_task(detail::kCostlyGrain, n),
                [&](Index lo, Index hi) {
     for (Index r = lo; r < hi; ++r) {
       T* xp = x.data() + r * n;

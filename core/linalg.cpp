@@ -242,7 +242,7 @@ Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) 
   if (bias.defined()) {
     // Seeding the output with the bias lets the GEMM add it for free (beta = 1). Rows in
     // parallel: on one thread the copy was ~3 % of a Transformer step's time.
-    parallel_for(0, rows, kCopyGrain / std::max<Index>(out, 1) + 1, [&](Index lo, Index hi) {
+    parallel_for(0, rows, rows_per_task(kCopyGrain, out), [&](Index lo, Index hi) {
       for (Index r = lo; r < hi; ++r) std::copy(bias.begin(), bias.end(), y.data() + r * out);
     });
     beta = T(1);
@@ -258,7 +258,7 @@ Tensor<T> linear_onto(const Tensor<T>& residual, const Tensor<T>& x, const Tenso
     detail::fail("linear_onto: residual {} for an output {}", residual.defined() ? residual.shape() : Shape{}, y.shape());
   const Index in = w.size(1), out = w.size(0);
   const T* r = residual.data();
-  parallel_for(0, rows, kCopyGrain / std::max<Index>(out, 1) + 1, [&](Index lo, Index hi) {
+  parallel_for(0, rows, rows_per_task(kCopyGrain, out), [&](Index lo, Index hi) {
     for (Index i = lo; i < hi; ++i) {
       T* yi = y.data() + i * out;
       const T* ri = r + i * out;
@@ -314,7 +314,7 @@ template <class T, class AddRow>
 void column_sums(Tensor<T>& gb, T* gy, Index rows, T beta, const AddRow& add_row) {
   const Index out = gb.numel(), chunks = (rows + kSumRows - 1) / kSumRows;
   Tensor<T> part = Tensor<T>::zeros({chunks, out});
-  parallel_for(0, chunks, kCopyGrain / std::max<Index>(kSumRows * out, 1) + 1, [&](Index lo, Index hi) {
+  parallel_for(0, chunks, rows_per_task(kCopyGrain, kSumRows * out), [&](Index lo, Index hi) {
     for (Index c = lo; c < hi; ++c)
       for (Index r = c * kSumRows; r < std::min(rows, (c + 1) * kSumRows); ++r)
         add_row(part.data() + c * out, gy + r * out, r);

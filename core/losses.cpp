@@ -85,7 +85,7 @@ Tensor<T> cross_entropy_backward(const Tensor<T>& z, const IndexTensor& labels, 
     detail::fail("cross_entropy_backward: logits {}, labels {}, log-sum-exps {} and gradient {} do not match",
                  z.shape(), labels.shape(), lse.shape(), gy.shape());
   Tensor<T> g(z.shape());
-  parallel_for(0, rows, std::max<Index>(1, detail::kCostlyGrain / std::max<Index>(classes, 1)), [&](Index lo, Index hi) {
+  parallel_for(0, rows, rows_per_task(detail::kCostlyGrain, classes), [&](Index lo, Index hi) {
     for (Index i = lo; i < hi; ++i) {
       const detail::Batch<T> shift(lse.data()[i]), scale(gy.data()[i]);
       T* gi = g.data() + i * classes;

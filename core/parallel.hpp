@@ -35,6 +35,13 @@ class FunctionRef<R(Args...)> {
 void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain,
                   FunctionRef<void(std::int64_t, std::int64_t)> body);
 
+/// The grain of a parallel_for over rows of `row_elements` elements each, for tasks of
+/// about `elements` elements: that many rows, at least one.
+inline std::int64_t rows_per_task(std::int64_t elements, std::int64_t row_elements) {
+  const std::int64_t rows = elements / (row_elements > 0 ? row_elements : 1);
+  return rows > 0 ? rows : 1;
+}
+
 /// How many threads a parallel_for can run on at once (its slots).
 int thread_slots();
 /// The calling thread's slot in [0, thread_slots()) inside a parallel_for body (0 outside).

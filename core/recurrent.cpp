@@ -39,7 +39,7 @@ void st(T* p, Index j, Index n, const Batch<T>& v, bool add) {
 }
 
 // Rows per task: a GRU row costs about 3H transcendental elements.
-Index row_grain(Index hidden) { return std::max<Index>(1, detail::kCostlyGrain / std::max<Index>(3 * hidden, 1)); }
+Index row_grain(Index hidden) { return rows_per_task(detail::kCostlyGrain, 3 * hidden); }
 
 }  // namespace
 

@@ -140,7 +140,7 @@ void reduce_rows(const T* x, Index K, Index R, const T* param, T* out, Op op, Ma
   if (R < kLanes<T>) {
     // Rows shorter than a batch (size-1 axes, a handful of classes): a scalar
     // loop costs less than a padded batch and a lane reduction per row.
-    parallel_for(0, K, std::max<Index>(1, Map::grain / std::max<Index>(R, 1)), [&](Index lo, Index hi) {
+    parallel_for(0, K, rows_per_task(Map::grain, R), [&](Index lo, Index hi) {
       for (Index k = lo; k < hi; ++k) {
         T acc = Op::template identity<T>();
         for (Index r = 0; r < R; ++r) acc = op(acc, map(x[k * R + r], p(k)));
@@ -151,14 +151,14 @@ void reduce_rows(const T* x, Index K, Index R, const T* param, T* out, Op op, Ma
   }
   const Index nb = (R + kBlock - 1) / kBlock;
   if (nb == 1) {
-    parallel_for(0, K, std::max<Index>(1, Map::grain / std::max<Index>(R, 1)), [&](Index lo, Index hi) {
+    parallel_for(0, K, rows_per_task(Map::grain, R), [&](Index lo, Index hi) {
       for (Index k = lo; k < hi; ++k) out[k] = reduce_row(x + k * R, R, p(k), op, map);
     });
     return;
   }
   // Long rows: fixed blocks, then the blocks' results as rows of nb.
   std::vector<T> partial(static_cast<std::size_t>(K * nb));
-  parallel_for(0, K * nb, std::max<Index>(1, Map::grain / kBlock), [&](Index lo, Index hi) {
+  parallel_for(0, K * nb, rows_per_task(Map::grain, kBlock), [&](Index lo, Index hi) {
     for (Index t = lo; t < hi; ++t) {
       const Index k = t / nb, b = t % nb;
       const Index start = b * kBlock;
@@ -220,7 +220,7 @@ void reduce_cols(const T* x, Index K1, Index R, Index K2, const T* param, T* out
   std::vector<T> partial(nrb > 1 ? static_cast<std::size_t>(K1 * nrb * K2) : 0);
   const Index tasks = K1 * nrb * nchunks;
   const Index per_task = std::min(R, kRowBlock) * 4 * B;
-  parallel_for(0, tasks, std::max<Index>(1, Map::grain / per_task), [&](Index lo, Index hi) {
+  parallel_for(0, tasks, rows_per_task(Map::grain, per_task), [&](Index lo, Index hi) {
     for (Index t = lo; t < hi; ++t) {
       const Index c = t % nchunks, rb = t / nchunks % nrb, k1 = t / (nchunks * nrb);
       const Index r0 = rb * kRowBlock, rows = std::min(kRowBlock, R - r0);
@@ -305,7 +305,7 @@ void reduce_gathered(const Layout<T>& L, const T* param, T* out, Op op, Map map)
   const Index nb = (R + kBlock - 1) / kBlock;
   auto p = [&](Index k) { return param ? param[k] : T(0); };
   std::vector<T> partial(nb > 1 ? static_cast<std::size_t>(K * nb) : 0);
-  parallel_for(0, K * nb, std::max<Index>(1, Map::grain / piece), [&](Index lo, Index hi) {
+  parallel_for(0, K * nb, rows_per_task(Map::grain, piece), [&](Index lo, Index hi) {
     std::vector<T> buf(static_cast<std::size_t>(piece));
     for (Index t = lo; t < hi; ++t) {
       const Index k = t / nb, start = t % nb * kBlock, n = std::min(kBlock, R - start);
@@ -337,7 +337,7 @@ void permute_copy(const T* src, const std::vector<Index>& dims, const std::vecto
   const Index inner = d[m - 1], inner_stride = s[m - 1];
   Index rows = 1;
   for (int i = 0; i < m - 1; ++i) rows *= d[i];
-  parallel_for(0, rows, std::max<Index>(1, detail::kCheapGrain / inner), [&](Index lo, Index hi) {
+  parallel_for(0, rows, rows_per_task(detail::kCheapGrain, inner), [&](Index lo, Index hi) {
     for (Index row = lo; row < hi; ++row) {
       Index rem = row, off = 0;
       for (int i = m - 2; i >= 0; --i) {
@@ -515,7 +515,7 @@ IndexTensor arg_reduce(const Tensor<T>& x, int axis, bool keepdim, const char* o
   if (out.numel() == 0) return out;
   auto wins = [&](T v, T best) { return !(best != best) && (better(v, best) || v != v); };
   const T* data = x.data();
-  parallel_for(0, K1, std::max<Index>(1, detail::kCheapGrain / (R * K2)), [&](Index lo, Index hi) {
+  parallel_for(0, K1, rows_per_task(detail::kCheapGrain, R * K2), [&](Index lo, Index hi) {
     std::vector<T> best(static_cast<std::size_t>(K2));
     for (Index k1 = lo; k1 < hi; ++k1) {
       const T* slab = data + k1 * R * K2;

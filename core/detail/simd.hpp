@@ -136,7 +136,7 @@ inline constexpr Index kParallelUnit = 1024;
 template <class Body>
 void parallel_elements(Index n, Index grain, const Body& body) {
   const Index units = (n + kParallelUnit - 1) / kParallelUnit;
-  parallel_for(0, units, std::max<Index>(1, grain / kParallelUnit), [&](Index lo, Index hi) {
+  parallel_for(0, units, rows_per_task(grain, kParallelUnit), [&](Index lo, Index hi) {
     body(lo * kParallelUnit, std::min(hi * kParallelUnit, n));
   });
 }
