@@ -51,11 +51,9 @@ Var PixelCnnPrior::logits(const core::IndexTensor& grids) {
 }
 
 Var PixelCnnPrior::neg_log_prob(const core::IndexTensor& grids) {
-  const Var l = logits(grids);  // (B, K, H, W) -> (B * H * W, K) in the grids' order
-  const Index b = grids.size(0), hw = grids.size(1);
-  const Var rows = autograd::reshape(autograd::permute(l, {0, 2, 3, 1}), {b * hw, options.codes});
-  const Var ce = autograd::cross_entropy(rows, grids.reshape({b * hw}));
-  return autograd::sum(autograd::reshape(ce, {b, hw}), {1});
+  const Var l = autograd::permute(logits(grids), {0, 2, 3, 1});  // (B, H, W, K): the classes last
+  const Var ce = autograd::cross_entropy(l, grids.reshape({grids.size(0), options.height, options.width}));
+  return autograd::sum(ce, {1, 2});
 }
 
 core::IndexTensor PixelCnnPrior::sample(Index n, core::Generator& gen, double temperature) {
