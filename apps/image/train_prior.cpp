@@ -96,13 +96,19 @@ class PriorTestBits : public nn::TrainerCallback {
   const core::IndexTensor& test_codes_;
 };
 
-/// --warm-start: the trained prior's weights as the starting point (the optimizer's moments
-/// and the schedule start afresh: another cycle of the schedule, as SGDR restarts).
-void load_warm_start(models::CodePrior& prior, const std::string& run) {
+/// --warm-start needs a trained prior: said before the data are loaded and encoded.
+void require_prior_to_warm_start(const std::string& run) {
   if (!std::filesystem::exists(prior_path(run)))
     throw UsageError(fmt::format("--warm-start: {} has no trained prior ({}); run xgrad train-prior {} first", run,
                                  prior_path(run), run));
-  load_module_file(prior_path(run), prior, prior.kind());
+}
+
+/// A run that is not resumed starts RUN/prior/'s metrics over: the previous run's rows
+/// (a warm start's earlier cycle) move to metrics.previous.jsonl. Left in place, a
+/// resumed run would take those of them up to its checkpoint's step as its own history.
+void set_aside_previous_metrics(const std::string& dir) {
+  const std::string path = dir + "/metrics.jsonl";
+  if (std::filesystem::exists(path)) std::filesystem::rename(path, dir + "/metrics.previous.jsonl");
 }
 
 void run_train_prior(TrainPriorFlags o) {
@@ -110,6 +116,7 @@ void run_train_prior(TrainPriorFlags o) {
   const std::string ckpt_path = o.run + "/prior/checkpoint.safetensors";
   if (o.resume && o.warm_start)
     throw UsageError("--warm-start and --resume exclude each other (--resume continues a run that already warm-started)");
+  if (o.warm_start) require_prior_to_warm_start(o.run);
   if (o.resume) {
     ckpt = read_resume_checkpoint(ckpt_path);
     o = resumed_flags(o, *ckpt, ckpt_path);
@@ -132,8 +139,11 @@ void run_train_prior(TrainPriorFlags o) {
 
   core::Generator gen(o.common.seed);
   std::shared_ptr<models::CodePrior> prior = model.make_prior(gen);
-  if (o.warm_start && !ckpt) load_warm_start(*prior, o.run);
+  // --warm-start: the trained prior's weights as the starting point; the optimizer's
+  // moments and the schedule start afresh (another cycle of the schedule, as SGDR restarts).
+  if (o.warm_start && !ckpt) load_module_file(prior_path(o.run), *prior, prior->kind());
   ensure_writable_dir(o.run + "/prior");
+  if (!ckpt) set_aside_previous_metrics(o.run + "/prior");
   nn::Trainer trainer(*prior, gen, train_codes,
                       {.budget = {.epochs = o.epochs}, .batch_size = o.batch, .seed = o.common.seed,
                        .optimizer = {.lr = o.lr, .lr_schedule = o.lr_schedule}, .eval_every_epoch = true, .eval_at_end = false,
@@ -146,8 +156,11 @@ void run_train_prior(TrainPriorFlags o) {
   trainer.add_callback(test_bits);
   install_stop_handlers();  // SIGINT or SIGTERM: finish the batch, write the checkpoint, say so
   if (trainer.fit() == nn::Trainer::Outcome::Stopped)
-    throw Interrupted(fmt::format("interrupted; the prior is not saved yet, its checkpoint is {} (continue with "
-                                  "xgrad train-prior {} --resume)", ckpt_path, o.run));
+    throw Interrupted(fmt::format("interrupted; the prior {}, its checkpoint is {} (continue with "
+                                  "xgrad train-prior {} --resume)",
+                                  o.warm_start ? "this cycle started from is still " + prior_path(o.run)
+                                               : std::string("is not saved yet"),
+                                  ckpt_path, o.run));
   save_module_file(prior_path(o.run), *prior, prior->kind(),
                    {{"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr}, {"lr_schedule", o.lr_schedule}, {"seed", o.common.seed},
                     {"warm_start", o.warm_start}});
@@ -175,7 +188,7 @@ void add_train_prior_command(CLI::App& app) {
                 "epochs unless --epochs is given (then train on to that many in all)");
   cmd->add_flag("--warm-start", o->warm_start,
                 "Start from RUN/prior.safetensors's weights with a fresh optimizer and --lr-schedule, for --epochs more: "
-                "another cycle of the schedule (its metrics and checkpoint in RUN/prior/ start over)");
+                "another cycle of the schedule (RUN/prior/'s metrics start over; the earlier ones move to metrics.previous.jsonl)");
   cmd->add_option("--stop-after-steps", o->stop_after_steps, "Stop as on SIGINT after N steps (for tests)")
       ->group("");  // hidden: a deterministic interruption point for the resume test
   add_common_options(*cmd, o->common, "unused (the prior goes to RUN/prior.safetensors)", false);
