@@ -19,6 +19,9 @@ $X eval $R --n 1000 --threads 1 --seed 1 --samples 10000 --out $R-eval-cycle1.js
 $X train-prior $R --warm-start --epochs 12 --lr 3e-4 --threads 1 --seed 1 --lr-schedule cosine:11256:1e-5 \
   > $R-prior-cycle2.log 2>&1
 $X eval $R --n 1000 --threads 1 --seed 1 --samples 10000 --out $R-eval-cycle2.json > $R-eval-cycle2.log 2>&1
+for s in 2 3 4 5; do
+  $X eval $R --n 1000 --threads 2 --seed $s --samples 10000 --out $R-eval-cycle2-seed$s.json > $R-eval-cycle2-seed$s.log 2>&1
+done
 $X train-prior $R --warm-start --epochs 10 --lr 2e-4 --threads 1 --seed 1 --lr-schedule cosine:9380:1e-5 \
   > $R-prior-cycle3.log 2>&1
 $X eval $R --n 1000 --threads 1 --seed 1 --samples 10000 --out $R-eval-cycle3.json > $R-eval-cycle3.log 2>&1
