@@ -103,9 +103,9 @@ void require_prior_to_warm_start(const std::string& run) {
                                  prior_path(run), run));
 }
 
-/// A run that is not resumed starts RUN/prior/'s metrics over: the previous run's rows
-/// (a warm start's earlier cycle) move to metrics.previous.jsonl. Left in place, a
-/// resumed run would take those of them up to its checkpoint's step as its own history.
+/// A run that is not resumed starts RUN/prior/'s metrics over (as every fresh Trainer
+/// run does); the previous run's rows (a warm start's earlier cycle) are kept beside them
+/// as metrics.previous.jsonl.
 void set_aside_previous_metrics(const std::string& dir) {
   const std::string path = dir + "/metrics.jsonl";
   if (std::filesystem::exists(path)) std::filesystem::rename(path, dir + "/metrics.previous.jsonl");

@@ -349,6 +349,11 @@ Trainer::Outcome Trainer::fit() {
     std::error_code ec;
     std::filesystem::create_directories(options_.dir, ec);
     if (ec) throw DataError(fmt::format("Trainer: cannot create the run folder {}: {}", options_.dir, ec.message()));
+    // A fresh run's history starts empty: an earlier run's rows left in the folder until
+    // this run's first evaluation would, after an interruption, be taken up by resume()
+    // as this run's own (those up to its checkpoint's step).
+    if (state_.step == 0 && metrics_.empty() && std::filesystem::exists(options_.dir + "/metrics.jsonl"))
+      write_file_atomic(options_.dir + "/metrics.jsonl", std::string());
   }
   std::int64_t session_steps = 0;
   const auto stop_requested = [&] {

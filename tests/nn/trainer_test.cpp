@@ -281,6 +281,23 @@ TEST_CASE("a checkpoint that does not fit is refused before anything changes", "
   CHECK(t.state().step == 0);
 }
 
+TEST_CASE("a fresh run starts its folder's metrics over, so a resume never takes an earlier run's rows", "[trainer]") {
+  const std::string dir = fresh_dir("fresh_metrics");
+  {
+    std::ofstream f(dir + "/metrics.jsonl");  // an earlier run's row, at a step this run reaches
+    f << "{\"step\":3,\"train_loss\":9.0}\n";
+  }
+  core::Generator gen(14);
+  Regression model(gen);
+  nn::TrainerOptions o = options(dir);
+  o.stop_after_steps = 4;  // interrupted before its first evaluation (step 5), checkpoint at step 4
+  nn::Trainer(model, gen, data(40), o).fit();
+  CHECK(lines(dir + "/metrics.jsonl") == 0);
+  nn::Trainer t(model, gen, data(40), options(dir));
+  t.resume();
+  CHECK(t.metrics().empty());
+}
+
 TEST_CASE("on resume, metrics rows from past the checkpoint leave metrics.jsonl too", "[trainer]") {
   const std::string dir = fresh_dir("rows");
   core::Generator gen(13);
