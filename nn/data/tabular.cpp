@@ -87,12 +87,21 @@ Standardizer Standardizer::fit(const core::Tensor<float>& x, const std::vector<c
   return s;
 }
 
-core::Tensor<float> Standardizer::apply(const core::Tensor<float>& x) const {
+core::Tensor<float> Standardizer::apply(const core::Tensor<float>& x, const std::vector<std::string>& columns) const {
   core::Tensor<float> out(x.shape());
   const core::Index n = x.size(0), d = x.size(1);
   for (core::Index i = 0; i < n; ++i)
-    for (core::Index j = 0; j < d; ++j)
-      out.data()[i * d + j] = static_cast<float>((x.data()[i * d + j] - mean[j]) / std[j]);
+    for (core::Index j = 0; j < d; ++j) {
+      const double z = (x.data()[i * d + j] - mean[j]) / std[j];
+      out.data()[i * d + j] = static_cast<float>(z);
+      // A finite raw value can still land beyond float's range here (1e38 in a column whose
+      // training rows vary by 0.5); the model would only show it as a NaN loss much later.
+      if (!std::isfinite(out.data()[i * d + j]))
+        throw DataError(fmt::format(
+            "{}: data row {}: column {}: {:g} is {:.3g} standard deviations from the training rows' mean, beyond "
+            "float's range; rescale the column or drop the row",
+            kWhat, i + 1, columns.empty() ? std::to_string(j + 1) : csv_show(columns[j]), x.data()[i * d + j], z));
+    }
   return out;
 }
 
@@ -101,7 +110,7 @@ TabularSplit split_tabular(const TabularData& table, double test_fraction, std::
   const auto [train, test] = train_validation_split(raw, test_fraction, seed);
   TabularSplit s;
   s.standardizer = Standardizer::fit(table.x, train->indices());
-  auto scaled = std::make_shared<TensorDataset>(s.standardizer.apply(table.x), core::Tensor<float>{}, table.labels);
+  auto scaled = std::make_shared<TensorDataset>(s.standardizer.apply(table.x, table.columns), core::Tensor<float>{}, table.labels);
   s.train = std::make_shared<Subset>(scaled, train->indices());
   s.test = std::make_shared<Subset>(scaled, test->indices());
   return s;

@@ -6,7 +6,8 @@
 // (gaps should be a decision made before training, not a silent fill).
 // Columns are standardised (x - mean) / std with the statistics of the training rows
 // only, so the test rows tell the model nothing it trains on; a constant column keeps
-// std 1.
+// std 1. A value so far out that its standardised value overflows float throws
+// DataError too.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -38,7 +39,9 @@ TabularData read_tabular(const std::string& path, const TabularOptions& options 
 struct Standardizer {
   std::vector<double> mean, std;
   static Standardizer fit(const core::Tensor<float>& x, const std::vector<core::Index>& rows);
-  core::Tensor<float> apply(const core::Tensor<float>& x) const;
+  /// (x - mean) / std per column. Throws DataError naming the row and column (by its
+  /// name in `columns`, if given) of a value whose result overflows float.
+  core::Tensor<float> apply(const core::Tensor<float>& x, const std::vector<std::string>& columns = {}) const;
 };
 
 struct TabularSplit {

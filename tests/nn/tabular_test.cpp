@@ -50,6 +50,17 @@ TEST_CASE("Standardising uses the training rows' statistics only", "[tabular]") 
   CHECK(nn::split_tabular(t, 0.3, 6).standardizer.mean != s.standardizer.mean);
 }
 
+TEST_CASE("A value whose standardised form overflows float is refused by row and column", "[tabular]") {
+  // Found by the fuzzer: 2.7e38 is a finite float, but 5.7e38 training standard deviations is not.
+  const nn::TabularData t = nn::parse_tabular("a,big\n1,1\n2,2\n3,266666666666666666666666666666666666666\n", "mem");
+  const nn::Standardizer s = nn::Standardizer::fit(t.x, {0, 1});
+  CHECK_THROWS_MATCHES(s.apply(t.x, t.columns), nn::DataError,
+                       Catch::Message("tabular: data row 3: column 'big': 2.66667e+38 is 5.33e+38 standard deviations from the "
+                                      "training rows' mean, beyond float's range; rescale the column or drop the row"));
+  CHECK_THROWS_WITH(s.apply(t.x), Catch::Contains("data row 3: column 2:"));
+  CHECK(s.apply(nn::parse_tabular("a,big\n1,1e30\n", "mem").x).at({0, 1}) == Approx(2e30));
+}
+
 TEST_CASE("An IDX images file brings its labels and test files by name", "[idx]") {
   test::TempDir dir;
   auto images = [](std::uint32_t n) { return test::idx_bytes(0x08, {n, 2, 3}, std::string(n * 6, '\x33')); };
