@@ -83,7 +83,7 @@ TEST_CASE("multi_head_attention matches torch.nn.MultiheadAttention in float64 t
   for (const Case& c : {Case{"mha_self", 2, false, true}, Case{"mha_cross", 4, false, false},
                         Case{"mha_nobias_3d_mask", 2, false, true}}) {
     INFO(c.name);
-    Params p{c.name};
+    Params p{c.name, {}};
     const nn::MhaParams<double> w = p.mha("");
     const D q = input(c.name, "query");
     std::vector<std::pair<std::string, D>> inputs{{"query", q}};
@@ -99,7 +99,7 @@ TEST_CASE("encoder_layer matches torch.nn.TransformerEncoderLayer in float64 (po
   for (bool pre_gelu : {false, true}) {
     const std::string name = pre_gelu ? "enc_pre_gelu" : "enc_post_relu";
     INFO(name);
-    Params p{name};
+    Params p{name, {}};
     const nn::EncoderLayerParams<double> w{p.mha("self_attn."), p.ff(), p.norm("norm1"), p.norm("norm2")};
     nn::AttentionMasks<double> masks = masks_of(name);
     masks.causal = true;  // PyTorch's src_mask is the (5, 5) upper triangle
@@ -113,7 +113,7 @@ TEST_CASE("decoder_layer matches torch.nn.TransformerDecoderLayer in float64 (po
   for (bool pre_gelu : {false, true}) {
     const std::string name = pre_gelu ? "dec_pre_gelu" : "dec_post_relu";
     INFO(name);
-    Params p{name};
+    Params p{name, {}};
     const nn::DecoderLayerParams<double> w{p.mha("self_attn."), p.mha("multihead_attn."), p.ff(),
                                            p.norm("norm1"),     p.norm("norm2"),          p.norm("norm3")};
     nn::AttentionMasks<double> self_masks;
