@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "common/cli.hpp"
+#include "common/run_state.hpp"
 #include "image/commands.hpp"
 #include "image/data_flags.hpp"
 #include "image/harness.hpp"
@@ -27,10 +28,9 @@ void run_train(const TrainFlags& o) {
   s.out_note = default_out_note(o.common, s.out);
   install_stop_handlers();
   TrainResult r = train_run(s);
-  const auto& last = r.metrics.empty() ? nlohmann::json::object() : r.metrics.back();
   if (is_leader())
-    fmt::print(stderr, "trained {} for {} epochs: test loss {:.3f}; wrote {}\n", s.kind, s.epochs,
-               last.value("test_loss", 0.0), s.out);
+    fmt::print(stderr, "trained {} for {} epochs: test loss {}; wrote {}\n", s.kind, s.epochs,
+               last_metric_text(r.metrics, "test_loss"), s.out);
 }
 
 }  // namespace

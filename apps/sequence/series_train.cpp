@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/cli.hpp"
+#include "common/run_state.hpp"
 #include "sequence/sequence_training.hpp"
 #include "sequence/series_commands.hpp"
 #include "sequence/series_data.hpp"
@@ -115,8 +116,8 @@ void run_series_train(const SeriesTrainFlags& o) {
   install_stop_handlers();
   const SequenceTrainResult r = train_sequence_run(s, data);
   if (is_leader())  // in a data-parallel run only rank 0 holds the validation figures
-    fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} nats per step; wrote {}\n",
-             r.model.model->describe(), r.steps, r.seconds, r.metrics.back()["val_nats_per_step"].get<double>(), s.out);
+    fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {} nats per step; wrote {}\n",
+               r.model.model->describe(), r.steps, r.seconds, last_metric_text(r.metrics, "val_nats_per_step"), s.out);
 }
 
 }  // namespace

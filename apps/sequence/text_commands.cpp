@@ -11,6 +11,7 @@
 
 #include "common/cli.hpp"
 #include "sequence/commands.hpp"
+#include "common/run_state.hpp"
 #include "sequence/sequence_training.hpp"
 #include "sequence/text_commands.hpp"
 #include "xgrad/core/shape_ops.hpp"
@@ -84,8 +85,8 @@ void run_text_train(const TextTrainFlags& o) {
   install_stop_handlers();
   const SequenceTrainResult r = train_sequence_run(s, {split.train, split.validation, o.seq_len});
   if (is_leader())  // in a data-parallel run only rank 0 holds the validation figures
-    fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {:.3f} bits/char; wrote {}\n", r.model.model->describe(),
-             r.steps, r.seconds, r.metrics.back()["val_bits_per_char"].get<double>(), s.out);
+    fmt::print(stderr, "trained {} for {} steps ({:.0f}s): validation {} bits/char; wrote {}\n", r.model.model->describe(),
+               r.steps, r.seconds, last_metric_text(r.metrics, "val_bits_per_char"), s.out);
 }
 
 void add_train(CLI::App& text) {

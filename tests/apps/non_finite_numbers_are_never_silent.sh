@@ -51,4 +51,17 @@ printf 'v\n' > "$TMP/small.csv"; for i in $(seq 1 40); do echo "$i" >> "$TMP/sma
   --steps 1 --out "$TMP/small" 2>/dev/null || fail "tiny series train failed"
 cp "$TMP/small.csv" "$TMP/far.csv"; echo "1e300" >> "$TMP/far.csv"
 expect_error "line 42: 1e+300 is" series anomaly "$TMP/small" --csv "$TMP/far.csv" --column v
+# Tabular rows: the 21-row file's split puts data row 2 among the test rows. Standardised
+# with the training rows' mean and std, 2.9e38 in a 0/1 column is beyond float: refused.
+{ echo a,big; echo 0,0; echo 3,2.9e38; for i in $(seq 2 19); do echo "$((i % 3)),$((i % 2))"; done; } > "$TMP/far_rows.csv"
+expect_error "data row 2: column 'big': 2.9e+38 is 5.8e+38 standard deviations" \
+  train --data "$TMP/far_rows.csv" --model vae --epochs 1 --out "$TMP/far_rows"
+# 2.67e38 in a column of 0..4 standardises within float, but its loss is infinite: the run
+# says so (metrics.jsonl holds null) instead of failing on reading its own metrics.
+{ echo a,big; echo 0,0; echo 3,2.67e38; for i in $(seq 2 19); do echo "$((i % 3)),$((i % 5))"; done; } > "$TMP/inf_loss.csv"
+"$XGRAD" train --data "$TMP/inf_loss.csv" --model vae --epochs 1 --out "$TMP/inf_loss" 2> "$TMP/inf_loss.err" ||
+  fail "a run with an infinite test loss failed: $(tail -1 "$TMP/inf_loss.err")"
+grep -q "test loss not finite" "$TMP/inf_loss.err" || fail "the infinite test loss was not reported: $(tail -1 "$TMP/inf_loss.err")"
+grep -q '"test_loss":null' "$TMP/inf_loss/metrics.jsonl" || fail "metrics.jsonl does not hold the infinite test loss as null"
+"$XGRAD" report "$TMP/inf_loss" >/dev/null 2>&1 || fail "report failed on a run with an infinite test loss"
 echo ok
