@@ -48,12 +48,11 @@ std::vector<nlohmann::json> metrics_json(const std::vector<nn::MetricRow>& rows)
   return out;
 }
 
-std::string last_metric_text(const std::vector<nlohmann::json>& rows, const std::string& key, int decimals,
-                             double scale) {
+std::string last_metric_text(const std::vector<nlohmann::json>& rows, const std::string& key) {
   if (rows.empty() || !rows.back().contains(key)) return "none";
   const nlohmann::json& v = rows.back()[key];
   if (!v.is_number()) return "not finite";
-  return fmt::format("{:.{}f}", v.get<double>() * scale, decimals);
+  return fmt::format("{:.3f}", v.get<double>());
 }
 
 }  // namespace xgrad::apps

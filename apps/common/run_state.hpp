@@ -22,10 +22,9 @@ void load_module_file(const std::string& path, nn::Module& module, const std::st
 /// The trainer's metrics rows as JSON objects.
 std::vector<nlohmann::json> metrics_json(const std::vector<nn::MetricRow>& rows);
 
-/// The last row's `key` times `scale`, with `decimals` decimals, for a command's closing
-/// line: "not finite" where the row holds null (JSON has no inf or NaN: a test row with an
-/// extreme value gives an infinite loss), "none" where there is no row or no such key.
-std::string last_metric_text(const std::vector<nlohmann::json>& rows, const std::string& key, int decimals = 3,
-                             double scale = 1);
+/// The last row's `key` with 3 decimals, for a command's closing line: "not finite" where
+/// the row holds null (JSON has no inf or NaN: a test row with an extreme value gives an
+/// infinite loss), "none" where there is no row or no such key.
+std::string last_metric_text(const std::vector<nlohmann::json>& rows, const std::string& key);
 
 }  // namespace xgrad::apps

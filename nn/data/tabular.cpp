@@ -95,7 +95,7 @@ core::Tensor<float> Standardizer::apply(const core::Tensor<float>& x, const std:
       const double z = (x.data()[i * d + j] - mean[j]) / std[j];
       out.data()[i * d + j] = static_cast<float>(z);
       // A finite raw value can still land beyond float's range here (1e38 in a column whose
-      // training rows vary by 0.5); the model would only show it as a NaN loss much later.
+      // training rows vary by 0.5); the model would only show it later, as a non-finite loss.
       if (!std::isfinite(out.data()[i * d + j]))
         throw DataError(fmt::format(
             "{}: data row {}: column {}: {:g} is {:.3g} standard deviations from the training rows' mean, beyond "
