@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -134,64 +132,28 @@ Plan make_plan(Op op, bool bias, const ConvShape& s) {
   return p;
 }
 
-// Plans, one per (op, bias, shape), a shape oneDNN has no kernel for remembered as such
-// (a null plan). At most kMaxPlans are kept, the least recently used dropped first: the
-// chunks of a batch above 512 images grow with it, and a program meeting ever new batch
-// sizes kept a kernel for each (6,400 sizes of a small convolution: RSS 133 MB, 65 with
-// the bound; bench/README.md, session 19). Shared, so a convolution running on a plan
-// dropped meanwhile by another thread keeps it alive.
+// Plans, one per (op, bias, shape), in a bounded PlanCache (dnnl_common.hpp): the chunks
+// of a batch above 512 images grow with it, so a program meeting ever new batch sizes
+// would otherwise keep a kernel for each.
 constexpr std::size_t kMaxPlans = 256;
 using PlanPtr = std::shared_ptr<const Plan>;
+using PlanKey = std::array<Index, 17>;
 
-struct PlanCache {
-  using Key = std::array<Index, 17>;
-  struct Entry {
-    PlanPtr plan;
-    std::uint64_t used = 0;
-  };
-  std::mutex mu;
-  std::map<Key, Entry> plans;
-  std::uint64_t clock = 0;
-
-  void drop_least_recent() {
-    auto oldest = std::min_element(plans.begin(), plans.end(),
-                                   [](const auto& a, const auto& b) { return a.second.used < b.second.used; });
-    plans.erase(oldest);
-  }
-};
-
-PlanCache& plan_cache() {
-  static PlanCache cache;
+PlanCache<PlanKey, Plan>& plan_cache() {
+  static PlanCache<PlanKey, Plan> cache(kMaxPlans);
   return cache;
 }
 
 PlanPtr find_plan(Op op, bool bias, const ConvShape& s) {
   const ConvGeometry& g = s.g;
-  const PlanCache::Key key{static_cast<Index>(op), bias, s.n, s.o, g.c, g.h, g.w, g.kh, g.kw, g.oh, g.ow,
-                           g.sh, g.sw, g.ph, g.pw, g.dh, g.dw};
-  PlanCache& cache = plan_cache();
-  std::lock_guard lock(cache.mu);
-  auto it = cache.plans.find(key);
-  if (it == cache.plans.end()) {
-    PlanPtr plan;
-    try {
-      plan = std::make_shared<const Plan>(make_plan(op, bias, s));
-    } catch (const dnnl::error&) {  // no kernel for this shape: the caller falls back
-    }
-    if (cache.plans.size() >= kMaxPlans) cache.drop_least_recent();
-    it = cache.plans.emplace(key, PlanCache::Entry{std::move(plan)}).first;
-  }
-  it->second.used = ++cache.clock;
-  return it->second.plan;
+  const PlanKey key{static_cast<Index>(op), bias, s.n, s.o, g.c, g.h, g.w, g.kh, g.kw, g.oh, g.ow,
+                    g.sh, g.sw, g.ph, g.pw, g.dh, g.dw};
+  return plan_cache().find(key, [&](const PlanKey&) { return make_plan(op, bias, s); });
 }
 
 }  // namespace
 
-std::size_t dnnl_conv_plans_cached() {
-  PlanCache& cache = plan_cache();
-  std::lock_guard lock(cache.mu);
-  return cache.plans.size();
-}
+std::size_t dnnl_conv_plans_cached() { return plan_cache().size(); }
 
 std::size_t dnnl_conv_plans_max() { return kMaxPlans; }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -238,6 +239,9 @@ template <class T>
 Tensor<T> linear(const Tensor<T>& x, const Tensor<T>& w, const Tensor<T>& bias) {
   auto [y, rows] = linear_output(x, w, bias);
   const Index in = w.size(1), out = w.size(0);
+  if constexpr (std::is_same_v<T, float>)
+    if (bias.defined() && detail::onednn_linear(rows, out, in, x.data(), w.data(), bias.data(), nullptr, y.data()))
+      return y;
   T beta = T(0);
   if (bias.defined()) {
     // Seeding the output with the bias lets the GEMM add it for free (beta = 1). Rows in
@@ -258,6 +262,9 @@ Tensor<T> linear_onto(const Tensor<T>& residual, const Tensor<T>& x, const Tenso
     detail::fail("linear_onto: residual {} for an output {}", residual.defined() ? residual.shape() : Shape{}, y.shape());
   const Index in = w.size(1), out = w.size(0);
   const T* r = residual.data();
+  if constexpr (std::is_same_v<T, float>)
+    if (detail::onednn_linear(rows, out, in, x.data(), w.data(), bias.defined() ? bias.data() : nullptr, r, y.data()))
+      return y;
   parallel_for(0, rows, rows_per_task(kCopyGrain, out), [&](Index lo, Index hi) {
     for (Index i = lo; i < hi; ++i) {
       T* yi = y.data() + i * out;

@@ -69,15 +69,17 @@ void BM_Linear(benchmark::State& state) {
 }
 BENCHMARK(BM_Linear);
 
-// Where a linear layer's bias goes, at the Transformer VAE's feed-forward shapes (2048 rows,
-// 128 -> 512 and 512 -> 128): /0 seeds the output with the bias and lets the GEMM add to it
-// (beta = 1, what core::linear does), /1 multiplies (beta = 0) and adds the bias in a pass of
-// its own, /2 leaves the bias out (the most any placement of the bias could save), /3 also
+// Where a linear layer's bias goes, at the Transformer VAE's feed-forward and in-projection
+// shapes (2048 rows, 128 -> 512, 512 -> 128 and 128 -> 384): /0 is core::linear (since
+// session 23 oneDNN's matmul adding the bias in its epilogue; before, the output seeded with
+// the bias for sgemm's beta = 1), /1 multiplies (beta = 0) and adds the bias in a pass of its
+// own, /2 leaves the bias out (the most any placement of the bias could save), /3 also
 // leaves it out but multiplies nn against a transposed copy of the weight (OpenBLAS packs
-// nt operands with slower copies).
+// nt operands with slower copies), /4 is core::linear_onto (bias and residual).
 void BM_LinearBiasPlacement(benchmark::State& state) {
   const Index in = state.range(1), out = state.range(2);
   const auto x = random({2048, in}, 1), w = random({out, in}, 2), b = random({out}, 3);
+  const auto residual = random({2048, out}, 4);
   const auto start = Clock::now();
   for (auto _ : state) {
     Tensor<float> y;
@@ -85,11 +87,15 @@ void BM_LinearBiasPlacement(benchmark::State& state) {
     if (state.range(0) == 1) y = matmul(x, w, Trans::No, Trans::Yes), add_(y, b);
     if (state.range(0) == 2) y = matmul(x, w, Trans::No, Trans::Yes);
     if (state.range(0) == 3) y = matmul(x, transpose(w));
+    if (state.range(0) == 4) y = linear_onto(residual, x, w, b);
     benchmark::DoNotOptimize(y.data());
   }
   gflops(state, 2.0 * 2048 * in * out, start);
 }
-BENCHMARK(BM_LinearBiasPlacement)->ArgsProduct({{0, 1, 2, 3}, {128}, {512}})->ArgsProduct({{0, 1, 2, 3}, {512}, {128}});
+BENCHMARK(BM_LinearBiasPlacement)
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {128}, {512}})
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {512}, {128}})
+    ->ArgsProduct({{0, 2, 4}, {128}, {384}});
 
 // The GELU slope applied to a Linear's output gradient with its bias gradient summed in the
 // same pass (core::mul_and_grad_bias_), at the Transformer VAE's feed-forward shapes (2048

@@ -45,6 +45,13 @@ void blas_gemm(bool ta, bool tb, Index m, Index n, Index k, T alpha, const T* a,
 void onednn_sgemm(bool ta, bool tb, Index m, Index n, Index k, float alpha, const float* a, Index lda,
                   const float* b, Index ldb, float beta, float* c, Index ldc);
 
+/// y = x w^T (+ bias) (+ residual), x (rows, in), w (out, in), y and residual (rows, out),
+/// on oneDNN's matmul, which adds the bias and residual in its epilogue, in gemm's blocks
+/// of rows (core/linear_dnnl.cpp). False, with y untouched, where it does not apply (see
+/// there; neither bias nor residual is one such case): the caller then seeds y and runs gemm.
+bool onednn_linear(Index rows, Index out, Index in, const float* x, const float* w, const float* bias,
+                   const float* residual, float* y);
+
 /// Whether gemm runs a float product of this shape on oneDNN's sgemm rather than on
 /// OpenBLAS: where oneDNN was measured faster (bench/core/gemm_kernels_bench.cpp). A
 /// Linear's forward on a batch of 128 (B transposed, output wider than tall) goes too:
@@ -72,6 +79,27 @@ inline Index onednn_max_blocks(Index m, Index n) {
   return std::clamp<Index>(2 * pairs, 2, 8);
 }
 
+/// How gemm_in_blocks cuts a product's output: blocks of `step` rows (or columns, when
+/// wider than tall), the last one shorter. Our threads, not OpenBLAS's: OpenBLAS's own pool
+/// busy-waits with sched_yield between calls, which costs more than the products
+/// themselves in a recurrence of small GEMMs on a shared machine; TBB's workers sleep. The
+/// blocks depend on the shape alone, never on the thread count, so every element is
+/// computed by the same call whatever the threads.
+struct BlockCut {
+  bool by_rows = true;
+  Index step = 0, extent = 0;
+  Index count() const { return step > 0 ? (extent + step - 1) / step : 0; }
+};
+inline BlockCut block_cut(Index m, Index n, Index k, Index max_blocks) {
+  const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  const Index blocks =
+      single_threaded_gemm(m, n, k) ? 1 : std::min<Index>(max_blocks, static_cast<Index>(work / kGemmSerialWork) + 1);
+  const bool by_rows = m >= n;
+  const Index extent = by_rows ? m : n;
+  const Index step = std::max<Index>(16, (extent / blocks + 15) / 16 * 16);
+  return {by_rows, std::min(step, extent), extent};
+}
+
 /// Row-major C = alpha * op(A) op(B) + beta * C, with op(A) (m, k) and op(B) (k, n), each
 /// block run by `kernel` (same arguments, one block on the calling thread).
 template <class T, class Kernel>
@@ -83,23 +111,12 @@ void gemm_in_blocks(Kernel&& kernel, bool ta, bool tb, Index m, Index n, Index k
       for (Index j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
-  if (single_threaded_gemm(m, n, k)) return kernel(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  // Our threads, not OpenBLAS's: the output is cut into blocks of rows (or columns,
-  // when it is wider than tall) and each block is one single-threaded call.
-  // OpenBLAS's own pool busy-waits with sched_yield between calls, which costs more
-  // than the products themselves in a recurrence of small GEMMs on a shared machine;
-  // TBB's workers sleep. The blocks depend on the shape alone, never on the thread
-  // count, so every element is computed by the same call whatever the threads.
-  const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  const Index blocks = std::min<Index>(max_blocks, static_cast<Index>(work / kGemmSerialWork) + 1);
-  const bool by_rows = m >= n;
-  const Index extent = by_rows ? m : n;
-  const Index step = std::max<Index>(16, (extent / blocks + 15) / 16 * 16);
-  if (step >= extent) return kernel(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  parallel_for(0, (extent + step - 1) / step, 1, [&](Index lo, Index hi) {
+  const BlockCut cut = block_cut(m, n, k, max_blocks);
+  if (cut.count() == 1) return kernel(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  parallel_for(0, cut.count(), 1, [&](Index lo, Index hi) {
     for (Index blk = lo; blk < hi; ++blk) {
-      const Index i0 = blk * step, len = std::min(step, extent - i0);
-      if (by_rows)  // rows i0.. of op(A) and C
+      const Index i0 = blk * cut.step, len = std::min(cut.step, cut.extent - i0);
+      if (cut.by_rows)  // rows i0.. of op(A) and C
         kernel(ta, tb, len, n, k, alpha, ta ? a + i0 : a + i0 * lda, lda, b, ldb, beta, c + i0 * ldc, ldc);
       else  // columns i0.. of op(B) and C
         kernel(ta, tb, m, len, k, alpha, a, lda, tb ? b + i0 * ldb : b + i0, ldb, beta, c + i0, ldc);

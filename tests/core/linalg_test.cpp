@@ -300,3 +300,36 @@ TEMPLATE_TEST_CASE("mul_and_grad_bias_ gives the bits of mul_ then linear_grad_b
   Tensor<T> g = gy, gb = start;
   CHECK_THROWS_AS(mul_and_grad_bias_(g, Tensor<T>::zeros({3, 100, 129}), gb, T(0)), ShapeError);
 }
+
+TEST_CASE("float linear with a bias or a residual on oneDNN's matmul matches the definition on any threads",
+          "[linalg]") {
+  // 2000 rows are tall enough for oneDNN (core/linear_dnnl.cpp) and cut into blocks of 1008
+  // and 992 rows: both block plans, each adding the bias and the residual in its epilogue.
+  const Index rows = 2000, in = 128;
+  Generator gen(9);
+  const auto x = normal<float>({rows, in}, 0, 1, gen);
+  for (const Index out : {Index(384), Index(128)}) {
+    const auto w = normal<float>({out, in}, 0, 1, gen), b = normal<float>({out}, 0, 1, gen);
+    const auto residual = normal<float>({rows, out}, 0, 1, gen);
+    for (const bool with_bias : {true, false}) {
+      const Tensor<float> bias = with_bias ? b : Tensor<float>();
+      std::vector<Tensor<float>> runs;
+      for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        runs.push_back(linear(x, w, bias));
+        runs.push_back(linear_onto(residual, x, w, bias));
+      }
+      set_num_threads(0);
+      INFO("out " << out << ", bias " << with_bias);
+      CHECK(equal(runs[0], runs[2]));  // the same bits on 1 and 2 threads
+      CHECK(equal(runs[1], runs[3]));
+      for (Index r = 0; r < rows; r += 97)
+        for (Index j = 0; j < out; j += 7) {
+          double y = with_bias ? b.data()[j] : 0.0;
+          for (Index i = 0; i < in; ++i) y += double(x.data()[r * in + i]) * w.data()[j * in + i];
+          CHECK(runs[0].data()[r * out + j] == Approx(y).margin(1e-4));
+          CHECK(runs[1].data()[r * out + j] == Approx(y + residual.data()[r * out + j]).margin(1e-4));
+        }
+    }
+  }
+}
