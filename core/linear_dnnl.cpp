@@ -1,10 +1,10 @@
-// Float Linear forwards with a bias or a residual (or both) on oneDNN's matmul, whose epilogue adds
-// them while each tile of the output is still in registers. Seeding the output with them
-// for sgemm's beta = 1 was a pass of its own over a block last touched a step ago: one
-// block of 1024 rows (1 thread, the output cold) took 881 -> 788 us for the Transformer's
-// in-projection (384 x 128, bias) and 1052 -> 929 us for its second feed-forward (128 x 512,
-// bias and residual), bench/README.md, session 23. Without a bias sgemm stays the faster
-// (the first feed-forward: 945 against 1039 us), so it keeps those products.
+// Float Linear forwards with a bias or a residual (or both) on oneDNN's matmul, whose
+// epilogue adds them while each tile of the output is still in registers. Seeding the
+// output with them for sgemm's beta = 1 was a pass of its own over a block last touched a
+// step ago: one block of 1024 rows (1 thread, the output cold) took 881 -> 788 us for the
+// Transformer's in-projection (384 x 128, bias) and 1052 -> 929 us for its second
+// feed-forward (128 x 512, bias and residual), bench/README.md, session 23. With nothing to add sgemm stays the
+// faster (the first feed-forward: 945 against 1039 us), so it keeps those products.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <array>
@@ -36,6 +36,9 @@ memory::desc matrix(Index rows, Index cols, Index row_stride, Index col_stride) 
 }
 
 LinearPlan make_plan(const LinearKey& key) {
+  // Made for the one thread it runs on: oneDNN's matmul reads the thread count when it is
+  // made, to choose its blocking and size its scratch.
+  const OneOpenMpThread one;
   const auto [rows, out, in, bias, residual] = key;
   LinearPlan p;
   p.x = matrix(rows, in, in, 1);
@@ -74,8 +77,9 @@ void* thread_scratch(std::size_t bytes) {
   thread_local std::size_t capacity = 0;
   if (bytes > capacity) {
     const std::size_t rounded = (bytes + 4095) / 4096 * 4096;
-    buffer.reset(std::aligned_alloc(64, rounded));
-    if (!buffer) throw std::bad_alloc();
+    void* p = std::aligned_alloc(64, rounded);
+    if (!p) throw std::bad_alloc();  // the old buffer and capacity stay as they were
+    buffer.reset(p);
     capacity = rounded;
   }
   return buffer.get();
