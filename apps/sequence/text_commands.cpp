@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "common/cli.hpp"
-#include "sequence/commands.hpp"
 #include "common/run_state.hpp"
+#include "sequence/commands.hpp"
 #include "sequence/sequence_training.hpp"
 #include "sequence/text_commands.hpp"
 #include "xgrad/core/shape_ops.hpp"
