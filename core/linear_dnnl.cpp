@@ -3,8 +3,9 @@
 // output with them for sgemm's beta = 1 was a pass of its own over a block last touched a
 // step ago: one block of 1024 rows (1 thread, the output cold) took 881 -> 788 us for the
 // Transformer's in-projection (384 x 128, bias) and 1052 -> 929 us for its second
-// feed-forward (128 x 512, bias and residual), bench/README.md, session 23. With nothing to add sgemm stays the
-// faster (the first feed-forward: 945 against 1039 us), so it keeps those products.
+// feed-forward (128 x 512, bias and residual), bench/README.md, session 23. With nothing
+// to add sgemm stays the faster (the first feed-forward: 945 against 1039 us), so it keeps
+// those products.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <array>

@@ -48,11 +48,13 @@ std::vector<nlohmann::json> metrics_json(const std::vector<nn::MetricRow>& rows)
   return out;
 }
 
+std::string metric_text(const nlohmann::json& value, double scale) {
+  return value.is_number() ? fmt::format("{:.3f}", value.get<double>() * scale) : "not finite";
+}
+
 std::string last_metric_text(const std::vector<nlohmann::json>& rows, const std::string& key) {
   if (rows.empty() || !rows.back().contains(key)) return "none";
-  const nlohmann::json& v = rows.back()[key];
-  if (!v.is_number()) return "not finite";
-  return fmt::format("{:.3f}", v.get<double>());
+  return metric_text(rows.back()[key]);
 }
 
 }  // namespace xgrad::apps

@@ -22,9 +22,11 @@ void load_module_file(const std::string& path, nn::Module& module, const std::st
 /// The trainer's metrics rows as JSON objects.
 std::vector<nlohmann::json> metrics_json(const std::vector<nn::MetricRow>& rows);
 
-/// The last row's `key` with 3 decimals, for a command's closing line: "not finite" where
-/// the row holds null (JSON has no inf or NaN: a test row with an extreme value gives an
-/// infinite loss), "none" where there is no row or no such key.
+/// A metric's value times `scale` with 3 decimals, for a command's closing line: "not
+/// finite" where the row holds null (JSON has no inf or NaN: a test row with an extreme
+/// value gives an infinite loss).
+std::string metric_text(const nlohmann::json& value, double scale = 1);
+/// metric_text of the last row's `key`; "none" where there is no row or no such key.
 std::string last_metric_text(const std::vector<nlohmann::json>& rows, const std::string& key);
 
 }  // namespace xgrad::apps

@@ -109,9 +109,7 @@ class SequenceRun : public nn::TrainerCallback {
   std::string summary(std::int64_t steps, const std::vector<json>& metrics) const {
     const auto last = std::find_if(metrics.rbegin(), metrics.rend(), [](const json& r) { return r.contains("val_nats_per_step"); });
     if (last == metrics.rend()) return fmt::format("{} steps", steps);
-    const json& v = (*last)["val_nats_per_step"];  // null: not finite (JSON has no inf)
-    if (!v.is_number()) return fmt::format("{} steps, val not finite", steps);
-    return fmt::format("{} steps, val {:.3f} {}", steps, v.get<double>() * to_unit(), unit());
+    return fmt::format("{} steps, val {} {}", steps, metric_text((*last)["val_nats_per_step"], to_unit()), unit());
   }
 
  private:
