@@ -16,7 +16,7 @@ namespace xgrad::autograd {
   /* reductions */ \
   X(sum) X(mean) X(var) X(max) X(min) X(logsumexp) \
   /* shape */ \
-  X(reshape) X(permute) X(slice) X(concat) X(stack) X(split) X(index_select) X(gather) X(broadcast_to) \
+  X(reshape) X(permute) X(slice) X(concat) X(stack) X(split) X(index_select) X(embedding) X(gather) X(broadcast_to) \
   /* products */ \
   X(matmul) X(linear) X(linear_relu) X(linear_gelu) X(linear_residual) X(linear_one_hot) X(linear_one_hot_relu) \
   X(conv2d) X(conv_transpose2d) X(residual_stack) \

@@ -164,6 +164,21 @@ Variable<T> index_select(const Variable<T>& x, int axis, const core::IndexTensor
 }
 
 template <class T>
+Variable<T> embedding(const Variable<T>& w, const core::IndexTensor& indices) {
+  if (w.value().dim() != 2) throw core::ShapeError("embedding: the table " + w.shape().str() + " must be (num, dim)");
+  Shape out = indices.shape();
+  out.push_back(w.value().size(1));
+  const core::IndexTensor flat = indices.reshape(Shape{indices.numel()});
+  // The picked rows take their shape in place: index_select then reshape copied the
+  // output (1 MiB per lookup in the Transformer VAE step).
+  return record(OpId::embedding, c::index_select(w.value(), 0, flat).reshape(out), [flat](Node<T>& self, Tensor<T>& gy) {
+    Tensor<T> g = Tensor<T>::zeros(self.input(0).shape());
+    c::index_add_(g, 0, flat, std::move(gy).reshape(Shape{flat.numel(), g.size(1)}));
+    self.accumulate(0, std::move(g));
+  }, w);
+}
+
+template <class T>
 Variable<T> gather(const Variable<T>& x, int axis, const core::IndexTensor& index) {
   return record(OpId::gather, c::gather(x.value(), axis, index), [axis, index](Node<T>& self, Tensor<T>& gy) {
     Tensor<T> g = Tensor<T>::zeros(self.input(0).shape());
@@ -192,6 +207,7 @@ Variable<T> broadcast_to(const Variable<T>& x, const Shape& shape) {
   template Variable<T> stack(const std::vector<Variable<T>>&, int);                                      \
   template std::vector<Variable<T>> split(const Variable<T>&, const std::vector<Index>&, int);           \
   template Variable<T> index_select(const Variable<T>&, int, const core::IndexTensor&);                  \
+  template Variable<T> embedding(const Variable<T>&, const core::IndexTensor&);                         \
   template Variable<T> gather(const Variable<T>&, int, const core::IndexTensor&);                        \
   template Variable<T> broadcast_to(const Variable<T>&, const Shape&);
 XGRAD_INSTANTIATE(float)

@@ -19,6 +19,9 @@ template <class T> Variable<T> stack(const std::vector<Variable<T>>& xs, int axi
 /// Pieces of the given sizes along `axis`; each piece is its own differentiable view-copy.
 template <class T> std::vector<Variable<T>> split(const Variable<T>& x, const std::vector<Index>& sizes, int axis);
 template <class T> Variable<T> index_select(const Variable<T>& x, int axis, const core::IndexTensor& index);
+/// The rows of w (num, dim) picked by indices of any shape, as (indices..., dim): as
+/// torch.nn.functional.embedding. The gradient adds each picked row's gradient to its row.
+template <class T> Variable<T> embedding(const Variable<T>& w, const core::IndexTensor& indices);
 template <class T> Variable<T> gather(const Variable<T>& x, int axis, const core::IndexTensor& index);
 template <class T> Variable<T> broadcast_to(const Variable<T>& x, const Shape& shape);
 

@@ -19,9 +19,7 @@ Var Embedding::forward(const core::IndexTensor& indices) {
   for (Index i : indices)
     if (i < 0 || i >= options.num)
       throw core::ValueError(fmt::format("Embedding: index {} is outside [0, {})", i, options.num));
-  Shape out = indices.shape();
-  out.push_back(options.dim);
-  return autograd::reshape(autograd::index_select(weight, 0, indices.reshape({indices.numel()})), out);
+  return autograd::embedding(weight, indices);
 }
 
 std::string Embedding::describe() const { return fmt::format("Embedding({} x {})", options.num, options.dim); }

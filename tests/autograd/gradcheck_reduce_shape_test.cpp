@@ -58,6 +58,8 @@ const bool registered = xgrad::test::register_cases({
         }),
     one("index_select", "repeated indices on axis 1", {k3},
         [](const Vars& v) { return ag::index_select(v[0], 1, IndexTensor(Shape{4}, {2, 0, 2, 1})); }),
+    one("embedding", "(2, 3) repeated indices into a (5, 3) table", {Shape{5, 3}},
+        [](const Vars& v) { return ag::embedding(v[0], IndexTensor(Shape{2, 3}, {4, 0, 4, 1, 1, 2})); }),
     one("gather", "axis 1 of (3, 4)", {Shape{3, 4}},
         [](const Vars& v) { return ag::gather(v[0], 1, IndexTensor(Shape{3, 2}, {0, 3, 1, 1, 2, 0})); }),
     one("broadcast_to", "(3, 1) -> (2, 3, 4)", {Shape{3, 1}},
