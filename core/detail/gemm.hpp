@@ -173,8 +173,12 @@ void gemm_summed_halves(Index m, Index n, Index k, T alpha, const T* a, Index ld
         kernel(true, false, m, n, k - half, alpha, a + half * lda, lda, b + half * ldb, ldb, T(0), scratch, n);
     }
   });
-  for (Index i = 0; i < m; ++i)
-    for (Index j = 0; j < n; ++j) c[i * ldc + j] += scratch[i * n + j];
+  // Rows in parallel: on the calling thread alone, this add was where the other waited
+  // (0.2 % of the Transformer VAE step's samples, all on one thread).
+  parallel_for(0, m, rows_per_task(Index(1) << 14, n), [&](Index lo, Index hi) {
+    for (Index i = lo; i < hi; ++i)
+      for (Index j = 0; j < n; ++j) c[i * ldc + j] += scratch[i * n + j];
+  });
 }
 
 }  // namespace xgrad::core::detail
