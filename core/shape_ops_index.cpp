@@ -95,14 +95,21 @@ void index_add_(Tensor<T>& dst, int axis, const IndexTensor& index, const Tensor
   const T* s = src.data();
   const Index* idx = index.data();
   T* d = dst.data();
-  // Repeated indices write the same row, so only outer blocks go to different threads.
-  parallel_for(0, a.outer, std::max<Index>(1, detail::kParallelCopyElements / (n * a.inner)), [&](Index lo, Index hi) {
-    for (Index o = lo; o < hi; ++o)
+  // Repeated indices write the same row, so threads take outer blocks or column blocks
+  // (whole cache lines), never rows: every element still adds its rows in index order. By
+  // outer blocks alone, an embedding's gradient (outer 1) ran on one thread.
+  const Index cols = std::min<Index>(a.inner, 64), col_blocks = (a.inner + cols - 1) / cols;
+  const Index work = n * cols;
+  parallel_for(0, a.outer * col_blocks, std::max<Index>(1, detail::kParallelCopyElements / std::max<Index>(work, 1)),
+               [&](Index lo, Index hi) {
+    for (Index t = lo; t < hi; ++t) {
+      const Index o = t / col_blocks, c0 = (t % col_blocks) * cols, c1 = std::min(a.inner, c0 + cols);
       for (Index k = 0; k < n; ++k) {
         T* drow = d + (o * a.size + idx[k]) * a.inner;
         const T* srow = s + (o * n + k) * a.inner;
-        for (Index i = 0; i < a.inner; ++i) drow[i] += srow[i];
+        for (Index i = c0; i < c1; ++i) drow[i] += srow[i];
       }
+    }
   });
 }
 

@@ -59,6 +59,29 @@ TEMPLATE_TEST_CASE("index_add_ accumulates repeated indices", "[shape_ops][index
   CHECK(cols.to_vector() == vals<TestType>({4, 1, 1, 8, 1, 1}));
 }
 
+TEST_CASE("index_add_ into wide rows splits columns, not rows: index order, same bits on 1 and 2 threads",
+          "[shape_ops][index]") {
+  // An embedding's gradient: 300 rows of 130 (two whole column blocks and a partial one)
+  // added into 5 rows; each element must be the sum of its rows in index order.
+  const Index n = 300, width = 130;
+  std::vector<Index> ids(n);
+  for (Index k = 0; k < n; ++k) ids[static_cast<std::size_t>(k)] = (k * 7) % 5;
+  const IndexTensor index(Shape{n}, ids);
+  Tensor<float> src(Shape{n, width});
+  for (Index i = 0; i < src.numel(); ++i) src.data()[i] = 1.f / static_cast<float>(1 + (i * 37) % 101);
+  std::vector<float> want(5 * width, 0.f);
+  for (Index k = 0; k < n; ++k)
+    for (Index j = 0; j < width; ++j) want[static_cast<std::size_t>(ids[k] * width + j)] += src.data()[k * width + j];
+  for (int threads : {1, 2}) {
+    set_num_threads(threads);
+    auto dst = Tensor<float>::zeros({5, width});
+    index_add_(dst, 0, index, src);
+    INFO("threads " << threads);
+    CHECK(dst.to_vector() == want);
+  }
+  set_num_threads(0);
+}
+
 TEST_CASE("index_add_ checks shapes and indices before writing", "[shape_ops][index]") {
   auto dst = Tensor<double>::zeros({3, 2});
   CHECK_THROWS_WITH(index_add_(dst, 0, idx({0, 1, 2}), Tensor<double>::ones({2, 2})),
