@@ -16,10 +16,11 @@ using detail::record;
 template <class T>
 Variable<T> add(const Variable<T>& a, const Variable<T>& b) {
   return record(OpId::add, c::add(a.value(), b.value()), [](Node<T>& self, Tensor<T>& gy) {
-    // gy goes to the last input served without a copy, so an input that was broadcast
-    // (x + positions, x + a code per row) is summed from gy first and x takes gy itself.
+    // The last input served takes gy itself, without a copy: an input that was broadcast
+    // (x + positions, x + a code per row) is summed from gy first and x takes gy.
     const std::size_t last = self.input(1).shape() != gy.shape() ? 0 : 1;
-    if (self.needs_grad(1 - last)) self.accumulate_reduced(1 - last, gy, false);
+    const bool both = self.needs_grad(0) && self.needs_grad(1);
+    if (self.needs_grad(1 - last)) self.accumulate_reduced(1 - last, gy, !both);
     if (self.needs_grad(last)) self.accumulate_reduced(last, gy, true);  // gy is not read after this
   }, a, b);
 }

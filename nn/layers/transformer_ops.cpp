@@ -73,9 +73,9 @@ ag::AttentionConfig<T> attention_config(const AttentionMasks<T>& masks, const Dr
     cfg.attn_mask = masks.attn_mask.dim() == 3 ? masks.attn_mask.reshape(Shape{B, heads, L, S}) : masks.attn_mask;
   cfg.dropout = drop.p;
   // P is recomputed in the backward from the row log-sum-exps rather than kept: (B, heads,
-  // L, S) less memory per layer, and the Transformer VAE step was 0.65-0.85 ms faster
-  // (paired rounds, bench/README.md session 24) though the attention alone is slower at
-  // seq 64: the 2 MiB a layer that P took was written and read back from memory.
+  // L, S) less memory per layer, and the Transformer VAE step ~1 ms (2 %) faster (paired
+  // rounds, bench/README.md session 24) though the attention alone is slower at seq 64:
+  // the 2 MiB a layer that P took was written and read back from memory.
   cfg.save = ag::AttentionSave::LogSumExp;
   return cfg;
 }
