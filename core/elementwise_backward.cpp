@@ -106,7 +106,17 @@ Tensor<T> bias_gelu_and_slope_(Tensor<T>& x, const Tensor<T>& bias) {
   const T* b = bias.data();
   // Whole rows per task, so the bias lines up with every batch of a row.
   parallel_for(0, x.numel() / std::max<Index>(n, 1), rows_per_task(detail::kCostlyGrain, n),
-               [&](Index lo, Index hi) { detail::bias_gelu_rows(x.data() + lo * n, slope.data() + lo * n, hi - lo, n, b); });
+               [&](Index lo, Index hi) {
+    for (Index r = lo; r < hi; ++r) {
+      T* xp = x.data() + r * n;
+      T* sp = slope.data() + r * n;
+      detail::for_each_batch<T>(0, n, [&](const auto& at) {
+        const detail::GeluSlope<T> g = detail::gelu_and_slope(at.load(static_cast<const T*>(xp)) + at.load(b));
+        at.store(xp, g.value);
+        at.store(sp, g.slope);
+      });
+    }
+  });
   return slope;
 }
 

@@ -316,19 +316,6 @@ template <class T>
   }
 }
 
-/// GELU in place over `rows` rows of n (rows n apart), after adding `bias` (n, or null) to
-/// each, with GELU's slope into `slope` (the same layout): the pass behind a Linear with GELU.
-template <class T>
-void bias_gelu_rows(T* y, T* slope, Index rows, Index n, const T* bias) {
-  for (Index r = 0; r < rows; ++r, y += n, slope += n)
-    for_each_batch<T>(0, n, [&](const auto& at) {
-      const Batch<T> v = at.load(static_cast<const T*>(y));
-      const GeluSlope<T> g = gelu_and_slope(bias ? v + at.load(bias) : v);
-      at.store(y, g.value);
-      at.store(slope, g.slope);
-    });
-}
-
 /// GELU's value alone, the same bits as gelu_and_slope's.
 template <class T>
 [[gnu::always_inline]] inline Batch<T> gelu_value(const Batch<T>& v) {
